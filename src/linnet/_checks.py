@@ -22,7 +22,7 @@ def unknown_name(kind: str, name: Any, choices: Iterable[str]) -> ValueError:
     choices = sorted(choices)
     close = difflib.get_close_matches(str(name).lower(), choices, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    return ValueError(f"Unknown {kind} {name!r}.{hint} Known {kind}s: {', '.join(choices)}.")
+    return ValueError(f"Unknown {kind} {name!r}.{hint} Known {kind} names: {', '.join(choices)}.")
 
 
 def reject_unknown_kwargs(kwargs: dict, where: str, allowed: Iterable[str] = ()) -> None:

@@ -1,0 +1,158 @@
+"""Weight initializers with Keras' names, defaults and formulas.
+
+An initializer is called with a shape and returns a float32 array. Random ones draw from
+``linnet.random.generator(seed)``: with ``seed=None`` from linnet's seeded default generator.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import random as _random
+from ._checks import FLOATX, real_number, unknown_name
+
+
+class Initializer:
+    """Base class: ``initializer(shape) -> float32 array``."""
+
+    def __call__(self, shape: tuple[int, ...], dtype=FLOATX) -> np.ndarray:
+        return np.asarray(self.draw(tuple(shape)), dtype=dtype)
+
+    def draw(self, shape: tuple[int, ...]) -> np.ndarray:
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class Constant(Initializer):
+    """Every value equals ``value``."""
+
+    def __init__(self, value: float = 0.0):
+        self.value = real_number(value, "value")
+
+    def draw(self, shape):
+        return np.full(shape, self.value)
+
+    def get_config(self):
+        return {"value": self.value}
+
+
+class Zeros(Constant):
+    """Every value is 0."""
+
+    def __init__(self):
+        super().__init__(0.0)
+
+    def get_config(self):
+        return {}
+
+
+class Ones(Constant):
+    """Every value is 1."""
+
+    def __init__(self):
+        super().__init__(1.0)
+
+    def get_config(self):
+        return {}
+
+
+class _Seeded(Initializer):
+    def __init__(self, seed: int | None = None):
+        _random.generator(seed)  # validates the seed
+        self.seed = seed
+
+    def draw(self, shape):
+        return self.sample(_random.generator(self.seed), shape)
+
+    def sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        raise NotImplementedError
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+class RandomUniform(_Seeded):
+    """Uniform draws from ``[minval, maxval)``."""
+
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None):
+        super().__init__(seed)
+        self.minval = real_number(minval, "minval")
+        self.maxval = real_number(maxval, "maxval")
+        if self.maxval <= self.minval:
+            raise ValueError(f"maxval must be greater than minval, received minval={minval}, maxval={maxval}.")
+
+    def sample(self, rng, shape):
+        return rng.uniform(self.minval, self.maxval, size=shape)
+
+    def get_config(self):
+        return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
+
+
+class RandomNormal(_Seeded):
+    """Normal draws with mean ``mean`` and standard deviation ``stddev``."""
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None):
+        super().__init__(seed)
+        self.mean = real_number(mean, "mean")
+        self.stddev = real_number(stddev, "stddev", low=0.0)
+
+    def sample(self, rng, shape):
+        return rng.normal(self.mean, self.stddev, size=shape)
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+
+
+class GlorotUniform(_Seeded):
+    """Glorot/Xavier uniform: ``U(-limit, limit)`` with ``limit = sqrt(6 / (fan_in + fan_out))``.
+
+    Keras' ``VarianceScaling(scale=1, mode="fan_avg", distribution="uniform")``; for a ``(1, 1)`` kernel the
+    limit is ``sqrt(3)``.
+    """
+
+    def sample(self, rng, shape):
+        fan_in, fan_out = (shape[0], shape[-1]) if len(shape) >= 2 else (shape[0], shape[0]) if shape else (1, 1)
+        limit = math.sqrt(3.0 / max(1.0, (fan_in + fan_out) / 2.0))
+        return rng.uniform(-limit, limit, size=shape)
+
+
+_BY_NAME = {
+    "glorot_uniform": GlorotUniform,
+    "zeros": Zeros,
+    "ones": Ones,
+    "constant": Constant,
+    "random_uniform": RandomUniform,
+    "random_normal": RandomNormal,
+}
+_CLASS_NAMES = {cls.__name__: cls for cls in _BY_NAME.values()}
+
+
+def get(identifier: Any) -> Initializer:
+    """Return an initializer from an instance, a Keras name (``"glorot_uniform"``) or a config dict."""
+    if isinstance(identifier, Initializer):
+        return identifier
+    if isinstance(identifier, dict):
+        cls = _CLASS_NAMES.get(identifier.get("class_name"))
+        if cls is None:
+            raise unknown_name("initializer", identifier.get("class_name"), _CLASS_NAMES)
+        return cls(**identifier.get("config", {}))
+    if isinstance(identifier, str):
+        cls = _BY_NAME.get(identifier.lower()) or _CLASS_NAMES.get(identifier)
+        if cls is None:
+            raise unknown_name("initializer", identifier, _BY_NAME)
+        return cls()
+    raise TypeError(f"initializer must be a name, an Initializer or a config dict, received {identifier!r}.")
+
+
+def serialize(initializer: Initializer) -> dict[str, Any]:
+    """Return the JSON-ready config of ``initializer`` (inverse of :func:`get`)."""
+    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}

@@ -1,0 +1,3 @@
+"""``keras.callbacks``."""
+
+from ..callbacks import *  # noqa: F401,F403  (the module defines __all__)

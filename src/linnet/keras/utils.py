@@ -1,0 +1,5 @@
+"""``keras.utils``."""
+
+from ..utils import set_random_seed
+
+__all__ = ["set_random_seed"]

@@ -1,0 +1,78 @@
+"""The computation of a stack of linear layers: build, pack parameters, forward and backward passes.
+
+This is the engine's data path: a batch ``(x, y)`` goes in, the loss and the gradient of every parameter come
+out, and the optimizer updates one flat float32 vector. Where the batches come from (arrays in memory, file
+chunks, a cluster) is the concern of ``training``, not of this module.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ._checks import FLOATX
+from .layers import Layer
+
+
+class Network:
+    """A built stack of layers sharing one flat parameter vector ``params`` and gradient vector ``grads``."""
+
+    def __init__(self, layers: Sequence[Layer], input_dim: int):
+        self.layers = list(layers)
+        self.input_dim = input_dim
+        dim = input_dim
+        for layer in self.layers:
+            if not layer.built or layer.input_dim != dim:
+                layer.build(dim)
+            dim = layer.output_dim(dim)
+        if dim != 1:
+            raise ValueError(f"linnet fits one-output regression models, so the last layer must have 1 unit; "
+                             f"this stack ends with {dim} units.")
+        values = [value for layer in self.layers for value in layer.initial_values()]
+        self.sizes = [value.size for value in values]
+        self.params = np.concatenate([v.ravel() for v in values]).astype(FLOATX) if values else np.zeros(0, FLOATX)
+        self.grads = np.zeros_like(self.params)
+        self._bind(values)
+        trainable = [i for i, layer in enumerate(self.layers) if layer.trainable_names]
+        self.first_trainable = trainable[0] if trainable else len(self.layers)
+
+    def _bind(self, values: list[np.ndarray]) -> None:
+        offset, index = 0, 0
+        for layer in self.layers:
+            views, grad_views = [], []
+            for _ in layer.trainable_names:
+                shape, size = values[index].shape, values[index].size
+                views.append(self.params[offset:offset + size].reshape(shape))
+                grad_views.append(self.grads[offset:offset + size].reshape(shape))
+                offset, index = offset + size, index + 1
+            layer.bind(views, grad_views)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Predictions ``(n, 1)`` for a float32 batch ``(n, input_dim)``."""
+        for layer in self.layers:
+            x = layer.call(x)
+        return x
+
+    def gradient(self, x: np.ndarray, y: np.ndarray, loss) -> tuple[float, np.ndarray]:
+        """Fill ``grads`` with ``dL/dparams`` on batch ``(x, y)``; return the batch loss and the predictions."""
+        inputs = [x]
+        for layer in self.layers:
+            inputs.append(layer.call(inputs[-1]))
+        prediction = inputs[-1]
+        value, grad = loss.value_and_grad(y, prediction)
+        for i in range(len(self.layers) - 1, self.first_trainable - 1, -1):
+            grad = self.layers[i].backward(inputs[i], grad, i > self.first_trainable)
+        return value, prediction
+
+    def affine(self) -> tuple[np.ndarray, float]:
+        """The whole stack as one map ``y = x @ coef + intercept`` (float64), in the units of ``x``."""
+        eye = np.eye(self.input_dim, dtype=np.float64)
+        intercept = self._forward64(np.zeros((1, self.input_dim)))
+        coef = self._forward64(eye) - intercept
+        return coef.ravel(), float(intercept.ravel()[0])
+
+    def _forward64(self, x: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.call(x.astype(np.float64))
+        return np.asarray(x, dtype=np.float64)

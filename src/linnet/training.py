@@ -1,0 +1,132 @@
+"""Where batches come from and how an epoch runs, with Keras 3's semantics.
+
+``ArrayBatches`` cuts in-memory arrays into batches (``validation_split`` taken from the tail before any
+shuffling, default batch 32, the last partial batch kept). ``run_epochs`` feeds any such source of batches to
+the network and the optimizer, logging the epoch ``loss`` as the sample-weighted mean of the batch losses
+computed before each update, and ``val_loss`` over the whole validation set with end-of-epoch weights.
+Another source (file chunks, a Dask cluster) only has to provide ``__len__`` and ``epoch(rng)``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from ._checks import real_number
+
+
+class DivergenceError(ArithmeticError):
+    """Training stopped because the loss became NaN or infinite; ``history`` holds the epochs before it."""
+
+    def __init__(self, message: str, history=None):
+        super().__init__(message)
+        self.history = history
+
+
+def split_validation(x: np.ndarray, y: np.ndarray, validation_split: float):
+    """Keras' split: training rows ``[0, floor(n(1-s)))``, validation the remaining tail, in the given order."""
+    split = real_number(validation_split, "validation_split", low=0.0, high=1.0, high_open=True)
+    n = x.shape[0]
+    split_at = int(math.floor(n * (1.0 - split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(f"validation_split={validation_split} leaves {split_at} training and {n - split_at} "
+                         f"validation rows out of {n}; both parts need at least one row.")
+    return (x[:split_at], y[:split_at]), (x[split_at:], y[split_at:])
+
+
+@dataclass
+class ArrayBatches:
+    """Batches of in-memory arrays: ``shuffle`` is True (new permutation per epoch), ``"batch"`` or False."""
+
+    x: np.ndarray
+    y: np.ndarray
+    batch_size: int = 32
+    shuffle: bool | str = True
+
+    def __post_init__(self):
+        if self.shuffle not in (True, False, "batch"):
+            raise ValueError(f"shuffle must be True, False or 'batch', received {self.shuffle!r}.")
+
+    def __len__(self) -> int:
+        return -(-self.x.shape[0] // self.batch_size)
+
+    @property
+    def n_samples(self) -> int:
+        return self.x.shape[0]
+
+    def epoch(self, rng: np.random.Generator) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        x, y, size = self.x, self.y, self.batch_size
+        order = self._order(rng)
+        if order is not None:
+            x, y = np.take(x, order, axis=0), np.take(y, order, axis=0)
+        for start in range(0, x.shape[0], size):
+            yield x[start:start + size], y[start:start + size]
+
+    def _order(self, rng: np.random.Generator) -> np.ndarray | None:
+        n = self.x.shape[0]
+        if self.shuffle is False:
+            return None
+        if self.shuffle is True:
+            return rng.permutation(n)
+        order = np.arange(n)
+        for start in range(0, n, self.batch_size):
+            rng.shuffle(order[start:start + self.batch_size])
+        return order
+
+
+def evaluate_arrays(network, loss, metrics, x: np.ndarray, y: np.ndarray, chunk: int = 65536) -> dict[str, float]:
+    """Loss and metrics over all of ``(x, y)`` with the current weights (chunked to bound memory)."""
+    for metric in metrics:
+        metric.reset_state()
+    total = 0.0
+    for start in range(0, x.shape[0], chunk):
+        xb, yb = x[start:start + chunk], y[start:start + chunk]
+        prediction = network.forward(xb)
+        total += loss.value_and_grad(yb, prediction)[0] * xb.shape[0]
+        for metric in metrics:
+            metric.update_state(yb, prediction)
+    return {"loss": total / x.shape[0], **{m.name: m.result() for m in metrics}}
+
+
+def train_epoch(network, loss, optimizer, metrics, source, rng, callbacks, progbar) -> dict[str, float]:
+    """One pass over ``source``: per batch, gradient, optimizer step, running logs; returns the epoch logs.
+
+    Raises ``DivergenceError`` as soon as a batch loss is NaN or infinite (before that batch's update).
+    """
+    params, grads = network.params, network.grads
+    batch_hooks = callbacks.wants_batch_hooks
+    live = progbar is not None and progbar.dynamic
+    steps = len(source)
+    for metric in metrics:
+        metric.reset_state()
+    total, count = 0.0, 0
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught below as a non-finite loss
+        for step, (xb, yb) in enumerate(source.epoch(rng)):
+            if batch_hooks:
+                callbacks.on_train_batch_begin(step)
+            value, prediction = network.gradient(xb, yb, loss)
+            if not math.isfinite(value):
+                raise DivergenceError(f"the loss of batch {step + 1}/{steps} is {value}")
+            optimizer.apply(params, grads)
+            total += value * xb.shape[0]
+            count += xb.shape[0]
+            for metric in metrics:
+                metric.update_state(yb, prediction)
+            if batch_hooks or live:
+                logs = _logs(total / count, metrics)
+                if batch_hooks:
+                    callbacks.on_train_batch_end(step, logs)
+                if live and step + 1 < steps and progbar.due(time.perf_counter()):
+                    progbar.update(step + 1, logs)
+    return _logs(total / count, metrics)
+
+
+def _logs(loss_value: float, metrics) -> dict[str, float]:
+    logs = {"loss": loss_value}
+    for metric in metrics:
+        logs[metric.name] = metric.result()
+    return logs
