@@ -20,8 +20,9 @@ FLOATX = np.float32
 def unknown_name(kind: str, name: Any, choices: Iterable[str]) -> ValueError:
     """Return the error for an unknown ``kind`` name, with a "did you mean" hint when one is close."""
     choices = sorted(choices)
-    close = difflib.get_close_matches(str(name).lower(), choices, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    by_lower = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1)
+    hint = f" Did you mean {by_lower[close[0]]!r}?" if close else ""
     return ValueError(f"Unknown {kind} {name!r}.{hint} Known {kind} names: {', '.join(choices)}.")
 
 
