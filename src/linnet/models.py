@@ -169,10 +169,16 @@ class Sequential:
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
             verbose: Any = _AUTO, callbacks: Sequence[callbacks_module.Callback] | None = None,
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool | str = True,
-            initial_epoch: int = 0, **kwargs) -> callbacks_module.History:
-        """Train for ``epochs - initial_epoch`` epochs; return the ``History`` (also ``model.history``)."""
+            initial_epoch: int = 0, *, seed: int | np.random.Generator | None = None,
+            **kwargs) -> callbacks_module.History:
+        """Train for ``epochs - initial_epoch`` epochs; return the ``History`` (also ``model.history``).
+
+        ``seed`` (a linnet extension) fixes this fit's shuffles; ``None`` draws them from linnet's default
+        generator, which ``linnet.utils.set_random_seed`` seeds.
+        """
         reject_unknown_kwargs(kwargs, "fit", ["x", "y", "batch_size", "epochs", "verbose", "callbacks",
-                                              "validation_split", "validation_data", "shuffle", "initial_epoch"])
+                                              "validation_split", "validation_data", "shuffle", "initial_epoch",
+                                              "seed"])
         self._require_compiled("fit")
         x, y = self._xy(x, y)
         batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
@@ -187,7 +193,7 @@ class Sequential:
         self.training_config = {"epochs": epochs, "batch_size": batch_size, "shuffle": shuffle,
                                 "validation_split": validation_split if validation_data is None else None,
                                 "initial_epoch": initial_epoch, "samples": int(x.shape[0])}
-        return self._run(source, validation, epochs, initial_epoch, verbose, callbacks)
+        return self._run(source, validation, epochs, initial_epoch, verbose, callbacks, _random.generator(seed))
 
     def _split(self, x, y, validation_split, validation_data):
         if validation_data is not None:
@@ -199,12 +205,11 @@ class Sequential:
             return split_validation(x, y, validation_split)
         return (x, y), None
 
-    def _run(self, source, validation, epochs, initial_epoch, verbose, callbacks):
+    def _run(self, source, validation, epochs, initial_epoch, verbose, callbacks, rng):
         history = callbacks_module.History()
         self.history = history
         params = {"verbose": verbose, "epochs": epochs, "steps": len(source)}
         hooks = callbacks_module.CallbackList([*(callbacks or []), history], self, params)
-        rng = _random.generator()
         self.stop_training = False
         hooks.on_train_begin()
         last_good = self.network.params.copy()
