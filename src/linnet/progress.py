@@ -62,7 +62,7 @@ class Progbar:
 
     def update(self, step: int, logs: dict[str, float], finalize: bool = False) -> None:
         now = time.perf_counter()
-        if self.after_first_step is None and step >= 1:
+        if step == 1:  # Keras leaves the first (slowest) step out of the time per step
             self.after_first_step = now
         if self.verbose == 2:
             if finalize:
