@@ -98,7 +98,7 @@ def test_csv_errors_name_the_problem(tmp_path, text, message):
 # --- column choice (shared by every reader) ------------------------------------------------------------------
 
 @pytest.mark.parametrize("target, features, error, message", [
-    ("prices", None, ValueError, r"Unknown column 'prices'. Did you mean 'price'\? Known columns: age, price, rooms"),
+    ("prices", None, ValueError, r"Unknown column 'prices'. Did you mean 'price'\? Known column names: age, price, rooms"),
     ("price", ["room"], ValueError, r"Unknown column 'room'. Did you mean 'rooms'\?"),
     ("price", ["rooms", "price"], ValueError, r"target 'price' is also listed in features"),
     ("price", ["rooms", "rooms"], ValueError, r"features lists 'rooms' more than once"),

@@ -39,8 +39,8 @@ def read_table(path: PathLike, target: str, features: Iterable[str] | None = Non
     ----------
     path : str or path-like
         The file. See :func:`read_csv`, :func:`read_npz` and :func:`read_parquet` for what each may hold.
-    target : str
-        The column to predict, ``y``.
+    target : str or None
+        The column to predict, ``y``; None reads only the features (``y`` is then None), e.g. for prediction.
     features : iterable of str, optional
         The columns of ``x``, in this order; default every column but ``target``, in file order.
 
@@ -125,17 +125,19 @@ def _existing_file(path) -> Path:
 def _assemble(available: list[str], target, features, column: Callable[[str], np.ndarray], path: Path) -> Table:
     """Choose the columns, convert them with ``column(name)`` and stack them into ``(x, y, feature_names)``."""
     feature_names = _feature_names(available, target, features, path)
-    y = column(target)
-    if y.size == 0:
-        raise ValueError(f"{str(path)!r} has no data rows.")
     x = np.column_stack([column(name) for name in feature_names])
-    return x, y, feature_names
+    if x.shape[0] == 0:
+        raise ValueError(f"{str(path)!r} has no data rows.")
+    return x, None if target is None else column(target), feature_names
 
 
 def _feature_names(available: list[str], target, features, path: Path) -> list[str]:
-    if not isinstance(target, str):
+    if target is None and features is None:
+        raise ValueError("Name the feature columns to read (features=[...]) when there is no target column.")
+    if target is not None and not isinstance(target, str):
         raise TypeError(f"target must be a column name (str), received {target!r} ({type(target).__name__}).")
-    _require_column(target, available)
+    if target is not None:
+        _require_column(target, available)
     if features is None:
         names = [name for name in available if name != target]
         if not names:
