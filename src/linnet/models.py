@@ -271,6 +271,29 @@ class Sequential:
     def __call__(self, x: Any) -> np.ndarray:
         return self.predict_on_batch(x)
 
+    # ----- the model as a linear equation, beside the exact answer -------------------------------------------
+    @property
+    def coef_(self) -> np.ndarray:
+        """Slopes of the whole model in the units of x and y, shape ``(n_features,)`` (stacks folded into one)."""
+        self._require_built("coef_")
+        return self.network.affine()[0]
+
+    @property
+    def intercept_(self) -> float:
+        """Intercept of the whole model in the units of y."""
+        self._require_built("intercept_")
+        return self.network.affine()[1]
+
+    def equation(self, feature_names: Sequence[str] | None = None, target_name: str = "y", digits: int = 4) -> str:
+        """The model as an equation, e.g. ``"price = 9.102·rooms − 34.67"``."""
+        from .equation import equation
+        return equation(self, feature_names, target_name, digits)
+
+    def compare_to_ols(self, x: Any, y: Any, feature_names: Sequence[str] | None = None, print_fn=print):
+        """Print and return the neuron beside the exact least-squares fit (parameters, loss, R²)."""
+        from .equation import compare_to_ols
+        return compare_to_ols(self, x, y, feature_names=feature_names, print_fn=print_fn)
+
     # ----- persistence -----------------------------------------------------------------------------------------
     def save(self, path) -> None:
         """Write the model (architecture, weights, optimizer state) to a ``.linnet`` file, atomically."""
