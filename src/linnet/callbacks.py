@@ -1,0 +1,273 @@
+"""Callbacks with Keras' hook names: ``on_train_begin``, ``on_epoch_end(epoch, logs)``, ...
+
+``History`` is attached to every ``fit`` and returned by it. The other callbacks take Keras 3's arguments and
+make Keras 3's decisions (``keras/src/callbacks``). ``EarlyStopping``, ``ReduceLROnPlateau`` and
+``ModelCheckpoint`` watch one logged quantity through a shared base and live in ``monitor_callbacks``.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import csv
+import math
+import os
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ._checks import non_negative_int, reject_unknown_kwargs
+
+__all__ = ["Callback", "CallbackList", "History", "TerminateOnNaN", "LearningRateScheduler", "CSVLogger",
+           "LambdaCallback", "EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"]
+
+_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end")
+
+
+class Callback:
+    """Base class: override the hooks you need; ``self.model`` and ``self.params`` are set by ``fit``."""
+
+    def __init__(self):
+        self.model = None
+        self.params: dict[str, Any] = {}
+
+    def set_model(self, model) -> None:
+        self.model = model
+
+    def set_params(self, params: dict[str, Any]) -> None:
+        self.params = params
+
+    def on_train_begin(self, logs=None): pass
+    def on_train_end(self, logs=None): pass
+    def on_epoch_begin(self, epoch, logs=None): pass
+    def on_epoch_end(self, epoch, logs=None): pass
+    def on_train_batch_begin(self, batch, logs=None): pass
+    def on_train_batch_end(self, batch, logs=None): pass
+    def on_test_begin(self, logs=None): pass
+    def on_test_end(self, logs=None): pass
+    def on_predict_begin(self, logs=None): pass
+    def on_predict_end(self, logs=None): pass
+
+
+_HOOKS = tuple(name for name in vars(Callback) if name.startswith("on_"))
+
+
+class History(Callback):
+    """Records the logs of every epoch: ``history`` (name -> list of values), ``epoch``, ``params``."""
+
+    def __init__(self):
+        super().__init__()
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for name, value in (logs or {}).items():
+            self.history.setdefault(name, []).append(value)
+
+    def __repr__(self) -> str:
+        return f"<History epochs={len(self.epoch)} keys={list(self.history)}>"
+
+
+class CallbackList:
+    """Dispatches each hook to every callback; batch hooks only reach callbacks that override them."""
+
+    def __init__(self, callbacks: Sequence[Callback], model, params: dict[str, Any]):
+        self.callbacks = list(callbacks)
+        for callback in self.callbacks:
+            if not isinstance(callback, Callback):
+                raise TypeError(f"callbacks must be linnet Callback instances, received {callback!r}.")
+            callback.set_model(model)
+            callback.set_params(params)
+        self._batch = [c for c in self.callbacks if any(_overrides(c, hook) for hook in _BATCH_HOOKS)]
+        self.wants_batch_hooks = bool(self._batch)
+
+    def _call(self, hook: str, *args) -> None:
+        for callback in self.callbacks:
+            getattr(callback, hook)(*args)
+
+    def on_train_begin(self, logs=None): self._call("on_train_begin", logs)
+    def on_train_end(self, logs=None): self._call("on_train_end", logs)
+    def on_epoch_begin(self, epoch, logs=None): self._call("on_epoch_begin", epoch, logs)
+    def on_epoch_end(self, epoch, logs=None): self._call("on_epoch_end", epoch, logs)
+    def on_test_begin(self, logs=None): self._call("on_test_begin", logs)
+    def on_test_end(self, logs=None): self._call("on_test_end", logs)
+    def on_predict_begin(self, logs=None): self._call("on_predict_begin", logs)
+    def on_predict_end(self, logs=None): self._call("on_predict_end", logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        for callback in self._batch:
+            callback.on_train_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        for callback in self._batch:
+            callback.on_train_batch_end(batch, logs)
+
+
+def _overrides(callback: Callback, hook: str) -> bool:
+    """True when the callback's class redefines ``hook`` or the instance sets it (``LambdaCallback``)."""
+    return hook in vars(callback) or getattr(type(callback), hook) is not getattr(Callback, hook)
+
+
+def _verbosity(value: Any) -> int:
+    """``verbose`` as an int >= 0 (``True``/``False`` count as 1/0)."""
+    return int(value) if isinstance(value, (bool, np.bool_)) else non_negative_int(value, "verbose")
+
+
+def _boolean(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, received {value!r} ({type(value).__name__}).")
+    return bool(value)
+
+
+def _path(value: Any, name: str) -> str:
+    try:
+        return os.fspath(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a path (str or os.PathLike), received {value!r}.") from None
+
+
+class TerminateOnNaN(Callback):
+    """Stop training when a batch ``loss`` is NaN or infinite (checked after every batch, like Keras).
+
+    ``raise_error=False`` sets ``model.stop_training`` (the epoch still ends and ``on_train_end`` runs);
+    ``raise_error=True`` raises ``RuntimeError`` at once. linnet's ``fit`` already raises
+    ``DivergenceError`` on a non-finite batch loss, so inside ``fit`` this callback rarely has anything to do.
+    """
+
+    def __init__(self, raise_error: bool = False):
+        super().__init__()
+        self.raise_error = _boolean(raise_error, "raise_error")
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is None or math.isfinite(loss):
+            return
+        if self.raise_error:
+            raise RuntimeError(f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
+                               f"Terminating training immediately.")
+        print(f"Batch {batch}: Invalid loss, terminating training")
+        self.model.stop_training = True
+
+
+class LearningRateScheduler(Callback):
+    """Set the learning rate at the start of every epoch to ``schedule(epoch, lr)`` (epoch counted from 0).
+
+    ``lr`` is the optimizer's current learning rate; a one-argument ``schedule(epoch)`` is also accepted
+    (Keras' legacy form). The rate is logged as ``learning_rate`` at the end of the epoch. Example: keep the
+    rate for ten epochs, then divide it by ``e**0.1`` every epoch::
+
+        LearningRateScheduler(lambda epoch, lr: lr if epoch < 10 else lr * math.exp(-0.1))
+    """
+
+    def __init__(self, schedule: Callable, verbose: int = 0):
+        super().__init__()
+        if not callable(schedule):
+            raise TypeError(f"schedule must be a function schedule(epoch, lr) -> float, received {schedule!r}.")
+        self.schedule = schedule
+        self.verbose = _verbosity(verbose)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        try:
+            rate = self.schedule(epoch, float(optimizer.learning_rate))
+        except TypeError:  # the legacy one-argument schedule(epoch), as Keras retries it
+            rate = self.schedule(epoch)
+        if not isinstance(rate, (float, np.floating)):
+            raise ValueError(f"The output of the `schedule` function should be a float. Got: {rate!r}")
+        optimizer.learning_rate = float(rate)
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {float(rate)}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+
+
+class CSVLogger(Callback):
+    """Stream every epoch's logs to a CSV file, as Keras writes it.
+
+    Columns are ``epoch`` then the log keys of the first epoch, sorted; when that epoch has no ``val_`` key the
+    ``val_`` twin of every key is added (and written as ``NA``). Rows end with ``\\r\\n`` (Excel dialect).
+    ``append=True`` continues an existing file without repeating its header.
+    """
+
+    def __init__(self, filename, separator: str = ",", append: bool = False):
+        super().__init__()
+        if not isinstance(separator, str) or len(separator) != 1:
+            raise ValueError(f"separator must be a one-character string, received {separator!r}.")
+        self.filename = _path(filename, "filename")
+        self.sep = separator
+        self.append = _boolean(append, "append")
+        self.keys: list[str] | None = None
+        self.writer = self.csv_file = None
+        self._write_header = True
+
+    def on_train_begin(self, logs=None):
+        write_header = True
+        if self.append:
+            try:
+                with open(self.filename, encoding="utf-8") as existing:
+                    write_header = not existing.readline()
+            except FileNotFoundError:
+                pass
+        self._close()
+        self.csv_file = open(self.filename, "a" if self.append else "w", newline="", encoding="utf-8")
+        self.keys, self.writer, self._write_header = None, None, write_header
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+            if self.keys and not any(key.startswith("val_") for key in self.keys):
+                self.keys += ["val_" + key for key in self.keys]
+        if self.writer is None:
+            self.writer = csv.writer(self.csv_file, delimiter=self.sep)
+            if self._write_header:
+                self.writer.writerow(["epoch", *self.keys])
+        self.writer.writerow([epoch, *(_csv_value(logs.get(key, "NA")) for key in self.keys)])
+        self.csv_file.flush()
+
+    def on_train_end(self, logs=None):
+        self._close()
+
+    def _close(self) -> None:
+        if self.csv_file is not None and not self.csv_file.closed:
+            self.csv_file.close()
+        self.writer = None
+
+
+def _csv_value(value: Any) -> Any:
+    """Keras' cell: strings and scalars as they are, other iterables as ``"[a, b]"``."""
+    if isinstance(value, str) or not isinstance(value, collections.abc.Iterable) or getattr(value, "ndim", 1) == 0:
+        return value
+    return f'"[{", ".join(map(str, value))}]"'
+
+
+class LambdaCallback(Callback):
+    """A callback made of plain functions, e.g. ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``.
+
+    Each function takes the arguments of the hook it replaces (``on_epoch_*``: ``epoch, logs``;
+    ``on_train_begin/end``: ``logs``; ``on_train_batch_*``: ``batch, logs``). Any other hook of ``Callback``
+    (``on_test_begin``, ...) may be given by keyword too.
+    """
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None, on_train_end=None,
+                 on_train_batch_begin=None, on_train_batch_end=None, **kwargs):
+        super().__init__()
+        reject_unknown_kwargs({k: v for k, v in kwargs.items() if k not in _HOOKS}, "LambdaCallback", _HOOKS)
+        hooks = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end, on_train_begin=on_train_begin,
+                     on_train_end=on_train_end, on_train_batch_begin=on_train_batch_begin,
+                     on_train_batch_end=on_train_batch_end, **kwargs)
+        for hook, function in hooks.items():
+            if function is None:
+                continue
+            if not callable(function):
+                raise TypeError(f"{hook} must be a function, received {function!r}.")
+            setattr(self, hook, function)  # an instance attribute: CallbackList sees it as an override
+
+
+# They subclass Callback, so they are imported once it exists.
+from .monitor_callbacks import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau  # noqa: E402
