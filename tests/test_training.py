@@ -126,3 +126,21 @@ def test_divergence_stops_with_epoch_and_advice_and_keeps_finite_weights(rooms):
         model.fit(x * 1000, y, epochs=50, verbose=0)
     assert all(np.isfinite(w).all() for w in model.get_weights())
     assert caught.value.history is model.history
+
+
+def test_a_batch_hook_can_stop_training_mid_epoch():
+    from linnet.callbacks import LambdaCallback
+    model = _model(1, [0.0], 0.0, "sgd")
+    seen = []
+
+    def stop_after_three(batch, logs):
+        seen.append(batch)
+        if batch == 2:
+            model.stop_training = True
+
+    history = model.fit(np.arange(10.0), np.arange(10.0), batch_size=1, epochs=3, shuffle=False, verbose=0,
+                        callbacks=[LambdaCallback(on_train_batch_end=stop_after_three)])
+    assert seen == [0, 1, 2] and history.epoch == [0]
+    # the epoch loss averages the three batches that ran, each before its update: row 1 moves w and b to
+    # 0.02 (SGD 0.01, gradient -2), so row 2 is predicted 0.06 and costs (2 - 0.06)^2
+    assert history.history["loss"][0] == pytest.approx((0.0 + 1.0 + 1.94 ** 2) / 3, rel=1e-6)

@@ -76,6 +76,7 @@ class CallbackList:
 
     def __init__(self, callbacks: Sequence[Callback], model, params: dict[str, Any]):
         self.callbacks = list(callbacks)
+        self.model = model
         for callback in self.callbacks:
             if not isinstance(callback, Callback):
                 raise TypeError(f"callbacks must be linnet Callback instances, received {callback!r}.")

@@ -59,12 +59,15 @@ class ArrayBatches:
         return self.x.shape[0]
 
     def epoch(self, rng: np.random.Generator) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Yield the batches of one epoch; shuffled batches are gathered one at a time (no copy of the data)."""
         x, y, size = self.x, self.y, self.batch_size
         order = self._order(rng)
-        if order is not None:
-            x, y = np.take(x, order, axis=0), np.take(y, order, axis=0)
         for start in range(0, x.shape[0], size):
-            yield x[start:start + size], y[start:start + size]
+            if order is None:
+                yield x[start:start + size], y[start:start + size]
+            else:
+                rows = order[start:start + size]
+                yield x.take(rows, axis=0), y.take(rows, axis=0)
 
     def _order(self, rng: np.random.Generator) -> np.ndarray | None:
         n = self.x.shape[0]
@@ -120,6 +123,8 @@ def train_epoch(network, loss, optimizer, metrics, source, rng, callbacks, progb
                 logs = _logs(total / count, metrics)
                 if batch_hooks:
                     callbacks.on_train_batch_end(step, logs)
+                    if callbacks.model.stop_training:  # a batch hook asked to stop, as Keras 3 allows
+                        break
                 if live and step + 1 < steps and progbar.due(time.perf_counter()):
                     progbar.update(step + 1, logs)
     return _logs(total / count, metrics)
