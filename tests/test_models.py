@@ -147,3 +147,16 @@ def test_fit_prints_keras_text_on_a_pipe(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2"
     assert lines[1].startswith("1/1 ━━━━━━━━━━━━━━━━━━━━ ") and " - loss: " in lines[1] and " - val_loss: " in lines[1]
+
+
+def test_a_copied_model_keeps_training_its_own_weights():
+    import copy
+    import pickle
+    model = Sequential([Input((1,)), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit([1.0, 2.0], [2.0, 4.0], verbose=0)
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        before = clone.get_weights()[0].copy()
+        clone.fit([1.0, 2.0], [2.0, 4.0], verbose=0)
+        assert not np.array_equal(clone.get_weights()[0], before)
+        assert np.shares_memory(clone.layers[0].kernel, clone.network.params)

@@ -200,8 +200,6 @@ def test_partial_fit_after_fit_continues():
     assert reg.model_.optimizer.iterations == iterations + 2 and len(reg.history_["loss"]) == 4
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a pickled or copied Sequential loses the views that bind its "
-                                       "layers to the flat parameter vector, so further training is lost")
 def test_partial_fit_after_pickle_matches_the_original():
     X, y = plane(n=64)
     reg = NeuronRegressor(epochs=3, random_state=0).fit(X, y)

@@ -48,6 +48,11 @@ class Network:
                 offset, index = offset + size, index + 1
             layer.bind(views, grad_views)
 
+    def __setstate__(self, state: dict) -> None:
+        """After unpickling or deep-copying, make the layers view the (copied) flat vectors again."""
+        self.__dict__.update(state)
+        self._bind([w for layer in self.layers for w in layer.get_weights()[:len(layer.trainable_names)]])
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Predictions ``(n, 1)`` for a float32 batch ``(n, input_dim)``."""
         for layer in self.layers:
