@@ -6,14 +6,16 @@
 
 __version__ = "0.1.0"
 
-from . import callbacks, initializers, layers, losses, metrics, optimizers, random, schedules, utils
+from . import callbacks, initializers, layers, losses, metrics, optimizers, plot, random, schedules, utils
 from .initializers import RandomNormal as random_normal_initializer
 from .initializers import RandomUniform as random_uniform_initializer
 from .layers import Activation, Dense, Input, Normalization
 from .models import Sequential, load_model
+from .stats import OLSResult, ols
 from .training import DivergenceError
 from . import datasets, keras  # noqa: E402  (keras mirrors the modules above)
 
-__all__ = ["Activation", "Dense", "DivergenceError", "Input", "Normalization", "Sequential", "callbacks",
+__all__ = ["Activation", "Dense", "DivergenceError", "Input", "Normalization", "OLSResult", "Sequential",
+           "callbacks", "ols", "plot",
            "datasets", "initializers", "keras", "layers", "load_model", "losses", "metrics", "optimizers",
            "random", "random_normal_initializer", "random_uniform_initializer", "schedules", "utils"]

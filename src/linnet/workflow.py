@@ -1,0 +1,180 @@
+"""The tutorial workflow as one call: train a neuron, compare it with the exact answer, write the results.
+
+``run(task, out)`` trains the model a :class:`Task` describes, prints the summary, the progress, the learned
+equation, the predictions the tutorial asks for and the final metrics, and writes the figures, the saved
+model and ``metrics.json`` into ``out``. ``demo(name)`` builds the Task of one of the four tutorials;
+``task_from_file`` builds one from a user's CSV/NPZ/Parquet file. The ``linnet`` command only calls these.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from . import optimizers
+from .datasets import boston_housing, read_table, synthetic
+from .layers import Dense, Input, Normalization
+from .models import Sequential
+from .training import split_validation
+
+DEMOS = ("boston", "noisy-line", "line", "plane")
+
+
+@dataclass
+class Task:
+    """Data and training settings of one run."""
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    feature_names: list[str]
+    target_name: str
+    optimizer: str = "rmsprop"
+    learning_rate: float = 0.001
+    epochs: int = 100
+    batch_size: int = 32
+    validation_split: float = 0.0
+    loss: str = "mse"
+    normalize: bool = False
+    seed: int | None = None
+    test: tuple[np.ndarray, np.ndarray] | None = None
+    predict_at: list[float] = field(default_factory=list)
+
+
+def demo(name: str, seed: int = 42) -> Task:
+    """The Task of one tutorial: ``boston``, ``noisy-line``, ``line`` or ``plane``."""
+    if name == "boston":
+        (x_train, y_train), (x_test, y_test) = boston_housing.load_data()
+        rooms = boston_housing.feature_index("RM")
+        return Task("boston", x_train[:, rooms], y_train, ["rooms"], "price", "rmsprop", 0.005, 101, 16, 0.3,
+                    seed=seed, test=(x_test[:, rooms], y_test), predict_at=[3, 4, 5, 6, 7])
+    if name == "noisy-line":
+        x, y = synthetic.noisy_line(seed=seed)
+        return Task("noisy-line", x, y, ["x"], "y", "adam", 0.1, 200, seed=seed)
+    if name == "line":
+        x, y = synthetic.line()
+        return Task("line", x, y, ["x"], "y", "adam", 0.1, 500, seed=seed, predict_at=[20.0])
+    if name == "plane":
+        x, y = synthetic.plane(seed=seed)
+        return Task("plane", x, y, ["x1", "x2"], "y", "sgd", 0.02, 100, seed=seed)
+    from ._checks import unknown_name
+    raise unknown_name("demo", name, DEMOS)
+
+
+def task_from_file(path, target: str, features: list[str] | None = None, **settings) -> Task:
+    """A Task on the columns of a CSV, NPZ or Parquet file."""
+    x, y, names = read_table(path, target, features)
+    return Task(Path(path).stem, x, y, names, target, **settings)
+
+
+def build_model(task: Task) -> Sequential:
+    """A one-neuron model (after a Normalization layer adapted to x when ``task.normalize``), compiled."""
+    layers = [Input((task.x.shape[1] if task.x.ndim == 2 else 1,))]
+    if task.normalize:
+        norm = Normalization()
+        norm.adapt(task.x)
+        layers.append(norm)
+    model = Sequential([*layers, Dense(1)])
+    optimizer = optimizers.get(task.optimizer)
+    optimizer.learning_rate = task.learning_rate
+    model.compile(optimizer=optimizer, loss=task.loss)
+    return model
+
+
+def run(task: Task, out, *, verbose: int = 1, plots: bool = True, echo: Callable[[str], None] = print) -> dict:
+    """Train, report and write everything for ``task`` into ``out``; return the metrics written."""
+    from . import random as _random
+    from .equation import equation
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if task.seed is not None:
+        _random.set_seed(task.seed)
+    model = build_model(task)
+    model.summary(print_fn=echo)
+    history = model.fit(task.x, task.y, batch_size=task.batch_size, epochs=task.epochs, verbose=verbose,
+                        validation_split=task.validation_split)
+    model.training_config.update(feature_names=task.feature_names, target_name=task.target_name)
+    text = equation(model, task.feature_names, task.target_name, digits=4)
+    echo(f"\nLearned equation: {text}")
+    if task.predict_at:
+        for value, prediction in zip(task.predict_at, model.predict(np.asarray(task.predict_at, float)).ravel()):
+            echo(f"Predicted {task.target_name} for {task.feature_names[0]} = {value:g}: {prediction:.2f}")
+    x_fit, y_fit = _training_rows(task)
+    metrics = _metrics(task, model, history, text, x_fit, y_fit)
+    echo(_final_lines(metrics) + "\n\nOn the training rows, beside the exact least-squares answer:")
+    model.compare_to_ols(x_fit, y_fit, feature_names=task.feature_names, print_fn=echo)
+    echo(metrics["convergence_text"])
+    model.save(out / "model.linnet")
+    if plots:
+        metrics["figures"] = [str(p) for p in _figures(task, model, history, out)]
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    return metrics
+
+
+def _training_rows(task: Task) -> tuple[np.ndarray, np.ndarray]:
+    """The rows ``fit`` trained on: all of them, or the head that ``validation_split`` leaves."""
+    if not task.validation_split:
+        return task.x, task.y
+    x = task.x.reshape(len(task.x), -1)
+    (x_fit, y_fit), _ = split_validation(x, task.y, task.validation_split)
+    return x_fit, y_fit
+
+
+def _metrics(task: Task, model: Sequential, history, text: str, x_fit: np.ndarray, y_fit: np.ndarray) -> dict:
+    from .diagnostics import convergence
+    from .stats import ols
+
+    exact = ols(x_fit, y_fit, feature_names=task.feature_names)
+    verdict = convergence(model, x_fit, y_fit, exact)
+    metrics = {"task": task.name, "equation": text, "coef": model.coef_.tolist(), "intercept": model.intercept_,
+               "final": {k: v[-1] for k, v in history.history.items()}, "history": history.history,
+               "least_squares": {"coef": exact.coef_.tolist(), "intercept": float(exact.intercept_),
+                                 "rsquared": float(exact.rsquared), "mse": float(exact.ssr / exact.nobs)},
+               "convergence": asdict(verdict), "convergence_text": str(verdict)}
+    if task.test is not None:
+        metrics["test_loss"] = float(model.evaluate(*task.test, verbose=0))
+    return metrics
+
+
+def _final_lines(metrics: dict) -> str:
+    lines = ["Final " + ", ".join(f"{k} {v:.4f}" for k, v in metrics["final"].items())]
+    if "test_loss" in metrics:
+        lines.append(f"Test loss (mse) {metrics['test_loss']:.4f}")
+    return "\n".join(lines)
+
+
+def _figures(task: Task, model: Sequential, history, out: Path) -> list[Path]:
+    import matplotlib
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from . import plot
+
+    names = dict(feature_name=task.feature_names[0] if len(task.feature_names) == 1 else None,
+                 target_name=task.target_name)
+    drawings = {"loss.png": lambda ax: plot.loss(history, ax=ax),
+                "fit.png": lambda ax: plot.fit(model, task.x, task.y, ax=ax, **names),
+                "predictions.png": lambda ax: plot.predictions(model, task.x, task.y, ax=ax,
+                                                               target_name=task.target_name),
+                "residuals.png": lambda ax: plot.residuals(model, task.x, task.y, ax=ax, **names)}
+    if task.test is not None:
+        drawings["fit_test.png"] = lambda ax: plot.fit(model, *task.test, ax=ax, **names)
+    paths = []
+    for filename, draw in drawings.items():
+        figure, ax = plt.subplots(figsize=(8, 5))
+        draw(ax)
+        figure.savefig(out / filename, dpi=100, bbox_inches="tight")
+        plt.close(figure)
+        paths.append(out / filename)
+    return paths
+
+
+def progress_verbosity(stream=None) -> int:
+    """1 (a live bar) on a terminal, 0 in a pipe or file."""
+    stream = stream if stream is not None else sys.stderr
+    return 1 if getattr(stream, "isatty", lambda: False)() else 0

@@ -1,0 +1,95 @@
+"""The linnet command: outputs, exit codes and one-line errors (run in-process through cli.main)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from linnet import cli
+
+
+def run(capsys, *argv):
+    status = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture(scope="module")
+def boston_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("boston")
+    assert cli.main(["demo", "boston", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_demo_boston_writes_model_metrics_and_figures(boston_out):
+    metrics = json.loads((boston_out / "metrics.json").read_text())
+    assert 50 < metrics["final"]["loss"] < 58 and 70 < metrics["final"]["val_loss"] < 79
+    assert metrics["equation"].startswith("price = ") and "·rooms" in metrics["equation"]
+    exact = metrics["least_squares"]
+    assert exact["coef"][0] == pytest.approx(8.3424, abs=1e-4)  # the exact slope on the 282 training rows
+    assert {"loss_ratio", "parameter_distance", "converged", "advice"} <= set(metrics["convergence"])
+    assert {p.name for p in boston_out.glob("*.png")} >= {"loss.png", "fit.png", "fit_test.png", "predictions.png"}
+    assert (boston_out / "model.linnet").stat().st_size > 0
+
+
+def test_demo_prints_summary_equation_predictions_to_stdout(capsys, tmp_path):
+    status, out, err = run(capsys, "demo", "line", "--out", str(tmp_path), "--no-plots", "--quiet")
+    assert status == 0
+    assert 'Model: "' in out and "Learned equation: y = " in out and "for x = 20: " in out
+    prediction = float(out.split("for x = 20: ")[1].split()[0])
+    assert abs(prediction - 70) < 0.5
+    assert "Epoch" not in out and "Epoch" not in err  # quiet in a pipe
+
+
+def test_predict_and_inspect_a_saved_model(capsys, boston_out):
+    status, out, _ = run(capsys, "predict", str(boston_out / "model.linnet"), "--x", "3", "4", "5", "6", "7")
+    values = [float(v) for v in out.split()]
+    assert status == 0 and len(values) == 5 and values == sorted(values)
+    status, out, _ = run(capsys, "inspect", str(boston_out / "model.linnet"))
+    assert status == 0 and "Equation: price = " in out and "RMSprop" in out
+
+
+def test_train_ols_and_predict_from_a_csv(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, size=(200, 2))
+    y = 3 * x[:, 0] - 2 * x[:, 1] + 1
+    data = tmp_path / "plane.csv"
+    data.write_text("a,b,target\n" + "\n".join(f"{p},{q},{t}" for (p, q), t in zip(x, y)) + "\n")
+    status, out, _ = run(capsys, "train", str(data), "--target", "target", "--optimizer", "adam",
+                         "--learning-rate", "0.1", "--epochs", "100", "--out", str(tmp_path / "out"), "--quiet",
+                         "--no-plots", "--seed", "1")
+    assert status == 0 and "target = " in out
+    model = tmp_path / "out" / "model.linnet"
+    (tmp_path / "new.csv").write_text("b,a\n0,0\n0,1\n")
+    status, out, _ = run(capsys, "predict", str(model), "--input", str(tmp_path / "new.csv"))
+    np.testing.assert_allclose([float(v) for v in out.split()], [1.0, 4.0], atol=0.05)
+    status, out, _ = run(capsys, "ols", str(data), "--target", "target")
+    assert status == 0 and "R-squared" in out and "const" in out
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["train", "missing.csv", "--target", "y"], "missing.csv"),
+    (["predict", "nothing.linnet", "--x", "1"], "nothing.linnet"),
+    (["train", "{csv}", "--target", "nope"], "Unknown column 'nope'"),
+    (["train", "{csv}", "--target", "y", "--optimizer", "adamm"], "Did you mean 'adam'"),
+    (["train", "{csv}", "--target", "y", "--validation-split", "1.5"], "validation_split"),
+    (["predict", "{csv}", "--x", "1"], "not a readable linnet model"),
+])
+def test_errors_are_one_line_with_status_2(capsys, tmp_path, argv, message):
+    csv = tmp_path / "d.csv"
+    csv.write_text("x,y\n1,2\n2,4\n3,6\n4,8\n5,10\n")
+    status, out, err = run(capsys, *[a.replace("{csv}", str(csv)) for a in argv])
+    assert status == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_bad_flag_values_exit_2(capsys):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["train", "d.csv", "--target", "y", "--epochs", "0"])
+    assert caught.value.code == 2 and "must be positive" in capsys.readouterr().err
+
+
+def test_every_subcommand_has_help_with_an_example(capsys):
+    for command in ("demo", "train", "predict", "inspect", "ols"):
+        with pytest.raises(SystemExit):
+            cli.main([command, "--help"])
+        assert "example: linnet " + command in capsys.readouterr().out
