@@ -1,0 +1,13 @@
+"""Optimizers with Keras 3's update rules, defaults and float32 arithmetic, on one flat parameter vector.
+
+``base`` holds the shared machinery (iterations, learning rate or schedule, clipping, weight decay, state,
+config, ``get``); each other module holds one family of update rules, written once in ``update_step``.
+"""
+
+from .adagrad import Adagrad
+from .adam import Adam, Adamax, AdamW, Nadam
+from .base import Optimizer, get
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adamax", "Nadam", "get"]
