@@ -160,3 +160,12 @@ def test_a_copied_model_keeps_training_its_own_weights():
         clone.fit([1.0, 2.0], [2.0, 4.0], verbose=0)
         assert not np.array_equal(clone.get_weights()[0], before)
         assert np.shares_memory(clone.layers[0].kernel, clone.network.params)
+
+
+def test_values_beyond_float32_are_refused_with_the_reason():
+    model = Sequential([Dense(1)])
+    model.compile(loss="mse")
+    with pytest.raises(ValueError, match="beyond the float32 range"):
+        model.fit([3.4e39, 1.0], [1.0, 2.0], verbose=0)
+    with pytest.raises(ValueError, match=r"y contains NaN or infinite values \(first at index \(1, 0\): nan\)"):
+        model.fit([1.0, 2.0], [1.0, np.nan], verbose=0)

@@ -103,10 +103,21 @@ def _require_finite(array: np.ndarray, name: str) -> None:
         if np.isfinite(array.sum()):  # a finite sum proves every value finite, without a mask of the array
             return
     if not np.isfinite(array).all():
-        bad = np.argwhere(~np.isfinite(array))[0]
-        where = tuple(int(i) for i in bad)
-        raise ValueError(f"{name} contains NaN or infinite values (first at index {where}: "
-                         f"{array[tuple(bad)]!r}); remove or impute them before training.")
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        raise ValueError(f"{name} contains NaN or infinite values (first at index {bad}: "
+                         f"{array[bad]}); remove or impute them before training.")
+
+
+def _cast(array: np.ndarray, dtype, name: str) -> np.ndarray:
+    """Cast to ``dtype`` (C order), refusing values that the cast would turn into infinity."""
+    _require_finite(array, name)
+    with np.errstate(over="ignore"):
+        cast = np.ascontiguousarray(array, dtype=dtype)
+    if cast.dtype != array.dtype and not np.isfinite(cast.sum()) and not np.isfinite(cast).all():
+        limit = np.finfo(cast.dtype).max
+        raise ValueError(f"{name} has values beyond the {cast.dtype} range (|value| > {limit:.3g}, largest "
+                         f"{np.abs(array).max():.3g}); rescale it, e.g. standardize it or change its units.")
+    return cast
 
 
 def features(x: Any, name: str = "x", *, n_features: int | None = None, dtype=FLOATX) -> np.ndarray:
@@ -129,9 +140,7 @@ def features(x: Any, name: str = "x", *, n_features: int | None = None, dtype=FL
     if n_features is not None and array.shape[1] != n_features:
         raise ValueError(f"{name} has {array.shape[1]} feature(s) but the model expects {n_features} "
                          f"(received shape {array.shape}).")
-    array = np.ascontiguousarray(array, dtype=dtype)
-    _require_finite(array, name)
-    return array
+    return _cast(array, dtype, name)
 
 
 def targets(y: Any, n_samples: int, name: str = "y", *, dtype=FLOATX) -> np.ndarray:
@@ -147,6 +156,4 @@ def targets(y: Any, n_samples: int, name: str = "y", *, dtype=FLOATX) -> np.ndar
     if array.shape[0] != n_samples:
         raise ValueError(f"x and {name} must have the same number of samples: x has {n_samples}, "
                          f"{name} has {array.shape[0]}.")
-    array = np.ascontiguousarray(array, dtype=dtype).reshape(-1, 1)
-    _require_finite(array, name)
-    return array
+    return _cast(array, dtype, name).reshape(-1, 1)
