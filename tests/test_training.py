@@ -122,7 +122,8 @@ def test_initial_epoch_and_history_epochs():
 def test_divergence_stops_with_epoch_and_advice_and_keeps_finite_weights(rooms):
     x, y = rooms
     model = _model(1, [0.5], 0.1, optimizers.SGD(learning_rate=1.0))
-    with pytest.raises(linnet.DivergenceError, match=r"epoch \d+.*smaller learning rate.*normalize") as caught:
+    with pytest.raises(linnet.DivergenceError, match=r"epoch \d+.*smaller learning rate.*normalize") as caught, \
+            pytest.warns(UserWarning, match="above the largest stable learning rate"):
         model.fit(x * 1000, y, epochs=50, verbose=0)
     assert all(np.isfinite(w).all() for w in model.get_weights())
     assert caught.value.history is model.history
@@ -144,3 +145,18 @@ def test_a_batch_hook_can_stop_training_mid_epoch():
     # the epoch loss averages the three batches that ran, each before its update: row 1 moves w and b to
     # 0.02 (SGD 0.01, gradient -2), so row 2 is predicted 0.06 and costs (2 - 0.06)^2
     assert history.history["loss"][0] == pytest.approx((0.0 + 1.0 + 1.94 ** 2) / 3, rel=1e-6)
+
+
+def test_exploding_loss_stops_training_and_restores_the_best_epoch(rooms):
+    x, y = rooms
+    limit = linnet.diagnostics.stable_learning_rate(x).learning_rate
+    model = _model(1, [0.5], 0.1, optimizers.SGD(learning_rate=1.2 * limit))
+    with pytest.raises(linnet.DivergenceError, match=r"the loss grew from .* and rose for 3 epochs") as caught, \
+            pytest.warns(UserWarning, match=f"{1.2 * limit:.4g} is above the largest stable learning rate"):
+        model.fit(x, y, batch_size=len(x), shuffle=False, epochs=500, verbose=0)
+    losses = caught.value.history.history["loss"]
+    assert losses[-1] > 1e4 * losses[0] and len(losses) < 500
+    # full batch: an epoch logs the loss before its one update, so the weights kept at the end of the best
+    # epoch k are those whose loss epoch k + 1 logged
+    best = int(np.argmin(losses))
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(losses[best + 1], rel=1e-4)

@@ -6,7 +6,7 @@
 
 __version__ = "0.1.0"
 
-from . import callbacks, initializers, layers, losses, metrics, optimizers, plot, random, schedules, utils
+from . import callbacks, diagnostics, initializers, layers, losses, metrics, optimizers, plot, random, schedules, utils
 from .initializers import RandomNormal as random_normal_initializer
 from .initializers import RandomUniform as random_uniform_initializer
 from .layers import Activation, Dense, Input, Normalization
@@ -16,6 +16,6 @@ from .training import DivergenceError
 from . import datasets, keras  # noqa: E402  (keras mirrors the modules above)
 
 __all__ = ["Activation", "Dense", "DivergenceError", "Input", "Normalization", "OLSResult", "Sequential",
-           "callbacks", "ols", "plot",
+           "callbacks", "diagnostics", "ols", "plot",
            "datasets", "initializers", "keras", "layers", "load_model", "losses", "metrics", "optimizers",
            "random", "random_normal_initializer", "random_uniform_initializer", "schedules", "utils"]

@@ -127,6 +127,8 @@ def train_epoch(network, loss, optimizer, metrics, source, rng, callbacks, progb
                         break
                 if live and step + 1 < steps and progbar.due(time.perf_counter()):
                     progbar.update(step + 1, logs)
+    if not np.isfinite(params.sum()):
+        raise DivergenceError("an update made the weights NaN or infinite (the last batch's step overflowed)")
     return _logs(total / count, metrics)
 
 
