@@ -106,8 +106,8 @@ def test_plain_sgd_converges_below_the_limit_and_diverges_above(rooms, normalize
     assert f"The learning rate {above.optimizer.learning_rate:.4g} is above" in warning
     assert f"use learning_rate <= {limit:.4g}" in warning
     assert ("Normalization layer adapted to x allows learning rates up to 1" in warning) is not normalize
-    with pytest.raises(linnet.DivergenceError) as diverged:
-        above.fit(x, y, batch_size=n, epochs=3000, shuffle=False, verbose=0)
+    with pytest.raises(linnet.DivergenceError) as diverged, pytest.warns(UserWarning, match=warning[:40]):
+        above.fit(x, y, batch_size=n, epochs=3000, shuffle=False, verbose=0)  # fit warns once, before training
     losses = diverged.value.history.history["loss"]
     assert np.all(np.diff(losses[-20:]) > 0) and exploding(losses)
 
@@ -124,7 +124,7 @@ def test_momentum_limits_by_experiment(rooms, momentum, nesterov, factor):
     assert losses[-1] == pytest.approx(ols(x, y).ssr / n, rel=1e-4)
     above = neuron(x, SGD(1.05 * limit, momentum=momentum, nesterov=nesterov), normalize=True)
     assert f"use learning_rate <= {limit:.4g}" in learning_rate_warning(above, x, batch_size=n)
-    with pytest.raises(linnet.DivergenceError):
+    with pytest.raises(linnet.DivergenceError), pytest.warns(UserWarning, match="above the largest stable"):
         above.fit(x, y, batch_size=n, epochs=3000, shuffle=False, verbose=0)
 
 

@@ -28,7 +28,7 @@ from ._moments import ROWS_PER_CHUNK, Moments
 from .equation import built_network, has_intercept, residual_sum_of_squares
 from .optimizers import SGD, Adam, Adamax, Nadam, RMSprop
 from .stats import OLSResult
-from .training import split_validation
+from .training import EXPLOSION_FACTOR, RISING_EPOCHS, exploding, split_validation  # noqa: F401 (public here too)
 
 BATCH_EIGEN_BUDGET = 2e7
 """Per-batch eigenvalues are computed when ``batches × (d+1)³`` is at most this (about 0.1 s)."""
@@ -281,30 +281,6 @@ def _batch_note(n: int, batch_size: int | None, batches: int, batch_largest: flo
     return (f"{start} Over the {batches} batches in row order the largest λmax is {batch_largest:.4g}: below "
             f"learning rate {_limit(batch_largest):.4g} every step is non-expansive and the loss cannot blow up; "
             f"between the two limits training may or may not diverge.")
-
-
-EXPLOSION_FACTOR = 1e4
-RISING_EPOCHS = 3
-
-
-def exploding(losses: Sequence[float]) -> bool:
-    """Whether a run of epoch losses has diverged: a loss is NaN or infinite, or the last loss is more than
-    ``EXPLOSION_FACTOR`` (10⁴) times the first and rose in each of the last ``RISING_EPOCHS`` (3) epochs.
-
-    Above the stable learning rate the error along the steepest direction grows by ``|1 - lr·λmax| > 1`` per
-    step, so the loss grows geometrically and passes any fixed multiple of its start within a few dozen
-    epochs. A converging run stays near or below its first loss: momentum and Adam can overshoot, but by
-    factors of a few, not 10⁴, and a single spike is not three rises in a row. The rule compares with the
-    first epoch's loss, the scale of the problem; a run that starts at (almost) zero loss, such as one
-    initialized at an exact fit, can trip it.
-    """
-    values = [float(value) for value in losses]
-    if not all(math.isfinite(value) for value in values):
-        return True
-    if len(values) <= RISING_EPOCHS or values[-1] <= EXPLOSION_FACTOR * values[0]:
-        return False
-    recent = values[-RISING_EPOCHS - 1:]
-    return all(later > earlier for earlier, later in zip(recent, recent[1:]))
 
 
 SORTED_TAIL_MIN_ROWS = 30

@@ -17,10 +17,9 @@ from . import losses, metrics as metrics_module, optimizers
 from . import random as _random
 from ._checks import features, positive_int, non_negative_int, reject_unknown_kwargs, targets
 from .layers import InputLayer, Layer, input_dim_from_shape, unique_name
-from .diagnostics import EXPLOSION_FACTOR, RISING_EPOCHS, exploding
 from .network import Network
 from .progress import Progbar
-from .training import ArrayBatches, DivergenceError, evaluate_arrays, split_validation, train_epoch
+from .training import ArrayBatches, evaluate_arrays, run_epochs, split_validation
 
 _AUTO = "auto"
 LIMIT_CHECK_ROWS = 100_000  # rows used to estimate SGD's stable learning rate before training
@@ -198,7 +197,7 @@ class Sequential:
         self.training_config = {"epochs": epochs, "batch_size": batch_size, "shuffle": shuffle,
                                 "validation_split": validation_split if validation_data is None else None,
                                 "initial_epoch": initial_epoch, "samples": int(x.shape[0])}
-        return self._run(source, validation, epochs, initial_epoch, verbose, callbacks, _random.generator(seed))
+        return run_epochs(self, source, validation, epochs, initial_epoch, verbose, callbacks, _random.generator(seed))
 
     def _warn_before_training(self, x, y, x_train, batch_size, validation_split) -> None:
         """Warn once about a sorted validation tail and about an SGD learning rate above the stable limit."""
@@ -218,42 +217,6 @@ class Sequential:
         if validation_split:
             return split_validation(x, y, validation_split)
         return (x, y), None
-
-    def _run(self, source, validation, epochs, initial_epoch, verbose, callbacks, rng):
-        history = callbacks_module.History()
-        self.history = history
-        params = {"verbose": verbose, "epochs": epochs, "steps": len(source)}
-        hooks = callbacks_module.CallbackList([*(callbacks or []), history], self, params)
-        self.stop_training = False
-        hooks.on_train_begin()
-        best = _BestWeights(self.network.params)
-        for epoch in range(initial_epoch, epochs):
-            hooks.on_epoch_begin(epoch)
-            if verbose and epochs > 1:
-                print(f"Epoch {epoch + 1}/{epochs}")
-            progbar = Progbar(len(source), verbose) if verbose else None
-            try:
-                logs = train_epoch(self.network, self.loss, self.optimizer, self.metrics, source, rng, hooks, progbar)
-            except DivergenceError as error:
-                best.restore(self.network.params)
-                raise DivergenceError(_divergence_message(epoch, str(error), self.optimizer), history) from None
-            if validation is not None:
-                val = evaluate_arrays(self.network, self.loss, self.metrics, *validation)
-                logs.update({f"val_{name}": value for name, value in val.items()})
-            if progbar is not None:
-                progbar.update(len(source), logs, finalize=True)
-            hooks.on_epoch_end(epoch, logs)
-            best.offer(logs["loss"], self.network.params)
-            if best.exploded(history.history["loss"]):
-                best.restore(self.network.params)
-                losses = history.history["loss"]
-                raise DivergenceError(_divergence_message(
-                    epoch, f"the loss grew from {losses[0]:.4g} to {losses[-1]:.4g} and rose for "
-                    f"{RISING_EPOCHS} epochs in a row", self.optimizer), history)
-            if self.stop_training:
-                break
-        hooks.on_train_end()
-        return history
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = _AUTO,
                  return_dict: bool = False, **kwargs):
@@ -322,32 +285,6 @@ class Sequential:
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name!r} layers={[layer.name for layer in self._layers]}>"
-
-
-class _BestWeights:
-    """The weights at the end of the epoch with the lowest loss, kept to restore after a divergence."""
-
-    def __init__(self, params: np.ndarray):
-        self.params, self.loss = params.copy(), math.inf
-
-    def offer(self, loss: float, params: np.ndarray) -> None:
-        if loss < self.loss:
-            self.loss = loss
-            self.params[...] = params
-
-    def restore(self, params: np.ndarray) -> None:
-        params[...] = self.params
-
-    @staticmethod
-    def exploded(losses: list[float]) -> bool:
-        return losses[-1] > EXPLOSION_FACTOR * losses[0] and exploding(losses)
-
-
-def _divergence_message(epoch: int, what: str, optimizer) -> str:
-    return (f"Training diverged in epoch {epoch + 1}: {what}. The weights were restored to those of the epoch "
-            f"with the lowest loss (or the initial ones). The learning rate ({optimizer.learning_rate:g}) is probably too large for the "
-            f"scale of the inputs: try a smaller learning rate, or normalize the inputs (a Normalization layer "
-            f"adapted to x, or standardized features).")
 
 
 def load_model(path) -> Sequential:
