@@ -3,7 +3,8 @@
 Every function takes an optional ``ax=`` (a new figure is made with ``plt.subplots()`` when it is omitted),
 never calls ``plt.show()`` and returns a :class:`Drawn`: the Axes plus the artists it added, by name. Names of
 features and target come from pandas column/Series names when ``x``/``y`` are pandas objects, unless given.
-matplotlib is imported inside the functions, so ``import linnet`` does not import it.
+matplotlib is imported inside the functions, so ``import linnet`` does not import it. ``landscape`` and
+``gap``, which compare training with the exact answer, live in :mod:`linnet.plot_exact` and are re-exported here.
 
 >>> model.fit(x, y, epochs=100, validation_split=0.2)            # doctest: +SKIP
 >>> linnet.plot.fit(model, x, y).artists["line"].get_ydata()      # doctest: +SKIP
@@ -19,7 +20,7 @@ import numpy as np
 
 from . import _checks
 
-__all__ = ["Drawn", "data", "fit", "loss", "predictions", "residuals"]
+__all__ = ["Drawn", "data", "fit", "gap", "landscape", "loss", "predictions", "residuals"]
 
 _GRID_POINTS = 200
 
@@ -30,7 +31,8 @@ class Drawn:
 
     Artist names: ``"points"`` (scatter ``PathCollection``: every plot but ``loss``), ``"line"`` (``fit``'s fitted
     line), ``"identity"`` (``predictions``' y = x line), ``"zero"`` (``residuals``' zero line), and for ``loss``
-    one ``Line2D`` per drawn history key plus ``"best"`` (the best-epoch marker).
+    one ``Line2D`` per drawn history key plus ``"best"`` (the best-epoch marker). ``landscape`` and ``gap`` list
+    theirs in their docstrings.
     """
 
     ax: Any
@@ -194,3 +196,7 @@ def _extra_keys(keys, logs: Mapping) -> list[str]:
         if key not in logs:
             raise _checks.unknown_name("history key", key, logs)
     return [key for key in keys if key not in ("loss", "val_loss")]
+
+
+# They draw through the helpers above, so they are imported once those exist.
+from .plot_exact import gap, landscape  # noqa: E402
