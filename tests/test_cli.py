@@ -93,3 +93,11 @@ def test_every_subcommand_has_help_with_an_example(capsys):
         with pytest.raises(SystemExit):
             cli.main([command, "--help"])
         assert "example: linnet " + command in capsys.readouterr().out
+
+
+def test_plots_flag_adds_the_landscape_and_the_gap(capsys, tmp_path):
+    status, out, _ = run(capsys, "demo", "noisy-line", "--out", str(tmp_path), "--plots", "--quiet")
+    assert status == 0 and "and 6 figures" in out
+    assert {"landscape.png", "gap.png", "loss.png"} <= {p.name for p in tmp_path.glob("*.png")}
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["convergence"]["loss_ratio"] >= 1.0 and "least squares" in metrics["convergence_text"]

@@ -36,7 +36,10 @@ def _positive(kind):
 def _add_training_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, help="folder for figures, model and metrics.json")
     parser.add_argument("--seed", type=int, default=None, help="seed for initial weights and shuffles")
-    parser.add_argument("--no-plots", dest="plots", action="store_false", help="skip the figures")
+    figures = parser.add_mutually_exclusive_group()
+    figures.add_argument("--no-plots", dest="plots", action="store_false", help="skip the figures")
+    figures.add_argument("--plots", dest="exact_plots", action="store_true",
+                         help="also draw the loss landscape with the optimizer's path and the gap to the optimum")
     loud = parser.add_mutually_exclusive_group()
     loud.add_argument("--verbose", action="store_const", const=1, dest="verbose",
                       help="show the progress bar even in a pipe")
@@ -89,9 +92,10 @@ def _run_task(task, args) -> int:
     verbose = progress_verbosity() if args.verbose is None else args.verbose
     results = sys.stdout
     with contextlib.redirect_stdout(sys.stderr):  # the progress bar is a diagnostic, not a result
-        metrics = run(task, out, verbose=verbose, plots=args.plots, echo=lambda text: print(text, file=results))
+        metrics = run(task, out, verbose=verbose, plots=args.plots, exact_plots=args.exact_plots,
+                      echo=lambda text: print(text, file=results))
     print(f"Wrote {out / 'model.linnet'}, {out / 'metrics.json'}"
-          + (f" and {len(metrics.get('figures', []))} figures" if args.plots else ""))
+          + (f" and {len(metrics['figures'])} figures" if metrics.get("figures") else ""))
     return 0
 
 

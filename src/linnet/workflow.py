@@ -86,8 +86,14 @@ def build_model(task: Task) -> Sequential:
     return model
 
 
-def run(task: Task, out, *, verbose: int = 1, plots: bool = True, echo: Callable[[str], None] = print) -> dict:
-    """Train, report and write everything for ``task`` into ``out``; return the metrics written."""
+def run(task: Task, out, *, verbose: int = 1, plots: bool = True, exact_plots: bool = False,
+        echo: Callable[[str], None] = print) -> dict:
+    """Train, report and write everything for ``task`` into ``out``; return the metrics written.
+
+    ``plots`` writes the tutorial's figures; ``exact_plots`` also records the parameters per epoch and draws
+    the loss landscape with the optimizer's path (one feature) and the gap to the optimum per epoch.
+    """
+    from .callbacks import ParameterHistory
     from . import random as _random
     from .equation import equation
 
@@ -97,8 +103,9 @@ def run(task: Task, out, *, verbose: int = 1, plots: bool = True, echo: Callable
         _random.set_seed(task.seed)
     model = build_model(task)
     model.summary(print_fn=echo)
+    path = ParameterHistory() if exact_plots else None
     history = model.fit(task.x, task.y, batch_size=task.batch_size, epochs=task.epochs, verbose=verbose,
-                        validation_split=task.validation_split)
+                        validation_split=task.validation_split, callbacks=None if path is None else [path])
     model.training_config.update(feature_names=task.feature_names, target_name=task.target_name)
     text = equation(model, task.feature_names, task.target_name, digits=4)
     echo(f"\nLearned equation: {text}")
@@ -111,8 +118,10 @@ def run(task: Task, out, *, verbose: int = 1, plots: bool = True, echo: Callable
     model.compare_to_ols(x_fit, y_fit, feature_names=task.feature_names, print_fn=echo)
     echo(metrics["convergence_text"])
     model.save(out / "model.linnet")
-    if plots:
-        metrics["figures"] = [str(p) for p in _figures(task, model, history, out)]
+    if plots or exact_plots:
+        drawings = _figures(task, model, history, x_fit, y_fit) if plots else {}
+        drawings.update(_exact_figures(task, model, path, x_fit, y_fit) if exact_plots else {})
+        metrics["figures"] = [str(p) for p in _save(drawings, out)]
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics
 
@@ -149,27 +158,40 @@ def _final_lines(metrics: dict) -> str:
     return "\n".join(lines)
 
 
-def _figures(task: Task, model: Sequential, history, out: Path) -> list[Path]:
-    import matplotlib
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+def _figures(task: Task, model: Sequential, history, x_fit, y_fit) -> dict:
     from . import plot
-
     names = dict(feature_name=task.feature_names[0] if len(task.feature_names) == 1 else None,
                  target_name=task.target_name)
     drawings = {"loss.png": lambda ax: plot.loss(history, ax=ax),
-                "fit.png": lambda ax: plot.fit(model, task.x, task.y, ax=ax, **names),
+                "fit.png": lambda ax: plot.fit(model, x_fit, y_fit, ax=ax, **names),
                 "predictions.png": lambda ax: plot.predictions(model, task.x, task.y, ax=ax,
                                                                target_name=task.target_name),
                 "residuals.png": lambda ax: plot.residuals(model, task.x, task.y, ax=ax, **names)}
     if task.test is not None:
         drawings["fit_test.png"] = lambda ax: plot.fit(model, *task.test, ax=ax, **names)
+    return drawings
+
+
+def _exact_figures(task: Task, model: Sequential, path, x_fit, y_fit) -> dict:
+    from . import plot
+    drawings = {"gap.png": lambda ax: plot.gap(path, x_fit, y_fit, ax=ax, model=model)}
+    if len(task.feature_names) == 1:
+        drawings["landscape.png"] = lambda ax: plot.landscape(
+            model, x_fit, y_fit, path=path, ax=ax, feature_name=task.feature_names[0], target_name=task.target_name)
+    return drawings
+
+
+def _save(drawings: dict, out: Path) -> list[Path]:
+    """Draw each figure on its own Agg canvas and write it as ``out/name``."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
     paths = []
     for filename, draw in drawings.items():
-        figure, ax = plt.subplots(figsize=(8, 5))
-        draw(ax)
-        figure.savefig(out / filename, dpi=100, bbox_inches="tight")
-        plt.close(figure)
+        figure = Figure(figsize=(8, 6) if filename == "landscape.png" else (8, 5))
+        FigureCanvasAgg(figure)
+        draw(figure.add_subplot())
+        figure.tight_layout()
+        figure.savefig(out / filename, dpi=100)
         paths.append(out / filename)
     return paths
 
