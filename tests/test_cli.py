@@ -100,4 +100,4 @@ def test_plots_flag_adds_the_landscape_and_the_gap(capsys, tmp_path):
     assert status == 0 and "and 6 figures" in out
     assert {"landscape.png", "gap.png", "loss.png"} <= {p.name for p in tmp_path.glob("*.png")}
     metrics = json.loads((tmp_path / "metrics.json").read_text())
-    assert metrics["convergence"]["loss_ratio"] >= 1.0 and "least squares" in metrics["convergence_text"]
+    assert metrics["convergence"]["loss_ratio"] >= 1.0 and "least-squares answer" in metrics["convergence_text"]
