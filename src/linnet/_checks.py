@@ -111,9 +111,10 @@ def _require_finite(array: np.ndarray, name: str) -> None:
 def _cast(array: np.ndarray, dtype, name: str) -> np.ndarray:
     """Cast to ``dtype`` (C order), refusing values that the cast would turn into infinity."""
     _require_finite(array, name)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # the cast and the sum (inf - inf) may overflow
         cast = np.ascontiguousarray(array, dtype=dtype)
-    if cast.dtype != array.dtype and not np.isfinite(cast.sum()) and not np.isfinite(cast).all():
+        overflowed = cast.dtype != array.dtype and not np.isfinite(cast.sum()) and not np.isfinite(cast).all()
+    if overflowed:
         limit = np.finfo(cast.dtype).max
         raise ValueError(f"{name} has values beyond the {cast.dtype} range (|value| > {limit:.3g}, largest "
                          f"{np.abs(array).max():.3g}); rescale it, e.g. standardize it or change its units.")
