@@ -12,10 +12,11 @@ from .initializers import RandomUniform as random_uniform_initializer
 from .layers import Activation, Dense, Input, Normalization
 from .models import Sequential, load_model
 from .stats import OLSResult, ols
+from .saving import ModelFileError
 from .training import DivergenceError
 from . import datasets, keras  # noqa: E402  (keras mirrors the modules above)
 
-__all__ = ["Activation", "Dense", "DivergenceError", "Input", "Normalization", "OLSResult", "Sequential",
+__all__ = ["Activation", "Dense", "DivergenceError", "Input", "ModelFileError", "Normalization", "OLSResult", "Sequential",
            "callbacks", "diagnostics", "ols", "plot",
            "datasets", "initializers", "keras", "layers", "load_model", "losses", "metrics", "optimizers",
            "random", "random_normal_initializer", "random_uniform_initializer", "schedules", "utils"]

@@ -249,7 +249,13 @@ class Sequential:
         """Predictions for ``x`` in one pass (builds the model from ``x`` if needed, as Keras does)."""
         x = features(x, "x", n_features=self.network.input_dim if self.network else self._declared_input_dim())
         self._ensure_built(x)
-        return self.network.forward(x)
+        with np.errstate(over="ignore", invalid="ignore"):
+            prediction = self.network.forward(x)
+        if not np.isfinite(prediction.sum()):
+            row = int(np.argmax(~np.isfinite(prediction.ravel())))
+            raise ValueError(f"The prediction for x row {row} is beyond the float32 range (|y| > 3.4e38): that "
+                             f"input is far outside the data the model was trained on; rescale x.")
+        return prediction
 
     def __call__(self, x: Any) -> np.ndarray:
         return self.predict_on_batch(x)
