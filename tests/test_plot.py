@@ -1,7 +1,6 @@
-import os
+from plotting import ax, no_show_and_close  # noqa: F401 (fixtures; sets the Agg backend first)
 
-os.environ.setdefault("MPLBACKEND", "Agg")
-
+import os  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 
@@ -30,18 +29,6 @@ def plane_model(weights=(2.0, -3.0), bias=5.0):
     return model
 
 
-@pytest.fixture(autouse=True)
-def no_show_and_close(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("linnet.plot must never call plt.show()")
-    monkeypatch.setattr(plt, "show", refuse)
-    yield
-    plt.close("all")
-
-
-@pytest.fixture
-def ax():
-    return plt.subplots()[1]
 
 
 # ----- data -----------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-import os
+from plotting import ax, no_show_and_close  # noqa: F401 (fixtures; sets the Agg backend first)
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+import os  # noqa: E402
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -39,18 +39,6 @@ def recorded_fit(x, y, every="epoch", model=None, **fit):
     return model, path, history
 
 
-@pytest.fixture(autouse=True)
-def no_show_and_close(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("linnet.plot must never call plt.show()")
-    monkeypatch.setattr(plt, "show", refuse)
-    yield
-    plt.close("all")
-
-
-@pytest.fixture
-def ax():
-    return plt.subplots()[1]
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from . import random as _random
-from ._checks import FLOATX, real_number, unknown_name
+from ._checks import FLOATX, real_number
+from ._registry import resolve, serialize  # noqa: F401 (serialize is part of this module's API)
 
 
 class Initializer:
@@ -133,26 +134,8 @@ _BY_NAME = {
     "random_uniform": RandomUniform,
     "random_normal": RandomNormal,
 }
-_CLASS_NAMES = {cls.__name__: cls for cls in _BY_NAME.values()}
 
 
 def get(identifier: Any) -> Initializer:
     """Return an initializer from an instance, a Keras name (``"glorot_uniform"``) or a config dict."""
-    if isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, dict):
-        cls = _CLASS_NAMES.get(identifier.get("class_name"))
-        if cls is None:
-            raise unknown_name("initializer", identifier.get("class_name"), _CLASS_NAMES)
-        return cls(**identifier.get("config", {}))
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier.lower()) or _CLASS_NAMES.get(identifier)
-        if cls is None:
-            raise unknown_name("initializer", identifier, _BY_NAME)
-        return cls()
-    raise TypeError(f"initializer must be a name, an Initializer or a config dict, received {identifier!r}.")
-
-
-def serialize(initializer: Initializer) -> dict[str, Any]:
-    """Return the JSON-ready config of ``initializer`` (inverse of :func:`get`)."""
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+    return resolve("initializer", identifier, Initializer, _BY_NAME, "glorot_uniform")

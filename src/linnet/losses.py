@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import real_number, unknown_name
+from ._checks import real_number
+from ._registry import resolve, serialize  # noqa: F401 (serialize is part of this module's API)
 
 
 class Loss:
@@ -133,26 +134,8 @@ _BY_NAME = {
     "huber": Huber, "huber_loss": Huber,
     "log_cosh": LogCosh, "logcosh": LogCosh,
 }
-_CLASSES = {cls.__name__: cls for cls in (MeanSquaredError, MeanAbsoluteError, Huber, LogCosh)}
 
 
 def get(identifier: Any) -> Loss:
     """Return a loss from an instance, a Keras name (``"mse"``, ``"huber"``, ...) or a config dict."""
-    if isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise unknown_name("loss", identifier.get("class_name"), _CLASSES)
-        return cls(**identifier.get("config", {}))
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier.lower()) or _CLASSES.get(identifier)
-        if cls is None:
-            raise unknown_name("loss", identifier, _BY_NAME)
-        return cls()
-    raise TypeError(f"loss must be a name such as 'mse', a linnet Loss or a config dict, received {identifier!r}.")
-
-
-def serialize(loss: Loss) -> dict[str, Any]:
-    """Return the JSON-ready config of ``loss`` (inverse of :func:`get`)."""
-    return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    return resolve("loss", identifier, Loss, _BY_NAME, "mse")
