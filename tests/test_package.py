@@ -1,5 +1,6 @@
 """Packaging promises: light import, reproducible runs across processes, README set-up commands."""
 
+import os
 import re
 import subprocess
 import sys
@@ -35,3 +36,11 @@ def test_readme_starts_with_the_two_setup_commands():
     assert "pip install" in blocks[0] and "linnet demo boston" in blocks[0]
     assert "pip install -e '.[test]'" in blocks[1] and blocks[1].strip().endswith("pytest")
     assert "pytest" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_quickstart_runs(tmp_path):
+    code = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)[0]
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                            env={**os.environ, "MPLBACKEND": "Agg"})
+    assert result.returncode == 0, result.stderr
+    assert "price = " in result.stdout and "least squares" in result.stdout
