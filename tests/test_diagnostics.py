@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import linnet
-from linnet import diagnostics
+from linnet.diagnostics import stability, validation
 from linnet.diagnostics import (convergence, exploding, learning_rate_warning, model_stable_learning_rate,
                                 sorted_tail_warning, stable_learning_rate)
 from linnet.optimizers import SGD, Adam
@@ -73,7 +73,7 @@ def test_batch_note_says_what_batches_change(monkeypatch):
     assert "exact" in stable_learning_rate(x, batch_size=4).batch_note
     assert stable_learning_rate(x, batch_size=4).batch_learning_rate is None
     assert "full-batch" in stable_learning_rate(x).batch_note
-    monkeypatch.setattr(diagnostics, "BATCH_EIGEN_BUDGET", 0)
+    monkeypatch.setattr(stability, "BATCH_EIGEN_BUDGET", 0)
     skipped = stable_learning_rate(x, batch_size=1)
     assert skipped.batch_learning_rate is None and "too many to check" in skipped.batch_note
 
@@ -204,7 +204,7 @@ def test_a_tail_outside_the_range_is_caught_without_any_order():
 
 
 def test_ties_share_their_rank_so_a_shuffled_binary_column_is_not_ordered():
-    np.testing.assert_array_equal(diagnostics._average_ranks(np.array([10, 20, 10, 30])), [1.5, 3.0, 1.5, 4.0])
+    np.testing.assert_array_equal(validation._average_ranks(np.array([10, 20, 10, 30])), [1.5, 3.0, 1.5, 4.0])
     binary = np.random.default_rng(1).permutation(np.repeat([0.0, 1.0], 200))
     assert sorted_tail_warning(np.column_stack([binary, np.arange(400) % 7]), np.sin(np.arange(400)), 0.2) is None
 

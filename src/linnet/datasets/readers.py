@@ -11,25 +11,18 @@ pyarrow, needed for Parquet only, is imported when ``read_parquet`` is first cal
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 import os
-import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 
 from .. import _checks
+from ._columnar import _import_pyarrow, _npz_arrays, _npz_columns, _parquet_column
+from ._csv import _csv_number, _csv_rows, _repeated
 
 Table = tuple[np.ndarray, np.ndarray, list[str]]
 PathLike = str | os.PathLike
-
-_MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none"})
-_SNIFFED_DELIMITERS = ",;\t|"
-_SNIFF_CHARS = 8192
-_NPZ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile)
 
 
 def read_table(path: PathLike, target: str, features: Iterable[str] | None = None) -> Table:
@@ -106,7 +99,7 @@ def read_parquet(path: PathLike, target: str, features: Iterable[str] | None = N
     try:
         with parquet.ParquetFile(path) as file:
             return _assemble(file.schema_arrow.names, target, features,
-                             lambda name: _arrow_column(file.read(columns=[name]).column(0), name, path), path)
+                             lambda name: _finite_column(_parquet_column(file, name, path), name, path), path)
     except pyarrow.ArrowException as error:
         raise ValueError(f"{str(path)!r} is not a readable Parquet file: {error}") from None
 
@@ -160,11 +153,6 @@ def _feature_names(available: list[str], target, features, path: Path) -> list[s
     return [str(name) for name in names]
 
 
-def _repeated(names: list[str]) -> str:
-    """The names that occur more than once, quoted and comma-separated ('' when all are distinct)."""
-    return ", ".join(repr(name) for name in sorted({name for name in names if names.count(name) > 1}))
-
-
 def _require_column(name: str, available: list[str]) -> None:
     if name not in available:
         raise _checks.unknown_name("column", name, available)
@@ -182,157 +170,6 @@ def _finite_column(values: np.ndarray, name: str, path: Path) -> np.ndarray:
         raise ValueError(f"Column {name!r} of {str(path)!r} has a missing or infinite value ({float(values[bad[0]])}) "
                          f"at row {int(bad[0])} (0-based); remove or fill that row first.")
     return values
-
-
-# --- CSV ---------------------------------------------------------------------------------------------------
-
-def _csv_rows(path: Path, delimiter: str | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Return the header and the non-blank data rows as ``(line number, fields)``."""
-    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n'):
-        raise ValueError(f"delimiter must be one character other than a quote or newline, received {delimiter!r}.")
-    text = _csv_text(path)
-    delimiter = delimiter or _sniff_delimiter(text)
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-        rows = [(reader.line_num, fields) for fields in reader if fields]
-    except csv.Error as error:
-        raise ValueError(f"{str(path)!r} is not a valid CSV file: {error}.") from None
-    if not rows:
-        raise ValueError(f"{str(path)!r} is empty; linnet needs a header row naming the columns, then data rows.")
-    header = _csv_header(rows[0][1], path)
-    for line, fields in rows[1:]:
-        if len(fields) != len(header):
-            raise ValueError(f"Line {line} of {str(path)!r} has {len(fields)} field(s) but the header has "
-                             f"{len(header)} (delimiter {delimiter!r}).")
-    return header, rows[1:]
-
-
-def _csv_text(path: Path) -> str:
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as file:
-            text = file.read()
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{str(path)!r} is not a UTF-8 text (CSV) file: undecodable byte at offset "
-                         f"{error.start}.") from None
-    if "\x00" in text:
-        raise ValueError(f"{str(path)!r} contains NUL bytes; it looks like a binary file, not a CSV file.")
-    return text
-
-
-def _sniff_delimiter(text: str) -> str:
-    """Guess the delimiter from the first whole lines of ``text``; ``","`` when the guess fails."""
-    sample = text[:_SNIFF_CHARS]
-    sample = sample[:sample.rfind("\n") + 1] or sample
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=_SNIFFED_DELIMITERS).delimiter
-    except csv.Error:
-        return ","
-
-
-def _csv_header(fields: list[str], path: Path) -> list[str]:
-    header = [field.strip() for field in fields]
-    if all(_is_number(name) for name in header):
-        raise ValueError(f"The first row of {str(path)!r} looks like data ({', '.join(fields[:5])}); "
-                         f"linnet needs a header row naming the columns.")
-    if "" in header:
-        raise ValueError(f"Column {header.index('') + 1} of the header of {str(path)!r} has no name.")
-    if _repeated(header):
-        raise ValueError(f"The header of {str(path)!r} names {_repeated(header)} more than once.")
-    return header
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _csv_number(text: str, column: str, line: int, path: Path) -> float:
-    if text.strip().lower() in _MISSING_TEXT:
-        raise ValueError(f"Column {column!r} has a missing value ({text!r}) on line {line} of {str(path)!r}; "
-                         f"remove or fill that row first.")
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"Column {column!r} has the non-numeric value {text!r} on line {line} of "
-                         f"{str(path)!r}.") from None
-    if not math.isfinite(value):
-        raise ValueError(f"Column {column!r} has the infinite value {text!r} on line {line} of {str(path)!r}.")
-    return value
-
-
-# --- NPZ ---------------------------------------------------------------------------------------------------
-
-def _npz_arrays(path: Path) -> dict[str, np.ndarray]:
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except _NPZ_ERRORS as error:
-        raise ValueError(f"{str(path)!r} is not a readable .npz file: {error}") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise ValueError(f"{str(path)!r} holds a single .npy array, not an .npz archive of named arrays; "
-                         f"save it with numpy.savez(file, x=x, y=y).")
-    with archive:
-        try:
-            return {key: archive[key] for key in archive.files}
-        except _NPZ_ERRORS as error:
-            raise ValueError(f"{str(path)!r} is not a readable .npz file: {error}") from None
-
-
-def _npz_columns(arrays: dict[str, np.ndarray], path: Path) -> dict[str, np.ndarray]:
-    """Split the archive's arrays into named 1-D columns of one common length."""
-    names_of_x = _feature_names_array(arrays.pop("feature_names", None), arrays.get("x"), path)
-    columns: dict[str, np.ndarray] = {}
-    for key, array in arrays.items():
-        if array.ndim not in (1, 2):
-            raise ValueError(f"Array {key!r} of {str(path)!r} has shape {array.shape}; linnet reads 1-D columns "
-                             f"or 2-D (samples, features) arrays.")
-        parts = [array] if array.ndim == 1 else list(array.T)
-        if key == "x" and names_of_x:
-            names = names_of_x
-        else:
-            names = [key] if len(parts) == 1 else [f"{key}{j}" for j in range(len(parts))]
-        for name, part in zip(names, parts):
-            if name in columns:
-                raise ValueError(f"{str(path)!r} has two columns named {name!r}.")
-            columns[name] = part
-    lengths = {name: len(part) for name, part in columns.items()}
-    if len(set(lengths.values())) > 1:
-        raise ValueError(f"The arrays of {str(path)!r} have different numbers of rows: {lengths}.")
-    return columns
-
-
-def _feature_names_array(names, x, path: Path) -> list[str] | None:
-    if names is None:
-        return None
-    if names.dtype.kind not in "US" or names.ndim != 1:
-        raise TypeError(f"feature_names in {str(path)!r} must be a 1-D array of strings, "
-                        f"received dtype {names.dtype} and shape {names.shape}.")
-    if x is None or x.ndim != 2 or x.shape[1] != names.size:
-        raise ValueError(f"feature_names in {str(path)!r} has {names.size} name(s) but must name the columns "
-                         f"of a 2-D array 'x' ({'missing' if x is None else f'shape {x.shape}'}).")
-    return [str(name.decode() if isinstance(name, bytes) else name) for name in names]
-
-
-# --- Parquet -----------------------------------------------------------------------------------------------
-
-def _import_pyarrow():
-    try:
-        import pyarrow
-        import pyarrow.parquet as parquet
-    except ImportError:
-        raise ImportError("Reading Parquet files needs pyarrow: pip install pyarrow "
-                          "(or pip install 'linnet[parquet]').") from None
-    return pyarrow, parquet
-
-
-def _arrow_column(values, name: str, path: Path) -> np.ndarray:
-    if values.null_count:
-        row = int(np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False))[0])
-        raise ValueError(f"Column {name!r} of {str(path)!r} has a missing value at row {row} (0-based); "
-                         f"remove or fill that row first.")
-    return _finite_column(values.to_numpy(), name, path)
 
 
 _READERS = {".csv": read_csv, ".tsv": read_csv, ".txt": read_csv, ".npz": read_npz,

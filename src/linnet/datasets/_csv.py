@@ -1,0 +1,94 @@
+"""The CSV specifics of :func:`linnet.datasets.read_csv`: delimiter, header and cells, each error with its line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+_MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none"})
+_SNIFFED_DELIMITERS = ",;\t|"
+_SNIFF_CHARS = 8192
+
+
+def _csv_rows(path: Path, delimiter: str | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Return the header and the non-blank data rows as ``(line number, fields)``."""
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n'):
+        raise ValueError(f"delimiter must be one character other than a quote or newline, received {delimiter!r}.")
+    text = _csv_text(path)
+    delimiter = delimiter or _sniff_delimiter(text)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        rows = [(reader.line_num, fields) for fields in reader if fields]
+    except csv.Error as error:
+        raise ValueError(f"{str(path)!r} is not a valid CSV file: {error}.") from None
+    if not rows:
+        raise ValueError(f"{str(path)!r} is empty; linnet needs a header row naming the columns, then data rows.")
+    header = _csv_header(rows[0][1], path)
+    for line, fields in rows[1:]:
+        if len(fields) != len(header):
+            raise ValueError(f"Line {line} of {str(path)!r} has {len(fields)} field(s) but the header has "
+                             f"{len(header)} (delimiter {delimiter!r}).")
+    return header, rows[1:]
+
+
+def _csv_text(path: Path) -> str:
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as file:
+            text = file.read()
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{str(path)!r} is not a UTF-8 text (CSV) file: undecodable byte at offset "
+                         f"{error.start}.") from None
+    if "\x00" in text:
+        raise ValueError(f"{str(path)!r} contains NUL bytes; it looks like a binary file, not a CSV file.")
+    return text
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Guess the delimiter from the first whole lines of ``text``; ``","`` when the guess fails."""
+    sample = text[:_SNIFF_CHARS]
+    sample = sample[:sample.rfind("\n") + 1] or sample
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_SNIFFED_DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def _csv_header(fields: list[str], path: Path) -> list[str]:
+    header = [field.strip() for field in fields]
+    if all(_is_number(name) for name in header):
+        raise ValueError(f"The first row of {str(path)!r} looks like data ({', '.join(fields[:5])}); "
+                         f"linnet needs a header row naming the columns.")
+    if "" in header:
+        raise ValueError(f"Column {header.index('') + 1} of the header of {str(path)!r} has no name.")
+    if _repeated(header):
+        raise ValueError(f"The header of {str(path)!r} names {_repeated(header)} more than once.")
+    return header
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _csv_number(text: str, column: str, line: int, path: Path) -> float:
+    if text.strip().lower() in _MISSING_TEXT:
+        raise ValueError(f"Column {column!r} has a missing value ({text!r}) on line {line} of {str(path)!r}; "
+                         f"remove or fill that row first.")
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"Column {column!r} has the non-numeric value {text!r} on line {line} of "
+                         f"{str(path)!r}.") from None
+    if not math.isfinite(value):
+        raise ValueError(f"Column {column!r} has the infinite value {text!r} on line {line} of {str(path)!r}.")
+    return value
+
+
+def _repeated(names: list[str]) -> str:
+    """The names that occur more than once, quoted and comma-separated ('' when all are distinct)."""
+    return ", ".join(repr(name) for name in sorted({name for name in names if names.count(name) > 1}))

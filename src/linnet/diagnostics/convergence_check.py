@@ -1,0 +1,159 @@
+"""How far a trained model is from the exact least-squares answer on its data, and what to change if not."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import losses as losses_module
+from .._checks import features, targets
+from .._moments import Moments
+from ..equation import built_network, has_intercept, residual_sum_of_squares
+from ..optimizers import Adam, Adamax, Nadam, RMSprop
+from ..stats import OLSResult
+from ._hessian import _prefix_lift, _single_neuron, _SingleNeuron, _spectrum, _standardizing_lift
+from .stability import _sgd_limit
+
+LOSS_RATIO_TOLERANCE = 1.01
+PARAMETER_TOLERANCE = 0.01
+CONDITION_LIMIT = 1e3
+SLOW_FACTOR = 10
+_ADAPTIVE = (Adam, Adamax, Nadam, RMSprop)  # steps of about learning_rate per parameter (AdamW is an Adam)
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """How close a trained model is to the least-squares optimum on some data, and what to change if not.
+
+    ``loss`` is the model's MSE (whatever loss it was trained with), ``ols_loss`` the least-squares MSE
+    ``ssr/n``, ``loss_ratio`` their ratio, ``parameter_distance`` ``||θ - θ*|| / ||θ*||`` over
+    ``θ = (intercept, coef)`` in the original units (absolute when ``θ* = 0``). ``converged`` is
+    ``loss_ratio < 1.01 and parameter_distance < 0.01``: within 1% of the best loss and of the parameters.
+    Each ``advice`` entry starts with what to do ("train more epochs", "use a larger learning rate",
+    "normalize the inputs", "lower the learning rate or use larger batches"), then why. ``note`` explains a
+    gap that is expected (a loss other than MSE has another optimum).
+    """
+
+    loss: float
+    ols_loss: float
+    loss_ratio: float
+    parameter_distance: float
+    converged: bool
+    advice: tuple[str, ...] = ()
+    note: str = ""
+
+    def __str__(self) -> str:
+        verdict = "converged to" if self.converged else "not converged to"
+        lines = [f"Training has {verdict} the least-squares answer: loss (MSE) {self.loss:.6g} vs "
+                 f"{self.ols_loss:.6g} (ratio {self.loss_ratio:.6g}), parameters {self.parameter_distance:.3g} away "
+                 f"(relative distance)."]
+        lines += [f"  - {advice}" for advice in self.advice]
+        return "\n".join(lines + ([self.note] if self.note else []))
+
+
+def convergence(model, x: Any, y: Any, ols_result: OLSResult | None = None) -> Convergence:
+    """Compare a trained model with least squares on ``(x, y)``; say what to change when it falls short.
+
+    ``ols_result`` (from :func:`linnet.stats.ols` on the same data) saves refitting; by default least squares
+    is fitted with an intercept iff a ``Dense`` layer has a bias. Advice, only when not converged:
+
+    - "train more epochs": the history's mean loss over the last 10% of epochs fell by more than 1%, and by
+      more than twice its epoch-to-epoch spread there (mini-batch noise is no fall), against the 10% before
+      (or the model has not been trained);
+    - "use a larger learning rate": Adam-like optimizers move each parameter by about ``learning_rate`` per
+      step, and the distance left (largest, in the units the neuron trains in) exceeds ``lr × steps run``;
+      or SGD's learning rate is ``SLOW_FACTOR`` (10) times below its stable limit;
+    - "normalize the inputs": the Hessian's condition number on the inputs the first trainable layer sees
+      exceeds ``CONDITION_LIMIT`` (10³; gradient descent needs about ``κ/2`` steps per e-fold) and
+      standardizing would lower it at least tenfold;
+    - otherwise "lower the learning rate or use larger batches": the loss stopped falling short of the optimum.
+    """
+    network = built_network(model)
+    x = features(x, "x", n_features=network.input_dim, dtype=None)
+    y = targets(y, x.shape[0], "y", dtype=np.float64)[:, 0]
+    moments = Moments().update(x, y)
+    reference = OLSResult.from_moments(moments, has_intercept(network)) if ols_result is None else ols_result
+    if not isinstance(reference, OLSResult) or reference.coef_.size != network.input_dim:
+        raise ValueError(f"ols_result must be the OLSResult of linnet.stats.ols on {network.input_dim} feature(s), "
+                         f"received {reference!r}.")
+    coef, intercept = network.affine()
+    loss = residual_sum_of_squares(coef, intercept, x, y) / x.shape[0]
+    ols_loss = reference.ssr / reference.nobs
+    ratio = loss / ols_loss if ols_loss > 0 else (1.0 if loss == 0 else math.inf)
+    target = np.concatenate([[reference.intercept_], reference.coef_])
+    distance = float(np.linalg.norm(np.concatenate([[intercept], coef]) - target) / (np.linalg.norm(target) or 1.0))
+    converged = ratio < LOSS_RATIO_TOLERANCE and distance < PARAMETER_TOLERANCE
+    mse = model.loss is None or isinstance(model.loss, losses_module.MeanSquaredError)
+    note = "" if mse else (f"The model minimizes {model.loss.name}, whose optimum is not least squares': part of "
+                           f"the gap is expected.")
+    return Convergence(loss, ols_loss, ratio, distance, converged,
+                       () if converged else _advice(model, moments, reference, mse), note)
+
+
+def _advice(model, moments: Moments, reference: OLSResult, mse: bool) -> tuple[str, ...]:
+    advice = [text for text in (_more_epochs(model.history), _larger_learning_rate(model, moments, reference),
+                                _normalize(model.network, moments)) if text]
+    if not advice and mse:
+        advice.append("lower the learning rate or use larger batches: the loss stopped falling short of the "
+                      "optimum, the mark of gradient noise (mini-batches) or of a step too large to settle")
+    return tuple(advice)
+
+
+def _more_epochs(history) -> str | None:
+    losses = history.history.get("loss", []) if history is not None else []
+    if len(losses) < 2:
+        return "train more epochs: " + ("only one epoch was run" if losses else "the model has not been trained")
+    window = max(1, round(0.1 * len(losses)))
+    recent = np.asarray(losses[-window:])
+    before, last = np.mean(losses[-2 * window:-window]), recent.mean()
+    drop = (before - last) / before if before > 0 else 0.0
+    if drop > max(0.01, 2 * recent.std() / last):  # a steady fall, not the epoch-to-epoch noise of mini-batches
+        return (f"train more epochs: the loss still fell {drop:.1%} over the last {window} epoch(s) (mean over "
+                f"them against the {window} before)")
+    return None
+
+
+def _larger_learning_rate(model, moments: Moments, reference: OLSResult) -> str | None:
+    optimizer, neuron = model.optimizer, _single_neuron(model.network)
+    if neuron is None or not getattr(optimizer, "iterations", 0):
+        return None
+    if isinstance(optimizer, _ADAPTIVE):
+        return _adaptive_reach(optimizer, neuron, reference)
+    largest = _spectrum(moments, neuron.lift, neuron.dense.use_bias)[0]
+    rule = _sgd_limit(optimizer, model.loss.curvature() * neuron.gain ** 2 * largest)
+    if rule is None or optimizer.learning_rate * SLOW_FACTOR >= rule[0]:
+        return None
+    return (f"use a larger learning rate: {optimizer.learning_rate:.3g} is {rule[0] / optimizer.learning_rate:.0f} "
+            f"times below the largest stable learning rate of SGD on these inputs, {rule[0]:.4g} ({rule[1]}), "
+            f"and the steps shrink the error that many times more slowly")
+
+
+def _adaptive_reach(optimizer, neuron: _SingleNeuron, reference: OLSResult) -> str | None:
+    """Advice when the distance left exceeds what ``iterations`` steps of about ``learning_rate`` can cover."""
+    matrix, offset = neuron.lift[1:, 1:], neuron.lift[0, 1:]
+    kernel = np.linalg.lstsq(matrix, reference.coef_ / neuron.gain, rcond=None)[0]
+    gaps = np.abs(neuron.dense.kernel[:, 0] - kernel)
+    if neuron.dense.use_bias:
+        bias = (reference.intercept_ - neuron.offset) / neuron.gain - offset @ kernel
+        gaps = np.append(gaps, abs(neuron.dense.bias[0] - bias))
+    travel = optimizer.learning_rate * optimizer.iterations
+    if gaps.max() <= travel:
+        return None
+    return (f"use a larger learning rate: {type(optimizer).__name__} moves each parameter by about the learning "
+            f"rate ({optimizer.learning_rate:.3g}) per step, at most {travel:.3g} in the {optimizer.iterations} "
+            f"steps run, but a parameter is still {gaps.max():.3g} from least squares (in the units the neuron "
+            f"trains in)")
+
+
+def _normalize(network, moments: Moments) -> str | None:
+    fit_intercept = has_intercept(network)
+    condition = _spectrum(moments, _prefix_lift(network), fit_intercept)[1]
+    normalized = _spectrum(moments, _standardizing_lift(moments), fit_intercept)[1]
+    if condition <= CONDITION_LIMIT or condition <= 10 * normalized:
+        return None
+    return (f"normalize the inputs: the loss is {condition:.3g} times more curved along one direction than "
+            f"another (condition number of its Hessian), so gradient descent crawls along the flat one; "
+            f"standardized inputs bring this to {normalized:.3g} (add a Normalization layer adapted to x)")
