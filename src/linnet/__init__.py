@@ -2,21 +2,39 @@
 
 >>> import linnet as tf                      # tutorial code runs with only the import word changed
 >>> model = tf.keras.Sequential([tf.keras.Input((1,)), tf.keras.layers.Dense(1)])
+
+The training engine is imported at once; the exact answer, the diagnostics, the plots, the model file and
+the scikit-learn estimator load on first use (``linnet.ols``, ``linnet.plot``, ...), so ``import linnet``
+stays fast.
 """
+
+import importlib
 
 __version__ = "0.1.0"
 
-from . import callbacks, diagnostics, initializers, layers, losses, metrics, optimizers, plot, random, schedules, utils
+from . import callbacks, initializers, layers, losses, metrics, optimizers, random, schedules, utils
 from .initializers import RandomNormal as random_normal_initializer
 from .initializers import RandomUniform as random_uniform_initializer
 from .layers import Activation, Dense, Input, Normalization
 from .models import Sequential, load_model
-from .stats import OLSResult, ols
-from .saving import ModelFileError
 from .training import DivergenceError
 from . import datasets, keras  # noqa: E402  (keras mirrors the modules above)
 
-__all__ = ["Activation", "Dense", "DivergenceError", "Input", "ModelFileError", "Normalization", "OLSResult", "Sequential",
-           "callbacks", "diagnostics", "ols", "plot",
-           "datasets", "initializers", "keras", "layers", "load_model", "losses", "metrics", "optimizers",
-           "random", "random_normal_initializer", "random_uniform_initializer", "schedules", "utils"]
+_LAZY = {"diagnostics": ("diagnostics", None), "plot": ("plot", None), "sklearn": ("sklearn", None),
+         "stats": ("stats", None), "ols": ("stats", "ols"), "OLSResult": ("stats", "OLSResult"),
+         "ModelFileError": ("saving", "ModelFileError")}
+
+
+def __getattr__(name: str):
+    """Load the modules in ``_LAZY`` on first access (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'linnet' has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(f".{module_name}", __name__)
+    return module if attribute is None else getattr(module, attribute)
+
+
+__all__ = ["Activation", "Dense", "DivergenceError", "Input", "ModelFileError", "Normalization", "OLSResult",
+           "Sequential", "callbacks", "datasets", "diagnostics", "initializers", "keras", "layers", "load_model",
+           "losses", "metrics", "ols", "optimizers", "plot", "random", "random_normal_initializer",
+           "random_uniform_initializer", "schedules", "sklearn", "utils"]
