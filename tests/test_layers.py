@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from linnet.layers import Activation, Dense, Input, Normalization
+from linnet.layers import Dense, Input, Normalization
 from linnet.models import Sequential
 
 

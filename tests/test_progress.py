@@ -1,6 +1,5 @@
 import io
 
-import pytest
 
 from linnet.progress import Progbar, format_logs, format_time_per_step
 

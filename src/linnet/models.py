@@ -6,7 +6,6 @@ metrics, and trained by ``fit`` with Keras 3's semantics (see ``training``).
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Any, Sequence
 
