@@ -1,0 +1,22 @@
+"""linnet: the neuron through its Keras-compatible API, and the exact solve with ``linnet.ols``."""
+
+import _harness
+import _keras_api
+
+
+def import_framework():
+    import linnet
+
+    return linnet
+
+
+def train(linnet, spec, x, y, clock) -> dict:
+    if spec.kind == "fit":
+        return _keras_api.train(linnet, spec, x, y, clock)
+    with clock:
+        result = linnet.ols(x, y)
+    return {"coef": result.coef_, "intercept": result.intercept_}
+
+
+if __name__ == "__main__":
+    _harness.main(import_framework, train)
