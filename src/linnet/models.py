@@ -200,10 +200,14 @@ class Sequential:
 
     def _warn_before_training(self, x, y, x_train, batch_size, validation_split) -> None:
         """Warn once about a sorted validation tail and about an SGD learning rate above the stable limit."""
-        from .diagnostics import learning_rate_warning, sorted_tail_warning
-        messages = [sorted_tail_warning(x, y, validation_split) if validation_split else None]
-        step = -(-x_train.shape[0] // LIMIT_CHECK_ROWS)  # the limit from an even sample of large data
-        messages.append(learning_rate_warning(self, x_train[::step], batch_size if step == 1 else None))
+        messages = []
+        if validation_split:
+            from .diagnostics.validation import sorted_tail_warning
+            messages.append(sorted_tail_warning(x, y, validation_split))
+        if isinstance(self.optimizer, optimizers.SGD):  # the only optimizer with a known stability limit
+            from .diagnostics.stability import learning_rate_warning
+            step = -(-x_train.shape[0] // LIMIT_CHECK_ROWS)  # the limit from an even sample of large data
+            messages.append(learning_rate_warning(self, x_train[::step], batch_size if step == 1 else None))
         for message in filter(None, messages):
             warnings.warn(message, UserWarning, stacklevel=3)
 

@@ -16,12 +16,25 @@ multiplies the error along each eigenvector of ``H`` by ``1 - lr·λ`` per step,
 ``lr < 2/λmax``; the flattest direction then needs about ``κ/2`` steps per e-fold, ``κ = λmax/λmin``.
 """
 
-from ..training import EXPLOSION_FACTOR, RISING_EPOCHS, exploding
-from .convergence_check import (CONDITION_LIMIT, LOSS_RATIO_TOLERANCE, PARAMETER_TOLERANCE, SLOW_FACTOR,
-                                Convergence, convergence)
-from .stability import (BATCH_EIGEN_BUDGET, StabilityLimit, learning_rate_warning, model_stable_learning_rate,
-                        stable_learning_rate)
-from .validation import ORDER_CORRELATION, OUT_OF_RANGE_SHARE, SORTED_TAIL_MIN_ROWS, sorted_tail_warning
+import importlib
+
+_HOMES = {
+    "exploding": "..training", "EXPLOSION_FACTOR": "..training", "RISING_EPOCHS": "..training",
+    **dict.fromkeys(["CONDITION_LIMIT", "LOSS_RATIO_TOLERANCE", "PARAMETER_TOLERANCE", "SLOW_FACTOR", "Convergence",
+                     "convergence"], ".convergence_check"),
+    **dict.fromkeys(["BATCH_EIGEN_BUDGET", "StabilityLimit", "learning_rate_warning", "model_stable_learning_rate",
+                     "stable_learning_rate"], ".stability"),
+    **dict.fromkeys(["ORDER_CORRELATION", "OUT_OF_RANGE_SHARE", "SORTED_TAIL_MIN_ROWS", "sorted_tail_warning"],
+                    ".validation"),
+}
+
+
+def __getattr__(name: str):
+    """Import each check's module on first use, so that ``fit`` pays only for the checks it runs (PEP 562)."""
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name], __name__), name)
+
 
 __all__ = ["BATCH_EIGEN_BUDGET", "CONDITION_LIMIT", "EXPLOSION_FACTOR", "LOSS_RATIO_TOLERANCE", "ORDER_CORRELATION",
            "OUT_OF_RANGE_SHARE", "PARAMETER_TOLERANCE", "RISING_EPOCHS", "SLOW_FACTOR", "SORTED_TAIL_MIN_ROWS",
