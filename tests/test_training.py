@@ -160,3 +160,30 @@ def test_exploding_loss_stops_training_and_restores_the_best_epoch(rooms):
     # epoch k are those whose loss epoch k + 1 logged
     best = int(np.argmin(losses))
     assert model.evaluate(x, y, verbose=0) == pytest.approx(losses[best + 1], rel=1e-4)
+
+
+def test_fused_one_neuron_step_matches_the_layered_path(rooms):
+    x, y = rooms
+    fused, layered = (_model(1, [0.5], 0.1, optimizers.Adam(0.1), **kw) for kw in ({}, {"metrics": ["mae"]}))
+    assert fused.network.takes_design(fused.loss, fused.metrics)
+    assert not layered.network.takes_design(layered.loss, layered.metrics)  # metrics need the predictions
+    history_fused = fused.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+    history_layered = layered.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+    np.testing.assert_allclose(history_fused.history["loss"], history_layered.history["loss"], rtol=1e-6)
+    np.testing.assert_allclose(fused.get_weights()[0], layered.get_weights()[0], rtol=1e-6)
+
+
+def test_design_copy_is_made_only_when_it_pays(monkeypatch):
+    seen = []
+    original = linnet.training.ArrayBatches.__post_init__
+
+    def spy(self):
+        original(self)
+        seen.append(self.design)
+
+    monkeypatch.setattr(linnet.training.ArrayBatches, "__post_init__", spy)
+    big = np.zeros((20_000, 20), np.float32)
+    model = _model(20, np.zeros(20), 0.0, "sgd")
+    model.fit(big, np.zeros(20_000), batch_size=20_000, verbose=0)  # 1.6 MB for one step: not worth a copy
+    model.fit(big[:100], np.zeros(100), batch_size=1, verbose=0)  # 8 kB for 100 steps: fused
+    assert seen == [False, True]

@@ -184,7 +184,7 @@ class Dense(Layer):
     def backward(self, x, grad_out, need_input_grad):
         np.dot(x.T, grad_out, out=self._grad_kernel)
         if self.use_bias:
-            np.sum(grad_out, axis=0, out=self._grad_bias)
+            np.add.reduce(grad_out, axis=0, out=self._grad_bias)  # np.sum, without its Python wrapper
         return grad_out @ self.kernel.T if need_input_grad else None
 
     def get_weights(self):

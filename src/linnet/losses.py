@@ -58,8 +58,9 @@ class MeanSquaredError(Loss):
     def value_and_grad(self, y_true, y_pred):
         error = y_pred - y_true
         flat = error.ravel()
-        scale = 1.0 / flat.size
-        return float(flat @ flat) * scale, error * np.float32(2.0 * scale)
+        value = float(flat @ flat) / flat.size
+        error *= 2.0 / flat.size  # in place: error becomes the gradient (float32 stays float32)
+        return value, error
 
     def curvature(self):
         return 2.0

@@ -47,10 +47,13 @@ class ArrayBatches:
     y: np.ndarray
     batch_size: int = 32
     shuffle: bool | str = True
+    design: bool = False  # yield [x, 1] (a column of ones appended, copied once) for Network.mse_step
 
     def __post_init__(self):
         if self.shuffle not in (True, False, "batch"):
             raise ValueError(f"shuffle must be True, False or 'batch', received {self.shuffle!r}.")
+        if self.design:
+            self.x = np.hstack([self.x, np.ones((self.x.shape[0], 1), dtype=self.x.dtype)])
 
     def __len__(self) -> int:
         return -(-self.x.shape[0] // self.batch_size)
@@ -106,6 +109,7 @@ def train_epoch(network, loss, optimizer, metrics, source, rng, callbacks, progb
     params, grads = network.params, network.grads
     batch_hooks = callbacks.wants_batch_hooks
     live = progbar is not None and progbar.dynamic
+    design = getattr(source, "design", False)
     steps = len(source)
     for metric in metrics:
         metric.reset_state()
@@ -113,7 +117,10 @@ def train_epoch(network, loss, optimizer, metrics, source, rng, callbacks, progb
     for step, (xb, yb) in enumerate(source.epoch(rng)):
         if batch_hooks:
             callbacks.on_train_batch_begin(step)
-        value, prediction = network.gradient(xb, yb, loss)
+        if design:
+            value, prediction = network.mse_step(xb, yb), None
+        else:
+            value, prediction = network.gradient(xb, yb, loss)
         if not math.isfinite(value):
             raise DivergenceError(f"the loss of batch {step + 1}/{steps} is {value}")
         optimizer.apply(params, grads)
