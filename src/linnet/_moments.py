@@ -72,7 +72,7 @@ class Moments:
     def update(self, x_chunk, y_chunk) -> Moments:
         """Add the rows of ``x_chunk`` (n, p) and ``y_chunk`` (n,) in place; returns ``self``."""
         x = _checks.features(x_chunk, "x", n_features=self.n_features, dtype=None)  # keep dtype: no copy
-        y = _checks.targets(y_chunk, x.shape[0], "y", dtype=np.float64)[:, 0]
+        y = _checks.targets(y_chunk, x.shape[0], "y", dtype=None)[:, 0]  # to float64 chunk by chunk
         if self.n_features is None:
             self._allocate(x.shape[1])
         for start in range(0, x.shape[0], ROWS_PER_CHUNK):
@@ -203,7 +203,9 @@ def _invert(cross: np.ndarray, constant: np.ndarray) -> _Inverse:
     ``cross = D C D`` with ``D`` the root of the diagonal: ``C`` (a correlation matrix) is well scaled, so its
     eigenvalues say reliably which directions are numerically null.
     """
-    active = np.setdiff1d(np.arange(cross.shape[0]), constant)
+    is_constant = np.zeros(cross.shape[0], dtype=bool)
+    is_constant[constant] = True
+    active = np.flatnonzero(~is_constant)  # np.setdiff1d would import its helpers on first use (~10 ms)
     scale = np.sqrt(np.diag(cross)[active])
     outer = np.outer(scale, scale)
     eigenvalues, vectors = np.linalg.eigh(cross[np.ix_(active, active)] / outer)
