@@ -14,19 +14,10 @@ import numpy as np
 
 from ._checks import features, targets
 from ._moments import ROWS_PER_CHUNK
+from .network import built_network  # noqa: F401 (also part of this module's API)
 from .stats import OLSResult, ols
 
 MINUS = "\u2212"  # the typographic minus sign, as in "price = 9.102·rooms − 34.67"
-
-
-def built_network(model):
-    """``model.network``, building it first from a declared ``Input`` shape (as Keras builds on ``Input``).
-
-    An undeclared input shape raises ``build``'s ValueError, which says how to declare it.
-    """
-    if getattr(model, "network", None) is None:
-        model.build()
-    return model.network
 
 
 def coefficients(model) -> tuple[np.ndarray, float]:

@@ -115,3 +115,13 @@ class Network:
         for layer in self.layers:
             x = layer.call(x.astype(np.float64))
         return np.asarray(x, dtype=np.float64)
+
+
+def built_network(model):
+    """``model.network``, building it first from a declared ``Input`` shape (as Keras builds on ``Input``).
+
+    An undeclared input shape raises ``build``'s ValueError, which says how to declare it.
+    """
+    if getattr(model, "network", None) is None:
+        model.build()
+    return model.network

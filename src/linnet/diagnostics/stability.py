@@ -12,7 +12,7 @@ import numpy as np
 from .. import losses as losses_module
 from .._checks import features, positive_int
 from .._moments import ROWS_PER_CHUNK, Moments
-from ..equation import built_network
+from ..network import built_network
 from ..optimizers import SGD
 from ._hessian import _single_neuron, _spectrum, _standardizing_lift
 
