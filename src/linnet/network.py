@@ -40,6 +40,7 @@ class Network:
         self._lone = self.layers[0] if len(self.layers) == 1 and trainable else None  # the one-neuron fast path
         self._theta = self.params.reshape(-1, 1)  # (kernel; bias) as one column, for design-matrix batches
         self._grads_row = self.grads.reshape(1, -1)
+        self._errors = np.empty((0, 1), dtype=FLOATX)  # the residuals of the last design batch
 
     def _bind(self, values: list[np.ndarray]) -> None:
         offset, index = 0, 0
@@ -73,11 +74,14 @@ class Network:
         With ``θ = (kernel; bias)``: ``e = design·θ - y``, ``L = eᵀe / B``, ``∇θ = (2/B)·eᵀ·design``: one
         product forward and one backward, where the layered path needs five operations more.
         """
-        error = design @ self._theta
+        rows = design.shape[0]
+        if self._errors.shape[0] < rows:
+            self._errors = np.empty((rows, 1), dtype=FLOATX)
+        error = np.dot(design, self._theta, out=self._errors[:rows])  # into a kept buffer: no allocation
         error -= y
         flat = error.ravel()
-        value = float(flat @ flat) / flat.size
-        error *= 2.0 / flat.size
+        value = float(np.dot(flat, flat)) / rows
+        error *= 2.0 / rows
         np.dot(error.T, design, out=self._grads_row)
         return value
 
