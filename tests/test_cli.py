@@ -1,6 +1,8 @@
 """The linnet command: outputs, exit codes and one-line errors (run in-process through cli.main)."""
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -101,3 +103,31 @@ def test_plots_flag_adds_the_landscape_and_the_gap(capsys, tmp_path):
     assert {"landscape.png", "gap.png", "loss.png"} <= {p.name for p in tmp_path.glob("*.png")}
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["convergence"]["loss_ratio"] >= 1.0 and "least-squares answer" in metrics["convergence_text"]
+
+
+def test_warnings_are_one_line_and_tiny_files_skip_the_comparison(capsys, tmp_path):
+    data = tmp_path / "sorted.csv"
+    data.write_text("a,y\n" + "\n".join(f"{i},{2 * i}" for i in range(60)) + "\n")
+    result = subprocess.run([sys.executable, "-m", "linnet.cli", "train", str(data), "--target", "y", "--quiet",
+                             "--no-plots", "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    assert result.returncode == 0  # in a real process: pytest would otherwise catch the warning itself
+    assert result.stderr.startswith("linnet: warning: validation_split=0.2 holds out the last 12")
+    assert "UserWarning" not in result.stderr and "model.fit(" not in result.stderr
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_text("a,y\n1,2\n2,4\n")
+    status, out, err = run(capsys, "train", str(tiny), "--target", "y", "--quiet", "--no-plots",
+                           "--out", str(tmp_path / "t"))
+    assert status == 0 and "No comparison with the exact answer" in out
+
+
+def test_predict_takes_rows_of_several_features_from_x(capsys, tmp_path):
+    data = tmp_path / "plane.csv"
+    data.write_text("a,b,y\n" + "\n".join(f"{i},{i % 7},{i - (i % 7) + 1}" for i in range(40)) + "\n")
+    assert cli.main(["train", str(data), "--target", "y", "--quiet", "--no-plots", "--epochs", "2",
+                     "--out", str(tmp_path / "o")]) == 0
+    capsys.readouterr()
+    model = str(tmp_path / "o" / "model.linnet")
+    status, out, _ = run(capsys, "predict", model, "--x", "1", "2", "3", "4")
+    assert status == 0 and len(out.split()) == 2
+    status, _, err = run(capsys, "predict", model, "--x", "1", "2", "3")
+    assert status == 2 and "takes 2 features per row" in err

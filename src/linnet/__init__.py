@@ -8,7 +8,7 @@ the scikit-learn estimator load on first use (``linnet.ols``, ``linnet.plot``, .
 stays fast.
 """
 
-import importlib
+import importlib as _importlib
 
 __version__ = "0.1.0"
 
@@ -30,7 +30,7 @@ def __getattr__(name: str):
     if name not in _LAZY:
         raise AttributeError(f"module 'linnet' has no attribute {name!r}")
     module_name, attribute = _LAZY[name]
-    module = importlib.import_module(f".{module_name}", __name__)
+    module = _importlib.import_module(f".{module_name}", __name__)
     return module if attribute is None else getattr(module, attribute)
 
 

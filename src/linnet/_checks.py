@@ -105,7 +105,7 @@ def _require_finite(array: np.ndarray, name: str) -> None:
     if not np.isfinite(array).all():
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         raise ValueError(f"{name} contains NaN or infinite values (first at index {bad}: "
-                         f"{array[bad]}); remove or impute them before training.")
+                         f"{array[bad]}); remove or impute them.")
 
 
 def _cast(array: np.ndarray, dtype, name: str) -> np.ndarray:

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -72,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", help="predict with a saved model", epilog=EXAMPLES["predict"])
     predict.add_argument("model", type=Path)
     source = predict.add_mutually_exclusive_group(required=True)
-    source.add_argument("--x", type=float, nargs="+", help="values of the single feature")
+    source.add_argument("--x", type=float, nargs="+",
+                        help="values of the single feature, one per row; for a model of d features, rows of d "
+                             "values in feature order (--x 1 2 3 4 is two rows of a 2-feature model)")
     source.add_argument("--input", type=Path, help="CSV/NPZ/Parquet file holding the model's feature columns")
     predict.add_argument("--output", type=Path, help="write predictions to this CSV instead of stdout")
 
@@ -124,7 +127,7 @@ def command_predict(args) -> int:
     model = load_model(args.model)
     features, target = _model_names(model)
     if args.x is not None:
-        x = np.asarray(args.x, dtype=float)
+        x = _rows(args.x, model.network.input_dim)
     else:
         x = read_table(args.input, None, features or None)[0]
     predictions = model.predict(x).ravel()
@@ -135,6 +138,14 @@ def command_predict(args) -> int:
     else:
         print("\n".join(lines[1:]))
     return 0
+
+
+def _rows(values: list[float], n_features: int) -> np.ndarray:
+    """``--x`` values as rows of ``n_features`` values each."""
+    if len(values) % n_features:
+        raise ValueError(f"--x got {len(values)} value(s), but the model takes {n_features} features per row: give "
+                         f"a multiple of {n_features} values (rows in feature order), or rows in a file with --input.")
+    return np.asarray(values, dtype=float).reshape(-1, n_features)
 
 
 def command_inspect(args) -> int:
@@ -163,14 +174,21 @@ COMMANDS = {"demo": command_demo, "train": command_train, "predict": command_pre
             "inspect": command_inspect, "ols": command_ols}
 
 
+def _one_line_warning(message, category, filename, lineno, line=None) -> str:
+    return f"linnet: warning: {message}\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``linnet`` console script."""
     args = build_parser().parse_args(argv)
+    default_format, warnings.formatwarning = warnings.formatwarning, _one_line_warning  # one line on stderr
     try:
         return COMMANDS[args.command](args)
     except (ValueError, TypeError, OSError, ArithmeticError) as error:
         print(f"linnet: error: {error}", file=sys.stderr)
         return 2
+    finally:
+        warnings.formatwarning = default_format
 
 
 if __name__ == "__main__":

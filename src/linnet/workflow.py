@@ -114,9 +114,14 @@ def run(task: Task, out, *, verbose: int = 1, plots: bool = True, exact_plots: b
             echo(f"Predicted {task.target_name} for {task.feature_names[0]} = {value:g}: {prediction:.2f}")
     x_fit, y_fit = _training_rows(task)
     metrics = _metrics(task, model, history, text, x_fit, y_fit)
-    echo(_final_lines(metrics) + "\n\nOn the training rows, beside the exact least-squares answer:")
-    model.compare_to_ols(x_fit, y_fit, feature_names=task.feature_names, print_fn=echo)
-    echo(metrics["convergence_text"])
+    echo(_final_lines(metrics))
+    if "least_squares" in metrics:
+        echo("\nOn the training rows, beside the exact least-squares answer:")
+        model.compare_to_ols(x_fit, y_fit, feature_names=task.feature_names, print_fn=echo)
+        echo(metrics["convergence_text"])
+    else:
+        echo(f"\nNo comparison with the exact answer: it needs more training rows than parameters "
+             f"({len(y_fit)} row(s) for {len(task.feature_names) + 1} parameters).")
     model.save(out / "model.linnet")
     if plots or exact_plots:
         drawings = _figures(task, model, history, x_fit, y_fit) if plots else {}
@@ -139,13 +144,14 @@ def _metrics(task: Task, model: Sequential, history, text: str, x_fit: np.ndarra
     from .diagnostics import convergence
     from .stats import ols
 
-    exact = ols(x_fit, y_fit, feature_names=task.feature_names)
-    verdict = convergence(model, x_fit, y_fit, exact)
     metrics = {"task": task.name, "equation": text, "coef": model.coef_.tolist(), "intercept": model.intercept_,
-               "final": {k: v[-1] for k, v in history.history.items()}, "history": history.history,
-               "least_squares": {"coef": exact.coef_.tolist(), "intercept": float(exact.intercept_),
-                                 "rsquared": float(exact.rsquared), "mse": float(exact.ssr / exact.nobs)},
-               "convergence": asdict(verdict), "convergence_text": str(verdict)}
+               "final": {k: v[-1] for k, v in history.history.items()}, "history": history.history}
+    if len(y_fit) > len(task.feature_names) + 1:  # least squares and its statistics need residual freedom
+        exact = ols(x_fit, y_fit, feature_names=task.feature_names)
+        verdict = convergence(model, x_fit, y_fit, exact)
+        metrics.update(least_squares={"coef": exact.coef_.tolist(), "intercept": float(exact.intercept_),
+                                      "rsquared": float(exact.rsquared), "mse": float(exact.ssr / exact.nobs)},
+                       convergence=asdict(verdict), convergence_text=str(verdict))
     if task.test is not None:
         metrics["test_loss"] = float(model.evaluate(*task.test, verbose=0))
     return metrics
