@@ -7,6 +7,17 @@ from typing import Any
 from ._checks import unknown_name
 
 
+class Configurable:
+    """What a registered object shares: a JSON-ready ``get_config()`` and a ``repr`` that shows it."""
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
 def resolve(kind: str, identifier: Any, base: type, by_name: dict[str, type], example: str) -> Any:
     """Return ``identifier`` as an instance of ``base``.
 

@@ -13,10 +13,10 @@ import numpy as np
 
 from . import random as _random
 from ._checks import FLOATX, real_number
-from ._registry import resolve, serialize  # noqa: F401 (serialize is part of this module's API)
+from ._registry import Configurable, resolve, serialize  # noqa: F401 (serialize is part of this module's API)
 
 
-class Initializer:
+class Initializer(Configurable):
     """Base class: ``initializer(shape) -> float32 array``."""
 
     def __call__(self, shape: tuple[int, ...], dtype=FLOATX) -> np.ndarray:
@@ -24,13 +24,6 @@ class Initializer:
 
     def draw(self, shape: tuple[int, ...]) -> np.ndarray:
         raise NotImplementedError
-
-    def get_config(self) -> dict[str, Any]:
-        return {}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class Constant(Initializer):

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 
 from ._checks import real_number
-from ._registry import resolve, serialize  # noqa: F401 (serialize is part of this module's API)
+from ._registry import Configurable, resolve, serialize  # noqa: F401 (serialize is part of this module's API)
 
 
-class Loss:
+class Loss(Configurable):
     """Base class: ``loss(y_true, y_pred) -> float``; subclasses define ``value_and_grad``."""
 
     name = "loss"
@@ -38,13 +38,6 @@ class Loss:
         Used to bound the stable learning rate; 2 for the squared error, 1 for Huber and log-cosh.
         """
         raise NotImplementedError
-
-    def get_config(self) -> dict[str, Any]:
-        return {}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class MeanSquaredError(Loss):
