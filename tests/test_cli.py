@@ -120,6 +120,7 @@ def test_warnings_are_one_line_and_tiny_files_skip_the_comparison(capsys, tmp_pa
     assert status == 0 and "No comparison with the exact answer" in out
 
 
+@pytest.mark.filterwarnings("ignore:validation_split=0.2 holds out")  # the rows are sorted on purpose
 def test_predict_takes_rows_of_several_features_from_x(capsys, tmp_path):
     data = tmp_path / "plane.csv"
     data.write_text("a,b,y\n" + "\n".join(f"{i},{i % 7},{i - (i % 7) + 1}" for i in range(40)) + "\n")
