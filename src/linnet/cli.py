@@ -61,12 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("data", type=Path)
     train.add_argument("--target", required=True)
     train.add_argument("--features", nargs="+")
-    train.add_argument("--optimizer", default="rmsprop")
-    train.add_argument("--learning-rate", type=_positive(float), default=0.001)
-    train.add_argument("--epochs", type=_positive(int), default=100)
-    train.add_argument("--batch-size", type=_positive(int), default=32)
-    train.add_argument("--validation-split", type=float, default=0.2)
-    train.add_argument("--loss", default="mse")
+    train.add_argument("--optimizer", default="rmsprop", help="sgd, rmsprop, adam, adamw, adagrad, adamax or nadam "
+                       "(default rmsprop)")
+    train.add_argument("--learning-rate", type=_positive(float), default=0.001, help="default 0.001")
+    train.add_argument("--epochs", type=_positive(int), default=100, help="default 100")
+    train.add_argument("--batch-size", type=_positive(int), default=32, help="default 32")
+    train.add_argument("--validation-split", type=float, default=0.2,
+                       help="share of the last rows held out for validation (default 0.2; 0 for none)")
+    train.add_argument("--loss", default="mse", help="mse, mae, huber or log_cosh (default mse)")
     train.add_argument("--normalize", action="store_true", help="standardize inputs with a Normalization layer")
     _add_training_flags(train)
 

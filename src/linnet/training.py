@@ -1,10 +1,11 @@
 """Where batches come from and how an epoch runs, with Keras 3's semantics.
 
-``ArrayBatches`` cuts in-memory arrays into batches (``validation_split`` taken from the tail before any
-shuffling, default batch 32, the last partial batch kept). ``run_epochs`` feeds any such source of batches to
-the network and the optimizer, logging the epoch ``loss`` as the sample-weighted mean of the batch losses
-computed before each update, and ``val_loss`` over the whole validation set with end-of-epoch weights.
-Another source (file chunks, a Dask cluster) only has to provide ``__len__`` and ``epoch(rng)``.
+``split_validation`` takes Keras' tail before any shuffling; ``ArrayBatches`` cuts in-memory arrays into
+batches (default 32, the last partial batch kept), optionally as design matrices ``[x, 1]`` for the fused
+one-neuron step. ``run_epochs`` feeds any such source of batches to the network and the optimizer, logging the
+epoch ``loss`` as the sample-weighted mean of the batch losses computed before each update, and ``val_loss``
+over the whole validation set with end-of-epoch weights. Another source (file chunks, a Dask cluster) only has
+to provide ``__len__`` and ``epoch(rng)`` (and ``design = True`` if it yields design matrices).
 """
 
 from __future__ import annotations
