@@ -3,7 +3,7 @@ import pathlib
 import numpy as np
 import pytest
 
-DATA = pathlib.Path(__file__).resolve().parents[1] / "src" / "linnet" / "datasets" / "data" / "boston_housing.npz"
+DATA = pathlib.Path(__file__).resolve().parents[1] / "src" / "linnet" / "data" / "bundled" / "boston_housing.npz"
 
 
 @pytest.fixture(scope="session")

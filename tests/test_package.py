@@ -22,9 +22,9 @@ def test_import_linnet_does_not_import_heavy_libraries():
 def test_set_random_seed_makes_a_run_identical_across_processes():
     program = ("import linnet, numpy as np\n"
                "linnet.utils.set_random_seed(42)\n"
-               "(x, y), _ = linnet.datasets.boston_housing.load_data()\n"
+               "(x, y), _ = linnet.data.boston_housing.load_data()\n"
                "m = linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)])\n"
-               "m.compile(optimizer=linnet.optimizers.RMSprop(0.005), loss='mse')\n"
+               "m.compile(optimizer=linnet.engine.optimizers.RMSprop(0.005), loss='mse')\n"
                "h = m.fit(x[:, 5], y, batch_size=16, epochs=3, validation_split=0.3, verbose=0)\n"
                "print(repr(h.history), [w.tobytes().hex() for w in m.get_weights()])\n")
     first, second = python(program), python(program)

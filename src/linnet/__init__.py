@@ -12,17 +12,21 @@ import importlib as _importlib
 
 __version__ = "0.1.0"
 
-from . import callbacks, initializers, layers, losses, metrics, optimizers, random, schedules, utils
-from .initializers import RandomNormal as random_normal_initializer
-from .initializers import RandomUniform as random_uniform_initializer
-from .layers import Activation, Dense, Input, Normalization
-from .models import Sequential, load_model
-from .training import DivergenceError
-from . import datasets, keras  # noqa: E402  (keras mirrors the modules above)
+from . import _aliases, random, utils
+from .engine import callbacks, initializers, layers, losses, metrics, optimizers, schedules
+from .engine.initializers import RandomNormal as random_normal_initializer
+from .engine.initializers import RandomUniform as random_uniform_initializer
+from .engine.layers import Activation, Dense, Input, Normalization
+from .engine.sequential import Sequential, load_model
+from .engine.trainer import DivergenceError
+from . import data, keras  # noqa: E402  (keras mirrors the modules above)
 
-_LAZY = {"diagnostics": ("diagnostics", None), "plot": ("plot", None), "sklearn": ("sklearn", None),
-         "stats": ("stats", None), "ols": ("stats", "ols"), "OLSResult": ("stats", "OLSResult"),
-         "ModelFileError": ("saving", "ModelFileError")}
+_aliases.install()  # linnet.layers, linnet.stats, ...: the 0.1 paths of modules now in packages
+datasets = data  # the 0.1 name of linnet.data
+
+_LAZY = {"diagnostics": ("diagnostics", None), "exact": ("exact", None), "plot": ("plot", None),
+         "sklearn": ("sklearn", None), "stats": ("exact.results", None), "ols": ("exact.results", "ols"),
+         "OLSResult": ("exact.results", "OLSResult"), "ModelFileError": ("saving.model_file", "ModelFileError")}
 
 
 def __getattr__(name: str):
@@ -35,6 +39,6 @@ def __getattr__(name: str):
 
 
 __all__ = ["Activation", "Dense", "DivergenceError", "Input", "ModelFileError", "Normalization", "OLSResult",
-           "Sequential", "callbacks", "datasets", "diagnostics", "initializers", "keras", "layers", "load_model",
+           "Sequential", "callbacks", "data", "datasets", "diagnostics", "exact", "initializers", "keras", "layers", "load_model",
            "losses", "metrics", "ols", "optimizers", "plot", "random", "random_normal_initializer",
            "random_uniform_initializer", "schedules", "sklearn", "utils"]

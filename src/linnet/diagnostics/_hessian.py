@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .._moments import Moments
+from ..exact.moments import Moments
 
 
 @dataclass(frozen=True)

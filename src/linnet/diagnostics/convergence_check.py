@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import losses as losses_module
-from .._checks import features, targets
-from .._moments import Moments
-from ..equation import built_network, has_intercept, residual_sum_of_squares
-from ..optimizers import Adam, Adamax, Nadam, RMSprop
-from ..stats import OLSResult
+from ..engine import losses as losses_module
+from .._validation import features, targets
+from ..exact.moments import Moments
+from .equation import built_network, has_intercept, residual_sum_of_squares
+from ..engine.optimizers import Adam, Adamax, Nadam, RMSprop
+from ..exact.results import OLSResult
 from ._hessian import _prefix_lift, _single_neuron, _SingleNeuron, _spectrum, _standardizing_lift
 from .stability import _sgd_limit
 

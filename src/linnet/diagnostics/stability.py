@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from .. import losses as losses_module
-from .._checks import features, positive_int
-from .._moments import ROWS_PER_CHUNK, Moments
-from ..network import built_network
-from ..optimizers import SGD
+from ..engine import losses as losses_module
+from .._validation import features, positive_int
+from ..exact.moments import ROWS_PER_CHUNK, Moments
+from ..engine.network import built_network
+from ..engine.optimizers import SGD
 from ._hessian import _single_neuron, _spectrum, _standardizing_lift
 
 BATCH_EIGEN_BUDGET = 2e7

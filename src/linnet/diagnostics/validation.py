@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import features, targets
-from ..training import split_validation
+from .._validation import features, targets
+from ..engine.trainer import split_validation
 
 SORTED_TAIL_MIN_ROWS = 30
 ORDER_CORRELATION = 0.5

@@ -4,8 +4,8 @@
 ``tf.keras.optimizers.RMSprop``, ``tf.random.set_seed`` and so on.
 """
 
-from ..layers import Input
-from ..models import Sequential
+from ..engine.layers import Input
+from ..engine.sequential import Sequential
 from . import callbacks, datasets, initializers, layers, losses, metrics, models, optimizers, utils
 
 __all__ = ["Input", "Sequential", "callbacks", "datasets", "initializers", "layers", "losses", "metrics",

@@ -1,5 +1,5 @@
 """``keras.datasets``: the bundled Boston housing data, offline."""
 
-from ..datasets import boston_housing
+from ..data import boston_housing
 
 __all__ = ["boston_housing"]

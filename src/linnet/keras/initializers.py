@@ -1,6 +1,6 @@
 """``keras.initializers``."""
 
-from ..initializers import (Constant, GlorotUniform, Initializer, Ones, RandomNormal, RandomUniform, Zeros,
+from ..engine.initializers import (Constant, GlorotUniform, Initializer, Ones, RandomNormal, RandomUniform, Zeros,
                             get)
 
 __all__ = ["Constant", "GlorotUniform", "Initializer", "Ones", "RandomNormal", "RandomUniform", "Zeros", "get"]

@@ -1,5 +1,5 @@
 """``keras.layers``: the linear layers linnet supports."""
 
-from ..layers import Activation, Dense, Input, InputLayer, Layer, Normalization
+from ..engine.layers import Activation, Dense, Input, InputLayer, Layer, Normalization
 
 __all__ = ["Activation", "Dense", "Input", "InputLayer", "Layer", "Normalization"]

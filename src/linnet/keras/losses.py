@@ -1,5 +1,5 @@
 """``keras.losses``."""
 
-from ..losses import Huber, LogCosh, Loss, MeanAbsoluteError, MeanSquaredError, get
+from ..engine.losses import Huber, LogCosh, Loss, MeanAbsoluteError, MeanSquaredError, get
 
 __all__ = ["Huber", "LogCosh", "Loss", "MeanAbsoluteError", "MeanSquaredError", "get"]

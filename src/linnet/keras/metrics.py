@@ -1,5 +1,5 @@
 """``keras.metrics``."""
 
-from ..metrics import MeanAbsoluteError, MeanSquaredError, Metric, R2Score, RootMeanSquaredError, get
+from ..engine.metrics import MeanAbsoluteError, MeanSquaredError, Metric, R2Score, RootMeanSquaredError, get
 
 __all__ = ["MeanAbsoluteError", "MeanSquaredError", "Metric", "R2Score", "RootMeanSquaredError", "get"]

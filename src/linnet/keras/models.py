@@ -1,5 +1,5 @@
 """``keras.models``."""
 
-from ..models import Sequential, load_model
+from ..engine.sequential import Sequential, load_model
 
 __all__ = ["Sequential", "load_model"]

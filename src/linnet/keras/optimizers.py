@@ -1,6 +1,6 @@
 """``keras.optimizers`` (with ``keras.optimizers.schedules``)."""
 
-from .. import schedules
-from ..optimizers import SGD, Adagrad, Adam, Adamax, AdamW, Nadam, Optimizer, RMSprop, get
+from ..engine import schedules
+from ..engine.optimizers import SGD, Adagrad, Adam, Adamax, AdamW, Nadam, Optimizer, RMSprop, get
 
 __all__ = ["SGD", "Adagrad", "Adam", "Adamax", "AdamW", "Nadam", "Optimizer", "RMSprop", "get", "schedules"]

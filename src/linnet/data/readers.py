@@ -1,0 +1,176 @@
+"""Read a data file into ``(x, y, feature_names)``, ready for ``model.fit(x, y)``.
+
+Every reader takes the name of the ``target`` column and, optionally, the ``features`` columns (default: every
+column but the target), and returns ``x`` as float64 ``(n_samples, n_features)``, ``y`` as float64
+``(n_samples,)`` and the feature names in the order of the columns of ``x``. Bad files and bad column choices
+raise a ``ValueError`` or ``TypeError`` that names the file, the column and, for bad values, the row.
+
+Only the chosen columns are converted, so a file may hold other, non-numeric columns (ids, labels, dates).
+pyarrow, needed for Parquet only, is imported when ``read_parquet`` is first called.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+
+from .. import _validation as _checks
+from ._columnar import _import_pyarrow, _npz_arrays, _npz_columns, _parquet_column
+from ._csv import _csv_number, _csv_rows, _repeated
+
+Table = tuple[np.ndarray, np.ndarray, list[str]]
+PathLike = str | os.PathLike
+
+
+def read_table(path: PathLike, target: str, features: Iterable[str] | None = None) -> Table:
+    """Read a ``.csv``/``.tsv``/``.txt``, ``.npz`` or ``.parquet``/``.pq`` file, chosen by its extension.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file. See :func:`read_csv`, :func:`read_npz` and :func:`read_parquet` for what each may hold.
+    target : str or None
+        The column to predict, ``y``; None reads only the features (``y`` is then None), e.g. for prediction.
+    features : iterable of str, optional
+        The columns of ``x``, in this order; default every column but ``target``, in file order.
+
+    Returns
+    -------
+    x : ndarray of shape (n_samples, n_features), float64
+    y : ndarray of shape (n_samples,), float64
+    feature_names : list of str
+        The names of the columns of ``x``.
+    """
+    path = _existing_file(path)
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        raise ValueError(f"Cannot read {str(path)!r}: unsupported extension {path.suffix!r}; "
+                         f"linnet reads {', '.join(sorted(_READERS))} files.")
+    return reader(path, target, features)
+
+
+def read_csv(path: PathLike, target: str, features: Iterable[str] | None = None,
+             delimiter: str | None = None) -> Table:
+    """Read a delimited text file (UTF-8) whose first row names the columns; see :func:`read_table`.
+
+    ``delimiter`` is one character; when it is None the delimiter is sniffed among ``, ; TAB |``, falling
+    back to ``,``. Values must parse as finite numbers; an empty cell or ``NA``/``NaN``/``null`` counts as
+    missing and is reported with its line, as is any other value that is not a number.
+
+    Examples
+    --------
+    A file holding ``rooms,age,price`` / ``6.5,30,24.0`` / ``5.9,65,18.5`` gives, with ``target="price"``,
+    ``x = [[6.5, 30], [5.9, 65]]``, ``y = [24.0, 18.5]`` and ``["rooms", "age"]``.
+    """
+    path = _existing_file(path)
+    header, rows = _csv_rows(path, delimiter)
+
+    def column(name: str) -> np.ndarray:
+        index = header.index(name)
+        return np.array([_csv_number(fields[index], name, line, path) for line, fields in rows], dtype=np.float64)
+
+    return _assemble(header, target, features, column, path)
+
+
+def read_npz(path: PathLike, target: str, features: Iterable[str] | None = None) -> Table:
+    """Read a NumPy ``.npz`` archive (``numpy.savez``) without unpickling anything; see :func:`read_table`.
+
+    Each 1-D or ``(n, 1)`` array is one column named by its key; a 2-D ``(n, k)`` array ``a`` gives the
+    columns ``a0 ... a{k-1}``, except that an array ``x`` takes its column names from a string array
+    ``feature_names`` when the archive has one. So ``numpy.savez(f, x=x, y=y)`` is read with ``target="y"``,
+    and ``numpy.savez(f, rooms=..., price=...)`` with ``target="price"``.
+    """
+    path = _existing_file(path)
+    columns = _npz_columns(_npz_arrays(path), path)
+    return _assemble(list(columns), target, features, lambda name: _finite_column(columns[name], name, path), path)
+
+
+def read_parquet(path: PathLike, target: str, features: Iterable[str] | None = None) -> Table:
+    """Read a Parquet file with ``pyarrow``; see :func:`read_table`.
+
+    Only the chosen columns are read from disk. Integer, float and boolean columns are accepted; nulls and
+    NaNs are reported with their row.
+    """
+    path = _existing_file(path)
+    pyarrow, parquet = _import_pyarrow()
+    try:
+        with parquet.ParquetFile(path) as file:
+            return _assemble(file.schema_arrow.names, target, features,
+                             lambda name: _finite_column(_parquet_column(file, name, path), name, path), path)
+    except pyarrow.ArrowException as error:
+        raise ValueError(f"{str(path)!r} is not a readable Parquet file: {error}") from None
+
+
+def _existing_file(path) -> Path:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file path (str or os.PathLike), received {path!r} ({type(path).__name__}).")
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"No such file: {str(path)!r}.")
+    if path.is_dir():
+        raise ValueError(f"{str(path)!r} is a directory; pass the path of a data file.")
+    return path
+
+
+def _assemble(available: list[str], target, features, column: Callable[[str], np.ndarray], path: Path) -> Table:
+    """Choose the columns, convert them with ``column(name)`` and stack them into ``(x, y, feature_names)``."""
+    feature_names = _feature_names(available, target, features, path)
+    x = np.column_stack([column(name) for name in feature_names])
+    if x.shape[0] == 0:
+        raise ValueError(f"{str(path)!r} has no data rows.")
+    return x, None if target is None else column(target), feature_names
+
+
+def _feature_names(available: list[str], target, features, path: Path) -> list[str]:
+    if target is None and features is None:
+        raise ValueError("Name the feature columns to read (features=[...]) when there is no target column.")
+    if target is not None and not isinstance(target, str):
+        raise TypeError(f"target must be a column name (str), received {target!r} ({type(target).__name__}).")
+    if target is not None:
+        _require_column(target, available)
+    if features is None:
+        names = [name for name in available if name != target]
+        if not names:
+            raise ValueError(f"{str(path)!r} has no column besides the target {target!r}, so nothing to learn from.")
+        return names
+    if isinstance(features, (str, bytes)) or not isinstance(features, Iterable):
+        raise TypeError(f"features must be a list of column names, received {features!r}"
+                        + (f"; write [{features!r}] for a single column." if isinstance(features, str) else "."))
+    names = list(features)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"features must hold column names (str), received {name!r} ({type(name).__name__}).")
+        _require_column(name, available)
+    if not names:
+        raise ValueError("features must name at least one column, received an empty list.")
+    if target in names:
+        raise ValueError(f"The target {target!r} is also listed in features; a column cannot predict itself.")
+    if _repeated(names):
+        raise ValueError(f"features lists {_repeated(names)} more than once.")
+    return [str(name) for name in names]
+
+
+def _require_column(name: str, available: list[str]) -> None:
+    if name not in available:
+        raise _checks.unknown_name("column", name, available)
+
+
+def _finite_column(values: np.ndarray, name: str, path: Path) -> np.ndarray:
+    """Return ``values`` as finite float64, or say which row of column ``name`` is bad."""
+    if values.dtype.kind not in "biuf":
+        first = values[:1].tolist()[0] if values.size else None
+        raise TypeError(f"Column {name!r} of {str(path)!r} holds {values.dtype} values, not numbers "
+                        f"(row 0: {first!r}).")
+    values = values.astype(np.float64)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise ValueError(f"Column {name!r} of {str(path)!r} has a missing or infinite value ({float(values[bad[0]])}) "
+                         f"at row {int(bad[0])} (0-based); remove or fill that row first.")
+    return values
+
+
+_READERS = {".csv": read_csv, ".tsv": read_csv, ".txt": read_csv, ".npz": read_npz,
+            ".parquet": read_parquet, ".pq": read_parquet}

@@ -1,0 +1,164 @@
+"""The trained neuron as an equation in the units of the data, and side by side with least squares.
+
+Whatever the stack (a ``Normalization`` layer, several ``Dense`` layers), a linear model computes one affine
+map ``y = x @ coef + intercept``; ``Network.affine`` reads it off in float64, so every number here is in the
+original units of ``x`` and ``y`` and can be compared directly with :func:`linnet.stats.ols`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .._validation import features, targets
+from ..exact.moments import ROWS_PER_CHUNK
+from ..engine.network import built_network  # noqa: F401 (also part of this module's API)
+from ..exact.results import OLSResult, ols
+
+MINUS = "\u2212"  # the typographic minus sign, as in "price = 9.102·rooms − 34.67"
+
+
+def coefficients(model) -> tuple[np.ndarray, float]:
+    """``(coef, intercept)`` of the whole stack: ``coef`` float64 of shape ``(n_features,)``, in x's units."""
+    return built_network(model).affine()
+
+
+def has_intercept(network) -> bool:
+    """Whether the intercept is a free parameter: some ``Dense`` layer of the stack has a bias."""
+    return any(getattr(layer, "use_bias", False) for layer in network.layers)
+
+
+def default_feature_names(n_features: int) -> list[str]:
+    """``["x"]`` for one feature, else ``["x1", "x2", ...]``."""
+    return ["x"] if n_features == 1 else [f"x{j + 1}" for j in range(n_features)]
+
+
+def _names(feature_names: Sequence[str] | None, n_features: int) -> list[str]:
+    if feature_names is None:
+        return default_feature_names(n_features)
+    if isinstance(feature_names, str) or not all(isinstance(name, str) for name in feature_names):
+        raise TypeError(f"feature_names must be a list of strings, received {feature_names!r}.")
+    if len(feature_names) != n_features:
+        raise ValueError(f"feature_names has {len(feature_names)} name(s) but the model has {n_features} "
+                         f"feature(s).")
+    return list(feature_names)
+
+
+def format_number(value: float, digits: int = 4) -> str:
+    """``|value|`` to ``digits`` significant digits: ``9.102``, ``34.67``, ``1.5e-07`` (sign left to the caller)."""
+    text = f"{abs(value):.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
+
+
+def equation(model, feature_names: Sequence[str] | None = None, target_name: str = "y", digits: int = 4) -> str:
+    """The model as an equation in the original units: ``"price = 9.102·rooms − 34.67"``.
+
+    Coefficients are rounded to ``digits`` significant digits; terms are joined by ``+`` or ``−`` (U+2212),
+    the intercept comes last and is left out only when it is exactly 0 (no bias anywhere in the stack).
+    Default names: ``x`` for one feature, ``x1, x2, ...`` for several.
+
+    Examples
+    --------
+    A model with ``coef = [9.1021]`` and ``intercept = -34.671``:
+
+    >>> equation(model, ["rooms"], "price")  # doctest: +SKIP
+    'price = 9.102·rooms − 34.67'
+    """
+    if not isinstance(digits, int) or isinstance(digits, bool) or digits < 1:
+        raise ValueError(f"digits must be a positive integer, received {digits!r}.")
+    if not isinstance(target_name, str):
+        raise TypeError(f"target_name must be a string, received {target_name!r}.")
+    coef, intercept = coefficients(model)
+    terms = [(value, f"{format_number(value, digits)}·{name}") for value, name in
+             zip(coef, _names(feature_names, coef.size))]
+    if intercept != 0.0:
+        terms.append((intercept, format_number(intercept, digits)))
+    first_value, first_text = terms[0]
+    text = (MINUS if first_value < 0 else "") + first_text
+    for value, term in terms[1:]:
+        text += f" {MINUS if value < 0 else '+'} {term}"
+    return f"{target_name} = {text}"
+
+
+def residual_sum_of_squares(coef: np.ndarray, intercept: float, x: np.ndarray, y: np.ndarray) -> float:
+    """``Σ (x @ coef + intercept - y)²`` in float64, ``ROWS_PER_CHUNK`` rows at a time (``y`` of shape (n,))."""
+    total = 0.0
+    for start in range(0, x.shape[0], ROWS_PER_CHUNK):
+        stop = start + ROWS_PER_CHUNK
+        residual = x[start:stop].astype(np.float64) @ coef + intercept - y[start:stop]
+        total += float(residual @ residual)
+    return total
+
+
+def least_squares(model, x: Any, y: Any, feature_names: Sequence[str] | None = None) -> OLSResult:
+    """``linnet.stats.ols`` on ``(x, y)`` for the same model family: with an intercept iff :func:`has_intercept`."""
+    return ols(x, y, fit_intercept=has_intercept(built_network(model)), feature_names=feature_names)
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One parameter in the original units: the neuron's value, least squares' value, and their difference."""
+
+    parameter: str
+    neuron: float
+    least_squares: float
+    difference: float
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The neuron next to the exact least-squares answer: every parameter, the loss (MSE) and R².
+
+    ``rows`` lists the coefficients then the intercept; ``difference`` is neuron minus least squares.
+    R² has the definition of :attr:`linnet.stats.OLSResult.rsquared` (centered iff there is an intercept).
+    """
+
+    rows: tuple[ComparisonRow, ...]
+    neuron_loss: float
+    least_squares_loss: float
+    neuron_rsquared: float
+    least_squares_rsquared: float
+
+    def __str__(self) -> str:
+        width = max(12, *(len(row.parameter) + 2 for row in self.rows))
+        lines = [f"{'':<{width}}{'neuron':>14}{'least squares':>16}{'difference':>14}"]
+        lines += [f"{row.parameter:<{width}}{row.neuron:>14.6g}{row.least_squares:>16.6g}{row.difference:>14.3g}"
+                  for row in self.rows]
+        for label, ours, theirs in (("loss (MSE)", self.neuron_loss, self.least_squares_loss),
+                                    ("R²", self.neuron_rsquared, self.least_squares_rsquared)):
+            lines.append(f"{label:<{width}}{ours:>14.6g}{theirs:>16.6g}{ours - theirs:>14.3g}")
+        return "\n".join(lines)
+
+
+def compare_to_ols(model, x: Any, y: Any, feature_names: Sequence[str] | None = None,
+                   print_fn: Callable[[str], Any] | None = print) -> Comparison:
+    """Fit least squares on ``(x, y)`` and lay the neuron's parameters, MSE and R² beside it.
+
+    The table is printed with ``print_fn`` (nothing is printed when it is ``None``) and returned as data.
+    """
+    network = built_network(model)
+    if feature_names is None and hasattr(x, "columns"):
+        feature_names = [str(column) for column in x.columns]
+    x = features(x, "x", n_features=network.input_dim, dtype=None)  # chunks are cast to float64; no copy
+    y = targets(y, x.shape[0], "y", dtype=np.float64)[:, 0]
+    names = _names(feature_names, x.shape[1])
+    reference = least_squares(model, x, y, names)
+    coef, intercept = network.affine()
+    rows = [ComparisonRow(name, float(ours), float(theirs), float(ours - theirs))
+            for name, ours, theirs in zip(names, coef, reference.coef_)]
+    rows.append(ComparisonRow("intercept", intercept, reference.intercept_, intercept - reference.intercept_))
+    n = x.shape[0]
+    centered = y - y.mean() if reference.fit_intercept else y
+    total = float(centered @ centered)
+    neuron_ssr = residual_sum_of_squares(coef, intercept, x, y)
+    neuron_rsquared = 1.0 - neuron_ssr / total if total > 0 else float("nan")
+    comparison = Comparison(tuple(rows), neuron_ssr / n, reference.ssr / n, neuron_rsquared,
+                            float(reference.rsquared))
+    if print_fn is not None:
+        print_fn(str(comparison))
+    return comparison

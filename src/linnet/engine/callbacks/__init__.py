@@ -1,0 +1,14 @@
+"""Callbacks with Keras' hook names: ``on_train_begin``, ``on_epoch_end(epoch, logs)``, ...
+
+``base`` holds the protocol (``Callback``, ``CallbackList``) and ``History``, attached to every ``fit``;
+``training`` the callbacks that act on a run; ``monitor`` those that watch one logged quantity
+(``EarlyStopping``, ``ReduceLROnPlateau``, ``ModelCheckpoint``). They take Keras 3's arguments and make
+Keras 3's decisions (``keras/src/callbacks``).
+"""
+
+from .base import Callback, CallbackList, History
+from .monitor import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
+from .training import CSVLogger, LambdaCallback, LearningRateScheduler, ParameterHistory, TerminateOnNaN
+
+__all__ = ["Callback", "CallbackList", "History", "TerminateOnNaN", "LearningRateScheduler", "CSVLogger",
+           "LambdaCallback", "ParameterHistory", "EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"]

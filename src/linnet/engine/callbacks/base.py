@@ -1,0 +1,120 @@
+"""The callback protocol: ``Callback`` with Keras' hook names, ``CallbackList`` that dispatches them, and
+``History``, which every ``fit`` attaches and returns."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..._validation import non_negative_int
+
+_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end")
+
+
+class Callback:
+    """Base class: override the hooks you need; ``self.model`` and ``self.params`` are set by ``fit``."""
+
+    def __init__(self):
+        self.model = None
+        self.params: dict[str, Any] = {}
+
+    def set_model(self, model) -> None:
+        self.model = model
+
+    def set_params(self, params: dict[str, Any]) -> None:
+        self.params = params
+
+    def on_train_begin(self, logs=None): pass
+    def on_train_end(self, logs=None): pass
+    def on_epoch_begin(self, epoch, logs=None): pass
+    def on_epoch_end(self, epoch, logs=None): pass
+    def on_train_batch_begin(self, batch, logs=None): pass
+    def on_train_batch_end(self, batch, logs=None): pass
+    def on_test_begin(self, logs=None): pass
+    def on_test_end(self, logs=None): pass
+    def on_predict_begin(self, logs=None): pass
+    def on_predict_end(self, logs=None): pass
+
+
+_HOOKS = tuple(name for name in vars(Callback) if name.startswith("on_"))
+
+
+class History(Callback):
+    """Records the logs of every epoch: ``history`` (name -> list of values), ``epoch``, ``params``."""
+
+    def __init__(self):
+        super().__init__()
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for name, value in (logs or {}).items():
+            self.history.setdefault(name, []).append(value)
+
+    def __repr__(self) -> str:
+        return f"<History epochs={len(self.epoch)} keys={list(self.history)}>"
+
+
+class CallbackList:
+    """Dispatches each hook to every callback; batch hooks only reach callbacks that override them."""
+
+    def __init__(self, callbacks: Sequence[Callback], model, params: dict[str, Any]):
+        self.callbacks = list(callbacks)
+        self.model = model
+        for callback in self.callbacks:
+            if not isinstance(callback, Callback):
+                raise TypeError(f"callbacks must be linnet Callback instances, received {callback!r}.")
+            callback.set_model(model)
+            callback.set_params(params)
+        self._batch = [c for c in self.callbacks if any(_overrides(c, hook) for hook in _BATCH_HOOKS)]
+        self.wants_batch_hooks = bool(self._batch)
+
+    def _call(self, hook: str, *args) -> None:
+        for callback in self.callbacks:
+            getattr(callback, hook)(*args)
+
+    def on_train_begin(self, logs=None): self._call("on_train_begin", logs)
+    def on_train_end(self, logs=None): self._call("on_train_end", logs)
+    def on_epoch_begin(self, epoch, logs=None): self._call("on_epoch_begin", epoch, logs)
+    def on_epoch_end(self, epoch, logs=None): self._call("on_epoch_end", epoch, logs)
+    def on_test_begin(self, logs=None): self._call("on_test_begin", logs)
+    def on_test_end(self, logs=None): self._call("on_test_end", logs)
+    def on_predict_begin(self, logs=None): self._call("on_predict_begin", logs)
+    def on_predict_end(self, logs=None): self._call("on_predict_end", logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        for callback in self._batch:
+            callback.on_train_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        for callback in self._batch:
+            callback.on_train_batch_end(batch, logs)
+
+
+def _overrides(callback: Callback, hook: str) -> bool:
+    """True when the callback's class redefines ``hook`` or the instance sets it (``LambdaCallback``)."""
+    return hook in vars(callback) or getattr(type(callback), hook) is not getattr(Callback, hook)
+
+
+def _verbosity(value: Any) -> int:
+    """``verbose`` as an int >= 0 (``True``/``False`` count as 1/0)."""
+    return int(value) if isinstance(value, (bool, np.bool_)) else non_negative_int(value, "verbose")
+
+
+def _boolean(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, received {value!r} ({type(value).__name__}).")
+    return bool(value)
+
+
+def _path(value: Any, name: str) -> str:
+    try:
+        return os.fspath(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a path (str or os.PathLike), received {value!r}.") from None

@@ -1,0 +1,261 @@
+"""Callbacks that watch one logged quantity: ``EarlyStopping``, ``ReduceLROnPlateau``, ``ModelCheckpoint``.
+
+They share ``MonitorCallback``, which decides the direction of the quantity (``mode``) and what counts as an
+improvement (``min_delta``), with the rules of Keras 3 (``keras/src/callbacks/monitor_callback.py``).
+Import them from ``linnet.callbacks``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ..._validation import non_negative_int, positive_int, real_number, unknown_name
+from .base import Callback, _boolean, _path, _verbosity
+from ..metrics import R2Score
+
+_MODES = ("auto", "min", "max")
+
+
+class MonitorCallback(Callback):
+    """Base of the callbacks that act when the logged quantity ``monitor`` stops improving.
+
+    ``mode="min"`` wants it lower, ``"max"`` higher; ``"auto"`` minimizes ``loss``/``val_loss`` and the
+    model's error metrics and maximizes ``r2_score`` (or any metric whose ``direction`` is ``"up"``), with or
+    without the ``val_`` prefix. ``current`` improves on ``reference`` when::
+
+        current + min_delta < reference    (minimizing)
+        current - min_delta > reference    (maximizing)
+
+    and always when there is no reference yet (``best is None``).
+    """
+
+    _purpose = "Monitoring"  # how the missing-quantity warning names what the callback decides
+
+    def __init__(self, monitor: str = "val_loss", mode: str = "auto", min_delta: float = 0.0):
+        super().__init__()
+        if not isinstance(monitor, str):
+            raise TypeError(f"monitor must be the name of a logged quantity such as 'val_loss', received {monitor!r}.")
+        if mode not in _MODES:
+            raise unknown_name("mode", mode, _MODES)
+        self.monitor, self.mode = monitor, mode
+        self.min_delta = abs(real_number(min_delta, "min_delta"))
+        self.best: float | None = None
+        self.minimize: bool | None = None  # resolved at the first epoch end, when the model is known
+
+    def _current(self, logs: dict | None) -> float | None:
+        """The monitored value in ``logs``; None, with a warning listing the available keys, if absent."""
+        if self.minimize is None:
+            self.minimize = self._minimizes()
+        logs = logs or {}
+        value = logs.get(self.monitor)
+        if value is None:
+            warnings.warn(f"{self._purpose} is conditioned on metric `{self.monitor}` which is not available. "
+                          f"Available metrics are: {','.join(logs)}.", UserWarning, stacklevel=3)
+        return value
+
+    def _minimizes(self) -> bool:
+        if self.mode != "auto":
+            return self.mode == "min"
+        name = self.monitor.removeprefix("val_")
+        if name == "loss":
+            return True
+        metrics = getattr(self.model, "metrics", None) or []
+        for metric in metrics:
+            if getattr(metric, "name", None) == name:
+                return getattr(metric, "direction", "up" if isinstance(metric, R2Score) else "down") == "down"
+        raise ValueError(f"{type(self).__name__} cannot tell whether monitor={self.monitor!r} should be minimized "
+                         f"or maximized: it is neither the loss nor one of the model's metrics "
+                         f"{[getattr(m, 'name', m) for m in metrics]}. Pass mode='min' or mode='max'.")
+
+    def _is_improvement(self, current: float, reference: float | None) -> bool:
+        if reference is None:
+            return True
+        if self.minimize:
+            return current + self.min_delta < reference
+        return current - self.min_delta > reference
+
+    def _best_text(self) -> str:
+        best = self.best if self.best is not None else math.inf if self.minimize else -math.inf
+        return f"{best:.5f}"
+
+
+def _optional_number(value: Any, name: str) -> float | None:
+    return None if value is None else real_number(value, name)
+
+
+class EarlyStopping(MonitorCallback):
+    """Stop training when ``monitor`` has stopped improving (sets ``model.stop_training``).
+
+    From epoch ``start_from_epoch`` on, every epoch end counts ``wait += 1``. A value that improves on the best
+    so far becomes the best and resets ``wait`` to 0, but only when it also improves on ``baseline`` (if
+    given). Otherwise training stops once ``wait >= patience``; the first monitored epoch always improves (there
+    is no best yet), so it never stops there. With ``restore_best_weights`` the weights of the best epoch are
+    set back when training ends, stopped early or not. Example: ``val_loss`` = 5, 4, 4.5, 4.2, ... with
+    ``patience=2`` stops after the fourth epoch (index 3); ``restore_best_weights`` restores the second's weights.
+    """
+
+    _purpose = "Early stopping"
+
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0, patience: int = 0, verbose: int = 0,
+                 mode: str = "auto", baseline: float | None = None, restore_best_weights: bool = False,
+                 start_from_epoch: int = 0):
+        super().__init__(monitor, mode, min_delta)
+        self.patience = non_negative_int(patience, "patience")
+        self.verbose = _verbosity(verbose)
+        self.baseline = _optional_number(baseline, "baseline")
+        self.restore_best_weights = _boolean(restore_best_weights, "restore_best_weights")
+        self.start_from_epoch = non_negative_int(start_from_epoch, "start_from_epoch")
+        self.on_train_begin()
+
+    def on_train_begin(self, logs=None):
+        self.wait = self.stopped_epoch = self.best_epoch = 0
+        self.best = self.best_weights = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = self._current(logs)
+        if current is None or epoch < self.start_from_epoch:
+            return
+        self.wait += 1
+        if self._is_improvement(current, self.best):
+            self.best, self.best_epoch = current, epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._is_improvement(current, self.baseline):
+                self.wait = 0
+        elif self.wait >= self.patience:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
+
+
+class ReduceLROnPlateau(MonitorCallback):
+    """Multiply the learning rate by ``factor`` when ``monitor`` has not improved for ``patience`` epochs.
+
+    ``new_lr = max(lr * factor, min_lr)``, applied only while ``lr > min_lr`` (compared in float32); after a
+    reduction ``wait`` restarts and nothing is counted for ``cooldown`` epochs. An improvement must beat the
+    best value by more than ``min_delta``. The current rate is logged as ``learning_rate`` every epoch.
+    """
+
+    _purpose = "Learning rate reduction"
+
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10, verbose: int = 0,
+                 mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0):
+        super().__init__(monitor, mode, min_delta)
+        self.factor = real_number(factor, "factor", low=0.0, high=1.0, low_open=True, high_open=True)
+        self.patience = non_negative_int(patience, "patience")
+        self.verbose = _verbosity(verbose)
+        self.cooldown = non_negative_int(cooldown, "cooldown")
+        self.min_lr = real_number(min_lr, "min_lr", low=0.0)
+        self.on_train_begin()
+
+    def on_train_begin(self, logs=None):
+        self.wait = self.cooldown_counter = 0
+        self.best = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = {} if logs is None else logs
+        rate = logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+        current = self._current(logs)
+        if current is None:
+            return
+        if self.cooldown_counter > 0:  # wait is already 0: reset by the reduction, not counted since
+            self.cooldown_counter -= 1
+        if self._is_improvement(current, self.best):
+            self.best, self.wait = current, 0
+        elif self.cooldown_counter == 0:
+            self.wait += 1
+            if self.wait >= self.patience and rate > np.float32(self.min_lr):
+                self._reduce(epoch, rate)
+
+    def _reduce(self, epoch: int, rate: float) -> None:
+        new_rate = max(rate * self.factor, self.min_lr)
+        self.model.optimizer.learning_rate = new_rate
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_rate}.")
+        self.cooldown_counter, self.wait = self.cooldown, 0
+
+
+class ModelCheckpoint(MonitorCallback):
+    """Save the model with ``model.save`` at the end of every epoch, or every ``save_freq`` batches.
+
+    ``filepath`` must end in ``.linnet`` and may contain ``str.format`` fields filled with ``epoch`` (counted
+    from 1), ``batch`` (from 1, when saving every ``save_freq`` batches) and the log keys, e.g.
+    ``"ckpt-{epoch:02d}-{val_loss:.2f}.linnet"``. With ``save_best_only`` the model is saved only when
+    ``monitor`` improves on the best value so far (initially ``initial_value_threshold``, if given); when
+    ``monitor`` is missing from the logs Keras warns and saves anyway, and so does this callback.
+    """
+
+    _purpose = "Saving the best model"
+
+    def __init__(self, filepath, monitor: str = "val_loss", verbose: int = 0, save_best_only: bool = False,
+                 mode: str = "auto", save_freq: str | int = "epoch", initial_value_threshold: float | None = None):
+        super().__init__(monitor, mode)
+        self.filepath = _path(filepath, "filepath")
+        if not self.filepath.endswith(".linnet"):
+            raise ValueError(f"filepath must end in `.linnet` (the linnet model format), received {self.filepath!r}.")
+        self.verbose = _verbosity(verbose)
+        self.save_best_only = _boolean(save_best_only, "save_best_only")
+        self.best = _optional_number(initial_value_threshold, "initial_value_threshold")
+        if isinstance(save_freq, str) and save_freq != "epoch":
+            raise ValueError(f"save_freq must be 'epoch' or a number of batches, received {save_freq!r}.")
+        self.save_freq = save_freq if save_freq == "epoch" else positive_int(save_freq, "save_freq")
+        self._batches_since_save = self._epoch = 0
+        if self.save_freq != "epoch":
+            self.on_train_batch_end = self._count_batch  # only then does fit dispatch batch hooks to it
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _count_batch(self, batch, logs=None):
+        self._batches_since_save += 1  # counted across epochs, as Keras does
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            self._save(self._epoch, batch, logs or {})
+
+    def _save(self, epoch: int, batch: int | None, logs: dict) -> None:
+        path = self._file_path(epoch, batch, logs)
+        if self._should_save(epoch, logs, path):
+            self.model.save(path)
+
+    def _file_path(self, epoch: int, batch: int | None, logs: dict) -> str:
+        fields = dict(logs, epoch=epoch + 1)
+        if batch is not None and "batch" not in logs:
+            fields["batch"] = batch + 1
+        try:
+            return self.filepath.format(**fields)
+        except KeyError as error:
+            raise KeyError(f'Failed to format this callback filepath: "{self.filepath}". Reason: {error}. '
+                           f"Available keys: {', '.join(fields)}.") from None
+
+    def _should_save(self, epoch: int, logs: dict, path: str) -> bool:
+        if not self.save_best_only:
+            if self.verbose > 0:
+                print(f"\nEpoch {epoch + 1}: saving model to {path}")
+            return True
+        current = self._current(logs)
+        if current is None:
+            return True
+        if self._is_improvement(current, self.best):
+            if self.verbose > 0:
+                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self._best_text()} to {current:.5f}, "
+                      f"saving model to {path}")
+            self.best = current
+            return True
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self._best_text()}")
+        return False

@@ -1,0 +1,234 @@
+"""Callbacks that act on training as Keras 3's do: stop on NaN, schedule the learning rate, log to CSV, run
+lambdas, and record the parameters' path (``ParameterHistory``, a linnet extension for the loss landscape)."""
+
+from __future__ import annotations
+
+import collections.abc
+import csv
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+from ..._validation import reject_unknown_kwargs
+from .base import _HOOKS, Callback, _boolean, _path, _verbosity
+
+
+class TerminateOnNaN(Callback):
+    """Stop training when a batch ``loss`` is NaN or infinite (checked after every batch, like Keras).
+
+    ``raise_error=False`` sets ``model.stop_training`` (the epoch still ends and ``on_train_end`` runs);
+    ``raise_error=True`` raises ``RuntimeError`` at once. linnet's ``fit`` already raises
+    ``DivergenceError`` on a non-finite batch loss, so inside ``fit`` this callback rarely has anything to do.
+    """
+
+    def __init__(self, raise_error: bool = False):
+        super().__init__()
+        self.raise_error = _boolean(raise_error, "raise_error")
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is None or math.isfinite(loss):
+            return
+        if self.raise_error:
+            raise RuntimeError(f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
+                               f"Terminating training immediately.")
+        print(f"Batch {batch}: Invalid loss, terminating training")
+        self.model.stop_training = True
+
+
+class LearningRateScheduler(Callback):
+    """Set the learning rate at the start of every epoch to ``schedule(epoch, lr)`` (epoch counted from 0).
+
+    ``lr`` is the optimizer's current learning rate; a one-argument ``schedule(epoch)`` is also accepted
+    (Keras' legacy form). The rate is logged as ``learning_rate`` at the end of the epoch. Example: keep the
+    rate for ten epochs, then divide it by ``e**0.1`` every epoch::
+
+        LearningRateScheduler(lambda epoch, lr: lr if epoch < 10 else lr * math.exp(-0.1))
+    """
+
+    def __init__(self, schedule: Callable, verbose: int = 0):
+        super().__init__()
+        if not callable(schedule):
+            raise TypeError(f"schedule must be a function schedule(epoch, lr) -> float, received {schedule!r}.")
+        self.schedule = schedule
+        self.verbose = _verbosity(verbose)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        try:
+            rate = self.schedule(epoch, float(optimizer.learning_rate))
+        except TypeError:  # the legacy one-argument schedule(epoch), as Keras retries it
+            rate = self.schedule(epoch)
+        if not isinstance(rate, (float, np.floating)):
+            raise ValueError(f"The output of the `schedule` function should be a float. Got: {rate!r}")
+        optimizer.learning_rate = float(rate)
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {float(rate)}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+
+
+class CSVLogger(Callback):
+    """Stream every epoch's logs to a CSV file, as Keras writes it.
+
+    Columns are ``epoch`` then the log keys of the first epoch, sorted; when that epoch has no ``val_`` key the
+    ``val_`` twin of every key is added (and written as ``NA``). Rows end with ``\\r\\n`` (Excel dialect).
+    ``append=True`` continues an existing file without repeating its header.
+    """
+
+    def __init__(self, filename, separator: str = ",", append: bool = False):
+        super().__init__()
+        if not isinstance(separator, str) or len(separator) != 1:
+            raise ValueError(f"separator must be a one-character string, received {separator!r}.")
+        self.filename = _path(filename, "filename")
+        self.sep = separator
+        self.append = _boolean(append, "append")
+        self.keys: list[str] | None = None
+        self.writer = self.csv_file = None
+        self._write_header = True
+
+    def on_train_begin(self, logs=None):
+        write_header = True
+        if self.append:
+            try:
+                with open(self.filename, encoding="utf-8") as existing:
+                    write_header = not existing.readline()
+            except FileNotFoundError:
+                pass
+        self._close()
+        self.csv_file = open(self.filename, "a" if self.append else "w", newline="", encoding="utf-8")
+        self.keys, self.writer, self._write_header = None, None, write_header
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+            if self.keys and not any(key.startswith("val_") for key in self.keys):
+                self.keys += ["val_" + key for key in self.keys]
+        if self.writer is None:
+            self.writer = csv.writer(self.csv_file, delimiter=self.sep)
+            if self._write_header:
+                self.writer.writerow(["epoch", *self.keys])
+        self.writer.writerow([epoch, *(_csv_value(logs.get(key, "NA")) for key in self.keys)])
+        self.csv_file.flush()
+
+    def on_train_end(self, logs=None):
+        self._close()
+
+    def _close(self) -> None:
+        if self.csv_file is not None and not self.csv_file.closed:
+            self.csv_file.close()
+        self.writer = None
+
+
+def _csv_value(value: Any) -> Any:
+    """Keras' cell: strings and scalars as they are, other iterables as ``"[a, b]"``."""
+    if isinstance(value, str) or not isinstance(value, collections.abc.Iterable) or getattr(value, "ndim", 1) == 0:
+        return value
+    return f'"[{", ".join(map(str, value))}]"'
+
+
+class LambdaCallback(Callback):
+    """A callback made of plain functions, e.g. ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``.
+
+    Each function takes the arguments of the hook it replaces (``on_epoch_*``: ``epoch, logs``;
+    ``on_train_begin/end``: ``logs``; ``on_train_batch_*``: ``batch, logs``). Any other hook of ``Callback``
+    (``on_test_begin``, ...) may be given by keyword too.
+    """
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None, on_train_end=None,
+                 on_train_batch_begin=None, on_train_batch_end=None, **kwargs):
+        super().__init__()
+        reject_unknown_kwargs({k: v for k, v in kwargs.items() if k not in _HOOKS}, "LambdaCallback", _HOOKS)
+        hooks = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end, on_train_begin=on_train_begin,
+                     on_train_end=on_train_end, on_train_batch_begin=on_train_batch_begin,
+                     on_train_batch_end=on_train_batch_end, **kwargs)
+        for hook, function in hooks.items():
+            if function is None:
+                continue
+            if not callable(function):
+                raise TypeError(f"{hook} must be a function, received {function!r}.")
+            setattr(self, hook, function)  # an instance attribute: CallbackList sees it as an override
+
+
+class ParameterHistory(Callback):
+    """Record the model as one equation ``y = x @ coef + intercept`` (units of x and y) while it trains.
+
+    An entry is taken when training begins and after every epoch (``every="epoch"``) or every batch
+    (``every="batch"``). Each entry is ``model.network.affine()``, so a ``Normalization`` layer or a stack of
+    ``Dense`` layers is folded into the one slope per feature and one intercept it computes; this is what
+    :func:`linnet.plot.landscape` and :func:`linnet.plot.gap` draw.
+
+    Each entry costs two tiny forward passes (``affine``), so recording per epoch is free in practice. Only
+    ``every="batch"`` overrides the batch hook, which makes ``fit`` dispatch batch hooks at all; it then adds
+    some 15 microseconds per batch for a single ``Dense`` layer (about doubling a step on small data): ask
+    for it when you want the steps themselves. Entries are reset when training begins, like ``History``.
+
+    Attributes
+    ----------
+    coef : ndarray, shape (k, n_features)
+    intercept : ndarray, shape (k,)
+    epochs : ndarray of float, shape (k,)
+        Epochs completed at each entry (fractions of an epoch with ``every="batch"``).
+    steps : ndarray of int, shape (k,)
+        Optimizer steps taken at each entry (per epoch: whole epochs of ``params["steps"]`` batches).
+    """
+
+    def __init__(self, every: str = "epoch"):
+        super().__init__()
+        if every not in ("epoch", "batch"):
+            raise ValueError(f"every must be 'epoch' or 'batch', received {every!r}.")
+        self.every = every
+        if every == "batch":  # an instance attribute: CallbackList sees it as an override and dispatches
+            self.on_train_batch_end = self._record_batch
+        self._coef: list[np.ndarray] = []
+        self._intercept: list[float] = []
+        self._epochs: list[float] = []
+        self._steps: list[int] = []
+        self._epoch: int | None = None
+
+    def on_train_begin(self, logs=None):
+        self._coef, self._intercept, self._epochs, self._steps = [], [], [], []
+        self._epoch = None
+        self._record(0, 0)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self._epoch is None:  # fit's first epoch is initial_epoch: label the starting entry with it
+            self._epochs[0], self._steps[0] = epoch, epoch * self.params["steps"]
+        self._epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.every == "epoch":
+            self._record(epoch + 1, (epoch + 1) * self.params["steps"])
+
+    def _record_batch(self, batch, logs=None):
+        steps = self.params["steps"]
+        self._record(self._epoch + (batch + 1) / steps, self._epoch * steps + batch + 1)
+
+    def _record(self, epochs: float, steps: int) -> None:
+        coef, intercept = self.model.network.affine()
+        self._coef.append(coef)
+        self._intercept.append(intercept)
+        self._epochs.append(epochs)
+        self._steps.append(steps)
+
+    @property
+    def coef(self) -> np.ndarray:
+        """Slopes in the units of x and y, shape (k, n_features)."""
+        return np.array(self._coef, dtype=np.float64) if self._coef else np.empty((0, 0))
+
+    intercept = property(lambda self: np.array(self._intercept, dtype=np.float64),
+                         doc="Intercepts in the units of y, shape (k,).")
+    epochs = property(lambda self: np.array(self._epochs, dtype=np.float64),
+                      doc="Epochs completed at each entry, shape (k,).")
+    steps = property(lambda self: np.array(self._steps, dtype=np.int64),
+                     doc="Optimizer steps taken at each entry, shape (k,).")
+
+    def __len__(self) -> int:
+        return len(self._intercept)
+
+    def __repr__(self) -> str:
+        return f"<ParameterHistory every={self.every!r} entries={len(self)}>"

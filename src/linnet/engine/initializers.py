@@ -1,0 +1,134 @@
+"""Weight initializers with Keras' names, defaults and formulas.
+
+An initializer is called with a shape and returns a float32 array. Random ones draw from
+``linnet.random.generator(seed)``: with ``seed=None`` from linnet's seeded default generator.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import random as _random
+from .._validation import FLOATX, real_number
+from .._serialization import Configurable, resolve, serialize  # noqa: F401 (serialize is part of this module's API)
+
+
+class Initializer(Configurable):
+    """Base class: ``initializer(shape) -> float32 array``."""
+
+    def __call__(self, shape: tuple[int, ...], dtype=FLOATX) -> np.ndarray:
+        return np.asarray(self.draw(tuple(shape)), dtype=dtype)
+
+    def draw(self, shape: tuple[int, ...]) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Constant(Initializer):
+    """Every value equals ``value``."""
+
+    def __init__(self, value: float = 0.0):
+        self.value = real_number(value, "value")
+
+    def draw(self, shape):
+        return np.full(shape, self.value)
+
+    def get_config(self):
+        return {"value": self.value}
+
+
+class Zeros(Constant):
+    """Every value is 0."""
+
+    def __init__(self):
+        super().__init__(0.0)
+
+    def get_config(self):
+        return {}
+
+
+class Ones(Constant):
+    """Every value is 1."""
+
+    def __init__(self):
+        super().__init__(1.0)
+
+    def get_config(self):
+        return {}
+
+
+class _Seeded(Initializer):
+    def __init__(self, seed: int | None = None):
+        _random.generator(seed)  # validates the seed
+        self.seed = seed
+
+    def draw(self, shape):
+        return self.sample(_random.generator(self.seed), shape)
+
+    def sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        raise NotImplementedError
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+class RandomUniform(_Seeded):
+    """Uniform draws from ``[minval, maxval)``."""
+
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None):
+        super().__init__(seed)
+        self.minval = real_number(minval, "minval")
+        self.maxval = real_number(maxval, "maxval")
+        if self.maxval <= self.minval:
+            raise ValueError(f"maxval must be greater than minval, received minval={minval}, maxval={maxval}.")
+
+    def sample(self, rng, shape):
+        return rng.uniform(self.minval, self.maxval, size=shape)
+
+    def get_config(self):
+        return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
+
+
+class RandomNormal(_Seeded):
+    """Normal draws with mean ``mean`` and standard deviation ``stddev``."""
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None):
+        super().__init__(seed)
+        self.mean = real_number(mean, "mean")
+        self.stddev = real_number(stddev, "stddev", low=0.0)
+
+    def sample(self, rng, shape):
+        return rng.normal(self.mean, self.stddev, size=shape)
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+
+
+class GlorotUniform(_Seeded):
+    """Glorot/Xavier uniform: ``U(-limit, limit)`` with ``limit = sqrt(6 / (fan_in + fan_out))``.
+
+    Keras' ``VarianceScaling(scale=1, mode="fan_avg", distribution="uniform")``; for a ``(1, 1)`` kernel the
+    limit is ``sqrt(3)``.
+    """
+
+    def sample(self, rng, shape):
+        fan_in, fan_out = (shape[0], shape[-1]) if len(shape) >= 2 else (shape[0], shape[0]) if shape else (1, 1)
+        limit = math.sqrt(3.0 / max(1.0, (fan_in + fan_out) / 2.0))
+        return rng.uniform(-limit, limit, size=shape)
+
+
+_BY_NAME = {
+    "glorot_uniform": GlorotUniform,
+    "zeros": Zeros,
+    "ones": Ones,
+    "constant": Constant,
+    "random_uniform": RandomUniform,
+    "random_normal": RandomNormal,
+}
+
+
+def get(identifier: Any) -> Initializer:
+    """Return an initializer from an instance, a Keras name (``"glorot_uniform"``) or a config dict."""
+    return resolve("initializer", identifier, Initializer, _BY_NAME, "glorot_uniform")

@@ -1,0 +1,135 @@
+"""Regression losses, each with its value and its analytic gradient with respect to the predictions.
+
+Every loss is the mean over the batch of a per-sample error ``e = y_pred - y_true`` (Keras' reduction
+``"sum_over_batch_size"``), so the gradient of a batch of size ``B`` carries the factor ``1/B``.
+``value_and_grad`` is what training calls: one pass gives the batch loss and ``dL/dy_pred``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._validation import real_number
+from .._serialization import Configurable, resolve, serialize  # noqa: F401 (serialize is part of this module's API)
+
+
+class Loss(Configurable):
+    """Base class: ``loss(y_true, y_pred) -> float``; subclasses define ``value_and_grad``."""
+
+    name = "loss"
+
+    def __call__(self, y_true: Any, y_pred: Any) -> float:
+        y_true = np.asarray(y_true, dtype=np.float32).reshape(-1, 1)
+        y_pred = np.asarray(y_pred, dtype=np.float32).reshape(-1, 1)
+        if y_true.shape != y_pred.shape:
+            raise ValueError(f"y_true and y_pred must have the same length, received {y_true.shape[0]} "
+                             f"and {y_pred.shape[0]}.")
+        return self.value_and_grad(y_true, y_pred)[0]
+
+    def value_and_grad(self, y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, np.ndarray]:
+        """Return the batch loss and its gradient ``dL/dy_pred`` (same shape as ``y_pred``)."""
+        raise NotImplementedError
+
+    def curvature(self) -> float:
+        """Largest second derivative of the per-sample loss with respect to the prediction.
+
+        Used to bound the stable learning rate; 2 for the squared error, 1 for Huber and log-cosh.
+        """
+        raise NotImplementedError
+
+
+class MeanSquaredError(Loss):
+    """Mean squared error.
+
+    ``L = (1/B) Σ (ŷ - y)²``,  ``dL/dŷ = (2/B)(ŷ - y)``.
+    """
+
+    name = "mean_squared_error"
+
+    def value_and_grad(self, y_true, y_pred):
+        error = y_pred - y_true
+        flat = error.ravel()
+        value = float(flat @ flat) / flat.size
+        error *= 2.0 / flat.size  # in place: error becomes the gradient (float32 stays float32)
+        return value, error
+
+    def curvature(self):
+        return 2.0
+
+
+class MeanAbsoluteError(Loss):
+    """Mean absolute error.
+
+    ``L = (1/B) Σ |ŷ - y|``,  ``dL/dŷ = sign(ŷ - y) / B`` (0 where ``ŷ = y``).
+    """
+
+    name = "mean_absolute_error"
+
+    def value_and_grad(self, y_true, y_pred):
+        error = y_pred - y_true
+        scale = 1.0 / error.size
+        return float(np.abs(error).sum()) * scale, np.sign(error) * np.float32(scale)
+
+    def curvature(self):
+        return 0.0
+
+
+class Huber(Loss):
+    """Huber loss with threshold ``delta``.
+
+    With ``e = ŷ - y``: ``L = (1/B) Σ ½e²`` where ``|e| <= δ`` and ``δ(|e| - ½δ)`` elsewhere;
+    ``dL/dŷ = clip(e, -δ, δ) / B``.
+    """
+
+    name = "huber"
+
+    def __init__(self, delta: float = 1.0):
+        self.delta = real_number(delta, "delta", low=0.0, low_open=True)
+
+    def value_and_grad(self, y_true, y_pred):
+        error = y_pred - y_true
+        size = np.abs(error)
+        quadratic = np.minimum(size, self.delta)
+        per_sample = 0.5 * quadratic * quadratic + self.delta * (size - quadratic)
+        scale = 1.0 / error.size
+        grad = np.clip(error, -self.delta, self.delta) * np.float32(scale)
+        return float(per_sample.sum()) * scale, grad.astype(np.float32, copy=False)
+
+    def curvature(self):
+        return 1.0
+
+    def get_config(self):
+        return {"delta": self.delta}
+
+
+class LogCosh(Loss):
+    """Logarithm of the hyperbolic cosine of the error.
+
+    ``L = (1/B) Σ log(cosh(e))`` computed stably as ``e + softplus(-2e) - log 2``; ``dL/dŷ = tanh(e) / B``.
+    """
+
+    name = "log_cosh"
+
+    def value_and_grad(self, y_true, y_pred):
+        error = y_pred - y_true
+        per_sample = error + np.logaddexp(0.0, -2.0 * error) - np.log(2.0)
+        scale = 1.0 / error.size
+        return float(per_sample.sum()) * scale, np.tanh(error) * np.float32(scale)
+
+    def curvature(self):
+        return 1.0
+
+
+_BY_NAME = {
+    "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
+    "huber": Huber, "huber_loss": Huber,
+    "log_cosh": LogCosh, "logcosh": LogCosh,
+}
+
+
+def get(identifier: Any) -> Loss:
+    """Return a loss from an instance, a Keras name (``"mse"``, ``"huber"``, ...) or a config dict."""
+    return resolve("loss", identifier, Loss, _BY_NAME, "mse")

@@ -1,0 +1,156 @@
+"""Streaming regression metrics, logged in ``History`` under Keras' names.
+
+A metric accumulates sums over the batches of an epoch (``update_state``) and reports one number
+(``result``); ``reset_state`` starts the next epoch. Loss-shaped metrics (``mse``, ``mae``, ...) are the
+sample-weighted mean of the per-batch loss, exactly like Keras' ``MeanMetricWrapper``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import losses
+from .._validation import unknown_name
+
+
+class Metric:
+    """Base class with Keras' ``update_state`` / ``result`` / ``reset_state`` protocol."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        raise NotImplementedError
+
+    def update_state(self, y_true: np.ndarray, y_pred: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def result(self) -> float:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+class MeanOfLoss(Metric):
+    """Sample-weighted mean over the epoch of a loss: ``Σ_b B_b·L_b / Σ_b B_b``."""
+
+    def __init__(self, loss: losses.Loss, name: str | None = None):
+        self.loss = loss
+        super().__init__(name or loss.name)
+
+    def reset_state(self):
+        self.total, self.count = 0.0, 0
+
+    def update_state(self, y_true, y_pred):
+        self.total += self.loss.value_and_grad(y_true, y_pred)[0] * y_true.shape[0]
+        self.count += y_true.shape[0]
+
+    def result(self):
+        return self.total / self.count if self.count else 0.0
+
+
+class RootMeanSquaredError(Metric):
+    """``RMSE = sqrt(Σ (ŷ - y)² / n)`` over every sample seen since the last reset."""
+
+    def __init__(self, name: str = "root_mean_squared_error"):
+        super().__init__(name)
+
+    def reset_state(self):
+        self.squared_error, self.count = 0.0, 0
+
+    def update_state(self, y_true, y_pred):
+        error = (y_pred - y_true).ravel()
+        self.squared_error += float(error @ error)
+        self.count += error.size
+
+    def result(self):
+        return math.sqrt(self.squared_error / self.count) if self.count else 0.0
+
+
+class R2Score(Metric):
+    """Coefficient of determination ``R² = 1 - Σ (y - ŷ)² / Σ (y - ȳ)²`` over every sample since the last reset."""
+
+    def __init__(self, name: str = "r2_score"):
+        super().__init__(name)
+
+    def reset_state(self):
+        self.count, self.sum_y, self.sum_y2, self.squared_error = 0, 0.0, 0.0, 0.0
+
+    def update_state(self, y_true, y_pred):
+        truth = y_true.ravel().astype(np.float64)
+        error = (y_pred - y_true).ravel().astype(np.float64)
+        self.count += truth.size
+        self.sum_y += float(truth.sum())
+        self.sum_y2 += float(truth @ truth)
+        self.squared_error += float(error @ error)
+
+    def result(self):
+        if not self.count:
+            return 0.0
+        total = self.sum_y2 - self.sum_y ** 2 / self.count
+        return 1.0 - self.squared_error / total if total > 0 else 0.0
+
+
+class MeanSquaredError(MeanOfLoss):
+    """The mean squared error as a metric."""
+
+    def __init__(self, name: str = "mean_squared_error"):
+        super().__init__(losses.MeanSquaredError(), name)
+
+
+class MeanAbsoluteError(MeanOfLoss):
+    """The mean absolute error as a metric."""
+
+    def __init__(self, name: str = "mean_absolute_error"):
+        super().__init__(losses.MeanAbsoluteError(), name)
+
+
+_SPECIAL = {
+    "root_mean_squared_error": RootMeanSquaredError, "rmse": RootMeanSquaredError,
+    "r2_score": R2Score, "r2": R2Score,
+}
+
+
+def get(identifier: Any) -> Metric:
+    """Return a metric from an instance or a name; a name is also the key it is logged under.
+
+    Loss names (``"mse"``, ``"mean_absolute_error"``, ``"huber"``, ...) give the epoch mean of that loss.
+    """
+    if isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Metric) and identifier is not MeanOfLoss:
+        return identifier()
+    if isinstance(identifier, losses.Loss):
+        return MeanOfLoss(identifier)
+    if not isinstance(identifier, str):
+        raise TypeError(f"metric must be a name such as 'mae' or a linnet Metric, received {identifier!r}.")
+    key = identifier.lower()
+    if key in _SPECIAL:
+        return _SPECIAL[key](name=identifier)
+    try:
+        return MeanOfLoss(losses.get(key), name=identifier)
+    except ValueError:
+        raise unknown_name("metric", identifier, [*_SPECIAL, *losses._BY_NAME]) from None
+
+
+def serialize(metric: Metric) -> dict[str, Any]:
+    """JSON-ready description of ``metric`` (inverse of :func:`deserialize`)."""
+    config = {"class_name": type(metric).__name__, "name": metric.name}
+    if isinstance(metric, MeanOfLoss):
+        config["loss"] = losses.serialize(metric.loss)
+    return config
+
+
+def deserialize(config: dict[str, Any]) -> Metric:
+    """Rebuild a metric written by :func:`serialize`."""
+    if "loss" in config:
+        return MeanOfLoss(losses.get(config["loss"]), name=config["name"])
+    special = {cls.__name__: cls for cls in (RootMeanSquaredError, R2Score)}
+    if config.get("class_name") not in special:
+        raise unknown_name("metric class", config.get("class_name"), special)
+    return special[config["class_name"]](name=config["name"])

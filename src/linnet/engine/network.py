@@ -1,0 +1,131 @@
+"""The computation of a stack of linear layers: build, pack parameters, forward and backward passes.
+
+This is the engine's data path: a batch ``(x, y)`` goes in, the loss and the gradient of every parameter come
+out, and the optimizer updates one flat float32 vector. Where the batches come from (arrays in memory, file
+chunks, a cluster) is the concern of ``training``, not of this module.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .._validation import FLOATX
+from .layers import Layer
+from .losses import MeanSquaredError
+
+
+class Network:
+    """A built stack of layers sharing one flat parameter vector ``params`` and gradient vector ``grads``."""
+
+    def __init__(self, layers: Sequence[Layer], input_dim: int):
+        self.layers = list(layers)
+        self.input_dim = input_dim
+        dim = input_dim
+        for layer in self.layers:
+            if not layer.built or layer.input_dim != dim:
+                layer.build(dim)
+            dim = layer.output_dim(dim)
+        if dim != 1:
+            raise ValueError(f"linnet fits one-output regression models, so the last layer must have 1 unit; "
+                             f"this stack ends with {dim} units.")
+        values = [value for layer in self.layers for value in layer.initial_values()]
+        self.sizes = [value.size for value in values]
+        self.params = np.concatenate([v.ravel() for v in values]).astype(FLOATX) if values else np.zeros(0, FLOATX)
+        self.grads = np.zeros_like(self.params)
+        self._bind(values)
+        trainable = [i for i, layer in enumerate(self.layers) if layer.trainable_names]
+        self.first_trainable = trainable[0] if trainable else len(self.layers)
+        self._lone = self.layers[0] if len(self.layers) == 1 and trainable else None  # the one-neuron fast path
+        self._theta = self.params.reshape(-1, 1)  # (kernel; bias) as one column, for design-matrix batches
+        self._grads_row = self.grads.reshape(1, -1)
+        self._errors = np.empty((0, 1), dtype=FLOATX)  # the residuals of the last design batch
+
+    def _bind(self, values: list[np.ndarray]) -> None:
+        offset, index = 0, 0
+        for layer in self.layers:
+            views, grad_views = [], []
+            for _ in layer.trainable_names:
+                shape, size = values[index].shape, values[index].size
+                views.append(self.params[offset:offset + size].reshape(shape))
+                grad_views.append(self.grads[offset:offset + size].reshape(shape))
+                offset, index = offset + size, index + 1
+            layer.bind(views, grad_views)
+
+    def __setstate__(self, state: dict) -> None:
+        """After unpickling or deep-copying, make the layers view the (copied) flat vectors again."""
+        self.__dict__.update(state)
+        self._bind([w for layer in self.layers for w in layer.get_weights()[:len(layer.trainable_names)]])
+        self._theta, self._grads_row = self.params.reshape(-1, 1), self.grads.reshape(1, -1)
+
+    def takes_design(self, loss, metrics) -> bool:
+        """Whether batches may come as design matrices ``[x, 1]`` (see :meth:`mse_step`).
+
+        True for the tutorials' model: one ``Dense`` layer with a bias, nothing else, the mean squared error,
+        and no metric (metrics need the predictions, which the fused step does not form).
+        """
+        return (self._lone is not None and self._lone.trainable_names == ("kernel", "bias")
+                and type(loss) is MeanSquaredError and not metrics)
+
+    def mse_step(self, design: np.ndarray, y: np.ndarray) -> float:
+        """Fill ``grads`` for the MSE of a lone neuron on ``design = [x, 1]``; return the batch loss.
+
+        With ``θ = (kernel; bias)``: ``e = design·θ - y``, ``L = eᵀe / B``, ``∇θ = (2/B)·eᵀ·design``: one
+        product forward and one backward, where the layered path needs five operations more.
+        """
+        rows = design.shape[0]
+        if self._errors.shape[0] < rows:
+            self._errors = np.empty((rows, 1), dtype=FLOATX)
+        error = np.dot(design, self._theta, out=self._errors[:rows])  # into a kept buffer: no allocation
+        error -= y
+        flat = error.ravel()
+        value = float(np.dot(flat, flat)) / rows
+        error *= 2.0 / rows
+        np.dot(error.T, design, out=self._grads_row)
+        return value
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Predictions ``(n, 1)`` for a float32 batch ``(n, input_dim)``."""
+        for layer in self.layers:
+            x = layer.call(x)
+        return x
+
+    def gradient(self, x: np.ndarray, y: np.ndarray, loss) -> tuple[float, np.ndarray]:
+        """Fill ``grads`` with ``dL/dparams`` on batch ``(x, y)``; return the batch loss and the predictions."""
+        lone = self._lone
+        if lone is not None:  # one trainable layer and nothing else: no list of inputs to keep
+            prediction = lone.call(x)
+            value, grad = loss.value_and_grad(y, prediction)
+            lone.backward(x, grad, False)
+            return value, prediction
+        inputs = [x]
+        for layer in self.layers:
+            inputs.append(layer.call(inputs[-1]))
+        prediction = inputs[-1]
+        value, grad = loss.value_and_grad(y, prediction)
+        for i in range(len(self.layers) - 1, self.first_trainable - 1, -1):
+            grad = self.layers[i].backward(inputs[i], grad, i > self.first_trainable)
+        return value, prediction
+
+    def affine(self) -> tuple[np.ndarray, float]:
+        """The whole stack as one map ``y = x @ coef + intercept`` (float64), in the units of ``x``."""
+        eye = np.eye(self.input_dim, dtype=np.float64)
+        intercept = self._forward64(np.zeros((1, self.input_dim)))
+        coef = self._forward64(eye) - intercept
+        return coef.ravel(), float(intercept.ravel()[0])
+
+    def _forward64(self, x: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.call(x.astype(np.float64))
+        return np.asarray(x, dtype=np.float64)
+
+
+def built_network(model):
+    """``model.network``, building it first from a declared ``Input`` shape (as Keras builds on ``Input``).
+
+    An undeclared input shape raises ``build``'s ValueError, which says how to declare it.
+    """
+    if getattr(model, "network", None) is None:
+        model.build()
+    return model.network

@@ -1,0 +1,186 @@
+"""Learning-rate schedules: the learning rate as a function of the optimizer step, as in Keras 3.
+
+A schedule is called with ``step``, the number of updates already applied (the optimizer's ``iterations``,
+0 for the first update), and returns the learning rate for the coming update. Keras evaluates the formulas
+in float32 (the dtype of ``initial_learning_rate``), so these do too and return the float32 result as a
+Python float (``keras/src/optimizers/schedules/learning_rate_schedule.py``).
+
+>>> ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)(10)
+0.05000000074505806
+"""
+
+from __future__ import annotations
+
+import bisect
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .._validation import non_negative_int, real_number, unknown_name
+
+_F32 = np.float32
+_ONE = np.float32(1.0)
+_REGISTRY: dict[str, type[LearningRateSchedule]] = {}
+
+
+class LearningRateSchedule:
+    """Base class: subclasses implement ``__call__(step)`` and ``get_config()``.
+
+    Every subclass is registered under its class name, so ``deserialize`` rebuilds user-defined schedules
+    too, provided their module has been imported.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.__name__.startswith("_"):
+            _REGISTRY[cls.__name__] = cls
+
+    def __call__(self, step: int) -> float:
+        raise NotImplementedError(f"Learning rate schedule {type(self).__name__!r} must override __call__(step).")
+
+    def get_config(self) -> dict[str, Any]:
+        raise NotImplementedError(f"Learning rate schedule {type(self).__name__!r} must override get_config() "
+                                  "to be serializable.")
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> LearningRateSchedule:
+        """Rebuild a schedule from the output of ``get_config``."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items() if key != "name")
+        return f"{type(self).__name__}({arguments})"
+
+
+def _decay_arguments(initial_learning_rate, decay_steps, decay_rate, staircase) -> tuple[float, float, float, bool]:
+    """Validate the arguments shared by ``ExponentialDecay`` and ``InverseTimeDecay``."""
+    initial_learning_rate = real_number(initial_learning_rate, "initial_learning_rate", low=0.0, low_open=True)
+    decay_steps = real_number(decay_steps, "decay_steps", low=0.0, low_open=True)
+    decay_rate = real_number(decay_rate, "decay_rate", low=0.0)
+    if not isinstance(staircase, (bool, np.bool_)):
+        raise TypeError(f"staircase must be True or False, received {staircase!r}.")
+    return initial_learning_rate, decay_steps, decay_rate, bool(staircase)
+
+
+class _StepDecay(LearningRateSchedule):
+    """Shared state of the two decays driven by ``p = step / decay_steps`` (floored when ``staircase``)."""
+
+    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
+                 staircase: bool = False, name: str | None = None):
+        (self.initial_learning_rate, self.decay_steps, self.decay_rate,
+         self.staircase) = _decay_arguments(initial_learning_rate, decay_steps, decay_rate, staircase)
+        self.name = name or type(self).__name__
+
+    def _progress(self, step: int) -> np.float32:
+        progress = _F32(step) / _F32(self.decay_steps)
+        return np.floor(progress) if self.staircase else progress
+
+    def get_config(self) -> dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_StepDecay):
+    """Exponential decay of the learning rate.
+
+    ```python
+    p = step / decay_steps            # floor(step / decay_steps) if staircase
+    learning_rate = initial_learning_rate * decay_rate ** p
+    ```
+
+    Parameters
+    ----------
+    initial_learning_rate : float
+        The learning rate at step 0, > 0.
+    decay_steps : float
+        Steps over which the rate is multiplied by ``decay_rate`` once, > 0.
+    decay_rate : float
+        Factor per ``decay_steps`` steps, >= 0.
+    staircase : bool
+        Decay in whole jumps every ``decay_steps`` steps instead of continuously.
+    """
+
+    def __call__(self, step: int) -> float:
+        return float(_F32(self.initial_learning_rate) * np.power(_F32(self.decay_rate), self._progress(step)))
+
+
+class InverseTimeDecay(_StepDecay):
+    """Inverse-time decay of the learning rate.
+
+    ```python
+    p = step / decay_steps            # floor(step / decay_steps) if staircase
+    learning_rate = initial_learning_rate / (1 + decay_rate * p)
+    ```
+
+    ``InverseTimeDecay(lr, 1, decay)`` is the legacy Keras 2 ``decay=`` argument. Parameters as in
+    ``ExponentialDecay``.
+    """
+
+    def __call__(self, step: int) -> float:
+        return float(_F32(self.initial_learning_rate) / (_ONE + _F32(self.decay_rate) * self._progress(step)))
+
+
+class PiecewiseConstantDecay(LearningRateSchedule):
+    """A learning rate that is constant between step boundaries.
+
+    ```python
+    learning_rate = values[0]   if step <= boundaries[0]
+                    values[i]   if boundaries[i-1] < step <= boundaries[i]
+                    values[-1]  if step > boundaries[-1]
+    ```
+
+    Parameters
+    ----------
+    boundaries : list of int
+        Strictly increasing step counts, one fewer than ``values``.
+    values : list of float
+        The learning rate on each interval, each >= 0.
+
+    Examples
+    --------
+    >>> schedule = PiecewiseConstantDecay([10, 20], [1.0, 0.5, 0.1])
+    >>> schedule(10), schedule(11), schedule(21)
+    (1.0, 0.5, 0.10000000149011612)
+    """
+
+    def __init__(self, boundaries: list[int], values: list[float], name: str = "PiecewiseConstant"):
+        boundaries = [non_negative_int(b, f"boundaries[{i}]") for i, b in enumerate(boundaries)]
+        values = [real_number(v, f"values[{i}]", low=0.0) for i, v in enumerate(values)]
+        if len(boundaries) != len(values) - 1:
+            raise ValueError(f"values must have exactly one more entry than boundaries, received "
+                             f"{len(boundaries)} boundaries {boundaries} and {len(values)} values {values}.")
+        if any(b >= c for b, c in zip(boundaries, boundaries[1:])):
+            raise ValueError(f"boundaries must be strictly increasing, received {boundaries}.")
+        self.boundaries, self.values, self.name = boundaries, values, name
+
+    def __call__(self, step: int) -> float:
+        return float(_F32(self.values[bisect.bisect_left(self.boundaries, step)]))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"boundaries": list(self.boundaries), "values": list(self.values), "name": self.name}
+
+
+def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:
+    """Return ``{"class_name": ..., "config": ...}``, the form Keras stores in an optimizer config."""
+    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+
+
+def deserialize(config: dict[str, Any]) -> LearningRateSchedule:
+    """Rebuild a schedule from ``serialize``'s output (extra Keras keys such as ``module`` are ignored)."""
+    if not isinstance(config, dict) or "class_name" not in config or "config" not in config:
+        raise ValueError(f"A schedule config must be a dict with 'class_name' and 'config' keys, received {config!r}.")
+    class_name = config["class_name"]
+    if class_name not in _REGISTRY:
+        raise unknown_name("learning rate schedule", class_name, _REGISTRY)
+    return _REGISTRY[class_name].from_config(dict(config["config"]))
+
+
+def get(identifier: LearningRateSchedule | dict[str, Any]) -> LearningRateSchedule:
+    """Return a schedule: a ``LearningRateSchedule`` as is, a serialized config rebuilt."""
+    if isinstance(identifier, LearningRateSchedule):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    kind = "number" if isinstance(identifier, numbers.Number) else type(identifier).__name__
+    raise TypeError(f"Expected a LearningRateSchedule or its serialized config, received a {kind}: {identifier!r}.")

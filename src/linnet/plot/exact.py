@@ -1,0 +1,268 @@
+"""Pictures only linnet can draw: training seen against the exact answer.
+
+:func:`landscape` draws the MSE over (slope, intercept) of a one-feature model as contours, the path a
+:class:`~linnet.callbacks.ParameterHistory` recorded on it, and the least-squares optimum. :func:`gap` draws,
+for any model, how far above the optimum's MSE each epoch ended, on a log scale. Both are re-exported by
+:mod:`linnet.plot` and follow its conventions (``ax=``, a :class:`~linnet.plot.Drawn` back, no ``plt.show()``).
+
+The MSE of any parameters comes in closed form from the data's moments, with no pass over the rows::
+
+    mse(c, b) = mse* + (c - c*)' S (c - c*) + (mean(x) @ (c - c*) + b - b*)**2
+
+where ``(c*, b*)`` is the least-squares answer, ``mse* = ssr / n`` its MSE and ``S = Sxx / n`` the
+(population) covariance of ``x``. This holds because least-squares residuals have mean 0 and are uncorrelated
+with ``x``; written so, the gap ``mse - mse*`` is a sum of squares, never negative and free of cancellation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..exact.moments import Moments
+from ._inset import _free_corners, _zoom
+from ..engine.callbacks import ParameterHistory
+from .figures import Drawn, _axes, _history_dict, _label, _xy_names
+from ..exact.results import OLSResult
+
+__all__ = ["landscape", "gap"]
+
+_GRID_POINTS = 241
+_DEEPEST_LEVEL = 1e-6
+"""The lowest contour sits this fraction of the highest one above the least-squares MSE."""
+_SMALLEST_WINDOW = 0.01
+"""Without a path to frame, the grid shows the models within this fraction of var(y) of the optimum's MSE."""
+_ARROWS = 6
+"""Arrowheads along the path (the first one sits at the start marker and is skipped)."""
+_MARKED_POINTS = 300
+"""Paths with more recorded points than this (every="batch") are drawn as a plain line, without a dot each."""
+_GAP_FLOOR = 1e-12
+"""Gaps below this fraction of var(y) are drawn at it, so a log scale can show them."""
+
+
+class _Bowl:
+    """The MSE of ``y ≈ x @ coef + intercept`` as a function of the parameters, from the moments of (x, y)."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray):
+        moments = Moments().update(x, y)
+        self.optimum = OLSResult.from_moments(moments)
+        self.mse_min = self.optimum.ssr / moments.n
+        self.mean_x = moments.mean_x
+        self.cov_x = moments.sxx / moments.n
+        self.var_y = moments.syy / moments.n
+
+    def gap(self, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+        """``mse(coef, intercept) - mse*`` for ``coef`` of shape (..., p) and ``intercept`` of shape (...)."""
+        step = np.asarray(coef, dtype=np.float64) - self.optimum.coef_
+        spread = np.einsum("...i,ij,...j->...", step, self.cov_x, step)
+        shift = step @ self.mean_x + (np.asarray(intercept, dtype=np.float64) - self.optimum.intercept_)
+        return spread + shift ** 2
+
+    def half_widths(self, gap: float) -> np.ndarray:
+        """Half the (slope, intercept) box around the ellipse ``gap(a, b) <= gap`` of a one-feature model."""
+        variance, mean = self.cov_x[0, 0], self.mean_x[0]
+        return np.sqrt(gap / variance * np.array([1.0, variance + mean ** 2]))
+
+    def valley(self, slopes: np.ndarray) -> np.ndarray:
+        """Intercepts on the valley's axis (the bowl's flattest direction through the optimum) at ``slopes``."""
+        mean = self.mean_x[0]
+        curvature = np.array([[self.cov_x[0, 0] + mean ** 2, mean], [mean, 1.0]])  # MSE's Hessian / 2
+        flattest = np.linalg.eigh(curvature)[1][:, 0]
+        return self.optimum.intercept_ + (slopes - self.optimum.coef_[0]) * flattest[1] / flattest[0]
+
+    @property
+    def scale(self) -> float:
+        """var(y), or 1 for a constant y: the unit the window and the floor are measured in."""
+        return self.var_y if self.var_y > 0 else 1.0
+
+
+def landscape(model, x: Any, y: Any, *, path: ParameterHistory | None = None, ax=None,
+              feature_name: str | None = None, target_name: str | None = None, levels: int = 30,
+              span: float = 0.25, zoom: bool = True) -> Drawn:
+    """The MSE over (slope, intercept) of a one-feature model, the optimizer's path and the optimum.
+
+    Contours are spaced geometrically above the least-squares MSE (``levels`` of them, the lowest a millionth
+    of the highest's height above it): the valley of unscaled data is long and narrow, and evenly spaced
+    levels would leave its floor, where training spends its time, empty. The dashed line is the valley's
+    axis (the bowl's flattest direction, through the optimum). The grid covers the optimum, the model's
+    current parameters and ``path`` (a :class:`~linnet.callbacks.ParameterHistory` recorded during ``fit``),
+    with a margin of ``span`` times their extent on every side. With ``zoom``, when the second half of the
+    path is drawn smaller than a twentieth of the axes, an inset magnifies it (same contours, same
+    directions) and points the way to the optimum.
+
+    Artists: ``"contours"`` (a ``QuadContourSet`` whose values are MSEs), ``"valley"``, ``"path"`` (the
+    recorded parameters, first to last, or ``None`` without ``path``), ``"start"`` (its first point, or
+    ``None``), ``"model"`` (the model's current parameters), ``"optimum"`` (the least-squares star) and
+    ``"zoom"`` (the inset Axes, or ``None``).
+    """
+    xs, ys, (feature,), target = _one_feature(x, y, feature_name, target_name)
+    _check_design(levels, span)
+    bowl = _Bowl(xs, ys)
+    scene = _Scene(bowl, np.array([_model_coef(model, 1)[0], float(model.intercept_)]),
+                   None if path is None else np.column_stack(_recorded(path, 1)),
+                   None if path is None else path.epochs)
+    window = _window(bowl, scene.points, span)
+    ax = _axes(ax)
+    artists = scene.draw(ax, window, levels)
+    corners = _free_corners(ax, scene)
+    artists["zoom"] = _zoom(ax, scene, window, corners[0]) if zoom else None
+    _label(ax, f"slope ({target} per {feature})", f"intercept ({target})")
+    ax.set_title(f"MSE of {target} on {feature}: contours log-spaced above the least-squares MSE "
+                 f"{bowl.mse_min:.4g}", fontsize="medium")
+    ax.legend(loc=corners[1] if artists["zoom"] else "best", fontsize="small")
+    return Drawn(ax, artists)
+
+
+def gap(history_or_path, x: Any, y: Any, *, ax=None, model=None) -> Drawn:
+    """How far above the least-squares MSE training was, per epoch, on a log scale.
+
+    From a :class:`~linnet.callbacks.ParameterHistory` the gap is exact: the MSE on ``(x, y)`` of every
+    recorded parameter set minus the optimum's, from epoch 0 (the starting weights) on. From a ``History``
+    (or its ``.history`` dict) it is the logged epoch ``loss`` minus the optimum's MSE; that loss is a running
+    mean of the batch losses taken before each update, so it lags the weights and may even dip below the
+    optimum. It needs the model to have been trained on MSE (``model``, by default ``history.model``).
+    Pass the rows the model was trained on (without a validation split). Gaps below ``1e-12 * var(y)`` are
+    drawn at that floor. Artists: ``"gap"``.
+    """
+    xs, ys, _, _ = _xy_names(x, y, None, None)
+    bowl = _Bowl(xs, ys)
+    loss = _loss_name(model if model is not None else getattr(history_or_path, "model", None))
+    if isinstance(history_or_path, ParameterHistory):
+        epochs, values = history_or_path.epochs, bowl.gap(*_recorded(history_or_path, xs.shape[1]))
+        label, title = "MSE of the recorded parameters", "exact gap to the least-squares MSE"
+        if loss not in (None, "mean_squared_error"):
+            title += f"\n(trained on {loss}, whose optimum is not least squares')"
+    else:
+        if loss not in (None, "mean_squared_error"):
+            raise ValueError(f"the History's loss is {loss}, so loss minus the least-squares MSE is no gap; "
+                             f"record a ParameterHistory during fit and pass it instead.")
+        losses = np.asarray(_history_dict(history_or_path)["loss"], dtype=np.float64)
+        epochs, values = np.arange(1, losses.size + 1), losses - bowl.mse_min
+        label = "epoch loss (a running mean over its batches)"
+        title = "epoch loss minus the least-squares MSE\n(the epoch loss is a running mean over its batches)"
+    ax = _axes(ax)
+    (line,) = ax.plot(epochs, np.maximum(values, _GAP_FLOOR * bowl.scale), "-o", markersize=2.5,
+                      label=f"{label}; last {values[-1]:.3g}")
+    ax.set_yscale("log")
+    _label(ax, "epoch", f"MSE − least-squares MSE ({bowl.mse_min:.4g})")
+    ax.set_title(title, fontsize="medium")
+    ax.legend(fontsize="small")
+    return Drawn(ax, {"gap": line})
+
+
+def _one_feature(x, y, feature_name, target_name):
+    xs, ys, features, target = _xy_names(x, y, feature_name, target_name)
+    if xs.shape[1] != 1:
+        raise ValueError(f"landscape() draws the MSE over (slope, intercept), so it needs one feature, but x has "
+                         f"{xs.shape[1]} (shape {xs.shape}); plot.gap() draws the distance to the optimum for "
+                         f"any number of features.")
+    if np.ptp(xs) == 0:
+        raise ValueError(f"x is constant ({xs[0, 0]!r} in every row), so every slope fits equally well and the "
+                         f"MSE has no least-squares point to draw; landscape() needs x to vary.")
+    return xs, ys, features, target
+
+
+def _model_coef(model, n_features: int) -> np.ndarray:
+    if not hasattr(model, "coef_") or not hasattr(model, "intercept_"):
+        raise TypeError(f"model must be a linnet model (with coef_ and intercept_), received {model!r}.")
+    coef = np.asarray(model.coef_, dtype=np.float64).reshape(-1)
+    if coef.size != n_features:
+        raise ValueError(f"model must have {n_features} feature(s) like x, received {model!r} with coef_ {coef}.")
+    return coef
+
+
+def _recorded(path, n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (coef (k, p), intercept (k,)) a ParameterHistory holds, checked against the data's features."""
+    if not isinstance(path, ParameterHistory):
+        raise TypeError(f"path must be a linnet.callbacks.ParameterHistory passed to fit(callbacks=[...]), "
+                        f"received {path!r}.")
+    if len(path) == 0 or path.coef.shape[1] != n_features:
+        raise ValueError(f"path must hold parameters of a {n_features}-feature model recorded during fit, "
+                         f"received {path!r} with coef of shape {path.coef.shape}.")
+    return path.coef, path.intercept
+
+
+def _loss_name(model) -> str | None:
+    """The name of the loss ``model`` was compiled with (None when unknown)."""
+    return getattr(getattr(model, "loss", None), "name", None)
+
+
+def _check_design(levels: int, span: float) -> None:
+    if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or levels < 2:
+        raise ValueError(f"levels must be an integer >= 2, received {levels!r}.")
+    if isinstance(span, bool) or not isinstance(span, (int, float, np.number)) or not span >= 0:
+        raise ValueError(f"span must be a number >= 0 (the margin as a fraction of the extent), received {span!r}.")
+
+
+def _window(bowl: _Bowl, points: np.ndarray, span: float) -> tuple[np.ndarray, np.ndarray]:
+    """Grid slopes and intercepts covering ``points`` (rows of (slope, intercept)), with a margin."""
+    low, high = points.min(axis=0), points.max(axis=0)
+    centre = (low + high) / 2
+    half = np.maximum((high - low) / 2, bowl.half_widths(_SMALLEST_WINDOW * bowl.scale)) * (1 + 2 * span)
+    return tuple(np.linspace(c - h, c + h, _GRID_POINTS) for c, h in zip(centre, half))
+
+
+def _heights(gaps: np.ndarray, count: int, from_lowest: bool) -> np.ndarray:
+    """``count`` gaps spaced geometrically up to the highest of ``gaps``, from a millionth of it or (with
+    ``from_lowest``) just above the lowest of ``gaps``, so that every level crosses the grid."""
+    highest = float(gaps.max())
+    bottom = highest * _DEEPEST_LEVEL
+    if from_lowest:
+        bottom = max(bottom, float(gaps.min()))
+    return np.geomspace(bottom, highest, count + from_lowest)[int(from_lowest):]
+
+
+class _Scene:
+    """What a landscape shows, drawn on the main Axes and again on the zoom inset."""
+
+    def __init__(self, bowl: _Bowl, now: np.ndarray, track: np.ndarray | None, epochs: np.ndarray | None):
+        self.bowl, self.now, self.track, self.epochs = bowl, now, track, epochs
+        self.optimum = np.array([bowl.optimum.coef_[0], bowl.optimum.intercept_])
+        self.points = np.vstack([p for p in (track, now, self.optimum) if p is not None])
+
+    def draw(self, ax, window, levels: int, from_lowest: bool = False) -> dict[str, Any]:
+        """Contours of the MSE over ``window`` (slopes, intercepts), the valley axis, path, model and optimum."""
+        import matplotlib.pyplot as plt
+        slopes, intercepts = window
+        grid_slope, grid_intercept = np.meshgrid(slopes, intercepts)
+        gaps = self.bowl.gap(grid_slope[..., None], grid_intercept)
+        heights = self.bowl.mse_min + _heights(gaps, levels, from_lowest)
+        colors = plt.get_cmap("viridis")(np.linspace(0.0, 0.9, levels))
+        artists = {"contours": ax.contour(grid_slope, grid_intercept, self.bowl.mse_min + gaps, levels=heights,
+                                          colors=colors, linewidths=0.8)}
+        (artists["valley"],) = ax.plot(slopes, self.bowl.valley(slopes), "--", color="grey", linewidth=1,
+                                       label="valley axis")
+        ax.set_xlim(slopes[0], slopes[-1])
+        ax.set_ylim(intercepts[0], intercepts[-1])
+        artists["path"] = artists["start"] = None
+        if self.track is not None:
+            artists.update(self._draw_path(ax))
+        (artists["model"],) = ax.plot(*self.now, "o", color="C3", markersize=7, label="model now")
+        (artists["optimum"],) = ax.plot(*self.optimum, "*", color="gold", markeredgecolor="black", markersize=16,
+                                        label="least squares")
+        return artists
+
+    def _draw_path(self, ax) -> dict[str, Any]:
+        track = self.track
+        (line,) = ax.plot(track[:, 0], track[:, 1], "-o" if len(track) <= _MARKED_POINTS else "-", color="C3",
+                          markersize=2.5, linewidth=1.2,
+                          label=f"path, epochs {self.epochs[0]:g} to {self.epochs[-1]:g}")
+        (start,) = ax.plot(*track[0], "o", color="C3", markerfacecolor="white", markersize=8,
+                           markeredgewidth=1.5, label="start")
+        for i in _arrow_steps(ax, track):
+            ax.annotate("", xy=track[i + 1], xytext=track[i], arrowprops={
+                "arrowstyle": "-|>", "color": "C3", "mutation_scale": 14, "shrinkA": 0, "shrinkB": 0})
+        return {"path": line, "start": start}
+
+
+def _arrow_steps(ax, track: np.ndarray) -> np.ndarray:
+    """Steps of the path evenly spaced along its length inside ``ax`` (the first, at the start, left out)."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    fractions = (track - [x0, y0]) / [x1 - x0, y1 - y0]
+    inside = ((fractions >= 0) & (fractions <= 1)).all(axis=1)
+    lengths = np.hypot(*np.diff(fractions, axis=0).T) * (inside[:-1] & inside[1:])
+    if lengths.sum() == 0:
+        return np.array([], dtype=int)
+    marks = np.searchsorted(np.cumsum(lengths) / lengths.sum(), np.linspace(0, 1, _ARROWS + 1)[1:])
+    return np.unique(np.minimum(marks, len(lengths) - 1))

@@ -1,0 +1,200 @@
+"""The pictures the Keras linear-regression tutorials draw by hand: data, fitted line, loss curves, diagnostics.
+
+Every function takes an optional ``ax=`` (a new figure is made with ``plt.subplots()`` when it is omitted),
+never calls ``plt.show()`` and returns a :class:`Drawn`: the Axes plus the artists it added, by name. Names of
+features and target come from pandas column/Series names when ``x``/``y`` are pandas objects, unless given.
+matplotlib is imported inside the functions, so ``import linnet`` does not import it. ``landscape`` and
+``gap``, which compare training with the exact answer, live in :mod:`linnet.plot_exact` and are re-exported here.
+
+>>> model.fit(x, y, epochs=100, validation_split=0.2)            # doctest: +SKIP
+>>> linnet.plot.fit(model, x, y).artists["line"].get_ydata()      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import _validation as _checks
+
+__all__ = ["Drawn", "data", "fit", "loss", "predictions", "residuals"]
+
+_GRID_POINTS = 200
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What a plot function drew: the Axes and its new artists by name.
+
+    Artist names: ``"points"`` (scatter ``PathCollection``: every plot but ``loss``), ``"line"`` (``fit``'s fitted
+    line), ``"identity"`` (``predictions``' y = x line), ``"zero"`` (``residuals``' zero line), and for ``loss``
+    one ``Line2D`` per drawn history key plus ``"best"`` (the best-epoch marker). ``landscape`` and ``gap`` list
+    theirs in their docstrings.
+    """
+
+    ax: Any
+    artists: dict[str, Any]
+
+    @property
+    def figure(self):
+        """The Figure holding ``ax`` (for ``drawn.figure.savefig(path)``)."""
+        return self.ax.figure
+
+
+def data(x: Any, y: Any, *, ax=None, feature_name: str | None = None, target_name: str | None = None,
+         **scatter_kwargs) -> Drawn:
+    """Scatter ``y`` against the single feature ``x`` (extra keywords go to ``ax.scatter``)."""
+    xs, ys, (feature,), target = _xy_names(x, y, feature_name, target_name, single_feature="data")
+    ax = _axes(ax)
+    points = ax.scatter(xs[:, 0], ys, **scatter_kwargs)
+    _label(ax, feature, target)
+    return Drawn(ax, {"points": points})
+
+
+def fit(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | None = None,
+        target_name: str | None = None, label: str = "fitted line") -> Drawn:
+    """The data and the model's line over a sorted grid spanning ``x``.
+
+    With two or more features there is no line to draw: this delegates to :func:`predictions` and says so in
+    the title.
+    """
+    xs, ys, features, target = _xy_names(x, y, feature_name, target_name)
+    if len(features) > 1:
+        drawn = predictions(model, x, y, ax=ax, target_name=target)
+        drawn.ax.set_title(f"{len(features)} features ({', '.join(features)}): predicted vs. actual")
+        return drawn
+    grid = np.linspace(xs.min(), xs.max(), _GRID_POINTS).reshape(-1, 1)
+    line_y = _predict(model, grid)
+    ax = _axes(ax)
+    points = ax.scatter(xs[:, 0], ys, label="data", alpha=0.7)
+    (line,) = ax.plot(grid[:, 0], line_y, color="C1", linewidth=2, label=label)
+    _label(ax, features[0], target)
+    ax.legend()
+    return Drawn(ax, {"points": points, "line": line})
+
+
+def loss(history, *, ax=None, log: bool = False, keys: Sequence[str] | None = None) -> Drawn:
+    """Training and validation curves per epoch, the best epoch marked.
+
+    ``history`` is the ``History`` ``fit`` returns or its ``.history`` dict. ``"loss"`` and ``"val_loss"`` are
+    drawn when present, plus every name in ``keys`` (e.g. ``["mae", "val_mae"]``). The best epoch is the argmin
+    of ``val_loss`` if logged, else of ``loss``; epochs are numbered from 1, as ``fit`` prints them.
+    """
+    from matplotlib.ticker import MaxNLocator
+    logs = _history_dict(history)
+    names = [name for name in ("loss", "val_loss") if name in logs] + _extra_keys(keys, logs)
+    monitored = "val_loss" if "val_loss" in logs else "loss"
+    values = np.asarray(logs[monitored], dtype=np.float64)
+    if np.isnan(values).all():
+        raise ValueError(f"history[{monitored!r}] holds only NaN; there is no best epoch to mark.")
+    best = int(np.nanargmin(values))
+    ax = _axes(ax)
+    artists = {name: ax.plot(np.arange(1, len(logs[name]) + 1), logs[name], label=name)[0] for name in names}
+    (artists["best"],) = ax.plot([best + 1], [values[best]], "o", color="black", label=f"best epoch {best + 1}")
+    if log:
+        ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _label(ax, "epoch", "loss" if set(names) <= {"loss", "val_loss"} else "loss and metrics")
+    ax.legend()
+    return Drawn(ax, artists)
+
+
+def predictions(model, x: Any, y: Any, *, ax=None, target_name: str | None = None) -> Drawn:
+    """Predicted against actual ``y``, with the identity line ``y = x`` a perfect model would sit on."""
+    xs, ys, _, target = _xy_names(x, y, None, target_name)
+    predicted = _predict(model, xs)
+    ax = _axes(ax)
+    points = ax.scatter(ys, predicted, alpha=0.7)
+    low, high = min(ys.min(), predicted.min()), max(ys.max(), predicted.max())
+    (identity,) = ax.plot([low, high], [low, high], color="C1", label="identity (y = x)")
+    _label(ax, f"actual {target}", f"predicted {target}")
+    ax.legend()
+    return Drawn(ax, {"points": points, "identity": identity})
+
+
+def residuals(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | None = None,
+              target_name: str | None = None) -> Drawn:
+    """Residuals ``y - prediction`` against the prediction, with the zero line; titled with the model's inputs."""
+    xs, ys, features, target = _xy_names(x, y, feature_name, target_name)
+    predicted = _predict(model, xs)
+    ax = _axes(ax)
+    points = ax.scatter(predicted, ys - predicted, alpha=0.7)
+    zero = ax.axhline(0.0, color="C1")
+    _label(ax, f"predicted {target}", f"residual ({target} - predicted)")
+    ax.set_title(f"residuals of {target} on {', '.join(features)}")
+    return Drawn(ax, {"points": points, "zero": zero})
+
+
+# ----- shared helpers ----------------------------------------------------------------------------------------------
+def _axes(ax):
+    """``ax`` itself, or the Axes of a new figure."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+    return plt.subplots()[1]
+
+
+def _label(ax, xlabel: str, ylabel: str) -> None:
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+
+
+def _predict(model, x: np.ndarray) -> np.ndarray:
+    """The model's predictions for ``x`` as float64 ``(n,)``; the model raises its own errors (e.g. not built)."""
+    if not callable(getattr(model, "predict", None)):
+        raise TypeError(f"model must be a linnet model with a predict() method, received {model!r}.")
+    return np.asarray(model.predict(x), dtype=np.float64).reshape(-1)
+
+
+def _xy_names(x: Any, y: Any, feature_name, target_name, *, single_feature: str | None = None):
+    """Checked ``x`` (float64, 2-D), ``y`` (float64, 1-D), the feature names and the target name."""
+    xs = _checks.features(x, "x", dtype=np.float64)
+    ys = _checks.targets(y, xs.shape[0], "y", dtype=np.float64)[:, 0]
+    if single_feature and xs.shape[1] != 1:
+        raise ValueError(f"{single_feature}() draws one feature against y, but x has {xs.shape[1]} features "
+                         f"(shape {xs.shape}); pass one column, e.g. x[:, 0].")
+    return xs, ys, _feature_names(x, xs.shape[1], feature_name), target_name or _pandas_name(y) or "y"
+
+
+def _feature_names(x: Any, n_features: int, given) -> list[str]:
+    """``given`` (str or one name per column), else pandas names, else "x" / "feature 1", "feature 2", ..."""
+    if given is None:
+        columns = getattr(x, "columns", None)
+        given = [str(c) for c in columns] if columns is not None else _pandas_name(x)
+    if given is None:
+        return ["x"] if n_features == 1 else [f"feature {i}" for i in range(1, n_features + 1)]
+    names = [given] if isinstance(given, str) else [str(name) for name in given]
+    if len(names) != n_features:
+        raise ValueError(f"feature_name must give one name per feature ({n_features}), received {given!r}.")
+    return names
+
+
+def _pandas_name(values: Any) -> str | None:
+    """A pandas Series' name (None for arrays, lists and unnamed Series)."""
+    name = getattr(values, "name", None) if hasattr(values, "to_numpy") else None
+    return None if name is None else str(name)
+
+
+def _history_dict(history) -> Mapping[str, Sequence[float]]:
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, Mapping):
+        raise TypeError(f"history must be the History fit() returns or its .history dict, received {history!r}.")
+    if not any(len(logs.get(name, ())) for name in ("loss", "val_loss")):
+        raise ValueError(f"history has no 'loss' or 'val_loss' values to draw; its keys are {list(logs)}.")
+    return logs
+
+
+def _extra_keys(keys, logs: Mapping) -> list[str]:
+    if keys is None:
+        return []
+    if isinstance(keys, str) or not isinstance(keys, Sequence):
+        raise TypeError(f"keys must be a list of history names such as ['mae'], received {keys!r}.")
+    for key in keys:
+        if key not in logs:
+            raise _checks.unknown_name("history key", key, logs)
+    return [key for key in keys if key not in ("loss", "val_loss")]
+
+

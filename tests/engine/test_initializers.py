@@ -1,0 +1,42 @@
+import numpy as np
+import pytest
+
+import linnet
+from linnet.engine import initializers
+
+
+@pytest.mark.parametrize("shape,limit", [((1, 1), np.sqrt(3)), ((2, 1), np.sqrt(2)), ((20, 1), np.sqrt(6 / 21))])
+def test_glorot_uniform_limit_is_keras(shape, limit):
+    values = np.concatenate([initializers.GlorotUniform(seed=s)(shape).ravel() for s in range(400)])
+    assert values.dtype == np.float32
+    assert np.abs(values).max() <= limit and np.abs(values).max() > 0.95 * limit
+
+
+def test_names_classes_and_configs():
+    assert isinstance(initializers.get("glorot_uniform"), initializers.GlorotUniform)
+    assert initializers.get("ones")((2,)).tolist() == [1.0, 1.0]
+    assert initializers.get("zeros")((1,)).tolist() == [0.0]
+    assert initializers.Constant(2.5)((2, 1)).ravel().tolist() == [2.5, 2.5]
+    uniform = initializers.get({"class_name": "RandomUniform", "config": {"minval": 1, "maxval": 2, "seed": 3}})
+    values = uniform((100,))
+    assert values.min() >= 1 and values.max() < 2
+    assert np.array_equal(values, initializers.get(initializers.serialize(uniform))((100,)))
+    normal = initializers.RandomNormal(mean=5, stddev=0.1, seed=1)((5000,))
+    assert normal.mean() == pytest.approx(5, abs=0.01) and normal.std() == pytest.approx(0.1, rel=0.05)
+    assert linnet.random_uniform_initializer is initializers.RandomUniform
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="Did you mean 'glorot_uniform'"):
+        initializers.get("glorot_uniformm")
+    with pytest.raises(ValueError, match="maxval must be greater than minval"):
+        initializers.RandomUniform(1, 0)
+    with pytest.raises(TypeError, match="seed"):
+        initializers.RandomUniform(seed="a")
+
+
+def test_unseeded_draws_follow_linnet_set_seed():
+    linnet.random.set_seed(5)
+    first = initializers.GlorotUniform()((3, 1))
+    linnet.random.set_seed(5)
+    assert np.array_equal(first, initializers.GlorotUniform()((3, 1)))

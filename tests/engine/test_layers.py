@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+
+from linnet.engine.layers import Dense, Input, Normalization
+from linnet.engine.sequential import Sequential
+
+
+def test_normalization_formula_and_adapt():
+    data = np.array([[0.0, 7.0, 4.0], [2.0, 9.0, 6.0], [0.0, 7.0, 4.0], [2.0, 9.0, 6.0]])
+    layer = Normalization()
+    layer.adapt(data)
+    layer.build(3)
+    np.testing.assert_allclose(layer(np.array([[0.0, 7.0, 4.0]])), [[-1.0, -1.0, -1.0]])  # Keras' docstring
+    given = Normalization(mean=3.0, variance=2.0)
+    given.build(1)
+    np.testing.assert_allclose(given(np.array([[1.0], [2.0], [3.0]])).ravel(), [-1.4142135, -0.70710677, 0.0],
+                               rtol=1e-6)
+    constant = Normalization(mean=1.0, variance=0.0)
+    constant.build(1)
+    assert constant(np.array([[1.0]]))[0, 0] == 0.0  # divides by max(sqrt(var), 1e-7), never by zero
+
+
+def test_normalization_weights_and_summary_counts():
+    layer = Normalization()
+    layer.adapt(np.arange(10.0).reshape(5, 2))
+    model = Sequential([Input((2,)), layer, Dense(1)])
+    mean, variance, count = model.get_weights()[:3]
+    np.testing.assert_allclose(mean, [4.0, 5.0])
+    np.testing.assert_allclose(variance, [8.0, 8.0])
+    assert count == 5 and model.count_params() == 5 + 3
+
+
+def test_dense_backward_matches_finite_differences():
+    rng = np.random.default_rng(0)
+    model = Sequential([Input((3,)), Dense(2), Dense(1)])
+    model.compile(loss="mse")
+    model.build()
+    x = rng.normal(size=(7, 3)).astype(np.float32)
+    y = rng.normal(size=(7, 1)).astype(np.float32)
+    network = model.network
+    network.params[:] = rng.normal(size=network.params.size)
+    network.gradient(x, y, model.loss)
+    analytic = network.grads.astype(np.float64).copy()
+    base = network.params.astype(np.float64).copy()
+
+    def loss_at(theta):
+        network.params[:] = theta
+        return float(np.mean((network.forward(x.astype(np.float64)) - y) ** 2))
+
+    for i in range(base.size):
+        step = np.zeros_like(base)
+        step[i] = 1e-3
+        numeric = (loss_at(base + step) - loss_at(base - step)) / 2e-3
+        assert analytic[i] == pytest.approx(numeric, rel=2e-3, abs=2e-4)
+
+
+def test_input_shapes_and_argument_errors():
+    assert Input(shape=(3,)).declared_input_dim == 3
+    assert Dense(1, input_dim=4).declared_input_dim == 4
+    assert Dense(1, input_shape=[2]).declared_input_dim == 2
+    with pytest.raises(ValueError, match="1-D features"):
+        Input(shape=(2, 2))
+    with pytest.raises(ValueError, match="units must be a positive integer"):
+        Dense(0)
+    with pytest.raises(TypeError, match="did you mean 'kernel_initializer'"):
+        Dense(1, kernel_initialiser="zeros")
+    with pytest.raises(ValueError, match="last layer must have 1 unit"):
+        Sequential([Input((1,)), Dense(2)]).build()
+    with pytest.raises(ValueError, match="Input must be the first layer"):
+        Sequential([Dense(1), Input((1,))])

@@ -1,0 +1,172 @@
+import numpy as np
+import pytest
+
+import linnet
+from linnet.engine.layers import Activation, Dense, Input, Normalization
+from linnet.engine.sequential import Sequential
+
+SUMMARY_1 = """\
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+│ {name:<31} │ (None, 1)              │             2 │
+└─────────────────────────────────┴────────────────────────┴───────────────┘
+ Total params: {total}
+ Trainable params: 2 (8.00 B)
+ Non-trainable params: 0 (0.00 B)"""
+
+
+def _summary(model):
+    lines = []
+    model.summary(print_fn=lines.append)
+    return lines[0]
+
+
+def test_summary_matches_keras_before_and_after_fit():
+    model = Sequential([Input((1,)), Dense(1, name="dense")], name="sequential")
+    model.compile(optimizer="rmsprop", loss="mse")
+    expected = 'Model: "sequential"\n' + SUMMARY_1.format(name="dense (Dense)", total="2 (8.00 B)")
+    assert _summary(model) == expected
+    model.fit([1.0, 2.0], [2.0, 4.0], verbose=0)
+    after = _summary(model)
+    assert after.endswith(" Total params: 6 (28.00 B)\n Trainable params: 2 (8.00 B)\n"
+                          " Non-trainable params: 0 (0.00 B)\n Optimizer params: 4 (20.00 B)")
+
+
+def test_names_are_unique_per_process_like_keras():
+    a, b = Dense(1), Dense(1)
+    assert a.name.startswith("dense") and b.name != a.name
+
+
+def test_tutorial_forms_build_the_same_model():
+    for model in (Sequential([Dense(units=1, input_shape=[1])]), Sequential([Input(shape=(1,)), Dense(1)])):
+        model.build()
+        assert model.count_params() == 2
+        kernel, bias = model.get_weights()
+        assert kernel.shape == (1, 1) and bias.tolist() == [0.0]
+        assert abs(kernel[0, 0]) <= np.sqrt(3)  # glorot limit for 1 -> 1
+
+
+def test_add_get_layer_weights_round_trip():
+    model = Sequential()
+    model.add(Dense(units=1, input_shape=(2,), name="neuron"))
+    model.build()
+    assert model.get_layer("neuron") is model.get_layer(index=0) is model.layers[0]
+    model.set_weights([np.array([[2.0], [-3.0]]), np.array([5.0])])
+    np.testing.assert_allclose(model.predict([[1.0, 1.0], [0.0, 0.0]]), [[4.0], [5.0]])
+    assert model.predict([[1.0, 1.0]]).dtype == np.float32
+    with pytest.raises(ValueError, match=r"shape \(2, 1\).*received shape \(1, 1\)"):
+        model.set_weights([np.array([[1.0]]), np.array([0.0])])
+    with pytest.raises(ValueError, match="No layer named 'x'"):
+        model.get_layer("x")
+
+
+def test_stacked_linear_layers_and_normalization_train_to_least_squares():
+    rng = np.random.default_rng(0)
+    x = rng.normal(50, 10, size=(200, 2))
+    y = x @ [0.3, -0.2] + 4
+    norm = Normalization()
+    norm.adapt(x)
+    model = Sequential([Input((2,)), norm, Dense(3), Activation("linear"), Dense(1)])
+    model.compile(optimizer=linnet.engine.optimizers.Adam(0.05), loss="mse")
+    model.fit(x, y, epochs=300, batch_size=200, verbose=0)
+    assert model.evaluate(x, y, verbose=0) < 1e-3
+    coef, intercept = model.network.affine()
+    np.testing.assert_allclose(coef, [0.3, -0.2], atol=2e-3)
+    assert model.count_params() == 2 + 2 + 1 + 3 * 2 + 3 + 3 + 1
+
+
+def test_nonlinear_activation_is_refused_with_reason():
+    with pytest.raises(ValueError, match="linnet fits linear models"):
+        Dense(1, activation="relu")
+    with pytest.raises(ValueError, match="linnet fits linear models"):
+        Activation("sigmoid")
+
+
+def test_bad_input_errors_name_the_argument():
+    model = Sequential([Input((1,)), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    cases = [
+        (lambda: model.fit([[1.0, 2.0, 3.0]], [1.0]), ValueError, "x has 3 feature.*expects 1"),
+        (lambda: model.fit([1.0, np.nan], [1.0, 2.0]), ValueError, "x contains NaN"),
+        (lambda: model.fit([1.0, 2.0], [1.0, np.inf]), ValueError, "y contains NaN or infinite"),
+        (lambda: model.fit([1.0, 2.0], [1.0]), ValueError, "same number of samples"),
+        (lambda: model.fit([], []), ValueError, "x is empty"),
+        (lambda: model.fit(["a", "b"], [1.0, 2.0]), TypeError, "x must hold numbers"),
+        (lambda: model.fit("abc", [1.0]), TypeError, "x must be numeric"),
+        (lambda: model.fit(np.ones((2, 1, 1)), [1.0, 2.0]), ValueError, r"received an array of shape \(2, 1, 1\)"),
+        (lambda: model.fit([1.0, 2.0], [1.0, 2.0], validation_split=1.5), ValueError, "validation_split"),
+        (lambda: model.fit([1.0, 2.0], [1.0, 2.0], validation_split=0.9), ValueError, "leaves 0 training"),
+        (lambda: model.fit([1.0], [1.0], batch_size=0), ValueError, "batch_size must be a positive integer"),
+        (lambda: model.fit([1.0], [1.0], epochs=-1), ValueError, "epochs"),
+        (lambda: model.fit([1.0], [1.0], epochs=2.5), TypeError, "epochs"),
+        (lambda: model.fit([1.0], [1.0], epoch=2), TypeError, "did you mean 'epochs'"),
+        (lambda: model.fit([1.0], [1.0], shuffle="yes"), ValueError, "shuffle"),
+        (lambda: model.compile(optimizer="adamm"), ValueError, "Did you mean 'adam'"),
+        (lambda: model.compile(loss="maee"), ValueError, "Did you mean 'mae'"),
+        (lambda: model.compile(loss="mse", metrics="mae"), TypeError, "metrics must be a list"),
+    ]
+    for call, error, pattern in cases:
+        with pytest.raises(error, match=pattern):
+            call()
+
+
+def test_predict_before_build_and_before_compile():
+    with pytest.raises(ValueError, match="not built"):
+        Sequential([Dense(1)]).get_weights()
+    with pytest.raises(ValueError, match="compile the model first"):
+        Sequential([Dense(1)]).fit([1.0], [1.0])
+    unbuilt = Sequential([Dense(1)])
+    assert unbuilt.predict([[1.0, 2.0]]).shape == (1, 1)  # builds from the data, as Keras does
+
+
+def test_predict_accepts_lists_and_pandas_and_is_quiet(capsys):
+    import pandas as pd
+    model = Sequential([Input((1,)), Dense(1)])
+    model.set_weights([np.array([[2.0]]), np.array([30.0])])
+    assert model.predict([20.0])[0, 0] == pytest.approx(70.0)
+    assert model.predict(pd.Series([1.0, 2.0])).ravel().tolist() == [32.0, 34.0]
+    assert model(np.array([[0.0]]))[0, 0] == 30.0
+    assert capsys.readouterr().out == ""
+
+
+def test_evaluate_returns_loss_or_list(capsys):
+    model = Sequential([Input((1,)), Dense(1)])
+    model.set_weights([np.array([[1.0]]), np.array([0.0])])
+    model.compile(loss="mse", metrics=["mae"])
+    assert model.evaluate([1.0, 2.0], [2.0, 2.0], verbose=0) == pytest.approx([0.5, 0.5])
+    assert model.evaluate([1.0, 2.0], [2.0, 2.0], return_dict=True, verbose=0) == {"loss": 0.5, "mae": 0.5}
+    model.evaluate([1.0, 2.0], [2.0, 2.0])
+    assert capsys.readouterr().out.startswith("1/1 ━━━━━━━━━━━━━━━━━━━━ 0s")
+
+
+def test_fit_prints_keras_text_on_a_pipe(capsys):
+    model = Sequential([Input((1,)), Dense(1)])
+    model.compile(loss="mse")
+    with pytest.warns(UserWarning, match="holds out the last 10 of 40 rows"):  # sorted data: a biased tail
+        model.fit(np.arange(40.0), np.arange(40.0), epochs=2, validation_split=0.25)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2"
+    assert lines[1].startswith("1/1 ━━━━━━━━━━━━━━━━━━━━ ") and " - loss: " in lines[1] and " - val_loss: " in lines[1]
+
+
+def test_a_copied_model_keeps_training_its_own_weights():
+    import copy
+    import pickle
+    model = Sequential([Input((1,)), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit([1.0, 2.0], [2.0, 4.0], verbose=0)
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        before = clone.get_weights()[0].copy()
+        clone.fit([1.0, 2.0], [2.0, 4.0], verbose=0)
+        assert not np.array_equal(clone.get_weights()[0], before)
+        assert np.shares_memory(clone.layers[0].kernel, clone.network.params)
+
+
+def test_values_beyond_float32_are_refused_with_the_reason():
+    model = Sequential([Dense(1)])
+    model.compile(loss="mse")
+    with pytest.raises(ValueError, match="beyond the float32 range"):
+        model.fit([3.4e39, 1.0], [1.0, 2.0], verbose=0)
+    with pytest.raises(ValueError, match=r"y contains NaN or infinite values \(first at index \(1,\): nan\)"):
+        model.fit([1.0, 2.0], [1.0, np.nan], verbose=0)

@@ -1,0 +1,280 @@
+"""linnet.exact.results against hand-computed answers and statsmodels, and chunked accumulation against all rows at once."""
+
+import os
+import pathlib
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from hypothesis import given, settings, strategies as st
+
+import linnet
+from linnet.exact import moments as _moments
+from linnet.exact.moments import Moments
+from linnet.exact.results import OLSResult, ResidualDegreesOfFreedomError, ols
+
+BOSTON = pathlib.Path(linnet.__file__).parent / "data/bundled/boston_housing.npz"
+BOSTON_NAMES = ["CRIM", "ZN", "INDUS", "CHAS", "NOX", "RM", "AGE", "DIS", "RAD", "TAX", "PTRATIO", "B", "LSTAT"]
+VECTORS = ["params", "bse", "tvalues", "pvalues"]
+SCALARS = ["rsquared", "rsquared_adj", "fvalue", "f_pvalue", "llf", "aic", "bic", "df_resid", "df_model",
+           "condition_number", "nobs", "ssr", "scale"]
+
+
+@pytest.fixture(scope="module")
+def boston():
+    with np.load(BOSTON) as data:
+        return data["x_train"], data["y_train"]
+
+
+def statsmodels_fit(x, y, fit_intercept=True):
+    design = sm.add_constant(x, has_constant="add") if fit_intercept else x
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels' own rank-deficiency warning
+        return sm.OLS(y, design, hasconst=fit_intercept).fit()
+
+
+def assert_matches_statsmodels(ours, theirs, rtol=1e-8, skip=()):
+    for name in [*VECTORS, *SCALARS]:
+        if name not in skip:
+            np.testing.assert_allclose(getattr(ours, name), getattr(theirs, name), rtol=rtol, atol=0, err_msg=name)
+    np.testing.assert_allclose(ours.cov_params(), theirs.cov_params(), rtol=rtol, atol=0)
+    np.testing.assert_allclose(ours.conf_int(), theirs.conf_int(), rtol=rtol, atol=0)
+    np.testing.assert_allclose(ours.conf_int(0.2), theirs.conf_int(0.2), rtol=rtol, atol=0)
+    assert ours.rank == theirs.model.rank
+    assert ours.resid_std == pytest.approx(np.sqrt(theirs.mse_resid), rel=rtol)
+
+
+# --- hand-checkable ---------------------------------------------------------------------------------------------
+def test_two_points_give_the_line_through_them():
+    fit = ols([[1.0], [2.0]], [1.0, 2.0])
+    np.testing.assert_allclose(fit.coef_, [1.0], atol=1e-15)
+    assert fit.intercept_ == pytest.approx(0.0, abs=1e-15)
+    assert (fit.rank, fit.df_resid, fit.df_model) == (2, 0, 1)
+    assert fit.rsquared == pytest.approx(1.0) and fit.llf == np.inf
+    with pytest.raises(ResidualDegreesOfFreedomError, match=r"need more rows than .* are 2 row\(s\) for rank 2"):
+        fit.bse
+    assert "n/a" in fit.summary()
+
+
+def test_three_points_closed_form():
+    # y = -2/3 + 1.5 x; residuals (1/6, -1/3, 1/6); ssr = 1/6; tss = 14/3; sxx = 2
+    fit = ols([1, 2, 3], [1, 2, 4])
+    np.testing.assert_allclose(fit.params, [-2 / 3, 1.5], rtol=1e-14)
+    assert fit.ssr == pytest.approx(1 / 6, rel=1e-13)
+    assert fit.rsquared == pytest.approx(27 / 28, rel=1e-14)
+    assert fit.bse[1] == pytest.approx(np.sqrt(1 / 12), rel=1e-13)  # sqrt(scale / sxx)
+    assert fit.bse[0] == pytest.approx(np.sqrt(1 / 6 * (1 / 3 + 4 / 2)), rel=1e-13)  # sqrt(scale (1/n + mean^2/sxx))
+    assert fit.aic == pytest.approx(-2 * fit.llf + 4)
+
+
+def test_without_intercept_is_the_line_through_the_origin():
+    fit = ols([1.0, 2.0], [2.0, 5.0], fit_intercept=False)  # slope = x'y / x'x = 12 / 5
+    np.testing.assert_allclose(fit.params, [12 / 5], rtol=1e-15)
+    assert fit.intercept_ == 0.0 and fit.param_names == ["x1"]
+
+
+# --- statsmodels oracle -------------------------------------------------------------------------------------------
+def test_boston_all_features_match_statsmodels(boston):
+    x, y = boston
+    fit = ols(x, y, feature_names=BOSTON_NAMES)
+    assert_matches_statsmodels(fit, statsmodels_fit(x, y))
+    assert fit.param_names == ["const", *BOSTON_NAMES] and fit.rank == 14
+    np.testing.assert_allclose(fit.coef_, fit.params[1:]) and fit.intercept_ == fit.params[0]
+
+
+def test_boston_rooms_alone_match_statsmodels(boston):
+    x, y = boston
+    assert_matches_statsmodels(ols(x[:, 5], y), statsmodels_fit(x[:, 5], y))
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_synthetic_data_match_statsmodels(fit_intercept, dtype):
+    rng = np.random.default_rng(7)
+    x = (rng.normal(size=(300, 6)) * [1, 10, 0.01, 1e3, 5, 1] + [0, 100, -3, 5e3, 0, 1]).astype(dtype)
+    y = x.astype(np.float64) @ [2.0, -0.3, 50.0, 0.001, 0.0, 1.0] + 4 + rng.normal(size=300)
+    assert_matches_statsmodels(ols(x, y, fit_intercept), statsmodels_fit(x.astype(np.float64), y, fit_intercept))
+
+
+# --- rank deficiency ------------------------------------------------------------------------------------------------
+def _collinear_data():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(60, 5))
+    x[:, 3] = x[:, 0] + 2 * x[:, 1]
+    return x, x @ [1.0, 2.0, 3.0, 4.0, 5.0] + rng.normal(size=60)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_collinear_columns_are_named_and_the_minimum_norm_solution_matches_statsmodels(fit_intercept):
+    x, y = _collinear_data()
+    with pytest.warns(UserWarning, match=r"rank \d of \d parameters\): columns x\[:, 0\] \('x1'\), "
+                                         r"x\[:, 1\] \('x2'\) and x\[:, 3\] \('x4'\) are collinear"):
+        fit = ols(x, y, fit_intercept)
+    assert fit.rank == 4 + fit_intercept and fit.condition_number == np.inf
+    assert_matches_statsmodels(fit, statsmodels_fit(x, y, fit_intercept), skip=["condition_number"])
+    design = sm.add_constant(x) if fit_intercept else x
+    np.testing.assert_allclose(fit.params, np.linalg.pinv(design) @ y, rtol=1e-10)
+
+
+def test_constant_column_is_named_and_shares_the_intercept_like_statsmodels():
+    x, y = _collinear_data()
+    x[:, 3] = 3.0
+    with pytest.warns(UserWarning, match=r"x\[:, 3\] \('RM'\) is constant\. Using the minimum-norm"):
+        fit = ols(x, y, feature_names=["a", "b", "c", "RM", "e"])
+    assert fit.rank == 5
+    assert_matches_statsmodels(fit, statsmodels_fit(x, y), skip=["condition_number"])
+
+
+def test_duplicated_columns_and_all_zero_column_without_intercept():
+    x, y = _collinear_data()
+    x = np.column_stack([x[:, :2], x[:, :2], np.zeros(60)])
+    with pytest.warns(UserWarning, match=r"x\[:, 4\] \('x5'\) is all zeros; columns x\[:, 0\] \('x1'\), "
+                                         r"x\[:, 1\] \('x2'\), x\[:, 2\] \('x3'\) and x\[:, 3\] \('x4'\) are"):
+        fit = ols(x, y, fit_intercept=False)
+    assert fit.rank == 2
+    np.testing.assert_allclose(fit.params[:4], np.linalg.pinv(x[:, :4]) @ y, rtol=1e-12)
+    assert fit.params[4] == 0 and np.isnan(fit.tvalues[4])
+    assert_matches_statsmodels(fit, statsmodels_fit(x, y, False), skip=["condition_number"])
+
+
+def test_fewer_rows_than_parameters_warns_and_keeps_the_coefficients():
+    with pytest.warns(UserWarning, match=r"fewer rows \(3\) than parameters \(5\)"):
+        fit = ols([[1, 0, 2, 1], [0, 1, 1, 3], [2, 2, 0, 1]], [1.0, 2.0, 3.0])
+    assert fit.rank == 3 and fit.rsquared == pytest.approx(1.0)
+    with pytest.raises(ResidualDegreesOfFreedomError, match="3 row"):
+        fit.conf_int()
+
+
+def test_degenerate_targets_give_statsmodels_nan_and_inf_without_numpy_warnings():
+    constant_y = ols([1, 2, 4], [2, 2, 2])
+    np.testing.assert_allclose(constant_y.params, [2, 0], atol=1e-15)
+    assert np.isnan(constant_y.rsquared) and np.isnan(constant_y.fvalue) and constant_y.llf == np.inf
+    perfect = ols([1, 2, 4], [2, 4, 8])
+    assert perfect.rsquared == 1 and perfect.fvalue == np.inf and perfect.f_pvalue == 0
+    with pytest.warns(UserWarning, match="is constant"):
+        only_constant = ols([3, 3, 3], [1, 2, 3])
+    np.testing.assert_allclose(only_constant.params, [0.2, 0.6], rtol=1e-14)  # minimum norm of b0 + 3 b = 2
+    assert only_constant.rank == 1 and only_constant.df_model == 0 and np.isnan(only_constant.f_pvalue)
+
+
+# --- chunks and merging ----------------------------------------------------------------------------------------
+def _assert_same_fit(a, b, rtol=1e-10):
+    for name in ["params", "bse", "tvalues", "rsquared", "llf", "condition_number"]:
+        np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=rtol, atol=0, err_msg=name)
+    # a p-value of 1e-40 moves ~ t^2 times more (relatively) than t does; F is proportional to 1 / RSS, whose
+    # relative rounding from moments is ~1e-16 * TSS / RSS, i.e. ~1e-16 * F on near-exact fits (documented)
+    np.testing.assert_allclose(a.pvalues, b.pvalues, rtol=100 * rtol, atol=0)
+    np.testing.assert_allclose(a.fvalue, b.fvalue, rtol=max(rtol, 1e-15 * b.fvalue), atol=0)
+
+
+def test_chunks_and_merged_moments_give_the_whole_answer(boston):
+    x, y = boston
+    whole = ols(x, y)
+    chunked = Moments()
+    for start in range(0, len(x), 37):
+        chunked.update(x[start:start + 37], y[start:start + 37])
+    parts = [Moments().update(x[i::4], y[i::4]) for i in range(4)]
+    tree = parts[0].merge(parts[1]).merge(parts[2].merge(parts[3]))
+    for moments in (chunked, tree):
+        assert moments.n == 404
+        _assert_same_fit(OLSResult.from_moments(moments), whole)
+
+
+def test_rows_are_converted_in_bounded_chunks(boston, monkeypatch):
+    x, y = boston
+    whole = ols(x, y)
+    monkeypatch.setattr(_moments, "ROWS_PER_CHUNK", 50)
+    _assert_same_fit(ols(x, y), whole)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_features=st.integers(1, 5), fit_intercept=st.booleans(),
+       cuts=st.lists(st.floats(0, 1), max_size=8))
+def test_random_chunk_boundaries_give_the_whole_answer(seed, n_features, fit_intercept, cuts):
+    rng = np.random.default_rng(seed)
+    n = 4 * n_features + 10
+    x = rng.normal(size=(n, n_features)) * rng.uniform(0.1, 100, n_features) + rng.normal(0, 100, n_features)
+    y = x @ rng.normal(size=n_features) + rng.normal(size=n)
+    bounds = sorted({0, n, *(int(c * n) for c in cuts)})
+    moments = Moments(n_features)
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        moments.update(x[start:stop], y[start:stop])
+    _assert_same_fit(OLSResult.from_moments(moments, fit_intercept), ols(x, y, fit_intercept))
+
+
+def test_moments_are_the_centered_cross_products():
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=(20, 3)) + 1e6
+    moments = Moments().update(z[:7, :2], z[:7, 2]).merge(Moments().update(z[7:, :2], z[7:, 2]))
+    np.testing.assert_allclose(moments.scatter, np.cov(z.T) * 19, rtol=1e-8)
+    np.testing.assert_allclose(moments.mean, z.mean(axis=0), rtol=1e-15)
+    assert (moments.mean_y, moments.syy) == (moments.mean[2], moments.scatter[2, 2])
+
+
+def test_the_result_does_not_change_when_its_moments_do(boston):
+    x, y = boston
+    moments = Moments().update(x, y)
+    fit = OLSResult.from_moments(moments)
+    moments.update(x[:5], y[:5] + 100)
+    assert fit.nobs == 404
+    _assert_same_fit(fit, ols(x, y))
+
+
+# --- errors, laziness, rendering ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("x, y, error, message", [
+    (np.zeros((0, 2)), np.zeros(0), ValueError, "x is empty"),
+    ([[1.0, 2.0]], [3.0], ValueError, "at least 2 rows, received 1"),
+    ([[1.0], [np.nan]], [1.0, 2.0], ValueError, "x contains NaN"),
+    ([[1.0], [2.0]], [1.0, np.inf], ValueError, "y contains NaN or infinite"),
+    ([[1.0], [2.0]], [1.0, 2.0, 3.0], ValueError, "x has 2, y has 3"),
+    (np.zeros((2, 2, 2)), np.zeros(2), ValueError, r"received an array of shape \(2, 2, 2\)"),
+    ([["a"], ["b"]], [1.0, 2.0], TypeError, "x must hold numbers"),
+])
+def test_bad_input_is_a_clear_error(x, y, error, message):
+    with pytest.raises(error, match=message):
+        ols(x, y)
+
+
+def test_bad_arguments_are_clear_errors():
+    x, y = [[1.0], [2.0], [4.0]], [1.0, 2.0, 2.0]
+    with pytest.raises(ValueError, match="feature_names has 2 name"):
+        ols(x, y, feature_names=["a", "b"])
+    with pytest.raises(TypeError, match="fit_intercept must be True or False, received 'yes'"):
+        ols(x, y, fit_intercept="yes")
+    with pytest.raises(ValueError, match="alpha must be a finite number in"):
+        ols(x, y).conf_int(alpha=1.5)
+    with pytest.raises(ValueError, match="at least 2 rows, received 0"):
+        OLSResult.from_moments(Moments(3))
+    with pytest.raises(ValueError, match="Cannot merge moments of 2 feature"):
+        Moments().update(x, y).merge(Moments().update([[1, 2]], [1]))
+    with pytest.raises(ValueError, match="x has 2 feature"):
+        Moments().update(x, y).update([[1, 2]], [1])
+
+
+def test_statistics_are_computed_lazily_and_scipy_only_when_asked():
+    fit = ols([1, 2, 3, 5], [1, 2, 4, 4])
+    assert "pvalues" not in vars(fit) and "rsquared" not in vars(fit)
+    fit.pvalues
+    assert "pvalues" in vars(fit) and "bse" in vars(fit)
+    code = "import sys, linnet.exact.results as s; s.ols([1, 2, 3], [1, 2, 4]).bse; assert 'scipy' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": str(BOSTON.parents[3])})
+
+
+def test_dataframe_columns_name_the_parameters_and_summary_shows_statsmodels_numbers(boston):
+    x, y = boston
+    fit = ols(pd.DataFrame(x, columns=BOSTON_NAMES), pd.Series(y))
+    reference = statsmodels_fit(x, y)
+    text = fit.summary(dep_variable="MEDV")
+    assert f"R-squared:{reference.rsquared:>26.3f}" in text and f"Df Model:{13:>30}" in text
+    assert "Dep. Variable:" in text and "MEDV" in text and "No. Observations:" in text and " 404" in text
+    row = next(line for line in text.splitlines() if line.startswith("PTRATIO"))
+    lower, upper = reference.conf_int()[11]
+    assert row.split() == ["PTRATIO", f"{reference.params[11]:.4f}", f"{reference.bse[11]:.3f}",
+                           f"{reference.tvalues[11]:.3f}", f"{reference.pvalues[11]:.3f}", f"{lower:.3f}",
+                           f"{upper:.3f}"]
+    assert f"{reference.condition_number:.3g}" in text
+    assert repr(fit) == "OLSResult(nobs=404, n_features=13, fit_intercept=True, rank=14, rsquared=0.739964)"

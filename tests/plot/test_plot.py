@@ -1,0 +1,204 @@
+from plotting import ax, no_show_and_close  # noqa: F401 (fixtures; sets the Agg backend first)
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import linnet  # noqa: E402
+from linnet import plot  # noqa: E402
+
+X = np.array([-10.0, 0.0, 2.0, 6.0, 12.0, 15.0])
+Y = np.array([10.0, 31.0, 33.0, 42.0, 55.0, 60.0])  # y = 2x + 30 plus hand-picked noise
+HISTORY = {"loss": [9.0, 4.0, 2.0, 1.5], "val_loss": [10.0, 3.0, 3.5, 4.0], "mae": [2.5, 1.8, 1.2, 1.0]}
+
+
+def line_model(slope=2.0, intercept=30.0):
+    model = linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)])
+    model.set_weights([np.array([[slope]]), np.array([intercept])])
+    return model
+
+
+def plane_model(weights=(2.0, -3.0), bias=5.0):
+    model = linnet.Sequential([linnet.Input((2,)), linnet.Dense(1)])
+    model.set_weights([np.array(weights).reshape(2, 1), np.array([bias])])
+    return model
+
+
+
+
+# ----- data -----------------------------------------------------------------------------------------------------
+def test_data_scatters_x_against_y_with_default_labels(ax):
+    drawn = plot.data(X, Y, ax=ax, color="red")
+    assert drawn.ax is ax and drawn.figure is ax.figure
+    np.testing.assert_array_equal(drawn.artists["points"].get_offsets(), np.column_stack([X, Y]))
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x", "y")
+    np.testing.assert_array_equal(drawn.artists["points"].get_facecolor()[0], [1.0, 0.0, 0.0, 1.0])
+
+
+def test_data_takes_names_from_pandas_and_explicit_names_win():
+    frame = pd.DataFrame({"rooms": X, "price": Y})
+    drawn = plot.data(frame[["rooms"]], frame["price"])
+    assert (drawn.ax.get_xlabel(), drawn.ax.get_ylabel()) == ("rooms", "price")
+    drawn = plot.data(frame["rooms"], frame["price"], feature_name="RM", target_name="MEDV")
+    assert (drawn.ax.get_xlabel(), drawn.ax.get_ylabel()) == ("RM", "MEDV")
+
+
+def test_data_refuses_several_features_and_bad_inputs():
+    with pytest.raises(ValueError, match=r"data\(\) draws one feature against y, but x has 2 features"):
+        plot.data(np.ones((3, 2)), np.ones(3))
+    with pytest.raises(ValueError, match="same number of samples: x has 6, y has 5"):
+        plot.data(X, Y[:5])
+    with pytest.raises(ValueError, match="x contains NaN"):
+        plot.data([1.0, np.nan], [1.0, 2.0])
+    with pytest.raises(TypeError, match="x must be numeric"):
+        plot.data("abc", [1.0])
+    with pytest.raises(ValueError, match=r"feature_name must give one name per feature \(1\)"):
+        plot.data(X, Y, feature_name=["a", "b"])
+
+
+def test_a_new_figure_is_made_when_ax_is_omitted():
+    before = plt.get_fignums()
+    drawn = plot.data(X, Y)
+    assert plt.get_fignums() == before + [drawn.figure.number]
+
+
+# ----- fit ------------------------------------------------------------------------------------------------------
+def test_fit_draws_the_data_and_the_models_line_over_a_sorted_grid(ax):
+    model = line_model()
+    drawn = plot.fit(model, X[::-1], Y[::-1], ax=ax)
+    assert drawn.ax is ax
+    np.testing.assert_array_equal(drawn.artists["points"].get_offsets(), np.column_stack([X[::-1], Y[::-1]]))
+    grid, line_y = drawn.artists["line"].get_xdata(), drawn.artists["line"].get_ydata()
+    assert grid[0] == -10.0 and grid[-1] == 15.0 and (np.diff(grid) > 0).all()
+    np.testing.assert_array_equal(line_y, model.predict(grid.reshape(-1, 1))[:, 0])
+    np.testing.assert_allclose(line_y, 2.0 * grid + 30.0, rtol=1e-6)  # the oracle: y = 2x + 30
+    assert drawn.artists["line"].get_label() == "fitted line"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["data", "fitted line"]
+
+
+def test_fit_labels_with_series_names_and_custom_label():
+    drawn = plot.fit(line_model(), pd.Series(X, name="rooms"), pd.Series(Y, name="price"), label="after training")
+    assert (drawn.ax.get_xlabel(), drawn.ax.get_ylabel()) == ("rooms", "price")
+    assert drawn.artists["line"].get_label() == "after training"
+
+
+def test_fit_with_two_features_shows_predicted_vs_actual_and_says_so():
+    x = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, 2.0]])
+    y = np.array([7.5, 1.0, 3.0])
+    drawn = plot.fit(plane_model(), pd.DataFrame(x, columns=["rooms", "tax"]), y)
+    assert set(drawn.artists) == {"points", "identity"}
+    np.testing.assert_allclose(drawn.artists["points"].get_offsets(), [[7.5, 7.0], [1.0, 2.0], [3.0, 3.0]])
+    assert drawn.ax.get_title() == "2 features (rooms, tax): predicted vs. actual"
+
+
+def test_fit_passes_on_the_models_own_errors():
+    with pytest.raises(ValueError, match="x has 1 feature.* but the model expects 2"):
+        plot.fit(plane_model(), X, Y)
+    with pytest.raises(ValueError, match="The model has no layers"):
+        plot.fit(linnet.Sequential(), X, Y)
+    with pytest.raises(TypeError, match="model must be a linnet model with a predict"):
+        plot.fit("model", X, Y)
+
+
+# ----- loss -----------------------------------------------------------------------------------------------------
+def test_loss_draws_train_and_validation_curves_and_marks_the_best_validation_epoch(ax):
+    drawn = plot.loss(HISTORY, ax=ax)
+    assert drawn.ax is ax and set(drawn.artists) == {"loss", "val_loss", "best"}
+    for name in ("loss", "val_loss"):
+        np.testing.assert_array_equal(drawn.artists[name].get_xdata(), [1, 2, 3, 4])
+        np.testing.assert_array_equal(drawn.artists[name].get_ydata(), HISTORY[name])
+    best = drawn.artists["best"]
+    assert (list(best.get_xdata()), list(best.get_ydata())) == ([2], [3.0])
+    assert best.get_label() == "best epoch 2"
+    assert ax.get_yscale() == "linear" and (ax.get_xlabel(), ax.get_ylabel()) == ("epoch", "loss")
+
+
+def test_loss_without_validation_marks_the_training_minimum_and_can_use_log_scale():
+    drawn = plot.loss({"loss": [3.0, 1.0, 2.0]}, log=True)
+    assert set(drawn.artists) == {"loss", "best"}
+    assert drawn.artists["best"].get_label() == "best epoch 2"
+    assert drawn.ax.get_yscale() == "log"
+    drawn.figure.canvas.draw()
+    assert all(tick == int(tick) for tick in drawn.ax.get_xticks())  # whole epochs only
+
+
+def test_loss_adds_requested_metrics_and_checks_their_names():
+    drawn = plot.loss(HISTORY, keys=["mae"])
+    np.testing.assert_array_equal(drawn.artists["mae"].get_ydata(), HISTORY["mae"])
+    assert drawn.ax.get_ylabel() == "loss and metrics"
+    with pytest.raises(ValueError, match="Unknown history key 'mea'. Did you mean 'mae'"):
+        plot.loss(HISTORY, keys=["mea"])
+    with pytest.raises(TypeError, match="keys must be a list"):
+        plot.loss(HISTORY, keys="mae")
+
+
+def test_loss_takes_the_history_fit_returns():
+    model = line_model(0.0, 0.0)
+    model.compile(optimizer=linnet.engine.optimizers.SGD(0.01), loss="mse", metrics=["mae"])
+    history = model.fit(X, Y, epochs=6, validation_split=0.5, verbose=0)
+    drawn = plot.loss(history, keys=["val_mae"])
+    for name in ("loss", "val_loss", "val_mae"):
+        np.testing.assert_array_equal(drawn.artists[name].get_ydata(), history.history[name])
+    best = int(np.argmin(history.history["val_loss"]))
+    assert drawn.artists["best"].get_xdata()[0] == best + 1
+    assert drawn.artists["best"].get_ydata()[0] == history.history["val_loss"][best]
+
+
+def test_loss_refuses_what_it_cannot_draw():
+    with pytest.raises(TypeError, match="history must be the History fit"):
+        plot.loss([1.0, 2.0])
+    with pytest.raises(ValueError, match="no 'loss' or 'val_loss' values"):
+        plot.loss({"loss": []})
+    with pytest.raises(ValueError, match="only NaN"):
+        plot.loss({"loss": [float("nan")]})
+
+
+# ----- predictions and residuals --------------------------------------------------------------------------------
+def test_predictions_scatter_actual_against_predicted_with_the_identity_line(ax):
+    drawn = plot.predictions(line_model(), X, pd.Series(Y, name="price"), ax=ax)
+    assert drawn.ax is ax
+    np.testing.assert_allclose(drawn.artists["points"].get_offsets(), np.column_stack([Y, 2 * X + 30]))
+    identity = drawn.artists["identity"]
+    np.testing.assert_array_equal(identity.get_xdata(), identity.get_ydata())
+    assert (identity.get_xdata()[0], identity.get_xdata()[-1]) == (10.0, 60.0)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("actual price", "predicted price")
+
+
+def test_residuals_are_y_minus_prediction_against_prediction_with_a_zero_line(ax):
+    frame = pd.DataFrame({"rooms": X, "price": Y})
+    drawn = plot.residuals(line_model(), frame[["rooms"]], frame["price"], ax=ax)
+    assert drawn.ax is ax
+    np.testing.assert_allclose(drawn.artists["points"].get_offsets(),
+                               [[10, 0], [30, 1], [34, -1], [42, 0], [54, 1], [60, 0]], atol=1e-5)
+    assert list(drawn.artists["zero"].get_ydata()) == [0.0, 0.0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("predicted price", "residual (price - predicted)")
+    assert ax.get_title() == "residuals of price on rooms"
+
+
+def test_every_plot_renders_to_a_png(tmp_path):
+    x, y = linnet.data.synthetic.noisy_line(seed=0)
+    model = line_model(1.0, 5.0)
+    history = {"loss": [50.0, 20.0, 9.0, 8.5], "val_loss": [60.0, 25.0, 12.0, 13.0]}
+    figure, axes = plt.subplots(2, 3, figsize=(15, 9))
+    plot.data(x, y, ax=axes[0, 0])
+    plot.fit(model, x, y, ax=axes[0, 1])
+    plot.loss(history, ax=axes[0, 2], log=True)
+    plot.predictions(model, x, y, ax=axes[1, 0])
+    plot.residuals(model, x, y, ax=axes[1, 1])
+    plot.fit(plane_model(), *linnet.data.synthetic.plane(n=100, seed=0), ax=axes[1, 2])
+    path = tmp_path / "plots.png"
+    figure.savefig(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if os.environ.get("LINNET_PLOT_DIR"):  # to look at the pictures: LINNET_PLOT_DIR=/tmp pytest tests/test_plot.py
+        figure.savefig(os.path.join(os.environ["LINNET_PLOT_DIR"], "linnet_plots.png"))
+
+
+def test_import_linnet_does_not_import_matplotlib():
+    code = "import sys, linnet, linnet.plot; print('matplotlib' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
