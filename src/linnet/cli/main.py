@@ -151,6 +151,7 @@ def _rows(values: list[float], n_features: int) -> np.ndarray:
 
 
 def command_inspect(args) -> int:
+    from .._serialization import serialize
     from ..diagnostics.equation import equation
     from ..engine.sequential import load_model
     model = load_model(args.model)
@@ -158,7 +159,7 @@ def command_inspect(args) -> int:
     model.summary()
     print(f"Equation: {equation(model, features, target)}")
     if model.compiled:
-        print(f"Optimizer: {json.dumps(model.optimizer.get_config())}")
+        print(f"Optimizer: {json.dumps(serialize(model.optimizer))}")
         print(f"Loss: {type(model.loss).__name__}")
     print(f"Training: {json.dumps(model.training_config)}")
     return 0
