@@ -1,4 +1,5 @@
-"""The ``linnet`` command: a thin shell over ``linnet.workflow``, ``linnet.stats`` and the model file.
+"""The ``linnet`` command: a thin shell over its tasks (``cli.tasks``: train, then ``cli.report``), the exact
+answer (``exact``) and the model file; each subcommand is one call a notebook can make too.
 
 Results go to stdout, progress and diagnostics to stderr; a bad argument, a missing file or an unreadable
 model prints one line ``linnet: error: ...`` and exits with status 2.
