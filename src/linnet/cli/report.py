@@ -12,12 +12,15 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..diagnostics.equation import equation
 from ..engine.trainer import split_validation
-from .tasks import Task, Training
+
+if TYPE_CHECKING:  # tasks.run calls write_report, so report does not import tasks at run time
+    from .tasks import Task, Training
 
 
 def write_report(training: Training, out, *, plots: bool = True, exact_plots: bool = False,
