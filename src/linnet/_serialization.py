@@ -1,46 +1,153 @@
-"""One way to turn a Keras identifier (instance, name or config dict) into an object, shared by the registries."""
+"""One serialization envelope for every configurable object, in Keras 3's format.
+
+``serialize(obj)`` returns what Keras 3's ``serialize_keras_object`` writes
+(``keras/src/saving/serialization_lib.py``)::
+
+    {"module": "keras.optimizers", "class_name": "Adam", "config": {...}, "registered_name": None}
+
+A linnet class that mirrors a Keras class is written under Keras' public module with ``registered_name``
+None, so Keras reads it as its own; any other class (a user's schedule, linnet's own ``MeanOfLoss``) is
+written under its Python module with ``registered_name`` = its class name, as Keras writes an unregistered
+custom object. Nested objects (a schedule inside an optimizer, initializers inside a layer, a loss inside a
+metric) are envelopes inside ``config``, written by the owner's ``get_config``.
+
+``deserialize(envelope, kind)`` finds ``class_name`` among the subclasses of ``kind`` (so a user's subclass
+is found once its module is imported) and calls its ``from_config``. Keras config keys for features linnet
+does not have (``use_ema``, ``kernel_regularizer``, ...) are accepted at their Keras default only.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import inspect
+import re
+from typing import Any, ClassVar
 
-from ._validation import unknown_name
+from ._validation import reject_unknown_kwargs, unknown_name
+
+KERAS_DTYPE_POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
+                      "registered_name": None}
+"""The ``dtype`` a Keras 3 layer writes for float32, linnet's only dtype."""
 
 
 class Configurable:
-    """What a registered object shares: a JSON-ready ``get_config()`` and a ``repr`` that shows it."""
+    """What a configurable object shares: a JSON-ready ``get_config()``, ``from_config`` and a ``repr``.
+
+    A family's base class sets ``keras_module`` (the ``keras.*`` namespace its Keras twins live in, or None
+    for a linnet-only class) and a class lists in ``keras_defaults`` the Keras config keys for features it
+    lacks, each with the values it accepts; the first is the one ``keras_extras()`` writes.
+    """
+
+    keras_module: ClassVar[str | None] = None
+    keras_defaults: ClassVar[dict[str, tuple]] = {}
 
     def get_config(self) -> dict[str, Any]:
         return {}
 
+    def keras_extras(self) -> dict[str, Any]:
+        """The Keras-only config keys at the values linnet's behaviour corresponds to."""
+        return {key: accepted[0] for key, accepted in self.keras_defaults.items()}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]):
+        """Rebuild an instance from ``get_config()`` output (or the same config written by Keras 3)."""
+        return cls(**constructor_arguments(cls, config))
+
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k not in self.keras_defaults)
         return f"{type(self).__name__}({args})"
 
 
-def resolve(kind: str, identifier: Any, base: type, by_name: dict[str, type], example: str) -> Any:
-    """Return ``identifier`` as an instance of ``base``.
+def constructor_arguments(cls: type, config: Any) -> dict[str, Any]:
+    """``config`` without the Keras-only keys (refused unless at their default), checked against ``cls()``."""
+    if not isinstance(config, dict):
+        raise TypeError(f"The config of {cls.__name__} must be a dict. Received: {config!r}.")
+    config = dict(config)
+    for key, accepted in cls.keras_defaults.items():
+        if key in config and not any(_same(config[key], value) for value in accepted):
+            raise ValueError(f"linnet's {cls.__name__} does not support Keras' {key}: it must be "
+                             f"{accepted[0]!r}. Received: {key}={config[key]!r}.")
+        config.pop(key, None)
+    parameters = inspect.signature(cls).parameters.values()
+    missing = [p.name for p in parameters if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD,
+                                                                                 p.KEYWORD_ONLY)
+               and p.name not in config]
+    if missing:
+        raise TypeError(f"The config of {cls.__name__} is missing {', '.join(map(repr, missing))}. "
+                        f"Received: {config!r}.")
+    if not any(p.kind is p.VAR_KEYWORD for p in parameters):
+        names = [p.name for p in parameters]
+        reject_unknown_kwargs({k: v for k, v in config.items() if k not in names}, f"{cls.__name__} config", names)
+    return config
+
+
+def _same(value: Any, default: Any) -> bool:
+    return type(value) is type(default) and value == default if isinstance(default, bool) else value == default
+
+
+def serialize(obj: Any) -> dict[str, Any]:
+    """The Keras 3 envelope ``{"module", "class_name", "config", "registered_name"}`` of ``obj``."""
+    if not isinstance(obj, Configurable):
+        raise TypeError(f"Only linnet's configurable objects (optimizers, schedules, losses, metrics, initializers, "
+                        f"layers) can be serialized. Received: {obj!r} ({type(obj).__name__}).")
+    cls = type(obj)
+    mirrors_keras = cls.keras_module is not None and cls.__module__.split(".")[0] == "linnet"
+    envelope = {"module": cls.keras_module if mirrors_keras else cls.__module__, "class_name": cls.__name__,
+                "config": obj.get_config(), "registered_name": None if mirrors_keras else cls.__name__}
+    build_config = getattr(obj, "get_build_config", lambda: None)()
+    if build_config is not None:
+        envelope["build_config"] = build_config
+    return envelope
+
+
+def deserialize(envelope: Any, kind: type) -> Any:
+    """Rebuild the object ``serialize`` described, as an instance of a subclass of ``kind``.
+
+    ``module`` and ``registered_name`` may be missing (Keras 2 wrote ``{"class_name", "config"}``).
+    """
+    expected = f"A serialized {_noun(kind)} must be a dict with a 'class_name' string and a 'config' dict"
+    if not isinstance(envelope, dict):
+        raise TypeError(f"{expected}, as serialize() writes. Received: {envelope!r}.")
+    if not isinstance(envelope.get("class_name"), str) or not isinstance(envelope.get("config", {}), dict):
+        raise ValueError(f"{expected}. Received: {envelope!r}.")  # noqa: TRY004 (a dict of the wrong shape)
+    cls = _find_class(kind, envelope["class_name"], envelope.get("module"))
+    return cls.from_config(dict(envelope.get("config", {})))
+
+
+def _noun(kind: type) -> str:
+    """``LearningRateSchedule`` -> ``learning rate schedule``."""
+    return re.sub(r"(?<!^)(?=[A-Z][a-z])", " ", kind.__name__).lower()
+
+
+def _find_class(kind: type, class_name: str, module: Any) -> type:
+    """The concrete subclass of ``kind`` called ``class_name`` (the latest defined when several are)."""
+    found, pending = [], list(kind.__subclasses__())
+    while pending:
+        cls = pending.pop(0)
+        pending.extend(cls.__subclasses__())
+        if not cls.__name__.startswith("_"):
+            found.append(cls)
+    matches = [cls for cls in found if cls.__name__ == class_name]
+    in_module = [cls for cls in matches if module in (cls.__module__, cls.keras_module)]
+    if not matches:
+        raise unknown_name(_noun(kind), class_name, {cls.__name__ for cls in found})
+    return (in_module or matches)[-1]
+
+
+def resolve(kind: type, identifier: Any, by_name: dict[str, type], example: str) -> Any:
+    """Return ``identifier`` as an instance of ``kind``.
 
     ``identifier`` is an instance (returned as is), a name looked up case-insensitively in ``by_name`` or as a
-    class name, or a ``{"class_name": ..., "config": {...}}`` dict (what :func:`serialize` writes).
+    class name, or an envelope (what :func:`serialize` writes).
     """
-    classes = {cls.__name__: cls for cls in by_name.values()}
-    if isinstance(identifier, base):
+    if isinstance(identifier, kind):
         return identifier
     if isinstance(identifier, dict):
-        cls = classes.get(identifier.get("class_name"))
-        if cls is None:
-            raise unknown_name(kind, identifier.get("class_name"), classes)
-        return cls(**identifier.get("config", {}))
+        return deserialize(identifier, kind)
     if isinstance(identifier, str):
+        classes = {cls.__name__: cls for cls in by_name.values()}
         cls = by_name.get(identifier.lower()) or classes.get(identifier)
         if cls is None:
-            raise unknown_name(kind, identifier, by_name)
+            raise unknown_name(_noun(kind), identifier, by_name)
         return cls()
-    raise TypeError(f"{kind} must be a name such as {example!r}, a linnet {base.__name__} or a config dict, "
-                    f"received {identifier!r}.")
-
-
-def serialize(instance: Any) -> dict[str, Any]:
-    """The JSON-ready ``{"class_name", "config"}`` description of ``instance`` (inverse of :func:`resolve`)."""
-    return {"class_name": type(instance).__name__, "config": instance.get_config()}
+    raise TypeError(f"{_noun(kind)} must be a name such as {example!r}, a linnet {kind.__name__} or a serialized "
+                    f"config dict. Received: {identifier!r}.")

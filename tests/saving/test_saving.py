@@ -12,7 +12,12 @@ import pytest
 import linnet
 from linnet import keras
 from linnet.engine import optimizers, schedules
-from linnet.saving.model_file import FORMAT_VERSION, ModelFileError, read_model_file, save_model
+from linnet.saving.model_file import (
+    FORMAT_VERSION,
+    ModelFileError,
+    read_model_file,
+    save_model,
+)
 
 X = np.linspace(-1.0, 1.0, 40, dtype=np.float32).reshape(20, 2) * np.array([1.0, 3.0], np.float32)
 Y = X @ np.array([2.0, -1.0], np.float32) + 0.5
@@ -74,7 +79,7 @@ def edit_config(path, change, fix_checksums=False):
 
 # ----- what the file holds -------------------------------------------------------------------------------------
 def test_the_file_is_a_zip_of_config_weights_and_metadata(saved):
-    model, path = saved
+    _, path = saved
     contents = members(path)
     assert sorted(contents) == ["config.json", "metadata.json", "weights.npz"]
     config = json.loads(contents["config.json"])
@@ -82,6 +87,11 @@ def test_the_file_is_a_zip_of_config_weights_and_metadata(saved):
         "linnet-model", FORMAT_VERSION, linnet.__version__)
     assert [layer["class_name"] for layer in config["model"]["layers"]] == ["Dense"]
     assert config["compile"]["optimizer"]["class_name"] == "Adam"
+    envelopes = [*config["model"]["layers"], *config["compile"]["metrics"], config["compile"]["optimizer"],
+                 config["compile"]["loss"]]  # every object in Keras 3's envelope
+    assert [(e["module"], e["registered_name"]) for e in envelopes] == [
+        ("keras.layers", None), ("linnet.engine.metrics", "MeanOfLoss"), ("keras.optimizers", None),
+        ("keras.losses", None)]
     metadata = json.loads(contents["metadata.json"])
     assert metadata["sha256"]["weights.npz"] == hashlib.sha256(contents["weights.npz"]).hexdigest()
 
@@ -241,7 +251,7 @@ def test_saving_creates_missing_folders(tmp_path):
 
 @pytest.mark.parametrize("target", ["zipfile.ZipFile.writestr", "numpy.savez", "os.replace", "os.fsync"])
 def test_a_failure_while_writing_leaves_the_existing_file_untouched(saved, monkeypatch, target):
-    model, path = saved
+    _, path = saved
     before = path.read_bytes()
     module_name, _, attribute = target.rpartition(".")
     owner = {"zipfile.ZipFile": zipfile.ZipFile, "numpy": np, "os": os}[module_name]
@@ -318,7 +328,7 @@ def test_an_edited_config_fails_its_checksum(saved):
 
 
 def test_edited_weights_fail_their_checksum(saved):
-    model, path = saved
+    _, path = saved
     contents = members(path)
     weights = bytearray(contents["weights.npz"])
     weights[-300] ^= 0x01

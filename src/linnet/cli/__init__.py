@@ -1,4 +1,5 @@
-"""The ``linnet`` command: a thin argparse shell (``main``) over the tasks it runs (``tasks``)."""
+"""The ``linnet`` command: a thin argparse shell (``main``) over the tasks it runs (``tasks``: data, model,
+training) and their report (``report``: printed results, ``metrics.json``, model file, figures)."""
 
 from .main import build_parser, main
 

@@ -1,4 +1,5 @@
-"""The ``linnet`` command: a thin shell over ``linnet.workflow``, ``linnet.stats`` and the model file.
+"""The ``linnet`` command: a thin shell over its tasks (``cli.tasks``: train, then ``cli.report``), the exact
+answer (``exact``) and the model file; each subcommand is one call a notebook can make too.
 
 Results go to stdout, progress and diagnostics to stderr; a bad argument, a missing file or an unreadable
 model prints one line ``linnet: error: ...`` and exits with status 2.
@@ -151,6 +152,7 @@ def _rows(values: list[float], n_features: int) -> np.ndarray:
 
 
 def command_inspect(args) -> int:
+    from .._serialization import serialize
     from ..diagnostics.equation import equation
     from ..engine.sequential import load_model
     model = load_model(args.model)
@@ -158,7 +160,7 @@ def command_inspect(args) -> int:
     model.summary()
     print(f"Equation: {equation(model, features, target)}")
     if model.compiled:
-        print(f"Optimizer: {json.dumps(model.optimizer.get_config())}")
+        print(f"Optimizer: {json.dumps(serialize(model.optimizer))}")
         print(f"Loss: {type(model.loss).__name__}")
     print(f"Training: {json.dumps(model.training_config)}")
     return 0

@@ -12,12 +12,15 @@ from typing import Any
 import numpy as np
 
 from .. import random as _random
-from .._validation import FLOATX, real_number
 from .._serialization import Configurable, resolve, serialize  # noqa: F401 (serialize is part of this module's API)
+from .._serialization import deserialize as _deserialize
+from .._validation import FLOATX, real_number
 
 
 class Initializer(Configurable):
-    """Base class: ``initializer(shape) -> float32 array``."""
+    """Base class: ``initializer(shape) -> float32 array``. Configs are Keras 3's."""
+
+    keras_module = "keras.initializers"
 
     def __call__(self, shape: tuple[int, ...], dtype=FLOATX) -> np.ndarray:
         return np.asarray(self.draw(tuple(shape)), dtype=dtype)
@@ -71,7 +74,8 @@ class _Seeded(Initializer):
         raise NotImplementedError
 
     def get_config(self):
-        return {"seed": self.seed}
+        """``{"seed": seed}``; a Generator seed is the caller's stream, not a number, so it is written as None."""
+        return {"seed": None if isinstance(self.seed, np.random.Generator) else self.seed}
 
 
 class RandomUniform(_Seeded):
@@ -130,5 +134,11 @@ _BY_NAME = {
 
 
 def get(identifier: Any) -> Initializer:
-    """Return an initializer from an instance, a Keras name (``"glorot_uniform"``) or a config dict."""
-    return resolve("initializer", identifier, Initializer, _BY_NAME, "glorot_uniform")
+    """Return an initializer from an instance, a Keras name (``"glorot_uniform"``) or a serialized one."""
+    return resolve(Initializer, identifier, _BY_NAME, "glorot_uniform")
+
+
+def deserialize(envelope: dict[str, Any]) -> Initializer:
+    """Rebuild an initializer from its envelope (``serialize(initializer)``)."""
+    return _deserialize(envelope, Initializer)
+

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 
-from . import initializers
+from .._serialization import KERAS_DTYPE_POLICY, Configurable
 from .._validation import FLOATX, features, positive_int, reject_unknown_kwargs
+from . import initializers
 
 _name_counts: defaultdict[str, int] = defaultdict(int)
 
@@ -41,10 +43,12 @@ def input_dim_from_shape(shape: Any, name: str) -> int:
     return positive_int(dims[0], name)
 
 
-class Layer:
-    """Base class: an affine map from ``input_dim`` to ``output_dim`` features."""
+class Layer(Configurable):
+    """Base class: an affine map from ``input_dim`` to ``output_dim`` features. Configs are Keras 3's."""
 
     trainable_names: tuple[str, ...] = ()
+    keras_module = "keras.layers"
+    keras_defaults: ClassVar[dict[str, tuple]] = {"trainable": (True,), "dtype": (KERAS_DTYPE_POLICY, "float32", None)}
 
     def __init__(self, name: str | None = None, input_shape: Any = None, input_dim: int | None = None):
         self.name = name if name is not None else unique_name(_snake(type(self).__name__))
@@ -91,7 +95,15 @@ class Layer:
         return self.call(x)
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name}
+        """``name``, Keras' ``trainable`` and ``dtype``, and the declared ``input_dim`` when there is one."""
+        config = {"name": self.name, **self.keras_extras()}
+        if self.declared_input_dim is not None:
+            config["input_dim"] = self.declared_input_dim
+        return config
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        """Keras' ``build_config``: the input shape the layer was built for, None before it is built."""
+        return {"input_shape": [None, self.input_dim]} if self.built else None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
@@ -121,8 +133,11 @@ class InputLayer(Layer):
     def get_config(self):
         return {"name": self.name, "shape": [self.declared_input_dim]}
 
+    def get_build_config(self):
+        return None
 
-def Input(shape: Any = None, name: str | None = None, **kwargs) -> InputLayer:  # noqa: N802 (Keras name)
+
+def Input(shape: Any = None, name: str | None = None, **kwargs) -> InputLayer:
     """``keras.Input``: the shape of one sample, e.g. ``Input(shape=(1,))`` for one feature."""
     return InputLayer(shape=shape, name=name, **kwargs)
 
@@ -190,11 +205,13 @@ class Dense(Layer):
     def get_weights(self):
         return [w for w in (self.kernel, self.bias) if w is not None]
 
+    keras_defaults: ClassVar[dict[str, tuple]] = {**Layer.keras_defaults, "kernel_regularizer": (None,), "bias_regularizer": (None,),
+                      "kernel_constraint": (None,), "bias_constraint": (None,), "quantization_config": (None,)}
+
     def get_config(self):
-        return {"name": self.name, "units": self.units, "use_bias": self.use_bias,
+        return {**super().get_config(), "units": self.units, "activation": "linear", "use_bias": self.use_bias,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "input_dim": self.declared_input_dim}
+                "bias_initializer": initializers.serialize(self.bias_initializer)}
 
 
 class Activation(Layer):
@@ -213,7 +230,7 @@ class Activation(Layer):
         return grad_out
 
     def get_config(self):
-        return {"name": self.name, "activation": self.activation}
+        return {**super().get_config(), "activation": "linear"}
 
 
 class Normalization(Layer):
@@ -271,8 +288,10 @@ class Normalization(Layer):
     def get_weights(self):
         return [self.mean, self.variance, self.count]
 
+    keras_defaults: ClassVar[dict[str, tuple]] = {**Layer.keras_defaults, "invert": (False,)}
+
     def get_config(self):
-        return {"name": self.name, "axis": self.axis,
+        return {**super().get_config(), "axis": self.axis,
                 "mean": None if self.mean is None else self.mean.tolist(),
                 "variance": None if self.variance is None else self.variance.tolist()}
 

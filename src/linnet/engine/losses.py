@@ -7,18 +7,38 @@ Every loss is the mean over the batch of a per-sample error ``e = y_pred - y_tru
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from .._validation import real_number
 from .._serialization import Configurable, resolve, serialize  # noqa: F401 (serialize is part of this module's API)
+from .._serialization import deserialize as _deserialize
+from .._validation import real_number
 
 
 class Loss(Configurable):
-    """Base class: ``loss(y_true, y_pred) -> float``; subclasses define ``value_and_grad``."""
+    """Base class: ``loss(y_true, y_pred) -> float``; subclasses define ``value_and_grad``.
+
+    The config is Keras 3's: ``name``, ``reduction`` (always ``"sum_over_batch_size"``), ``dtype`` (None)
+    and the loss's own parameters.
+    """
 
     name = "loss"
+    keras_module = "keras.losses"
+    keras_defaults: ClassVar[dict[str, tuple]] = {"reduction": ("sum_over_batch_size",), "dtype": (None, "float32")}
+    keras_name: str | None = None  # Keras' default name where it differs from linnet's
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, **self.keras_extras()}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        """Rebuild from Keras' config; ``name`` must be the class's own (linnet's losses are not renamed)."""
+        config = dict(config)
+        name = config.pop("name", cls.name)
+        if name not in (cls.name, cls.keras_name):
+            raise ValueError(f"linnet's {cls.__name__} is always named {cls.name!r}. Received: name={name!r}.")
+        return super().from_config(config)
 
     def __call__(self, y_true: Any, y_pred: Any) -> float:
         y_true = np.asarray(y_true, dtype=np.float32).reshape(-1, 1)
@@ -84,6 +104,7 @@ class Huber(Loss):
     """
 
     name = "huber"
+    keras_name = "huber_loss"
 
     def __init__(self, delta: float = 1.0):
         self.delta = real_number(delta, "delta", low=0.0, low_open=True)
@@ -101,7 +122,7 @@ class Huber(Loss):
         return 1.0
 
     def get_config(self):
-        return {"delta": self.delta}
+        return {**super().get_config(), "delta": self.delta}
 
 
 class LogCosh(Loss):
@@ -131,5 +152,11 @@ _BY_NAME = {
 
 
 def get(identifier: Any) -> Loss:
-    """Return a loss from an instance, a Keras name (``"mse"``, ``"huber"``, ...) or a config dict."""
-    return resolve("loss", identifier, Loss, _BY_NAME, "mse")
+    """Return a loss from an instance, a Keras name (``"mse"``, ``"huber"``, ...) or a serialized loss."""
+    return resolve(Loss, identifier, _BY_NAME, "mse")
+
+
+def deserialize(envelope: dict[str, Any]) -> Loss:
+    """Rebuild a loss from its envelope (``serialize(loss)``)."""
+    return _deserialize(envelope, Loss)
+

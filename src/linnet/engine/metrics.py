@@ -8,16 +8,24 @@ sample-weighted mean of the per-batch loss, exactly like Keras' ``MeanMetricWrap
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from . import losses
+from .._serialization import Configurable, serialize
+from .._serialization import deserialize as _deserialize
 from .._validation import unknown_name
+from . import losses
 
 
-class Metric:
-    """Base class with Keras' ``update_state`` / ``result`` / ``reset_state`` protocol."""
+class Metric(Configurable):
+    """Base class with Keras' ``update_state`` / ``result`` / ``reset_state`` protocol.
+
+    The config is Keras 3's ``{"name", "dtype": "float32"}`` plus the metric's own parameters.
+    """
+
+    keras_module = "keras.metrics"
+    keras_defaults: ClassVar[dict[str, tuple]] = {"dtype": ("float32", None)}
 
     def __init__(self, name: str):
         self.name = name
@@ -32,12 +40,21 @@ class Metric:
     def result(self) -> float:
         raise NotImplementedError
 
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, **self.keras_extras()}
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
 
 
 class MeanOfLoss(Metric):
-    """Sample-weighted mean over the epoch of a loss: ``Σ_b B_b·L_b / Σ_b B_b``."""
+    """Sample-weighted mean over the epoch of a loss: ``Σ_b B_b·L_b / Σ_b B_b``.
+
+    linnet's own class (Keras' nearest is ``MeanMetricWrapper``): its envelope names its Python module, and
+    its config holds the loss's envelope.
+    """
+
+    keras_module = None
 
     def __init__(self, loss: losses.Loss, name: str | None = None):
         self.loss = loss
@@ -52,6 +69,24 @@ class MeanOfLoss(Metric):
 
     def result(self):
         return self.total / self.count if self.count else 0.0
+
+    def get_config(self):
+        return {**super().get_config(), "loss": serialize(self.loss)}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> MeanOfLoss:
+        if isinstance(config, dict) and "loss" in config:
+            config = {**config, "loss": losses.get(config["loss"])}
+        return super().from_config(config)
+
+
+class _KerasMeanOfLoss(MeanOfLoss):
+    """A ``MeanOfLoss`` Keras has under its own name: Keras' module and config, the loss implied by the class."""
+
+    keras_module = "keras.metrics"
+
+    def get_config(self):
+        return Metric.get_config(self)
 
 
 class RootMeanSquaredError(Metric):
@@ -75,6 +110,8 @@ class RootMeanSquaredError(Metric):
 class R2Score(Metric):
     """Coefficient of determination ``R² = 1 - Σ (y - ŷ)² / Σ (y - ȳ)²`` over every sample since the last reset."""
 
+    keras_defaults: ClassVar[dict[str, tuple]] = {**Metric.keras_defaults, "class_aggregation": ("uniform_average",), "num_regressors": (0,)}
+
     def __init__(self, name: str = "r2_score"):
         super().__init__(name)
 
@@ -96,14 +133,14 @@ class R2Score(Metric):
         return 1.0 - self.squared_error / total if total > 0 else 0.0
 
 
-class MeanSquaredError(MeanOfLoss):
+class MeanSquaredError(_KerasMeanOfLoss):
     """The mean squared error as a metric."""
 
     def __init__(self, name: str = "mean_squared_error"):
         super().__init__(losses.MeanSquaredError(), name)
 
 
-class MeanAbsoluteError(MeanOfLoss):
+class MeanAbsoluteError(_KerasMeanOfLoss):
     """The mean absolute error as a metric."""
 
     def __init__(self, name: str = "mean_absolute_error"):
@@ -127,6 +164,8 @@ def get(identifier: Any) -> Metric:
         return identifier()
     if isinstance(identifier, losses.Loss):
         return MeanOfLoss(identifier)
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
     if not isinstance(identifier, str):
         raise TypeError(f"metric must be a name such as 'mae' or a linnet Metric, received {identifier!r}.")
     key = identifier.lower()
@@ -138,19 +177,6 @@ def get(identifier: Any) -> Metric:
         raise unknown_name("metric", identifier, [*_SPECIAL, *losses._BY_NAME]) from None
 
 
-def serialize(metric: Metric) -> dict[str, Any]:
-    """JSON-ready description of ``metric`` (inverse of :func:`deserialize`)."""
-    config = {"class_name": type(metric).__name__, "name": metric.name}
-    if isinstance(metric, MeanOfLoss):
-        config["loss"] = losses.serialize(metric.loss)
-    return config
-
-
-def deserialize(config: dict[str, Any]) -> Metric:
-    """Rebuild a metric written by :func:`serialize`."""
-    if "loss" in config:
-        return MeanOfLoss(losses.get(config["loss"]), name=config["name"])
-    special = {cls.__name__: cls for cls in (RootMeanSquaredError, R2Score)}
-    if config.get("class_name") not in special:
-        raise unknown_name("metric class", config.get("class_name"), special)
-    return special[config["class_name"]](name=config["name"])
+def deserialize(envelope: dict[str, Any]) -> Metric:
+    """Rebuild a metric from its envelope (``serialize(metric)``)."""
+    return _deserialize(envelope, Metric)

@@ -12,29 +12,29 @@ Python float (``keras/src/optimizers/schedules/learning_rate_schedule.py``).
 from __future__ import annotations
 
 import bisect
+import itertools
 import numbers
 from typing import Any
 
 import numpy as np
 
-from .._validation import non_negative_int, real_number, unknown_name
+from .._serialization import Configurable
+from .._serialization import deserialize as _deserialize
+from .._serialization import serialize as _serialize
+from .._validation import non_negative_int, real_number
 
 _F32 = np.float32
 _ONE = np.float32(1.0)
-_REGISTRY: dict[str, type[LearningRateSchedule]] = {}
 
 
-class LearningRateSchedule:
+class LearningRateSchedule(Configurable):
     """Base class: subclasses implement ``__call__(step)`` and ``get_config()``.
 
-    Every subclass is registered under its class name, so ``deserialize`` rebuilds user-defined schedules
-    too, provided their module has been imported.
+    ``deserialize`` finds every subclass by its class name, so it rebuilds user-defined schedules too,
+    provided their module has been imported.
     """
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if not cls.__name__.startswith("_"):
-            _REGISTRY[cls.__name__] = cls
+    keras_module = "keras.optimizers.schedules"
 
     def __call__(self, step: int) -> float:
         raise NotImplementedError(f"Learning rate schedule {type(self).__name__!r} must override __call__(step).")
@@ -42,11 +42,6 @@ class LearningRateSchedule:
     def get_config(self) -> dict[str, Any]:
         raise NotImplementedError(f"Learning rate schedule {type(self).__name__!r} must override get_config() "
                                   "to be serializable.")
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> LearningRateSchedule:
-        """Rebuild a schedule from the output of ``get_config``."""
-        return cls(**config)
 
     def __repr__(self) -> str:
         arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items() if key != "name")
@@ -150,7 +145,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         if len(boundaries) != len(values) - 1:
             raise ValueError(f"values must have exactly one more entry than boundaries, received "
                              f"{len(boundaries)} boundaries {boundaries} and {len(values)} values {values}.")
-        if any(b >= c for b, c in zip(boundaries, boundaries[1:])):
+        if any(b >= c for b, c in itertools.pairwise(boundaries)):
             raise ValueError(f"boundaries must be strictly increasing, received {boundaries}.")
         self.boundaries, self.values, self.name = boundaries, values, name
 
@@ -162,18 +157,13 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 
 
 def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:
-    """Return ``{"class_name": ..., "config": ...}``, the form Keras stores in an optimizer config."""
-    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+    """The Keras 3 envelope of ``schedule``, the form Keras stores as an optimizer's ``learning_rate``."""
+    return _serialize(schedule)
 
 
-def deserialize(config: dict[str, Any]) -> LearningRateSchedule:
-    """Rebuild a schedule from ``serialize``'s output (extra Keras keys such as ``module`` are ignored)."""
-    if not isinstance(config, dict) or "class_name" not in config or "config" not in config:
-        raise ValueError(f"A schedule config must be a dict with 'class_name' and 'config' keys, received {config!r}.")
-    class_name = config["class_name"]
-    if class_name not in _REGISTRY:
-        raise unknown_name("learning rate schedule", class_name, _REGISTRY)
-    return _REGISTRY[class_name].from_config(dict(config["config"]))
+def deserialize(envelope: dict[str, Any]) -> LearningRateSchedule:
+    """Rebuild a schedule from its envelope (``serialize``'s output, or Keras')."""
+    return _deserialize(envelope, LearningRateSchedule)
 
 
 def get(identifier: LearningRateSchedule | dict[str, Any]) -> LearningRateSchedule:

@@ -1,6 +1,8 @@
 """The ``.linnet`` model file: a zip of ``config.json``, ``weights.npz`` and ``metadata.json``.
 
-``config.json`` holds the architecture and compile settings, ``weights.npz`` every layer weight and the
+``config.json`` holds the architecture and compile settings (every layer, optimizer, loss and metric as a
+Keras 3 envelope ``{"module", "class_name", "config", "registered_name"}``, see ``linnet._serialization``;
+format version 1, written by linnet 0.1, is still read through ``legacy``), ``weights.npz`` every layer weight and the
 optimizer state (read with ``allow_pickle=False``), ``metadata.json`` the versions, the last training settings,
 the history and a SHA-256 of the other two members, so that a truncated or edited file is refused with a clear
 error. Files are written to a temporary name in the same folder, flushed to disk and renamed, so a crash never
@@ -24,11 +26,14 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from ..engine import losses, metrics as metrics_module, optimizers
-from ..engine.layers import LAYER_CLASSES, InputLayer
+from .._serialization import deserialize, serialize
+from ..engine import losses, optimizers
+from ..engine import metrics as metrics_module
+from ..engine.layers import InputLayer, Layer
+from .legacy import upgrade_v1
 
 FORMAT = "linnet-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: every object as a Keras 3 envelope; 1 (linnet 0.1): flat optimizer and metric configs
 MEMBERS = ("config.json", "weights.npz", "metadata.json")
 CHECKSUMMED = MEMBERS[:2]
 # What zipfile, zlib and json raise on damaged bytes: a bad header, a bad CRC, a bad deflate stream, a flag bit
@@ -56,14 +61,13 @@ def model_config(model) -> dict:
     config = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "linnet_version": __version__,
         "model": {"class_name": "Sequential", "name": model.name, "input_dim": model.network.input_dim,
-                  "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
-                             for layer in model.layers]},
+                  "layers": [serialize(layer) for layer in model.layers]},
         "compile": None,
     }
     if model.compiled:
-        config["compile"] = {"optimizer": model.optimizer.get_config(),
-                             "loss": None if model.loss is None else losses.serialize(model.loss),
-                             "metrics": [metrics_module.serialize(m) for m in model.metrics]}
+        config["compile"] = {"optimizer": serialize(model.optimizer),
+                             "loss": None if model.loss is None else serialize(model.loss),
+                             "metrics": [serialize(m) for m in model.metrics]}
     return config
 
 
@@ -109,7 +113,7 @@ def save_model(model, path) -> None:
 def _write_atomically(path: Path, members: dict[str, bytes]) -> None:
     # open(..., "xb") rather than tempfile.mkstemp: the file gets the usual permissions (umask), not 0600.
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    stream = open(temporary, "xb")
+    stream = open(temporary, "xb")  # noqa: SIM115 (closed by the with below, inside the cleanup's try)
     try:
         with stream:
             with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -203,18 +207,19 @@ def load_model(path):
 def _rebuild(config: dict, arrays: dict[str, np.ndarray]):
     from ..engine.sequential import Sequential
     spec = config["model"]
-    layers = [LAYER_CLASSES[entry["class_name"]](**entry["config"]) for entry in spec["layers"]]
+    layers = [deserialize(entry, Layer) for entry in spec["layers"]]
     model = Sequential([InputLayer(shape=(spec["input_dim"],)), *layers], name=spec["name"])
     model.build()
     model.set_weights([arrays[f"weight_{i}"] for i in range(len(model.get_weights()))])
     if config.get("compile"):
-        _restore_compile(model, config["compile"], arrays)
+        settings = config["compile"] if config["format_version"] > 1 else upgrade_v1(config["compile"])
+        _restore_compile(model, settings, arrays)
     return model
 
 
 def _restore_compile(model, settings: dict, arrays: dict[str, np.ndarray]) -> None:
-    model.compile(optimizer=optimizers.get(settings["optimizer"]),
-                  loss=None if settings["loss"] is None else losses.get(settings["loss"]),
+    model.compile(optimizer=optimizers.deserialize(settings["optimizer"]),
+                  loss=None if settings["loss"] is None else losses.deserialize(settings["loss"]),
                   metrics=[metrics_module.deserialize(m) for m in settings["metrics"]])
     state = {name[len("optimizer/"):]: value for name, value in arrays.items() if name.startswith("optimizer/")}
     if state:

@@ -229,7 +229,7 @@ def _optimizer(name: Any, learning_rate: Any) -> optimizers.Optimizer:
         raise TypeError(f"optimizer must be the name of a linnet optimizer such as 'adam' (the estimator builds "
                         f"it with learning_rate), received {name!r}.")
     rate = real_number(learning_rate, "learning_rate", low=0.0, low_open=True)
-    return optimizers.get({"class_name": name, "learning_rate": rate})
+    return type(optimizers.get(name))(learning_rate=rate)
 
 
 def _generator(random_state: Any) -> np.random.Generator:

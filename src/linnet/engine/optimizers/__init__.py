@@ -6,8 +6,8 @@ config, ``get``); each other module holds one family of update rules, written on
 
 from .adagrad import Adagrad
 from .adam import Adam, Adamax, AdamW, Nadam
-from .base import Optimizer, get
+from .base import Optimizer, deserialize, get, serialize
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adamax", "Nadam", "get"]
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer", "RMSprop", "deserialize", "get", "serialize"]

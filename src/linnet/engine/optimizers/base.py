@@ -21,20 +21,24 @@ import inspect
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from ..._serialization import Configurable, serialize
+from ..._serialization import deserialize as _deserialize
+from ..._validation import (
+    positive_int,
+    real_number,
+    reject_unknown_kwargs,
+    unknown_name,
+)
 from .. import schedules
-from ..._validation import positive_int, real_number, reject_unknown_kwargs, unknown_name
 from ..schedules import LearningRateSchedule
 
 _F32 = np.float32
 _ONE, _HALF, _NADAM_DECAY = _F32(1.0), _F32(0.5), _F32(0.96)
 _REGISTRY: dict[str, type[Optimizer]] = {}
-# Keras config keys for features linnet does not have; a config may carry them only at their defaults.
-_KERAS_ONLY_DEFAULTS = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
-                        "loss_scale_factor": None, "gradient_accumulation_steps": None}
 
 
 def _constant(value: float) -> np.ndarray:
@@ -78,7 +82,7 @@ def _parameter_names(cls: type) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-class Optimizer:
+class Optimizer(Configurable):
     """Base class: owns iterations, learning rate or schedule, clipping, weight decay, state and config.
 
     A subclass declares its hyper-parameters (``_hyper_parameters``), its slots (``_slot_specs``: name ->
@@ -99,6 +103,10 @@ class Optimizer:
     """
 
     _hyper_parameters: tuple[str, ...] = ()
+    keras_module = "keras.optimizers"
+    # Keras config keys for features linnet does not have; a config may carry them only at their defaults.
+    keras_defaults: ClassVar[dict[str, tuple]] = {"use_ema": (False,), "ema_momentum": (0.99,), "ema_overwrite_frequency": (None,),
+                      "loss_scale_factor": (None,), "gradient_accumulation_steps": (None,)}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -261,56 +269,50 @@ class Optimizer:
         return 1 + floats, 8 + 4 * floats
 
     def get_config(self) -> dict[str, Any]:
-        """JSON-serializable constructor arguments plus ``class_name``; ``from_config`` inverts it."""
-        config = {"class_name": type(self).__name__, "name": self.name,
-                  "learning_rate": float(self._lr) if self._schedule is None else schedules.serialize(self._schedule),
+        """Keras 3's config: ``name``, ``learning_rate`` (the float32 value, or the schedule's envelope), the
+        shared options, then the hyper-parameters; ``from_config`` inverts it."""
+        config = {"name": self.name,
+                  "learning_rate": float(self._lr) if self._schedule is None else serialize(self._schedule),
                   "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
-                  "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue}
+                  "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue, **self.keras_extras()}
         config.update({key: getattr(self, key) for key in self._hyper_parameters})
         return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Optimizer:
-        """Rebuild an optimizer from ``get_config()`` (or a Keras config whose extra features are off)."""
-        config = dict(config)
-        class_name = config.pop("class_name", cls.__name__)
-        target = cls if cls is not Optimizer else _lookup(class_name)
-        if str(class_name).lower() != target.__name__.lower():
-            raise ValueError(f"{target.__name__}.from_config received a config of class {class_name!r}.")
-        for key, default in _KERAS_ONLY_DEFAULTS.items():
-            value = config.pop(key, default)
-            if value != default:
-                raise ValueError(f"linnet optimizers do not support {key}; received {key}={value!r}.")
-        if isinstance(config.get("learning_rate"), dict):
-            config["learning_rate"] = schedules.deserialize(config["learning_rate"])
-        return target(**config)
+        """Rebuild an optimizer of this class from ``get_config()`` (or a Keras config whose extra features are off)."""
+        if cls is Optimizer:
+            raise TypeError("Optimizer.from_config needs a concrete class, such as Adam.from_config(config); "
+                            "rebuild an envelope {'class_name': ..., 'config': ...} with optimizers.get().")
+        if isinstance(config, dict) and isinstance(config.get("learning_rate"), dict):
+            config = {**config, "learning_rate": schedules.deserialize(config["learning_rate"])}
+        return super().from_config(config)
 
     def __repr__(self) -> str:
         shown = {key: value for key, value in self.get_config().items()
-                 if key not in ("class_name", "name") and value is not None}
+                 if key != "name" and key not in self.keras_defaults and value is not None}
+        shown["learning_rate"] = self._schedule or shown["learning_rate"]
         text = ", ".join(f"{k}={v:.7g}" if isinstance(v, float) else f"{k}={v!r}" for k, v in shown.items())
         return f"{type(self).__name__}({text})"
 
 
-def _lookup(name: str) -> type[Optimizer]:
-    key = str(name).lower()
-    if key not in _REGISTRY:
-        raise unknown_name("optimizer", name, _REGISTRY)
-    return _REGISTRY[key]
-
-
 def get(identifier: str | dict | Optimizer) -> Optimizer:
-    """Return an optimizer: an instance as is, a name (any case) with Keras' defaults, or a config dict.
+    """Return an optimizer: an instance as is, a name (any case) with Keras' defaults, or an envelope.
 
-    ``get("adam")`` is ``Adam(learning_rate=0.001)``; a dict is either ``get_config()`` output or Keras'
+    ``get("adam")`` is ``Adam(learning_rate=0.001)``; a dict is ``serialize(optimizer)`` output or Keras'
     ``{"class_name": ..., "config": {...}}``.
     """
     if isinstance(identifier, Optimizer):
         return identifier
-    if isinstance(identifier, str):
-        return _lookup(identifier)()
     if isinstance(identifier, dict):
-        if isinstance(identifier.get("config"), dict):
-            identifier = {"class_name": identifier.get("class_name", ""), **identifier["config"]}
-        return Optimizer.from_config(identifier)
-    raise TypeError(f"optimizer must be a name, a config dict or an Optimizer, received {identifier!r}.")
+        return deserialize(identifier)
+    if not isinstance(identifier, str):
+        raise TypeError(f"optimizer must be a name, a serialized optimizer or an Optimizer. Received: {identifier!r}.")
+    if identifier.lower() not in _REGISTRY:
+        raise unknown_name("optimizer", identifier, _REGISTRY)
+    return _REGISTRY[identifier.lower()]()
+
+
+def deserialize(envelope: dict[str, Any]) -> Optimizer:
+    """Rebuild an optimizer from its envelope (``serialize(optimizer)``)."""
+    return _deserialize(envelope, Optimizer)
