@@ -109,7 +109,11 @@ def test_the_0_1_import_paths_give_the_moved_modules_themselves():
                "from linnet.layers import Dense\n"
                "from linnet.plot_exact import landscape\n"
                "import linnet.engine.layers as new\n"
-               "assert Dense is new.Dense\n")
+               "assert Dense is new.Dense\n"
+               "from importlib import resources\n"
+               "import linnet.data\n"
+               "assert linnet.data.__spec__.name == 'linnet.data'\n"
+               "assert (resources.files('linnet.data') / 'bundled' / 'boston_housing_full.csv').is_file()\n")
     finished = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
 

@@ -47,6 +47,9 @@ MOVED = {
 class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Finds an old name in ``MOVED`` and loads it as the module at its new home."""
 
+    def __init__(self) -> None:
+        self._home_specs: dict = {}
+
     def find_spec(self, name, path=None, target=None):
         if name not in MOVED:
             return None
@@ -54,10 +57,14 @@ class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return importlib.util.spec_from_loader(name, self, is_package=is_package)
 
     def create_module(self, spec):
-        return importlib.import_module(MOVED[spec.name])
+        module = importlib.import_module(MOVED[spec.name])
+        self._home_specs[module.__name__] = module.__spec__
+        return module
 
     def exec_module(self, module) -> None:
-        """Nothing to run: the module at the new home is already executed."""
+        """Nothing to run; only give back the module's own spec, which the import system replaced by the alias's
+        (``importlib.resources`` and ``pickle`` read it)."""
+        module.__spec__ = self._home_specs[module.__name__]
 
 
 def install() -> None:
