@@ -12,12 +12,18 @@ from typing import Any
 
 import numpy as np
 
-from . import losses
 from .._validation import unknown_name
+from . import losses
 
 
 class Metric:
-    """Base class with Keras' ``update_state`` / ``result`` / ``reset_state`` protocol."""
+    """Base class with Keras' ``update_state`` / ``result`` / ``reset_state`` protocol.
+
+    ``direction`` says which way is better, ``"min"`` (an error) or ``"max"`` (a score such as R²): the
+    monitoring callbacks read it for ``mode="auto"``.
+    """
+
+    direction = "min"
 
     def __init__(self, name: str):
         self.name = name
@@ -74,6 +80,8 @@ class RootMeanSquaredError(Metric):
 
 class R2Score(Metric):
     """Coefficient of determination ``R² = 1 - Σ (y - ŷ)² / Σ (y - ȳ)²`` over every sample since the last reset."""
+
+    direction = "max"
 
     def __init__(self, name: str = "r2_score"):
         super().__init__(name)

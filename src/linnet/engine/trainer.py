@@ -82,6 +82,9 @@ class Trainer:
 
     def __init__(self, model, callbacks: Sequence[Callback] | Callback | None = None, verbose: int = 0,
                  rng: np.random.Generator | None = None):
+        if getattr(model, "network", None) is None or getattr(model, "optimizer", None) is None:
+            raise ValueError(f"Trainer needs a built and compiled model (give it an Input, or call build(), and "
+                             f"compile()). Received: {model!r}")
         self.model = model
         self.network, self.optimizer = model.network, model.optimizer
         self.loss, self.metrics = model.loss, list(model.metrics)
@@ -90,6 +93,7 @@ class Trainer:
         self.rng = _random.generator(None) if rng is None else rng
         self.steps: int | None = None  # batches per training epoch; counted in the first when the source has no length
         self.evaluated_steps = 0  # batches of the last evaluate
+        self.params: dict[str, Any] = {}
         self._hooks: CallbackList | None = None
         self._fused = False
 
@@ -105,8 +109,8 @@ class Trainer:
             self.optimizer.build(self.network.sizes)
         history = model.history = History()
         self.steps = source_length(source)
-        self._hooks = CallbackList([*self.callbacks, history], model,
-                                   {"verbose": self.verbose, "epochs": epochs, "steps": self.steps})
+        self.params = {"verbose": self.verbose, "epochs": epochs, "steps": self.steps}  # the callbacks' params
+        self._hooks = CallbackList([*self.callbacks, history], model, self.params)
         source, self._fused = self._step_source(source, epochs - initial_epoch)
         model.stop_training = False
         self._hooks.on_train_begin()
@@ -209,7 +213,7 @@ class Trainer:
             raise ValueError(f"The {what} data source yielded no batch: its epoch(rng) must yield at least one "
                              f"(x, y) batch per call.")
         if self.steps is None:
-            self.steps = self._hooks.params["steps"] = steps
+            self.steps = self.params["steps"] = steps
 
     # ----- evaluate ----------------------------------------------------------------------------------------
     def evaluate(self, source) -> dict[str, float]:
