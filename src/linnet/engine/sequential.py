@@ -12,9 +12,7 @@ two registries that ``linnet/__init__.py`` fills: ``ADVISERS`` (the checks ``fit
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,6 +28,7 @@ from .._validation import (
 from . import callbacks as callbacks_module
 from . import losses, optimizers
 from . import metrics as metrics_module
+from .fitplan import ADVISERS, FitPlan, advise  # noqa: F401 (ADVISERS: where linnet/__init__.py registers)
 from .layers import InputLayer, Layer, input_dim_from_shape, unique_name
 from .network import Network
 from .progress import Progbar
@@ -38,6 +37,7 @@ from .sources import (
     in_order,
     is_source,
     refuse_array_arguments,
+    source_features,
     split_validation,
     validation_source,
 )
@@ -45,31 +45,6 @@ from .trainer import Trainer
 
 _AUTO = "auto"
 
-
-@dataclass(frozen=True)
-class FitPlan:
-    """What ``fit`` is about to do, as the ``ADVISERS`` see it.
-
-    ``source`` and ``validation`` are what the trainer will read. On arrays, ``x`` and ``y`` are all the rows
-    given (checked, float32; any validation tail included), ``x_train`` the rows trained on, and
-    ``batch_size`` and ``validation_split`` (0.0 when ``validation_data`` is given) as ``fit`` uses them; for a
-    data source those are None and 0.0.
-    """
-
-    model: Any
-    source: Any
-    validation: Any = None
-    x: np.ndarray | None = None
-    y: np.ndarray | None = None
-    x_train: np.ndarray | None = None
-    batch_size: int | None = None
-    validation_split: float = 0.0
-
-
-ADVISERS: dict[str, Callable[[FitPlan], str | None]] = {}
-"""The checks ``fit`` runs before training, by name: ``adviser(plan) -> warning text or None``; ``fit`` warns
-(``UserWarning``) with each text. ``linnet.diagnostics`` registers the sorted-validation-tail check and SGD's
-stable learning rate (``linnet.diagnostics.advisers``); delete a key to silence one, add one to check more."""
 
 PLUGINS: dict[str, Callable] = {}
 """What ``Sequential`` takes from the packages above the engine: ``"save_model"`` and ``"load_model"``
@@ -222,11 +197,7 @@ class Sequential:
 
     def _source_features(self, source: Any) -> int:
         """The source's ``n_features``, checked against the model's inputs (which it builds if need be)."""
-        n_features = positive_int(getattr(source, "n_features", None), "the data source's n_features")
-        expected = self.network.input_dim if self.network else self._declared_input_dim()
-        if expected is not None and n_features != expected:
-            raise ValueError(f"The data source has n_features={n_features} but the model expects {expected} "
-                             f"feature(s). Received: {source!r:.200}")
+        n_features = source_features(source, self.network.input_dim if self.network else self._declared_input_dim())
         self._ensure_built(n_features)
         return n_features
 
@@ -256,7 +227,7 @@ class Sequential:
             plan = FitPlan(self, x, validation_source(validation_data, self._source_features(x)))
         else:
             plan = self._array_plan(x, y, batch_size, validation_split, validation_data, shuffle)
-        self._advise(plan)
+        advise(plan)
         self.training_config = {"epochs": epochs, "batch_size": plan.batch_size, "shuffle": shuffle,
                                 "validation_split": validation_split if validation_data is None else None,
                                 "initial_epoch": initial_epoch,
@@ -277,13 +248,6 @@ class Sequential:
         self._ensure_built(x.shape[1])
         source = ArrayBatches(*train, batch_size=batch_size, shuffle=shuffle)
         return FitPlan(self, source, validation, x, y, train[0], batch_size, split)
-
-    def _advise(self, plan: FitPlan) -> None:
-        """Warn once with the text of every adviser in ``ADVISERS`` that has one for ``plan``."""
-        for adviser in list(ADVISERS.values()):
-            message = adviser(plan)
-            if message:
-                warnings.warn(message, UserWarning, stacklevel=3)
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = _AUTO,
                  return_dict: bool = False, **kwargs):

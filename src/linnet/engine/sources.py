@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .._validation import features, real_number, targets
+from .._validation import features, positive_int, real_number, targets
 
 Batch = tuple  # (x, y) or (x, y, sample_weight)
 EVALUATION_ROWS = 65_536  # rows per batch when evaluating arrays (bounds memory; the loss is the same)
@@ -43,6 +43,15 @@ class DataSource(Protocol):
 def is_source(data: Any) -> bool:
     """Whether ``data`` is a data source (has ``epoch`` and ``n_features``) rather than an array."""
     return callable(getattr(data, "epoch", None)) and hasattr(data, "n_features")
+
+
+def source_features(source: Any, expected: int | None) -> int:
+    """The source's ``n_features``: a positive int, equal to ``expected`` (the model's inputs) unless None."""
+    n_features = positive_int(getattr(source, "n_features", None), "the data source's n_features")
+    if expected is not None and n_features != expected:
+        raise ValueError(f"The data source has n_features={n_features} but the model expects {expected} "
+                         f"feature(s). Received: {source!r:.200}")
+    return n_features
 
 
 def source_length(source: Any) -> int | None:
