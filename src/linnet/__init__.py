@@ -12,16 +12,39 @@ import importlib as _importlib
 
 __version__ = "0.1.0"
 
-from . import _aliases, random, utils
-from .engine import callbacks, initializers, layers, losses, metrics, optimizers, schedules
+from . import _aliases, data, keras, random, utils
+from .engine import (
+    callbacks,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    optimizers,
+    schedules,
+)
+from .engine import sequential as _sequential
 from .engine.initializers import RandomNormal as random_normal_initializer
 from .engine.initializers import RandomUniform as random_uniform_initializer
 from .engine.layers import Activation, Dense, Input, Normalization
 from .engine.sequential import Sequential, load_model
 from .engine.trainer import DivergenceError
-from . import data, keras  # noqa: E402  (keras mirrors the modules above)
 
 _aliases.install()  # linnet.layers, linnet.stats, ...: the 0.1 paths of modules now in packages
+
+
+def _on_first_call(module: str, name: str):
+    """``linnet.<module>.<name>``, imported when first called (so that ``import linnet`` stays fast)."""
+    def call(*args, **kwargs):
+        return getattr(_importlib.import_module(f".{module}", __name__), name)(*args, **kwargs)
+    return call
+
+
+# The engine imports nothing above itself: the diagnostics and the model file plug into it here.
+_sequential.ADVISERS.update({name: _on_first_call("diagnostics.advisers", name)
+                             for name in ("sorted_validation_tail", "sgd_learning_rate")})
+_sequential.PLUGINS.update({name: _on_first_call("saving.model_file", name) for name in ("save_model", "load_model")})
+_sequential.PLUGINS.update({name: _on_first_call("diagnostics.equation", name) for name in ("equation", "compare_to_ols")})
+
 datasets = data  # the 0.1 name of linnet.data
 
 _LAZY = {"diagnostics": ("diagnostics", None), "exact": ("exact", None), "plot": ("plot", None),

@@ -5,16 +5,29 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linnet.engine import optimizers
-from linnet.engine.callbacks import (CallbackList, CSVLogger, EarlyStopping, History, LambdaCallback,
-                              LearningRateScheduler, ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN)
+from linnet.engine.callbacks import (
+    CallbackList,
+    CSVLogger,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
 from linnet.engine.layers import Dense, Input
-from linnet.engine.metrics import R2Score, get as get_metric
+from linnet.engine.metrics import R2Score
+from linnet.engine.metrics import get as get_metric
 from linnet.engine.sequential import Sequential, load_model
 
-F32 = lambda value: float(np.float32(value))  # noqa: E731  (the optimizer keeps its rate in float32)
+
+def F32(value):  # the optimizer keeps its rate in float32
+    return float(np.float32(value))
 
 
 class FakeModel:
@@ -132,10 +145,10 @@ def test_early_stopping_is_reset_by_each_fit():
 
 def test_missing_monitor_warns_with_the_available_keys_and_does_nothing():
     callback = EarlyStopping(patience=0)
+    callback.set_model(FakeModel())
+    callback.on_train_begin()
     with pytest.warns(UserWarning, match="Early stopping is conditioned on metric `val_loss` which is not "
                                          "available. Available metrics are: loss,mae"):
-        callback.set_model(FakeModel())
-        callback.on_train_begin()
         callback.on_epoch_end(1, {"loss": 1.0, "mae": 2.0})
     assert callback.model.stop_training is False
 
@@ -432,14 +445,18 @@ def test_fit_with_learning_rate_scheduler_follows_hand_computed_sgd():
 
 def test_fit_dispatches_hooks_in_keras_order():
     events = []
-    hooks = {name: (lambda name: lambda *args: events.append((name, *args[:-1])))(name)
-             for name in ("on_train_begin", "on_epoch_begin", "on_train_batch_begin", "on_epoch_end",
-                          "on_train_end")}
+    def record(name):
+        return lambda *args: events.append((name, *args[:-1]))
+
+    hooks = {name: record(name) for name in ("on_train_begin", "on_epoch_begin", "on_train_batch_begin",
+                                             "on_epoch_end", "on_train_end")}
     hooks["on_train_batch_end"] = lambda batch, logs: events.append(("batch_end", batch, sorted(logs)))
     model = _model()
     model.fit(X[:4], X[:4], epochs=2, batch_size=2, verbose=0, callbacks=[LambdaCallback(**hooks)])
-    epoch = lambda e: [("on_epoch_begin", e), ("on_train_batch_begin", 0), ("batch_end", 0, ["loss"]),  # noqa: E731
-                       ("on_train_batch_begin", 1), ("batch_end", 1, ["loss"]), ("on_epoch_end", e)]
+    def epoch(e):
+        return [("on_epoch_begin", e), ("on_train_batch_begin", 0), ("batch_end", 0, ["loss"]),
+                ("on_train_batch_begin", 1), ("batch_end", 1, ["loss"]), ("on_epoch_end", e)]
+
     assert events == [("on_train_begin",), *epoch(0), *epoch(1), ("on_train_end",)]
 
 
@@ -447,3 +464,41 @@ def test_fit_stops_when_a_callback_asks():
     stopper = LambdaCallback(on_epoch_end=lambda epoch, logs: setattr(model, "stop_training", epoch == 1))
     model = _model()
     assert model.fit(X, X, epochs=10, verbose=0, callbacks=[stopper]).epoch == [0, 1]
+
+
+def test_auto_mode_reads_the_direction_the_metric_declares():
+    from linnet.engine.metrics import Metric
+
+    class Accuracyish(get_metric("mae").__class__):
+        direction = "max"  # a score: higher is better
+
+    assert R2Score.direction == "max" and get_metric("mse").direction == "min" and Metric.direction == "min"
+    values = [0.5, 0.6, 0.55, 0.7]
+    model = FakeModel(metrics=[Accuracyish(get_metric("mae").loss, name="score")])
+    assert drive(EarlyStopping(monitor="val_score", patience=1), values, "val_score", model)[0] == 3
+    model = FakeModel(metrics=[get_metric("mae")])  # an error: 0.6 is worse than 0.5, patience 1 stops there
+    assert drive(EarlyStopping(monitor="val_mae", patience=1), values, "val_mae", model)[0] == 2
+
+
+def test_batch_hook_opt_in_is_declared_and_defaults_to_overriding():
+    from linnet.engine.callbacks import Callback, ParameterHistory
+
+    class Counts(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            pass
+
+    class Declines(Counts):
+        wants_batch_hooks = False
+
+    assert Counts().wants_batch_hooks and not Declines().wants_batch_hooks and not Callback().wants_batch_hooks
+    assert ModelCheckpoint("m.linnet", save_freq=3).wants_batch_hooks
+    assert not ModelCheckpoint("m.linnet").wants_batch_hooks
+    assert ParameterHistory("batch").wants_batch_hooks and not ParameterHistory().wants_batch_hooks
+    assert "on_train_batch_end" not in vars(ModelCheckpoint("m.linnet", save_freq=3))  # no shadowing in __init__
+    model = Sequential([Input((1,)), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    seen = []
+    counted, declined = Counts(), Declines()
+    counted.on_train_batch_end = declined.on_train_batch_end = lambda batch, logs=None: seen.append(batch)
+    model.fit(np.arange(6.0), np.arange(6.0), batch_size=2, verbose=0, callbacks=[counted, declined])
+    assert seen == [0, 1, 2]  # three batches, to the callback that wants them only

@@ -1,5 +1,6 @@
 """Fit semantics and numerical parity with Keras 3 (oracle: tests/keras_reference.py, from KERAS_FACTS.md)."""
 
+import keras_reference
 import numpy as np
 import pytest
 
@@ -7,8 +8,6 @@ import linnet
 from linnet.engine import optimizers
 from linnet.engine.layers import Dense, Input
 from linnet.engine.sequential import Sequential
-
-import keras_reference
 
 SETTINGS = [
     ("sgd", {"learning_rate": 0.01}),
@@ -56,7 +55,7 @@ def test_two_feature_plane_with_partial_last_batch():
     y = x @ [2.0, -3.0] + 5 + rng.normal(size=1000)
     model = _model(2, [1.0, 0.5], 0.0, optimizers.SGD(learning_rate=0.02))
     history = model.fit(x, y, epochs=2, shuffle=False, verbose=0)  # 1000 = 31*32 + 8
-    losses, _, kernel, bias = keras_reference.fit(x, y, [1.0, 0.5], 0.0, optimizer="sgd",
+    losses, _, kernel, _ = keras_reference.fit(x, y, [1.0, 0.5], 0.0, optimizer="sgd",
                                                   hp={"learning_rate": 0.02}, epochs=2)
     np.testing.assert_allclose(history.history["loss"], losses, rtol=1e-5)
     np.testing.assert_allclose(model.get_weights()[0].ravel(), kernel, rtol=1e-5)
@@ -106,8 +105,8 @@ def test_shuffle_is_reproducible_under_set_seed_and_changes_each_epoch(rooms):
 
 
 def test_shuffle_batch_permutes_only_within_batches():
-    source = linnet.engine.trainer.ArrayBatches(np.arange(10.0).reshape(-1, 1), np.zeros((10, 1)), batch_size=4,
-                                          shuffle="batch")
+    source = linnet.engine.sources.ArrayBatches(np.arange(10.0).reshape(-1, 1), np.zeros((10, 1)), batch_size=4,
+                                                shuffle="batch")
     batches = [sorted(xb.ravel()) for xb, _ in source.epoch(np.random.default_rng(1))]
     assert batches == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
 
@@ -174,16 +173,12 @@ def test_fused_one_neuron_step_matches_the_layered_path(rooms):
 
 
 def test_design_copy_is_made_only_when_it_pays(monkeypatch):
-    seen = []
-    original = linnet.engine.trainer.ArrayBatches.__post_init__
-
-    def spy(self):
-        original(self)
-        seen.append(self.design)
-
-    monkeypatch.setattr(linnet.engine.trainer.ArrayBatches, "__post_init__", spy)
+    asked = []  # the trainer asks the arrays for design batches [x, 1] only when the fused step pays
+    original = linnet.engine.sources.ArrayBatches.design_batches
+    monkeypatch.setattr(linnet.engine.sources.ArrayBatches, "design_batches",
+                        lambda self: asked.append(len(self)) or original(self))
     big = np.zeros((20_000, 20), np.float32)
     model = _model(20, np.zeros(20), 0.0, "sgd")
     model.fit(big, np.zeros(20_000), batch_size=20_000, verbose=0)  # 1.6 MB for one step: not worth a copy
     model.fit(big[:100], np.zeros(100), batch_size=1, verbose=0)  # 8 kB for 100 steps: fused
-    assert seen == [False, True]
+    assert asked == [100]

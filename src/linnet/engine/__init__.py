@@ -3,7 +3,8 @@
 - ``layers``, ``network``: the layers and the flat-parameter computation (forward, backward, the fused
   one-neuron MSE step);
 - ``losses``, ``metrics``, ``initializers``, ``schedules``, ``optimizers/``: Keras' building blocks;
-- ``sources``: the data-source protocol and in-memory arrays; ``trainer``: the epoch loop;
+- ``sources``: the data-source protocol and in-memory arrays; ``trainer``: the epoch loop; ``fitplan``: what
+  ``fit`` is about to do, and the checks (``ADVISERS``) it runs on that first;
 - ``sequential``: ``Sequential`` (compile, fit, evaluate, predict);
 - ``callbacks/``: the hooks of a run; ``progress``, ``summary``: what the console shows.
 

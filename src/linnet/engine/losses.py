@@ -1,8 +1,10 @@
 """Regression losses, each with its value and its analytic gradient with respect to the predictions.
 
-Every loss is the mean over the batch of a per-sample error ``e = y_pred - y_true`` (Keras' reduction
-``"sum_over_batch_size"``), so the gradient of a batch of size ``B`` carries the factor ``1/B``.
-``value_and_grad`` is what training calls: one pass gives the batch loss and ``dL/dy_pred``.
+Every loss is the mean over the batch of a per-sample loss ``l(e)`` of the error ``e = y_pred - y_true`` (Keras'
+reduction ``"sum_over_batch_size"``), so the gradient of a batch of size ``B`` carries the factor ``1/B``. With
+sample weights ``w`` it is ``L = (1/B) Σ wᵢ·l(eᵢ)``, still divided by ``B`` (not by ``Σ w``), as in Keras.
+``value_and_grad`` is what training calls: one pass gives the batch loss and ``dL/dy_pred``; a subclass only
+writes ``pointwise``, the per-sample loss and its derivative.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from .._validation import real_number
 
 
 class Loss(Configurable):
-    """Base class: ``loss(y_true, y_pred) -> float``; subclasses define ``value_and_grad``.
+    """Base class: ``loss(y_true, y_pred) -> float``; subclasses define ``pointwise`` (and may speed up
+    ``value_and_grad``).
 
     The config is Keras 3's: ``name``, ``reduction`` (always ``"sum_over_batch_size"``), ``dtype`` (None)
     and the loss's own parameters.
@@ -48,8 +51,18 @@ class Loss(Configurable):
                              f"and {y_pred.shape[0]}.")
         return self.value_and_grad(y_true, y_pred)[0]
 
-    def value_and_grad(self, y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, np.ndarray]:
-        """Return the batch loss and its gradient ``dL/dy_pred`` (same shape as ``y_pred``)."""
+    def value_and_grad(self, y_true: np.ndarray, y_pred: np.ndarray,
+                       sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+        """Return the batch loss ``(1/B) Σ wᵢ·l(eᵢ)`` and its gradient ``dL/dy_pred = wᵢ·l'(eᵢ)/B`` (float32,
+        shape of ``y_pred``); ``sample_weight`` ``(B, 1)`` defaults to ones."""
+        values, slopes = self.pointwise(y_pred - y_true)
+        if sample_weight is not None:
+            values, slopes = values * sample_weight, slopes * sample_weight
+        scale = 1.0 / values.size
+        return float(values.sum()) * scale, (slopes * np.float32(scale)).astype(np.float32, copy=False)
+
+    def pointwise(self, error: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The per-sample loss ``l(e)`` and its derivative ``l'(e)``, each of the shape of ``error``."""
         raise NotImplementedError
 
     def curvature(self) -> float:
@@ -68,12 +81,17 @@ class MeanSquaredError(Loss):
 
     name = "mean_squared_error"
 
-    def value_and_grad(self, y_true, y_pred):
-        error = y_pred - y_true
+    def value_and_grad(self, y_true, y_pred, sample_weight=None):
+        if sample_weight is not None:
+            return super().value_and_grad(y_true, y_pred, sample_weight)
+        error = y_pred - y_true  # the unweighted step of every tutorial: one dot product, no temporaries
         flat = error.ravel()
         value = float(flat @ flat) / flat.size
         error *= 2.0 / flat.size  # in place: error becomes the gradient (float32 stays float32)
         return value, error
+
+    def pointwise(self, error):
+        return error * error, 2.0 * error
 
     def curvature(self):
         return 2.0
@@ -87,10 +105,8 @@ class MeanAbsoluteError(Loss):
 
     name = "mean_absolute_error"
 
-    def value_and_grad(self, y_true, y_pred):
-        error = y_pred - y_true
-        scale = 1.0 / error.size
-        return float(np.abs(error).sum()) * scale, np.sign(error) * np.float32(scale)
+    def pointwise(self, error):
+        return np.abs(error), np.sign(error)
 
     def curvature(self):
         return 0.0
@@ -109,14 +125,10 @@ class Huber(Loss):
     def __init__(self, delta: float = 1.0):
         self.delta = real_number(delta, "delta", low=0.0, low_open=True)
 
-    def value_and_grad(self, y_true, y_pred):
-        error = y_pred - y_true
+    def pointwise(self, error):
         size = np.abs(error)
         quadratic = np.minimum(size, self.delta)
-        per_sample = 0.5 * quadratic * quadratic + self.delta * (size - quadratic)
-        scale = 1.0 / error.size
-        grad = np.clip(error, -self.delta, self.delta) * np.float32(scale)
-        return float(per_sample.sum()) * scale, grad.astype(np.float32, copy=False)
+        return 0.5 * quadratic * quadratic + self.delta * (size - quadratic), np.clip(error, -self.delta, self.delta)
 
     def curvature(self):
         return 1.0
@@ -133,11 +145,8 @@ class LogCosh(Loss):
 
     name = "log_cosh"
 
-    def value_and_grad(self, y_true, y_pred):
-        error = y_pred - y_true
-        per_sample = error + np.logaddexp(0.0, -2.0 * error) - np.log(2.0)
-        scale = 1.0 / error.size
-        return float(per_sample.sum()) * scale, np.tanh(error) * np.float32(scale)
+    def pointwise(self, error):
+        return error + np.logaddexp(0.0, -2.0 * error) - np.log(2.0), np.tanh(error)
 
     def curvature(self):
         return 1.0

@@ -21,11 +21,14 @@ from . import losses
 class Metric(Configurable):
     """Base class with Keras' ``update_state`` / ``result`` / ``reset_state`` protocol.
 
-    The config is Keras 3's ``{"name", "dtype": "float32"}`` plus the metric's own parameters.
+    ``direction`` says which way is better, ``"min"`` (an error) or ``"max"`` (a score such as R²): the
+    monitoring callbacks read it for ``mode="auto"``. The config is Keras 3's ``{"name", "dtype": "float32"}``
+    plus the metric's own parameters.
     """
 
     keras_module = "keras.metrics"
     keras_defaults: ClassVar[dict[str, tuple]] = {"dtype": ("float32", None)}
+    direction = "min"
 
     def __init__(self, name: str):
         self.name = name
@@ -111,6 +114,7 @@ class R2Score(Metric):
     """Coefficient of determination ``R² = 1 - Σ (y - ŷ)² / Σ (y - ȳ)²`` over every sample since the last reset."""
 
     keras_defaults: ClassVar[dict[str, tuple]] = {**Metric.keras_defaults, "class_aggregation": ("uniform_average",), "num_regressors": (0,)}
+    direction = "max"
 
     def __init__(self, name: str = "r2_score"):
         super().__init__(name)

@@ -2,12 +2,12 @@
 
 This is the engine's data path: a batch ``(x, y)`` goes in, the loss and the gradient of every parameter come
 out, and the optimizer updates one flat float32 vector. Where the batches come from (arrays in memory, file
-chunks, a cluster) is the concern of ``training``, not of this module.
+chunks, a cluster) is the concern of ``sources``, and the loop that feeds them here of ``trainer``.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -91,19 +91,25 @@ class Network:
             x = layer.call(x)
         return x
 
-    def gradient(self, x: np.ndarray, y: np.ndarray, loss) -> tuple[float, np.ndarray]:
-        """Fill ``grads`` with ``dL/dparams`` on batch ``(x, y)``; return the batch loss and the predictions."""
+    def gradient(self, x: np.ndarray, y: np.ndarray, loss,
+                 sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+        """Fill ``grads`` with ``dL/dparams`` on batch ``(x, y)``; return the batch loss and the predictions.
+
+        ``sample_weight`` ``(B, 1)`` weights each sample's loss, as Keras does: ``L = (1/B) Σ wᵢ·lᵢ``.
+        """
         lone = self._lone
         if lone is not None:  # one trainable layer and nothing else: no list of inputs to keep
             prediction = lone.call(x)
-            value, grad = loss.value_and_grad(y, prediction)
+            value, grad = (loss.value_and_grad(y, prediction) if sample_weight is None  # a user's loss may not
+                           else loss.value_and_grad(y, prediction, sample_weight))  # take weights
             lone.backward(x, grad, False)
             return value, prediction
         inputs = [x]
         for layer in self.layers:
             inputs.append(layer.call(inputs[-1]))
         prediction = inputs[-1]
-        value, grad = loss.value_and_grad(y, prediction)
+        value, grad = (loss.value_and_grad(y, prediction) if sample_weight is None
+                       else loss.value_and_grad(y, prediction, sample_weight))
         for i in range(len(self.layers) - 1, self.first_trainable - 1, -1):
             grad = self.layers[i].backward(inputs[i], grad, i > self.first_trainable)
         return value, prediction

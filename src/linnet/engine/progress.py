@@ -2,7 +2,9 @@
 
 ``verbose=1``: a live bar per epoch (``18/18 ━━━━━━━━━━━━━━━━━━━━ 0s 8ms/step - loss: 232.5937``), redrawn at
 most every 0.05 s on a terminal; on a pipe or file only the epoch's final line, without control codes.
-``verbose=2``: one line per epoch (``18/18 - 0s - 10ms/step - loss: 232.5937``).
+``verbose=2``: one line per epoch (``18/18 - 0s - 10ms/step - loss: 232.5937``). Without a known number of
+steps (``target=None``: a data source without a length, in its first epoch) the live line reads
+``      7/Unknown 0s 8ms/step - loss: ...`` as in Keras; set ``target`` before the final update.
 Written this small class instead of using a progress-bar library because the text has to be Keras' own.
 """
 
@@ -46,7 +48,7 @@ def format_logs(logs: dict[str, float], verbose: int) -> str:
 class Progbar:
     """Progress of one epoch (or one ``evaluate``/``predict`` pass) of ``target`` steps."""
 
-    def __init__(self, target: int, verbose: int = 1, stream: IO[str] | None = None):
+    def __init__(self, target: int | None, verbose: int = 1, stream: IO[str] | None = None):
         self.target = target
         self.verbose = verbose
         self.stream = stream if stream is not None else sys.stdout
@@ -80,17 +82,24 @@ class Progbar:
 
     def _draw(self, step: int, logs: dict[str, float], now: float, finalize: bool) -> None:
         self.last_draw = now
+        per_step = self._per_step(step, now)
+        tail = format_time_per_step(per_step) + format_logs(logs, 1)
+        if self.target is None:  # only live lines: the final one has a target
+            self._redraw(f"{step:7d}/Unknown \x1b[1m{now - self.start:.0f}s\x1b[0m{tail}", finalize)
+            return
         digits = int(math.log10(self.target)) + 1 if self.target > 0 else 1
         counter = f"{step:{digits}d}/{self.target}"
         done = int(BAR_WIDTH * step / self.target) if self.target else BAR_WIDTH
-        per_step = self._per_step(step, now)
         clock = f"{now - self.start:.0f}s" if finalize else format_eta(per_step * (self.target - step))
-        tail = format_time_per_step(per_step) + format_logs(logs, 1)
         if not self.dynamic:
             self._write(f"{counter} {'━' * BAR_WIDTH} {clock}{tail}\n")
             return
         line = (f"\x1b[1m{counter}\x1b[0m \x1b[32m{'━' * done}\x1b[0m\x1b[37m{'━' * (BAR_WIDTH - done)}\x1b[0m "
                 f"\x1b[1m{clock}\x1b[0m{tail}")
+        self._redraw(line, finalize)
+
+    def _redraw(self, line: str, finalize: bool) -> None:
+        """Overwrite the terminal's current line with ``line``: back over the previous one, then carriage return."""
         self._write("\b" * self.width + "\r" + line + ("\n" if finalize else ""))
         self.width = len(line)
 

@@ -1,30 +1,54 @@
 """``Sequential``: Keras' model API over a stack of linear layers.
 
 The model is built on first use (or by ``Input``/``input_shape``), compiled with an optimizer, a loss and
-metrics, and trained by ``fit`` with Keras 3's semantics (see ``training``).
+metrics, and trained by ``fit`` with Keras 3's semantics: ``fit`` checks its arguments, makes a data source of
+them (``sources``) and hands it to a ``Trainer`` (``trainer``), which owns the loop.
+
+The engine imports nothing above itself. What ``Sequential`` offers from the packages above it comes through
+two registries that ``linnet/__init__.py`` fills: ``ADVISERS`` (the checks ``fit`` runs before training, from
+``linnet.diagnostics``) and ``PLUGINS`` (the model file of ``linnet.saving``, the equation of
+``linnet.diagnostics``).
 """
 
 from __future__ import annotations
 
-import warnings
-from typing import Any, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-from . import callbacks as callbacks_module
-from . import losses, metrics as metrics_module, optimizers
 from .. import random as _random
-from .._validation import features, positive_int, non_negative_int, reject_unknown_kwargs, targets
+from .._validation import (
+    features,
+    non_negative_int,
+    positive_int,
+    reject_unknown_kwargs,
+    targets,
+)
+from . import callbacks as callbacks_module
+from . import losses, optimizers
+from . import metrics as metrics_module
+from .fitplan import ADVISERS, FitPlan, advise  # noqa: F401 (ADVISERS: where linnet/__init__.py registers)
 from .layers import InputLayer, Layer, input_dim_from_shape, unique_name
 from .network import Network
 from .progress import Progbar
-from .trainer import ArrayBatches, evaluate_arrays, run_epochs, split_validation
+from .sources import (
+    ArrayBatches,
+    in_order,
+    is_source,
+    refuse_array_arguments,
+    source_features,
+    split_validation,
+    validation_source,
+)
+from .trainer import Trainer
 
 _AUTO = "auto"
-# The fused one-neuron step (Network.mse_step) saves ~2 µs a step but needs a copy of [x, 1], ~0.2 ms a MB:
-# worth it when x holds at most this many bytes per training step to run.
-DESIGN_BYTES_PER_STEP = 10_000
-LIMIT_CHECK_ROWS = 10_000  # evenly spaced rows that estimate SGD's stable learning rate on large data (~1% error)
+
+
+PLUGINS: dict[str, Callable] = {}
+"""What ``Sequential`` takes from the packages above the engine: ``"save_model"`` and ``"load_model"``
+(``linnet.saving``), ``"equation"`` and ``"compare_to_ols"`` (``linnet.diagnostics.equation``)."""
 
 
 def _verbosity(verbose: Any, auto: int) -> int:
@@ -94,9 +118,9 @@ class Sequential:
                              "Input(shape=(n,)), give the first layer input_shape=(n,), or call fit/predict.")
         self.network = Network(self._layers, dim)
 
-    def _ensure_built(self, x: np.ndarray) -> None:
+    def _ensure_built(self, n_features: int) -> None:
         if self.network is None:
-            self.build((x.shape[1],)) if self._declared_input_dim() is None else self.build()
+            self.build((n_features,)) if self._declared_input_dim() is None else self.build()
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """The layer called ``name``, or at position ``index`` in ``layers``."""
@@ -171,6 +195,12 @@ class Sequential:
         x = features(x, "x", n_features=self.network.input_dim if self.network else self._declared_input_dim())
         return x, targets(y, x.shape[0], "y")
 
+    def _source_features(self, source: Any) -> int:
+        """The source's ``n_features``, checked against the model's inputs (which it builds if need be)."""
+        n_features = source_features(source, self.network.input_dim if self.network else self._declared_input_dim())
+        self._ensure_built(n_features)
+        return n_features
+
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
             verbose: Any = _AUTO, callbacks: Sequence[callbacks_module.Callback] | None = None,
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool | str = True,
@@ -178,67 +208,67 @@ class Sequential:
             **kwargs) -> callbacks_module.History:
         """Train for ``epochs - initial_epoch`` epochs; return the ``History`` (also ``model.history``).
 
-        ``seed`` (a linnet extension) fixes this fit's shuffles; ``None`` draws them from linnet's default
-        generator, which ``linnet.utils.set_random_seed`` seeds.
+        ``x`` and ``validation_data`` may be data sources (``linnet.engine.sources``) instead of arrays; with a
+        source as ``x``, ``y``, ``batch_size``, ``validation_split`` and ``shuffle`` stay unset, because the source
+        yields whole batches in its own order. ``seed`` (a linnet extension) fixes this fit's shuffles; ``None``
+        draws them from linnet's default generator, which ``linnet.utils.set_random_seed`` seeds.
         """
         reject_unknown_kwargs(kwargs, "fit", ["x", "y", "batch_size", "epochs", "verbose", "callbacks",
                                               "validation_split", "validation_data", "shuffle", "initial_epoch",
                                               "seed"])
         self._require_compiled("fit")
-        x, y = self._xy(x, y)
-        batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
+        if is_source(x):
+            refuse_array_arguments("x", y=y, batch_size=batch_size, validation_split=validation_split,
+                                   shuffle=shuffle)
         epochs = positive_int(epochs, "epochs")
         initial_epoch = non_negative_int(initial_epoch, "initial_epoch")
         verbose = _verbosity(verbose, auto=1)
-        train, validation = self._split(x, y, validation_split, validation_data)
-        self._ensure_built(x)
-        steps = -(-train[0].shape[0] // batch_size) * max(epochs - initial_epoch, 0)
-        design = (self.network.takes_design(self.loss, self.metrics)  # and the copy of [x, 1] pays for itself
-                  and train[0].nbytes <= DESIGN_BYTES_PER_STEP * steps)
-        source = ArrayBatches(*train, batch_size=batch_size, shuffle=shuffle, design=design)
-        if not self.optimizer.built:
-            self.optimizer.build(self.network.sizes)
-        self._warn_before_training(x, y, train[0], batch_size, validation_split if validation_data is None else 0.0)
-        self.training_config = {"epochs": epochs, "batch_size": batch_size, "shuffle": shuffle,
+        if is_source(x):
+            plan = FitPlan(self, x, validation_source(validation_data, self._source_features(x)))
+        else:
+            plan = self._array_plan(x, y, batch_size, validation_split, validation_data, shuffle)
+        advise(plan)
+        self.training_config = {"epochs": epochs, "batch_size": plan.batch_size, "shuffle": shuffle,
                                 "validation_split": validation_split if validation_data is None else None,
-                                "initial_epoch": initial_epoch, "samples": int(x.shape[0])}
-        return run_epochs(self, source, validation, epochs, initial_epoch, verbose, callbacks, _random.generator(seed))
+                                "initial_epoch": initial_epoch,
+                                "samples": None if plan.x is None else int(plan.x.shape[0])}
+        trainer = Trainer(self, callbacks, verbose, _random.generator(seed))
+        return trainer.fit(plan.source, plan.validation, epochs, initial_epoch)
 
-    def _warn_before_training(self, x, y, x_train, batch_size, validation_split) -> None:
-        """Warn once about a sorted validation tail and about an SGD learning rate above the stable limit."""
-        messages = []
-        if validation_split:
-            from ..diagnostics.validation import sorted_tail_warning
-            messages.append(sorted_tail_warning(x, y, validation_split))
-        if isinstance(self.optimizer, optimizers.SGD):  # the only optimizer with a known stability limit
-            from ..diagnostics.stability import learning_rate_warning
-            step = -(-x_train.shape[0] // LIMIT_CHECK_ROWS)  # the limit from an even sample of large data
-            messages.append(learning_rate_warning(self, x_train[::step], batch_size if step == 1 else None))
-        for message in filter(None, messages):
-            warnings.warn(message, UserWarning, stacklevel=3)
-
-    def _split(self, x, y, validation_split, validation_data):
+    def _array_plan(self, x, y, batch_size, validation_split, validation_data, shuffle) -> FitPlan:
+        x, y = self._xy(x, y)
+        batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ValueError("validation_data must be a tuple (x_val, y_val).")
-            xv = features(validation_data[0], "validation_data x", n_features=x.shape[1])
-            return (x, y), (xv, targets(validation_data[1], xv.shape[0], "validation_data y"))
-        if validation_split:
-            return split_validation(x, y, validation_split)
-        return (x, y), None
+            train, validation, split = (x, y), validation_source(validation_data, x.shape[1]), 0.0
+        elif validation_split:
+            train, (x_val, y_val) = split_validation(x, y, validation_split)
+            validation, split = in_order(x_val, y_val), validation_split
+        else:
+            train, validation, split = (x, y), None, 0.0
+        self._ensure_built(x.shape[1])
+        source = ArrayBatches(*train, batch_size=batch_size, shuffle=shuffle)
+        return FitPlan(self, source, validation, x, y, train[0], batch_size, split)
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = _AUTO,
                  return_dict: bool = False, **kwargs):
-        """Loss (and metrics) over ``(x, y)``: a float, a list ``[loss, *metrics]``, or a dict."""
+        """Loss (and metrics) over ``(x, y)`` or a data source: a float, a list ``[loss, *metrics]``, or a dict."""
         reject_unknown_kwargs(kwargs, "evaluate", ["x", "y", "batch_size", "verbose", "return_dict"])
         self._require_compiled("evaluate")
-        x, y = self._xy(x, y)
-        batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
+        if is_source(x):
+            refuse_array_arguments("x", y=y, batch_size=batch_size)
+            self._source_features(x)
+            source = x
+        else:
+            x, y = self._xy(x, y)
+            batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
+            self._ensure_built(x.shape[1])
+            source = in_order(x, y)
         verbose = _verbosity(verbose, auto=1)
-        self._ensure_built(x)
-        logs = evaluate_arrays(self.network, self.loss, self.metrics, x, y)
+        trainer = Trainer(self)
+        logs = trainer.evaluate(source)
         if verbose:
-            Progbar(-(-x.shape[0] // batch_size), verbose).update(-(-x.shape[0] // batch_size), logs, finalize=True)
+            steps = trainer.evaluated_steps if source is x else -(-x.shape[0] // batch_size)
+            Progbar(steps, verbose).update(steps, logs, finalize=True)
         if return_dict:
             return logs
         return logs["loss"] if len(logs) == 1 else list(logs.values())
@@ -257,7 +287,7 @@ class Sequential:
     def predict_on_batch(self, x: Any) -> np.ndarray:
         """Predictions for ``x`` in one pass (builds the model from ``x`` if needed, as Keras does)."""
         x = features(x, "x", n_features=self.network.input_dim if self.network else self._declared_input_dim())
-        self._ensure_built(x)
+        self._ensure_built(x.shape[1])
         with np.errstate(over="ignore", invalid="ignore"):
             prediction = self.network.forward(x)
         if not np.isfinite(prediction.sum()):
@@ -283,26 +313,29 @@ class Sequential:
         return self.network.affine()[1]
 
     def equation(self, feature_names: Sequence[str] | None = None, target_name: str = "y", digits: int = 4) -> str:
-        """The model as an equation, e.g. ``"price = 9.102·rooms − 34.67"``."""
-        from ..diagnostics.equation import equation
-        return equation(self, feature_names, target_name, digits)
+        """The model as an equation, e.g. ``"price = 9.102·rooms − 34.67"`` (``linnet.diagnostics.equation``)."""
+        return _plugin("equation")(self, feature_names, target_name, digits)
 
     def compare_to_ols(self, x: Any, y: Any, feature_names: Sequence[str] | None = None, print_fn=print):
         """Print and return the neuron beside the exact least-squares fit (parameters, loss, R²)."""
-        from ..diagnostics.equation import compare_to_ols
-        return compare_to_ols(self, x, y, feature_names=feature_names, print_fn=print_fn)
+        return _plugin("compare_to_ols")(self, x, y, feature_names=feature_names, print_fn=print_fn)
 
     # ----- persistence -----------------------------------------------------------------------------------------
     def save(self, path) -> None:
         """Write the model (architecture, weights, optimizer state) to a ``.linnet`` file, atomically."""
-        from ..saving.model_file import save_model
-        save_model(self, path)
+        _plugin("save_model")(self, path)
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name!r} layers={[layer.name for layer in self._layers]}>"
 
 
 def load_model(path) -> Sequential:
-    """Read a model written by ``Sequential.save``."""
-    from ..saving.model_file import load_model as _load
-    return _load(path)
+    """Read a model written by ``Sequential.save`` (``linnet.saving.load_model``)."""
+    return _plugin("load_model")(path)
+
+
+def _plugin(name: str) -> Callable:
+    if name not in PLUGINS:
+        raise RuntimeError(f"linnet.engine.sequential.PLUGINS has no {name!r}: it is registered when the linnet "
+                           f"package is imported (linnet/__init__.py); was it removed? Registered: {sorted(PLUGINS)}.")
+    return PLUGINS[name]

@@ -1,24 +1,43 @@
-"""Where batches come from and how an epoch runs, with Keras 3's semantics.
+"""The epoch loop: ``Trainer`` feeds the batches of a data source to the network and the optimizer (Keras 3).
 
-``split_validation`` takes Keras' tail before any shuffling; ``ArrayBatches`` cuts in-memory arrays into
-batches (default 32, the last partial batch kept), optionally as design matrices ``[x, 1]`` for the fused
-one-neuron step. ``run_epochs`` feeds any such source of batches to the network and the optimizer, logging the
-epoch ``loss`` as the sample-weighted mean of the batch losses computed before each update, and ``val_loss``
-over the whole validation set with end-of-epoch weights. Another source (file chunks, a Dask cluster) only has
-to provide ``__len__`` and ``epoch(rng)`` (and ``design = True`` if it yields design matrices).
+The data path of one batch:
+
+1. **source** -- ``source.epoch(rng)`` yields ``(x, y)`` or ``(x, y, sample_weight)`` (see ``sources``); the
+   batches of any source but in-memory arrays are checked and cast to float32 on the way in.
+2. **trainer** -- chooses the step. For the tutorials' model (one ``Dense`` layer, MSE, no metric) on in-memory
+   arrays it asks the arrays once per ``fit`` for design batches ``[x, 1]`` and takes the fused step
+   ``Network.mse_step`` (one product forward, one back); otherwise ``Network.gradient`` runs the layers forward,
+   the loss (sample-weighted if the batch has weights) and the layers backward.
+3. **network** -- either way ``network.grads`` now holds ``dL/dparams`` and the batch loss is returned, computed
+   with the weights from before the update. A NaN or infinite loss stops training here (``DivergenceError``).
+4. **optimizer** -- ``optimizer.apply(params, grads)`` updates the one flat float32 parameter vector in place.
+
+Then the running logs (epoch ``loss`` = ``Σ_b B_b·L_b / Σ_b B_b``, the metrics), the batch hooks of the callbacks
+that want them, and the progress bar. At the end of an epoch the validation source is evaluated with the
+end-of-epoch weights (``val_loss`` over all of it), the epoch's logs go to the callbacks, and the divergence rule
+(``exploding``) is applied.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
-from dataclasses import dataclass
-from typing import Iterator, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from .._validation import real_number
+from .. import random as _random
+from .callbacks import Callback, CallbackList, History
 from .progress import Progbar
+from .sources import ArrayBatches, checked_batches, source_length, split_validation  # noqa: F401 (linnet.training's names)
+
+# The fused one-neuron step saves ~2 µs a step but needs a copy of [x, 1], ~0.2 ms a MB: worth it when the
+# arrays hold at most this many bytes per training step to run.
+DESIGN_BYTES_PER_STEP = 10_000
+EXPLOSION_FACTOR = 1e4
+RISING_EPOCHS = 3
 
 
 class DivergenceError(ArithmeticError):
@@ -27,123 +46,6 @@ class DivergenceError(ArithmeticError):
     def __init__(self, message: str, history=None):
         super().__init__(message)
         self.history = history
-
-
-def split_validation(x: np.ndarray, y: np.ndarray, validation_split: float):
-    """Keras' split: training rows ``[0, floor(n(1-s)))``, validation the remaining tail, in the given order."""
-    split = real_number(validation_split, "validation_split", low=0.0, high=1.0, high_open=True)
-    n = x.shape[0]
-    split_at = int(math.floor(n * (1.0 - split)))
-    if split_at == 0 or split_at == n:
-        raise ValueError(f"validation_split={validation_split} leaves {split_at} training and {n - split_at} "
-                         f"validation rows out of {n}; both parts need at least one row.")
-    return (x[:split_at], y[:split_at]), (x[split_at:], y[split_at:])
-
-
-@dataclass
-class ArrayBatches:
-    """Batches of in-memory arrays: ``shuffle`` is True (new permutation per epoch), ``"batch"`` or False."""
-
-    x: np.ndarray
-    y: np.ndarray
-    batch_size: int = 32
-    shuffle: bool | str = True
-    design: bool = False  # yield [x, 1] (a column of ones appended, copied once) for Network.mse_step
-
-    def __post_init__(self):
-        if self.shuffle not in (True, False, "batch"):
-            raise ValueError(f"shuffle must be True, False or 'batch', received {self.shuffle!r}.")
-        if self.design:
-            self.x = np.hstack([self.x, np.ones((self.x.shape[0], 1), dtype=self.x.dtype)])
-
-    def __len__(self) -> int:
-        return -(-self.x.shape[0] // self.batch_size)
-
-    @property
-    def n_samples(self) -> int:
-        return self.x.shape[0]
-
-    def epoch(self, rng: np.random.Generator) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield the batches of one epoch; shuffled batches are gathered one at a time (no copy of the data)."""
-        x, y, size = self.x, self.y, self.batch_size
-        order = self._order(rng)
-        for start in range(0, x.shape[0], size):
-            if order is None:
-                yield x[start:start + size], y[start:start + size]
-            else:
-                rows = order[start:start + size]
-                yield x.take(rows, axis=0), y.take(rows, axis=0)
-
-    def _order(self, rng: np.random.Generator) -> np.ndarray | None:
-        n = self.x.shape[0]
-        if self.shuffle is False:
-            return None
-        if self.shuffle is True:
-            return rng.permutation(n)
-        order = np.arange(n)
-        for start in range(0, n, self.batch_size):
-            rng.shuffle(order[start:start + self.batch_size])
-        return order
-
-
-def evaluate_arrays(network, loss, metrics, x: np.ndarray, y: np.ndarray, chunk: int = 65536) -> dict[str, float]:
-    """Loss and metrics over all of ``(x, y)`` with the current weights (chunked to bound memory)."""
-    for metric in metrics:
-        metric.reset_state()
-    total = 0.0
-    for start in range(0, x.shape[0], chunk):
-        xb, yb = x[start:start + chunk], y[start:start + chunk]
-        prediction = network.forward(xb)
-        total += loss.value_and_grad(yb, prediction)[0] * xb.shape[0]
-        for metric in metrics:
-            metric.update_state(yb, prediction)
-    return {"loss": total / x.shape[0], **{m.name: m.result() for m in metrics}}
-
-
-def train_epoch(network, loss, optimizer, metrics, source, rng, callbacks, progbar) -> dict[str, float]:
-    """One pass over ``source``: per batch, gradient, optimizer step, running logs; returns the epoch logs.
-
-    Raises ``DivergenceError`` as soon as a batch loss is NaN or infinite (before that batch's update), or
-    when the epoch leaves non-finite weights. Run it under ``np.errstate(over="ignore", invalid="ignore")``:
-    overflow is detected here, as a non-finite loss, not by NumPy's warnings.
-    """
-    params, grads = network.params, network.grads
-    batch_hooks = callbacks.wants_batch_hooks
-    live = progbar is not None and progbar.dynamic
-    design = getattr(source, "design", False)
-    steps = len(source)
-    for metric in metrics:
-        metric.reset_state()
-    total, count = 0.0, 0
-    for step, (xb, yb) in enumerate(source.epoch(rng)):
-        if batch_hooks:
-            callbacks.on_train_batch_begin(step)
-        if design:
-            value, prediction = network.mse_step(xb, yb), None
-        else:
-            value, prediction = network.gradient(xb, yb, loss)
-        if not math.isfinite(value):
-            raise DivergenceError(f"the loss of batch {step + 1}/{steps} is {value}")
-        optimizer.apply(params, grads)
-        total += value * xb.shape[0]
-        count += xb.shape[0]
-        for metric in metrics:
-            metric.update_state(yb, prediction)
-        if batch_hooks or live:
-            logs = _logs(total / count, metrics)
-            if batch_hooks:
-                callbacks.on_train_batch_end(step, logs)
-                if callbacks.model.stop_training:  # a batch hook asked to stop, as Keras 3 allows
-                    break
-            if live and step + 1 < steps and progbar.due(time.perf_counter()):
-                progbar.update(step + 1, logs)
-    if not np.isfinite(params.sum()):
-        raise DivergenceError("an update made the weights NaN or infinite (the last batch's step overflowed)")
-    return _logs(total / count, metrics)
-
-
-EXPLOSION_FACTOR = 1e4
-RISING_EPOCHS = 3
 
 
 def exploding(losses: Sequence[float]) -> bool:
@@ -156,6 +58,10 @@ def exploding(losses: Sequence[float]) -> bool:
     factors of a few, not 10⁴, and a single spike is not three rises in a row. The rule compares with the
     first epoch's loss, the scale of the problem; a run that starts at (almost) zero loss, such as one
     initialized at an exact fit, can trip it.
+
+    The rule lives in the engine, not in ``diagnostics``, because the loop applies it: like ``TerminateOnNaN``
+    it is the loop's safety, which stops a run before its weights overflow and restores the best ones.
+    ``linnet.diagnostics.exploding`` is this function.
     """
     values = [float(value) for value in losses]
     if not all(math.isfinite(value) for value in values):
@@ -163,55 +69,192 @@ def exploding(losses: Sequence[float]) -> bool:
     if len(values) <= RISING_EPOCHS or values[-1] <= EXPLOSION_FACTOR * values[0]:
         return False
     recent = values[-RISING_EPOCHS - 1:]
-    return all(later > earlier for earlier, later in zip(recent, recent[1:]))
+    return all(later > earlier for earlier, later in itertools.pairwise(recent))
 
 
-def run_epochs(model, source, validation, epochs: int, initial_epoch: int, verbose: int, callbacks,
-               rng: np.random.Generator):
-    """``fit``'s loop: epochs of ``source`` with validation, progress, callbacks and divergence checks.
+class Trainer:
+    """One model's training loop and its state: network, optimizer, loss, metrics, callbacks and generator.
 
-    Returns the ``History``. On divergence (a non-finite loss or weights, or an exploding loss) the weights
-    of the epoch with the lowest loss are restored and ``DivergenceError`` says why and what to try.
+    ``Sequential.fit`` checks its arguments, makes a data source of them and calls ``Trainer(...).fit``;
+    ``Sequential.evaluate`` calls ``Trainer(model).evaluate``. ``callbacks`` is a list of ``Callback`` (a single
+    one is accepted too, as Keras does); ``rng`` (default: linnet's seeded generator) orders the batches.
     """
-    from .callbacks import CallbackList, History
-    history = model.history = History()
-    params = {"verbose": verbose, "epochs": epochs, "steps": len(source)}
-    hooks = CallbackList([*(callbacks or []), history], model, params)
-    model.stop_training = False
-    hooks.on_train_begin()
-    best = _BestWeights(model.network.params)
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow surfaces as a DivergenceError
-        for epoch in range(initial_epoch, epochs):
-            _one_epoch(model, source, validation, epoch, epochs, verbose, hooks, rng, best)
-            if model.stop_training:
+
+    def __init__(self, model, callbacks: Sequence[Callback] | Callback | None = None, verbose: int = 0,
+                 rng: np.random.Generator | None = None):
+        if getattr(model, "network", None) is None or getattr(model, "optimizer", None) is None:
+            raise ValueError(f"Trainer needs a built and compiled model (give it an Input, or call build(), and "
+                             f"compile()). Received: {model!r}")
+        self.model = model
+        self.network, self.optimizer = model.network, model.optimizer
+        self.loss, self.metrics = model.loss, list(model.metrics)
+        self.callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
+        self.verbose = verbose
+        self.rng = _random.generator(None) if rng is None else rng
+        self.steps: int | None = None  # batches per training epoch; counted in the first when the source has no length
+        self.evaluated_steps = 0  # batches of the last evaluate
+        self.params: dict[str, Any] = {}
+        self._hooks: CallbackList | None = None
+        self._fused = False
+
+    # ----- fit ---------------------------------------------------------------------------------------------
+    def fit(self, source, validation=None, epochs: int = 1, initial_epoch: int = 0) -> History:
+        """Train on ``source`` for epochs ``initial_epoch .. epochs - 1``; return the ``History``.
+
+        On divergence (a non-finite loss or weights, or an exploding loss) the weights of the epoch with the
+        lowest loss are restored and ``DivergenceError`` says why and what to try.
+        """
+        model = self.model
+        if not self.optimizer.built:
+            self.optimizer.build(self.network.sizes)
+        history = model.history = History()
+        self.steps = source_length(source)
+        self.params = {"verbose": self.verbose, "epochs": epochs, "steps": self.steps}  # the callbacks' params
+        self._hooks = CallbackList([*self.callbacks, history], model, self.params)
+        source, self._fused = self._step_source(source, epochs - initial_epoch)
+        model.stop_training = False
+        self._hooks.on_train_begin()
+        best = _BestWeights(self.network.params)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow surfaces as a DivergenceError
+            for epoch in range(initial_epoch, epochs):
+                self._run_epoch(source, validation, epoch, epochs, best)
+                if model.stop_training:
+                    break
+        self._hooks.on_train_end()
+        return history
+
+    def _step_source(self, source, epochs: int) -> tuple[Any, bool]:
+        """The source to step through, and whether the fused one-neuron step is taken on it.
+
+        Fused when the network allows it (``Network.takes_design``), the source can give design batches
+        ``[x, 1]`` (in-memory arrays can), and their one copy pays for itself over the steps to run.
+        """
+        design_batches = getattr(source, "design_batches", None)
+        if (design_batches is None or not self.network.takes_design(self.loss, self.metrics)
+                or source.nbytes > DESIGN_BYTES_PER_STEP * len(source) * epochs):
+            return source, False
+        return design_batches(), True
+
+    def _run_epoch(self, source, validation, epoch: int, epochs: int, best: _BestWeights) -> None:
+        hooks, model = self._hooks, self.model
+        hooks.on_epoch_begin(epoch)
+        if self.verbose and epochs > 1:
+            print(f"Epoch {epoch + 1}/{epochs}")
+        progbar = Progbar(self.steps, self.verbose) if self.verbose else None
+        try:
+            logs = self._train_epoch(source, progbar)
+        except DivergenceError as error:
+            best.restore(self.network.params)
+            raise DivergenceError(_divergence_message(epoch, str(error), self.optimizer), model.history) from None
+        if validation is not None:
+            logs.update({f"val_{name}": value for name, value in self.evaluate(validation).items()})
+        if progbar is not None:
+            progbar.target = self.steps
+            progbar.update(self.steps, logs, finalize=True)
+        hooks.on_epoch_end(epoch, logs)
+        best.offer(logs["loss"], self.network.params)
+        losses = model.history.history["loss"]
+        if losses[-1] > EXPLOSION_FACTOR * losses[0] and exploding(losses):
+            best.restore(self.network.params)
+            raise DivergenceError(_divergence_message(
+                epoch, f"the loss grew from {losses[0]:.4g} to {losses[-1]:.4g} and rose for {RISING_EPOCHS} epochs "
+                f"in a row", self.optimizer), model.history)
+
+    def _train_epoch(self, source, progbar: Progbar | None) -> dict[str, float]:
+        """One pass over ``source``: per batch, gradient, optimizer step, running logs; returns the epoch logs.
+
+        Raises ``DivergenceError`` as soon as a batch loss is NaN or infinite (before that batch's update), or
+        when the epoch leaves non-finite weights; overflow is detected here, not by NumPy's warnings.
+        """
+        network, optimizer, loss, metrics, hooks = self.network, self.optimizer, self.loss, self.metrics, self._hooks
+        params, grads, fused = network.params, network.grads, self._fused
+        batch_hooks = hooks.wants_batch_hooks
+        live = progbar is not None and progbar.dynamic
+        for metric in metrics:
+            metric.reset_state()
+        total, count, step = 0.0, 0, -1
+        for step, batch in enumerate(checked_batches(source, self.rng, network.input_dim)):
+            if batch_hooks:
+                hooks.on_train_batch_begin(step)
+            if fused:
+                xb, yb = batch
+                value, prediction = network.mse_step(xb, yb), None
+            else:
+                xb, yb, weight = _unpack(batch, metrics)
+                value, prediction = network.gradient(xb, yb, loss, weight)
+            if not math.isfinite(value):
+                raise DivergenceError(f"the loss of batch {step + 1}{_of(self.steps)} is {value}")
+            optimizer.apply(params, grads)
+            total += value * xb.shape[0]
+            count += xb.shape[0]
+            for metric in metrics:
+                metric.update_state(yb, prediction)
+            if (batch_hooks or live) and self._batch_end(step, _logs(total / count, metrics), progbar):
                 break
-    hooks.on_train_end()
-    return history
+        self._count_steps(step + 1, "training")
+        if not np.isfinite(params.sum()):
+            raise DivergenceError("an update made the weights NaN or infinite (the last batch's step overflowed)")
+        return _logs(total / count, metrics)
+
+    def _batch_end(self, step: int, logs: dict[str, float], progbar: Progbar | None) -> bool:
+        """Batch hooks and the live progress bar after ``step``; True when a batch hook asked to stop."""
+        if self._hooks.wants_batch_hooks:
+            self._hooks.on_train_batch_end(step, logs)
+            if self.model.stop_training:  # a batch hook asked to stop, as Keras 3 allows
+                return True
+        if progbar is not None and progbar.dynamic and (self.steps is None or step + 1 < self.steps) \
+                and progbar.due(time.perf_counter()):
+            progbar.update(step + 1, logs)
+        return False
+
+    def _count_steps(self, steps: int, what: str) -> None:
+        """After the first epoch of a source without a length, its count becomes ``steps`` (as Keras does)."""
+        if steps == 0:
+            raise ValueError(f"The {what} data source yielded no batch: its epoch(rng) must yield at least one "
+                             f"(x, y) batch per call.")
+        if self.steps is None:
+            self.steps = self.params["steps"] = steps
+
+    # ----- evaluate ----------------------------------------------------------------------------------------
+    def evaluate(self, source) -> dict[str, float]:
+        """Loss and metrics over one pass of ``source`` with the current weights.
+
+        The loss is ``Σ_b B_b·L_b / Σ_b B_b`` over the batches (the loss of all rows at once for unweighted
+        batches); ``evaluated_steps`` is set to the number of batches.
+        """
+        network, loss, metrics = self.network, self.loss, self.metrics
+        for metric in metrics:
+            metric.reset_state()
+        total, count, steps = 0.0, 0, 0
+        for steps, batch in enumerate(checked_batches(source, self.rng, network.input_dim), 1):
+            xb, yb, weight = _unpack(batch, metrics)
+            prediction = network.forward(xb)
+            value = (loss.value_and_grad(yb, prediction) if weight is None
+                     else loss.value_and_grad(yb, prediction, weight))[0]
+            total += value * xb.shape[0]
+            count += xb.shape[0]
+            for metric in metrics:
+                metric.update_state(yb, prediction)
+        if steps == 0:
+            raise ValueError("The evaluation data source yielded no batch: its epoch(rng) must yield at least one "
+                             "(x, y) batch per call.")
+        self.evaluated_steps = steps
+        return _logs(total / count, metrics)
 
 
-def _one_epoch(model, source, validation, epoch, epochs, verbose, hooks, rng, best) -> None:
-    hooks.on_epoch_begin(epoch)
-    if verbose and epochs > 1:
-        print(f"Epoch {epoch + 1}/{epochs}")
-    progbar = Progbar(len(source), verbose) if verbose else None
-    try:
-        logs = train_epoch(model.network, model.loss, model.optimizer, model.metrics, source, rng, hooks, progbar)
-    except DivergenceError as error:
-        best.restore(model.network.params)
-        raise DivergenceError(_divergence_message(epoch, str(error), model.optimizer), model.history) from None
-    if validation is not None:
-        val = evaluate_arrays(model.network, model.loss, model.metrics, *validation)
-        logs.update({f"val_{name}": value for name, value in val.items()})
-    if progbar is not None:
-        progbar.update(len(source), logs, finalize=True)
-    hooks.on_epoch_end(epoch, logs)
-    best.offer(logs["loss"], model.network.params)
-    losses = model.history.history["loss"]
-    if losses[-1] > EXPLOSION_FACTOR * losses[0] and exploding(losses):
-        best.restore(model.network.params)
-        raise DivergenceError(_divergence_message(
-            epoch, f"the loss grew from {losses[0]:.4g} to {losses[-1]:.4g} and rose for {RISING_EPOCHS} epochs "
-            f"in a row", model.optimizer), model.history)
+def _unpack(batch: tuple, metrics: list) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``(x, y, sample_weight or None)``; weights with compiled metrics are refused (metrics take none yet)."""
+    if len(batch) == 2:
+        return batch[0], batch[1], None
+    if metrics:
+        raise ValueError(f"The data source yielded sample weights, and the metrics "
+                         f"{[metric.name for metric in metrics]} do not take sample weights yet: compile without "
+                         f"metrics, or yield (x, y) batches. Received: a batch of {len(batch[0])} weighted rows.")
+    return batch
+
+
+def _of(steps: int | None) -> str:
+    return "" if steps is None else f"/{steps}"
 
 
 class _BestWeights:
@@ -231,9 +274,9 @@ class _BestWeights:
 
 def _divergence_message(epoch: int, what: str, optimizer) -> str:
     return (f"Training diverged in epoch {epoch + 1}: {what}. The weights were restored to those of the epoch "
-            f"with the lowest loss (or the initial ones). The learning rate ({optimizer.learning_rate:g}) is probably too large for the "
-            f"scale of the inputs: try a smaller learning rate, or normalize the inputs (a Normalization layer "
-            f"adapted to x, or standardized features).")
+            f"with the lowest loss (or the initial ones). The learning rate ({optimizer.learning_rate:g}) is "
+            f"probably too large for the scale of the inputs: try a smaller learning rate, or normalize the "
+            f"inputs (a Normalization layer adapted to x, or standardized features).")
 
 
 def _logs(loss_value: float, metrics) -> dict[str, float]:

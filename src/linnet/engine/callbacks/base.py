@@ -4,17 +4,28 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from ..._validation import non_negative_int
 
-_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end")
+BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end")
 
 
 class Callback:
-    """Base class: override the hooks you need; ``self.model`` and ``self.params`` are set by ``fit``."""
+    """Base class: override the hooks you need; ``self.model`` and ``self.params`` are set by ``fit``.
+
+    ``params`` holds ``verbose``, ``epochs`` and ``steps`` (batches per epoch; None during the first epoch of
+    a data source without a length, the count of that epoch from its end on).
+
+    Batch hooks (``on_train_batch_begin``/``_end``) cost time on every step, so ``fit`` calls them only on the
+    callbacks whose ``wants_batch_hooks`` is true. By default that is whether the class overrides one of
+    them, so a subclass that writes ``on_train_batch_end`` gets it called, as in Keras; a callback that needs
+    them only in some configurations sets ``wants_batch_hooks`` itself (a class attribute or a property, as
+    ``ModelCheckpoint`` with ``save_freq`` in batches does).
+    """
 
     def __init__(self):
         self.model = None
@@ -25,6 +36,11 @@ class Callback:
 
     def set_params(self, params: dict[str, Any]) -> None:
         self.params = params
+
+    @property
+    def wants_batch_hooks(self) -> bool:
+        """Whether ``fit`` should call this callback's batch hooks: by default, whether its class overrides one."""
+        return any(getattr(type(self), hook) is not getattr(Callback, hook) for hook in BATCH_HOOKS)
 
     def on_train_begin(self, logs=None): pass
     def on_train_end(self, logs=None): pass
@@ -62,7 +78,7 @@ class History(Callback):
 
 
 class CallbackList:
-    """Dispatches each hook to every callback; batch hooks only reach callbacks that override them."""
+    """Dispatches each hook to every callback; batch hooks only to those whose ``wants_batch_hooks`` is true."""
 
     def __init__(self, callbacks: Sequence[Callback], model, params: dict[str, Any]):
         self.callbacks = list(callbacks)
@@ -72,7 +88,7 @@ class CallbackList:
                 raise TypeError(f"callbacks must be linnet Callback instances, received {callback!r}.")
             callback.set_model(model)
             callback.set_params(params)
-        self._batch = [c for c in self.callbacks if any(_overrides(c, hook) for hook in _BATCH_HOOKS)]
+        self._batch = [callback for callback in self.callbacks if callback.wants_batch_hooks]
         self.wants_batch_hooks = bool(self._batch)
 
     def _call(self, hook: str, *args) -> None:
@@ -95,11 +111,6 @@ class CallbackList:
     def on_train_batch_end(self, batch, logs=None):
         for callback in self._batch:
             callback.on_train_batch_end(batch, logs)
-
-
-def _overrides(callback: Callback, hook: str) -> bool:
-    """True when the callback's class redefines ``hook`` or the instance sets it (``LambdaCallback``)."""
-    return hook in vars(callback) or getattr(type(callback), hook) is not getattr(Callback, hook)
 
 
 def _verbosity(value: Any) -> int:

@@ -15,7 +15,6 @@ import numpy as np
 
 from ..._validation import non_negative_int, positive_int, real_number, unknown_name
 from .base import Callback, _boolean, _path, _verbosity
-from ..metrics import R2Score
 
 _MODES = ("auto", "min", "max")
 
@@ -23,9 +22,9 @@ _MODES = ("auto", "min", "max")
 class MonitorCallback(Callback):
     """Base of the callbacks that act when the logged quantity ``monitor`` stops improving.
 
-    ``mode="min"`` wants it lower, ``"max"`` higher; ``"auto"`` minimizes ``loss``/``val_loss`` and the
-    model's error metrics and maximizes ``r2_score`` (or any metric whose ``direction`` is ``"up"``), with or
-    without the ``val_`` prefix. ``current`` improves on ``reference`` when::
+    ``mode="min"`` wants it lower, ``"max"`` higher; ``"auto"`` minimizes ``loss``/``val_loss`` and follows
+    a metric's own ``direction`` (``"min"`` for the errors, ``"max"`` for ``r2_score``), with or without the
+    ``val_`` prefix. ``current`` improves on ``reference`` when::
 
         current + min_delta < reference    (minimizing)
         current - min_delta > reference    (maximizing)
@@ -66,7 +65,7 @@ class MonitorCallback(Callback):
         metrics = getattr(self.model, "metrics", None) or []
         for metric in metrics:
             if getattr(metric, "name", None) == name:
-                return getattr(metric, "direction", "up" if isinstance(metric, R2Score) else "down") == "down"
+                return metric.direction == "min"
         raise ValueError(f"{type(self).__name__} cannot tell whether monitor={self.monitor!r} should be minimized "
                          f"or maximized: it is neither the loss nor one of the model's metrics "
                          f"{[getattr(m, 'name', m) for m in metrics]}. Pass mode='min' or mode='max'.")
@@ -211,8 +210,11 @@ class ModelCheckpoint(MonitorCallback):
             raise ValueError(f"save_freq must be 'epoch' or a number of batches, received {save_freq!r}.")
         self.save_freq = save_freq if save_freq == "epoch" else positive_int(save_freq, "save_freq")
         self._batches_since_save = self._epoch = 0
-        if self.save_freq != "epoch":
-            self.on_train_batch_end = self._count_batch  # only then does fit dispatch batch hooks to it
+
+    @property
+    def wants_batch_hooks(self) -> bool:
+        """Only when saving every ``save_freq`` batches."""
+        return self.save_freq != "epoch"
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
@@ -221,7 +223,7 @@ class ModelCheckpoint(MonitorCallback):
         if self.save_freq == "epoch":
             self._save(epoch, None, logs or {})
 
-    def _count_batch(self, batch, logs=None):
+    def on_train_batch_end(self, batch, logs=None):
         self._batches_since_save += 1  # counted across epochs, as Keras does
         if self._batches_since_save >= self.save_freq:
             self._batches_since_save = 0

@@ -6,12 +6,13 @@ from __future__ import annotations
 import collections.abc
 import csv
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from ..._validation import reject_unknown_kwargs
-from .base import _HOOKS, Callback, _boolean, _path, _verbosity
+from .base import _HOOKS, BATCH_HOOKS, Callback, _boolean, _path, _verbosity
 
 
 class TerminateOnNaN(Callback):
@@ -61,7 +62,8 @@ class LearningRateScheduler(Callback):
         except TypeError:  # the legacy one-argument schedule(epoch), as Keras retries it
             rate = self.schedule(epoch)
         if not isinstance(rate, (float, np.floating)):
-            raise ValueError(f"The output of the `schedule` function should be a float. Got: {rate!r}")
+            raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
+                f"The output of the `schedule` function should be a float. Got: {rate!r}")
         optimizer.learning_rate = float(rate)
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {float(rate)}.")
@@ -99,7 +101,8 @@ class CSVLogger(Callback):
             except FileNotFoundError:
                 pass
         self._close()
-        self.csv_file = open(self.filename, "a" if self.append else "w", newline="", encoding="utf-8")
+        self.csv_file = open(  # noqa: SIM115 (open for the whole run, closed by on_train_end)
+            self.filename, "a" if self.append else "w", newline="", encoding="utf-8")
         self.keys, self.writer, self._write_header = None, None, write_header
 
     def on_epoch_end(self, epoch, logs=None):
@@ -151,7 +154,13 @@ class LambdaCallback(Callback):
                 continue
             if not callable(function):
                 raise TypeError(f"{hook} must be a function, received {function!r}.")
-            setattr(self, hook, function)  # an instance attribute: CallbackList sees it as an override
+            setattr(self, hook, function)
+        self._batch_functions = any(hooks[hook] is not None for hook in BATCH_HOOKS)
+
+    @property
+    def wants_batch_hooks(self) -> bool:
+        """Whether a batch function was given."""
+        return self._batch_functions
 
 
 class ParameterHistory(Callback):
@@ -163,9 +172,11 @@ class ParameterHistory(Callback):
     :func:`linnet.plot.landscape` and :func:`linnet.plot.gap` draw.
 
     Each entry costs two tiny forward passes (``affine``), so recording per epoch is free in practice. Only
-    ``every="batch"`` overrides the batch hook, which makes ``fit`` dispatch batch hooks at all; it then adds
-    some 15 microseconds per batch for a single ``Dense`` layer (about doubling a step on small data): ask
-    for it when you want the steps themselves. Entries are reset when training begins, like ``History``.
+    ``every="batch"`` wants batch hooks (``wants_batch_hooks``), which makes ``fit`` dispatch them at all; it
+    then adds some 15 microseconds per batch for a single ``Dense`` layer (about doubling a step on small data):
+    ask for it when you want the steps themselves. Entries are reset when training begins, like ``History``.
+    The labels of an epoch's entries (``epochs``, ``steps``) are set at the end of that epoch, when the number
+    of batches per epoch is known even for a data source without a length.
 
     Attributes
     ----------
@@ -182,13 +193,16 @@ class ParameterHistory(Callback):
         if every not in ("epoch", "batch"):
             raise ValueError(f"every must be 'epoch' or 'batch', received {every!r}.")
         self.every = every
-        if every == "batch":  # an instance attribute: CallbackList sees it as an override and dispatches
-            self.on_train_batch_end = self._record_batch
         self._coef: list[np.ndarray] = []
         self._intercept: list[float] = []
         self._epochs: list[float] = []
         self._steps: list[int] = []
         self._epoch: int | None = None
+        self._first_entry = 0  # the first entry of the running epoch, labelled at its end
+
+    @property
+    def wants_batch_hooks(self) -> bool:
+        return self.every == "batch"
 
     def on_train_begin(self, logs=None):
         self._coef, self._intercept, self._epochs, self._steps = [], [], [], []
@@ -196,17 +210,20 @@ class ParameterHistory(Callback):
         self._record(0, 0)
 
     def on_epoch_begin(self, epoch, logs=None):
-        if self._epoch is None:  # fit's first epoch is initial_epoch: label the starting entry with it
-            self._epochs[0], self._steps[0] = epoch, epoch * self.params["steps"]
-        self._epoch = epoch
+        self._first_entry = 0 if self._epoch is None else len(self._steps)  # the start is labelled with fit's
+        self._epoch = epoch  # first epoch, initial_epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._record(batch + 1, batch + 1)  # batches into the epoch, until the epoch's end labels it
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.every == "epoch":
-            self._record(epoch + 1, (epoch + 1) * self.params["steps"])
-
-    def _record_batch(self, batch, logs=None):
         steps = self.params["steps"]
-        self._record(self._epoch + (batch + 1) / steps, self._epoch * steps + batch + 1)
+        if self._first_entry == 0:
+            self._epochs[0], self._steps[0] = epoch, epoch * steps
+        for k in range(max(self._first_entry, 1), len(self._steps)):
+            self._epochs[k], self._steps[k] = epoch + self._steps[k] / steps, epoch * steps + self._steps[k]
+        if self.every == "epoch":
+            self._record(epoch + 1, (epoch + 1) * steps)
 
     def _record(self, epochs: float, steps: int) -> None:
         coef, intercept = self.model.network.affine()

@@ -1,0 +1,32 @@
+"""The checks ``fit`` runs before training, registered in ``linnet.engine.sequential.ADVISERS``.
+
+Each takes the ``FitPlan`` of the fit about to start and returns a warning text or None. They import their
+diagnostics only when they have something to check, so that a ``fit`` pays only for the checks it runs.
+"""
+
+from __future__ import annotations
+
+from ..engine.optimizers import SGD
+
+LIMIT_CHECK_ROWS = 10_000  # evenly spaced rows that estimate SGD's stable learning rate on large data (~1% error)
+
+
+def sorted_validation_tail(plan) -> str | None:
+    """:func:`linnet.diagnostics.sorted_tail_warning` on the rows of a fit with ``validation_split``."""
+    if plan.x is None or not plan.validation_split:
+        return None
+    from .validation import sorted_tail_warning
+    return sorted_tail_warning(plan.x, plan.y, plan.validation_split)
+
+
+def sgd_learning_rate(plan) -> str | None:
+    """:func:`linnet.diagnostics.learning_rate_warning` for SGD (the only optimizer with a known stability
+    limit), on the training rows or, beyond ``LIMIT_CHECK_ROWS``, an evenly spaced sample of them."""
+    if plan.x_train is None or not isinstance(plan.model.optimizer, SGD):
+        return None
+    from .stability import learning_rate_warning
+    step = -(-plan.x_train.shape[0] // LIMIT_CHECK_ROWS)
+    return learning_rate_warning(plan.model, plan.x_train[::step], plan.batch_size if step == 1 else None)
+
+
+ADVISERS = {"sorted_validation_tail": sorted_validation_tail, "sgd_learning_rate": sgd_learning_rate}

@@ -1,0 +1,48 @@
+"""What ``fit`` is about to do (``FitPlan``), and the checks it runs on that before training (``ADVISERS``).
+
+The engine defines no check itself: the diagnostics, a package above it, register theirs here (see
+``linnet/__init__.py``), so that the engine imports nothing above itself.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class FitPlan:
+    """What ``fit`` is about to do, as the ``ADVISERS`` see it.
+
+    ``source`` and ``validation`` are what the trainer will read. On arrays, ``x`` and ``y`` are all the rows
+    given (checked, float32; any validation tail included), ``x_train`` the rows trained on, and
+    ``batch_size`` and ``validation_split`` (0.0 when ``validation_data`` is given) as ``fit`` uses them; for a
+    data source those are None and 0.0.
+    """
+
+    model: Any
+    source: Any
+    validation: Any = None
+    x: np.ndarray | None = None
+    y: np.ndarray | None = None
+    x_train: np.ndarray | None = None
+    batch_size: int | None = None
+    validation_split: float = 0.0
+
+
+ADVISERS: dict[str, Callable[[FitPlan], str | None]] = {}
+"""The checks ``fit`` runs before training, by name: ``adviser(plan) -> warning text or None``; ``fit`` warns
+(``UserWarning``) with each text. ``linnet.diagnostics`` registers the sorted-validation-tail check and SGD's
+stable learning rate (``linnet.diagnostics.advisers``); delete a key to silence one, add one to check more."""
+
+
+def advise(plan: FitPlan) -> None:
+    """Warn (``UserWarning``, pointing at the caller of ``fit``) with every text the ``ADVISERS`` return."""
+    for adviser in list(ADVISERS.values()):
+        message = adviser(plan)
+        if message:
+            warnings.warn(message, UserWarning, stacklevel=3)
