@@ -13,8 +13,8 @@ import statsmodels.api as sm
 from hypothesis import given, settings, strategies as st
 
 import linnet
-from linnet.exact import moments as _moments
-from linnet.exact.moments import Moments
+from linnet.exact import state as _state
+from linnet.exact.state import Moments
 from linnet.exact.results import OLSResult, ResidualDegreesOfFreedomError, ols
 
 BOSTON = pathlib.Path(linnet.__file__).parent / "data/bundled/boston_housing.npz"
@@ -187,7 +187,7 @@ def test_chunks_and_merged_moments_give_the_whole_answer(boston):
 def test_rows_are_converted_in_bounded_chunks(boston, monkeypatch):
     x, y = boston
     whole = ols(x, y)
-    monkeypatch.setattr(_moments, "ROWS_PER_CHUNK", 50)
+    monkeypatch.setattr(_state, "ROWS_PER_CHUNK", 50)
     _assert_same_fit(ols(x, y), whole)
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..engine import losses as losses_module
 from .._validation import features, positive_int
-from ..exact.moments import ROWS_PER_CHUNK, Moments
+from ..exact.state import ROWS_PER_CHUNK, Moments
 from ..engine.network import built_network
 from ..engine.optimizers import SGD
 from ._hessian import _single_neuron, _spectrum, _standardizing_lift

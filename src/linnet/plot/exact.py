@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..exact.moments import Moments
+from ..exact.state import Moments
 from ._inset import _free_corners, _zoom
 from ..engine.callbacks import ParameterHistory
 from .figures import Drawn, _axes, _history_dict, _label, _xy_names
