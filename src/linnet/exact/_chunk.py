@@ -31,13 +31,22 @@ TINY_VARIANCE = 1e-270
 
 
 class Chunk(NamedTuple):
-    """A chunk's row count, total weight, weighted means, factor and the factor's relative rounding."""
+    """A chunk's row count, total weight, weighted means (``mean + mean_low``, a double-double), factor and
+    the factor's relative rounding."""
 
     n: int
     weight: float
     mean: np.ndarray
+    mean_low: np.ndarray
     factor: np.ndarray
     rounding: float
+
+
+def two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(s, e)`` with ``s = fl(a + b)`` and ``s + e = a + b`` exactly (Knuth's TwoSum)."""
+    total = a + b
+    part = total - a
+    return total, (a - (total - part)) + (b - part)
 
 
 def stacked(x: np.ndarray, y: np.ndarray, dtype=np.float64) -> np.ndarray:
@@ -48,26 +57,20 @@ def stacked(x: np.ndarray, y: np.ndarray, dtype=np.float64) -> np.ndarray:
     return z
 
 
-def cross_product_chunk(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None,
-                        shift: np.ndarray) -> Chunk | None:
+def cross_product_chunk(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None, shift: np.ndarray,
+                        rows_per_chunk: int) -> Chunk | None:
     """The state of ``(x, y)`` from the Gram matrix of the rows minus ``shift``, or None when not accurate.
 
-    A column of ones rides along, so one product gives the weighted sums too::
+    A column of ones rides along, so one product (``rows_per_chunk`` rows converted at a time) gives the
+    weighted sums too::
 
         G = [z - shift, 1]' W [z - shift, 1],   d = G[:-1, -1] / G[-1, -1],   S = G[:-1, :-1] - W d d'
 
     and ``mean = shift + d``. The result is refused (None) on overflow or underflow, when the shift is far
     from the mean (``S`` would cancel), or when a pivot of the scaled factor is below ``FAST_PIVOT``.
     """
-    p1 = x.shape[1] + 1
-    rows = np.empty((x.shape[0], p1 + 1))
-    np.subtract(x, shift[:-1], out=rows[:, :-2])  # converts and shifts in one pass
-    np.subtract(y, shift[-1], out=rows[:, -2])
-    rows[:, -1] = 1.0
-    if weights is not None:
-        rows *= np.sqrt(weights)[:, None]
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        gram = rows.T @ rows
+    gram = _shifted_gram(x, y, weights, shift, rows_per_chunk)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
         total = gram[-1, -1]
         offset = gram[:-1, -1] / total
         scatter = gram[:-1, :-1] - np.outer(gram[:-1, -1], offset)
@@ -83,7 +86,31 @@ def cross_product_chunk(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None
     pivot = float(np.diag(factor).min())
     if not pivot >= FAST_PIVOT:
         return None
-    return Chunk(x.shape[0], float(total), shift + offset, factor * scale, EPS / pivot ** 2)
+    return Chunk(x.shape[0], float(total), *two_sum(shift, offset), factor * scale, EPS / pivot ** 2)
+
+
+def _shifted_gram(x, y, weights, shift, rows_per_chunk: int) -> np.ndarray:
+    """``[z - shift, 1]' W [z - shift, 1]``, converting ``rows_per_chunk`` rows at a time into one buffer.
+
+    A zero ``shift`` is not subtracted: the plain float32 -> float64 copy is several times faster than a
+    subtraction that converts.
+    """
+    p = x.shape[1]
+    buffer = np.empty((min(rows_per_chunk, x.shape[0]), p + 2))
+    buffer[:, -1] = 1.0
+    gram = np.zeros((p + 2, p + 2))
+    shifted = np.append(shift, 0.0) if shift.any() else None
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for start in range(0, x.shape[0], rows_per_chunk):
+            rows = buffer[:min(rows_per_chunk, x.shape[0] - start)]
+            rows[:, :p] = x[start:start + rows_per_chunk]
+            rows[:, p] = y[start:start + rows_per_chunk]
+            if shifted is not None:
+                rows -= shifted
+            if weights is not None:  # a new array: the buffer's column of ones stays
+                rows = rows * np.sqrt(weights[start:start + rows_per_chunk])[:, None]
+            gram += rows.T @ rows  # A'A: one symmetric rank-k update (syrk)
+    return gram
 
 
 def qr_chunk(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None) -> Chunk:
@@ -105,8 +132,8 @@ def qr_chunk(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None) -> Chunk:
     factor = _triangular(z)
     with np.errstate(over="ignore"):
         factor = np.ldexp(factor, exponent)
-        mean = np.ldexp(mean + correction, exponent)
-    return Chunk(x.shape[0], total, mean, factor, EPS)
+        mean, low = (np.ldexp(part, exponent) for part in two_sum(mean, correction))
+    return Chunk(x.shape[0], total, mean, low, factor, EPS)
 
 
 def _weighted_mean(z: np.ndarray, weights: np.ndarray | None, total: float) -> np.ndarray:

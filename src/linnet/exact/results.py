@@ -303,7 +303,7 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
         wanted = refine if refine is not None else solution.digits < WARN_BELOW_DIGITS
         return refine_solution(solution, x, y, weights, bool(fit_intercept)) if wanted else solution
 
-    return OLSResult._fit(Moments().update(x, y, weights), fit_intercept, feature_names, refine_with)
+    return OLSResult._fit(Moments()._update(x, y, weights), fit_intercept, feature_names, refine_with)
 
 
 def _feature_names(names, n_features: int) -> list[str]:

@@ -28,7 +28,8 @@ NULL_WEIGHT = 1e-6
 EXACT_FIT = 16 * EPS
 """A residual norm below ``EXACT_FIT * (p + 1)`` times the norm of y (centered with an intercept) is rounding:
 the fit is exact and ``ssr`` is 0."""
-MAX_DIGITS = 15.9
+MAX_DIGITS = 15.0
+"""No estimate claims more digits than this (float64 holds 15.95; the NIST values are certified to 15)."""
 INTERCEPT_FLOOR = 1.5e-8
 """An intercept cancelled below this fraction of |mean(y)| (sqrt(eps)) is measured against that fraction."""
 
@@ -83,7 +84,8 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     constant = np.flatnonzero(scale == 0)
     if fit_intercept:
         mean_x = state.mean_x
-        params = np.concatenate([[state.mean_y - mean_x @ slopes], slopes])
+        low = state.mean_low
+        params = np.concatenate([[(state.mean_y - mean_x @ slopes) + (low[-1] - low[:-1] @ slopes)], slopes])
         inverse = np.block([[np.array([[1 / math.sqrt(state.weight)]]), -(mean_x @ inverse)[None, :]],
                             [np.zeros((len(slopes), 1)), inverse]])
         null = np.vstack([-mean_x @ null, null])

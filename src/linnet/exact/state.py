@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _validation as _checks
-from ._chunk import EPS, cross_product_chunk, merged_factor, qr_chunk
+from ._chunk import EPS, cross_product_chunk, merged_factor, qr_chunk, two_sum
 
 ROWS_PER_CHUNK = 8_192
 """Rows converted to float64 at a time: bounds the extra memory (about 1.4 MB for 20 features)."""
@@ -42,8 +42,9 @@ class LeastSquaresState:
         Rows seen (rows of weight 0 included, as statsmodels counts them).
     weight : float
         Sum of the weights (``n`` when unweighted).
-    mean : ndarray, shape (p + 1,)
-        Weighted means of ``[x, y]``.
+    mean, mean_low : ndarray, shape (p + 1,)
+        Weighted means of ``[x, y]``, ``mean + mean_low`` as a double-double (``mean_low`` is the rounding
+        of ``mean``, kept so that a mean updated row by row stays correctly rounded).
     factor : ndarray, shape (p + 1, p + 1)
         Upper-triangular ``R``, ``R'R`` the weighted centered cross-products of ``[x, y]``.
     rounding : float
@@ -72,6 +73,7 @@ class LeastSquaresState:
     def _allocate(self, n_features: int) -> None:
         self.n_features = n_features
         self.mean = np.zeros(n_features + 1)
+        self.mean_low = np.zeros(n_features + 1)
         self.factor = np.zeros((n_features + 1, n_features + 1))
 
     mean_x = property(lambda self: self.mean[:-1], doc="Weighted column means of x, shape (p,).")
@@ -90,18 +92,22 @@ class LeastSquaresState:
         """
         x = _checks.features(x_chunk, "x", n_features=self.n_features, dtype=None)  # keep dtype: no copy
         y = _checks.targets(y_chunk, x.shape[0], "y", dtype=None)[:, 0]
-        weights = _sample_weight(sample_weight, x.shape[0])
+        return self._update(x, y, _sample_weight(sample_weight, x.shape[0]))
+
+    def _update(self, x: np.ndarray, y: np.ndarray, weights: np.ndarray | None) -> LeastSquaresState:
+        """``update`` for checked arrays: ``x`` (n, p), ``y`` (n,), ``weights`` (n,) or None."""
         if self.n_features is None:
             self._allocate(x.shape[1])
-        shift = self.mean if self.n else np.append(x[0], y[0]).astype(np.float64)
-        for start in range(0, x.shape[0], ROWS_PER_CHUNK):
-            rows = slice(start, start + ROWS_PER_CHUNK)
-            chunk_weights = None if weights is None else weights[rows]
-            chunk = cross_product_chunk(x[rows], y[rows], chunk_weights, shift)
-            if chunk is None:
-                chunk = qr_chunk(x[rows], y[rows], chunk_weights)
-            self._absorb(*chunk)
-            shift = self.mean
+        fast = cross_product_chunk(x, y, weights, np.zeros(x.shape[1] + 1), ROWS_PER_CHUNK)
+        if fast is None:  # the mean is far from 0: retry shifted by a row (or by the mean so far)
+            shift = self.mean if self.n else np.append(x[0], y[0]).astype(np.float64)
+            fast = cross_product_chunk(x, y, weights, shift, ROWS_PER_CHUNK)
+        if fast is not None:
+            self._absorb(*fast)
+        else:
+            for start in range(0, x.shape[0], ROWS_PER_CHUNK):
+                rows = slice(start, start + ROWS_PER_CHUNK)
+                self._absorb(*qr_chunk(x[rows], y[rows], None if weights is None else weights[rows]))
         if weights is not None:
             with np.errstate(divide="ignore"):
                 self.log_weight += float(np.log(weights).sum())
@@ -119,16 +125,16 @@ class LeastSquaresState:
         if other.n:
             if merged.n_features is None:
                 merged._allocate(other.n_features)
-            merged._absorb(other.n, other.weight, other.mean, other.factor, other.rounding)
+            merged._absorb(other.n, other.weight, other.mean, other.mean_low, other.factor, other.rounding)
             merged.log_weight += other.log_weight
         return merged
 
     __add__ = merge
 
-    def _absorb(self, n_b: int, weight_b: float, mean_b: np.ndarray, factor_b: np.ndarray,
+    def _absorb(self, n_b: int, weight_b: float, mean_b: np.ndarray, low_b: np.ndarray, factor_b: np.ndarray,
                 rounding_b: float) -> None:
         weight = self.weight + weight_b
-        delta = mean_b - self.mean
+        delta = (mean_b - self.mean) + (low_b - self.mean_low)
         with np.errstate(over="ignore", invalid="ignore"):
             share = weight_b / weight if weight > 0 else 0.0
             shift_row = np.sqrt(self.weight * share) * delta
@@ -137,8 +143,12 @@ class LeastSquaresState:
             raise ValueError("The data's spread exceeds the float64 range (a column's root sum of squared "
                              f"deviations is above {np.finfo(np.float64).max:.3g}); rescale x or y, e.g. change "
                              "their units.")
+        if self.n:  # the mean as a double-double: its rounding does not pile up over many small chunks
+            self.mean, error = two_sum(self.mean, delta * share)
+            self.mean, self.mean_low = two_sum(self.mean, self.mean_low + error)
+        else:
+            self.mean, self.mean_low = mean_b.copy(), low_b.copy()
         self.n, self.weight, self.factor = self.n + n_b, weight, factor
-        self.mean = self.mean + delta * share if self.n > n_b else mean_b.copy()
         self.rounding = max(self.rounding, rounding_b)
 
     def copy(self) -> LeastSquaresState:
@@ -146,7 +156,8 @@ class LeastSquaresState:
         twin = LeastSquaresState()
         twin.n, twin.weight, twin.rounding, twin.log_weight = self.n, self.weight, self.rounding, self.log_weight
         if self.n_features is not None:
-            twin.n_features, twin.mean, twin.factor = self.n_features, self.mean.copy(), self.factor.copy()
+            twin.n_features, twin.factor = self.n_features, self.factor.copy()
+            twin.mean, twin.mean_low = self.mean.copy(), self.mean_low.copy()
         return twin
 
     def uncentered_factor(self) -> np.ndarray:
