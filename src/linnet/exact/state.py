@@ -186,6 +186,6 @@ def _sample_weight(sample_weight, n_rows: int) -> np.ndarray | None:
         return None
     weights = _checks.targets(sample_weight, n_rows, "sample_weight", dtype=np.float64)[:, 0]
     if (weights < 0).any():
-        raise ValueError(f"sample_weight must be >= 0, received {weights[weights < 0][0]!r} at index "
+        raise ValueError(f"sample_weight must be >= 0, received {float(weights[weights < 0][0])!r} at index "
                          f"{int(np.argmax(weights < 0))}.")
     return weights
