@@ -23,7 +23,9 @@ import numpy as np
 
 EPS = float(np.finfo(np.float64).eps)
 FAST_PIVOT = 1e-2
-"""The cross-product path is kept only when every pivot of the column-scaled factor is at least this."""
+"""The cross-product path is kept only when every pivot of the column-scaled factor is at least this ..."""
+FAST_PIVOT_X = 0.1
+"""... and every pivot of x's columns at least this (NIST Longley, x pivots down to 0.03: 2 digits lost)."""
 SHIFT_LIMIT = 10.0
 """... and the shift is within this many standard deviations of every column's mean (no cancellation)."""
 TINY_VARIANCE = 1e-270
@@ -83,8 +85,9 @@ def cross_product_chunk(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None
         factor = np.linalg.cholesky(scatter / np.outer(scale, scale)).T
     except np.linalg.LinAlgError:
         return None
-    pivot = float(np.diag(factor).min())
-    if not pivot >= FAST_PIVOT:
+    pivots = np.diag(factor)
+    pivot = float(pivots.min())
+    if not (pivots[:-1].min(initial=1.0) >= FAST_PIVOT_X and pivot >= FAST_PIVOT):
         return None
     return Chunk(x.shape[0], float(total), *two_sum(shift, offset), factor * scale, EPS / pivot ** 2)
 
