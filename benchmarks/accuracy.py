@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "exact"))
-import nist  # noqa: E402
+import nist
 
 PEERS = ("linnet", "linnet 1 row", "linnet refine", "lstsq", "sklearn", "sm pinv", "sm qr")
 PEER_NAMES = ("lstsq", "sklearn", "sm pinv", "sm qr")
