@@ -1,5 +1,6 @@
 """linnet.exact.results against hand-computed answers and statsmodels, and chunked accumulation against all rows at once."""
 
+import itertools
 import os
 import pathlib
 import subprocess
@@ -10,12 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import linnet
-from linnet.exact import moments as _moments
-from linnet.exact.moments import Moments
+from linnet.exact import state as _state
 from linnet.exact.results import OLSResult, ResidualDegreesOfFreedomError, ols
+from linnet.exact.state import Moments
 
 BOSTON = pathlib.Path(linnet.__file__).parent / "data/bundled/boston_housing.npz"
 BOSTON_NAMES = ["CRIM", "ZN", "INDUS", "CHAS", "NOX", "RM", "AGE", "DIS", "RAD", "TAX", "PTRATIO", "B", "LSTAT"]
@@ -56,7 +58,7 @@ def test_two_points_give_the_line_through_them():
     assert (fit.rank, fit.df_resid, fit.df_model) == (2, 0, 1)
     assert fit.rsquared == pytest.approx(1.0) and fit.llf == np.inf
     with pytest.raises(ResidualDegreesOfFreedomError, match=r"need more rows than .* are 2 row\(s\) for rank 2"):
-        fit.bse
+        _ = fit.bse
     assert "n/a" in fit.summary()
 
 
@@ -187,7 +189,7 @@ def test_chunks_and_merged_moments_give_the_whole_answer(boston):
 def test_rows_are_converted_in_bounded_chunks(boston, monkeypatch):
     x, y = boston
     whole = ols(x, y)
-    monkeypatch.setattr(_moments, "ROWS_PER_CHUNK", 50)
+    monkeypatch.setattr(_state, "ROWS_PER_CHUNK", 50)
     _assert_same_fit(ols(x, y), whole)
 
 
@@ -201,7 +203,7 @@ def test_random_chunk_boundaries_give_the_whole_answer(seed, n_features, fit_int
     y = x @ rng.normal(size=n_features) + rng.normal(size=n)
     bounds = sorted({0, n, *(int(c * n) for c in cuts)})
     moments = Moments(n_features)
-    for start, stop in zip(bounds[:-1], bounds[1:]):
+    for start, stop in itertools.pairwise(bounds):
         moments.update(x[start:stop], y[start:stop])
     _assert_same_fit(OLSResult.from_moments(moments, fit_intercept), ols(x, y, fit_intercept))
 
@@ -258,7 +260,7 @@ def test_bad_arguments_are_clear_errors():
 def test_statistics_are_computed_lazily_and_scipy_only_when_asked():
     fit = ols([1, 2, 3, 5], [1, 2, 4, 4])
     assert "pvalues" not in vars(fit) and "rsquared" not in vars(fit)
-    fit.pvalues
+    _ = fit.pvalues
     assert "pvalues" in vars(fit) and "bse" in vars(fit)
     code = "import sys, linnet.exact.results as s; s.ols([1, 2, 3], [1, 2, 4]).bse; assert 'scipy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": str(BOSTON.parents[3])})

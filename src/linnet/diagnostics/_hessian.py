@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..exact.moments import Moments
+from ..exact.state import Moments
 
 
 @dataclass(frozen=True)

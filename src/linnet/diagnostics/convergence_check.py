@@ -10,7 +10,7 @@ import numpy as np
 
 from ..engine import losses as losses_module
 from .._validation import features, targets
-from ..exact.moments import Moments
+from ..exact.state import Moments
 from .equation import built_network, has_intercept, residual_sum_of_squares
 from ..engine.optimizers import Adam, Adamax, Nadam, RMSprop
 from ..exact.results import OLSResult

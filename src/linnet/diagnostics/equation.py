@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .._validation import features, targets
-from ..exact.moments import ROWS_PER_CHUNK
+from ..exact.state import ROWS_PER_CHUNK
 from ..engine.network import built_network  # noqa: F401 (also part of this module's API)
 from ..exact.results import OLSResult, ols
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..engine import losses as losses_module
 from .._validation import features, positive_int
-from ..exact.moments import ROWS_PER_CHUNK, Moments
+from ..exact.state import ROWS_PER_CHUNK, Moments
 from ..engine.network import built_network
 from ..engine.optimizers import SGD
 from ._hessian import _single_neuron, _spectrum, _standardizing_lift
@@ -63,8 +63,10 @@ def stable_learning_rate(x: Any, loss: Any = "mse", fit_intercept: bool = True,
 
     Parameters
     ----------
-    x : array-like, shape (n, d) or (n,)
-        The inputs the layer sees (after any normalization). Processed 65,536 rows at a time in float64.
+    x : array-like, shape (n, d) or (n,), or LeastSquaresState
+        The inputs the layer sees (after any normalization), processed 8,192 rows at a time in float64; or a
+        :class:`linnet.exact.LeastSquaresState` of them (then per-batch limits, which need the rows, are
+        not computed).
     loss : str or Loss
         Its ``curvature()`` scales the Hessian (2 for MSE; 1 for Huber and log-cosh, an upper bound there).
     fit_intercept : bool
@@ -79,13 +81,22 @@ def stable_learning_rate(x: Any, loss: Any = "mse", fit_intercept: bool = True,
     >>> round(stable_learning_rate([1.0, 2.0, 3.0]).learning_rate, 4)
     0.1803
     """
-    x = features(x, "x", dtype=None)
+    x, moments = _rows_and_state(x)
     batch_size = positive_int(batch_size, "batch_size", allow_none=True)
     if not isinstance(fit_intercept, (bool, np.bool_)):
         raise TypeError(f"fit_intercept must be True or False, received {fit_intercept!r}.")
     curvature = losses_module.get(loss).curvature()
-    moments = Moments().update(x, np.zeros(x.shape[0]))
-    return _stability(x, moments, curvature, bool(fit_intercept), batch_size, np.eye(x.shape[1] + 1))
+    return _stability(x, moments, curvature, bool(fit_intercept), batch_size, np.eye(moments.n_features + 1))
+
+
+def _rows_and_state(x: Any) -> tuple[np.ndarray | None, Moments]:
+    """``(rows, state)`` for rows; ``(None, x)`` for a :class:`linnet.exact.LeastSquaresState` of them."""
+    if isinstance(x, Moments):
+        if x.n == 0:
+            raise ValueError("x is an empty LeastSquaresState; update it with rows first.")
+        return None, x
+    x = features(x, "x", dtype=None)
+    return x, Moments().update(x, np.zeros(x.shape[0]))
 
 
 def model_stable_learning_rate(model, x: Any, batch_size: int | None = None) -> StabilityLimit | None:
@@ -166,10 +177,10 @@ def _limit(eigenvalue: float) -> float:
 def _stability(x, moments, curvature, fit_intercept, batch_size, lift) -> StabilityLimit:
     largest, condition = _spectrum(moments, lift, fit_intercept)
     normalized, normalized_condition = _spectrum(moments, _standardizing_lift(moments), fit_intercept)
-    n, columns = x.shape[0], x.shape[1] + fit_intercept
+    n, columns = moments.n, moments.n_features + fit_intercept
     batches = -(-n // batch_size) if batch_size else 1
     batch_largest = None
-    if batches > 1 and batches * columns ** 3 <= BATCH_EIGEN_BUDGET:
+    if x is not None and batches > 1 and batches * columns ** 3 <= BATCH_EIGEN_BUDGET:
         batch_largest = curvature * _largest_batch_eigenvalue(x, batch_size, lift, fit_intercept)
     limit = _limit(curvature * largest)
     return StabilityLimit(limit, curvature * largest, condition, _limit(curvature * normalized),

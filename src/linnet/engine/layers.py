@@ -258,11 +258,22 @@ class Normalization(Layer):
         self.count = np.zeros((), dtype=np.int64)
 
     def adapt(self, data: Any) -> None:
-        """Set ``mean`` and ``variance`` to the per-feature mean and population variance of ``data``."""
-        x = features(data, "data", n_features=self.input_dim, dtype=np.float64)
-        self.mean = x.mean(axis=0).astype(FLOATX)
-        self.variance = x.var(axis=0).astype(FLOATX)
-        self.count = np.asarray(x.shape[0], dtype=np.int64)
+        """Set ``mean`` and ``variance`` to the per-feature mean and population variance of ``data``.
+
+        ``data`` is the rows, or a :class:`linnet.exact.LeastSquaresState` of them (built chunk by chunk,
+        merged from parts): then ``variance = |R[:, j]|**2 / W`` from its factor, no rows needed.
+        """
+        from ..exact.state import LeastSquaresState
+        if isinstance(data, LeastSquaresState):
+            if data.n == 0 or self.input_dim not in (None, data.n_features):
+                raise ValueError(f"data must be a LeastSquaresState of rows with {self.input_dim or 'any number of'} "
+                                 f"feature(s), received {data!r}.")
+            mean, variance, count = data.mean_x, np.sum(data.factor[:, :-1] ** 2, axis=0) / data.weight, data.n
+        else:
+            x = features(data, "data", n_features=self.input_dim, dtype=np.float64)
+            mean, variance, count = x.mean(axis=0), x.var(axis=0), x.shape[0]
+        self.mean, self.variance = mean.astype(FLOATX), variance.astype(FLOATX)
+        self.count = np.asarray(count, dtype=np.int64)
 
     def build(self, input_dim):
         if self.mean is None:

@@ -1,13 +1,16 @@
 """The exact answer: least squares from a mergeable state, its statistics, and the loss surface.
 
-- ``moments``: the state of a least-squares problem, updated chunk by chunk and merged, and its solve;
-- ``results``: ``ols`` and ``OLSResult`` with statsmodels' statistics, computed lazily;
+- ``state``: :class:`LeastSquaresState` (``Moments``), a triangular factor of the data updated chunk by chunk
+  and merged purely (``a + b``);
+- ``solve``: parameters, rank, conditioning and trusted digits from the state; ``refine``: one more pass over
+  the rows in extended precision;
+- ``results``: ``ols`` and ``OLSResult`` with statsmodels' statistics, computed lazily (``summary`` renders);
 - ``surface``: the mean squared error as a function of the parameters (what the landscape draws).
 
 Nothing here imports the engine: it is the oracle the trained neuron is measured against.
 """
 
-from .moments import Moments
 from .results import OLSResult, ResidualDegreesOfFreedomError, ols
+from .state import LeastSquaresState, Moments
 
-__all__ = ["Moments", "OLSResult", "ResidualDegreesOfFreedomError", "ols"]
+__all__ = ["LeastSquaresState", "Moments", "OLSResult", "ResidualDegreesOfFreedomError", "ols"]

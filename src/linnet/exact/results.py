@@ -1,84 +1,102 @@
-"""The exact least-squares answer and its classical statistics, like statsmodels' ``OLS(...).fit()``.
+"""The exact least-squares answer and its classical statistics, like statsmodels' ``OLS``/``WLS(...).fit()``.
 
-``ols(x, y)`` accumulates mergeable sufficient statistics (:class:`linnet._moments.Moments`) and solves the
-normal equations from them, so the same answer comes from all rows at once or from chunks merged later.
-Statistics are computed lazily, the first time they are read.
+``ols(x, y)`` accumulates a mergeable :class:`~linnet.exact.state.LeastSquaresState` (a triangular factor of
+the centered data, so the solve has QR accuracy) and solves from it, so the same answer comes from all rows at
+once or from chunks merged later. Statistics are computed lazily, the first time they are read.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from functools import cached_property
 
 import numpy as np
 
 from .. import _validation as _checks
-from .moments import Moments, solve
+from .refine import refine_solution
+from .solve import ResidualDegreesOfFreedomError, solve, stable_norm
+from .state import LeastSquaresState, Moments, _sample_weight
+from .summary import render_summary
 
+__all__ = ["LeastSquaresState", "Moments", "OLSResult", "ResidualDegreesOfFreedomError", "ols"]
 
-class ResidualDegreesOfFreedomError(ValueError):
-    """Raised by a statistic that needs ``df_resid > 0`` (more rows than fitted parameters)."""
+WARN_BELOW_DIGITS = 6
+"""``ols`` warns when fewer significant digits of the coefficients than this are reliable."""
 
 
 class OLSResult:
-    """A fitted ordinary least-squares model: coefficients plus statistics computed on first access.
+    """A fitted (weighted) least-squares model: coefficients plus statistics computed on first access.
 
     ``params``, ``bse``, ``tvalues``, ``pvalues`` and ``conf_int()`` are ordered intercept first (when fitted),
-    then the features. Statistics follow statsmodels' definitions: with an intercept, R-squared is centered
-    and ``df_model = rank - 1``; without one it is uncentered and ``df_model = rank``.
+    then the features. Statistics follow statsmodels' definitions (``WLS`` when weighted: ``ssr`` and ``tss``
+    weighted, R-squared centered on the weighted mean): with an intercept, R-squared is centered and
+    ``df_model = rank - 1``; without one it is uncentered and ``df_model = rank``.
 
     Build one with :func:`ols` or :meth:`from_moments`.
+
+    Attributes
+    ----------
+    digits : float
+        Estimated correct significant digits of the coefficients: ``-log10(u (k + k**2 tan(theta)))``, the
+        first-order error of a QR least-squares solve, with ``u`` the state's relative rounding, ``k`` the
+        condition number of the column-scaled (centered) design and ``tan(theta) = |residual| / |fitted|``.
+    refined : bool
+        Whether a pass of iterative refinement (residuals in extended precision) improved the coefficients.
 
     Notes
     -----
     When the design is rank-deficient (a constant or collinear column), the minimum-norm least-squares
     solution is used, ``rank`` says how many directions were determined, and the parameter covariance is
-    ``scale * pinv(X'X)``, as statsmodels does. With no more rows than parameters (``df_resid <= 0``) the
+    ``scale * pinv(X'X)``, as statsmodels does. A design is rank-deficient when a singular value of its
+    column-scaled form is below ``1e-13`` of the largest (:data:`linnet.exact.solve.RANK_RTOL`), i.e.
+    numerically singular, not merely ill-conditioned. With no more rows than parameters (``df_resid <= 0``) the
     coefficients, R-squared and log-likelihood are available, but statistics that divide by ``df_resid``
-    raise :class:`ResidualDegreesOfFreedomError`.
-
-    Everything is computed from the moments (``n``, means, centered cross-products), never from the rows, so
-    the residual sum of squares carries a relative error of about ``1e-16 * syy / ssr`` (``syy`` centered):
-    negligible unless the fit is almost perfect (centered R-squared within ~1e-8 of 1). Columns count as
-    collinear when an eigenvalue of their correlation matrix is below ``1e-11`` of the largest
-    (``_moments.RANK_RTOL``; roughly, one column is explained by the others up to ``1 - R^2 < 1e-11``).
-    statsmodels' SVD cut-off would keep such a column and return coefficients dominated by rounding; there,
-    and for ``condition_number`` of rank-deficient designs (``inf`` here, ~1e16 there), the two differ.
+    raise :class:`ResidualDegreesOfFreedomError`. A residual norm at the rounding level of y's (the design
+    fits y exactly) is reported as 0: ``ssr = 0``, standard errors 0, R-squared 1.
     """
 
-    def __init__(self, moments: Moments, fit_intercept: bool, feature_names: list[str]) -> None:
-        self._moments = moments
+    def __init__(self, state: LeastSquaresState, fit_intercept: bool, feature_names: list[str],
+                 solution=None) -> None:
+        self._state = state
         self.fit_intercept = fit_intercept
         self.feature_names = feature_names
-        self._solution = solution = solve(moments, fit_intercept)
+        self._solution = solution = solve(state, fit_intercept) if solution is None else solution
         self.params = solution.params
         self.rank = solution.rank
-        self.nobs = moments.n
-        self.ssr = solution.ssr
+        self.nobs = state.n
         self.k_constant = int(fit_intercept)
         self.df_model = self.rank - self.k_constant
         self.df_resid = self.nobs - self.rank
+        self.digits = solution.digits
+        self.refined = solution.refined
 
     @classmethod
-    def from_moments(cls, moments: Moments, fit_intercept: bool = True,
+    def from_moments(cls, moments: LeastSquaresState, fit_intercept: bool = True,
                      feature_names: list[str] | None = None) -> OLSResult:
-        """Solve the least-squares problem summarized by ``moments`` (which is copied, not kept).
+        """Solve the least-squares problem held in ``moments`` (a state; it is copied, not kept).
 
-        Warns (``UserWarning``) naming the constant and collinear columns when the design is rank-deficient.
+        Warns (``UserWarning``) naming the constant and collinear columns when the design is rank-deficient,
+        and when fewer than 6 digits of the coefficients are reliable.
         """
-        return cls._fit(moments, fit_intercept, feature_names, warning_stacklevel=4)
+        return cls._fit(moments, fit_intercept, feature_names)
 
     @classmethod
-    def _fit(cls, moments, fit_intercept, feature_names, warning_stacklevel: int) -> OLSResult:
-        if not isinstance(moments, Moments):
-            raise TypeError(f"moments must be a linnet Moments, received {type(moments).__name__}.")
-        if moments.n < 2:
-            raise ValueError(f"Least squares needs at least 2 rows, received {moments.n}.")
+    def _fit(cls, state, fit_intercept, feature_names, refine_with=None) -> OLSResult:
+        if not isinstance(state, LeastSquaresState):
+            raise TypeError(f"moments must be a linnet LeastSquaresState (linnet.stats.Moments), "
+                            f"received {type(state).__name__}.")
+        if state.n < 2:
+            raise ValueError(f"Least squares needs at least 2 rows, received {state.n}.")
         if not isinstance(fit_intercept, (bool, np.bool_)):
             raise TypeError(f"fit_intercept must be True or False, received {fit_intercept!r}.")
-        names = _feature_names(feature_names, moments.n_features)
-        result = cls(moments.copy(), bool(fit_intercept), names)
-        result._warn_if_rank_deficient(warning_stacklevel)
+        names = _feature_names(feature_names, state.n_features)
+        solution = solve(state, bool(fit_intercept))
+        if refine_with is not None:
+            solution = refine_with(solution)
+        result = cls(state.copy(), bool(fit_intercept), names, solution)
+        result._warn_if_rank_deficient()
+        result._warn_if_few_digits()
         return result
 
     # --- coefficients -----------------------------------------------------------------------------------------
@@ -93,10 +111,15 @@ class OLSResult:
 
     # --- goodness of fit ---------------------------------------------------------------------------------------
     @cached_property
+    def ssr(self) -> float:
+        """(Weighted) residual sum of squares, the square of the factor's last diagonal entry."""
+        return self._solution.residual_norm ** 2
+
+    @cached_property
     def rsquared(self) -> float:
         """``1 - ssr / tss``; ``tss`` is centered with an intercept, uncentered without (NaN if ``tss = 0``)."""
-        tss = self._solution.tss
-        return 1 - self.ssr / tss if tss > 0 else float("nan")
+        solution = self._solution
+        return 1 - (solution.residual_norm / solution.total_norm) ** 2 if solution.total_norm > 0 else math.nan
 
     @cached_property
     def rsquared_adj(self) -> float:
@@ -108,8 +131,10 @@ class OLSResult:
         """Residual variance ``ssr / df_resid``."""
         return self.ssr / self._df_resid()
 
-    resid_std = property(lambda self: float(np.sqrt(self.scale)),
-                         doc="Standard error of the regression, ``sqrt(ssr / df_resid)``.")
+    @cached_property
+    def resid_std(self) -> float:
+        """Standard error of the regression, ``sqrt(ssr / df_resid)``."""
+        return self._solution.residual_norm / math.sqrt(self._df_resid())
 
     @cached_property
     def fvalue(self) -> float:
@@ -117,46 +142,51 @@ class OLSResult:
 
         NaN when the model is the intercept alone (``df_model = 0``), inf for a perfect fit.
         """
-        explained = (self._solution.tss - self.ssr) / self.df_model if self.df_model else float("nan")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return float(np.float64(explained) / self.scale)
+        if not self.df_model or math.isnan(self.rsquared):
+            return math.nan
+        ratio = self.rsquared / (1 - self.rsquared) if self.rsquared < 1 else math.inf
+        return ratio * self._df_resid() / self.df_model
 
     @cached_property
     def f_pvalue(self) -> float:
         """P-value of the F-statistic (upper tail of F(df_model, df_resid))."""
         from scipy import stats
         if self.df_model == 0:
-            return float("nan")
+            return math.nan
         return float(stats.f.sf(self.fvalue, self.df_model, self.df_resid))
 
     @cached_property
     def llf(self) -> float:
-        """Gaussian profile log-likelihood ``-n/2 * (log(2 pi) + log(ssr / n) + 1)``."""
-        with np.errstate(divide="ignore"):  # a perfect fit has llf = +inf
-            return float(-self.nobs / 2 * (np.log(2 * np.pi) + np.log(self.ssr / self.nobs) + 1))
+        """Gaussian profile log-likelihood ``-n/2 * (log(2 pi) + log(ssr / n) + 1) + sum(log w) / 2``."""
+        norm = self._solution.residual_norm
+        if norm == 0:
+            return math.inf
+        log_ssr = 2 * math.log(norm)
+        return -self.nobs / 2 * (math.log(2 * math.pi) + log_ssr - math.log(self.nobs) + 1) \
+            + self._state.log_weight / 2
 
     aic = property(lambda self: -2 * self.llf + 2 * self.rank, doc="Akaike: ``-2 llf + 2 rank``.")
-    bic = property(lambda self: -2 * self.llf + np.log(self.nobs) * self.rank,
+    bic = property(lambda self: -2 * self.llf + math.log(self.nobs) * self.rank,
                    doc="Bayes: ``-2 llf + log(nobs) rank``.")
 
     @cached_property
     def condition_number(self) -> float:
         """Ratio of the largest to smallest singular value of the design (constant column included).
 
-        Matches statsmodels' ``condition_number``. The singular values are those of a Cholesky factor of
-        the column-scaled ``X'X``, with the scale put back, so they are accurate even when ``X'X`` itself is
-        badly conditioned. Rank-deficient designs report ``inf``.
+        Matches statsmodels' ``condition_number``: the singular values are those of the design's triangular
+        factor (``[[sqrt(W), sqrt(W) mean_x], [0, Rxx]]`` with an intercept). Rank-deficient designs report
+        ``inf``.
         """
-        gram = self._moments.gram(self.fit_intercept)
-        scale = np.sqrt(np.diag(gram))
-        if self.rank < len(self.params) or not scale.all():
-            return float("inf")
-        try:
-            factor = np.linalg.cholesky(gram / np.outer(scale, scale)).T * scale
-        except np.linalg.LinAlgError:
-            return float("inf")
-        singular_values = np.linalg.svd(factor, compute_uv=False)
-        return float(singular_values[0] / singular_values[-1])
+        if self.rank < len(self.params):
+            return math.inf
+        state = self._state
+        factor = state.uncentered_factor()[:-1, :-1]
+        if self.fit_intercept:
+            design = state.factor[:-1, :-1]
+            top = np.sqrt(state.weight) * np.append(1.0, state.mean_x)
+            factor = np.vstack([top, np.column_stack([np.zeros(design.shape[0]), design])])
+        singular = np.linalg.svd(factor, compute_uv=False)
+        return float(singular[0] / singular[-1]) if singular[-1] > 0 else math.inf
 
     # --- inference on the parameters ---------------------------------------------------------------------------
     def cov_params(self) -> np.ndarray:
@@ -165,8 +195,8 @@ class OLSResult:
 
     @cached_property
     def bse(self) -> np.ndarray:
-        """Standard errors of ``params``."""
-        return np.sqrt(np.clip(np.diag(self.cov_params()), 0, None))
+        """Standard errors of ``params``: ``resid_std`` times the row norms of ``T`` (``T T' = pinv(X'X)``)."""
+        return self.resid_std * np.array([stable_norm(row) for row in self._solution.root])
 
     @cached_property
     def tvalues(self) -> np.ndarray:
@@ -197,7 +227,15 @@ class OLSResult:
                 "Add rows or remove features.")
         return self.df_resid
 
-    def _warn_if_rank_deficient(self, stacklevel: int) -> None:
+    def _warn_if_few_digits(self) -> None:
+        if self.digits >= WARN_BELOW_DIGITS or self.rank < len(self.params):
+            return
+        refined = " after one pass of refinement" if self.refined else ""
+        warnings.warn(f"condition number {self._solution.design_condition:.2g}: about {self.digits:.0f} digits of "
+                      f"these coefficients are reliable{refined}; centering or rescaling x may help.",
+                      UserWarning, stacklevel=4)
+
+    def _warn_if_rank_deficient(self) -> None:
         if self.rank == len(self.params):
             return
         solution, names = self._solution, self.feature_names
@@ -210,31 +248,37 @@ class OLSResult:
             problems.append(f"there are fewer rows ({self.nobs}) than parameters ({len(self.params)})")
         warnings.warn(f"The design is rank-deficient (rank {self.rank} of {len(self.params)} parameters): "
                       f"{'; '.join(problems)}. Using the minimum-norm least-squares solution.",
-                      UserWarning, stacklevel=stacklevel)
+                      UserWarning, stacklevel=4)
 
     def summary(self, dep_variable: str = "y") -> str:
         """A text table like statsmodels' OLS summary (without date and time, so it is reproducible)."""
-        return _render_summary(self, dep_variable)
+        return render_summary(self, dep_variable)
 
     def __repr__(self) -> str:
         return (f"OLSResult(nobs={self.nobs}, n_features={len(self.feature_names)}, "
                 f"fit_intercept={self.fit_intercept}, rank={self.rank}, rsquared={self.rsquared:.6g})")
 
 
-def ols(x, y, fit_intercept: bool = True, *, feature_names: list[str] | None = None) -> OLSResult:
-    """Ordinary least squares of ``y`` on ``x``: the exact answer and its statistics.
+def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: list[str] | None = None,
+        refine: bool | None = None) -> OLSResult:
+    """(Weighted) least squares of ``y`` on ``x``: the exact answer and its statistics.
 
     Parameters
     ----------
     x : array-like, shape (n, p) or (n,)
-        Features; a 1-D ``x`` is one feature. Any real dtype; all arithmetic is float64, done 65,536 rows at a
+        Features; a 1-D ``x`` is one feature. Any real dtype; all arithmetic is float64, done 8,192 rows at a
         time so a float32 ``x`` is never copied whole.
     y : array-like, shape (n,) or (n, 1)
         Target.
     fit_intercept : bool, default True
         Add a constant column (reported as ``"const"``, first in ``params``).
+    sample_weight : array-like, shape (n,), optional
+        Non-negative weights: minimizes ``sum(w (y - X b)**2)``, as statsmodels' ``WLS(y, X, weights=w)``.
     feature_names : list of str, optional
         Names for the summary and warnings; default the DataFrame's columns, else ``x1, x2, ...``.
+    refine : bool, optional
+        Run one pass of iterative refinement over the rows (residuals accumulated in extended precision):
+        ``True`` always, ``False`` never, ``None`` (default) when fewer than 6 digits are estimated reliable.
 
     Returns
     -------
@@ -248,7 +292,18 @@ def ols(x, y, fit_intercept: bool = True, *, feature_names: list[str] | None = N
     """
     if feature_names is None and hasattr(x, "columns"):
         feature_names = [str(column) for column in x.columns]
-    return OLSResult._fit(Moments().update(x, y), fit_intercept, feature_names, warning_stacklevel=4)
+    if refine is not None and not isinstance(refine, (bool, np.bool_)):
+        raise TypeError(f"refine must be True, False or None (refine when few digits are reliable), "
+                        f"received {refine!r}.")
+    x = _checks.features(x, "x", dtype=None)
+    y = _checks.targets(y, x.shape[0], "y", dtype=None)[:, 0]
+    weights = _sample_weight(sample_weight, x.shape[0])
+
+    def refine_with(solution):
+        wanted = refine if refine is not None else solution.digits < WARN_BELOW_DIGITS
+        return refine_solution(solution, x, y, weights, bool(fit_intercept)) if wanted else solution
+
+    return OLSResult._fit(Moments()._update(x, y, weights), fit_intercept, feature_names, refine_with)
 
 
 def _feature_names(names, n_features: int) -> list[str]:
@@ -261,33 +316,4 @@ def _feature_names(names, n_features: int) -> list[str]:
     return list(names)
 
 
-def _render_summary(result: OLSResult, dep_variable: str) -> str:
-    """Lay out ``result`` as statsmodels does: model statistics in two columns, then one row per parameter."""
-    def value(statistic: str, fmt: str) -> str:
-        try:
-            return format(getattr(result, statistic), fmt)
-        except ResidualDegreesOfFreedomError:
-            return "n/a"
 
-    left = [("Dep. Variable:", dep_variable), ("Model:", "OLS"), ("Method:", "Least Squares"),
-            ("No. Observations:", str(result.nobs)), ("Df Residuals:", str(result.df_resid)),
-            ("Df Model:", str(result.df_model)), ("Covariance Type:", "nonrobust")]
-    right = [("R-squared:", value("rsquared", ".3f")), ("Adj. R-squared:", value("rsquared_adj", ".3f")),
-             ("F-statistic:", value("fvalue", ".4g")), ("Prob (F-statistic):", value("f_pvalue", ".3g")),
-             ("Log-Likelihood:", value("llf", ".5g")), ("AIC:", value("aic", ".4g")), ("BIC:", value("bic", ".4g"))]
-    name_width = max(12, 2 + max(len(name) for name in result.param_names))
-    width = name_width + 66
-    lines = ["OLS Regression Results".center(width), "=" * width]
-    lines += [f"{a:<20}{b:>19}   {c:<20}{d:>{width - 62}}" for (a, b), (c, d) in zip(left, right)]
-    lines += ["=" * width, f"{'':<{name_width}}{'coef':>12}{'std err':>11}{'t':>11}{'P>|t|':>11}"
-                           f"{'[0.025':>11}{'0.975]':>10}", "-" * width]
-    try:
-        rows = zip(result.params, result.bse, result.tvalues, result.pvalues, *result.conf_int().T)
-        lines += [f"{name:<{name_width}}{coef:>12.4f}{se:>11.3f}{t:>11.3f}{p:>11.3f}{low:>11.3f}{high:>10.3f}"
-                  for name, (coef, se, t, p, low, high) in zip(result.param_names, rows)]
-    except ResidualDegreesOfFreedomError:
-        lines += [f"{name:<{name_width}}{coef:>12.4f}{'n/a':>11}{'n/a':>11}{'n/a':>11}{'n/a':>11}{'n/a':>10}"
-                  for name, coef in zip(result.param_names, result.params)]
-    lines += ["=" * width, f"{'Rank:':<20}{result.rank:>19}   {'Cond. No.:':<20}"
-                           f"{result.condition_number:>{width - 62}.3g}"]
-    return "\n".join(lines)

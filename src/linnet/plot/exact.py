@@ -5,13 +5,8 @@
 for any model, how far above the optimum's MSE each epoch ended, on a log scale. Both are re-exported by
 :mod:`linnet.plot` and follow its conventions (``ax=``, a :class:`~linnet.plot.Drawn` back, no ``plt.show()``).
 
-The MSE of any parameters comes in closed form from the data's moments, with no pass over the rows::
-
-    mse(c, b) = mse* + (c - c*)' S (c - c*) + (mean(x) @ (c - c*) + b - b*)**2
-
-where ``(c*, b*)`` is the least-squares answer, ``mse* = ssr / n`` its MSE and ``S = Sxx / n`` the
-(population) covariance of ``x``. This holds because least-squares residuals have mean 0 and are uncorrelated
-with ``x``; written so, the gap ``mse - mse*`` is a sum of squares, never negative and free of cancellation.
+The MSE of any parameters comes in closed form from the data's least-squares state
+(:class:`linnet.exact.surface.LossSurface`); this module only draws it.
 """
 
 from __future__ import annotations
@@ -20,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from ..exact.moments import Moments
+from ..exact.state import LeastSquaresState
+from ..exact.surface import LossSurface
 from ._inset import _free_corners, _zoom
 from ..engine.callbacks import ParameterHistory
 from .figures import Drawn, _axes, _history_dict, _label, _xy_names
-from ..exact.results import OLSResult
 
 __all__ = ["landscape", "gap"]
 
@@ -39,42 +34,6 @@ _MARKED_POINTS = 300
 """Paths with more recorded points than this (every="batch") are drawn as a plain line, without a dot each."""
 _GAP_FLOOR = 1e-12
 """Gaps below this fraction of var(y) are drawn at it, so a log scale can show them."""
-
-
-class _Bowl:
-    """The MSE of ``y ≈ x @ coef + intercept`` as a function of the parameters, from the moments of (x, y)."""
-
-    def __init__(self, x: np.ndarray, y: np.ndarray):
-        moments = Moments().update(x, y)
-        self.optimum = OLSResult.from_moments(moments)
-        self.mse_min = self.optimum.ssr / moments.n
-        self.mean_x = moments.mean_x
-        self.cov_x = moments.sxx / moments.n
-        self.var_y = moments.syy / moments.n
-
-    def gap(self, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
-        """``mse(coef, intercept) - mse*`` for ``coef`` of shape (..., p) and ``intercept`` of shape (...)."""
-        step = np.asarray(coef, dtype=np.float64) - self.optimum.coef_
-        spread = np.einsum("...i,ij,...j->...", step, self.cov_x, step)
-        shift = step @ self.mean_x + (np.asarray(intercept, dtype=np.float64) - self.optimum.intercept_)
-        return spread + shift ** 2
-
-    def half_widths(self, gap: float) -> np.ndarray:
-        """Half the (slope, intercept) box around the ellipse ``gap(a, b) <= gap`` of a one-feature model."""
-        variance, mean = self.cov_x[0, 0], self.mean_x[0]
-        return np.sqrt(gap / variance * np.array([1.0, variance + mean ** 2]))
-
-    def valley(self, slopes: np.ndarray) -> np.ndarray:
-        """Intercepts on the valley's axis (the bowl's flattest direction through the optimum) at ``slopes``."""
-        mean = self.mean_x[0]
-        curvature = np.array([[self.cov_x[0, 0] + mean ** 2, mean], [mean, 1.0]])  # MSE's Hessian / 2
-        flattest = np.linalg.eigh(curvature)[1][:, 0]
-        return self.optimum.intercept_ + (slopes - self.optimum.coef_[0]) * flattest[1] / flattest[0]
-
-    @property
-    def scale(self) -> float:
-        """var(y), or 1 for a constant y: the unit the window and the floor are measured in."""
-        return self.var_y if self.var_y > 0 else 1.0
 
 
 def landscape(model, x: Any, y: Any, *, path: ParameterHistory | None = None, ax=None,
@@ -98,7 +57,7 @@ def landscape(model, x: Any, y: Any, *, path: ParameterHistory | None = None, ax
     """
     xs, ys, (feature,), target = _one_feature(x, y, feature_name, target_name)
     _check_design(levels, span)
-    bowl = _Bowl(xs, ys)
+    bowl = LossSurface(LeastSquaresState().update(xs, ys))
     scene = _Scene(bowl, np.array([_model_coef(model, 1)[0], float(model.intercept_)]),
                    None if path is None else np.column_stack(_recorded(path, 1)),
                    None if path is None else path.epochs)
@@ -126,7 +85,7 @@ def gap(history_or_path, x: Any, y: Any, *, ax=None, model=None) -> Drawn:
     drawn at that floor. Artists: ``"gap"``.
     """
     xs, ys, _, _ = _xy_names(x, y, None, None)
-    bowl = _Bowl(xs, ys)
+    bowl = LossSurface(LeastSquaresState().update(xs, ys))
     loss = _loss_name(model if model is not None else getattr(history_or_path, "model", None))
     if isinstance(history_or_path, ParameterHistory):
         epochs, values = history_or_path.epochs, bowl.gap(*_recorded(history_or_path, xs.shape[1]))
@@ -195,7 +154,7 @@ def _check_design(levels: int, span: float) -> None:
         raise ValueError(f"span must be a number >= 0 (the margin as a fraction of the extent), received {span!r}.")
 
 
-def _window(bowl: _Bowl, points: np.ndarray, span: float) -> tuple[np.ndarray, np.ndarray]:
+def _window(bowl: LossSurface, points: np.ndarray, span: float) -> tuple[np.ndarray, np.ndarray]:
     """Grid slopes and intercepts covering ``points`` (rows of (slope, intercept)), with a margin."""
     low, high = points.min(axis=0), points.max(axis=0)
     centre = (low + high) / 2
@@ -216,7 +175,7 @@ def _heights(gaps: np.ndarray, count: int, from_lowest: bool) -> np.ndarray:
 class _Scene:
     """What a landscape shows, drawn on the main Axes and again on the zoom inset."""
 
-    def __init__(self, bowl: _Bowl, now: np.ndarray, track: np.ndarray | None, epochs: np.ndarray | None):
+    def __init__(self, bowl: LossSurface, now: np.ndarray, track: np.ndarray | None, epochs: np.ndarray | None):
         self.bowl, self.now, self.track, self.epochs = bowl, now, track, epochs
         self.optimum = np.array([bowl.optimum.coef_[0], bowl.optimum.intercept_])
         self.points = np.vstack([p for p in (track, now, self.optimum) if p is not None])

@@ -1,0 +1,165 @@
+"""One chunk of rows reduced to a least-squares state: count, weight, means and a triangular factor.
+
+For ``z = [x, y]`` (float64) with weights ``w`` the state of a chunk is its weighted column means and an
+upper-triangular ``R`` with::
+
+    R'R = sum_i w_i (z_i - mean)(z_i - mean)'
+
+Two ways to get ``R``, both in float64:
+
+- ``cross_product_chunk`` (fast): the Gram matrix of the shifted rows, one BLAS call, then the Cholesky
+  factor of its column-scaled, centered form. Squaring ``z`` squares the condition number, so it is used only
+  when every pivot of the scaled factor is at least ``FAST_PIVOT`` (each column keeps that fraction of its norm
+  after projection on the previous ones); its relative rounding is then at most ``eps / FAST_PIVOT**2``.
+- ``qr_chunk`` (always accurate): the Householder QR of the centered rows, each column first scaled by a power
+  of two (exact) so that values near 1e300 or 1e-300 neither overflow nor underflow.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+EPS = float(np.finfo(np.float64).eps)
+FAST_PIVOT = 1e-2
+"""The cross-product path is kept only when every pivot of the column-scaled factor is at least this ..."""
+FAST_PIVOT_X = 0.1
+"""... and every pivot of x's columns at least this (NIST Longley, x pivots down to 0.03: 2 digits lost)."""
+SHIFT_LIMIT = 10.0
+"""... and the shift is within this many standard deviations of every column's mean (no cancellation)."""
+TINY_VARIANCE = 1e-270
+"""... and every column's variance is above this (so no square underflowed)."""
+
+
+class Chunk(NamedTuple):
+    """A chunk's row count, total weight, weighted means (``mean + mean_low``, a double-double), factor and
+    the factor's relative rounding."""
+
+    n: int
+    weight: float
+    mean: np.ndarray
+    mean_low: np.ndarray
+    factor: np.ndarray
+    rounding: float
+
+
+def two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(s, e)`` with ``s = fl(a + b)`` and ``s + e = a + b`` exactly (Knuth's TwoSum)."""
+    total = a + b
+    part = total - a
+    return total, (a - (total - part)) + (b - part)
+
+
+def stacked(x: np.ndarray, y: np.ndarray, dtype=np.float64) -> np.ndarray:
+    """``[x, y]`` as one new C-ordered array (the one copy that converts a float32 chunk)."""
+    z = np.empty((x.shape[0], x.shape[1] + 1), dtype=dtype)
+    z[:, :-1] = x
+    z[:, -1] = y
+    return z
+
+
+def cross_product_chunk(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None, shift: np.ndarray,
+                        rows_per_chunk: int) -> Chunk | None:
+    """The state of ``(x, y)`` from the Gram matrix of the rows minus ``shift``, or None when not accurate.
+
+    A column of ones rides along, so one product (``rows_per_chunk`` rows converted at a time) gives the
+    weighted sums too::
+
+        G = [z - shift, 1]' W [z - shift, 1],   d = G[:-1, -1] / G[-1, -1],   S = G[:-1, :-1] - W d d'
+
+    and ``mean = shift + d``. The result is refused (None) on overflow or underflow, when the shift is far
+    from the mean (``S`` would cancel), or when a pivot of the scaled factor is below ``FAST_PIVOT``.
+    """
+    gram = _shifted_gram(x, y, weights, shift, rows_per_chunk)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
+        total = gram[-1, -1]
+        offset = gram[:-1, -1] / total
+        scatter = gram[:-1, :-1] - np.outer(gram[:-1, -1], offset)
+        variance = np.diag(scatter) / total
+        if not (np.isfinite(gram).all() and (variance > TINY_VARIANCE).all()
+                and (offset ** 2 <= SHIFT_LIMIT ** 2 * variance).all()):
+            return None
+    scale = np.sqrt(np.diag(scatter))
+    try:
+        factor = np.linalg.cholesky(scatter / np.outer(scale, scale)).T
+    except np.linalg.LinAlgError:
+        return None
+    pivots = np.diag(factor)
+    pivot = float(pivots.min())
+    if not (pivots[:-1].min(initial=1.0) >= FAST_PIVOT_X and pivot >= FAST_PIVOT):
+        return None
+    return Chunk(x.shape[0], float(total), *two_sum(shift, offset), factor * scale, EPS / pivot ** 2)
+
+
+def _shifted_gram(x, y, weights, shift, rows_per_chunk: int) -> np.ndarray:
+    """``[z - shift, 1]' W [z - shift, 1]``, converting ``rows_per_chunk`` rows at a time into one buffer.
+
+    A zero ``shift`` is not subtracted: the plain float32 -> float64 copy is several times faster than a
+    subtraction that converts.
+    """
+    p = x.shape[1]
+    buffer = np.empty((min(rows_per_chunk, x.shape[0]), p + 2))
+    buffer[:, -1] = 1.0
+    gram = np.zeros((p + 2, p + 2))
+    shifted = np.append(shift, 0.0) if shift.any() else None
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for start in range(0, x.shape[0], rows_per_chunk):
+            rows = buffer[:min(rows_per_chunk, x.shape[0] - start)]
+            rows[:, :p] = x[start:start + rows_per_chunk]
+            rows[:, p] = y[start:start + rows_per_chunk]
+            if shifted is not None:
+                rows -= shifted
+            if weights is not None:  # a new array: the buffer's column of ones stays
+                rows = rows * np.sqrt(weights[start:start + rows_per_chunk])[:, None]
+            gram += rows.T @ rows  # A'A: one symmetric rank-k update (syrk)
+    return gram
+
+
+def qr_chunk(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None) -> Chunk:
+    """The state of ``(x, y)`` from the Householder QR of its centered, power-of-two-scaled rows.
+
+    The mean is taken twice (the second pass corrects the first's rounding), so a column such as
+    ``1e15 + [0, 1, ..., 99]`` keeps its exact deviations.
+    """
+    z = stacked(x, y)
+    exponent = np.frexp(np.abs(z).max(axis=0))[1]
+    z = np.ldexp(z, -exponent)  # exact: every column now has its largest |value| in [0.5, 1)
+    total = float(z.shape[0]) if weights is None else float(weights.sum())
+    mean = _weighted_mean(z, weights, total)
+    z -= mean
+    correction = _weighted_mean(z, weights, total)
+    z -= correction
+    if weights is not None:
+        z *= np.sqrt(weights)[:, None]
+    factor = _triangular(z)
+    with np.errstate(over="ignore"):
+        factor = np.ldexp(factor, exponent)
+        mean, low = (np.ldexp(part, exponent) for part in two_sum(mean, correction))
+    return Chunk(x.shape[0], total, mean, low, factor, EPS)
+
+
+def _weighted_mean(z: np.ndarray, weights: np.ndarray | None, total: float) -> np.ndarray:
+    if weights is None:
+        return z.mean(axis=0)
+    return (weights @ z) / total if total > 0 else np.zeros(z.shape[1])
+
+
+def _triangular(rows: np.ndarray) -> np.ndarray:
+    """The square upper-triangular ``R`` (non-negative diagonal) with ``R'R = rows' rows``."""
+    width = rows.shape[1]
+    if rows.shape[0] == 0:
+        return np.zeros((width, width))
+    factor = np.linalg.qr(rows, mode="r")
+    if factor.shape[0] < width:  # fewer rows than columns: the missing rows of R are zero
+        factor = np.vstack([factor, np.zeros((width - factor.shape[0], width))])
+    signs = np.where(np.diag(factor) < 0, -1.0, 1.0)
+    return factor * signs[:, None]
+
+
+def merged_factor(factor_a: np.ndarray, factor_b: np.ndarray, shift_row: np.ndarray) -> np.ndarray:
+    """The factor of two row sets from theirs and the mean-shift row ``sqrt(W_a W_b / W) (mean_b - mean_a)``.
+
+    Stacking and re-triangularizing gives ``R'R = R_a'R_a + R_b'R_b + s s'`` (Chan's update, in factored form).
+    """
+    return _triangular(np.vstack([factor_a, factor_b, shift_row[None, :]]))

@@ -1,0 +1,154 @@
+"""Least squares solved from a :class:`~linnet.exact.state.LeastSquaresState`: parameters, their covariance
+root, rank, conditioning and how many digits of the coefficients to trust.
+
+The factor ``R`` of the centered ``[x, y]`` (uncentered without intercept) splits as::
+
+    R = [[Rxx, rxy],          slopes = Rxx^-1 rxy,        ssr = rho^2,        tss = |rxy|^2 + rho^2
+         [0,   rho]]
+
+Each column of ``Rxx`` is scaled to unit norm (``Rxx = Rs D``) before anything is decided or solved, so the
+rank test and the condition number are those of the scaled design, whatever the units of ``x``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._chunk import EPS
+from .state import LeastSquaresState
+
+RANK_RTOL = 1e-13
+"""A singular value of the column-scaled design below ``RANK_RTOL`` times the largest counts as zero
+(about 450 ulps: rounding in the factor is ~1 ulp per column, numerical collinearity far below 1e-8)."""
+NULL_WEIGHT = 1e-6
+"""A column whose weight in a (unit-norm, column-scaled) null vector exceeds this is named collinear."""
+EXACT_FIT = 16 * EPS
+"""A residual norm below ``EXACT_FIT * (p + 1)`` times the norm of y (centered with an intercept) is rounding:
+the fit is exact and ``ssr`` is 0."""
+MAX_DIGITS = 15.0
+"""No estimate claims more digits than this (float64 holds 15.95; the NIST values are certified to 15)."""
+INTERCEPT_FLOOR = 1.5e-8
+"""An intercept cancelled below this fraction of |mean(y)| (sqrt(eps)) is measured against that fraction."""
+
+
+class ResidualDegreesOfFreedomError(ValueError):
+    """Raised by a statistic that needs ``df_resid > 0`` (more rows than fitted parameters)."""
+
+
+@dataclass(frozen=True)
+class LeastSquares:
+    """The minimum-norm least-squares solution and what its statistics need.
+
+    ``params`` has the intercept first when fitted; ``root`` is ``T`` with ``T T' = pinv(X'WX)`` (so standard
+    errors are ``sqrt(scale)`` times the row norms of ``T``); ``constant`` and ``collinear`` are indices of the
+    columns of ``x`` that made the design rank-deficient; ``design_condition`` is the ratio of the largest to
+    the smallest singular value of the column-scaled design (centered with an intercept) and ``digits`` the
+    estimated number of correct significant digits of the coefficients.
+    """
+
+    params: np.ndarray
+    root: np.ndarray
+    rank: int
+    residual_norm: float
+    total_norm: float
+    design_condition: float
+    digits: float
+    constant: list[int]
+    collinear: list[int]
+    refined: bool = False
+
+    @property
+    def cov_unscaled(self) -> np.ndarray:
+        """``pinv(X'WX)`` of the design."""
+        return self.root @ self.root.T
+
+
+def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
+    """Solve the problem held in ``state`` by triangular solves on its (column-scaled) factor.
+
+    Full rank: ``slopes = Rs^-1 rxy / D`` and ``T = [[1/sqrt(W), -mean_x' Rxx^-1], [0, Rxx^-1]]`` with an
+    intercept (``Rxx^-1`` alone without). Rank-deficient: the same through the SVD of ``Rs`` with the null
+    directions dropped, then the parameters and ``T`` are projected onto the orthogonal complement of the
+    design's null space (intercept included): the minimum-norm solution and ``pinv``, as statsmodels gives.
+    """
+    factor = state.factor if fit_intercept else state.uncentered_factor()
+    design, rxy, rho = factor[:-1, :-1], factor[:-1, -1], abs(float(factor[-1, -1]))
+    total = stable_norm(factor[:, -1])
+    if rho <= EXACT_FIT * factor.shape[0] * total:
+        rho = 0.0
+    scale = np.array([stable_norm(column) for column in design.T])
+    slopes, inverse, null, condition, collinear = _scaled_solve(design, rxy, scale)
+    constant = np.flatnonzero(scale == 0)
+    if fit_intercept:
+        mean_x = state.mean_x
+        low = state.mean_low
+        params = np.concatenate([[(state.mean_y - mean_x @ slopes) + (low[-1] - low[:-1] @ slopes)], slopes])
+        inverse = np.block([[np.array([[1 / math.sqrt(state.weight)]]), -(mean_x @ inverse)[None, :]],
+                            [np.zeros((len(slopes), 1)), inverse]])
+        null = np.vstack([-mean_x @ null, null])
+    else:
+        params = slopes
+    if null.shape[1]:
+        basis = np.linalg.qr(null)[0]
+        projector = np.eye(len(params)) - basis @ basis.T
+        params, inverse = projector @ params, projector @ inverse
+    digits = _digits(state, params, scale, condition, fit_intercept) if null.shape[1] == 0 else 0.0
+    return LeastSquares(params, inverse, len(params) - null.shape[1], rho, total, condition, digits,
+                        constant.tolist(), collinear)
+
+
+def _digits(state: LeastSquaresState, params: np.ndarray, scale: np.ndarray, condition: float,
+            fit_intercept: bool) -> float:
+    """Estimated correct digits of the worst parameter: ``-log10(max_j u k |b_s| / |b_s,j|)``.
+
+    ``u`` is the state's rounding, ``k`` the condition number of the column-scaled design and
+    ``b_s = slopes * D`` the slopes in scaled units, whose normwise relative error a QR solve bounds by about
+    ``u k``; the intercept ``mean_y - mean_x @ slopes`` moves by ``|mean_x / D| |b_s| u k``, measured against
+    ``max(|b0|, INTERCEPT_FLOOR |mean_y|)`` (an intercept near 0 has no relative digits to lose). This first-order
+    estimate leaves out the ``k**2 tan(theta)`` term of the perturbation bound, far too pessimistic in
+    practice; on the NIST datasets it is never more than 1 digit above the measured digits (see
+    docs/accuracy.md), and iterative refinement replaces it with a measured one.
+    """
+    slopes = params[int(fit_intercept):]
+    scaled = np.abs(slopes * scale)
+    spread = stable_norm(scaled)
+    intercept = max(abs(params[0]), INTERCEPT_FLOOR * abs(state.mean_y)) if fit_intercept else 0.0
+    reach = scaled if not fit_intercept else np.append(
+        intercept / max(stable_norm(state.mean_x / np.where(scale > 0, scale, 1.0)), EPS), scaled)
+    relative = reach[reach > 0] / spread if spread > 0 else np.ones(1)
+    error = state.rounding * condition / float(relative.min(initial=1.0))
+    return float(np.clip(-math.log10(error), 0.0, MAX_DIGITS)) if error > 0 else MAX_DIGITS
+
+
+def _scaled_solve(design: np.ndarray, rxy: np.ndarray, scale: np.ndarray):
+    """Slopes, ``Rxx^+`` (as a root), null basis (original units), condition number, collinear columns."""
+    active = np.flatnonzero(scale > 0)
+    p = design.shape[1]
+    scaled = design[:, active] / scale[active]
+    left, singular, right_t = np.linalg.svd(scaled, full_matrices=False)
+    keep = singular > RANK_RTOL * singular[0] if singular.size and singular[0] > 0 else np.zeros(0, dtype=bool)
+    inverse = np.zeros((p, p))
+    slopes = np.zeros(p)
+    if keep.all() and active.size == p:
+        inverse = np.linalg.inv(scaled) / scale[:, None]
+        slopes = np.linalg.solve(scaled, rxy) / scale
+    elif keep.any():
+        roots = right_t[keep].T / singular[keep]
+        inverse[np.ix_(active, np.flatnonzero(keep))] = roots / scale[active, None]
+        slopes[active] = roots @ (left[:, keep].T @ rxy) / scale[active]
+    constant = np.flatnonzero(scale == 0)
+    null = np.zeros((p, constant.size + int((~keep).sum())))
+    null[constant, np.arange(constant.size)] = 1.0
+    null[active, constant.size:] = right_t[~keep].T / scale[active, None]
+    involved = np.linalg.norm(right_t[~keep], axis=0) > NULL_WEIGHT
+    condition = float(singular[0] / singular[-1]) if keep.all() and keep.size and active.size == p else math.inf
+    return slopes, inverse, null, condition, active[involved].tolist()
+
+
+def stable_norm(vector: np.ndarray) -> float:
+    """Euclidean norm without overflow or underflow (scaled by the largest entry first)."""
+    largest = float(np.abs(vector).max()) if vector.size else 0.0
+    return largest * float(np.linalg.norm(vector / largest)) if largest > 0 else 0.0

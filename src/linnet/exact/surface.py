@@ -1,0 +1,63 @@
+"""The loss surface: the mean squared error of ``y ≈ x @ coef + intercept`` as a function of the parameters.
+
+It comes in closed form from a :class:`~linnet.exact.state.LeastSquaresState`, with no pass over the rows::
+
+    mse(c, b) = mse* + (c - c*)' S (c - c*) + (mean(x) @ (c - c*) + b - b*)**2
+
+where ``(c*, b*)`` is the least-squares answer, ``mse* = ssr / W`` its (weighted) MSE and ``S = Sxx / W`` the
+(population) covariance of ``x``. This holds because least-squares residuals have mean 0 and are uncorrelated
+with ``x``; written so, the gap ``mse - mse*`` is a sum of squares, never negative and free of cancellation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .results import OLSResult
+from .state import LeastSquaresState
+
+
+class LossSurface:
+    """The MSE over (coef, intercept) of the rows summarized by ``state``, and its geometry for one feature.
+
+    Examples
+    --------
+    >>> surface = LossSurface(LeastSquaresState().update([[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0]))
+    >>> float(surface.mse([[1.0]], [1.0])[0])  # y = 2x + 1 exactly: a slope of 1 misses by 0, 1, 2
+    1.6666666666666667
+    """
+
+    def __init__(self, state: LeastSquaresState) -> None:
+        self.optimum = OLSResult.from_moments(state)
+        self.mse_min = self.optimum.ssr / state.weight
+        self.mean_x = state.mean_x.copy()
+        self.cov_x = state.sxx / state.weight
+        self.var_y = state.syy / state.weight
+
+    def gap(self, coef, intercept) -> np.ndarray:
+        """``mse(coef, intercept) - mse*`` for ``coef`` of shape (..., p) and ``intercept`` of shape (...)."""
+        step = np.asarray(coef, dtype=np.float64) - self.optimum.coef_
+        spread = np.einsum("...i,ij,...j->...", step, self.cov_x, step)
+        shift = step @ self.mean_x + (np.asarray(intercept, dtype=np.float64) - self.optimum.intercept_)
+        return spread + shift ** 2
+
+    def mse(self, coef, intercept) -> np.ndarray:
+        """The mean squared error ``mse* + gap`` at the given parameters."""
+        return self.mse_min + self.gap(coef, intercept)
+
+    def half_widths(self, gap: float) -> np.ndarray:
+        """Half the (slope, intercept) box around the ellipse ``gap(a, b) <= gap`` of a one-feature model."""
+        variance, mean = self.cov_x[0, 0], self.mean_x[0]
+        return np.sqrt(gap / variance * np.array([1.0, variance + mean ** 2]))
+
+    def valley(self, slopes: np.ndarray) -> np.ndarray:
+        """Intercepts on the valley's axis (the surface's flattest direction through the optimum) at ``slopes``."""
+        mean = self.mean_x[0]
+        curvature = np.array([[self.cov_x[0, 0] + mean ** 2, mean], [mean, 1.0]])  # MSE's Hessian / 2
+        flattest = np.linalg.eigh(curvature)[1][:, 0]
+        return self.optimum.intercept_ + (slopes - self.optimum.coef_[0]) * flattest[1] / flattest[0]
+
+    @property
+    def scale(self) -> float:
+        """var(y), or 1 for a constant y: the unit a plot's window and floor are measured in."""
+        return self.var_y if self.var_y > 0 else 1.0

@@ -1,0 +1,140 @@
+"""The least-squares state: pure merges, weights (statsmodels WLS), no-intercept fits, edges, and its consumers."""
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import linnet
+from linnet.diagnostics import stable_learning_rate
+from linnet.exact import LeastSquaresState, Moments, OLSResult, ols
+from linnet.exact.surface import LossSurface
+
+
+def _data(seed=0, n=50, p=3):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, p)) * [1, 10, 0.1][:p] + [5, -3, 100][:p]
+    return x, x @ np.arange(1.0, p + 1) + 2 + rng.normal(size=n)
+
+
+def test_merge_is_pure_and_plus_is_merge():
+    x, y = _data()
+    a, b = LeastSquaresState().update(x[:20], y[:20]), LeastSquaresState().update(x[20:], y[20:])
+    before = (a.n, a.mean.copy(), a.factor.copy(), b.n, b.factor.copy())
+    both, plus = a.merge(b), a + b
+    assert (a.n, b.n, both.n) == (20, 30, 50) and both is not a and both is not b
+    np.testing.assert_array_equal(a.factor, before[2]) and np.testing.assert_array_equal(b.factor, before[4])
+    np.testing.assert_array_equal(both.factor, plus.factor)
+    assert linnet.stats.Moments is LeastSquaresState is Moments
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), cuts=st.lists(st.integers(1, 59), max_size=5, unique=True))
+def test_merge_is_associative_and_commutative(seed, cuts):
+    x, y = _data(seed, n=60)
+    bounds = sorted({0, 60, *cuts})
+    parts = [LeastSquaresState().update(x[a:b], y[a:b]) for a, b in itertools.pairwise(bounds)]
+    left = parts[0]
+    for part in parts[1:]:
+        left = left + part
+    right = parts[-1]
+    for part in reversed(parts[:-1]):
+        right = part + right
+    whole = LeastSquaresState().update(x, y)
+    for state in (left, right):
+        spread = np.sqrt(np.diag(whole.scatter) / 60)  # a mean near 0 is exact to its column's rounding
+        np.testing.assert_allclose(state.mean, whole.mean, rtol=1e-14, atol=1e-14 * spread.max())
+        np.testing.assert_allclose(state.scatter, whole.scatter, rtol=1e-11, atol=1e-11 * whole.scatter.max())
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_weights_match_statsmodels_wls(fit_intercept):
+    x, y = _data(1)
+    weights = np.random.default_rng(2).uniform(0.1, 3, len(y))
+    fit = ols(x, y, fit_intercept, sample_weight=weights)
+    design = sm.add_constant(x) if fit_intercept else x
+    reference = sm.WLS(y, design, weights=weights, hasconst=fit_intercept).fit()
+    for name in ["params", "bse", "rsquared", "ssr", "llf", "fvalue", "condition_number"]:
+        np.testing.assert_allclose(getattr(fit, name), getattr(reference, name), rtol=1e-9, err_msg=name)
+    chunked = LeastSquaresState().update(x[:17], y[:17], weights[:17]) + \
+        LeastSquaresState().update(x[17:], y[17:], weights[17:])
+    np.testing.assert_allclose(OLSResult.from_moments(chunked, fit_intercept).params, reference.params, rtol=1e-11)
+
+
+def test_integer_weights_equal_repeated_rows():
+    x, y = _data(3, n=12)
+    counts = np.arange(1, 13) % 3 + 1
+    repeated = ols(np.repeat(x, counts, axis=0), np.repeat(y, counts))
+    np.testing.assert_allclose(ols(x, y, sample_weight=counts.astype(float)).params, repeated.params, rtol=1e-12)
+
+
+def test_bad_weights_are_clear_errors():
+    x, y = _data()
+    with pytest.raises(ValueError, match=r"sample_weight must be >= 0, received -1.0 at index 3"):
+        ols(x, y, sample_weight=np.where(np.arange(50) == 3, -1.0, 1.0))
+    with pytest.raises(ValueError, match="sample_weight must have the same number of samples"):
+        ols(x, y, sample_weight=np.ones(3))
+    with pytest.raises(TypeError, match="refine must be True, False or None"):
+        ols(x, y, refine="yes")
+
+
+@pytest.mark.parametrize("size", [1e300, 1e-300, 1e150, 1e-160])
+def test_values_near_the_float64_limits_give_the_right_answer_without_warnings(size):
+    x, y = _data(4, p=2)
+    reference = ols(x, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scaled = ols(x * size, y)
+    np.testing.assert_allclose(scaled.coef_ * size, reference.coef_, rtol=1e-12)
+    np.testing.assert_allclose(scaled.bse[1:] * size, reference.bse[1:], rtol=1e-10)
+    assert scaled.rsquared == pytest.approx(reference.rsquared, rel=1e-12)
+
+
+def test_near_constant_is_not_constant():
+    x = 1e15 + np.arange(100.0)
+    y = 3 * np.arange(100.0) + np.sin(np.arange(100.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = ols(x, y)
+    assert fit.rank == 2 and fit.coef_[0] == pytest.approx(3.0, abs=0.01)
+
+
+def test_fewer_rows_than_parameters_summary_leaks_no_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        text = ols([[1, 0, 2], [0, 1, 1]], [1.0, 2.0]).summary()
+    assert "n/a" in text
+
+
+def test_the_surface_is_the_mse_of_the_parameters():
+    x, y = _data(5)
+    surface = LossSurface(LeastSquaresState().update(x, y))
+    coef, intercept = np.array([0.5, 2.0, -1.0]), 0.3
+    assert surface.mse(coef, intercept) == pytest.approx(np.mean((y - x @ coef - intercept) ** 2), rel=1e-12)
+    assert surface.gap(surface.optimum.coef_, surface.optimum.intercept_) == 0
+
+
+def test_normalization_and_the_stability_limit_take_the_state():
+    x, _ = _data(6)
+    state = LeastSquaresState().update(x[:30], np.zeros(30)) + LeastSquaresState().update(x[30:], np.zeros(20))
+    from_rows, from_state = linnet.layers.Normalization(), linnet.layers.Normalization()
+    from_rows.adapt(x)
+    from_state.adapt(state)
+    np.testing.assert_allclose(from_state.mean, x.mean(axis=0), rtol=1e-6)
+    np.testing.assert_allclose(from_state.variance, x.var(axis=0), rtol=1e-6)
+    assert int(from_state.count) == 50
+    limit = stable_learning_rate(state).learning_rate
+    assert limit == pytest.approx(stable_learning_rate(x).learning_rate, rel=1e-10)
+    with pytest.raises(ValueError, match="LeastSquaresState of rows with 2 feature"):
+        _adapt_two(state)
+
+
+def _adapt_two(state):
+    layer = linnet.layers.Normalization()
+    layer.build(2)
+    layer.adapt(state)
