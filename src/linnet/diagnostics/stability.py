@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import losses as losses_module
-from .._validation import features, positive_int
+from .._validation import boolean, ceil_div, features, positive_int
 from ..exact.moments import ROWS_PER_CHUNK, Moments
 from ..engine.network import built_network
 from ..engine.optimizers import SGD
@@ -81,8 +81,7 @@ def stable_learning_rate(x: Any, loss: Any = "mse", fit_intercept: bool = True,
     """
     x = features(x, "x", dtype=None)
     batch_size = positive_int(batch_size, "batch_size", allow_none=True)
-    if not isinstance(fit_intercept, (bool, np.bool_)):
-        raise TypeError(f"fit_intercept must be True or False, received {fit_intercept!r}.")
+    fit_intercept = boolean(fit_intercept, "fit_intercept")
     curvature = losses_module.get(loss).curvature()
     moments = Moments().update(x, np.zeros(x.shape[0]))
     return _stability(x, moments, curvature, bool(fit_intercept), batch_size, np.eye(x.shape[1] + 1))
@@ -167,7 +166,7 @@ def _stability(x, moments, curvature, fit_intercept, batch_size, lift) -> Stabil
     largest, condition = _spectrum(moments, lift, fit_intercept)
     normalized, normalized_condition = _spectrum(moments, _standardizing_lift(moments), fit_intercept)
     n, columns = x.shape[0], x.shape[1] + fit_intercept
-    batches = -(-n // batch_size) if batch_size else 1
+    batches = ceil_div(n, batch_size) if batch_size else 1
     batch_largest = None
     if batches > 1 and batches * columns ** 3 <= BATCH_EIGEN_BUDGET:
         batch_largest = curvature * _largest_batch_eigenvalue(x, batch_size, lift, fit_intercept)

@@ -14,7 +14,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import initializers
-from .._validation import FLOATX, features, positive_int, reject_unknown_kwargs
+from .._validation import (FLOATX, boolean, column_statistics, features, float32_values, positive_int,
+                           reject_unknown_kwargs)
 
 _name_counts: defaultdict[str, int] = defaultdict(int)
 
@@ -105,8 +106,7 @@ def _check_weight_shapes(layer: Layer, weights: Sequence[Any], shapes: list[tupl
         if np.shape(value) != shape:
             raise ValueError(f"Layer {layer.name!r} weight {i} must have shape {shape}, "
                              f"received shape {np.shape(value)}.")
-        if not np.isfinite(np.asarray(value, dtype=np.float64)).all():
-            raise ValueError(f"Layer {layer.name!r} weight {i} contains NaN or infinite values.")
+        float32_values(value, f"Layer {layer.name!r} weight {i}")
 
 
 class InputLayer(Layer):
@@ -153,9 +153,7 @@ class Dense(Layer):
         super().__init__(name=name, input_shape=input_shape, input_dim=input_dim)
         self.units = positive_int(units, "units")
         self.activation = activation
-        if not isinstance(use_bias, bool):
-            raise TypeError(f"use_bias must be True or False, received {use_bias!r}.")
-        self.use_bias = use_bias
+        self.use_bias = boolean(use_bias, "use_bias")
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.trainable_names = ("kernel", "bias") if use_bias else ("kernel",)
@@ -234,17 +232,15 @@ class Normalization(Layer):
             raise ValueError("Normalization needs both mean and variance, or neither (then call adapt()).")
         super().__init__(name=name)
         self.axis = axis
-        self.mean = None if mean is None else np.atleast_1d(np.asarray(mean, dtype=FLOATX)).copy()
-        self.variance = None if variance is None else np.atleast_1d(np.asarray(variance, dtype=FLOATX)).copy()
-        if self.variance is not None and (self.variance < 0).any():
-            raise ValueError(f"variance must be non-negative, received {variance!r}.")
+        self.mean = None if mean is None else np.atleast_1d(float32_values(mean, "mean"))
+        self.variance = None if variance is None else np.atleast_1d(float32_values(variance, "variance",
+                                                                                   non_negative=True))
         self.count = np.zeros((), dtype=np.int64)
 
     def adapt(self, data: Any) -> None:
         """Set ``mean`` and ``variance`` to the per-feature mean and population variance of ``data``."""
         x = features(data, "data", n_features=self.input_dim, dtype=np.float64)
-        self.mean = x.mean(axis=0).astype(FLOATX)
-        self.variance = x.var(axis=0).astype(FLOATX)
+        self.mean, self.variance = (values.astype(FLOATX) for values in column_statistics(x, "data"))
         self.count = np.asarray(x.shape[0], dtype=np.int64)
 
     def build(self, input_dim):

@@ -14,7 +14,8 @@ import numpy as np
 from . import callbacks as callbacks_module
 from . import losses, metrics as metrics_module, optimizers
 from .. import random as _random
-from .._validation import features, positive_int, non_negative_int, reject_unknown_kwargs, targets
+from .._validation import (ceil_div, features, finite_results, instances, nonfinite_index, non_negative_int,
+                           positive_int, reject_unknown_kwargs, targets, verbosity)
 from .layers import InputLayer, Layer, input_dim_from_shape, unique_name
 from .network import Network
 from .progress import Progbar
@@ -25,14 +26,6 @@ _AUTO = "auto"
 # worth it when x holds at most this many bytes per training step to run.
 DESIGN_BYTES_PER_STEP = 10_000
 LIMIT_CHECK_ROWS = 10_000  # evenly spaced rows that estimate SGD's stable learning rate on large data (~1% error)
-
-
-def _verbosity(verbose: Any, auto: int) -> int:
-    if verbose == _AUTO:
-        return auto
-    if verbose not in (0, 1, 2) or isinstance(verbose, float):
-        raise ValueError(f"verbose must be 'auto', 0, 1 or 2, received {verbose!r}.")
-    return int(verbose)
 
 
 class Sequential:
@@ -189,15 +182,15 @@ class Sequential:
         batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
         epochs = positive_int(epochs, "epochs")
         initial_epoch = non_negative_int(initial_epoch, "initial_epoch")
-        verbose = _verbosity(verbose, auto=1)
+        verbose = verbosity(verbose, auto=1)
+        callbacks = instances(callbacks, "callbacks", callbacks_module.Callback)
         train, validation = self._split(x, y, validation_split, validation_data)
         self._ensure_built(x)
-        steps = -(-train[0].shape[0] // batch_size) * max(epochs - initial_epoch, 0)
+        steps = ceil_div(train[0].shape[0], batch_size) * max(epochs - initial_epoch, 0)
         design = (self.network.takes_design(self.loss, self.metrics)  # and the copy of [x, 1] pays for itself
                   and train[0].nbytes <= DESIGN_BYTES_PER_STEP * steps)
         source = ArrayBatches(*train, batch_size=batch_size, shuffle=shuffle, design=design)
-        if not self.optimizer.built:
-            self.optimizer.build(self.network.sizes)
+        self.optimizer.build(self.network.sizes)  # refuses an optimizer built for another model's sizes
         self._warn_before_training(x, y, train[0], batch_size, validation_split if validation_data is None else 0.0)
         self.training_config = {"epochs": epochs, "batch_size": batch_size, "shuffle": shuffle,
                                 "validation_split": validation_split if validation_data is None else None,
@@ -212,7 +205,7 @@ class Sequential:
             messages.append(sorted_tail_warning(x, y, validation_split))
         if isinstance(self.optimizer, optimizers.SGD):  # the only optimizer with a known stability limit
             from ..diagnostics.stability import learning_rate_warning
-            step = -(-x_train.shape[0] // LIMIT_CHECK_ROWS)  # the limit from an even sample of large data
+            step = ceil_div(x_train.shape[0], LIMIT_CHECK_ROWS)  # the limit from an even sample of large data
             messages.append(learning_rate_warning(self, x_train[::step], batch_size if step == 1 else None))
         for message in filter(None, messages):
             warnings.warn(message, UserWarning, stacklevel=3)
@@ -234,11 +227,13 @@ class Sequential:
         self._require_compiled("evaluate")
         x, y = self._xy(x, y)
         batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
-        verbose = _verbosity(verbose, auto=1)
+        verbose = verbosity(verbose, auto=1)
         self._ensure_built(x)
-        logs = evaluate_arrays(self.network, self.loss, self.metrics, x, y)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_results
+            logs = finite_results(evaluate_arrays(self.network, self.loss, self.metrics, x, y), "evaluate")
         if verbose:
-            Progbar(-(-x.shape[0] // batch_size), verbose).update(-(-x.shape[0] // batch_size), logs, finalize=True)
+            steps = ceil_div(x.shape[0], batch_size)
+            Progbar(steps, verbose).update(steps, logs, finalize=True)
         if return_dict:
             return logs
         return logs["loss"] if len(logs) == 1 else list(logs.values())
@@ -247,10 +242,10 @@ class Sequential:
         """Predictions of shape ``(n, 1)``, float32. Accepts arrays, lists and pandas objects; quiet by default."""
         reject_unknown_kwargs(kwargs, "predict", ["x", "batch_size", "verbose"])
         batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
-        verbose = _verbosity(verbose, auto=0)
+        verbose = verbosity(verbose, auto=0)
         prediction = self.predict_on_batch(x)
         if verbose:
-            steps = -(-prediction.shape[0] // batch_size)
+            steps = ceil_div(prediction.shape[0], batch_size)
             Progbar(steps, verbose).update(steps, {}, finalize=True)
         return prediction
 
@@ -260,9 +255,9 @@ class Sequential:
         self._ensure_built(x)
         with np.errstate(over="ignore", invalid="ignore"):
             prediction = self.network.forward(x)
-        if not np.isfinite(prediction.sum()):
-            row = int(np.argmax(~np.isfinite(prediction.ravel())))
-            raise ValueError(f"The prediction for x row {row} is beyond the float32 range (|y| > 3.4e38): that "
+        bad = nonfinite_index(prediction)
+        if bad is not None:
+            raise ValueError(f"The prediction for x row {bad[0]} is beyond the float32 range (|y| > 3.4e38): that "
                              f"input is far outside the data the model was trained on; rescale x.")
         return prediction
 

@@ -17,7 +17,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from .._validation import real_number
+from .._validation import ceil_div, real_number
 from .progress import Progbar
 
 
@@ -57,7 +57,7 @@ class ArrayBatches:
             self.x = np.hstack([self.x, np.ones((self.x.shape[0], 1), dtype=self.x.dtype)])
 
     def __len__(self) -> int:
-        return -(-self.x.shape[0] // self.batch_size)
+        return ceil_div(self.x.shape[0], self.batch_size)
 
     @property
     def n_samples(self) -> int:

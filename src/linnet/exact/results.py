@@ -12,7 +12,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .. import _validation as _checks
+from .. import _naming, _validation as _checks
 from .moments import Moments, solve
 
 
@@ -74,9 +74,8 @@ class OLSResult:
             raise TypeError(f"moments must be a linnet Moments, received {type(moments).__name__}.")
         if moments.n < 2:
             raise ValueError(f"Least squares needs at least 2 rows, received {moments.n}.")
-        if not isinstance(fit_intercept, (bool, np.bool_)):
-            raise TypeError(f"fit_intercept must be True or False, received {fit_intercept!r}.")
-        names = _feature_names(feature_names, moments.n_features)
+        fit_intercept = _checks.boolean(fit_intercept, "fit_intercept")
+        names = _naming.feature_names(feature_names, moments.n_features)
         result = cls(moments.copy(), bool(fit_intercept), names)
         result._warn_if_rank_deficient(warning_stacklevel)
         return result
@@ -234,7 +233,8 @@ def ols(x, y, fit_intercept: bool = True, *, feature_names: list[str] | None = N
     fit_intercept : bool, default True
         Add a constant column (reported as ``"const"``, first in ``params``).
     feature_names : list of str, optional
-        Names for the summary and warnings; default the DataFrame's columns, else ``x1, x2, ...``.
+        Names for the summary and warnings; default the DataFrame's columns, else ``x`` (one feature) or
+        ``x1, x2, ...`` (the rule of :mod:`linnet._naming`).
 
     Returns
     -------
@@ -246,19 +246,8 @@ def ols(x, y, fit_intercept: bool = True, *, feature_names: list[str] | None = N
     >>> fit.intercept_, fit.coef_
     (-0.666..., array([1.5]))
     """
-    if feature_names is None and hasattr(x, "columns"):
-        feature_names = [str(column) for column in x.columns]
+    feature_names = _naming.pandas_feature_names(x) if feature_names is None else feature_names
     return OLSResult._fit(Moments().update(x, y), fit_intercept, feature_names, warning_stacklevel=4)
-
-
-def _feature_names(names, n_features: int) -> list[str]:
-    if names is None:
-        return [f"x{j + 1}" for j in range(n_features)]
-    if isinstance(names, str) or not all(isinstance(name, str) for name in names):
-        raise TypeError(f"feature_names must be a list of strings, received {names!r}.")
-    if len(names) != n_features:
-        raise ValueError(f"feature_names has {len(names)} name(s) but x has {n_features} column(s).")
-    return list(names)
 
 
 def _render_summary(result: OLSResult, dep_variable: str) -> str:
