@@ -196,7 +196,7 @@ def nonfinite_index(array: np.ndarray) -> tuple[int, ...] | None:
         if np.isfinite(array.sum(dtype=np.result_type(array.dtype, np.float64))):
             return None
     bad = np.argwhere(~np.isfinite(array))
-    return tuple(int(i) for i in bad[0]) if bad.size else None
+    return tuple(int(i) for i in bad[0]) if len(bad) else None
 
 
 def require_finite(array: np.ndarray, name: str) -> None:
@@ -288,13 +288,19 @@ def float32_values(values: Any, name: str, *, non_negative: bool = False, tiny: 
     require_finite(array, name)
     if non_negative:
         _require_non_negative(array, name)
+    return _in_float32_range(array, name, tiny=tiny)
+
+
+def _in_float32_range(array: np.ndarray, name: str, *, tiny: bool) -> np.ndarray:
+    """``array`` as float32, refusing magnitudes above float32's largest (inf included), and, when ``tiny``,
+    non-zero ones below its smallest normal number."""
     magnitude = np.abs(array)
     bad = (magnitude > _FLOAT32.max) | ((magnitude < _FLOAT32.tiny) & (magnitude > 0) if tiny else False)
     if np.any(bad):
         index = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"{name} cannot be held in float32, linnet's precision (magnitudes "
-                         f"{_FLOAT32.tiny:.3g} to {_FLOAT32.max:.3g}): received {array[index]:.4g} at index "
-                         f"{index}. Rescale the data (standardize it or change its units).")
+        raise ValueError(f"{name} at index {index} is {array[index]:.4g}, which float32 (linnet's precision) "
+                         f"cannot hold: its magnitudes run from {_FLOAT32.tiny:.3g} to {_FLOAT32.max:.3g}. "
+                         f"Rescale the data (standardize it or change its units).")
     return array.astype(np.float32)
 
 
@@ -309,8 +315,8 @@ def column_statistics(x: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows up as inf, refused below
         mean = x.mean(axis=0)
         variance = np.square(x - mean).mean(axis=0)
-    float32_values(mean, f"the mean of each column of {name}")
-    float32_values(variance, f"the variance of each column of {name}", tiny=True)
+    _in_float32_range(mean, f"the mean of the columns of {name}", tiny=False)
+    _in_float32_range(variance, f"the variance of the columns of {name}", tiny=True)
     return mean, variance
 
 
