@@ -4,7 +4,8 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 import linnet
 from linnet import _naming

@@ -257,7 +257,7 @@ class Sequential:
             prediction = self.network.forward(x)
         bad = nonfinite_index(prediction)
         if bad is not None:
-            raise ValueError(f"The prediction for x row {bad[0]} is beyond the float32 range (|y| > 3.4e38): that "
+            raise ValueError(f"The prediction for x row {bad[0]} is beyond the float32 range (it, or a product x·w forming it, exceeds 3.4e38): that "
                              f"input is far outside the data the model was trained on; rescale x.")
         return prediction
 
