@@ -12,7 +12,8 @@ from functools import cached_property
 
 import numpy as np
 
-from .. import _naming, _validation as _checks
+from .. import _naming
+from .. import _validation as _checks
 from .moments import Moments, solve
 
 

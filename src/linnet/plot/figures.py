@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import _naming, _validation as _checks
+from .. import _naming
+from .. import _validation as _checks
 
 __all__ = ["Drawn", "data", "fit", "loss", "predictions", "residuals"]
 
