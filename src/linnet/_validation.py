@@ -1,20 +1,30 @@
-"""Argument and data checks shared by every public entry point.
+"""Argument and data checks shared by every public entry point: the one home of each rule.
 
 Each check either returns a clean value or raises a ``ValueError``/``TypeError`` whose message names the
 argument, what was expected and what was received, so that bad input never surfaces as a traceback from deep
-inside NumPy.
+inside NumPy (nor as a NumPy ``RuntimeWarning``: overflow is detected, not warned about).
+
+Arguments: ``boolean``, ``positive_int``, ``non_negative_int``, ``real_number``, ``verbosity``, ``file_path``,
+``existing_file``, ``instances``, unknown names and keywords. Arrays: ``numeric_array`` (the conversion every
+array goes through), ``features``, ``targets``, ``sample_weights``, ``float32_values`` and
+``column_statistics`` (what the float32 engine can hold), ``nonfinite_index`` and ``finite_results``.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import numbers
+import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 FLOATX = np.float32
+_FLOAT32 = np.finfo(np.float32)
+VERBOSITY = ("auto", 0, 1, 2)
 
 
 def unknown_name(kind: str, name: Any, choices: Iterable[str]) -> ValueError:
@@ -81,40 +91,134 @@ def _interval(low, high, low_open, high_open) -> str:
     return f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
 
 
-def _to_numeric_array(data: Any, name: str) -> np.ndarray:
-    """Convert lists, arrays, pandas objects to a float ndarray, refusing strings and objects."""
+def boolean(value: Any, name: str) -> bool:
+    """``value`` as a bool: only ``True``/``False`` (NumPy's too), not 0, 1 or ``"yes"``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, received {value!r} ({type(value).__name__}).")
+    return bool(value)
+
+
+def verbosity(value: Any, name: str = "verbose", *, auto: int | None = None) -> int:
+    """Keras 3's verbosity: 0 (silent), 1 (progress bar), 2 (one line per epoch), or ``"auto"`` where allowed.
+
+    ``"auto"`` becomes ``auto`` (1 in ``fit``/``evaluate``, 0 in ``predict``); callbacks, which have no
+    ``"auto"``, pass ``auto=None`` and refuse it. ``True``/``False`` count as 1/0, as in Keras, whose checks
+    are ``verbose == 1``; anything else (3, 1.0, ``"loud"``) is refused.
+    """
+    if isinstance(value, str) and value == "auto" and auto is not None:
+        return auto
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, numbers.Integral) and value in (0, 1, 2)):
+        return int(value)
+    allowed = "'auto', 0, 1 or 2" if auto is not None else "0, 1 or 2"
+    raise ValueError(f"{name} must be {allowed} (True/False mean 1/0), received {value!r} ({type(value).__name__}).")
+
+
+def file_path(value: Any, name: str = "path") -> Path:
+    """``value`` (a ``str`` or ``os.PathLike``, not empty) as a ``Path``; whether it exists is not checked."""
+    if not isinstance(value, (str, os.PathLike)) or isinstance(os.fspath(value), bytes):
+        raise TypeError(f"{name} must be a file path (str or os.PathLike), received {value!r} "
+                        f"({type(value).__name__}).")
+    if not os.fspath(value):
+        raise ValueError(f"{name} must be a file path, received an empty string.")
+    return Path(value)
+
+
+def existing_file(value: Any, name: str = "path") -> Path:
+    """``file_path(value)`` that names an existing file (``FileNotFoundError`` if it does not exist)."""
+    path = file_path(value, name)
+    if not path.exists():
+        raise FileNotFoundError(f"No such file: {str(path)!r}.")
+    if path.is_dir():
+        raise ValueError(f"{str(path)!r} is a directory; pass the path of a data file.")
+    return path
+
+
+def instances(value: Any, name: str, kind: type) -> list:
+    """``None`` -> ``[]``, one ``kind`` -> ``[value]`` (as Keras 3 flattens it), a list or tuple of them -> a list."""
+    if value is None:
+        return []
+    items = [value] if isinstance(value, kind) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(item, kind) for item in items):
+        raise TypeError(f"{name} must be a {kind.__name__} or a list of them, received {value!r}.")
+    return list(items)
+
+
+def ceil_div(numerator: int, denominator: int) -> int:
+    """``⌈numerator / denominator⌉`` in exact integer arithmetic, e.g. the batches of n rows: ``ceil_div(n, size)``."""
+    return -(-numerator // denominator)
+
+
+def numeric_array(data: Any, name: str, *, objects: bool = False) -> np.ndarray:
+    """``data`` (list, ndarray, pandas object) as an ndarray of real numbers, dtype kept; the one conversion.
+
+    Refused with the reason: text, sparse matrices, ragged rows, masked arrays with masked entries (their
+    hidden values would be used silently), complex numbers, and other non-numeric dtypes. Object arrays are
+    refused too unless ``objects`` (scikit-learn's rule), which converts them to float64.
+    """
     if isinstance(data, (str, bytes)):
         raise TypeError(f"{name} must be numeric array-like, received a string {data[:40]!r}.")
+    if hasattr(data, "toarray") and hasattr(data, "nnz"):
+        raise TypeError(f"{name} is a sparse matrix, which linnet does not support; pass a dense array such "
+                        f"as {name}.toarray().")
+    if np.ma.isMaskedArray(data) and np.ma.getmaskarray(data).any():
+        raise ValueError(f"{name} is a masked array with {int(np.ma.count_masked(data))} masked value(s), which "
+                         f"linnet would otherwise use as they are; pass {name}.filled(value) to replace them or "
+                         f"{name}.compressed() (or drop those rows) to leave them out.")
     if hasattr(data, "to_numpy"):  # pandas DataFrame / Series without importing pandas
         data = data.to_numpy()
     try:
         array = np.asarray(data)
     except (ValueError, TypeError) as error:  # ragged nested lists
-        raise ValueError(f"{name} must be a rectangular numeric array; NumPy said: {error}") from None
+        raise ValueError(f"{name} must be a rectangular numeric array (every row the same length); NumPy "
+                         f"said: {error}") from None
+    if array.dtype.kind == "c":  # scikit-learn's check_estimator expects this ValueError and its first words
+        raise ValueError(f"Complex data not supported: {name} has dtype {array.dtype}; pass its real part.")
+    if objects and array.dtype.kind == "O":
+        try:
+            return array.astype(np.float64)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"{name} must hold numbers; converting it to float failed: {error}") from None
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold numbers, received an array of dtype {array.dtype} "
-                        f"(first value {array.flat[0]!r})." if array.size else
-                        f"{name} must hold numbers, received an array of dtype {array.dtype}.")
+        raise TypeError(f"{name} must hold numbers, received an array of dtype {array.dtype}"
+                        + (f" (first value {array.flat[0]!r})." if array.size else "."))
     return array
 
 
-def _require_finite(array: np.ndarray, name: str) -> None:
+def nonfinite_index(array: np.ndarray) -> tuple[int, ...] | None:
+    """The index of the first NaN or infinite value of ``array``, or None when every value is finite.
+
+    A finite float64 sum proves every value finite without building a mask (float32 and smaller values cannot
+    overflow a float64 sum); only an infinite or NaN sum, which large float64 values can give, checks elementwise.
+    """
+    if array.dtype.kind not in "fc":
+        return None
     with np.errstate(over="ignore", invalid="ignore"):
-        if np.isfinite(array.sum()):  # a finite sum proves every value finite, without a mask of the array
-            return
-    if not np.isfinite(array).all():
-        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        if np.isfinite(array.sum(dtype=np.result_type(array.dtype, np.float64))):
+            return None
+    bad = np.argwhere(~np.isfinite(array))
+    return tuple(int(i) for i in bad[0]) if len(bad) else None
+
+
+def require_finite(array: np.ndarray, name: str) -> None:
+    """Refuse NaN and infinite values, naming the first one's index."""
+    bad = nonfinite_index(array)
+    if bad is not None:
         raise ValueError(f"{name} contains NaN or infinite values (first at index {bad}: "
                          f"{array[bad]}); remove or impute them.")
 
 
+def _require_non_negative(array: np.ndarray, name: str) -> None:
+    if (array < 0).any():
+        index = tuple(int(i) for i in np.argwhere(array < 0)[0])
+        raise ValueError(f"{name} must be non-negative, received {array[index]:g} at index {index}.")
+
+
 def _cast(array: np.ndarray, dtype, name: str) -> np.ndarray:
     """Cast to ``dtype`` (C order), refusing values that the cast would turn into infinity."""
-    _require_finite(array, name)
-    with np.errstate(over="ignore", invalid="ignore"):  # the cast and the sum (inf - inf) may overflow
+    require_finite(array, name)
+    with np.errstate(over="ignore", invalid="ignore"):  # the cast may overflow, which is refused below
         cast = np.ascontiguousarray(array, dtype=dtype)
-        overflowed = cast.dtype != array.dtype and not np.isfinite(cast.sum()) and not np.isfinite(cast).all()
-    if overflowed:
+    if cast.dtype != array.dtype and nonfinite_index(cast) is not None:
         limit = np.finfo(cast.dtype).max
         raise ValueError(f"{name} has values beyond the {cast.dtype} range (|value| > {limit:.3g}, largest "
                          f"{np.abs(array).max():.3g}); rescale it, e.g. standardize it or change its units.")
@@ -126,7 +230,7 @@ def features(x: Any, name: str = "x", *, n_features: int | None = None, dtype=FL
 
     A 1-D ``x`` is one feature (Keras semantics); a scalar is one sample of one feature.
     """
-    array = _to_numeric_array(x, name)
+    array = numeric_array(x, name)
     if array.ndim == 0:
         array = array.reshape(1, 1)
     elif array.ndim == 1:
@@ -146,7 +250,7 @@ def features(x: Any, name: str = "x", *, n_features: int | None = None, dtype=FL
 
 def targets(y: Any, n_samples: int, name: str = "y", *, dtype=FLOATX) -> np.ndarray:
     """Return ``y`` as a finite ``(n_samples, 1)`` array; accepts shape ``(n,)`` or ``(n, 1)``."""
-    array = _to_numeric_array(y, name)
+    array = numeric_array(y, name)
     if array.ndim == 0:
         array = array.reshape(1)
     if array.ndim == 2 and array.shape[1] == 1:
@@ -158,3 +262,69 @@ def targets(y: Any, n_samples: int, name: str = "y", *, dtype=FLOATX) -> np.ndar
         raise ValueError(f"x and {name} must have the same number of samples: x has {n_samples}, "
                          f"{name} has {array.shape[0]}.")
     return _cast(array, dtype, name).reshape(-1, 1)
+
+
+def sample_weights(weights: Any, n_samples: int, name: str = "sample_weight") -> np.ndarray:
+    """``weights`` as finite, non-negative float64 ``(n_samples,)`` with a positive sum (a weighted mean exists)."""
+    array = numeric_array(weights, name).astype(np.float64)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.shape != (n_samples,):
+        raise ValueError(f"{name} must have one weight per sample, shape ({n_samples},), received shape "
+                         f"{array.shape}.")
+    require_finite(array, name)
+    _require_non_negative(array, name)
+    if not array.sum() > 0:
+        raise ValueError(f"{name} sums to zero, so no weighted mean exists; give some sample a positive weight.")
+    return array
+
+
+def float32_values(values: Any, name: str, *, non_negative: bool = False, tiny: bool = False) -> np.ndarray:
+    """``values`` (any shape) as a float32 copy, refusing text, complex, NaN, infinity, negatives (when
+    ``non_negative``) and magnitudes float32 cannot hold: above 3.4e38, or, when ``tiny``, non-zero values
+    below 1.2e-38 (float32's smallest normal number), which would round to zero or lose their precision.
+    """
+    array = numeric_array(values, name).astype(np.float64)
+    require_finite(array, name)
+    if non_negative:
+        _require_non_negative(array, name)
+    return _in_float32_range(array, name, tiny=tiny)
+
+
+def _in_float32_range(array: np.ndarray, name: str, *, tiny: bool) -> np.ndarray:
+    """``array`` as float32, refusing magnitudes above float32's largest (inf included), and, when ``tiny``,
+    non-zero ones below its smallest normal number."""
+    magnitude = np.abs(array)
+    bad = (magnitude > _FLOAT32.max) | ((magnitude < _FLOAT32.tiny) & (magnitude > 0) if tiny else False)
+    if np.any(bad):
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{name} at index {index} is {array[index]:.4g}, which float32 (linnet's precision) "
+                         f"cannot hold: its magnitudes run from {_FLOAT32.tiny:.3g} to {_FLOAT32.max:.3g}. "
+                         f"Rescale the data (standardize it or change its units).")
+    return array.astype(np.float32)
+
+
+def column_statistics(x: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column mean and population variance ``mean((x - mean)²)`` of a 2-D ``x``, computed in float64.
+
+    Refused (``ValueError`` naming the column) when float32 cannot hold them: a variance above 3.4e38 (a
+    standard deviation above 1.8e19) or a non-zero one below 1.2e-38 (standard deviation below 1.1e-19).
+    Returns float64 arrays; casting them to float32 is then exact up to rounding.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows up as inf, refused below
+        mean = x.mean(axis=0)
+        variance = np.square(x - mean).mean(axis=0)
+    _in_float32_range(mean, f"the mean of the columns of {name}", tiny=False)
+    _in_float32_range(variance, f"the variance of the columns of {name}", tiny=True)
+    return mean, variance
+
+
+def finite_results(results: dict[str, float], what: str) -> dict[str, float]:
+    """``results`` unchanged when every value is finite; else a ``ValueError`` saying the computation overflowed."""
+    bad = {key: value for key, value in results.items() if not math.isfinite(value)}
+    if bad:
+        raise ValueError(f"{what}: {', '.join(f'{k} = {v}' for k, v in bad.items())}. The predictions or their "
+                         f"errors overflow float32, linnet's precision (|value| > {_FLOAT32.max:.3g}), on this x "
+                         f"and y: rescale x and y (standardize them or change their units).")
+    return results

@@ -329,7 +329,7 @@ def test_csv_logger_writes_keras_csv(tmp_path):
     assert fresh.read_bytes() == b"epoch,loss,val_loss\r\n0,1.0,NA\r\n"
     with pytest.raises(ValueError, match="separator must be a one-character string"):
         CSVLogger(path, separator=", ")
-    with pytest.raises(TypeError, match="filename must be a path"):
+    with pytest.raises(TypeError, match="filename must be a file path"):
         CSVLogger(3.5)
 
 

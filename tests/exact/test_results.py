@@ -76,7 +76,7 @@ def test_three_points_closed_form():
 def test_without_intercept_is_the_line_through_the_origin():
     fit = ols([1.0, 2.0], [2.0, 5.0], fit_intercept=False)  # slope = x'y / x'x = 12 / 5
     np.testing.assert_allclose(fit.params, [12 / 5], rtol=1e-15)
-    assert fit.intercept_ == 0.0 and fit.param_names == ["x1"]
+    assert fit.intercept_ == 0.0 and fit.param_names == ["x"]
 
 
 # --- statsmodels oracle -------------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def test_data_refuses_several_features_and_bad_inputs():
         plot.data([1.0, np.nan], [1.0, 2.0])
     with pytest.raises(TypeError, match="x must be numeric"):
         plot.data("abc", [1.0])
-    with pytest.raises(ValueError, match=r"feature_name must give one name per feature \(1\)"):
+    with pytest.raises(ValueError, match=r"feature_name has 2 name\(s\) but x has 1 feature"):
         plot.data(X, Y, feature_name=["a", "b"])
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import _naming
+
 EXAMPLES = {
     "demo": "example: linnet demo boston --out linnet-out/boston",
     "train": "example: linnet train houses.csv --target MEDV --features RM LSTAT --optimizer adam "
@@ -121,7 +123,7 @@ def command_train(args) -> int:
 
 def _model_names(model) -> tuple[list[str] | None, str]:
     config = model.training_config or {}
-    return config.get("feature_names"), config.get("target_name", "y")
+    return config.get("feature_names"), _naming.target_name(config.get("target_name"))
 
 
 def command_predict(args) -> int:

@@ -44,7 +44,7 @@ def read_table(path: PathLike, target: str, features: Iterable[str] | None = Non
     feature_names : list of str
         The names of the columns of ``x``.
     """
-    path = _existing_file(path)
+    path = _checks.existing_file(path)
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
         raise ValueError(f"Cannot read {str(path)!r}: unsupported extension {path.suffix!r}; "
@@ -65,7 +65,7 @@ def read_csv(path: PathLike, target: str, features: Iterable[str] | None = None,
     A file holding ``rooms,age,price`` / ``6.5,30,24.0`` / ``5.9,65,18.5`` gives, with ``target="price"``,
     ``x = [[6.5, 30], [5.9, 65]]``, ``y = [24.0, 18.5]`` and ``["rooms", "age"]``.
     """
-    path = _existing_file(path)
+    path = _checks.existing_file(path)
     header, rows = _csv_rows(path, delimiter)
 
     def column(name: str) -> np.ndarray:
@@ -83,7 +83,7 @@ def read_npz(path: PathLike, target: str, features: Iterable[str] | None = None)
     ``feature_names`` when the archive has one. So ``numpy.savez(f, x=x, y=y)`` is read with ``target="y"``,
     and ``numpy.savez(f, rooms=..., price=...)`` with ``target="price"``.
     """
-    path = _existing_file(path)
+    path = _checks.existing_file(path)
     columns = _npz_columns(_npz_arrays(path), path)
     return _assemble(list(columns), target, features, lambda name: _finite_column(columns[name], name, path), path)
 
@@ -94,7 +94,7 @@ def read_parquet(path: PathLike, target: str, features: Iterable[str] | None = N
     Only the chosen columns are read from disk. Integer, float and boolean columns are accepted; nulls and
     NaNs are reported with their row.
     """
-    path = _existing_file(path)
+    path = _checks.existing_file(path)
     pyarrow, parquet = _import_pyarrow()
     try:
         with parquet.ParquetFile(path) as file:
@@ -102,17 +102,6 @@ def read_parquet(path: PathLike, target: str, features: Iterable[str] | None = N
                              lambda name: _finite_column(_parquet_column(file, name, path), name, path), path)
     except pyarrow.ArrowException as error:
         raise ValueError(f"{str(path)!r} is not a readable Parquet file: {error}") from None
-
-
-def _existing_file(path) -> Path:
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file path (str or os.PathLike), received {path!r} ({type(path).__name__}).")
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"No such file: {str(path)!r}.")
-    if path.is_dir():
-        raise ValueError(f"{str(path)!r} is a directory; pass the path of a data file.")
-    return path
 
 
 def _assemble(available: list[str], target, features, column: Callable[[str], np.ndarray], path: Path) -> Table:

@@ -126,10 +126,10 @@ def plane(n: int = 1000, weights: Sequence[float] = (2.0, -3.0), bias: float = 5
 
 
 def _finite_vector(values, name: str) -> np.ndarray:
-    vector = _checks._to_numeric_array(values, name).astype(np.float64)
+    vector = _checks.numeric_array(values, name).astype(np.float64)
     if vector.ndim != 1 or vector.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D list of numbers, received shape {vector.shape}.")
-    _checks._require_finite(vector, name)
+    _checks.require_finite(vector, name)
     return vector
 
 

@@ -12,6 +12,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .. import _naming
+from .._naming import default_feature_names  # noqa: F401 (also part of this module's API)
 from .._validation import features, targets
 from ..exact.state import ROWS_PER_CHUNK
 from ..engine.network import built_network  # noqa: F401 (also part of this module's API)
@@ -28,22 +30,6 @@ def coefficients(model) -> tuple[np.ndarray, float]:
 def has_intercept(network) -> bool:
     """Whether the intercept is a free parameter: some ``Dense`` layer of the stack has a bias."""
     return any(getattr(layer, "use_bias", False) for layer in network.layers)
-
-
-def default_feature_names(n_features: int) -> list[str]:
-    """``["x"]`` for one feature, else ``["x1", "x2", ...]``."""
-    return ["x"] if n_features == 1 else [f"x{j + 1}" for j in range(n_features)]
-
-
-def _names(feature_names: Sequence[str] | None, n_features: int) -> list[str]:
-    if feature_names is None:
-        return default_feature_names(n_features)
-    if isinstance(feature_names, str) or not all(isinstance(name, str) for name in feature_names):
-        raise TypeError(f"feature_names must be a list of strings, received {feature_names!r}.")
-    if len(feature_names) != n_features:
-        raise ValueError(f"feature_names has {len(feature_names)} name(s) but the model has {n_features} "
-                         f"feature(s).")
-    return list(feature_names)
 
 
 def format_number(value: float, digits: int = 4) -> str:
@@ -75,7 +61,7 @@ def equation(model, feature_names: Sequence[str] | None = None, target_name: str
         raise TypeError(f"target_name must be a string, received {target_name!r}.")
     coef, intercept = coefficients(model)
     terms = [(value, f"{format_number(value, digits)}·{name}") for value, name in
-             zip(coef, _names(feature_names, coef.size))]
+             zip(coef, _naming.feature_names(feature_names, coef.size))]
     if intercept != 0.0:
         terms.append((intercept, format_number(intercept, digits)))
     first_value, first_text = terms[0]
@@ -142,11 +128,10 @@ def compare_to_ols(model, x: Any, y: Any, feature_names: Sequence[str] | None = 
     The table is printed with ``print_fn`` (nothing is printed when it is ``None``) and returned as data.
     """
     network = built_network(model)
-    if feature_names is None and hasattr(x, "columns"):
-        feature_names = [str(column) for column in x.columns]
+    feature_names = _naming.pandas_feature_names(x) if feature_names is None else feature_names
     x = features(x, "x", n_features=network.input_dim, dtype=None)  # chunks are cast to float64; no copy
     y = targets(y, x.shape[0], "y", dtype=np.float64)[:, 0]
-    names = _names(feature_names, x.shape[1])
+    names = _naming.feature_names(feature_names, x.shape[1])
     reference = least_squares(model, x, y, names)
     coef, intercept = network.affine()
     rows = [ComparisonRow(name, float(ours), float(theirs), float(ours - theirs))

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import losses as losses_module
-from .._validation import features, positive_int
+from .._validation import boolean, ceil_div, features, positive_int
 from ..exact.state import ROWS_PER_CHUNK, Moments
 from ..engine.network import built_network
 from ..engine.optimizers import SGD
@@ -83,8 +83,7 @@ def stable_learning_rate(x: Any, loss: Any = "mse", fit_intercept: bool = True,
     """
     x, moments = _rows_and_state(x)
     batch_size = positive_int(batch_size, "batch_size", allow_none=True)
-    if not isinstance(fit_intercept, (bool, np.bool_)):
-        raise TypeError(f"fit_intercept must be True or False, received {fit_intercept!r}.")
+    fit_intercept = boolean(fit_intercept, "fit_intercept")
     curvature = losses_module.get(loss).curvature()
     return _stability(x, moments, curvature, bool(fit_intercept), batch_size, np.eye(moments.n_features + 1))
 
@@ -178,7 +177,7 @@ def _stability(x, moments, curvature, fit_intercept, batch_size, lift) -> Stabil
     largest, condition = _spectrum(moments, lift, fit_intercept)
     normalized, normalized_condition = _spectrum(moments, _standardizing_lift(moments), fit_intercept)
     n, columns = moments.n, moments.n_features + fit_intercept
-    batches = -(-n // batch_size) if batch_size else 1
+    batches = ceil_div(n, batch_size) if batch_size else 1
     batch_largest = None
     if x is not None and batches > 1 and batches * columns ** 3 <= BATCH_EIGEN_BUDGET:
         batch_largest = curvature * _largest_batch_eigenvalue(x, batch_size, lift, fit_intercept)

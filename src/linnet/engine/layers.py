@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._serialization import KERAS_DTYPE_POLICY, Configurable
-from .._validation import FLOATX, features, positive_int, reject_unknown_kwargs
+from .._validation import (FLOATX, boolean, column_statistics, features, float32_values, positive_int,
+                           reject_unknown_kwargs)
 from . import initializers
 
 _name_counts: defaultdict[str, int] = defaultdict(int)
@@ -117,8 +118,7 @@ def _check_weight_shapes(layer: Layer, weights: Sequence[Any], shapes: list[tupl
         if np.shape(value) != shape:
             raise ValueError(f"Layer {layer.name!r} weight {i} must have shape {shape}, "
                              f"received shape {np.shape(value)}.")
-        if not np.isfinite(np.asarray(value, dtype=np.float64)).all():
-            raise ValueError(f"Layer {layer.name!r} weight {i} contains NaN or infinite values.")
+        float32_values(value, f"Layer {layer.name!r} weight {i}")
 
 
 class InputLayer(Layer):
@@ -168,9 +168,7 @@ class Dense(Layer):
         super().__init__(name=name, input_shape=input_shape, input_dim=input_dim)
         self.units = positive_int(units, "units")
         self.activation = activation
-        if not isinstance(use_bias, bool):
-            raise TypeError(f"use_bias must be True or False, received {use_bias!r}.")
-        self.use_bias = use_bias
+        self.use_bias = boolean(use_bias, "use_bias")
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.trainable_names = ("kernel", "bias") if use_bias else ("kernel",)
@@ -251,27 +249,31 @@ class Normalization(Layer):
             raise ValueError("Normalization needs both mean and variance, or neither (then call adapt()).")
         super().__init__(name=name)
         self.axis = axis
-        self.mean = None if mean is None else np.atleast_1d(np.asarray(mean, dtype=FLOATX)).copy()
-        self.variance = None if variance is None else np.atleast_1d(np.asarray(variance, dtype=FLOATX)).copy()
-        if self.variance is not None and (self.variance < 0).any():
-            raise ValueError(f"variance must be non-negative, received {variance!r}.")
+        self.mean = None if mean is None else np.atleast_1d(float32_values(mean, "mean"))
+        self.variance = None if variance is None else np.atleast_1d(float32_values(variance, "variance",
+                                                                                   non_negative=True))
         self.count = np.zeros((), dtype=np.int64)
 
     def adapt(self, data: Any) -> None:
         """Set ``mean`` and ``variance`` to the per-feature mean and population variance of ``data``.
 
         ``data`` is the rows, or a :class:`linnet.exact.LeastSquaresState` of them (built chunk by chunk,
-        merged from parts): then ``variance = |R[:, j]|**2 / W`` from its factor, no rows needed.
+        merged from parts): then ``variance = |R[:, j]|**2 / W`` from its factor, no rows needed. The statistics
+        are computed in float64 and refused when float32 cannot hold them.
         """
         from ..exact.state import LeastSquaresState
         if isinstance(data, LeastSquaresState):
             if data.n == 0 or self.input_dim not in (None, data.n_features):
                 raise ValueError(f"data must be a LeastSquaresState of rows with {self.input_dim or 'any number of'} "
                                  f"feature(s), received {data!r}.")
-            mean, variance, count = data.mean_x, np.sum(data.factor[:, :-1] ** 2, axis=0) / data.weight, data.n
+            with np.errstate(over="ignore"):  # an overflow shows up as inf, refused by float32_values
+                variance = np.sum(data.factor[:, :-1] ** 2, axis=0) / data.weight
+            mean = float32_values(data.mean_x, "the mean of the columns of data")
+            variance = float32_values(variance, "the variance of the columns of data", tiny=True)
+            count = data.n
         else:
             x = features(data, "data", n_features=self.input_dim, dtype=np.float64)
-            mean, variance, count = x.mean(axis=0), x.var(axis=0), x.shape[0]
+            (mean, variance), count = column_statistics(x, "data"), x.shape[0]
         self.mean, self.variance = mean.astype(FLOATX), variance.astype(FLOATX)
         self.count = np.asarray(count, dtype=np.int64)
 

@@ -21,7 +21,7 @@ import numpy as np
 from .._serialization import Configurable
 from .._serialization import deserialize as _deserialize
 from .._serialization import serialize as _serialize
-from .._validation import non_negative_int, real_number
+from .._validation import boolean, non_negative_int, real_number
 
 _F32 = np.float32
 _ONE = np.float32(1.0)
@@ -53,9 +53,7 @@ def _decay_arguments(initial_learning_rate, decay_steps, decay_rate, staircase) 
     initial_learning_rate = real_number(initial_learning_rate, "initial_learning_rate", low=0.0, low_open=True)
     decay_steps = real_number(decay_steps, "decay_steps", low=0.0, low_open=True)
     decay_rate = real_number(decay_rate, "decay_rate", low=0.0)
-    if not isinstance(staircase, (bool, np.bool_)):
-        raise TypeError(f"staircase must be True or False, received {staircase!r}.")
-    return initial_learning_rate, decay_steps, decay_rate, bool(staircase)
+    return initial_learning_rate, decay_steps, decay_rate, boolean(staircase, "staircase")
 
 
 class _StepDecay(LearningRateSchedule):

@@ -18,13 +18,8 @@ from typing import Any
 import numpy as np
 
 from .. import random as _random
-from .._validation import (
-    features,
-    non_negative_int,
-    positive_int,
-    reject_unknown_kwargs,
-    targets,
-)
+from .._validation import (ceil_div, features, finite_results, non_negative_int, nonfinite_index,
+                           positive_int, reject_unknown_kwargs, targets, verbosity)
 from . import callbacks as callbacks_module
 from . import losses, optimizers
 from . import metrics as metrics_module
@@ -49,14 +44,6 @@ _AUTO = "auto"
 PLUGINS: dict[str, Callable] = {}
 """What ``Sequential`` takes from the packages above the engine: ``"save_model"`` and ``"load_model"``
 (``linnet.saving``), ``"equation"`` and ``"compare_to_ols"`` (``linnet.diagnostics.equation``)."""
-
-
-def _verbosity(verbose: Any, auto: int) -> int:
-    if verbose == _AUTO:
-        return auto
-    if verbose not in (0, 1, 2) or isinstance(verbose, float):
-        raise ValueError(f"verbose must be 'auto', 0, 1 or 2, received {verbose!r}.")
-    return int(verbose)
 
 
 class Sequential:
@@ -222,7 +209,7 @@ class Sequential:
                                    shuffle=shuffle)
         epochs = positive_int(epochs, "epochs")
         initial_epoch = non_negative_int(initial_epoch, "initial_epoch")
-        verbose = _verbosity(verbose, auto=1)
+        verbose = verbosity(verbose, auto=1)
         if is_source(x):
             plan = FitPlan(self, x, validation_source(validation_data, self._source_features(x)))
         else:
@@ -263,11 +250,12 @@ class Sequential:
             batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
             self._ensure_built(x.shape[1])
             source = in_order(x, y)
-        verbose = _verbosity(verbose, auto=1)
+        verbose = verbosity(verbose, auto=1)
         trainer = Trainer(self)
-        logs = trainer.evaluate(source)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_results
+            logs = finite_results(trainer.evaluate(source), "evaluate")
         if verbose:
-            steps = trainer.evaluated_steps if source is x else -(-x.shape[0] // batch_size)
+            steps = trainer.evaluated_steps if source is x else ceil_div(x.shape[0], batch_size)
             Progbar(steps, verbose).update(steps, logs, finalize=True)
         if return_dict:
             return logs
@@ -277,10 +265,10 @@ class Sequential:
         """Predictions of shape ``(n, 1)``, float32. Accepts arrays, lists and pandas objects; quiet by default."""
         reject_unknown_kwargs(kwargs, "predict", ["x", "batch_size", "verbose"])
         batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
-        verbose = _verbosity(verbose, auto=0)
+        verbose = verbosity(verbose, auto=0)
         prediction = self.predict_on_batch(x)
         if verbose:
-            steps = -(-prediction.shape[0] // batch_size)
+            steps = ceil_div(prediction.shape[0], batch_size)
             Progbar(steps, verbose).update(steps, {}, finalize=True)
         return prediction
 
@@ -290,9 +278,9 @@ class Sequential:
         self._ensure_built(x.shape[1])
         with np.errstate(over="ignore", invalid="ignore"):
             prediction = self.network.forward(x)
-        if not np.isfinite(prediction.sum()):
-            row = int(np.argmax(~np.isfinite(prediction.ravel())))
-            raise ValueError(f"The prediction for x row {row} is beyond the float32 range (|y| > 3.4e38): that "
+        bad = nonfinite_index(prediction)
+        if bad is not None:
+            raise ValueError(f"The prediction for x row {bad[0]} is beyond the float32 range (it, or a product x·w forming it, exceeds 3.4e38): that "
                              f"input is far outside the data the model was trained on; rescale x.")
         return prediction
 

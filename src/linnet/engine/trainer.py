@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .. import random as _random
+from .._validation import instances
 from .callbacks import Callback, CallbackList, History
 from .progress import Progbar
 from .sources import ArrayBatches, checked_batches, source_length, split_validation  # noqa: F401 (linnet.training's names)
@@ -88,7 +89,7 @@ class Trainer:
         self.model = model
         self.network, self.optimizer = model.network, model.optimizer
         self.loss, self.metrics = model.loss, list(model.metrics)
-        self.callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
+        self.callbacks = instances(callbacks, "callbacks", Callback)
         self.verbose = verbose
         self.rng = _random.generator(None) if rng is None else rng
         self.steps: int | None = None  # batches per training epoch; counted in the first when the source has no length
@@ -105,8 +106,7 @@ class Trainer:
         lowest loss are restored and ``DivergenceError`` says why and what to try.
         """
         model = self.model
-        if not self.optimizer.built:
-            self.optimizer.build(self.network.sizes)
+        self.optimizer.build(self.network.sizes)  # refuses an optimizer built for another model's sizes
         history = model.history = History()
         self.steps = source_length(source)
         self.params = {"verbose": self.verbose, "epochs": epochs, "steps": self.steps}  # the callbacks' params

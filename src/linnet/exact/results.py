@@ -13,6 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
+from .. import _naming
 from .. import _validation as _checks
 from .refine import refine_solution
 from .solve import ResidualDegreesOfFreedomError, solve, stable_norm
@@ -88,13 +89,12 @@ class OLSResult:
                             f"received {type(state).__name__}.")
         if state.n < 2:
             raise ValueError(f"Least squares needs at least 2 rows, received {state.n}.")
-        if not isinstance(fit_intercept, (bool, np.bool_)):
-            raise TypeError(f"fit_intercept must be True or False, received {fit_intercept!r}.")
-        names = _feature_names(feature_names, state.n_features)
-        solution = solve(state, bool(fit_intercept))
+        fit_intercept = _checks.boolean(fit_intercept, "fit_intercept")
+        names = _naming.feature_names(feature_names, state.n_features)
+        solution = solve(state, fit_intercept)
         if refine_with is not None:
             solution = refine_with(solution)
-        result = cls(state.copy(), bool(fit_intercept), names, solution)
+        result = cls(state.copy(), fit_intercept, names, solution)
         result._warn_if_rank_deficient()
         result._warn_if_few_digits()
         return result
@@ -275,7 +275,8 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
     sample_weight : array-like, shape (n,), optional
         Non-negative weights: minimizes ``sum(w (y - X b)**2)``, as statsmodels' ``WLS(y, X, weights=w)``.
     feature_names : list of str, optional
-        Names for the summary and warnings; default the DataFrame's columns, else ``x1, x2, ...``.
+        Names for the summary and warnings; default the DataFrame's columns, else ``x`` (one feature) or
+        ``x1, x2, ...`` (the rule of :mod:`linnet._naming`).
     refine : bool, optional
         Run one pass of iterative refinement over the rows (residuals accumulated in extended precision):
         ``True`` always, ``False`` never, ``None`` (default) when fewer than 6 digits are estimated reliable.
@@ -290,8 +291,7 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
     >>> fit.intercept_, fit.coef_
     (-0.666..., array([1.5]))
     """
-    if feature_names is None and hasattr(x, "columns"):
-        feature_names = [str(column) for column in x.columns]
+    feature_names = _naming.pandas_feature_names(x) if feature_names is None else feature_names
     if refine is not None and not isinstance(refine, (bool, np.bool_)):
         raise TypeError(f"refine must be True, False or None (refine when few digits are reliable), "
                         f"received {refine!r}.")
@@ -304,16 +304,6 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
         return refine_solution(solution, x, y, weights, bool(fit_intercept)) if wanted else solution
 
     return OLSResult._fit(Moments()._update(x, y, weights), fit_intercept, feature_names, refine_with)
-
-
-def _feature_names(names, n_features: int) -> list[str]:
-    if names is None:
-        return [f"x{j + 1}" for j in range(n_features)]
-    if isinstance(names, str) or not all(isinstance(name, str) for name in names):
-        raise TypeError(f"feature_names must be a list of strings, received {names!r}.")
-    if len(names) != n_features:
-        raise ValueError(f"feature_names has {len(names)} name(s) but x has {n_features} column(s).")
-    return list(names)
 
 
 

@@ -2,7 +2,8 @@
 
 Every function takes an optional ``ax=`` (a new figure is made with ``plt.subplots()`` when it is omitted),
 never calls ``plt.show()`` and returns a :class:`Drawn`: the Axes plus the artists it added, by name. Names of
-features and target come from pandas column/Series names when ``x``/``y`` are pandas objects, unless given.
+features and target follow linnet's one naming rule (:mod:`linnet._naming`): the names given, else pandas
+column/Series names, else ``x`` (one feature) or ``x1, x2, ...`` and ``y``.
 matplotlib is imported inside the functions, so ``import linnet`` does not import it. ``landscape`` and
 ``gap``, which compare training with the exact answer, live in :mod:`linnet.plot_exact` and are re-exported here.
 
@@ -18,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _naming
 from .. import _validation as _checks
 
 __all__ = ["Drawn", "data", "fit", "loss", "predictions", "residuals"]
@@ -156,26 +158,8 @@ def _xy_names(x: Any, y: Any, feature_name, target_name, *, single_feature: str 
     if single_feature and xs.shape[1] != 1:
         raise ValueError(f"{single_feature}() draws one feature against y, but x has {xs.shape[1]} features "
                          f"(shape {xs.shape}); pass one column, e.g. x[:, 0].")
-    return xs, ys, _feature_names(x, xs.shape[1], feature_name), target_name or _pandas_name(y) or "y"
-
-
-def _feature_names(x: Any, n_features: int, given) -> list[str]:
-    """``given`` (str or one name per column), else pandas names, else "x" / "feature 1", "feature 2", ..."""
-    if given is None:
-        columns = getattr(x, "columns", None)
-        given = [str(c) for c in columns] if columns is not None else _pandas_name(x)
-    if given is None:
-        return ["x"] if n_features == 1 else [f"feature {i}" for i in range(1, n_features + 1)]
-    names = [given] if isinstance(given, str) else [str(name) for name in given]
-    if len(names) != n_features:
-        raise ValueError(f"feature_name must give one name per feature ({n_features}), received {given!r}.")
-    return names
-
-
-def _pandas_name(values: Any) -> str | None:
-    """A pandas Series' name (None for arrays, lists and unnamed Series)."""
-    name = getattr(values, "name", None) if hasattr(values, "to_numpy") else None
-    return None if name is None else str(name)
+    return (xs, ys, _naming.feature_names(feature_name, xs.shape[1], x, name="feature_name"),
+            _naming.target_name(target_name, y))
 
 
 def _history_dict(history) -> Mapping[str, Sequence[float]]:

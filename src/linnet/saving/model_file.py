@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import __version__
 from .._serialization import deserialize, serialize
+from .._validation import file_path
 from ..engine import losses, optimizers
 from ..engine import metrics as metrics_module
 from ..engine.layers import InputLayer, Layer
@@ -47,13 +48,6 @@ _INVALID = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 class ModelFileError(ValueError):
     """The file is not a readable linnet model: another format, damaged, edited, or from a newer linnet."""
-
-
-def _as_path(path: Any) -> Path:
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file path (str or os.PathLike), received {path!r} "
-                        f"({type(path).__name__}).")
-    return Path(path)
 
 
 def model_config(model) -> dict:
@@ -91,7 +85,7 @@ def _json_bytes(content: dict) -> bytes:
 
 def save_model(model, path) -> None:
     """Write ``model`` to ``path`` atomically (temporary file in the same folder, flushed, then renamed)."""
-    path = _as_path(path)
+    path = file_path(path)
     model._require_built("save")
     if path.is_dir():
         raise IsADirectoryError(f"Cannot save the model to {str(path)!r}: it is a directory; give a file name "
@@ -133,7 +127,7 @@ def read_model_file(path) -> tuple[dict, dict[str, np.ndarray], dict]:
     A missing file raises ``FileNotFoundError``; a file that cannot be opened raises the ``OSError`` of the
     operating system (permission denied, ...).
     """
-    path = _as_path(path)
+    path = file_path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No model file at {str(path)!r}.")
     with open(path, "rb") as stream:

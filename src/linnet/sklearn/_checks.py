@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import _require_finite
+from .._naming import column_labels
+from .._validation import numeric_array, require_finite
 
 
 class _NotFittedError(ValueError, AttributeError):
@@ -61,7 +62,7 @@ def validate_data(estimator, X: Any, y: Any, *, reset: bool):
                          f"{estimator.n_features_in_} features as input.")
     else:
         _check_feature_names(estimator, names)
-    _require_finite(array, "X")
+    require_finite(array, "X")
     return array if y is None else (array, _target(y, array.shape[0]))
 
 
@@ -88,10 +89,10 @@ def _check_feature_names(estimator, names: np.ndarray | None) -> None:
 
 def _feature_names(X: Any) -> np.ndarray | None:
     """The column names of a DataFrame when they are all strings, as scikit-learn keeps them."""
-    columns = getattr(X, "columns", None)
-    if columns is None or getattr(X, "ndim", 2) != 2 or len(columns) == 0:
+    labels = column_labels(X)
+    if not labels:
         return None
-    names = np.asarray(list(columns), dtype=object)
+    names = np.asarray(labels, dtype=object)
     kinds = {type(name) for name in names}
     if kinds == {str}:
         return names
@@ -102,19 +103,8 @@ def _feature_names(X: Any) -> np.ndarray | None:
 
 
 def _numbers(data: Any, name: str) -> np.ndarray:
-    """``data`` as a float64 array: sparse, complex and text input are refused, objects converted."""
-    if hasattr(data, "toarray") and hasattr(data, "nnz"):
-        raise TypeError(f"{name} is a sparse matrix, which NeuronRegressor does not support; "
-                        f"pass a dense array such as {name}.toarray().")
-    array = np.asarray(data)
-    if array.dtype.kind == "c":
-        raise ValueError(f"Complex data not supported; {name} has dtype {array.dtype}.")
-    if array.dtype.kind not in "biufO":
-        raise TypeError(f"{name} must hold numbers, received an array of dtype {array.dtype}.")
-    try:
-        return array.astype(np.float64)
-    except (TypeError, ValueError) as error:
-        raise type(error)(f"{name} must hold numbers; converting it to float failed: {error}") from None
+    """``data`` as a float64 array: sparse, ragged, masked, complex and text input refused, objects converted."""
+    return numeric_array(data, name, objects=True).astype(np.float64)
 
 
 def _matrix(X: Any) -> np.ndarray:
@@ -141,7 +131,7 @@ def _target(y: Any, n_samples: int, name: str = "y") -> np.ndarray:
     if array.shape[0] != n_samples:
         raise ValueError(f"X and {name} must have the same number of samples: X has {n_samples}, "
                          f"{name} has {array.shape[0]}.")
-    _require_finite(array, name)
+    require_finite(array, name)
     return array
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..engine import losses, optimizers
 from .. import random as _random
-from .._validation import positive_int, real_number, unknown_name
+from .._validation import boolean, column_statistics, positive_int, real_number, sample_weights, unknown_name
 from ._checks import _target, check_is_fitted, validate_data
 from ..engine.initializers import Constant
 from ..engine.layers import Dense, Input, Normalization
@@ -145,19 +145,21 @@ class NeuronRegressor:
     def _settings(self) -> dict[str, Any]:
         """The checked hyper-parameters, read before anything is changed."""
         return {"optimizer": _optimizer(self.optimizer, self.learning_rate), "loss": losses.get(self.loss),
-                "normalize": _flag(self.normalize, "normalize"), "epochs": positive_int(self.epochs, "epochs"),
+                "normalize": boolean(self.normalize, "normalize"), "epochs": positive_int(self.epochs, "epochs"),
                 "batch_size": positive_int(self.batch_size, "batch_size"), "rng": _generator(self.random_state)}
 
     def _start(self, X: np.ndarray, y: np.ndarray, settings: dict[str, Any]) -> None:
         """A compiled ``[Input, Normalization, Dense(1)]`` at the best constant model, an empty history."""
-        layers = [Input((X.shape[1],))]
+        layers, (center, variance) = [Input((X.shape[1],))], column_statistics(y.reshape(-1, 1), "y")
         if settings["normalize"]:
-            layers.append(Normalization(mean=X.mean(axis=0), variance=_nonzero(X.var(axis=0))))
-        layers.append(Dense(1, kernel_initializer="zeros", bias_initializer=Constant(float(y.mean()))))
+            means, variances = column_statistics(X, "X")
+            layers.append(Normalization(mean=means, variance=_nonzero(variances)))
+        layers.append(Dense(1, kernel_initializer="zeros", bias_initializer=Constant(float(center[0]))))
         self.model_ = Sequential(layers)
         self.model_.compile(optimizer=settings["optimizer"], loss=settings["loss"])
         self.model_.build()
-        self._target_scaling = (float(y.mean()), float(_nonzero(y.std()))) if settings["normalize"] else (0.0, 1.0)
+        self._target_scaling = ((float(center[0]), float(_nonzero(np.sqrt(variance))[0])) if settings["normalize"]
+                                else (0.0, 1.0))
         self._shuffle_rng = settings["rng"]  # partial_fit continues the stream
         self.history_ = {}
 
@@ -201,7 +203,7 @@ class NeuronRegressor:
         """
         prediction = self.predict(X)
         y = _target(y, prediction.shape[0])
-        weight = np.ones_like(y) if sample_weight is None else _target(sample_weight, y.shape[0], "sample_weight")
+        weight = np.ones_like(y) if sample_weight is None else sample_weights(sample_weight, y.shape[0])
         residual = np.sum(weight * (y - prediction) ** 2)
         total = np.sum(weight * (y - np.average(y, weights=weight)) ** 2)
         if total == 0:
@@ -216,12 +218,6 @@ def _same(value: Any, default: Any) -> bool:
 def _nonzero(spread: np.ndarray) -> np.ndarray:
     """Spreads with zeros replaced by 1, so that a constant column or target is only centred."""
     return np.where(spread > 0, spread, 1.0)
-
-
-def _flag(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, received {value!r}.")
-    return bool(value)
 
 
 def _optimizer(name: Any, learning_rate: Any) -> optimizers.Optimizer:

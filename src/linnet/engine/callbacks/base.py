@@ -3,13 +3,8 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any
-
-import numpy as np
-
-from ..._validation import non_negative_int
 
 BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end")
 
@@ -113,19 +108,3 @@ class CallbackList:
             callback.on_train_batch_end(batch, logs)
 
 
-def _verbosity(value: Any) -> int:
-    """``verbose`` as an int >= 0 (``True``/``False`` count as 1/0)."""
-    return int(value) if isinstance(value, (bool, np.bool_)) else non_negative_int(value, "verbose")
-
-
-def _boolean(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, received {value!r} ({type(value).__name__}).")
-    return bool(value)
-
-
-def _path(value: Any, name: str) -> str:
-    try:
-        return os.fspath(value)
-    except TypeError:
-        raise TypeError(f"{name} must be a path (str or os.PathLike), received {value!r}.") from None

@@ -8,13 +8,15 @@ Import them from ``linnet.callbacks``.
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from typing import Any
 
 import numpy as np
 
-from ..._validation import non_negative_int, positive_int, real_number, unknown_name
-from .base import Callback, _boolean, _path, _verbosity
+from ..._validation import (boolean, file_path, non_negative_int, positive_int, real_number, unknown_name,
+                            verbosity)
+from .base import Callback
 
 _MODES = ("auto", "min", "max")
 
@@ -104,9 +106,9 @@ class EarlyStopping(MonitorCallback):
                  start_from_epoch: int = 0):
         super().__init__(monitor, mode, min_delta)
         self.patience = non_negative_int(patience, "patience")
-        self.verbose = _verbosity(verbose)
+        self.verbose = verbosity(verbose)
         self.baseline = _optional_number(baseline, "baseline")
-        self.restore_best_weights = _boolean(restore_best_weights, "restore_best_weights")
+        self.restore_best_weights = boolean(restore_best_weights, "restore_best_weights")
         self.start_from_epoch = non_negative_int(start_from_epoch, "start_from_epoch")
         self.on_train_begin()
 
@@ -153,7 +155,7 @@ class ReduceLROnPlateau(MonitorCallback):
         super().__init__(monitor, mode, min_delta)
         self.factor = real_number(factor, "factor", low=0.0, high=1.0, low_open=True, high_open=True)
         self.patience = non_negative_int(patience, "patience")
-        self.verbose = _verbosity(verbose)
+        self.verbose = verbosity(verbose)
         self.cooldown = non_negative_int(cooldown, "cooldown")
         self.min_lr = real_number(min_lr, "min_lr", low=0.0)
         self.on_train_begin()
@@ -200,11 +202,11 @@ class ModelCheckpoint(MonitorCallback):
     def __init__(self, filepath, monitor: str = "val_loss", verbose: int = 0, save_best_only: bool = False,
                  mode: str = "auto", save_freq: str | int = "epoch", initial_value_threshold: float | None = None):
         super().__init__(monitor, mode)
-        self.filepath = _path(filepath, "filepath")
+        self.filepath = os.fspath(file_path(filepath, "filepath"))
         if not self.filepath.endswith(".linnet"):
             raise ValueError(f"filepath must end in `.linnet` (the linnet model format), received {self.filepath!r}.")
-        self.verbose = _verbosity(verbose)
-        self.save_best_only = _boolean(save_best_only, "save_best_only")
+        self.verbose = verbosity(verbose)
+        self.save_best_only = boolean(save_best_only, "save_best_only")
         self.best = _optional_number(initial_value_threshold, "initial_value_threshold")
         if isinstance(save_freq, str) and save_freq != "epoch":
             raise ValueError(f"save_freq must be 'epoch' or a number of batches, received {save_freq!r}.")

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from ..._validation import reject_unknown_kwargs
-from .base import _HOOKS, BATCH_HOOKS, Callback, _boolean, _path, _verbosity
+from ..._validation import boolean, file_path, reject_unknown_kwargs, verbosity
+from .base import _HOOKS, BATCH_HOOKS, Callback
 
 
 class TerminateOnNaN(Callback):
@@ -25,7 +25,7 @@ class TerminateOnNaN(Callback):
 
     def __init__(self, raise_error: bool = False):
         super().__init__()
-        self.raise_error = _boolean(raise_error, "raise_error")
+        self.raise_error = boolean(raise_error, "raise_error")
 
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
@@ -53,7 +53,7 @@ class LearningRateScheduler(Callback):
         if not callable(schedule):
             raise TypeError(f"schedule must be a function schedule(epoch, lr) -> float, received {schedule!r}.")
         self.schedule = schedule
-        self.verbose = _verbosity(verbose)
+        self.verbose = verbosity(verbose)
 
     def on_epoch_begin(self, epoch, logs=None):
         optimizer = self.model.optimizer
@@ -85,9 +85,9 @@ class CSVLogger(Callback):
         super().__init__()
         if not isinstance(separator, str) or len(separator) != 1:
             raise ValueError(f"separator must be a one-character string, received {separator!r}.")
-        self.filename = _path(filename, "filename")
+        self.filename = str(file_path(filename, "filename"))
         self.sep = separator
-        self.append = _boolean(append, "append")
+        self.append = boolean(append, "append")
         self.keys: list[str] | None = None
         self.writer = self.csv_file = None
         self._write_header = True

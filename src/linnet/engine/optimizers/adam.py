@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..._validation import real_number
-from .base import _F32, _ONE, _HALF, _NADAM_DECAY, _constant, _flag, _decay_rate, Optimizer
+from ..._validation import boolean
+from .base import _F32, _ONE, _HALF, _NADAM_DECAY, _constant, _decay_rate, Optimizer
 
 
 class _MovingMoments(Optimizer):
@@ -72,7 +73,7 @@ class Adam(_MovingMoments):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, **kwargs):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
-        self.amsgrad = _flag(amsgrad, "amsgrad")
+        self.amsgrad = boolean(amsgrad, "amsgrad")
 
     def _slot_specs(self):
         return {**super()._slot_specs(), **({"velocity_hat": 0.0} if self.amsgrad else {})}

@@ -46,12 +46,6 @@ def _constant(value: float) -> np.ndarray:
     return np.array(value, _F32)
 
 
-def _flag(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, received {value!r}.")
-    return bool(value)
-
-
 def _decay_rate(value: Any, name: str) -> float:
     """A rate in [0, 1) that stays below 1 once rounded to float32 (else ``1 - rate**t`` divides by zero)."""
     value = real_number(value, name, low=0.0, high=1.0, high_open=True)
@@ -171,8 +165,9 @@ class Optimizer(Configurable):
         sizes = [positive_int(size, f"sizes[{i}]") for i, size in enumerate(sizes)]
         if self.built:
             if sizes != self._sizes:
-                raise ValueError(f"This optimizer was built for variables of sizes {self._sizes}, received "
-                                 f"{sizes}; create a new optimizer for a different model.")
+                raise ValueError(f"optimizer: this {type(self).__name__} was built for a model whose variables have "
+                                 f"sizes {self._sizes}, and its state belongs to that model; received a model with "
+                                 f"sizes {sizes}. Give each model its own optimizer (a new instance or a name).")
             return
         total, ends = sum(sizes), np.cumsum(sizes).tolist()
         self._sizes = sizes

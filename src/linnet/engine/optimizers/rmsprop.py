@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..._validation import real_number
-from .base import _constant, _flag, _decay_rate, Optimizer
+from ..._validation import boolean
+from .base import _constant, _decay_rate, Optimizer
 
 
 class RMSprop(Optimizer):
@@ -42,7 +43,7 @@ class RMSprop(Optimizer):
         self.rho = _decay_rate(rho, "rho")
         self.momentum = real_number(momentum, "momentum", low=0.0, high=1.0)
         self.epsilon = real_number(epsilon, "epsilon", low=0.0)
-        self.centered = _flag(centered, "centered")
+        self.centered = boolean(centered, "centered")
 
     def _slot_specs(self):
         slots = {"velocity": 0.0}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..._validation import real_number
-from .base import _constant, _flag, Optimizer
+from ..._validation import boolean
+from .base import _constant, Optimizer
 
 
 class SGD(Optimizer):
@@ -32,7 +33,7 @@ class SGD(Optimizer):
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
         self.momentum = real_number(momentum, "momentum", low=0.0, high=1.0)
-        self.nesterov = _flag(nesterov, "nesterov")
+        self.nesterov = boolean(nesterov, "nesterov")
 
     def _slot_specs(self):
         return {"momentum": 0.0} if self.momentum else {}

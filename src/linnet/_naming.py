@@ -1,0 +1,81 @@
+"""The one rule that names the features and the target, wherever linnet prints or draws them.
+
+``ols`` summaries, ``model.equation()``, ``compare_to_ols``, every plot and the CLI's ``inspect`` all name the
+columns of ``x`` and the target ``y`` by the same three steps:
+
+1. **Names given** win: ``feature_names=[...]`` (one string per feature; a single string is accepted for a
+   single feature) and ``target_name="..."``.
+2. Else **pandas names**: a DataFrame's column labels (as ``str``), a Series' ``name`` (for ``x``, when ``x``
+   is one feature; for ``y``, always).
+3. Else **the defaults**: ``"x"`` for a single feature, as the tutorials write ``y = w·x + b``, and
+   ``"x1", "x2", ...`` (1-based, as statsmodels) for several; the target is ``"y"``.
+
+So ``ols(x, y)`` on one unnamed column reports ``x`` (not ``x1``), and the equation, the plots and the
+summary of the same data always agree. A model file keeps the names it was trained with
+(``training_config["feature_names"]``/``["target_name"]``); a file without them gets the defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+DEFAULT_TARGET = "y"
+
+
+def default_feature_names(n_features: int) -> list[str]:
+    """``["x"]`` for one feature, else ``["x1", "x2", ..., "x<n_features>"]``."""
+    return ["x"] if n_features == 1 else [f"x{j}" for j in range(1, n_features + 1)]
+
+
+def column_labels(data: Any) -> list | None:
+    """A DataFrame's column labels as they are (not converted to ``str``), or None for anything else."""
+    columns = getattr(data, "columns", None)
+    if columns is None or getattr(data, "ndim", 2) != 2:
+        return None
+    return list(columns)
+
+
+def series_name(data: Any) -> str | None:
+    """A named pandas Series' name as ``str``; None for arrays, lists, DataFrames and unnamed Series."""
+    if not hasattr(data, "to_numpy") or getattr(data, "ndim", 1) != 1:
+        return None
+    name = getattr(data, "name", None)
+    return None if name is None else str(name)
+
+
+def pandas_feature_names(data: Any) -> list[str] | None:
+    """Step 2 of the rule for ``x``: a DataFrame's column labels or ``[Series name]``, as ``str``; else None."""
+    labels = column_labels(data)
+    if labels is not None:
+        return [str(label) for label in labels]
+    name = series_name(data)
+    return None if name is None else [name]
+
+
+def feature_names(given: str | Sequence[str] | None, n_features: int, data: Any = None,
+                  name: str = "feature_names") -> list[str]:
+    """The names of the ``n_features`` columns of ``data`` by the rule above; ``given`` is checked.
+
+    Raises ``TypeError`` when ``given`` holds something other than strings and ``ValueError`` when it does not
+    give exactly one name per feature; the messages call it ``name``.
+    """
+    if given is None:
+        found = pandas_feature_names(data)
+        return found if found is not None and len(found) == n_features else default_feature_names(n_features)
+    if isinstance(given, str) and n_features == 1:
+        return [given]
+    if isinstance(given, str) or not isinstance(given, Sequence) or not all(isinstance(s, str) for s in given):
+        raise TypeError(f"{name} must be a list of strings (one per feature), received {given!r}.")
+    names = given
+    if len(names) != n_features:
+        raise ValueError(f"{name} has {len(names)} name(s) but x has {n_features} feature(s): give one name "
+                         f"per feature, received {given!r}.")
+    return list(names)
+
+
+def target_name(given: str | None = None, data: Any = None, name: str = "target_name") -> str:
+    """``given``, else the Series name of ``data``, else ``"y"``."""
+    if given is not None and not isinstance(given, str):
+        raise TypeError(f"{name} must be a string, received {given!r}.")
+    return given or series_name(data) or DEFAULT_TARGET

@@ -1,0 +1,218 @@
+"""The one validation module: each rule checked once here, and every caller shown to use it."""
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import linnet
+from linnet import _validation as v
+from linnet.engine import callbacks, optimizers, schedules
+from linnet.engine.layers import Dense
+
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
+
+# ----- boolean: seven former copies, one rule ------------------------------------------------------------------
+@pytest.mark.parametrize("value", [True, False, np.bool_(True)])
+def test_boolean_accepts_python_and_numpy_bools(value):
+    assert v.boolean(value, "flag") is bool(value)
+
+
+@pytest.mark.parametrize("value", [0, 1, "yes", None, 1.0])
+def test_boolean_refuses_everything_else_naming_argument_and_value(value):
+    with pytest.raises(TypeError, match=rf"flag must be True or False, received {value!r} \({type(value).__name__}\)"):
+        v.boolean(value, "flag")
+
+
+BOOLEAN_CALLERS = {
+    "use_bias": lambda: Dense(1, use_bias=1),
+    "nesterov": lambda: optimizers.SGD(nesterov=1),
+    "amsgrad": lambda: optimizers.Adam(amsgrad=1),
+    "centered": lambda: optimizers.RMSprop(centered=1),
+    "staircase": lambda: schedules.ExponentialDecay(0.1, 10, 0.9, staircase=1),
+    "restore_best_weights": lambda: callbacks.EarlyStopping(restore_best_weights=1),
+    "save_best_only": lambda: callbacks.ModelCheckpoint("m.linnet", save_best_only=1),
+    "raise_error": lambda: callbacks.TerminateOnNaN(raise_error=1),
+    "append": lambda: callbacks.CSVLogger("log.csv", append=1),
+    "fit_intercept": lambda: linnet.ols([1.0, 2.0, 3.0], [1.0, 2.0, 4.0], fit_intercept=1),
+    "normalize": lambda: linnet.sklearn.NeuronRegressor(normalize=1).fit([[1.0], [2.0]], [1.0, 2.0]),
+}
+
+
+@pytest.mark.parametrize("name", BOOLEAN_CALLERS)
+def test_every_boolean_argument_uses_the_one_rule(name):
+    with pytest.raises(TypeError, match=rf"^{name} must be True or False, received 1 \(int\)\.$"):
+        BOOLEAN_CALLERS[name]()
+
+
+def test_stable_learning_rate_fit_intercept_uses_the_one_rule():
+    from linnet.diagnostics.stability import stable_learning_rate
+    with pytest.raises(TypeError, match=r"fit_intercept must be True or False, received 'no' \(str\)"):
+        stable_learning_rate([1.0, 2.0], fit_intercept="no")
+
+
+# ----- verbosity: Keras 3's rule everywhere ---------------------------------------------------------------------
+@pytest.mark.parametrize("value, expected", [("auto", 7), (0, 0), (1, 1), (2, 2), (True, 1), (False, 0),
+                                             (np.int64(2), 2)])
+def test_verbosity_maps_auto_and_bools(value, expected):
+    assert v.verbosity(value, auto=7) == expected
+
+
+@pytest.mark.parametrize("value", [3, -1, 1.0, "loud", None])
+def test_verbosity_refuses_other_values(value):
+    with pytest.raises(ValueError, match=rf"verbose must be 'auto', 0, 1 or 2 \(True/False mean 1/0\), "
+                                         rf"received {value!r}"):
+        v.verbosity(value, auto=1)
+
+
+def test_callbacks_have_no_auto_and_follow_the_same_rule_as_fit():
+    with pytest.raises(ValueError, match=r"verbose must be 0, 1 or 2 .*received 'auto'"):
+        callbacks.EarlyStopping(verbose="auto")
+    for make in (callbacks.EarlyStopping, callbacks.ReduceLROnPlateau, callbacks.LearningRateScheduler):
+        args = (lambda epoch, lr: lr,) if make is callbacks.LearningRateScheduler else ()
+        with pytest.raises(ValueError, match="verbose must be 0, 1 or 2"):
+            make(*args, verbose=3)  # accepted by the old callback rule (any int >= 0), refused by fit's
+        assert make(*args, verbose=True).verbose == 1
+    model = linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)])
+    model.compile("sgd", "mse")
+    for call in (lambda: model.fit([1.0], [1.0], verbose=3), lambda: model.evaluate([1.0], [1.0], verbose=3),
+                 lambda: model.predict([1.0], verbose=3)):
+        with pytest.raises(ValueError, match="verbose must be 'auto', 0, 1 or 2"):
+            call()
+
+
+# ----- paths ------------------------------------------------------------------------------------------------------
+def test_file_path_rules(tmp_path):
+    assert v.file_path(str(tmp_path / "a.csv")) == tmp_path / "a.csv"
+    with pytest.raises(TypeError, match=r"where must be a file path \(str or os.PathLike\), received 42 \(int\)"):
+        v.file_path(42, "where")
+    with pytest.raises(TypeError, match="received b'a.csv' \\(bytes\\)"):
+        v.file_path(b"a.csv", "where")
+    with pytest.raises(ValueError, match="received an empty string"):
+        v.file_path("", "where")
+    with pytest.raises(FileNotFoundError, match="No such file"):
+        v.existing_file(tmp_path / "missing.csv")
+    with pytest.raises(ValueError, match="is a directory"):
+        v.existing_file(tmp_path)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: linnet.data.read_csv(42, "y"), "path"),
+    (lambda: linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)]).save(42), "path"),
+    (lambda: callbacks.CSVLogger(42), "filename"),
+    (lambda: callbacks.ModelCheckpoint(42), "filepath"),
+])
+def test_every_path_argument_uses_the_one_rule(call, name):
+    with pytest.raises(TypeError, match=rf"^{name} must be a file path \(str or os.PathLike\), received 42 \(int\)"):
+        call()
+
+
+# ----- ceil_div, instances ----------------------------------------------------------------------------------------
+@given(st.integers(0, 10**30), st.integers(1, 10**12))
+def test_ceil_div_is_the_exact_ceiling(numerator, denominator):
+    assert v.ceil_div(numerator, denominator) == math.ceil(Fraction(numerator, denominator))
+
+
+def test_ceil_div_counts_batches_as_keras_does():
+    assert [v.ceil_div(n, 32) for n in (1, 32, 33, 404)] == [1, 1, 2, 13]  # 404 rows -> 13 steps (KERAS_FACTS e)
+
+
+def test_instances_wraps_one_and_refuses_others():
+    one = callbacks.History()
+    assert v.instances(None, "callbacks", callbacks.Callback) == []
+    assert v.instances(one, "callbacks", callbacks.Callback) == [one]
+    assert v.instances((one, one), "callbacks", callbacks.Callback) == [one, one]
+    for bad in (3, [one, 3], "history"):
+        with pytest.raises(TypeError, match=r"callbacks must be a Callback or a list of them, received"):
+            v.instances(bad, "callbacks", callbacks.Callback)
+
+
+# ----- arrays -----------------------------------------------------------------------------------------------------
+def test_numeric_array_refusals_name_the_argument():
+    from scipy import sparse
+    masked = np.ma.masked_array([1.0, 2.0, 3.0], mask=[0, 1, 0])
+    with pytest.raises(ValueError, match=r"x is a masked array with 1 masked value.*x.filled\(value\).*"
+                                         r"x.compressed\(\)"):
+        v.numeric_array(masked, "x")
+    assert v.numeric_array(np.ma.masked_array([1.0, 2.0]), "x").tolist() == [1.0, 2.0]  # nothing masked: fine
+    with pytest.raises(ValueError, match=r"x must be a rectangular numeric array \(every row the same length\)"):
+        v.numeric_array([[1.0, 2.0], [3.0]], "x")
+    with pytest.raises(ValueError, match="Complex data not supported: x has dtype complex128"):
+        v.numeric_array([1 + 2j], "x")
+    with pytest.raises(TypeError, match=r"x is a sparse matrix.*x.toarray\(\)"):
+        v.numeric_array(sparse.csr_matrix(np.eye(2)), "x")
+    with pytest.raises(TypeError, match="x must hold numbers, received an array of dtype <U1"):
+        v.numeric_array(["a"], "x")
+    assert v.numeric_array(np.array([1, "2"], dtype=object), "x", objects=True).tolist() == [1.0, 2.0]
+
+
+EXTREMES = [0.0, 1.0, -3e38, 3.3e38, np.inf, -np.inf, np.nan]
+SHAPES = hnp.array_shapes(min_dims=0, max_dims=2, max_side=5)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.one_of(hnp.arrays(np.float32, SHAPES, elements=st.sampled_from(EXTREMES)),
+                 hnp.arrays(np.float64, SHAPES, elements=st.sampled_from([*EXTREMES, 1e308, -1e308]))))
+def test_nonfinite_index_is_the_first_nonfinite_element(array):
+    oracle = np.argwhere(~np.isfinite(array))
+    expected = tuple(int(i) for i in oracle[0]) if len(oracle) else None
+    assert v.nonfinite_index(array) == expected
+
+
+def test_nonfinite_index_does_not_overflow_on_large_float32_values():
+    assert v.nonfinite_index(np.array([3e38, 3.1e38, 3.2e38], dtype=np.float32)) is None  # float32 sum: inf
+
+
+def test_sample_weights():
+    assert v.sample_weights([[1], [0], [2]], 3).tolist() == [1.0, 0.0, 2.0]
+    with pytest.raises(ValueError, match="sample_weight sums to zero, so no weighted mean exists"):
+        v.sample_weights([0.0, 0.0], 2)
+    with pytest.raises(ValueError, match=r"sample_weight must be non-negative, received -1 at index \(1,\)"):
+        v.sample_weights([1.0, -1.0], 2)
+    with pytest.raises(ValueError, match=r"one weight per sample, shape \(3,\), received shape \(2,\)"):
+        v.sample_weights([1.0, 1.0], 3)
+    with pytest.raises(ValueError, match="sample_weight contains NaN"):
+        v.sample_weights([1.0, np.nan], 2)
+
+
+@pytest.mark.parametrize("value, error, message", [
+    (np.inf, ValueError, "w contains NaN or infinite"), (np.nan, ValueError, "w contains NaN or infinite"),
+    (1 + 1j, ValueError, "Complex data not supported"), ("1.0", TypeError, "w must be numeric array-like"),
+    (1e39, ValueError, r"w at index \(\) is 1e\+39, which float32 .* cannot hold"),
+])
+def test_float32_values_refusals(value, error, message):
+    with pytest.raises(error, match=message):
+        v.float32_values(value, "w")
+
+
+def test_float32_values_keeps_shape_and_range_edges():
+    assert v.float32_values([[3.4e38, -1e-45]], "w").dtype == np.float32  # largest finite, a subnormal: kept
+    with pytest.raises(ValueError, match=r"at index \(0, 1\) is 1e-45"):
+        v.float32_values([[1.0, 1e-45]], "w", tiny=True)
+    with pytest.raises(ValueError, match=r"w must be non-negative, received -2 at index \(1,\)"):
+        v.float32_values([1.0, -2.0], "w", non_negative=True)
+
+
+def test_column_statistics_are_float64_and_match_numpy():
+    x = np.array([[1.0, 1e15], [2.0, 3e15], [4.0, -2e15]], dtype=np.float32)
+    mean, variance = v.column_statistics(x, "x")
+    x64 = x.astype(np.float64)
+    np.testing.assert_array_equal(mean, x64.mean(axis=0))
+    np.testing.assert_allclose(variance, x64.var(axis=0), rtol=1e-15)
+
+
+@pytest.mark.parametrize("std, word", [(1e20, "1e\\+40"), (1e-25, "1e-50"), (1e300, "inf")])
+def test_column_statistics_refuse_what_float32_cannot_hold(std, word):
+    with pytest.raises(ValueError, match=rf"variance of the columns of x at index \(0,\) is {word}, which float32"):
+        v.column_statistics(np.array([[-std], [std]]), "x")
+
+
+def test_finite_results():
+    assert v.finite_results({"loss": 1.0}, "evaluate") == {"loss": 1.0}
+    with pytest.raises(ValueError, match=r"evaluate: loss = inf\. The predictions or their errors overflow float32"):
+        v.finite_results({"loss": math.inf, "mae": 1.0}, "evaluate")
