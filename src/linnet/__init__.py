@@ -13,16 +13,9 @@ import importlib as _importlib
 __version__ = "0.1.0"
 
 from . import _aliases, data, keras, random, utils
-from .engine import (
-    callbacks,
-    initializers,
-    layers,
-    losses,
-    metrics,
-    optimizers,
-    schedules,
-)
-from .engine import sequential as _sequential
+from .engine import callbacks, initializers, layers, losses, metrics, optimizers, schedules
+from .engine import fitplan as _fitplan
+from .engine import plugins as _plugins
 from .engine.initializers import RandomNormal as random_normal_initializer
 from .engine.initializers import RandomUniform as random_uniform_initializer
 from .engine.layers import Activation, Dense, Input, Normalization
@@ -40,10 +33,12 @@ def _on_first_call(module: str, name: str):
 
 
 # The engine imports nothing above itself: the diagnostics and the model file plug into it here.
-_sequential.ADVISERS.update({name: _on_first_call("diagnostics.advisers", name)
+_fitplan.ADVISERS.update({name: _on_first_call("diagnostics.advisers", name)
                              for name in ("sorted_validation_tail", "sgd_learning_rate")})
-_sequential.PLUGINS.update({name: _on_first_call("saving.model_file", name) for name in ("save_model", "load_model")})
-_sequential.PLUGINS.update({name: _on_first_call("diagnostics.equation", name) for name in ("equation", "compare_to_ols")})
+_plugins.PLUGINS.update({name: _on_first_call("saving.model_file", name)
+                            for name in ("save_model", "load_model")})
+_plugins.PLUGINS.update({name: _on_first_call("diagnostics.equation", name)
+                            for name in ("equation", "compare_to_ols")})
 
 datasets = data  # the 0.1 name of linnet.data
 
@@ -62,6 +57,6 @@ def __getattr__(name: str):
 
 
 __all__ = ["Activation", "Dense", "DivergenceError", "Input", "ModelFileError", "Normalization", "OLSResult",
-           "Sequential", "callbacks", "data", "datasets", "diagnostics", "exact", "initializers", "keras", "layers", "load_model",
-           "losses", "metrics", "ols", "optimizers", "plot", "random", "random_normal_initializer",
+           "Sequential", "callbacks", "data", "datasets", "diagnostics", "exact", "initializers", "keras", "layers",
+           "load_model", "losses", "metrics", "ols", "optimizers", "plot", "random", "random_normal_initializer",
            "random_uniform_initializer", "schedules", "sklearn", "utils"]

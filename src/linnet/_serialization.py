@@ -108,7 +108,7 @@ def deserialize(envelope: Any, kind: type) -> Any:
     if not isinstance(envelope, dict):
         raise TypeError(f"{expected}, as serialize() writes. Received: {envelope!r}.")
     if not isinstance(envelope.get("class_name"), str) or not isinstance(envelope.get("config", {}), dict):
-        raise ValueError(f"{expected}. Received: {envelope!r}.")  # noqa: TRY004 (a dict of the wrong shape)
+        raise ValueError(f"{expected}. Received: {envelope!r}.")
     cls = _find_class(kind, envelope["class_name"], envelope.get("module"))
     return cls.from_config(dict(envelope.get("config", {})))
 

@@ -11,7 +11,6 @@ import numbers
 
 import numpy as np
 
-
 _default = np.random.default_rng()
 
 

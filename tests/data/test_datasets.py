@@ -61,7 +61,7 @@ def test_default_split_equals_the_bundled_keras_arrays_exactly(split):
 
 
 def test_split_is_the_randomstate_113_permutation_of_the_original_order(split):
-    (x_train, y_train), (x_test, y_test) = split
+    (x_train, y_train), (_x_test, y_test) = split
     x_all, y_all = boston_housing._load_all_rows()
     assert x_all.shape == (506, 13) and y_all.shape == (506,)
     assert np.array_equal(x_train[:5], x_all[FIRST_SHUFFLED_ROWS])
@@ -86,7 +86,7 @@ def test_test_split_sets_int_506_times_one_minus_split(test_split, n_train):
 
 
 def test_other_seed_gives_another_order_of_the_same_rows(split):
-    (x_train, y_train), (x_test, y_test) = boston_housing.load_data(seed=0)
+    (_x_train, y_train), (_x_test, y_test) = boston_housing.load_data(seed=0)
     assert not np.array_equal(y_train, split[0][1])
     assert sorted(np.concatenate([y_train, y_test])) == sorted(np.concatenate([split[0][1], split[1][1]]))
 

@@ -98,7 +98,8 @@ def test_csv_errors_name_the_problem(tmp_path, text, message):
 # --- column choice (shared by every reader) ------------------------------------------------------------------
 
 @pytest.mark.parametrize("target, features, error, message", [
-    ("prices", None, ValueError, r"Unknown column 'prices'. Did you mean 'price'\? Known column names: age, price, rooms"),
+    ("prices", None, ValueError,
+     r"Unknown column 'prices'. Did you mean 'price'\? Known column names: age, price, rooms"),
     ("price", ["room"], ValueError, r"Unknown column 'room'. Did you mean 'rooms'\?"),
     ("price", ["rooms", "price"], ValueError, r"target 'price' is also listed in features"),
     ("price", ["rooms", "rooms"], ValueError, r"features lists 'rooms' more than once"),
@@ -162,7 +163,7 @@ def test_npz_of_tutorial_003(tmp_path):
 def test_npz_bool_columns_become_numbers_and_unselected_text_is_ignored(tmp_path):
     path = tmp_path / "b.npz"
     np.savez(path, flag=np.array([True, False]), label=np.array(["a", "b"]), y=np.array([1, 2], dtype=np.int64))
-    x, y, names = read_npz(path, "y", features=["flag"])
+    x, y, _names = read_npz(path, "y", features=["flag"])
     assert x.tolist() == [[1.0], [0.0]] and y.tolist() == [1.0, 2.0] and y.dtype == np.float64
 
 

@@ -7,12 +7,20 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import linnet
-from linnet.diagnostics import stability, validation
-from linnet.diagnostics import (convergence, exploding, learning_rate_warning, model_stable_learning_rate,
-                                sorted_tail_warning, stable_learning_rate)
+from linnet.diagnostics import (
+    convergence,
+    exploding,
+    learning_rate_warning,
+    model_stable_learning_rate,
+    sorted_tail_warning,
+    stability,
+    stable_learning_rate,
+    validation,
+)
 from linnet.engine.optimizers import SGD, Adam
 from linnet.exact.results import ols
 

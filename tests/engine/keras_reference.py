@@ -86,7 +86,7 @@ def fit(x, y, kernel, bias, *, optimizer: str, hp: dict, batch_size=32, epochs=1
     x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
     y = np.asarray(y, dtype=np.float64).ravel()
     w = list(np.asarray(kernel, dtype=np.float64).ravel()) + [float(bias)]
-    split_at = int(math.floor(len(x) * (1.0 - validation_split))) if validation_split else len(x)
+    split_at = math.floor(len(x) * (1.0 - validation_split)) if validation_split else len(x)
     xt, yt, xv, yv = x[:split_at], y[:split_at], x[split_at:], y[split_at:]
     update = rule(optimizer, **hp)
     shared = {"u_prod": _nadam_products(hp, 10_000)}

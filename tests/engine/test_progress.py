@@ -1,6 +1,5 @@
 import io
 
-
 from linnet.engine.progress import Progbar, format_logs, format_time_per_step
 
 
@@ -36,7 +35,8 @@ def test_terminal_gets_keras_control_codes():
     text = stream.getvalue()
     assert text.startswith("\r\x1b[1m 1/18\x1b[0m \x1b[32m━\x1b[0m\x1b[37m━━━━━━━━━━━━━━━━━━━\x1b[0m \x1b[1m")
     first_width = len(text.split("\b")[0]) - 1  # minus the leading \r
-    assert "\b" * first_width + "\r\x1b[1m18/18\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m \x1b[1m0s" in text
+    assert ("\b" * first_width + "\r\x1b[1m18/18\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m "
+            "\x1b[1m0s") in text
     assert text.endswith(" - loss: 252.4942\n")
 
 

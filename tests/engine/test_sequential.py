@@ -71,7 +71,7 @@ def test_stacked_linear_layers_and_normalization_train_to_least_squares():
     model.compile(optimizer=linnet.engine.optimizers.Adam(0.05), loss="mse")
     model.fit(x, y, epochs=300, batch_size=200, verbose=0)
     assert model.evaluate(x, y, verbose=0) < 1e-3
-    coef, intercept = model.network.affine()
+    coef, _intercept = model.network.affine()
     np.testing.assert_allclose(coef, [0.3, -0.2], atol=2e-3)
     assert model.count_params() == 2 + 2 + 1 + 3 * 2 + 3 + 3 + 1
 

@@ -70,7 +70,8 @@ def test_validation_from_a_source_is_the_mse_of_the_end_of_epoch_weights(rooms):
     arrays = line_model(optimizers.SGD(0.01))
     expected = arrays.fit(x[:300], y[:300], epochs=2, verbose=0, shuffle=False, validation_data=(x[300:], y[300:]))
     model = line_model(optimizers.SGD(0.01))
-    history = model.fit(x[:300], y[:300], epochs=2, verbose=0, shuffle=False, validation_data=Chunks(x[300:], y[300:], 7))
+    history = model.fit(x[:300], y[:300], epochs=2, verbose=0, shuffle=False,
+                        validation_data=Chunks(x[300:], y[300:], 7))
     np.testing.assert_allclose(history.history["val_loss"], expected.history["val_loss"], rtol=1e-5)
 
 

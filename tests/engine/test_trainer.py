@@ -17,8 +17,10 @@ from test_sources import Chunks, line_model
 import linnet
 from linnet.engine import losses, optimizers
 from linnet.engine.callbacks import History, LambdaCallback, ParameterHistory
+from linnet.engine.fitplan import ADVISERS, FitPlan
 from linnet.engine.layers import Dense, Input
-from linnet.engine.sequential import ADVISERS, PLUGINS, FitPlan, Sequential
+from linnet.engine.plugins import PLUGINS
+from linnet.engine.sequential import Sequential
 from linnet.engine.sources import ArrayBatches
 from linnet.engine.trainer import DESIGN_BYTES_PER_STEP, Trainer
 

@@ -3,8 +3,8 @@
 Floors (correct significant digits, NIST's log relative error; see docs/accuracy.md for the measured table):
 at least 6 everywhere and 7 on Filip without refinement, the same when streamed one row, 7 or 64 rows at a
 time or merged as a tree of four parts, within 1.6 digits of all rows at once (the issue asks for 1: Norris's
-intercept and Filip's residual SD lose 1.2 to 1.5 when merged row by row, still 12 and 7.7 digits); with ``refine=True`` at least 9
-everywhere except Filip (whose float64 design limits it to about 8).
+intercept and Filip's residual SD lose 1.2 to 1.5 when merged row by row, still 12 and 7.7 digits); with
+``refine=True`` at least 9 everywhere except Filip (whose float64 design limits it to about 8).
 """
 
 import itertools

@@ -1,4 +1,5 @@
-"""linnet.exact.results against hand-computed answers and statsmodels, and chunked accumulation against all rows at once."""
+"""linnet.exact.results against hand-computed answers and statsmodels, and chunked accumulation against all rows
+at once."""
 
 import itertools
 import os

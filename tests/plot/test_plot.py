@@ -1,16 +1,14 @@
-from plotting import ax, no_show_and_close  # noqa: F401 (fixtures; sets the Agg backend first)
+import os
+import subprocess
+import sys
 
-import os  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-
-import linnet  # noqa: E402
-from linnet import plot  # noqa: E402
+import linnet
+from linnet import plot
 
 X = np.array([-10.0, 0.0, 2.0, 6.0, 12.0, 15.0])
 Y = np.array([10.0, 31.0, 33.0, 42.0, 55.0, 60.0])  # y = 2x + 30 plus hand-picked noise

@@ -1,15 +1,13 @@
-from plotting import ax, no_show_and_close  # noqa: F401 (fixtures; sets the Agg backend first)
+import os
 
-import os  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-
-import linnet  # noqa: E402
-from linnet import plot  # noqa: E402
-from linnet.engine.callbacks import CallbackList, LambdaCallback, ParameterHistory  # noqa: E402
+import linnet
+from linnet import plot
+from linnet.engine.callbacks import CallbackList, LambdaCallback, ParameterHistory
 
 X = np.array([-10.0, 0.0, 2.0, 6.0, 12.0, 15.0])
 Y = np.array([10.0, 31.0, 33.0, 42.0, 55.0, 60.0])  # y = 2x + 30 plus hand-picked noise
@@ -201,7 +199,7 @@ def test_landscape_of_the_boston_demo_zooms_on_the_slow_end_of_the_path(boston_d
 
 # ----- gap ------------------------------------------------------------------------------------------------------
 def test_gap_from_a_parameter_history_is_the_exact_mse_above_least_squares(ax):
-    model, path, _ = recorded_fit(X, Y, model=line_model(0.0, 0.0, linnet.engine.optimizers.Adam(1.0)), batch_size=2,
+    _model, path, _ = recorded_fit(X, Y, model=line_model(0.0, 0.0, linnet.engine.optimizers.Adam(1.0)), batch_size=2,
                                   epochs=12)
     line = plot.gap(path, X, Y, ax=ax).artists["gap"]
     np.testing.assert_array_equal(line.get_xdata(), np.arange(13))
@@ -217,7 +215,7 @@ def test_gap_works_for_several_features(ax):
     model.compile(optimizer=linnet.engine.optimizers.Adam(0.1), loss="mse")
     path = ParameterHistory()
     model.fit(x, y, epochs=5, verbose=0, callbacks=[path])
-    coef, residuals, *_ = np.linalg.lstsq(np.column_stack([np.ones(40), x]), y, rcond=None)
+    _coef, residuals, *_ = np.linalg.lstsq(np.column_stack([np.ones(40), x]), y, rcond=None)
     expected = brute_mse(x, y, path.coef, path.intercept) - residuals[0] / 40
     np.testing.assert_allclose(plot.gap(path, x, y, ax=ax).artists["gap"].get_ydata(), expected, rtol=1e-7)
 

@@ -12,12 +12,7 @@ import pytest
 import linnet
 from linnet import keras
 from linnet.engine import optimizers, schedules
-from linnet.saving.model_file import (
-    FORMAT_VERSION,
-    ModelFileError,
-    read_model_file,
-    save_model,
-)
+from linnet.saving.model_file import FORMAT_VERSION, ModelFileError, read_model_file, save_model
 
 X = np.linspace(-1.0, 1.0, 40, dtype=np.float32).reshape(20, 2) * np.array([1.0, 3.0], np.float32)
 Y = X @ np.array([2.0, -1.0], np.float32) + 0.5

@@ -9,4 +9,4 @@ Importing this package imports neither pandas nor pyarrow nor matplotlib.
 from . import boston_housing, synthetic
 from .readers import read_csv, read_npz, read_parquet, read_table
 
-__all__ = ["boston_housing", "synthetic", "read_csv", "read_npz", "read_parquet", "read_table"]
+__all__ = ["boston_housing", "read_csv", "read_npz", "read_parquet", "read_table", "synthetic"]

@@ -1,4 +1,4 @@
-"""The checks ``fit`` runs before training, registered in ``linnet.engine.sequential.ADVISERS``.
+"""The checks ``fit`` runs before training, registered in ``linnet.engine.fitplan.ADVISERS``.
 
 Each takes the ``FitPlan`` of the fit about to start and returns a warning text or None. They import their
 diagnostics only when they have something to check, so that a ``fit`` pays only for the checks it runs.

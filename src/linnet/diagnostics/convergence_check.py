@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import losses as losses_module
 from .._validation import features, targets
-from ..exact.state import Moments
-from .equation import built_network, has_intercept, residual_sum_of_squares
+from ..engine import losses as losses_module
 from ..engine.optimizers import Adam, Adamax, Nadam, RMSprop
 from ..exact.results import OLSResult
+from ..exact.state import Moments
 from ._hessian import _prefix_lift, _single_neuron, _SingleNeuron, _spectrum, _standardizing_lift
+from .equation import built_network, has_intercept, residual_sum_of_squares
 from .stability import _sgd_limit
 
 LOSS_RATIO_TOLERANCE = 1.01

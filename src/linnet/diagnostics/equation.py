@@ -7,17 +7,18 @@ original units of ``x`` and ``y`` and can be compared directly with :func:`linne
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from .. import _naming
 from .._naming import default_feature_names  # noqa: F401 (also part of this module's API)
 from .._validation import features, targets
-from ..exact.state import ROWS_PER_CHUNK
-from ..engine.network import built_network  # noqa: F401 (also part of this module's API)
+from ..engine.network import built_network
 from ..exact.results import OLSResult, ols
+from ..exact.state import ROWS_PER_CHUNK
 
 MINUS = "\u2212"  # the typographic minus sign, as in "price = 9.102·rooms − 34.67"
 

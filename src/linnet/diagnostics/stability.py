@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import losses as losses_module
 from .._validation import boolean, ceil_div, features, positive_int
-from ..exact.state import ROWS_PER_CHUNK, Moments
+from ..engine import losses as losses_module
 from ..engine.network import built_network
 from ..engine.optimizers import SGD
+from ..exact.state import ROWS_PER_CHUNK, Moments
 from ._hessian import _single_neuron, _spectrum, _standardizing_lift
 
 BATCH_EIGEN_BUDGET = 2e7

@@ -9,5 +9,6 @@
 - ``callbacks/``: the hooks of a run; ``progress``, ``summary``: what the console shows.
 
 The engine imports nothing from the packages above it (``exact`` is beside it, ``diagnostics`` and the
-surfaces above); the checks that ``fit`` runs before training are plugged in through ``sequential.ADVISERS``.
+surfaces above); the checks that ``fit`` runs before training are plugged in through ``fitplan.ADVISERS`` and
+``plugins.PLUGINS``.
 """

@@ -1,4 +1,5 @@
-"""What ``fit`` is about to do (``FitPlan``), and the checks it runs on that before training (``ADVISERS``).
+"""What ``fit`` is about to do (``FitPlan``, built from arrays by ``array_plan``), and the checks it runs on
+that before training (``ADVISERS``).
 
 The engine defines no check itself: the diagnostics, a package above it, register theirs here (see
 ``linnet/__init__.py``), so that the engine imports nothing above itself.
@@ -12,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from .._validation import positive_int
+from .sources import ArrayBatches, in_order, split_validation, validation_source
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,21 @@ ADVISERS: dict[str, Callable[[FitPlan], str | None]] = {}
 """The checks ``fit`` runs before training, by name: ``adviser(plan) -> warning text or None``; ``fit`` warns
 (``UserWarning``) with each text. ``linnet.diagnostics`` registers the sorted-validation-tail check and SGD's
 stable learning rate (``linnet.diagnostics.advisers``); delete a key to silence one, add one to check more."""
+
+
+def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, validation_split: float,
+               validation_data: Any, shuffle: bool | str) -> FitPlan:
+    """The plan of ``fit`` on checked arrays: Keras' validation tail (or ``validation_data``), shuffled batches."""
+    batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
+    if validation_data is not None:
+        train, validation, split = (x, y), validation_source(validation_data, x.shape[1]), 0.0
+    elif validation_split:
+        train, (x_val, y_val) = split_validation(x, y, validation_split)
+        validation, split = in_order(x_val, y_val), validation_split
+    else:
+        train, validation, split = (x, y), None, 0.0
+    source = ArrayBatches(*train, batch_size=batch_size, shuffle=shuffle)
+    return FitPlan(model, source, validation, x, y, train[0], batch_size, split)
 
 
 def advise(plan: FitPlan) -> None:

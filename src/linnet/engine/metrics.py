@@ -113,7 +113,8 @@ class RootMeanSquaredError(Metric):
 class R2Score(Metric):
     """Coefficient of determination ``R² = 1 - Σ (y - ŷ)² / Σ (y - ȳ)²`` over every sample since the last reset."""
 
-    keras_defaults: ClassVar[dict[str, tuple]] = {**Metric.keras_defaults, "class_aggregation": ("uniform_average",), "num_regressors": (0,)}
+    keras_defaults: ClassVar[dict[str, tuple]] = {**Metric.keras_defaults, "class_aggregation": ("uniform_average",),
+                                                  "num_regressors": (0,)}
     direction = "max"
 
     def __init__(self, name: str = "r2_score"):

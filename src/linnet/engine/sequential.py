@@ -1,56 +1,39 @@
 """``Sequential``: Keras' model API over a stack of linear layers.
 
-The model is built on first use (or by ``Input``/``input_shape``), compiled with an optimizer, a loss and
-metrics, and trained by ``fit`` with Keras 3's semantics: ``fit`` checks its arguments, makes a data source of
-them (``sources``) and hands it to a ``Trainer`` (``trainer``), which owns the loop.
-
-The engine imports nothing above itself. What ``Sequential`` offers from the packages above it comes through
-two registries that ``linnet/__init__.py`` fills: ``ADVISERS`` (the checks ``fit`` runs before training, from
-``linnet.diagnostics``) and ``PLUGINS`` (the model file of ``linnet.saving``, the equation of
-``linnet.diagnostics``).
+Built on first use (or by ``Input``), compiled with an optimizer, a loss and metrics, and trained by ``fit`` with
+Keras 3's semantics: ``fit`` checks its arguments, makes a data source of them (``sources``, ``fitplan``) and hands
+it to a ``Trainer``. What comes from the packages above the engine arrives through registries that
+``linnet/__init__.py`` fills (``fitplan.ADVISERS``, ``plugins.PLUGINS``), so the engine imports none of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from .. import _validation as check
 from .. import random as _random
-from .._validation import (ceil_div, features, finite_results, non_negative_int, nonfinite_index,
-                           positive_int, reject_unknown_kwargs, targets, verbosity)
 from . import callbacks as callbacks_module
 from . import losses, optimizers
 from . import metrics as metrics_module
-from .fitplan import ADVISERS, FitPlan, advise  # noqa: F401 (ADVISERS: where linnet/__init__.py registers)
+from .fitplan import FitPlan, advise, array_plan
 from .layers import InputLayer, Layer, input_dim_from_shape, unique_name
 from .network import Network
+from .plugins import plugin
 from .progress import Progbar
-from .sources import (
-    ArrayBatches,
-    in_order,
-    is_source,
-    refuse_array_arguments,
-    source_features,
-    split_validation,
-    validation_source,
-)
+from .sources import in_order, is_source, refuse_array_arguments, source_features, validation_source
 from .trainer import Trainer
 
 _AUTO = "auto"
-
-
-PLUGINS: dict[str, Callable] = {}
-"""What ``Sequential`` takes from the packages above the engine: ``"save_model"`` and ``"load_model"``
-(``linnet.saving``), ``"equation"`` and ``"compare_to_ols"`` (``linnet.diagnostics.equation``)."""
 
 
 class Sequential:
     """A linear stack of layers: ``Sequential([Input((1,)), Dense(1)])``."""
 
     def __init__(self, layers: Sequence[Layer] | None = None, name: str | None = None, **kwargs):
-        reject_unknown_kwargs(kwargs, "Sequential", ["layers", "name"])
+        check.reject_unknown_kwargs(kwargs, "Sequential", ["layers", "name"])
         self.name = name if name is not None else unique_name("sequential")
         self._layers: list[Layer] = []
         self._input: InputLayer | None = None
@@ -133,7 +116,8 @@ class Sequential:
         weights = list(weights)
         expected = sum(len(layer.get_weights()) for layer in self._layers)
         if len(weights) != expected:
-            raise ValueError(f"set_weights expects {expected} arrays (as get_weights returns), received {len(weights)}.")
+            raise ValueError(f"set_weights expects {expected} arrays (as get_weights returns), "
+                             f"received {len(weights)}.")
         for layer in self._layers:
             count = len(layer.get_weights())
             layer.set_weights(weights[:count])
@@ -162,7 +146,7 @@ class Sequential:
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None,
                 **kwargs) -> None:
         """Choose the optimizer (name or instance), the loss and the metrics logged in ``History``."""
-        reject_unknown_kwargs(kwargs, "compile", ["optimizer", "loss", "metrics"])
+        check.reject_unknown_kwargs(kwargs, "compile", ["optimizer", "loss", "metrics"])
         self.optimizer = optimizers.get(optimizer)
         self.loss = None if loss is None else losses.get(loss)
         if metrics is not None and (isinstance(metrics, str) or not isinstance(metrics, (list, tuple))):
@@ -176,15 +160,24 @@ class Sequential:
         if self.loss is None:
             raise ValueError(f"{what}: no loss to compute; pass loss= to compile(), e.g. loss='mse'.")
 
+    def _input_dim(self) -> int | None:
+        return self.network.input_dim if self.network else self._declared_input_dim()
+
+    def _checked_x(self, x: Any) -> np.ndarray:
+        """``x`` checked against the model's inputs (float32), the model built from it if need be."""
+        x = check.features(x, "x", n_features=self._input_dim())
+        self._ensure_built(x.shape[1])
+        return x
+
     def _xy(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         if x is None or y is None:
             raise ValueError("Both x and y are needed, received " + ("x=None" if x is None else "y=None") + ".")
-        x = features(x, "x", n_features=self.network.input_dim if self.network else self._declared_input_dim())
-        return x, targets(y, x.shape[0], "y")
+        x = self._checked_x(x)
+        return x, check.targets(y, x.shape[0], "y")
 
     def _source_features(self, source: Any) -> int:
         """The source's ``n_features``, checked against the model's inputs (which it builds if need be)."""
-        n_features = source_features(source, self.network.input_dim if self.network else self._declared_input_dim())
+        n_features = source_features(source, self._input_dim())
         self._ensure_built(n_features)
         return n_features
 
@@ -200,20 +193,21 @@ class Sequential:
         yields whole batches in its own order. ``seed`` (a linnet extension) fixes this fit's shuffles; ``None``
         draws them from linnet's default generator, which ``linnet.utils.set_random_seed`` seeds.
         """
-        reject_unknown_kwargs(kwargs, "fit", ["x", "y", "batch_size", "epochs", "verbose", "callbacks",
+        check.reject_unknown_kwargs(kwargs, "fit", ["x", "y", "batch_size", "epochs", "verbose", "callbacks",
                                               "validation_split", "validation_data", "shuffle", "initial_epoch",
                                               "seed"])
         self._require_compiled("fit")
         if is_source(x):
             refuse_array_arguments("x", y=y, batch_size=batch_size, validation_split=validation_split,
                                    shuffle=shuffle)
-        epochs = positive_int(epochs, "epochs")
-        initial_epoch = non_negative_int(initial_epoch, "initial_epoch")
-        verbose = verbosity(verbose, auto=1)
+        epochs = check.positive_int(epochs, "epochs")
+        initial_epoch = check.non_negative_int(initial_epoch, "initial_epoch")
+        verbose = check.verbosity(verbose, auto=1)
         if is_source(x):
             plan = FitPlan(self, x, validation_source(validation_data, self._source_features(x)))
         else:
-            plan = self._array_plan(x, y, batch_size, validation_split, validation_data, shuffle)
+            x, y = self._xy(x, y)
+            plan = array_plan(self, x, y, batch_size, validation_split, validation_data, shuffle)
         advise(plan)
         self.training_config = {"epochs": epochs, "batch_size": plan.batch_size, "shuffle": shuffle,
                                 "validation_split": validation_split if validation_data is None else None,
@@ -222,24 +216,10 @@ class Sequential:
         trainer = Trainer(self, callbacks, verbose, _random.generator(seed))
         return trainer.fit(plan.source, plan.validation, epochs, initial_epoch)
 
-    def _array_plan(self, x, y, batch_size, validation_split, validation_data, shuffle) -> FitPlan:
-        x, y = self._xy(x, y)
-        batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
-        if validation_data is not None:
-            train, validation, split = (x, y), validation_source(validation_data, x.shape[1]), 0.0
-        elif validation_split:
-            train, (x_val, y_val) = split_validation(x, y, validation_split)
-            validation, split = in_order(x_val, y_val), validation_split
-        else:
-            train, validation, split = (x, y), None, 0.0
-        self._ensure_built(x.shape[1])
-        source = ArrayBatches(*train, batch_size=batch_size, shuffle=shuffle)
-        return FitPlan(self, source, validation, x, y, train[0], batch_size, split)
-
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = _AUTO,
                  return_dict: bool = False, **kwargs):
         """Loss (and metrics) over ``(x, y)`` or a data source: a float, a list ``[loss, *metrics]``, or a dict."""
-        reject_unknown_kwargs(kwargs, "evaluate", ["x", "y", "batch_size", "verbose", "return_dict"])
+        check.reject_unknown_kwargs(kwargs, "evaluate", ["x", "y", "batch_size", "verbose", "return_dict"])
         self._require_compiled("evaluate")
         if is_source(x):
             refuse_array_arguments("x", y=y, batch_size=batch_size)
@@ -247,15 +227,14 @@ class Sequential:
             source = x
         else:
             x, y = self._xy(x, y)
-            batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
-            self._ensure_built(x.shape[1])
+            batch_size = check.positive_int(batch_size, "batch_size", allow_none=True) or 32
             source = in_order(x, y)
-        verbose = verbosity(verbose, auto=1)
+        verbose = check.verbosity(verbose, auto=1)
         trainer = Trainer(self)
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_results
-            logs = finite_results(trainer.evaluate(source), "evaluate")
+            logs = check.finite_results(trainer.evaluate(source), "evaluate")
         if verbose:
-            steps = trainer.evaluated_steps if source is x else ceil_div(x.shape[0], batch_size)
+            steps = trainer.evaluated_steps if source is x else check.ceil_div(x.shape[0], batch_size)
             Progbar(steps, verbose).update(steps, logs, finalize=True)
         if return_dict:
             return logs
@@ -263,25 +242,25 @@ class Sequential:
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = 0, **kwargs) -> np.ndarray:
         """Predictions of shape ``(n, 1)``, float32. Accepts arrays, lists and pandas objects; quiet by default."""
-        reject_unknown_kwargs(kwargs, "predict", ["x", "batch_size", "verbose"])
-        batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
-        verbose = verbosity(verbose, auto=0)
+        check.reject_unknown_kwargs(kwargs, "predict", ["x", "batch_size", "verbose"])
+        batch_size = check.positive_int(batch_size, "batch_size", allow_none=True) or 32
+        verbose = check.verbosity(verbose, auto=0)
         prediction = self.predict_on_batch(x)
         if verbose:
-            steps = ceil_div(prediction.shape[0], batch_size)
+            steps = check.ceil_div(prediction.shape[0], batch_size)
             Progbar(steps, verbose).update(steps, {}, finalize=True)
         return prediction
 
     def predict_on_batch(self, x: Any) -> np.ndarray:
         """Predictions for ``x`` in one pass (builds the model from ``x`` if needed, as Keras does)."""
-        x = features(x, "x", n_features=self.network.input_dim if self.network else self._declared_input_dim())
-        self._ensure_built(x.shape[1])
+        x = self._checked_x(x)
         with np.errstate(over="ignore", invalid="ignore"):
             prediction = self.network.forward(x)
-        bad = nonfinite_index(prediction)
+        bad = check.nonfinite_index(prediction)
         if bad is not None:
-            raise ValueError(f"The prediction for x row {bad[0]} is beyond the float32 range (it, or a product x·w forming it, exceeds 3.4e38): that "
-                             f"input is far outside the data the model was trained on; rescale x.")
+            raise ValueError(f"The prediction for x row {bad[0]} is beyond the float32 range (it, or a product x·w "
+                             f"forming it, exceeds 3.4e38): that input is far outside the data the model was trained "
+                             f"on; rescale x.")
         return prediction
 
     def __call__(self, x: Any) -> np.ndarray:
@@ -302,16 +281,16 @@ class Sequential:
 
     def equation(self, feature_names: Sequence[str] | None = None, target_name: str = "y", digits: int = 4) -> str:
         """The model as an equation, e.g. ``"price = 9.102·rooms − 34.67"`` (``linnet.diagnostics.equation``)."""
-        return _plugin("equation")(self, feature_names, target_name, digits)
+        return plugin("equation")(self, feature_names, target_name, digits)
 
     def compare_to_ols(self, x: Any, y: Any, feature_names: Sequence[str] | None = None, print_fn=print):
         """Print and return the neuron beside the exact least-squares fit (parameters, loss, R²)."""
-        return _plugin("compare_to_ols")(self, x, y, feature_names=feature_names, print_fn=print_fn)
+        return plugin("compare_to_ols")(self, x, y, feature_names=feature_names, print_fn=print_fn)
 
     # ----- persistence -----------------------------------------------------------------------------------------
     def save(self, path) -> None:
         """Write the model (architecture, weights, optimizer state) to a ``.linnet`` file, atomically."""
-        _plugin("save_model")(self, path)
+        plugin("save_model")(self, path)
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name!r} layers={[layer.name for layer in self._layers]}>"
@@ -319,11 +298,5 @@ class Sequential:
 
 def load_model(path) -> Sequential:
     """Read a model written by ``Sequential.save`` (``linnet.saving.load_model``)."""
-    return _plugin("load_model")(path)
+    return plugin("load_model")(path)
 
-
-def _plugin(name: str) -> Callable:
-    if name not in PLUGINS:
-        raise RuntimeError(f"linnet.engine.sequential.PLUGINS has no {name!r}: it is registered when the linnet "
-                           f"package is imported (linnet/__init__.py); was it removed? Registered: {sorted(PLUGINS)}.")
-    return PLUGINS[name]

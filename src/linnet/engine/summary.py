@@ -38,8 +38,10 @@ def _layer_rows(model) -> list[tuple[str, str, str]]:
 
 
 def render_summary(model) -> str:
-    trainable = sum(int(np.size(w)) for layer in model.layers for w in layer.get_weights()[:len(layer.trainable_names)]) \
-        if model.built else 0
+    trainable = 0
+    if model.built:
+        trainable = sum(int(np.size(w)) for layer in model.layers
+                        for w in layer.get_weights()[:len(layer.trainable_names)])
     total = model.count_params() if model.built else 0
     lines = [f'Model: "{model.name}"', _rule("┏", "━", "┳", "┓"), _row(HEADERS, "┃"), _rule("┡", "━", "╇", "┩")]
     rows = _layer_rows(model)

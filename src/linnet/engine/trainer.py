@@ -226,7 +226,8 @@ class Trainer:
         for metric in metrics:
             metric.reset_state()
         total, count, steps = 0.0, 0, 0
-        for steps, batch in enumerate(checked_batches(source, self.rng, network.input_dim), 1):
+        for batch in checked_batches(source, self.rng, network.input_dim):
+            steps += 1
             xb, yb, weight = _unpack(batch, metrics)
             prediction = network.forward(xb)
             value = (loss.value_and_grad(yb, prediction) if weight is None

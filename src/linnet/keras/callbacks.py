@@ -1,3 +1,3 @@
 """``keras.callbacks``."""
 
-from ..engine.callbacks import *  # noqa: F401,F403  (the module defines __all__)
+from ..engine.callbacks import *  # noqa: F403  (the module defines __all__)

@@ -3,4 +3,4 @@
 from ..engine import schedules
 from ..engine.optimizers import SGD, Adagrad, Adam, Adamax, AdamW, Nadam, Optimizer, RMSprop, get
 
-__all__ = ["SGD", "Adagrad", "Adam", "Adamax", "AdamW", "Nadam", "Optimizer", "RMSprop", "get", "schedules"]
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer", "RMSprop", "get", "schedules"]

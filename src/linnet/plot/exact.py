@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.callbacks import ParameterHistory
 from ..exact.state import LeastSquaresState
 from ..exact.surface import LossSurface
 from ._inset import _free_corners, _zoom
-from ..engine.callbacks import ParameterHistory
 from .figures import Drawn, _axes, _history_dict, _label, _xy_names
 
-__all__ = ["landscape", "gap"]
+__all__ = ["gap", "landscape"]
 
 _GRID_POINTS = 241
 _DEEPEST_LEVEL = 1e-6

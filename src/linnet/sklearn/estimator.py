@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import losses, optimizers
 from .. import random as _random
 from .._validation import boolean, column_statistics, positive_int, real_number, sample_weights, unknown_name
-from ._checks import _target, check_is_fitted, validate_data
+from ..engine import losses, optimizers
 from ..engine.initializers import Constant
 from ..engine.layers import Dense, Input, Normalization
 from ..engine.sequential import Sequential
+from ._checks import _target, check_is_fitted, validate_data
 
 
 class NeuronRegressor:

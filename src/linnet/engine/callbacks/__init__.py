@@ -10,5 +10,16 @@ from .base import Callback, CallbackList, History
 from .monitor import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
 from .training import CSVLogger, LambdaCallback, LearningRateScheduler, ParameterHistory, TerminateOnNaN
 
-__all__ = ["Callback", "CallbackList", "History", "TerminateOnNaN", "LearningRateScheduler", "CSVLogger",
-           "LambdaCallback", "ParameterHistory", "EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"]
+__all__ = [
+           "CSVLogger",
+           "Callback",
+           "CallbackList",
+           "EarlyStopping",
+           "History",
+           "LambdaCallback",
+           "LearningRateScheduler",
+           "ModelCheckpoint",
+           "ParameterHistory",
+           "ReduceLROnPlateau",
+           "TerminateOnNaN",
+]

@@ -14,8 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..._validation import (boolean, file_path, non_negative_int, positive_int, real_number, unknown_name,
-                            verbosity)
+from ..._validation import boolean, file_path, non_negative_int, positive_int, real_number, unknown_name, verbosity
 from .base import Callback
 
 _MODES = ("auto", "min", "max")

@@ -62,7 +62,7 @@ class LearningRateScheduler(Callback):
         except TypeError:  # the legacy one-argument schedule(epoch), as Keras retries it
             rate = self.schedule(epoch)
         if not isinstance(rate, (float, np.floating)):
-            raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
+            raise ValueError(
                 f"The output of the `schedule` function should be a float. Got: {rate!r}")
         optimizer.learning_rate = float(rate)
         if self.verbose > 0:

@@ -4,8 +4,8 @@ import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,117 @@
+"""The layer protocol: a layer declares the shapes of its trainable variables, receives views into the model's
+one flat float32 parameter vector (``bind``), and maps inputs forward (``call``) and gradients back
+(``backward``). Also the Keras-style per-process layer names and the input-shape rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..._serialization import KERAS_DTYPE_POLICY, Configurable
+from ..._validation import features, float32_values, positive_int
+
+_name_counts: defaultdict[str, int] = defaultdict(int)
+
+
+def unique_name(prefix: str) -> str:
+    """Keras-style per-process names: ``dense``, ``dense_1``, ``dense_2``, ..."""
+    count = _name_counts[prefix]
+    _name_counts[prefix] += 1
+    return prefix if count == 0 else f"{prefix}_{count}"
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def input_dim_from_shape(shape: Any, name: str) -> int:
+    """Read the feature count from a Keras input shape such as ``(1,)``, ``[13]`` or ``1``."""
+    dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if len(dims) == 2 and dims[0] is None:
+        dims = dims[1:]
+    if len(dims) != 1:
+        raise ValueError(f"{name} must describe one sample of 1-D features, such as (1,) or (13,), "
+                         f"received {shape!r}.")
+    return positive_int(dims[0], name)
+
+
+class Layer(Configurable):
+    """Base class: an affine map from ``input_dim`` to ``output_dim`` features. Configs are Keras 3's."""
+
+    trainable_names: tuple[str, ...] = ()
+    keras_module = "keras.layers"
+    keras_defaults: ClassVar[dict[str, tuple]] = {"trainable": (True,), "dtype": (KERAS_DTYPE_POLICY, "float32", None)}
+
+    def __init__(self, name: str | None = None, input_shape: Any = None, input_dim: int | None = None):
+        self.name = name if name is not None else unique_name(_snake(type(self).__name__))
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(f"name must be a non-empty string, received {name!r}.")
+        self.declared_input_dim = input_dim_from_shape(input_shape, "input_shape") if input_shape is not None else (
+            positive_int(input_dim, "input_dim") if input_dim is not None else None)
+        self.input_dim: int | None = None
+        self.built = False
+
+    def build(self, input_dim: int) -> None:
+        self.input_dim = input_dim
+        self.built = True
+
+    def output_dim(self, input_dim: int) -> int:
+        return input_dim
+
+    def initial_values(self) -> list[np.ndarray]:
+        """Fresh values of the trainable variables, in ``trainable_names`` order."""
+        return []
+
+    def bind(self, values: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+        """Take views into the model's flat parameter and gradient vectors."""
+
+    def call(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, x: np.ndarray, grad_out: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
+        """Write the parameter gradients for input ``x``; return ``dL/dx`` when asked."""
+        raise NotImplementedError
+
+    def get_weights(self) -> list[np.ndarray]:
+        return []
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        _check_weight_shapes(self, weights, [w.shape for w in self.get_weights()])
+        for target, value in zip(self.get_weights(), weights):
+            target[...] = value
+
+    def __call__(self, x: Any) -> np.ndarray:
+        x = features(x, "x", n_features=self.input_dim)
+        if not self.built:
+            raise ValueError(f"Layer {self.name!r} is not built yet; add it to a model and build the model first.")
+        return self.call(x)
+
+    def get_config(self) -> dict[str, Any]:
+        """``name``, Keras' ``trainable`` and ``dtype``, and the declared ``input_dim`` when there is one."""
+        config = {"name": self.name, **self.keras_extras()}
+        if self.declared_input_dim is not None:
+            config["input_dim"] = self.declared_input_dim
+        return config
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        """Keras' ``build_config``: the input shape the layer was built for, None before it is built."""
+        return {"input_shape": [None, self.input_dim]} if self.built else None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r}>"
+
+
+def _check_weight_shapes(layer: Layer, weights: Sequence[Any], shapes: list[tuple[int, ...]]) -> None:
+    if len(weights) != len(shapes):
+        raise ValueError(f"Layer {layer.name!r} expects {len(shapes)} weight arrays with shapes {shapes}, "
+                         f"received {len(weights)}.")
+    for i, (value, shape) in enumerate(zip(weights, shapes)):
+        if np.shape(value) != shape:
+            raise ValueError(f"Layer {layer.name!r} weight {i} must have shape {shape}, "
+                             f"received shape {np.shape(value)}.")
+        float32_values(value, f"Layer {layer.name!r} weight {i}")

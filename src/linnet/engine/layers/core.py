@@ -1,0 +1,122 @@
+"""``Input``, ``Dense`` and ``Activation("linear")``: the affine layers of Keras that a linear model needs."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..._validation import boolean, positive_int, reject_unknown_kwargs
+from .. import initializers
+from .base import Layer, unique_name
+
+
+class InputLayer(Layer):
+    """Declares the number of input features; has no weights and is not listed in ``model.layers``."""
+
+    def __init__(self, shape: Any = None, name: str | None = None, **kwargs):
+        reject_unknown_kwargs({k: v for k, v in kwargs.items() if k != "batch_size"}, "Input", ["shape", "name"])
+        if shape is None:
+            raise ValueError("Input needs a shape, such as Input(shape=(1,)).")
+        super().__init__(name=name if name is not None else unique_name("input_layer"), input_shape=shape)
+
+    def get_config(self):
+        return {"name": self.name, "shape": [self.declared_input_dim]}
+
+    def get_build_config(self):
+        return None
+
+
+def Input(shape: Any = None, name: str | None = None, **kwargs) -> InputLayer:
+    """``keras.Input``: the shape of one sample, e.g. ``Input(shape=(1,))`` for one feature."""
+    return InputLayer(shape=shape, name=name, **kwargs)
+
+
+_LINEAR_ACTIVATIONS = (None, "linear")
+
+
+def _check_linear(activation: Any) -> None:
+    if activation not in _LINEAR_ACTIVATIONS:
+        raise ValueError(f"linnet fits linear models, so the activation must be None or 'linear', "
+                         f"received {activation!r}. A nonlinear activation would make this a general neural "
+                         f"network; use Keras or PyTorch for that.")
+
+
+class Dense(Layer):
+    """Fully connected linear layer: ``y = x @ kernel + bias``, kernel of shape ``(input_dim, units)``.
+
+    Gradients for a batch with upstream gradient ``G = dL/dy``: ``dL/dkernel = xᵀG``,
+    ``dL/dbias = Σ_rows G``, ``dL/dx = G kernelᵀ``.
+    """
+
+    def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
+                 kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
+                 input_shape: Any = None, input_dim: int | None = None, name: str | None = None, **kwargs):
+        reject_unknown_kwargs(kwargs, "Dense", ["units", "activation", "use_bias", "kernel_initializer",
+                                                "bias_initializer", "input_shape", "input_dim", "name"])
+        _check_linear(activation)
+        super().__init__(name=name, input_shape=input_shape, input_dim=input_dim)
+        self.units = positive_int(units, "units")
+        self.activation = activation
+        self.use_bias = boolean(use_bias, "use_bias")
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.trainable_names = ("kernel", "bias") if use_bias else ("kernel",)
+        self.kernel = self.bias = None
+
+    def output_dim(self, input_dim):
+        return self.units
+
+    def initial_values(self):
+        values = [self.kernel_initializer((self.input_dim, self.units))]
+        if self.use_bias:
+            values.append(self.bias_initializer((self.units,)))
+        return values
+
+    def bind(self, values, grads):
+        self.kernel, self._grad_kernel = values[0], grads[0]
+        if self.use_bias:
+            self.bias, self._grad_bias = values[1], grads[1]
+
+    def call(self, x):
+        out = x @ self.kernel
+        if self.use_bias:
+            out += self.bias
+        return out
+
+    def backward(self, x, grad_out, need_input_grad):
+        np.dot(x.T, grad_out, out=self._grad_kernel)
+        if self.use_bias:
+            np.add.reduce(grad_out, axis=0, out=self._grad_bias)  # np.sum, without its Python wrapper
+        return grad_out @ self.kernel.T if need_input_grad else None
+
+    def get_weights(self):
+        return [w for w in (self.kernel, self.bias) if w is not None]
+
+    keras_defaults: ClassVar[dict[str, tuple]] = {
+        **Layer.keras_defaults, "kernel_regularizer": (None,), "bias_regularizer": (None,),
+        "kernel_constraint": (None,), "bias_constraint": (None,), "quantization_config": (None,)}
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "activation": "linear", "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer)}
+
+
+class Activation(Layer):
+    """``Activation("linear")``: the identity. Any other activation is refused (linnet fits linear models)."""
+
+    def __init__(self, activation: Any = "linear", name: str | None = None, **kwargs):
+        reject_unknown_kwargs(kwargs, "Activation", ["activation", "name"])
+        _check_linear(activation)
+        super().__init__(name=name)
+        self.activation = activation
+
+    def call(self, x):
+        return x
+
+    def backward(self, x, grad_out, need_input_grad):
+        return grad_out
+
+    def get_config(self):
+        return {**super().get_config(), "activation": "linear"}

@@ -1,0 +1,89 @@
+"""``Normalization``: ``(x - mean) / sqrt(variance)`` per feature, as Keras 3's layer, adapted from rows or from a
+least-squares state."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..._validation import FLOATX, column_statistics, features, float32_values, reject_unknown_kwargs
+from .base import Layer
+
+
+class Normalization(Layer):
+    """Feature standardisation ``y = (x - mean) / max(sqrt(variance), 1e-7)``, not trained by ``fit``.
+
+    Give ``mean`` and ``variance`` or learn them from data with ``adapt(x)`` (population variance).
+    ``dL/dx = G / max(sqrt(variance), 1e-7)``.
+    """
+
+    EPSILON = 1e-7
+
+    def __init__(self, axis: int | None = -1, mean: Any = None, variance: Any = None,
+                 name: str | None = None, **kwargs):
+        reject_unknown_kwargs(kwargs, "Normalization", ["axis", "mean", "variance", "name", "input_shape"])
+        if axis not in (-1, 1):
+            raise ValueError(f"linnet's Normalization normalizes each feature, so axis must be -1, received {axis!r}.")
+        if (mean is None) != (variance is None):
+            raise ValueError("Normalization needs both mean and variance, or neither (then call adapt()).")
+        super().__init__(name=name)
+        self.axis = axis
+        self.mean = None if mean is None else np.atleast_1d(float32_values(mean, "mean"))
+        self.variance = None if variance is None else np.atleast_1d(float32_values(variance, "variance",
+                                                                                   non_negative=True))
+        self.count = np.zeros((), dtype=np.int64)
+
+    def adapt(self, data: Any) -> None:
+        """Set ``mean`` and ``variance`` to the per-feature mean and population variance of ``data``.
+
+        ``data`` is the rows, or a :class:`linnet.exact.LeastSquaresState` of them (built chunk by chunk,
+        merged from parts): then ``variance = |R[:, j]|**2 / W`` from its factor, no rows needed. The statistics
+        are computed in float64 and refused when float32 cannot hold them.
+        """
+        from ...exact.state import LeastSquaresState
+        if isinstance(data, LeastSquaresState):
+            if data.n == 0 or self.input_dim not in (None, data.n_features):
+                raise ValueError(f"data must be a LeastSquaresState of rows with {self.input_dim or 'any number of'} "
+                                 f"feature(s), received {data!r}.")
+            with np.errstate(over="ignore"):  # an overflow shows up as inf, refused by float32_values
+                variance = np.sum(data.factor[:, :-1] ** 2, axis=0) / data.weight
+            mean = float32_values(data.mean_x, "the mean of the columns of data")
+            variance = float32_values(variance, "the variance of the columns of data", tiny=True)
+            count = data.n
+        else:
+            x = features(data, "data", n_features=self.input_dim, dtype=np.float64)
+            (mean, variance), count = column_statistics(x, "data"), x.shape[0]
+        self.mean, self.variance = mean.astype(FLOATX), variance.astype(FLOATX)
+        self.count = np.asarray(count, dtype=np.int64)
+
+    def build(self, input_dim):
+        if self.mean is None:
+            self.mean = np.zeros(input_dim, dtype=FLOATX)
+            self.variance = np.ones(input_dim, dtype=FLOATX)
+        elif self.mean.size == 1 and input_dim > 1:
+            self.mean = np.repeat(self.mean, input_dim)
+            self.variance = np.repeat(self.variance, input_dim)
+        if self.mean.size != input_dim:
+            raise ValueError(f"Normalization {self.name!r} holds statistics for {self.mean.size} features, "
+                             f"but its input has {input_dim}.")
+        super().build(input_dim)
+
+    def scale(self) -> np.ndarray:
+        return np.maximum(np.sqrt(self.variance), FLOATX(self.EPSILON))
+
+    def call(self, x):
+        return (x - self.mean) / self.scale()
+
+    def backward(self, x, grad_out, need_input_grad):
+        return grad_out / self.scale() if need_input_grad else None
+
+    def get_weights(self):
+        return [self.mean, self.variance, self.count]
+
+    keras_defaults: ClassVar[dict[str, tuple]] = {**Layer.keras_defaults, "invert": (False,)}
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis,
+                "mean": None if self.mean is None else self.mean.tolist(),
+                "variance": None if self.variance is None else self.variance.tolist()}
