@@ -153,6 +153,8 @@ class Sequential:
         """Choose the optimizer (name or instance), the loss and the metrics logged in ``History``."""
         reject_unknown_kwargs(kwargs, "compile", ["optimizer", "loss", "metrics"])
         self.optimizer = optimizers.get(optimizer)
+        if self.optimizer is None:  # optimizers.get(None) is None, as in Keras
+            raise TypeError("compile needs an optimizer such as 'rmsprop' or Adam(0.01). Received: optimizer=None")
         self.loss = None if loss is None else losses.get(loss)
         if metrics is not None and (isinstance(metrics, str) or not isinstance(metrics, (list, tuple))):
             raise TypeError(f"metrics must be a list such as ['mae'], received {metrics!r}.")
@@ -197,7 +199,7 @@ class Sequential:
                   and train[0].nbytes <= DESIGN_BYTES_PER_STEP * steps)
         source = ArrayBatches(*train, batch_size=batch_size, shuffle=shuffle, design=design)
         if not self.optimizer.built:
-            self.optimizer.build(self.network.sizes)
+            self.optimizer.build(self.network.sizes, self.network.names)
         self._warn_before_training(x, y, train[0], batch_size, validation_split if validation_data is None else 0.0)
         self.training_config = {"epochs": epochs, "batch_size": batch_size, "shuffle": shuffle,
                                 "validation_split": validation_split if validation_data is None else None,

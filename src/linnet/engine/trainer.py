@@ -185,6 +185,7 @@ def run_epochs(model, source, validation, epochs: int, initial_epoch: int, verbo
             _one_epoch(model, source, validation, epoch, epochs, verbose, hooks, rng, best)
             if model.stop_training:
                 break
+    model.optimizer.finalize_variable_values(model.network.params)  # Keras: the EMA, if kept, becomes the weights
     hooks.on_train_end()
     return history
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..._validation import real_number
-from .base import _F32, _ONE, _HALF, _NADAM_DECAY, _constant, _flag, _decay_rate, Optimizer
+from ._arguments import _F32, _HALF, _NADAM_DECAY, _ONE, _constant, _decay_rate, _flag
+from .base import Optimizer
 
 
 class _MovingMoments(Optimizer):
@@ -60,12 +61,13 @@ class Adam(_MovingMoments):
 
     Parameters
     ----------
-    learning_rate : float or LearningRateSchedule, default 0.001
+    learning_rate : float, LearningRateSchedule or callable, default 0.001
     beta_1, beta_2 : float in [0, 1), defaults 0.9 and 0.999
     epsilon : float >= 0, default 1e-7
     amsgrad : bool, default False
     **kwargs
-        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name`` (see ``Optimizer``).
+        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``use_ema``, ``ema_momentum``,
+        ``ema_overwrite_frequency``, ``gradient_accumulation_steps``, ``name`` (see ``Optimizer``).
     """
 
     _hyper_parameters = _MovingMoments._hyper_parameters + ("amsgrad",)
@@ -164,9 +166,9 @@ class Nadam(_MovingMoments):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
 
-    def build(self, sizes):
+    def build(self, sizes, names=None):
         was_built = self.built
-        super().build(sizes)
+        super().build(sizes, names)
         if not was_built:
             self._slots["u_product"] = np.ones(1, _F32)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..._validation import real_number
-from .base import _constant, _flag, _decay_rate, Optimizer
+from ._arguments import _constant, _decay_rate, _flag
+from .base import Optimizer
 
 
 class RMSprop(Optimizer):
@@ -26,13 +27,14 @@ class RMSprop(Optimizer):
 
     Parameters
     ----------
-    learning_rate : float or LearningRateSchedule, default 0.001
+    learning_rate : float, LearningRateSchedule or callable, default 0.001
     rho : float in [0, 1), default 0.9
     momentum : float in [0, 1], default 0.0
     epsilon : float >= 0, default 1e-7
     centered : bool, default False
     **kwargs
-        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name`` (see ``Optimizer``).
+        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``use_ema``, ``ema_momentum``,
+        ``ema_overwrite_frequency``, ``gradient_accumulation_steps``, ``name`` (see ``Optimizer``).
     """
 
     _hyper_parameters = ("rho", "momentum", "epsilon", "centered")

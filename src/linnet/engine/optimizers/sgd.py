@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..._validation import real_number
-from .base import _constant, _flag, Optimizer
+from ._arguments import _constant, _flag
+from .base import Optimizer
 
 
 class SGD(Optimizer):
@@ -20,11 +21,12 @@ class SGD(Optimizer):
 
     Parameters
     ----------
-    learning_rate : float or LearningRateSchedule, default 0.01
+    learning_rate : float, LearningRateSchedule or callable, default 0.01
     momentum : float in [0, 1], default 0.0
     nesterov : bool, default False
     **kwargs
-        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name`` (see ``Optimizer``).
+        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``use_ema``, ``ema_momentum``,
+        ``ema_overwrite_frequency``, ``gradient_accumulation_steps``, ``name`` (see ``Optimizer``).
     """
 
     _hyper_parameters = ("momentum", "nesterov")
