@@ -15,9 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from optimizer_cases import build_optimizer, exclude
 
 import linnet
 from linnet.engine import optimizers, schedules
+from linnet.keras import optimizers as keras_optimizers
 
 RECORDED = json.loads((Path(__file__).parent / "keras_optimizer_features.json").read_text())
 STEPS, FIT = RECORDED["steps"], RECORDED["fit"]
@@ -34,14 +36,9 @@ def schedule(name):
 
 
 def optimizer(case, rate=None):
-    config = dict(case["config"])
-    if "schedule" in case:
-        config["learning_rate"] = schedule(case["schedule"])
-    if case.get("callable_rate"):
-        config["learning_rate"] = lambda: rate[0]
-    if "constant_callable_rate" in case:
-        config["learning_rate"] = lambda: case["constant_callable_rate"]
-    return getattr(optimizers, case["optimizer"])(**config)
+    """The case's optimizer from ``linnet.keras.optimizers``, the mirror of ``keras.optimizers``."""
+    named = {name: [recorded["class_name"], recorded["config"]] for name, recorded in RECORDED["schedules"].items()}
+    return build_optimizer(case, keras_optimizers, named, rate)
 
 
 @pytest.mark.parametrize("name", RECORDED["schedules"])
@@ -58,9 +55,7 @@ def test_optimizer_steps_match_keras_step_by_step(name):
     opt.build([2, 1], ["kernel", "bias"])
     params = np.array(STEPS["start"], np.float32)
     variables = {"kernel": params[:2].reshape(2, 1), "bias": params[2:]}
-    if "exclude" in case:
-        opt.exclude_from_weight_decay(var_list=[variables[n] for n in case["exclude"].get("var_list", [])] or None,
-                                      var_names=case["exclude"].get("var_names"))
+    exclude(opt, case, variables)
     for k, grads in enumerate(STEPS["grads"]):
         rate[0] = STEPS["rates"][k]
         opt.apply(params, np.array(grads, np.float32))
@@ -88,8 +83,7 @@ def test_fit_matches_keras_losses_and_final_weights(name):
     start = np.array(FIT["start"], np.float32)
     model.set_weights([start[:2].reshape(2, 1), start[2:]])
     opt = optimizer(case)
-    if "exclude" in case:
-        opt.exclude_from_weight_decay(var_names=case["exclude"]["var_names"])
+    exclude(opt, case, {})
     model.compile(optimizer=opt, loss="mse")
     history = model.fit(np.array(FIT["x"]), np.array(FIT["y"]), verbose=0, **FIT["arguments"])
     np.testing.assert_allclose(history.history["loss"], case["loss"], rtol=1e-5)

@@ -23,6 +23,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
+from optimizer_cases import build_optimizer, exclude
+
 FIXTURE = Path(__file__).resolve().parents[1] / "engine" / "keras_optimizer_features.json"
 
 START = [0.8, -0.6, 0.5]  # kernel (2, 1) then bias (1,), like Dense(1) on 2 features
@@ -101,22 +104,7 @@ def schedule(name: str):
 
 
 def optimizer(case: dict, rate: list[float] | None = None):
-    config = dict(case["config"])
-    if "schedule" in case:
-        config["learning_rate"] = schedule(case["schedule"])
-    if case.get("callable_rate"):
-        config["learning_rate"] = lambda: rate[0]
-    if "constant_callable_rate" in case:
-        value = case["constant_callable_rate"]
-        config["learning_rate"] = lambda: value
-    return getattr(keras.optimizers, case["optimizer"])(**config)
-
-
-def exclude(opt, case: dict, variables: dict) -> None:
-    if "exclude" in case:
-        wanted = case["exclude"]
-        opt.exclude_from_weight_decay(var_list=[variables[n] for n in wanted.get("var_list", [])] or None,
-                                      var_names=wanted.get("var_names"))
+    return build_optimizer(case, keras.optimizers, SCHEDULES, rate)
 
 
 def f32(value) -> float:
