@@ -432,15 +432,18 @@ def test_schedule_config_is_nested_in_the_optimizer_config():
     assert config["learning_rate"]["config"]["decay_steps"] == 10
 
 
-def test_keras_style_config_is_accepted_when_its_extra_features_are_off():
+def test_keras_style_config_is_accepted_unless_it_asks_for_loss_scaling():
     keras_config = {"class_name": "Adam", "config": {
         "name": "adam", "learning_rate": 0.001, "weight_decay": None, "clipnorm": None, "global_clipnorm": None,
         "clipvalue": None, "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
         "loss_scale_factor": None, "gradient_accumulation_steps": None, "beta_1": 0.9, "beta_2": 0.999,
         "epsilon": 1e-07, "amsgrad": False}}
     assert isinstance(optimizers.get(keras_config), Adam)
-    keras_config["config"]["use_ema"] = True
-    with pytest.raises(ValueError, match="use_ema"):
+    keras_config["config"].update(use_ema=True, gradient_accumulation_steps=4)
+    rebuilt = optimizers.get(keras_config)
+    assert rebuilt.use_ema and rebuilt.gradient_accumulation_steps == 4
+    keras_config["config"]["loss_scale_factor"] = 128.0
+    with pytest.raises(ValueError, match="loss_scale_factor"):
         optimizers.get(keras_config)
 
 

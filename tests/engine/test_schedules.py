@@ -7,7 +7,15 @@ import numpy as np
 import pytest
 
 from linnet.engine import schedules
-from linnet.engine.schedules import ExponentialDecay, InverseTimeDecay, LearningRateSchedule, PiecewiseConstantDecay
+from linnet.engine.schedules import (
+    CosineDecay,
+    CosineDecayRestarts,
+    ExponentialDecay,
+    InverseTimeDecay,
+    LearningRateSchedule,
+    PiecewiseConstantDecay,
+    PolynomialDecay,
+)
 
 
 def f32(value):
@@ -68,6 +76,20 @@ def test_float64_reference_over_many_steps():
     (lambda: PiecewiseConstantDecay([20, 10], [1.0, 0.5, 0.1]), ValueError, "strictly increasing"),
     (lambda: PiecewiseConstantDecay([10], [1.0, -0.5]), ValueError, "values[1]"),
     (lambda: PiecewiseConstantDecay([1.5], [1.0, 0.5]), TypeError, "boundaries[0]"),
+    (lambda: PolynomialDecay(0.1, 0), ValueError, "decay_steps"),
+    (lambda: PolynomialDecay(0.1, 10, end_learning_rate=-1.0), ValueError, "end_learning_rate"),
+    (lambda: PolynomialDecay(0.1, 10, power=-0.5), ValueError, "power"),
+    (lambda: PolynomialDecay(0.1, 10, power=float("nan")), ValueError, "power"),
+    (lambda: PolynomialDecay(0.1, 10, cycle="yes"), TypeError, "Received: cycle='yes'"),
+    (lambda: CosineDecay(0.1, -5), ValueError, "decay_steps"),
+    (lambda: CosineDecay(0.1, 10, alpha=1.5), ValueError, "alpha"),
+    (lambda: CosineDecay(0.1, 10, warmup_steps=5), ValueError, "Received: warmup_steps=5, warmup_target=None"),
+    (lambda: CosineDecay(0.0, 10, warmup_target=0.1, warmup_steps=2.5), TypeError, "warmup_steps"),
+    (lambda: CosineDecay(0.0, 10, warmup_target=-0.1, warmup_steps=2), ValueError, "warmup_target"),
+    (lambda: CosineDecayRestarts(0.1, 0), ValueError, "first_decay_steps"),
+    (lambda: CosineDecayRestarts(0.1, 10, t_mul=0.5), ValueError, "t_mul"),
+    (lambda: CosineDecayRestarts(0.1, 10, m_mul=-1.0), ValueError, "m_mul"),
+    (lambda: CosineDecayRestarts(0.1, 10, alpha="0"), TypeError, "alpha"),
 ])
 def test_invalid_arguments_are_refused_by_name(make, error, name):
     with pytest.raises(error, match=name.replace("[", r"\[").replace("]", r"\]")):
@@ -82,7 +104,9 @@ def test_base_class_must_be_subclassed():
 # ---------------------------------------------------------------- configs
 
 ALL = [ExponentialDecay(0.1, 10, 0.5, staircase=True), InverseTimeDecay(0.2, 3, 0.7),
-       PiecewiseConstantDecay([5, 9], [0.3, 0.2, 0.1])]
+       PiecewiseConstantDecay([5, 9], [0.3, 0.2, 0.1]), PolynomialDecay(0.1, 5, 0.01, power=2.0, cycle=True),
+       CosineDecay(0.0, 6, alpha=0.1, warmup_target=0.2, warmup_steps=3),
+       CosineDecayRestarts(0.1, 3, t_mul=1.5, m_mul=0.8, alpha=0.05)]
 
 
 @pytest.mark.parametrize("schedule", ALL, ids=lambda s: type(s).__name__)
@@ -132,3 +156,108 @@ def test_user_subclasses_deserialize_too():
     rebuilt = schedules.deserialize(schedules.serialize(HalvingEveryStep(1.0)))
     assert rebuilt(3) == 0.125
     assert repr(rebuilt) == "HalvingEveryStep(start=1.0)"
+
+
+# ---------------------------------------------------------------- Keras' published tests, ported
+# From keras/src/optimizers/schedules/learning_rate_schedule_test.py (Keras 3), class and test named per test;
+# Keras asserts with assertAllClose(..., 1e-6) (rtol), or its default 1e-6 for the warmup tests.
+
+def np_cosine_decay(step, decay_steps, alpha=0.0):          # CosineDecayTest.np_cosine_decay
+    step = min(step, decay_steps)
+    return (1.0 - alpha) * 0.5 * (1.0 + math.cos(math.pi * step / decay_steps)) + alpha
+
+
+def np_cosine_decay_restarts(step, decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0):  # CosineDecayRestartsTest
+    fac = 1.0
+    while step >= decay_steps:
+        step, decay_steps, fac = step - decay_steps, decay_steps * t_mul, fac * m_mul
+    return (1.0 - alpha) * fac * 0.5 * (1.0 + math.cos(math.pi * step / decay_steps)) + alpha
+
+
+def linear_warmup(step, warmup_steps, initial_lr, target_lr):  # CosineDecayTest.linear_warmup
+    return step / warmup_steps * (target_lr - initial_lr)
+
+
+@pytest.mark.parametrize("test, schedule, step, expected", [
+    ("LinearDecayTest.test_halfway", PolynomialDecay(0.05, 10, 0.0), 5, 0.05 * 0.5),
+    ("LinearDecayTest.test_end", PolynomialDecay(0.05, 10, 0.001), 10, 0.001),
+    ("LinearDecayTest.test_halfway_with_end", PolynomialDecay(0.05, 10, 0.001), 5, (0.05 + 0.001) * 0.5),
+    ("LinearDecayTest.test_beyond_end", PolynomialDecay(0.05, 10, 0.001), 15, 0.001),
+    ("LinearDecayTest.test_beyond_end_with_cycle", PolynomialDecay(0.05, 10, 0.001, cycle=True), 15,
+     (0.05 - 0.001) * 0.25 + 0.001),
+    ("SqrtDecayTest.test_halfway", PolynomialDecay(0.05, 10, 0.0, power=0.5), 5, 0.05 * 0.5 ** 0.5),
+    ("SqrtDecayTest.test_end", PolynomialDecay(0.05, 10, 0.001, power=0.5), 10, 0.001),
+    ("SqrtDecayTest.test_halfway_with_end", PolynomialDecay(0.05, 10, 0.001, power=0.5), 5,
+     (0.05 - 0.001) * 0.5 ** 0.5 + 0.001),
+    ("SqrtDecayTest.test_beyond_end", PolynomialDecay(0.05, 10, 0.001, power=0.5), 15, 0.001),
+    ("SqrtDecayTest.test_beyond_end_with_cycle", PolynomialDecay(0.05, 10, 0.001, power=0.5, cycle=True), 15,
+     (0.05 - 0.001) * 0.25 ** 0.5 + 0.001),
+    ("SqrtDecayTest.test_begin_with_cycle", PolynomialDecay(0.001, 10, cycle=True), 0, 0.001),
+], ids=lambda value: value if isinstance(value, str) else "")
+def test_keras_polynomial_decay_golden_values(test, schedule, step, expected):
+    assert schedule(step) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("step", range(0, 1500, 250))
+def test_keras_cosine_decay_golden_values(step):
+    """CosineDecayTest.test_decay, test_alpha, test_warmup."""
+    assert CosineDecay(1.0, 1000)(step) == pytest.approx(np_cosine_decay(step, 1000), rel=1e-6, abs=1e-7)
+    assert CosineDecay(1.0, 1000, 0.1)(step) == pytest.approx(np_cosine_decay(step, 1000, 0.1), rel=1e-6)
+    assert CosineDecay(0.0, 10, warmup_target=10.0, warmup_steps=1500)(step) == pytest.approx(
+        linear_warmup(step, 1500, 0.0, 10.0), rel=1e-6)
+
+
+@pytest.mark.parametrize("step", range(0, 3000, 250))
+def test_keras_cosine_decay_warmup_then_decay(step):
+    """CosineDecayTest.test_warmup_decay."""
+    expected = (linear_warmup(step, 2000, 0.0, 10.0) if step < 2000 + 1
+                else 10.0 * np_cosine_decay(step - 2000, 1000))
+    assert CosineDecay(0.0, 1000, warmup_target=10.0, warmup_steps=2000)(step) == pytest.approx(
+        expected, rel=1e-6, abs=1e-6)
+
+
+@pytest.mark.parametrize("step", range(0, 1500, 250))
+@pytest.mark.parametrize("keyword", [{}, {"alpha": 0.1}, {"m_mul": 0.9}, {"t_mul": 1.0}],
+                         ids=["test_decay", "test_alpha", "test_mmul", "test_tmul"])
+def test_keras_cosine_decay_restarts_golden_values(step, keyword):
+    """CosineDecayRestartsTest.test_decay, test_alpha, test_mmul, test_tmul."""
+    assert CosineDecayRestarts(1.0, 1000, **keyword)(step) == pytest.approx(
+        np_cosine_decay_restarts(step, 1000, **keyword), rel=1e-6, abs=1e-7)
+
+
+@pytest.mark.parametrize("schedule", [
+    PolynomialDecay(initial_learning_rate=0.1, decay_steps=100, end_learning_rate=0.005, power=1.0, cycle=False,
+                    name="my_ld"),
+    CosineDecay(initial_learning_rate=0.05, decay_steps=10, alpha=0.1, warmup_target=0.2, warmup_steps=2,
+                name="my_cd"),
+    CosineDecayRestarts(initial_learning_rate=0.05, first_decay_steps=10, alpha=0.1, t_mul=3.0, m_mul=4.0,
+                        name="my_cdr"),
+], ids=["LinearDecayTest", "CosineDecayTest", "CosineDecayRestartsTest"])
+def test_keras_test_config(schedule):
+    """``test_config`` of each Keras test class: the config rebuilds the same schedule."""
+    rebuilt = type(schedule).from_config(schedule.get_config())
+    assert rebuilt.get_config() == schedule.get_config() and rebuilt.name == schedule.name
+    assert [rebuilt(step) for step in range(30)] == [schedule(step) for step in range(30)]
+
+
+# ---------------------------------------------------------------- the new schedules against float64 closed forms
+
+def test_new_schedules_match_float64_formulas_over_many_steps():
+    for step in range(0, 120, 7):
+        capped = min(step, 20)
+        assert PolynomialDecay(0.3, 20, 0.01, power=1.7)(step) == pytest.approx(
+            0.29 * (1 - capped / 20) ** 1.7 + 0.01, rel=2e-6, abs=1e-8)
+        period = max(1, math.ceil(step / 20))
+        assert PolynomialDecay(0.3, 20, 0.01, power=1.7, cycle=True)(step) == pytest.approx(
+            0.29 * (1 - step / (20 * period)) ** 1.7 + 0.01, rel=2e-6, abs=1e-8)
+        warm = 0.02 + (0.2 - 0.02) * step / 9 if step < 9 else 0.2 * np_cosine_decay(step - 9, 30, 0.1)
+        assert CosineDecay(0.02, 30, alpha=0.1, warmup_target=0.2, warmup_steps=9)(step) == pytest.approx(
+            warm, rel=2e-6)
+        assert CosineDecayRestarts(0.1, 6, t_mul=3.0, m_mul=0.7, alpha=0.05)(step) == pytest.approx(
+            0.1 * np_cosine_decay_restarts(step, 6, 3.0, 0.7, 0.05), rel=5e-6, abs=1e-8)
+
+
+def test_warmup_starts_at_the_initial_rate_and_reaches_the_target():
+    schedule = CosineDecay(0.01, 100, warmup_target=0.1, warmup_steps=10)
+    assert schedule(0) == f32(0.01) and schedule(10) == f32(0.1) and schedule(5) == pytest.approx(0.055)
+    assert schedule(110) == schedule(10**6) == 0.0   # decayed to alpha = 0, and stays there

@@ -32,6 +32,7 @@ class Network:
                              f"this stack ends with {dim} units.")
         values = [value for layer in self.layers for value in layer.initial_values()]
         self.sizes = [value.size for value in values]
+        self.names = [name for layer in self.layers for name in layer.trainable_names]  # Keras': "kernel", "bias"
         self.params = np.concatenate([v.ravel() for v in values]).astype(FLOATX) if values else np.zeros(0, FLOATX)
         self.grads = np.zeros_like(self.params)
         self._bind(values)

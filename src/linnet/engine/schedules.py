@@ -22,6 +22,7 @@ from .._serialization import Configurable
 from .._serialization import deserialize as _deserialize
 from .._serialization import serialize as _serialize
 from .._validation import boolean, non_negative_int, real_number
+from . import schedule_formulas as formulas
 
 _F32 = np.float32
 _ONE = np.float32(1.0)
@@ -152,6 +153,118 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 
     def get_config(self) -> dict[str, Any]:
         return {"boundaries": list(self.boundaries), "values": list(self.values), "name": self.name}
+
+
+class PolynomialDecay(LearningRateSchedule):
+    """Polynomial decay from ``initial_learning_rate`` to ``end_learning_rate`` in ``decay_steps`` steps.
+
+    ```python
+    if cycle:   # restart from a lower peak: decay_steps grows to its first multiple at or above step
+        decay_steps = decay_steps * (1 if step == 0 else ceil(step / decay_steps))
+    step = min(step, decay_steps)   # without cycle, the rate stays at end_learning_rate after decay_steps
+    learning_rate = (initial_learning_rate - end_learning_rate) * (1 - step / decay_steps)**power + end_learning_rate
+    ```
+
+    Keras' parameters: ``initial_learning_rate`` >= 0, ``decay_steps`` > 0, ``end_learning_rate`` >= 0 (default
+    0.0001), ``power`` >= 0 (default 1.0: linear; 0.5: square root), ``cycle`` (default False).
+
+    >>> PolynomialDecay(0.05, 10, end_learning_rate=0.001)(5)   # halfway: (0.05 + 0.001) / 2
+    0.02550000138580799
+    """
+
+    def __init__(self, initial_learning_rate: float, decay_steps: float, end_learning_rate: float = 0.0001,
+                 power: float = 1.0, cycle: bool = False, name: str = "PolynomialDecay"):
+        self.initial_learning_rate = real_number(initial_learning_rate, "initial_learning_rate", low=0.0)
+        self.decay_steps = real_number(decay_steps, "decay_steps", low=0.0, low_open=True)
+        self.end_learning_rate = real_number(end_learning_rate, "end_learning_rate", low=0.0)
+        self.power = real_number(power, "power", low=0.0)
+        if not isinstance(cycle, (bool, np.bool_)):
+            raise TypeError(f"cycle must be True or False. Received: cycle={cycle!r}")
+        self.cycle, self.name = bool(cycle), name
+
+    def __call__(self, step: int) -> float:
+        return float(formulas.polynomial_decay(step, self.initial_learning_rate, self.decay_steps,
+                                               self.end_learning_rate, self.power, self.cycle))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "end_learning_rate": self.end_learning_rate, "power": self.power, "cycle": self.cycle,
+                "name": self.name}
+
+
+class CosineDecay(LearningRateSchedule):
+    """Cosine decay (Loshchilov & Hutter, https://arxiv.org/abs/1608.03983), after an optional linear warmup.
+
+    ```python
+    if warmup_target is None:
+        learning_rate = initial_learning_rate * decayed(min(step, decay_steps))
+    else:                             # warm up from initial_learning_rate to warmup_target, then decay
+        step = min(step, warmup_steps + decay_steps)
+        if step < warmup_steps:
+            learning_rate = (warmup_target - initial_learning_rate) * step / warmup_steps + initial_learning_rate
+        else:
+            learning_rate = warmup_target * decayed(step - warmup_steps)
+    decayed(s) = (1 - alpha) * 0.5 * (1 + cos(pi * s / decay_steps)) + alpha
+    ```
+
+    Keras' parameters: ``initial_learning_rate`` >= 0, ``decay_steps`` > 0, ``alpha`` in [0, 1] (the final rate
+    as a fraction of the starting one, default 0), ``warmup_target`` >= 0 or None, ``warmup_steps`` >= 0.
+
+    >>> CosineDecay(0.0, 10, warmup_target=1.0, warmup_steps=4)(2), CosineDecay(1.0, 10)(5)
+    (0.5, 0.4999999701976776)
+    """
+
+    def __init__(self, initial_learning_rate: float, decay_steps: float, alpha: float = 0.0,
+                 name: str = "CosineDecay", warmup_target: float | None = None, warmup_steps: int = 0):
+        self.initial_learning_rate = real_number(initial_learning_rate, "initial_learning_rate", low=0.0)
+        self.decay_steps = real_number(decay_steps, "decay_steps", low=0.0, low_open=True)
+        self.alpha = real_number(alpha, "alpha", low=0.0, high=1.0)
+        self.warmup_target = None if warmup_target is None else real_number(warmup_target, "warmup_target", low=0.0)
+        self.warmup_steps, self.name = non_negative_int(warmup_steps, "warmup_steps"), name
+        if self.warmup_steps and warmup_target is None:
+            raise ValueError(f"warmup_steps needs warmup_target, the rate reached after the warmup (Keras ignores "
+                             f"warmup_steps without it). Received: warmup_steps={warmup_steps}, warmup_target=None")
+
+    def __call__(self, step: int) -> float:
+        return float(formulas.cosine_decay(step, self.initial_learning_rate, self.decay_steps, self.alpha,
+                                           self.warmup_target, self.warmup_steps))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "alpha": self.alpha, "name": self.name, "warmup_target": self.warmup_target,
+                "warmup_steps": self.warmup_steps}
+
+
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (SGDR, Loshchilov & Hutter, https://arxiv.org/abs/1608.03983).
+
+    ```python
+    # period i lasts first_decay_steps * t_mul**i steps and starts from initial_learning_rate * m_mul**i
+    i, fraction = the period that contains step, and how much of it is done (in [0, 1))
+    learning_rate = initial_learning_rate * ((1 - alpha) * m_mul**i * 0.5 * (1 + cos(pi * fraction)) + alpha)
+    ```
+
+    Keras' parameters: ``initial_learning_rate`` >= 0, ``first_decay_steps`` > 0, ``t_mul`` >= 1 (default 2; below
+    1 the periods shrink to a finite total, after which Keras' rate is NaN), ``m_mul`` >= 0 (default 1), ``alpha``.
+
+    >>> [CosineDecayRestarts(1.0, 10)(step) for step in (5, 10, 20)]   # periods of 10, 20, 40, ... steps
+    [0.4999999701976776, 1.0, 0.4999999701976776]
+    """
+
+    def __init__(self, initial_learning_rate: float, first_decay_steps: float, t_mul: float = 2.0,
+                 m_mul: float = 1.0, alpha: float = 0.0, name: str = "SGDRDecay"):
+        self.initial_learning_rate = real_number(initial_learning_rate, "initial_learning_rate", low=0.0)
+        self.first_decay_steps = real_number(first_decay_steps, "first_decay_steps", low=0.0, low_open=True)
+        self.t_mul, self.m_mul = real_number(t_mul, "t_mul", low=1.0), real_number(m_mul, "m_mul", low=0.0)
+        self.alpha, self.name = real_number(alpha, "alpha", low=0.0, high=1.0), name
+
+    def __call__(self, step: int) -> float:
+        return float(formulas.cosine_decay_restarts(step, self.initial_learning_rate, self.first_decay_steps,
+                                                    self.t_mul, self.m_mul, self.alpha))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate, "first_decay_steps": self.first_decay_steps,
+                "t_mul": self.t_mul, "m_mul": self.m_mul, "alpha": self.alpha, "name": self.name}
 
 
 def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:

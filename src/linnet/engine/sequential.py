@@ -148,6 +148,8 @@ class Sequential:
         """Choose the optimizer (name or instance), the loss and the metrics logged in ``History``."""
         check.reject_unknown_kwargs(kwargs, "compile", ["optimizer", "loss", "metrics"])
         self.optimizer = optimizers.get(optimizer)
+        if self.optimizer is None:  # optimizers.get(None) is None, as in Keras
+            raise TypeError("compile needs an optimizer such as 'rmsprop' or Adam(0.01). Received: optimizer=None")
         self.loss = None if loss is None else losses.get(loss)
         if metrics is not None and (isinstance(metrics, str) or not isinstance(metrics, (list, tuple))):
             raise TypeError(f"metrics must be a list such as ['mae'], received {metrics!r}.")

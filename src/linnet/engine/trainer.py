@@ -106,7 +106,7 @@ class Trainer:
         lowest loss are restored and ``DivergenceError`` says why and what to try.
         """
         model = self.model
-        self.optimizer.build(self.network.sizes)  # refuses an optimizer built for another model's sizes
+        self.optimizer.build(self.network.sizes, self.network.names)  # refuses another model's optimizer
         history = model.history = History()
         self.steps = source_length(source)
         self.params = {"verbose": self.verbose, "epochs": epochs, "steps": self.steps}  # the callbacks' params
@@ -120,6 +120,7 @@ class Trainer:
                 self._run_epoch(source, validation, epoch, epochs, best)
                 if model.stop_training:
                     break
+        self.optimizer.finalize_variable_values(self.network.params)  # Keras: the EMA, if kept, becomes the weights
         self._hooks.on_train_end()
         return history
 

@@ -4,10 +4,12 @@
 config, ``get``); each other module holds one family of update rules, written once in ``update_step``.
 """
 
+from ..._serialization import serialize
 from .adagrad import Adagrad
 from .adam import Adam, Adamax, AdamW, Nadam
-from .base import Optimizer, deserialize, get, serialize
+from .base import Optimizer, deserialize, get
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer", "RMSprop", "deserialize", "get", "serialize"]
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer", "RMSprop", "deserialize", "get",
+           "serialize"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..._validation import real_number
-from .base import _constant, Optimizer
+from ._arguments import constant
+from .base import Optimizer
 
 
 class Adagrad(Optimizer):
@@ -18,11 +19,12 @@ class Adagrad(Optimizer):
 
     Parameters
     ----------
-    learning_rate : float or LearningRateSchedule, default 0.001
+    learning_rate : float, LearningRateSchedule or callable, default 0.001
     initial_accumulator_value : float >= 0, default 0.1
     epsilon : float >= 0, default 1e-7
     **kwargs
-        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name`` (see ``Optimizer``).
+        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``use_ema``, ``ema_momentum``,
+        ``ema_overwrite_frequency``, ``gradient_accumulation_steps``, ``name`` (see ``Optimizer``).
     """
 
     _hyper_parameters = ("initial_accumulator_value", "epsilon")
@@ -37,7 +39,7 @@ class Adagrad(Optimizer):
         return {"accumulator": self.initial_accumulator_value}
 
     def _prepare(self):
-        self._epsilon = _constant(self.epsilon)
+        self._epsilon = constant(self.epsilon)
 
     def update_step(self, params, grads, lr):
         update, denominator = self._scratch

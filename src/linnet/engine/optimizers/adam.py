@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._validation import real_number
-from ..._validation import boolean
-from .base import _F32, _ONE, _HALF, _NADAM_DECAY, _constant, _decay_rate, Optimizer
+from ..._validation import boolean, real_number
+from ._arguments import F32, HALF, NADAM_DECAY, ONE, constant, decay_rate
+from .base import Optimizer
 
 
 class _MovingMoments(Optimizer):
@@ -16,18 +16,18 @@ class _MovingMoments(Optimizer):
 
     def __init__(self, learning_rate, beta_1, beta_2, epsilon, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.beta_1 = _decay_rate(beta_1, "beta_1")
-        self.beta_2 = _decay_rate(beta_2, "beta_2")
+        self.beta_1 = decay_rate(beta_1, "beta_1")
+        self.beta_2 = decay_rate(beta_2, "beta_2")
         self.epsilon = real_number(epsilon, "epsilon", low=0.0)
 
     def _slot_specs(self):
         return {"momentum": 0.0, "velocity": 0.0}
 
     def _prepare(self):
-        self._beta_1, self._beta_2 = _F32(self.beta_1), _F32(self.beta_2)  # scalars for the powers beta**t
-        self._beta_2_array = _constant(self.beta_2)
-        self._one_minus_beta_1, self._one_minus_beta_2 = _constant(1.0 - self.beta_1), _constant(1.0 - self.beta_2)
-        self._epsilon = _constant(self.epsilon)
+        self._beta_1, self._beta_2 = F32(self.beta_1), F32(self.beta_2)  # scalars for the powers beta**t
+        self._beta_2_array = constant(self.beta_2)
+        self._one_minus_beta_1, self._one_minus_beta_2 = constant(1.0 - self.beta_1), constant(1.0 - self.beta_2)
+        self._epsilon = constant(self.epsilon)
 
     def _update_moments(self, grads, *, second=True):
         """``m += (g - m) * (1 - beta_1)``, then ``v += (g**2 - v) * (1 - beta_2)`` unless ``second`` is False."""
@@ -61,12 +61,13 @@ class Adam(_MovingMoments):
 
     Parameters
     ----------
-    learning_rate : float or LearningRateSchedule, default 0.001
+    learning_rate : float, LearningRateSchedule or callable, default 0.001
     beta_1, beta_2 : float in [0, 1), defaults 0.9 and 0.999
     epsilon : float >= 0, default 1e-7
     amsgrad : bool, default False
     **kwargs
-        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name`` (see ``Optimizer``).
+        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``use_ema``, ``ema_momentum``,
+        ``ema_overwrite_frequency``, ``gradient_accumulation_steps``, ``name`` (see ``Optimizer``).
     """
 
     _hyper_parameters = _MovingMoments._hyper_parameters + ("amsgrad",)
@@ -79,8 +80,8 @@ class Adam(_MovingMoments):
         return {**super()._slot_specs(), **({"velocity_hat": 0.0} if self.amsgrad else {})}
 
     def update_step(self, params, grads, lr):
-        t = _F32(self.iterations + 1)
-        alpha = lr[()] * np.sqrt(_ONE - self._beta_2 ** t) / (_ONE - self._beta_1 ** t)
+        t = F32(self.iterations + 1)
+        alpha = lr[()] * np.sqrt(ONE - self._beta_2 ** t) / (ONE - self._beta_1 ** t)
         first, velocity = self._update_moments(grads)
         if self.amsgrad:
             velocity = np.maximum(self._slots["velocity_hat"], velocity, out=self._slots["velocity_hat"])
@@ -130,7 +131,7 @@ class Adamax(_MovingMoments):
         return {"momentum": 0.0, "norm": 0.0}
 
     def update_step(self, params, grads, lr):
-        correction = _ONE - self._beta_1 ** _F32(self.iterations + 1)
+        correction = ONE - self._beta_1 ** F32(self.iterations + 1)
         first, _ = self._update_moments(grads, second=False)
         update, denominator = self._scratch
         norm = self._slots["norm"]
@@ -165,27 +166,27 @@ class Nadam(_MovingMoments):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
 
-    def build(self, sizes):
+    def build(self, sizes, names=None):
         was_built = self.built
-        super().build(sizes)
+        super().build(sizes, names)
         if not was_built:
-            self._slots["u_product"] = np.ones(1, _F32)
+            self._slots["u_product"] = np.ones(1, F32)
 
     def update_step(self, params, grads, lr):
-        t, t_next, beta_1 = _F32(self.iterations + 1), _F32(self.iterations + 2), self._beta_1
-        u_t = beta_1 * (_ONE - _HALF * _NADAM_DECAY ** t)
-        u_t1 = beta_1 * (_ONE - _HALF * _NADAM_DECAY ** t_next)
+        t, t_next, beta_1 = F32(self.iterations + 1), F32(self.iterations + 2), self._beta_1
+        u_t = beta_1 * (ONE - HALF * NADAM_DECAY ** t)
+        u_t1 = beta_1 * (ONE - HALF * NADAM_DECAY ** t_next)
         product = self._slots["u_product"]
-        product[0] = product[0] * beta_1 * (_ONE - _HALF * _NADAM_DECAY ** t)  # Keras' association
+        product[0] = product[0] * beta_1 * (ONE - HALF * NADAM_DECAY ** t)  # Keras' association
         u_product, u_product_next = product[0], product[0] * u_t1
         first, velocity = self._update_moments(grads)
         m_hat, v_hat = self._scratch
         np.multiply(first, u_t1, m_hat)
-        np.divide(m_hat, _ONE - u_product_next, m_hat)
-        np.multiply(grads, _ONE - u_t, v_hat)
-        np.divide(v_hat, _ONE - u_product, v_hat)
+        np.divide(m_hat, ONE - u_product_next, m_hat)
+        np.multiply(grads, ONE - u_t, v_hat)
+        np.divide(v_hat, ONE - u_product, v_hat)
         np.add(m_hat, v_hat, m_hat)
-        np.divide(velocity, _ONE - self._beta_2 ** t, v_hat)
+        np.divide(velocity, ONE - self._beta_2 ** t, v_hat)
         np.sqrt(v_hat, v_hat)
         np.add(v_hat, self._epsilon, v_hat)
         np.multiply(m_hat, lr, m_hat)

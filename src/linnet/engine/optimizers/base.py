@@ -4,10 +4,12 @@ The network keeps every trainable parameter in one contiguous float32 vector (ke
 and its gradient in another. Every rule is elementwise, so an optimizer updates the whole vector with a few
 NumPy operations; only ``clipnorm`` needs the per-variable segments given to ``build``.
 
-One ``apply`` follows Keras' order (``keras/src/optimizers/base_optimizer.py``): clip the gradient, decay the
-weights (``w <- w - w * weight_decay * lr``, every variable, bias included), run the rule (``update_step``),
-then ``iterations += 1``. The learning rate of a step is the schedule evaluated at ``iterations`` (0 first).
-Constants are rounded to float32 where Keras casts them, and operations run in Keras' order.
+One ``apply`` follows Keras' order (``keras/src/optimizers/base_optimizer.py``): (with gradient accumulation,
+only every N-th call updates, with the mean gradient) clip the gradient, decay the weights (``w <- w - w *
+weight_decay * lr``, every variable not excluded, bias included), run the rule (``update_step``); then the
+moving average of the weights (``use_ema``); then the ``apply`` count += 1. The learning rate of a step is the
+schedule evaluated at the ``apply`` count (0 first), or the value of a callable learning rate. Constants are
+rounded to float32 where Keras casts them, and operations run in Keras' order.
 
 Speed: a step on a 2-parameter model must cost a few microseconds, so ``build`` preallocates every buffer,
 the rules call ufuncs with the output buffer as third (positional) argument, and per-step constants are
@@ -16,68 +18,27 @@ the rules call ufuncs with the output buffer as third (positional) argument, and
 
 from __future__ import annotations
 
-import functools
-import inspect
-import sys
-import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 
-from ..._serialization import Configurable, serialize
+from ..._serialization import Configurable
 from ..._serialization import deserialize as _deserialize
-from ..._validation import (
-    positive_int,
-    real_number,
-    reject_unknown_kwargs,
-    unknown_name,
-)
+from ..._validation import positive_int, reject_unknown_kwargs, unknown_name
 from .. import schedules
-from ..schedules import LearningRateSchedule
+from ..layers import unique_name
+from ._arguments import F32, constant, keras_snake_case, legacy_learning_rate, optional, parameter_names
+from .averaging import Averaging
+from .clipping import clip_each_norm, clip_global_norm, clip_value
+from .learning_rate import LearningRate
+from .weight_decay import WeightDecay
 
-_F32 = np.float32
-_ONE, _HALF, _NADAM_DECAY = _F32(1.0), _F32(0.5), _F32(0.96)
 _REGISTRY: dict[str, type[Optimizer]] = {}
 
 
-def _constant(value: float) -> np.ndarray:
-    """``value`` rounded to float32, as the 0-d array the update rules broadcast."""
-    return np.array(value, _F32)
-
-
-def _decay_rate(value: Any, name: str) -> float:
-    """A rate in [0, 1) that stays below 1 once rounded to float32 (else ``1 - rate**t`` divides by zero)."""
-    value = real_number(value, name, low=0.0, high=1.0, high_open=True)
-    if _F32(value) == _ONE:
-        raise ValueError(f"{name} must be below 1 in float32 (values above 1 - 3e-8 round to 1.0), "
-                         f"received {value!r}.")
-    return value
-
-
-def _optional(value: Any, name: str, *, low_open: bool) -> float | None:
-    return None if value is None else real_number(value, name, low=0.0, low_open=low_open)
-
-
-def _first_caller_outside_this_package() -> int:
-    """The ``stacklevel`` that points a warning at the user's line, however deep the ``__init__`` chain."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_globals.get("__name__", "").startswith(__package__ + "."):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
-@functools.cache
-def _parameter_names(cls: type) -> tuple[str, ...]:
-    """Every keyword ``cls(...)`` accepts, gathered over its ``__init__`` chain (for "did you mean")."""
-    names = {p.name for klass in cls.__mro__ if "__init__" in vars(klass) and issubclass(klass, Optimizer)
-             for p in inspect.signature(klass.__init__).parameters.values()
-             if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.name != "self"}
-    return tuple(sorted(names))
-
-
-class Optimizer(Configurable):
-    """Base class: owns iterations, learning rate or schedule, clipping, weight decay, state and config.
+class Optimizer(LearningRate, Averaging, WeightDecay, Configurable):
+    """Base class: owns iterations, learning rate, clipping, weight decay, the two averages, state and config.
 
     A subclass declares its hyper-parameters (``_hyper_parameters``), its slots (``_slot_specs``: name ->
     initial value, one float32 value per parameter), float32 constants (``_prepare``, run once by ``build``)
@@ -85,121 +46,110 @@ class Optimizer(Configurable):
 
     Parameters
     ----------
-    learning_rate : float or LearningRateSchedule
-        Step size, > 0 (stored as float32, as Keras does), or a schedule called with ``iterations``.
+    learning_rate : float, LearningRateSchedule or callable
+        Step size, > 0 (stored as float32, as Keras does); a schedule called with the number of ``apply``
+        calls so far; or a function of no arguments called before each update (Keras' callable rate).
     weight_decay : float, optional
-        Decoupled decay ``w <- w - w * weight_decay * lr`` before each update, on every variable.
+        Decoupled decay ``w <- w - w * weight_decay * lr`` before each update, on every variable not
+        excluded by ``exclude_from_weight_decay``.
     clipnorm, global_clipnorm, clipvalue : float, optional
         Clip each variable's gradient to this L2 norm, all gradients to this joint L2 norm, or each
         component to ``[-clipvalue, clipvalue]``. At most one may be set, as in Keras.
+    use_ema : bool, default False
+        Keep ``average = m * average + (1 - m) * w`` after every step (``m = 0`` on the first);
+        ``fit`` ends by copying it into the weights (``finalize_variable_values``).
+    ema_momentum : float in [0, 1], default 0.99
+    ema_overwrite_frequency : int >= 1, optional
+        With ``use_ema``, also copy the average into the weights when ``(iterations + 1) % N == 0``.
+    gradient_accumulation_steps : int >= 2, optional
+        Update only on every N-th ``apply``, with the mean of the last N gradients; ``iterations`` then
+        counts updates (``apply`` calls // N), while schedules see the ``apply`` calls.
     name : str, optional
-        Defaults to the lower-case class name.
+        Defaults to Keras' automatic name: the snake-case class name, made unique (``adam``, ``adam_1``).
     """
 
     _hyper_parameters: tuple[str, ...] = ()
     keras_module = "keras.optimizers"
     # Keras config keys for features linnet does not have; a config may carry them only at their defaults.
-    keras_defaults: ClassVar[dict[str, tuple]] = {"use_ema": (False,), "ema_momentum": (0.99,), "ema_overwrite_frequency": (None,),
-                      "loss_scale_factor": (None,), "gradient_accumulation_steps": (None,)}
+    keras_defaults: ClassVar[dict[str, tuple]] = {"loss_scale_factor": (None,)}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if not cls.__name__.startswith("_"):
             _REGISTRY[cls.__name__.lower()] = cls
 
-    def __init__(self, learning_rate, *, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, name=None, **kwargs):
-        learning_rate = self._legacy_learning_rate(learning_rate, kwargs)
-        reject_unknown_kwargs(kwargs, type(self).__name__, _parameter_names(type(self)))
+    def __init__(self, learning_rate, *, weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, gradient_accumulation_steps=None,
+                 name=None, **kwargs):
+        learning_rate = legacy_learning_rate(learning_rate, kwargs)
+        reject_unknown_kwargs(kwargs, type(self).__name__, parameter_names(type(self), Optimizer))
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, received {name!r}.")
-        self.name = name or type(self).__name__.lower()
-        self.weight_decay = _optional(weight_decay, "weight_decay", low_open=False)
-        self.clipnorm = _optional(clipnorm, "clipnorm", low_open=True)
-        self.clipvalue = _optional(clipvalue, "clipvalue", low_open=True)
-        self.global_clipnorm = _optional(global_clipnorm, "global_clipnorm", low_open=True)
+        self.name = name or unique_name(keras_snake_case(type(self).__name__))
+        self.weight_decay = optional(weight_decay, "weight_decay", low_open=False)
+        self.clipnorm = optional(clipnorm, "clipnorm", low_open=True)
+        self.clipvalue = optional(clipvalue, "clipvalue", low_open=True)
+        self.global_clipnorm = optional(global_clipnorm, "global_clipnorm", low_open=True)
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(f"Only one of clipnorm, clipvalue and global_clipnorm can be set (as in Keras), "
                              f"received clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}.")
-        self._schedule: LearningRateSchedule | None = None
-        self._lr = _constant(0.0)  # the step's learning rate; refreshed from the schedule, if any, per step
-        self.learning_rate = learning_rate
-        self.iterations = 0
+        self._averaging_arguments(use_ema, ema_momentum, ema_overwrite_frequency, gradient_accumulation_steps)
+        self._learning_rate_source(learning_rate)
         self.built = False
         self._slots: dict[str, np.ndarray] = {}
+        self._names: list[str] = []
+        self.exclude_from_weight_decay()
 
-    @staticmethod
-    def _legacy_learning_rate(learning_rate, kwargs: dict):
-        if "decay" in kwargs:
-            raise TypeError("The `decay` argument was removed in Keras 3; for the Keras 2 behaviour pass "
-                            "learning_rate=schedules.InverseTimeDecay(learning_rate, 1, decay).")
-        if "lr" not in kwargs:
-            return learning_rate
-        warnings.warn("The `lr` argument is deprecated, use `learning_rate` instead.", UserWarning,
-                      stacklevel=_first_caller_outside_this_package())
-        return kwargs.pop("lr")
-
-    @property
-    def learning_rate(self) -> float:
-        """The learning rate of the next step: a schedule evaluated at ``iterations``, else the float32 value.
-
-        Can be set to a number > 0 (as ``ReduceLROnPlateau`` does) unless the optimizer uses a schedule,
-        or to a schedule.
-        """
-        if self._schedule is not None:
-            return float(_F32(self._schedule(self.iterations)))
-        return float(self._lr)
-
-    @learning_rate.setter
-    def learning_rate(self, value: float | LearningRateSchedule) -> None:
-        if isinstance(value, LearningRateSchedule):
-            self._schedule = value
-        elif self._schedule is not None:
-            raise TypeError("This optimizer was created with a LearningRateSchedule, so its learning rate "
-                            f"cannot be set to a number (received {value!r}); assign a schedule instead.")
-        else:
-            self._lr[()] = real_number(value, "learning_rate", low=0.0, low_open=True)
-
-    def build(self, sizes: Sequence[int]) -> None:
-        """Allocate the slots for variables of ``sizes`` (flat, in order); a no-op when already built."""
+    def build(self, sizes: Sequence[int], names: Sequence[str] | None = None) -> None:
+        """Allocate the slots for variables of ``sizes`` (flat, in order) named ``names`` (Keras' variable names,
+        ``"kernel"``/``"bias"``; ``"variable"`` each if not given); a no-op, apart from new names, when built."""
         sizes = [positive_int(size, f"sizes[{i}]") for i, size in enumerate(sizes)]
+        if names is not None and (len(names) != len(sizes) or not all(isinstance(n, str) for n in names)):
+            raise ValueError(f"names must be one string per variable ({len(sizes)}). Received: names={names!r}")
         if self.built:
             if sizes != self._sizes:
                 raise ValueError(f"optimizer: this {type(self).__name__} was built for a model whose variables have "
                                  f"sizes {self._sizes}, and its state belongs to that model; received a model with "
                                  f"sizes {sizes}. Give each model its own optimizer (a new instance or a name).")
+            self._names, self._decay_where = list(names or self._names), None
             return
         total, ends = sum(sizes), np.cumsum(sizes).tolist()
-        self._sizes = sizes
+        self._sizes, self._names = sizes, list(names or ["variable"] * len(sizes))
         self._segments = [slice(end - size, end) for size, end in zip(sizes, ends)]
-        self._slots = {slot: np.full(total, initial, _F32) for slot, initial in self._slot_specs().items()}
-        self._scratch = (np.empty(total, _F32), np.empty(total, _F32))
-        self._clipped = np.empty(total, _F32)
-        self._clip = (self._clip_each_norm if self.clipnorm else self._clip_global_norm if self.global_clipnorm
-                      else self._clip_value if self.clipvalue else None)
-        self._decay = None if self.weight_decay is None else _constant(self.weight_decay)
+        specs = {**self._averaging_slots(), **self._slot_specs()}
+        self._slots = {slot: np.full(total, initial, F32) for slot, initial in specs.items()}
+        self._scratch = (np.empty(total, F32), np.empty(total, F32))
+        self._clipped, self._mean_grads = np.empty(total, F32), np.empty(total, F32)
+        self._clipping = ((clip_each_norm, self.clipnorm) if self.clipnorm else
+                          (clip_global_norm, self.global_clipnorm) if self.global_clipnorm else
+                          (clip_value, self.clipvalue) if self.clipvalue else None)
+        self._decay = None if self.weight_decay is None else constant(self.weight_decay)
         self._prepare()
         self.built = True
 
     def apply(self, params: np.ndarray, grads: np.ndarray) -> None:
-        """One step on ``params`` in place: clip ``grads``, decay, ``update_step``, ``iterations += 1``.
+        """One ``apply`` on ``params`` in place, in Keras' order: (accumulate; on an update call:) clip
+        ``grads``, decay, ``update_step``; then the moving average; then the ``apply`` count += 1.
 
         Both are float32 vectors of the built total size; ``grads`` is not modified.
         """
         if not self.built:
             raise RuntimeError(f"{type(self).__name__} is not built: call build(sizes) before apply().")
-        lr = self._lr
-        if self._schedule is not None:
-            lr[()] = self._schedule(self.iterations)
-        if self._clip is not None:
-            grads = self._clip(grads)
+        grads = self._accumulated(grads)
+        if grads is not None:
+            self._update(params, grads)
+        if self.use_ema:
+            self._update_average(params)
+        self._iterations += 1
+
+    def _update(self, params: np.ndarray, grads: np.ndarray) -> None:
+        lr = self._step_learning_rate()
+        if self._clipping is not None:
+            clip, value = self._clipping
+            grads = clip(grads, self._segments, value, self._clipped)
         if self._decay is not None:
-            decay = self._scratch[0]
-            np.multiply(params, self._decay, decay)
-            np.multiply(decay, lr, decay)
-            np.subtract(params, decay, params)
+            self._apply_weight_decay(params, lr)
         self.update_step(params, grads, lr)
-        self.iterations += 1
 
     def update_step(self, params: np.ndarray, grads: np.ndarray, lr: np.ndarray) -> None:
         """The rule itself, in place on ``params`` and the slots; ``lr`` is a 0-d float32 array."""
@@ -211,32 +161,11 @@ class Optimizer(Configurable):
     def _prepare(self) -> None:
         """Round the hyper-parameters to the float32 constants ``update_step`` uses."""
 
-    def _clip_each_norm(self, grads: np.ndarray) -> np.ndarray:
-        """``g * clipnorm / max(norm(g), clipnorm)`` per variable (``tf.clip_by_norm``)."""
-        clip, out = _F32(self.clipnorm), self._clipped
-        np.multiply(grads, clip, out)
-        for segment in self._segments:
-            part = grads[segment]
-            out[segment] /= max(np.sqrt(np.dot(part, part)), clip)
-        return out
-
-    def _clip_global_norm(self, grads: np.ndarray) -> np.ndarray:
-        """``g * clip * min(1 / norm, 1 / clip)`` with the joint norm of all variables (NaN if not finite)."""
-        clip, inverse = _F32(self.global_clipnorm), _F32(1.0 / self.global_clipnorm)
-        norm = np.sqrt(sum((np.dot(grads[s], grads[s]) for s in self._segments), _F32(0.0)))
-        if not np.isfinite(norm):
-            scale = _F32(np.nan)
-        else:
-            scale = clip * (inverse if norm == 0 else min(_ONE / norm, inverse))
-        return np.multiply(grads, scale, self._clipped)
-
-    def _clip_value(self, grads: np.ndarray) -> np.ndarray:
-        return np.clip(grads, -self.clipvalue, self.clipvalue, out=self._clipped)
-
     def variables(self) -> dict[str, np.ndarray]:
-        """Copies of the state: ``iterations`` (int64), ``learning_rate`` (unless a schedule), every slot."""
-        state = {"iterations": np.array(self.iterations, np.int64)}
-        if self._schedule is None:
+        """Copies of the state: ``iterations`` (int64, the ``apply`` count), ``learning_rate`` (if a number),
+        every slot."""
+        state = {"iterations": np.array(self._iterations, np.int64)}
+        if self._rate_is_a_variable:
             state["learning_rate"] = self._lr.copy()
         state.update({slot: values.copy() for slot, values in self._slots.items()})
         return state
@@ -252,7 +181,7 @@ class Optimizer(Configurable):
             value = np.asarray(variables[key])
             if value.shape != current.shape:
                 raise ValueError(f"variables[{key!r}] must have shape {current.shape}, received {value.shape}.")
-        self.iterations = int(variables["iterations"])
+        self._iterations = int(variables["iterations"])
         if "learning_rate" in variables:
             self.learning_rate = float(variables["learning_rate"])
         for slot, values in self._slots.items():
@@ -260,44 +189,54 @@ class Optimizer(Configurable):
 
     def summary_counts(self) -> tuple[int, int]:
         """``(scalars, bytes)`` of the state, as Keras' "Optimizer params" line (int64 iteration, float32 rest)."""
-        floats = sum(values.size for values in self._slots.values()) + (self._schedule is None)
+        floats = sum(values.size for values in self._slots.values()) + self._rate_is_a_variable
         return 1 + floats, 8 + 4 * floats
 
     def get_config(self) -> dict[str, Any]:
-        """Keras 3's config: ``name``, ``learning_rate`` (the float32 value, or the schedule's envelope), the
-        shared options, then the hyper-parameters; ``from_config`` inverts it."""
-        config = {"name": self.name,
-                  "learning_rate": float(self._lr) if self._schedule is None else serialize(self._schedule),
+        """Keras 3's config: ``name``, ``learning_rate`` (the float32 value, the schedule's envelope, or Keras'
+        reference to a function), the shared options, then the hyper-parameters; ``from_config`` inverts it."""
+        config = {"name": self.name, "learning_rate": self._learning_rate_config(),
                   "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
-                  "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue, **self.keras_extras()}
+                  "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
+                  "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
+                  "ema_overwrite_frequency": self.ema_overwrite_frequency,
+                  "gradient_accumulation_steps": self.gradient_accumulation_steps, **self.keras_extras()}
         config.update({key: getattr(self, key) for key in self._hyper_parameters})
         return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Optimizer:
-        """Rebuild an optimizer of this class from ``get_config()`` (or a Keras config whose extra features are off)."""
+        """Rebuild an optimizer of this class from ``get_config()`` (or a Keras config whose extra features are
+        off); a callable learning rate cannot be rebuilt (its code is not stored)."""
         if cls is Optimizer:
             raise TypeError("Optimizer.from_config needs a concrete class, such as Adam.from_config(config); "
                             "rebuild an envelope {'class_name': ..., 'config': ...} with optimizers.get().")
-        if isinstance(config, dict) and isinstance(config.get("learning_rate"), dict):
-            config = {**config, "learning_rate": schedules.deserialize(config["learning_rate"])}
+        rate = config.get("learning_rate") if isinstance(config, dict) else None
+        if isinstance(rate, dict):
+            if rate.get("class_name") == "function":
+                raise ValueError(f"A callable learning_rate cannot be rebuilt from a config (its code is not stored); "
+                                 f"pass the function again. Received: learning_rate={rate!r}")
+            config = {**config, "learning_rate": schedules.deserialize(rate)}
         return super().from_config(config)
 
     def __repr__(self) -> str:
+        quiet = {"name": None, "use_ema": False, "ema_momentum": 0.99}  # shown only when not these
         shown = {key: value for key, value in self.get_config().items()
-                 if key != "name" and key not in self.keras_defaults and value is not None}
-        shown["learning_rate"] = self._schedule or shown["learning_rate"]
+                 if value is not None and key not in self.keras_defaults and quiet.get(key, ...) not in (value, None)}
+        if self._schedule is not None:
+            shown["learning_rate"] = self._schedule
         text = ", ".join(f"{k}={v:.7g}" if isinstance(v, float) else f"{k}={v!r}" for k, v in shown.items())
         return f"{type(self).__name__}({text})"
 
 
-def get(identifier: str | dict | Optimizer) -> Optimizer:
-    """Return an optimizer: an instance as is, a name (any case) with Keras' defaults, or an envelope.
+def get(identifier: str | dict | Optimizer | None) -> Optimizer | None:
+    """Return an optimizer: an instance as is, a name (any case) with Keras' defaults, or an envelope;
+    ``None`` gives ``None``, as in Keras.
 
     ``get("adam")`` is ``Adam(learning_rate=0.001)``; a dict is ``serialize(optimizer)`` output or Keras'
     ``{"class_name": ..., "config": {...}}``.
     """
-    if isinstance(identifier, Optimizer):
+    if identifier is None or isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, dict):
         return deserialize(identifier)
@@ -309,5 +248,9 @@ def get(identifier: str | dict | Optimizer) -> Optimizer:
 
 
 def deserialize(envelope: dict[str, Any]) -> Optimizer:
-    """Rebuild an optimizer from its envelope (``serialize(optimizer)``)."""
+    """Rebuild an optimizer from its envelope (``serialize(optimizer)``); as in Keras, the class name may also be
+    written in lower case (``{"class_name": "adam", "config": {...}}``)."""
+    if isinstance(envelope, dict) and isinstance(envelope.get("class_name"), str):
+        known = _REGISTRY.get(envelope["class_name"].lower())
+        envelope = {**envelope, "class_name": known.__name__} if known is not None else envelope
     return _deserialize(envelope, Optimizer)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._validation import real_number
-from ..._validation import boolean
-from .base import _constant, _decay_rate, Optimizer
+from ..._validation import boolean, real_number
+from ._arguments import constant, decay_rate
+from .base import Optimizer
 
 
 class RMSprop(Optimizer):
@@ -27,20 +27,21 @@ class RMSprop(Optimizer):
 
     Parameters
     ----------
-    learning_rate : float or LearningRateSchedule, default 0.001
+    learning_rate : float, LearningRateSchedule or callable, default 0.001
     rho : float in [0, 1), default 0.9
     momentum : float in [0, 1], default 0.0
     epsilon : float >= 0, default 1e-7
     centered : bool, default False
     **kwargs
-        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name`` (see ``Optimizer``).
+        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``use_ema``, ``ema_momentum``,
+        ``ema_overwrite_frequency``, ``gradient_accumulation_steps``, ``name`` (see ``Optimizer``).
     """
 
     _hyper_parameters = ("rho", "momentum", "epsilon", "centered")
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.rho = _decay_rate(rho, "rho")
+        self.rho = decay_rate(rho, "rho")
         self.momentum = real_number(momentum, "momentum", low=0.0, high=1.0)
         self.epsilon = real_number(epsilon, "epsilon", low=0.0)
         self.centered = boolean(centered, "centered")
@@ -54,8 +55,8 @@ class RMSprop(Optimizer):
         return slots
 
     def _prepare(self):
-        self._rho, self._one_minus_rho = _constant(self.rho), _constant(1.0 - self.rho)
-        self._epsilon, self._momentum = _constant(self.epsilon), _constant(self.momentum)
+        self._rho, self._one_minus_rho = constant(self.rho), constant(1.0 - self.rho)
+        self._epsilon, self._momentum = constant(self.epsilon), constant(self.momentum)
 
     def update_step(self, params, grads, lr):
         increment, denominator = self._scratch

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._validation import real_number
-from ..._validation import boolean
-from .base import _constant, Optimizer
+from ..._validation import boolean, real_number
+from ._arguments import constant
+from .base import Optimizer
 
 
 class SGD(Optimizer):
@@ -21,11 +21,12 @@ class SGD(Optimizer):
 
     Parameters
     ----------
-    learning_rate : float or LearningRateSchedule, default 0.01
+    learning_rate : float, LearningRateSchedule or callable, default 0.01
     momentum : float in [0, 1], default 0.0
     nesterov : bool, default False
     **kwargs
-        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name`` (see ``Optimizer``).
+        ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``use_ema``, ``ema_momentum``,
+        ``ema_overwrite_frequency``, ``gradient_accumulation_steps``, ``name`` (see ``Optimizer``).
     """
 
     _hyper_parameters = ("momentum", "nesterov")
@@ -39,7 +40,7 @@ class SGD(Optimizer):
         return {"momentum": 0.0} if self.momentum else {}
 
     def _prepare(self):
-        self._momentum = _constant(self.momentum)
+        self._momentum = constant(self.momentum)
 
     def update_step(self, params, grads, lr):
         step, nesterov_step = self._scratch

@@ -1,0 +1,74 @@
+"""The polynomial and cosine learning-rate formulas, in float32 and in the order Keras 3 computes them.
+
+Keras casts the step and every argument to the dtype of ``initial_learning_rate`` (float32) and evaluates
+with tensors (``keras/src/optimizers/schedules/learning_rate_schedule.py``); NumPy float32 scalars give the
+same roundings. The schedule classes in ``schedules`` validate the arguments and call these.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+_F32 = np.float32
+_PI = _F32(math.pi)
+
+
+def polynomial_decay(step: int, initial: float, decay_steps: float, end: float, power: float,
+                     cycle: bool) -> np.float32:
+    """``(initial - end) * (1 - step / decay_steps) ** power + end``; with ``cycle`` ``decay_steps`` is first
+    multiplied by ``ceil(step / decay_steps)`` (1 at step 0), otherwise ``step`` is capped at ``decay_steps``."""
+    step, steps = _F32(step), _F32(decay_steps)
+    if cycle:
+        steps = steps * (_F32(1.0) if step == 0 else np.ceil(step / steps))
+    else:
+        step = min(step, steps)
+    fraction = step / steps
+    return (_F32(initial) - _F32(end)) * (_F32(1.0) - fraction) ** _F32(power) + _F32(end)
+
+
+def _cosine(step: np.float32, decay_steps: np.float32, start: np.float32, alpha: float) -> np.float32:
+    """``start * ((1 - alpha) * 0.5 * (1 + cos(pi * step / decay_steps)) + alpha)``."""
+    cosine = 0.5 * (1.0 + np.cos(_PI * (step / decay_steps)))
+    return start * (_F32(1.0 - alpha) * cosine + _F32(alpha))
+
+
+def cosine_decay(step: int, initial: float, decay_steps: float, alpha: float, warmup_target: float | None,
+                 warmup_steps: int) -> np.float32:
+    """Cosine decay from ``initial`` (or, after a linear warmup from ``initial`` to ``warmup_target`` in
+    ``warmup_steps`` steps, from ``warmup_target``) to ``alpha`` times that start in ``decay_steps`` steps."""
+    step, steps, initial = _F32(step), _F32(decay_steps), _F32(initial)
+    if warmup_target is None:
+        return _cosine(min(step, steps), steps, initial, alpha)
+    target, warmup = _F32(warmup_target), _F32(warmup_steps)
+    step = min(step, steps + warmup)
+    if step < warmup:
+        return (target - initial) * (step / warmup) + initial
+    return _cosine(step - warmup, steps, target, alpha)
+
+
+def cosine_decay_restarts(step: int, initial: float, first_decay_steps: float, t_mul: float, m_mul: float,
+                          alpha: float) -> np.float32:
+    """SGDR: period ``i`` lasts ``first_decay_steps * t_mul**i`` steps and decays from ``initial * m_mul**i``.
+
+    ```python
+    fraction = step / first_decay_steps
+    i = floor(fraction)                                         if t_mul == 1
+        floor(log(1 - fraction * (1 - t_mul)) / log(t_mul))     otherwise (periods grow geometrically)
+    fraction = fraction - i                                     if t_mul == 1
+               (fraction - (1 - t_mul**i) / (1 - t_mul)) / t_mul**i  otherwise
+    learning_rate = initial * ((1 - alpha) * 0.5 * m_mul**i * (1 + cos(pi * fraction)) + alpha)
+    ```
+    """
+    t_mul, m_mul, alpha = _F32(t_mul), _F32(m_mul), _F32(alpha)
+    fraction = _F32(step) / _F32(first_decay_steps)
+    if t_mul == 1.0:
+        restart = np.floor(fraction)
+        fraction = fraction - restart
+    else:
+        restart = np.floor(np.log(_F32(1.0) - fraction * (_F32(1.0) - t_mul)) / np.log(t_mul))
+        done = (_F32(1.0) - t_mul ** restart) / (_F32(1.0) - t_mul)
+        fraction = (fraction - done) / t_mul ** restart
+    cosine = _F32(0.5) * m_mul ** restart * (_F32(1.0) + np.cos(_PI * fraction))
+    return _F32(initial) * ((_F32(1.0) - alpha) * cosine + alpha)
