@@ -178,7 +178,8 @@ CASES = {
 def test_steps_match_the_float64_reference(case):
     optimizer, rule, arguments = CASES[case]
     for steps in (1, 5):
-        fresh = optimizers.deserialize(optimizers.serialize(optimizer))  # CASES holds unbuilt templates shared by the tests
+        # CASES holds unbuilt templates shared by the tests
+        fresh = optimizers.deserialize(optimizers.serialize(optimizer))
         np.testing.assert_allclose(run(fresh, steps), reference(rule, steps, **arguments), rtol=1e-5, atol=1e-7)
 
 

@@ -89,7 +89,8 @@ FIT_CASES = {
     "adam ema overwrite 4": {"optimizer": "Adam", "config": {"learning_rate": 0.1, "use_ema": True,
                                                              "ema_momentum": 0.8, "ema_overwrite_frequency": 4}},
     "adamw accumulation exclude bias": {"optimizer": "AdamW", "config": {
-        "learning_rate": 0.1, "weight_decay": 0.2, "gradient_accumulation_steps": 2}, "exclude": {"var_names": ["bias"]}},
+        "learning_rate": 0.1, "weight_decay": 0.2, "gradient_accumulation_steps": 2},
+     "exclude": {"var_names": ["bias"]}},
     "sgd callable": {"optimizer": "SGD", "config": {"momentum": 0.3}, "constant_callable_rate": 0.04},
     "rmsprop cosine warmup": {"optimizer": "RMSprop", "config": {}, "schedule": "cosine warmup"},
     "sgd polynomial cycle": {"optimizer": "SGD", "config": {"momentum": 0.5}, "schedule": "polynomial sqrt cycle"},

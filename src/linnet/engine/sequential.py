@@ -47,7 +47,6 @@ class Sequential:
         for layer in layers or []:
             self.add(layer)
 
-    # ----- structure -------------------------------------------------------------------------------------------
     def add(self, layer: Layer) -> None:
         """Append a layer (``Input`` sets the number of features)."""
         if self.network is not None:
@@ -142,7 +141,6 @@ class Sequential:
             self._require_built("summary")
         print_fn(render_summary(self))
 
-    # ----- compile, fit, evaluate, predict ---------------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None,
                 **kwargs) -> None:
         """Choose the optimizer (name or instance), the loss and the metrics logged in ``History``."""
@@ -268,7 +266,6 @@ class Sequential:
     def __call__(self, x: Any) -> np.ndarray:
         return self.predict_on_batch(x)
 
-    # ----- the model as a linear equation, beside the exact answer -------------------------------------------
     @property
     def coef_(self) -> np.ndarray:
         """Slopes of the whole model in the units of x and y, shape ``(n_features,)`` (stacks folded into one)."""
@@ -289,7 +286,6 @@ class Sequential:
         """Print and return the neuron beside the exact least-squares fit (parameters, loss, R²)."""
         return plugin("compare_to_ols")(self, x, y, feature_names=feature_names, print_fn=print_fn)
 
-    # ----- persistence -----------------------------------------------------------------------------------------
     def save(self, path) -> None:
         """Write the model (architecture, weights, optimizer state) to a ``.linnet`` file, atomically."""
         plugin("save_model")(self, path)

@@ -8,13 +8,13 @@ once or from chunks merged later. Statistics are computed lazily, the first time
 from __future__ import annotations
 
 import math
-import warnings
 from functools import cached_property
 
 import numpy as np
 
 from .. import _naming
 from .. import _validation as _checks
+from .advice import warn_if_few_digits, warn_if_rank_deficient
 from .refine import refine_solution
 from .solve import ResidualDegreesOfFreedomError, solve, stable_norm
 from .state import LeastSquaresState, Moments, _sample_weight
@@ -95,8 +95,8 @@ class OLSResult:
         if refine_with is not None:
             solution = refine_with(solution)
         result = cls(state.copy(), fit_intercept, names, solution)
-        result._warn_if_rank_deficient()
-        result._warn_if_few_digits()
+        warn_if_rank_deficient(result, solution)
+        warn_if_few_digits(result, solution, WARN_BELOW_DIGITS)
         return result
 
     # --- coefficients -----------------------------------------------------------------------------------------
@@ -226,29 +226,6 @@ class OLSResult:
                 f"{self.rank}: the coefficients fit exactly and their uncertainty is undefined. "
                 "Add rows or remove features.")
         return self.df_resid
-
-    def _warn_if_few_digits(self) -> None:
-        if self.digits >= WARN_BELOW_DIGITS or self.rank < len(self.params):
-            return
-        refined = " after one pass of refinement" if self.refined else ""
-        warnings.warn(f"condition number {self._solution.design_condition:.2g}: about {self.digits:.0f} digits of "
-                      f"these coefficients are reliable{refined}; centering or rescaling x may help.",
-                      UserWarning, stacklevel=4)
-
-    def _warn_if_rank_deficient(self) -> None:
-        if self.rank == len(self.params):
-            return
-        solution, names = self._solution, self.feature_names
-        problems = [f"x[:, {j}] ({names[j]!r}) is {'constant' if self.fit_intercept else 'all zeros'}"
-                    for j in solution.constant]
-        if solution.collinear:
-            listed = [f"x[:, {j}] ({names[j]!r})" for j in solution.collinear]
-            problems.append(f"columns {', '.join(listed[:-1])} and {listed[-1]} are collinear")
-        if self.nobs < len(self.params):
-            problems.append(f"there are fewer rows ({self.nobs}) than parameters ({len(self.params)})")
-        warnings.warn(f"The design is rank-deficient (rank {self.rank} of {len(self.params)} parameters): "
-                      f"{'; '.join(problems)}. Using the minimum-norm least-squares solution.",
-                      UserWarning, stacklevel=4)
 
     def summary(self, dep_variable: str = "y") -> str:
         """A text table like statsmodels' OLS summary (without date and time, so it is reproducible)."""

@@ -1,151 +1,15 @@
-"""Argument and data checks shared by every public entry point: the one home of each rule.
-
-Each check either returns a clean value or raises a ``ValueError``/``TypeError`` whose message names the
-argument, what was expected and what was received, so that bad input never surfaces as a traceback from deep
-inside NumPy (nor as a NumPy ``RuntimeWarning``: overflow is detected, not warned about).
-
-Arguments: ``boolean``, ``positive_int``, ``non_negative_int``, ``real_number``, ``verbosity``, ``file_path``,
-``existing_file``, ``instances``, unknown names and keywords. Arrays: ``numeric_array`` (the conversion every
-array goes through), ``features``, ``targets``, ``sample_weights``, ``float32_values`` and
-``column_statistics`` (what the float32 engine can hold), ``nonfinite_index`` and ``finite_results``.
-"""
+"""Checks of arrays: the one conversion every array goes through (``numeric_array``), features, targets and
+sample weights, finiteness found without overflowing, and what the float32 engine can hold."""
 
 from __future__ import annotations
 
-import difflib
 import math
-import numbers
-import os
-from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 FLOATX = np.float32
 _FLOAT32 = np.finfo(np.float32)
-VERBOSITY = ("auto", 0, 1, 2)
-
-
-def unknown_name(kind: str, name: Any, choices: Iterable[str]) -> ValueError:
-    """Return the error for an unknown ``kind`` name, with a "did you mean" hint when one is close."""
-    choices = sorted(choices)
-    by_lower = {choice.lower(): choice for choice in choices}
-    close = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1)
-    hint = f" Did you mean {by_lower[close[0]]!r}?" if close else ""
-    return ValueError(f"Unknown {kind} {name!r}.{hint} Known {kind} names: {', '.join(choices)}.")
-
-
-def reject_unknown_kwargs(kwargs: dict, where: str, allowed: Iterable[str] = ()) -> None:
-    """Refuse keyword arguments ``where`` does not know, suggesting the closest known one."""
-    if not kwargs:
-        return
-    allowed = list(allowed)
-    parts = []
-    for key in kwargs:
-        close = difflib.get_close_matches(key, allowed, n=1)
-        parts.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-    raise TypeError(f"{where} got unexpected keyword argument(s): {', '.join(parts)}.")
-
-
-def positive_int(value: Any, name: str, *, allow_none: bool = False) -> int | None:
-    """Return ``value`` as an int >= 1, or raise naming ``name``."""
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, received {value!r} ({type(value).__name__}).")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, received {value}.")
-    return int(value)
-
-
-def non_negative_int(value: Any, name: str) -> int:
-    """Return ``value`` as an int >= 0, or raise naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a non-negative integer, received {value!r} ({type(value).__name__}).")
-    if value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, received {value}.")
-    return int(value)
-
-
-def real_number(value: Any, name: str, *, low: float | None = None, high: float | None = None,
-                low_open: bool = False, high_open: bool = False) -> float:
-    """Return ``value`` as a finite float inside the given bounds, or raise naming ``name``.
-
-    ``low``/``high`` are inclusive unless ``low_open``/``high_open`` is set.
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, received {value!r} ({type(value).__name__}).")
-    value = float(value)
-    too_low = low is not None and (value <= low if low_open else value < low)
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if not np.isfinite(value) or too_low or too_high:
-        raise ValueError(f"{name} must be a finite number in {_interval(low, high, low_open, high_open)}, "
-                         f"received {value!r}.")
-    return value
-
-
-def _interval(low, high, low_open, high_open) -> str:
-    left = "(" if low_open or low is None else "["
-    right = ")" if high_open or high is None else "]"
-    return f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
-
-
-def boolean(value: Any, name: str) -> bool:
-    """``value`` as a bool: only ``True``/``False`` (NumPy's too), not 0, 1 or ``"yes"``."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, received {value!r} ({type(value).__name__}).")
-    return bool(value)
-
-
-def verbosity(value: Any, name: str = "verbose", *, auto: int | None = None) -> int:
-    """Keras 3's verbosity: 0 (silent), 1 (progress bar), 2 (one line per epoch), or ``"auto"`` where allowed.
-
-    ``"auto"`` becomes ``auto`` (1 in ``fit``/``evaluate``, 0 in ``predict``); callbacks, which have no
-    ``"auto"``, pass ``auto=None`` and refuse it. ``True``/``False`` count as 1/0, as in Keras, whose checks
-    are ``verbose == 1``; anything else (3, 1.0, ``"loud"``) is refused.
-    """
-    if isinstance(value, str) and value == "auto" and auto is not None:
-        return auto
-    if isinstance(value, (bool, np.bool_)) or (isinstance(value, numbers.Integral) and value in (0, 1, 2)):
-        return int(value)
-    allowed = "'auto', 0, 1 or 2" if auto is not None else "0, 1 or 2"
-    raise ValueError(f"{name} must be {allowed} (True/False mean 1/0), received {value!r} ({type(value).__name__}).")
-
-
-def file_path(value: Any, name: str = "path") -> Path:
-    """``value`` (a ``str`` or ``os.PathLike``, not empty) as a ``Path``; whether it exists is not checked."""
-    if not isinstance(value, (str, os.PathLike)) or isinstance(os.fspath(value), bytes):
-        raise TypeError(f"{name} must be a file path (str or os.PathLike), received {value!r} "
-                        f"({type(value).__name__}).")
-    if not os.fspath(value):
-        raise ValueError(f"{name} must be a file path, received an empty string.")
-    return Path(value)
-
-
-def existing_file(value: Any, name: str = "path") -> Path:
-    """``file_path(value)`` that names an existing file (``FileNotFoundError`` if it does not exist)."""
-    path = file_path(value, name)
-    if not path.exists():
-        raise FileNotFoundError(f"No such file: {str(path)!r}.")
-    if path.is_dir():
-        raise ValueError(f"{str(path)!r} is a directory; pass the path of a data file.")
-    return path
-
-
-def instances(value: Any, name: str, kind: type) -> list:
-    """``None`` -> ``[]``, one ``kind`` -> ``[value]`` (as Keras 3 flattens it), a list or tuple of them -> a list."""
-    if value is None:
-        return []
-    items = [value] if isinstance(value, kind) else value
-    if not isinstance(items, (list, tuple)) or not all(isinstance(item, kind) for item in items):
-        raise TypeError(f"{name} must be a {kind.__name__} or a list of them, received {value!r}.")
-    return list(items)
-
-
-def ceil_div(numerator: int, denominator: int) -> int:
-    """``⌈numerator / denominator⌉`` in exact integer arithmetic, e.g. the batches of n rows: ``ceil_div(n, size)``."""
-    return -(-numerator // denominator)
 
 
 def numeric_array(data: Any, name: str, *, objects: bool = False) -> np.ndarray:

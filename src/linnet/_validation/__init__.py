@@ -1,0 +1,43 @@
+"""Argument and data checks shared by every public entry point: the one home of each rule.
+
+Each check either returns a clean value or raises a ``ValueError``/``TypeError`` whose message names the
+argument, what was expected and what was received, so that bad input never surfaces as a traceback from deep
+inside NumPy (nor as a NumPy ``RuntimeWarning``: overflow is detected, not warned about).
+
+Arguments: ``boolean``, ``positive_int``, ``non_negative_int``, ``real_number``, ``verbosity``, ``file_path``,
+``existing_file``, ``instances``, unknown names and keywords. Arrays: ``numeric_array`` (the conversion every
+array goes through), ``features``, ``targets``, ``sample_weights``, ``float32_values`` and
+``column_statistics`` (what the float32 engine can hold), ``nonfinite_index`` and ``finite_results``.
+"""
+
+from .arguments import (
+                        VERBOSITY,
+                        boolean,
+                        ceil_div,
+                        existing_file,
+                        file_path,
+                        instances,
+                        non_negative_int,
+                        positive_int,
+                        real_number,
+                        reject_unknown_kwargs,
+                        unknown_name,
+                        verbosity,
+)
+from .arrays import (
+                        FLOATX,
+                        column_statistics,
+                        features,
+                        finite_results,
+                        float32_values,
+                        nonfinite_index,
+                        numeric_array,
+                        require_finite,
+                        sample_weights,
+                        targets,
+)
+
+__all__ = ["FLOATX", "VERBOSITY", "boolean", "ceil_div", "column_statistics", "existing_file", "features", "file_path",
+           "finite_results", "float32_values", "instances", "non_negative_int", "nonfinite_index", "numeric_array",
+           "positive_int", "real_number", "reject_unknown_kwargs", "require_finite", "sample_weights", "targets",
+           "unknown_name", "verbosity"]
