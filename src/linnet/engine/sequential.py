@@ -62,15 +62,12 @@ class Sequential:
             raise ValueError(f"Layer names must be unique within a model; {layer.name!r} is already used.")
         self._layers.append(layer)
 
-    @property
-    def layers(self) -> list[Layer]:
-        return list(self._layers)
+    layers = property(lambda self: list(self._layers), doc="The layers, ``Input`` excluded (a copy of the list).")
+    built = property(lambda self: self.network is not None, doc="Whether the weights exist.")
 
     @property
-    def built(self) -> bool:
-        return self.network is not None
-
-    def _declared_input_dim(self) -> int | None:
+    def declared_input_dim(self) -> int | None:
+        """The number of features declared by ``Input`` or the first layer's ``input_shape`` (None if not)."""
         if self._input is not None:
             return self._input.declared_input_dim
         return self._layers[0].declared_input_dim if self._layers else None
@@ -79,7 +76,7 @@ class Sequential:
         """Create the weights for ``input_shape`` ``(None, n_features)`` (or the declared input shape)."""
         if not self._layers:
             raise ValueError("The model has no layers; add at least one Dense layer.")
-        dim = self._declared_input_dim()
+        dim = self.declared_input_dim
         if input_shape is not None:
             dim = input_dim_from_shape(input_shape, "input_shape")
         if dim is None:
@@ -89,7 +86,7 @@ class Sequential:
 
     def _ensure_built(self, n_features: int) -> None:
         if self.network is None:
-            self.build((n_features,)) if self._declared_input_dim() is None else self.build()
+            self.build((n_features,)) if self.declared_input_dim is None else self.build()
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """The layer called ``name``, or at position ``index`` in ``layers``."""
@@ -128,7 +125,7 @@ class Sequential:
 
     def _require_built(self, what: str) -> None:
         """Build now if the input shape is declared (as Keras does on ``Input``); refuse otherwise."""
-        if self.network is None and self._layers and self._declared_input_dim() is not None:
+        if self.network is None and self._layers and self.declared_input_dim is not None:
             self.build()
         if self.network is None:
             raise ValueError(f"{what}: the model is not built yet. Give it an Input(shape=...) or call fit() "
@@ -137,7 +134,7 @@ class Sequential:
     def summary(self, print_fn=print) -> None:
         """Print Keras' summary table: layers, output shapes, parameter counts."""
         from .summary import render_summary
-        if self._layers and self._declared_input_dim() is not None:
+        if self._layers and self.declared_input_dim is not None:
             self._require_built("summary")
         print_fn(render_summary(self))
 
@@ -161,7 +158,7 @@ class Sequential:
             raise ValueError(f"{what}: no loss to compute; pass loss= to compile(), e.g. loss='mse'.")
 
     def _input_dim(self) -> int | None:
-        return self.network.input_dim if self.network else self._declared_input_dim()
+        return self.network.input_dim if self.network else self.declared_input_dim
 
     def _checked_x(self, x: Any) -> np.ndarray:
         """``x`` checked against the model's inputs (float32), the model built from it if need be."""

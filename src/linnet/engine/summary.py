@@ -27,7 +27,7 @@ def _row(cells, bar: str) -> str:
 
 
 def _layer_rows(model) -> list[tuple[str, str, str]]:
-    rows, dim = [], model._declared_input_dim()
+    rows, dim = [], model.declared_input_dim
     for layer in model.layers:
         if dim is not None:
             dim = layer.output_dim(dim)

@@ -63,7 +63,7 @@ def validate_data(estimator, X: Any, y: Any, *, reset: bool):
     else:
         _check_feature_names(estimator, names)
     require_finite(array, "X")
-    return array if y is None else (array, _target(y, array.shape[0]))
+    return array if y is None else (array, target(y, array.shape[0]))
 
 
 def _check_feature_names(estimator, names: np.ndarray | None) -> None:
@@ -119,7 +119,7 @@ def _matrix(X: Any) -> np.ndarray:
     return array
 
 
-def _target(y: Any, n_samples: int, name: str = "y") -> np.ndarray:
+def target(y: Any, n_samples: int, name: str = "y") -> np.ndarray:
     array = _numbers(y, name)
     if array.ndim == 2 and array.shape[1] == 1:
         warnings.warn(f"A column-vector {name} was passed when a 1d array was expected. Please change the shape "

@@ -19,7 +19,7 @@ from ..engine import losses, optimizers
 from ..engine.initializers import Constant
 from ..engine.layers import Dense, Input, Normalization
 from ..engine.sequential import Sequential
-from ._checks import _target, check_is_fitted, validate_data
+from ._checks import check_is_fitted, target, validate_data
 
 
 class NeuronRegressor:
@@ -202,7 +202,7 @@ class NeuronRegressor:
         As scikit-learn's ``r2_score``: 1.0 for a perfect fit of a constant ``y``, 0.0 for an imperfect one.
         """
         prediction = self.predict(X)
-        y = _target(y, prediction.shape[0])
+        y = target(y, prediction.shape[0])
         weight = np.ones_like(y) if sample_weight is None else sample_weights(sample_weight, y.shape[0])
         residual = np.sum(weight * (y - prediction) ** 2)
         total = np.sum(weight * (y - np.average(y, weights=weight)) ** 2)
