@@ -119,5 +119,5 @@ def test_inputs_are_not_mutated_and_weighted_array_batches_keep_rows_together():
     np.testing.assert_array_equal(weights, copy)
     source = ArrayBatches(X.astype(np.float32), Y.reshape(-1, 1).astype(np.float32), 4, True,
                           weights.reshape(-1, 1).astype(np.float32))
-    for xb, yb, wb in source.epoch(np.random.default_rng(0)):
+    for xb, _, wb in source.epoch(np.random.default_rng(0)):
         np.testing.assert_allclose(wb[:, 0], xb[:, 0] / 9, rtol=1e-6)  # the weights moved with their rows
