@@ -10,8 +10,8 @@ from linnet.diagnostics.penalty import model_penalty
 from linnet.engine import optimizers, regularizers
 from linnet.engine.layers import Dense, Input, Normalization
 from linnet.engine.network import built_network
-from linnet.exact import ols
 from linnet.engine.sequential import Sequential
+from linnet.exact import ols
 
 RNG = np.random.default_rng(5)
 X = RNG.normal(size=(80, 2)) * [2.0, 0.5] + [1.0, -3.0]
