@@ -165,3 +165,13 @@ def test_adam_with_l2_reaches_ridge_and_adamw_does_not():
         net.fit(X, Y, batch_size=32, epochs=2000, shuffle=False, verbose=0)
     np.testing.assert_allclose(adam.get_weights()[0].ravel(), ridge, rtol=1e-5)
     assert np.abs(adamw.get_weights()[0].ravel() - ridge).max() > 0.1
+
+
+def test_a_regularized_model_file_keeps_its_penalty(tmp_path):
+    net = model(optimizers.SGD(0.1), regularizers.L1L2(0.1, 0.2))
+    net.fit(X, Y, verbose=0)
+    net.save(tmp_path / "m.linnet")
+    from linnet.saving import load_model
+    again = load_model(tmp_path / "m.linnet")
+    assert again.layers[0].kernel_regularizer.get_config() == {"l1": 0.1, "l2": 0.2}
+    assert again.evaluate(X, Y, verbose=0) == net.evaluate(X, Y, verbose=0)
