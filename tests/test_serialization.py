@@ -222,8 +222,8 @@ def test_malformed_optimizer_envelopes_are_refused_clearly(envelope, error, mess
 
 
 @pytest.mark.parametrize("envelope, kind, message", [
-    ({"class_name": "Dense", "config": {"units": 1, "kernel_regularizer": "l2"}}, layers.Layer,
-     "does not support Keras' kernel_regularizer: it must be None. Received: kernel_regularizer='l2'"),
+    ({"class_name": "Dense", "config": {"units": 1, "kernel_constraint": "non_neg"}}, layers.Layer,
+     "does not support Keras' kernel_constraint: it must be None. Received: kernel_constraint='non_neg'"),
     ({"class_name": "Dense", "config": {"units": 1, "trainable": False}}, layers.Layer, "trainable"),
     ({"class_name": "Dense", "config": {"units": 1, "dtype": "float64"}}, layers.Layer, "dtype"),
     ({"class_name": "Huber", "config": {"name": "other"}}, losses.Loss, "always named 'huber'"),

@@ -13,7 +13,7 @@ import importlib as _importlib
 __version__ = "0.1.0"
 
 from . import _aliases, data, keras, random, utils
-from .engine import callbacks, initializers, layers, losses, metrics, optimizers, schedules
+from .engine import callbacks, initializers, layers, losses, metrics, optimizers, regularizers, schedules
 from .engine import fitplan as _fitplan
 from .engine import plugins as _plugins
 from .engine.initializers import RandomNormal as random_normal_initializer
@@ -59,4 +59,4 @@ def __getattr__(name: str):
 __all__ = ["Activation", "Dense", "DivergenceError", "Input", "ModelFileError", "Normalization", "OLSResult",
            "Sequential", "callbacks", "data", "datasets", "diagnostics", "exact", "initializers", "keras", "layers",
            "load_model", "losses", "metrics", "ols", "optimizers", "plot", "random", "random_normal_initializer",
-           "random_uniform_initializer", "schedules", "sklearn", "utils"]
+           "random_uniform_initializer", "regularizers", "schedules", "sklearn", "utils"]

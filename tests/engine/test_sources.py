@@ -104,10 +104,14 @@ def test_weights_summing_to_zero_give_zero_loss_and_no_step():
     np.testing.assert_array_equal(model.get_weights()[0], [[1.0]])
 
 
-def test_sample_weights_with_metrics_are_refused_not_ignored():
-    model = line_model(metrics=["mae"])
-    with pytest.raises(ValueError, match=r"sample weights.*\['mae'\] do not take sample weights"):
-        model.fit(Chunks(np.ones(4), np.zeros(4), 2, weights=np.ones(4)), verbose=0)
+def test_weighted_batches_weight_the_weighted_metrics_only():
+    # Keras 3: compile(metrics=) ignores sample weights, weighted_metrics= uses them: Σ w|e| / Σ w.
+    model = line_model(optimizers.SGD(0.1), kernel=1.0, bias=0.0, metrics=["mae"], weighted_metrics=["mae"])
+    x, weights = np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 0.0, 3.0, 0.0])
+    logs = model.evaluate(Chunks(x, np.zeros(4), 2, weights=weights), verbose=0, return_dict=True)
+    assert logs["mae"] == pytest.approx(2.5)
+    assert logs["weighted_mae"] == pytest.approx((1 * 1 + 3 * 3) / 4)
+    assert logs["loss"] == pytest.approx((1 * 1 + 3 * 9) / 4)
 
 
 @pytest.mark.parametrize("batch, error, message", [

@@ -11,10 +11,12 @@ import numpy as np
 from .._validation import features, targets
 from ..engine import losses as losses_module
 from ..engine.optimizers import Adam, Adamax, Nadam, RMSprop
+from ..exact.penalized import PenalizedResult, penalized
 from ..exact.results import OLSResult
 from ..exact.state import Moments
 from ._hessian import _prefix_lift, _single_neuron, _SingleNeuron, _spectrum, _standardizing_lift
 from .equation import built_network, has_intercept, residual_sum_of_squares
+from .penalty import model_penalty
 from .stability import _sgd_limit
 
 LOSS_RATIO_TOLERANCE = 1.01
@@ -74,14 +76,19 @@ def convergence(model, x: Any, y: Any, ols_result: OLSResult | None = None) -> C
     network = built_network(model)
     x = features(x, "x", n_features=network.input_dim, dtype=None)
     y = targets(y, x.shape[0], "y", dtype=np.float64)[:, 0]
-    moments = Moments().update(x, y)
-    reference = OLSResult.from_moments(moments, has_intercept(network)) if ols_result is None else ols_result
-    if not isinstance(reference, OLSResult) or reference.coef_.size != network.input_dim:
+    moments, penalty = Moments().update(x, y), model_penalty(network)
+    if ols_result is None:  # a regularized model is measured against its penalized optimum
+        ols_result = (penalized(moments, penalty, has_intercept(network)) if penalty
+                      else OLSResult.from_moments(moments, has_intercept(network)))
+    reference = ols_result
+    if not isinstance(reference, (OLSResult, PenalizedResult)) or reference.coef_.size != network.input_dim:
         raise ValueError(f"ols_result must be the OLSResult of linnet.stats.ols on {network.input_dim} feature(s), "
                          f"received {reference!r}.")
     coef, intercept = network.affine()
     loss = residual_sum_of_squares(coef, intercept, x, y) / x.shape[0]
     ols_loss = reference.ssr / reference.nobs
+    if isinstance(reference, PenalizedResult):  # compare Keras' loss, mse + penalty, with its minimum
+        loss, ols_loss = loss + reference.penalty.value(coef, intercept), reference.objective
     ratio = loss / ols_loss if ols_loss > 0 else (1.0 if loss == 0 else math.inf)
     target = np.concatenate([[reference.intercept_], reference.coef_])
     distance = float(np.linalg.norm(np.concatenate([[intercept], coef]) - target) / (np.linalg.norm(target) or 1.0))

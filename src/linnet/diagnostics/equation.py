@@ -17,8 +17,10 @@ from .. import _naming
 from .._naming import default_feature_names  # noqa: F401 (also part of this module's API)
 from .._validation import features, targets
 from ..engine.network import built_network
+from ..exact.penalized import PenalizedResult, penalized_fit
 from ..exact.results import OLSResult, ols
 from ..exact.state import ROWS_PER_CHUNK
+from .penalty import model_penalty
 
 MINUS = "\u2212"  # the typographic minus sign, as in "price = 9.102·rooms − 34.67"
 
@@ -82,9 +84,14 @@ def residual_sum_of_squares(coef: np.ndarray, intercept: float, x: np.ndarray, y
     return total
 
 
-def least_squares(model, x: Any, y: Any, feature_names: Sequence[str] | None = None) -> OLSResult:
-    """``linnet.stats.ols`` on ``(x, y)`` for the same model family: with an intercept iff :func:`has_intercept`."""
-    return ols(x, y, fit_intercept=has_intercept(built_network(model)), feature_names=feature_names)
+def least_squares(model, x: Any, y: Any, feature_names: Sequence[str] | None = None) -> OLSResult | PenalizedResult:
+    """``linnet.stats.ols`` on ``(x, y)`` for the same model family: with an intercept iff :func:`has_intercept`;
+    for a regularized model the penalized optimum it trains towards (``linnet.exact.penalized``)."""
+    network = built_network(model)
+    penalty = model_penalty(network)
+    if penalty:
+        return penalized_fit(x, y, penalty, has_intercept(network))
+    return ols(x, y, fit_intercept=has_intercept(network), feature_names=feature_names)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ The engine defines no check itself: the diagnostics, a package above it, registe
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,15 @@ from typing import Any
 import numpy as np
 
 from .._validation import positive_int
-from .sources import ArrayBatches, in_order, split_validation, validation_source
+from .sources import (
+    ArrayBatches,
+    in_order,
+    is_source,
+    refuse_array_arguments,
+    sample_weight_column,
+    split_validation,
+    validation_source,
+)
 
 
 @dataclass(frozen=True)
@@ -24,8 +33,9 @@ class FitPlan:
 
     ``source`` and ``validation`` are what the trainer will read. On arrays, ``x`` and ``y`` are all the rows
     given (checked, float32; any validation tail included), ``x_train`` the rows trained on, and
-    ``batch_size`` and ``validation_split`` (0.0 when ``validation_data`` is given) as ``fit`` uses them; for a
-    data source those are None and 0.0.
+    ``batch_size`` and ``validation_split`` (0.0 when ``validation_data`` is given) as ``fit`` uses them, and
+    ``sample_weight`` the checked float32 ``(n, 1)`` weights of all rows (or None); for a data source those are
+    None and 0.0.
     """
 
     model: Any
@@ -36,6 +46,7 @@ class FitPlan:
     x_train: np.ndarray | None = None
     batch_size: int | None = None
     validation_split: float = 0.0
+    sample_weight: np.ndarray | None = None
 
 
 ADVISERS: dict[str, Callable[[FitPlan], str | None]] = {}
@@ -44,19 +55,55 @@ ADVISERS: dict[str, Callable[[FitPlan], str | None]] = {}
 stable learning rate (``linnet.diagnostics.advisers``); delete a key to silence one, add one to check more."""
 
 
+def fit_plan(model, x: Any, y: Any, *, batch_size: int | None, validation_split: float, validation_data: Any,
+             shuffle: bool | str, sample_weight: Any, validation_batch_size: int | None) -> FitPlan:
+    """The plan of ``model.fit`` on arrays (checked here) or on a data source ``x``, which yields whole batches in
+    its own order: then the arguments that only mean something for arrays are refused unless left unset."""
+    if is_source(x):
+        refuse_array_arguments("x", y=y, batch_size=batch_size, validation_split=validation_split,
+                               shuffle=shuffle, sample_weight=sample_weight)
+    if is_source(validation_data):
+        refuse_array_arguments("validation_data", validation_batch_size=validation_batch_size)
+    if is_source(x):
+        return FitPlan(model, x, validation_source(validation_data, model._source_features(x)))
+    x, y = model._xy(x, y)
+    return array_plan(model, x, y, batch_size, validation_split, validation_data, shuffle, sample_weight,
+                      validation_batch_size)
+
+
 def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, validation_split: float,
-               validation_data: Any, shuffle: bool | str) -> FitPlan:
-    """The plan of ``fit`` on checked arrays: Keras' validation tail (or ``validation_data``), shuffled batches."""
+               validation_data: Any, shuffle: bool | str, sample_weight: Any = None,
+               validation_batch_size: int | None = None) -> FitPlan:
+    """The plan of ``fit`` on checked arrays: Keras' validation tail (or ``validation_data``), shuffled batches.
+
+    ``sample_weight`` ``(n,)`` weights the rows (split with them, as Keras splits it); ``validation_batch_size``
+    rows are evaluated at a time when given (otherwise all at once: the mean is the same).
+    """
     batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
+    validation_batch_size = positive_int(validation_batch_size, "validation_batch_size", allow_none=True)
+    weight = sample_weight_column(sample_weight, x.shape[0])
     if validation_data is not None:
-        train, validation, split = (x, y), validation_source(validation_data, x.shape[1]), 0.0
+        train, validation, split = (x, y, weight), validation_source(validation_data, x.shape[1]), 0.0
     elif validation_split:
-        train, (x_val, y_val) = split_validation(x, y, validation_split)
-        validation, split = in_order(x_val, y_val), validation_split
+        train, held_out = split_validation(x, y, validation_split, weight)
+        validation, split = in_order(*held_out), validation_split
     else:
-        train, validation, split = (x, y), None, 0.0
-    source = ArrayBatches(*train, batch_size=batch_size, shuffle=shuffle)
-    return FitPlan(model, source, validation, x, y, train[0], batch_size, split)
+        train, validation, split = (x, y, weight), None, 0.0
+    if validation_batch_size is not None and isinstance(validation, ArrayBatches):
+        validation = dataclasses.replace(validation, batch_size=validation_batch_size)
+    source = ArrayBatches(*train[:2], batch_size=batch_size, shuffle=shuffle,
+                          sample_weight=train[2] if len(train) == 3 else None)
+    return FitPlan(model, source, validation, x, y, train[0], batch_size, split, weight)
+
+
+def validation_frequency(value: Any) -> int | list[int]:
+    """``fit``'s ``validation_freq``: a positive int, or a list of positive 1-based epoch numbers (Keras 3)."""
+    if isinstance(value, (list, tuple)):
+        return [positive_int(epoch, "each epoch in validation_freq") for epoch in value]
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"validation_freq must be a positive int or a list of epoch numbers (1-based). "
+                        f"Received: validation_freq={value!r}")
+    return positive_int(value, "validation_freq")
 
 
 def advise(plan: FitPlan) -> None:

@@ -2,12 +2,15 @@
 
 A metric accumulates sums over the batches of an epoch (``update_state``) and reports one number
 (``result``); ``reset_state`` starts the next epoch. Loss-shaped metrics (``mse``, ``mae``, ...) are the
-sample-weighted mean of the per-batch loss, exactly like Keras' ``MeanMetricWrapper``.
+sample-weighted mean of the per-batch loss, exactly like Keras' ``MeanMetricWrapper``. Every metric takes an
+optional ``sample_weight`` ``(B, 1)`` (``compile(weighted_metrics=...)``): with weights ``w`` a mean becomes
+``Σ wᵢ·lᵢ / Σ wᵢ``, and R² uses the weighted mean of ``y`` and weighted sums of squares, as Keras 3 computes them.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -37,7 +40,7 @@ class Metric(Configurable):
     def reset_state(self) -> None:
         raise NotImplementedError
 
-    def update_state(self, y_true: np.ndarray, y_pred: np.ndarray) -> None:
+    def update_state(self, y_true: np.ndarray, y_pred: np.ndarray, sample_weight: np.ndarray | None = None) -> None:
         raise NotImplementedError
 
     def result(self) -> float:
@@ -66,9 +69,13 @@ class MeanOfLoss(Metric):
     def reset_state(self):
         self.total, self.count = 0.0, 0
 
-    def update_state(self, y_true, y_pred):
-        self.total += self.loss.value_and_grad(y_true, y_pred)[0] * y_true.shape[0]
-        self.count += y_true.shape[0]
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if sample_weight is None:
+            self.total += self.loss.value_and_grad(y_true, y_pred)[0] * y_true.shape[0]
+            self.count += y_true.shape[0]
+        else:  # the loss's (1/B) Σ wᵢ·lᵢ times B, over Σ wᵢ
+            self.total += self.loss.value_and_grad(y_true, y_pred, sample_weight)[0] * y_true.shape[0]
+            self.count += float(sample_weight.sum(dtype=np.float64))
 
     def result(self):
         return self.total / self.count if self.count else 0.0
@@ -93,7 +100,7 @@ class _KerasMeanOfLoss(MeanOfLoss):
 
 
 class RootMeanSquaredError(Metric):
-    """``RMSE = sqrt(Σ (ŷ - y)² / n)`` over every sample seen since the last reset."""
+    """``RMSE = sqrt(Σ wᵢ(ŷᵢ - yᵢ)² / Σ wᵢ)`` (``wᵢ = 1`` unweighted) over every sample since the last reset."""
 
     def __init__(self, name: str = "root_mean_squared_error"):
         super().__init__(name)
@@ -101,17 +108,22 @@ class RootMeanSquaredError(Metric):
     def reset_state(self):
         self.squared_error, self.count = 0.0, 0
 
-    def update_state(self, y_true, y_pred):
+    def update_state(self, y_true, y_pred, sample_weight=None):
         error = (y_pred - y_true).ravel()
-        self.squared_error += float(error @ error)
-        self.count += error.size
+        if sample_weight is None:
+            self.squared_error += float(error @ error)
+            self.count += error.size
+        else:
+            self.squared_error += float(sample_weight.ravel().astype(np.float64) @ np.square(error, dtype=np.float64))
+            self.count += float(sample_weight.sum(dtype=np.float64))
 
     def result(self):
         return math.sqrt(self.squared_error / self.count) if self.count else 0.0
 
 
 class R2Score(Metric):
-    """Coefficient of determination ``R² = 1 - Σ (y - ŷ)² / Σ (y - ȳ)²`` over every sample since the last reset."""
+    """``R² = 1 - Σ wᵢ(yᵢ - ŷᵢ)² / Σ wᵢ(yᵢ - ȳ)²``, ``ȳ = Σ wᵢyᵢ / Σ wᵢ`` (``wᵢ = 1`` unweighted), over every
+    sample since the last reset."""
 
     keras_defaults: ClassVar[dict[str, tuple]] = {**Metric.keras_defaults, "class_aggregation": ("uniform_average",),
                                                   "num_regressors": (0,)}
@@ -123,13 +135,14 @@ class R2Score(Metric):
     def reset_state(self):
         self.count, self.sum_y, self.sum_y2, self.squared_error = 0, 0.0, 0.0, 0.0
 
-    def update_state(self, y_true, y_pred):
+    def update_state(self, y_true, y_pred, sample_weight=None):
         truth = y_true.ravel().astype(np.float64)
         error = (y_pred - y_true).ravel().astype(np.float64)
-        self.count += truth.size
-        self.sum_y += float(truth.sum())
-        self.sum_y2 += float(truth @ truth)
-        self.squared_error += float(error @ error)
+        weight = np.ones_like(truth) if sample_weight is None else sample_weight.ravel().astype(np.float64)
+        self.count += float(weight.sum())
+        self.sum_y += float(weight @ truth)
+        self.sum_y2 += float(weight @ (truth * truth))
+        self.squared_error += float(weight @ (error * error))
 
     def result(self):
         if not self.count:
@@ -180,6 +193,20 @@ def get(identifier: Any) -> Metric:
         return MeanOfLoss(losses.get(key), name=identifier)
     except ValueError:
         raise unknown_name("metric", identifier, [*_SPECIAL, *losses._BY_NAME]) from None
+
+
+def get_list(identifiers: Any, name: str, taken: Sequence[Metric] = ()) -> list[Metric]:
+    """``compile``'s ``metrics``/``weighted_metrics``: a list of identifiers (None is empty). A weighted metric
+    whose name an unweighted one already has is renamed ``weighted_<name>``, as Keras 3 does."""
+    if identifiers is None:
+        return []
+    if isinstance(identifiers, str) or not isinstance(identifiers, (list, tuple)):
+        raise TypeError(f"{name} must be a list such as ['mae'], received {identifiers!r}.")
+    metrics = [get(identifier) for identifier in identifiers]
+    for metric in metrics:
+        if metric.name in {other.name for other in taken}:
+            metric.name = f"weighted_{metric.name}"
+    return metrics
 
 
 def deserialize(envelope: dict[str, Any]) -> Metric:

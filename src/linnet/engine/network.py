@@ -42,6 +42,7 @@ class Network:
         self._theta = self.params.reshape(-1, 1)  # (kernel; bias) as one column, for design-matrix batches
         self._grads_row = self.grads.reshape(1, -1)
         self._errors = np.empty((0, 1), dtype=FLOATX)  # the residuals of the last design batch
+        self.regularized = [layer for layer in self.layers if layer.regularized]
 
     def _bind(self, values: list[np.ndarray]) -> None:
         offset, index = 0, 0
@@ -64,10 +65,14 @@ class Network:
         """Whether batches may come as design matrices ``[x, 1]`` (see :meth:`mse_step`).
 
         True for the tutorials' model: one ``Dense`` layer with a bias, nothing else, the mean squared error,
-        and no metric (metrics need the predictions, which the fused step does not form).
+        no metric (metrics need the predictions, which the fused step does not form) and no regularizer.
         """
         return (self._lone is not None and self._lone.trainable_names == ("kernel", "bias")
-                and type(loss) is MeanSquaredError and not metrics)
+                and type(loss) is MeanSquaredError and not metrics and not self.regularized)
+
+    def penalty(self) -> float:
+        """The layers' regularization penalty ``Σ regularizer(weight)``, added to every batch loss (Keras)."""
+        return sum(layer.penalty() for layer in self.regularized)
 
     def mse_step(self, design: np.ndarray, y: np.ndarray) -> float:
         """Fill ``grads`` for the MSE of a lone neuron on ``design = [x, 1]``; return the batch loss.
@@ -96,8 +101,17 @@ class Network:
                  sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
         """Fill ``grads`` with ``dL/dparams`` on batch ``(x, y)``; return the batch loss and the predictions.
 
-        ``sample_weight`` ``(B, 1)`` weights each sample's loss, as Keras does: ``L = (1/B) Σ wᵢ·lᵢ``.
+        ``sample_weight`` ``(B, 1)`` weights each sample's loss, as Keras does: ``L = (1/B) Σ wᵢ·lᵢ``; the
+        layers' regularization penalty (with the weights before the update) is added, and its gradient.
         """
+        value, prediction = self._data_gradient(x, y, loss, sample_weight)
+        if self.regularized:
+            value += self.penalty()
+            for layer in self.regularized:
+                layer.add_penalty_gradient()
+        return value, prediction
+
+    def _data_gradient(self, x, y, loss, sample_weight) -> tuple[float, np.ndarray]:
         lone = self._lone
         if lone is not None:  # one trainable layer and nothing else: no list of inputs to keep
             prediction = lone.call(x)

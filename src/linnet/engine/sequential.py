@@ -18,12 +18,12 @@ from .. import random as _random
 from . import callbacks as callbacks_module
 from . import losses, optimizers
 from . import metrics as metrics_module
-from .fitplan import FitPlan, advise, array_plan
+from .fitplan import advise, fit_plan, validation_frequency
 from .layers import InputLayer, Layer, input_dim_from_shape, unique_name
 from .network import Network
 from .plugins import plugin
 from .progress import Progbar
-from .sources import in_order, is_source, refuse_array_arguments, source_features, validation_source
+from .sources import in_order, is_source, refuse_array_arguments, sample_weight_column, source_features
 from .trainer import Trainer
 
 _AUTO = "auto"
@@ -40,6 +40,7 @@ class Sequential:
         self.network: Network | None = None
         self.optimizer = self.loss = None
         self.metrics: list = []
+        self.weighted_metrics: list = []
         self.compiled = False
         self.history: callbacks_module.History | None = None
         self.training_config: dict | None = None
@@ -139,16 +140,16 @@ class Sequential:
         print_fn(render_summary(self))
 
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None,
-                **kwargs) -> None:
-        """Choose the optimizer (name or instance), the loss and the metrics logged in ``History``."""
-        check.reject_unknown_kwargs(kwargs, "compile", ["optimizer", "loss", "metrics"])
+                weighted_metrics: Sequence[Any] | None = None, **kwargs) -> None:
+        """Choose the optimizer (name or instance), the loss and the metrics logged in ``History`` (``metrics``
+        ignore ``sample_weight``, ``weighted_metrics`` use it, as in Keras 3)."""
+        check.reject_unknown_kwargs(kwargs, "compile", ["optimizer", "loss", "metrics", "weighted_metrics"])
         self.optimizer = optimizers.get(optimizer)
         if self.optimizer is None:  # optimizers.get(None) is None, as in Keras
             raise TypeError("compile needs an optimizer such as 'rmsprop' or Adam(0.01). Received: optimizer=None")
         self.loss = None if loss is None else losses.get(loss)
-        if metrics is not None and (isinstance(metrics, str) or not isinstance(metrics, (list, tuple))):
-            raise TypeError(f"metrics must be a list such as ['mae'], received {metrics!r}.")
-        self.metrics = [metrics_module.get(m) for m in metrics or []]
+        self.metrics = metrics_module.get_list(metrics, "metrics")
+        self.weighted_metrics = metrics_module.get_list(weighted_metrics, "weighted_metrics", self.metrics)
         self.compiled = True
 
     def _require_compiled(self, what: str) -> None:
@@ -181,51 +182,50 @@ class Sequential:
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
             verbose: Any = _AUTO, callbacks: Sequence[callbacks_module.Callback] | None = None,
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool | str = True,
-            initial_epoch: int = 0, *, seed: int | np.random.Generator | None = None,
+            initial_epoch: int = 0, sample_weight: Any = None, validation_batch_size: int | None = None,
+            validation_freq: int | Sequence[int] = 1, *, seed: int | np.random.Generator | None = None,
             **kwargs) -> callbacks_module.History:
         """Train for ``epochs - initial_epoch`` epochs; return the ``History`` (also ``model.history``).
 
         ``x`` and ``validation_data`` may be data sources (``linnet.engine.sources``) instead of arrays; with a
-        source as ``x``, ``y``, ``batch_size``, ``validation_split`` and ``shuffle`` stay unset, because the source
-        yields whole batches in its own order. ``seed`` (a linnet extension) fixes this fit's shuffles; ``None``
-        draws them from linnet's default generator, which ``linnet.utils.set_random_seed`` seeds.
+        source as ``x``, the arguments for arrays stay unset (``fitplan.fit_plan``). ``sample_weight`` ``(n,)``
+        weights the rows' losses; validation runs after epoch ``e`` if ``e % validation_freq == 0``. ``seed``
+        (linnet's) fixes the shuffles; None draws them from the generator ``linnet.utils.set_random_seed`` seeds.
         """
         check.reject_unknown_kwargs(kwargs, "fit", ["x", "y", "batch_size", "epochs", "verbose", "callbacks",
                                               "validation_split", "validation_data", "shuffle", "initial_epoch",
-                                              "seed"])
+                                              "sample_weight", "validation_batch_size", "validation_freq", "seed"])
         self._require_compiled("fit")
-        if is_source(x):
-            refuse_array_arguments("x", y=y, batch_size=batch_size, validation_split=validation_split,
-                                   shuffle=shuffle)
+        validation_freq = validation_frequency(validation_freq)
         epochs = check.positive_int(epochs, "epochs")
         initial_epoch = check.non_negative_int(initial_epoch, "initial_epoch")
         verbose = check.verbosity(verbose, auto=1)
-        if is_source(x):
-            plan = FitPlan(self, x, validation_source(validation_data, self._source_features(x)))
-        else:
-            x, y = self._xy(x, y)
-            plan = array_plan(self, x, y, batch_size, validation_split, validation_data, shuffle)
+        plan = fit_plan(self, x, y, batch_size=batch_size, validation_split=validation_split,
+                        validation_data=validation_data, shuffle=shuffle, sample_weight=sample_weight,
+                        validation_batch_size=validation_batch_size)
         advise(plan)
         self.training_config = {"epochs": epochs, "batch_size": plan.batch_size, "shuffle": shuffle,
                                 "validation_split": validation_split if validation_data is None else None,
                                 "initial_epoch": initial_epoch,
                                 "samples": None if plan.x is None else int(plan.x.shape[0])}
         trainer = Trainer(self, callbacks, verbose, _random.generator(seed))
-        return trainer.fit(plan.source, plan.validation, epochs, initial_epoch)
+        return trainer.fit(plan.source, plan.validation, epochs, initial_epoch, validation_freq)
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = _AUTO,
-                 return_dict: bool = False, **kwargs):
-        """Loss (and metrics) over ``(x, y)`` or a data source: a float, a list ``[loss, *metrics]``, or a dict."""
-        check.reject_unknown_kwargs(kwargs, "evaluate", ["x", "y", "batch_size", "verbose", "return_dict"])
+                 return_dict: bool = False, sample_weight: Any = None, **kwargs):
+        """Loss (and metrics) over ``(x, y)`` or a data source: a float, a list ``[loss, *metrics]``, or a dict;
+        ``sample_weight`` ``(n,)`` weights the loss ``(1/n) Σ wᵢ·lᵢ`` and the ``weighted_metrics``."""
+        check.reject_unknown_kwargs(kwargs, "evaluate", ["x", "y", "batch_size", "verbose", "return_dict",
+                                                         "sample_weight"])
         self._require_compiled("evaluate")
         if is_source(x):
-            refuse_array_arguments("x", y=y, batch_size=batch_size)
+            refuse_array_arguments("x", y=y, batch_size=batch_size, sample_weight=sample_weight)
             self._source_features(x)
             source = x
         else:
             x, y = self._xy(x, y)
             batch_size = check.positive_int(batch_size, "batch_size", allow_none=True) or 32
-            source = in_order(x, y)
+            source = in_order(x, y, sample_weight_column(sample_weight, x.shape[0]))
         verbose = check.verbosity(verbose, auto=1)
         trainer = Trainer(self)
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_results

@@ -59,15 +59,19 @@ def source_length(source: Any) -> int | None:
     return len(source) if hasattr(source, "__len__") else None
 
 
-def split_validation(x: np.ndarray, y: np.ndarray, validation_split: float):
-    """Keras' split: training rows ``[0, floor(n(1-s)))``, validation the remaining tail, in the given order."""
+def split_validation(x: np.ndarray, y: np.ndarray, validation_split: float, *weights: np.ndarray | None):
+    """Keras' split: training rows ``[0, floor(n(1-s)))``, validation the remaining tail, in the given order.
+
+    Returns ``(train, validation)``, each ``(x, y)``, or ``(x, y, sample_weight)`` when ``weights`` holds an
+    array of sample weights (None is left out), split at the same row."""
     split = real_number(validation_split, "validation_split", low=0.0, high=1.0, high_open=True)
     n = x.shape[0]
     split_at = math.floor(n * (1.0 - split))
     if split_at == 0 or split_at == n:
         raise ValueError(f"validation_split={validation_split} leaves {split_at} training and {n - split_at} "
                          f"validation rows out of {n}; both parts need at least one row.")
-    return (x[:split_at], y[:split_at]), (x[split_at:], y[split_at:])
+    arrays = (x, y, *(w for w in weights if w is not None))
+    return tuple(a[:split_at] for a in arrays), tuple(a[split_at:] for a in arrays)
 
 
 @dataclass
@@ -75,13 +79,15 @@ class ArrayBatches:
     """Batches of in-memory float32 arrays ``x (n, d)``, ``y (n, 1)``, already checked (``fit`` checks them).
 
     ``batch_size`` rows per batch (the last, partial batch is kept); ``shuffle`` is True (a new permutation of
-    the rows every epoch), ``"batch"`` (consecutive batches, each shuffled within) or False (in order).
+    the rows every epoch), ``"batch"`` (consecutive batches, each shuffled within) or False (in order). With
+    ``sample_weight`` (float32 ``(n, 1)``, checked) the batches are ``(x, y, sample_weight)``.
     """
 
     x: np.ndarray
     y: np.ndarray
     batch_size: int = 32
     shuffle: bool | str = True
+    sample_weight: np.ndarray | None = None
 
     def __post_init__(self):
         if self.shuffle not in (True, False, "batch"):
@@ -109,18 +115,19 @@ class ArrayBatches:
         column of ones is appended once, here, so that each batch is a view or one gather, with no copy per step.
         """
         design = np.hstack([self.x, np.ones((self.x.shape[0], 1), dtype=self.x.dtype)])
-        return ArrayBatches(design, self.y, self.batch_size, self.shuffle)
+        return ArrayBatches(design, self.y, self.batch_size, self.shuffle, self.sample_weight)
 
-    def epoch(self, rng: np.random.Generator | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def epoch(self, rng: np.random.Generator | None) -> Iterator[Batch]:
         """Yield the batches of one epoch; shuffled batches are gathered one at a time (no copy of the data)."""
-        x, y, size = self.x, self.y, self.batch_size
+        arrays = (self.x, self.y) if self.sample_weight is None else (self.x, self.y, self.sample_weight)
+        size = self.batch_size
         order = self._order(rng)
-        for start in range(0, x.shape[0], size):
+        for start in range(0, self.x.shape[0], size):
             if order is None:
-                yield x[start:start + size], y[start:start + size]
+                yield tuple(a[start:start + size] for a in arrays)
             else:
                 rows = order[start:start + size]
-                yield x.take(rows, axis=0), y.take(rows, axis=0)
+                yield tuple(a.take(rows, axis=0) for a in arrays)
 
     def _order(self, rng: np.random.Generator | None) -> np.ndarray | None:
         n = self.x.shape[0]
@@ -170,7 +177,8 @@ def refuse_array_arguments(data_name: str, **given: Any) -> None:
     """Refuse the arguments that only mean something for arrays (``y``, ``batch_size``, ``validation_split``,
     ``shuffle``) when ``data_name`` is a data source, rather than ignore them: the source yields whole batches
     in its own order."""
-    unset = {"y": None, "batch_size": None, "validation_split": 0, "shuffle": True}
+    unset = {"y": None, "batch_size": None, "validation_split": 0, "shuffle": True, "sample_weight": None,
+             "validation_batch_size": None}
     for name, value in given.items():
         if value is not unset[name] and not (name == "validation_split" and _is_zero(value)):
             raise ValueError(f"{name} cannot be used when {data_name} is a data source: the source yields whole "
@@ -182,9 +190,22 @@ def _is_zero(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and value == 0
 
 
-def in_order(x: np.ndarray, y: np.ndarray) -> ArrayBatches:
-    """Checked arrays as the batches ``evaluate`` and validation read: in order, ``EVALUATION_ROWS`` at a time."""
-    return ArrayBatches(x, y, EVALUATION_ROWS, shuffle=False)
+def in_order(x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> ArrayBatches:
+    """Checked arrays as the batches ``evaluate`` and validation read: in order, ``EVALUATION_ROWS`` at a time.
+
+    (Keras evaluates ``batch_size`` rows at a time; the loss, a mean over the rows, is the same.)"""
+    return ArrayBatches(x, y, EVALUATION_ROWS, shuffle=False, sample_weight=sample_weight)
+
+
+def sample_weight_column(sample_weight: Any, n_samples: int, name: str = "sample_weight") -> np.ndarray | None:
+    """``sample_weight`` of ``fit``/``evaluate`` as float32 ``(n, 1)``: finite, non-negative (None stays None)."""
+    if sample_weight is None:
+        return None
+    weight = targets(sample_weight, n_samples, name)
+    if weight.min() < 0:
+        raise ValueError(f"{name} must be non-negative. Received: a smallest value of {weight.min():g} at row "
+                         f"{int(weight.argmin())}.")
+    return weight
 
 
 def validation_source(validation_data: Any, n_features: int) -> Any:
@@ -192,8 +213,10 @@ def validation_source(validation_data: Any, n_features: int) -> Any:
     :func:`in_order` (None stays None)."""
     if validation_data is None or is_source(validation_data):
         return validation_data
-    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-        raise ValueError(f"validation_data must be a tuple (x_val, y_val) or a data source. "
-                         f"Received: {type(validation_data).__name__} {validation_data!r:.100}")
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+        raise ValueError(f"validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), "
+                         f"or a data source. Received: {type(validation_data).__name__} {validation_data!r:.100}")
     x = features(validation_data[0], "validation_data x", n_features=n_features)
-    return in_order(x, targets(validation_data[1], x.shape[0], "validation_data y"))
+    weight = validation_data[2] if len(validation_data) == 3 else None
+    return in_order(x, targets(validation_data[1], x.shape[0], "validation_data y"),
+                    sample_weight_column(weight, x.shape[0], "validation_data sample_weight"))

@@ -31,6 +31,7 @@ import numpy as np
 from .. import random as _random
 from .._validation import instances
 from .callbacks import Callback, CallbackList, History
+from .divergence import BestWeights, divergence_message
 from .progress import Progbar
 from .sources import ArrayBatches, checked_batches, source_length, split_validation  # noqa: F401 (linnet.training's names)
 
@@ -89,6 +90,7 @@ class Trainer:
         self.model = model
         self.network, self.optimizer = model.network, model.optimizer
         self.loss, self.metrics = model.loss, list(model.metrics)
+        self.weighted_metrics = list(getattr(model, "weighted_metrics", []))  # updated with the sample weights
         self.callbacks = instances(callbacks, "callbacks", Callback)
         self.verbose = verbose
         self.rng = _random.generator(None) if rng is None else rng
@@ -99,8 +101,12 @@ class Trainer:
         self._fused = False
 
     # ----- fit ---------------------------------------------------------------------------------------------
-    def fit(self, source, validation=None, epochs: int = 1, initial_epoch: int = 0) -> History:
+    def fit(self, source, validation=None, epochs: int = 1, initial_epoch: int = 0,
+            validation_freq: int | Sequence[int] = 1) -> History:
         """Train on ``source`` for epochs ``initial_epoch .. epochs - 1``; return the ``History``.
+
+        ``validation`` is evaluated after epoch ``e`` (1-based) when ``e % validation_freq == 0``, or when ``e``
+        is in the list ``validation_freq`` (Keras 3's ``_should_eval``).
 
         On divergence (a non-finite loss or weights, or an exploding loss) the weights of the epoch with the
         lowest loss are restored and ``DivergenceError`` says why and what to try.
@@ -111,10 +117,11 @@ class Trainer:
         self.steps = source_length(source)
         self.params = {"verbose": self.verbose, "epochs": epochs, "steps": self.steps}  # the callbacks' params
         self._hooks = CallbackList([*self.callbacks, history], model, self.params)
+        self.validation_freq = validation_freq
         source, self._fused = self._step_source(source, epochs - initial_epoch)
         model.stop_training = False
         self._hooks.on_train_begin()
-        best = _BestWeights(self.network.params)
+        best = BestWeights(self.network.params)
         with np.errstate(over="ignore", invalid="ignore"):  # overflow surfaces as a DivergenceError
             for epoch in range(initial_epoch, epochs):
                 self._run_epoch(source, validation, epoch, epochs, best)
@@ -131,12 +138,13 @@ class Trainer:
         ``[x, 1]`` (in-memory arrays can), and their one copy pays for itself over the steps to run.
         """
         design_batches = getattr(source, "design_batches", None)
-        if (design_batches is None or not self.network.takes_design(self.loss, self.metrics)
+        if (design_batches is None or getattr(source, "sample_weight", None) is not None
+                or not self.network.takes_design(self.loss, self.metrics + self.weighted_metrics)
                 or source.nbytes > DESIGN_BYTES_PER_STEP * len(source) * epochs):
             return source, False
         return design_batches(), True
 
-    def _run_epoch(self, source, validation, epoch: int, epochs: int, best: _BestWeights) -> None:
+    def _run_epoch(self, source, validation, epoch: int, epochs: int, best: BestWeights) -> None:
         hooks, model = self._hooks, self.model
         hooks.on_epoch_begin(epoch)
         if self.verbose and epochs > 1:
@@ -146,8 +154,8 @@ class Trainer:
             logs = self._train_epoch(source, progbar)
         except DivergenceError as error:
             best.restore(self.network.params)
-            raise DivergenceError(_divergence_message(epoch, str(error), self.optimizer), model.history) from None
-        if validation is not None:
+            raise DivergenceError(divergence_message(epoch, str(error), self.optimizer), model.history) from None
+        if validation is not None and _should_eval(epoch, self.validation_freq):
             logs.update({f"val_{name}": value for name, value in self.evaluate(validation).items()})
         if progbar is not None:
             progbar.target = self.steps
@@ -157,7 +165,7 @@ class Trainer:
         losses = model.history.history["loss"]
         if losses[-1] > EXPLOSION_FACTOR * losses[0] and exploding(losses):
             best.restore(self.network.params)
-            raise DivergenceError(_divergence_message(
+            raise DivergenceError(divergence_message(
                 epoch, f"the loss grew from {losses[0]:.4g} to {losses[-1]:.4g} and rose for {RISING_EPOCHS} epochs "
                 f"in a row", self.optimizer), model.history)
 
@@ -167,12 +175,11 @@ class Trainer:
         Raises ``DivergenceError`` as soon as a batch loss is NaN or infinite (before that batch's update), or
         when the epoch leaves non-finite weights; overflow is detected here, not by NumPy's warnings.
         """
-        network, optimizer, loss, metrics, hooks = self.network, self.optimizer, self.loss, self.metrics, self._hooks
+        network, optimizer, loss, hooks = self.network, self.optimizer, self.loss, self._hooks
         params, grads, fused = network.params, network.grads, self._fused
         batch_hooks = hooks.wants_batch_hooks
         live = progbar is not None and progbar.dynamic
-        for metric in metrics:
-            metric.reset_state()
+        metrics = self._reset_metrics()
         total, count, step = 0.0, 0, -1
         for step, batch in enumerate(checked_batches(source, self.rng, network.input_dim)):
             if batch_hooks:
@@ -181,21 +188,35 @@ class Trainer:
                 xb, yb = batch
                 value, prediction = network.mse_step(xb, yb), None
             else:
-                xb, yb, weight = _unpack(batch, metrics)
+                xb, yb, weight = _unpack(batch)
                 value, prediction = network.gradient(xb, yb, loss, weight)
             if not math.isfinite(value):
                 raise DivergenceError(f"the loss of batch {step + 1}{_of(self.steps)} is {value}")
             optimizer.apply(params, grads)
             total += value * xb.shape[0]
             count += xb.shape[0]
-            for metric in metrics:
-                metric.update_state(yb, prediction)
+            if metrics:
+                self._update_metrics(yb, prediction, weight)
             if (batch_hooks or live) and self._batch_end(step, _logs(total / count, metrics), progbar):
                 break
         self._count_steps(step + 1, "training")
         if not np.isfinite(params.sum()):
             raise DivergenceError("an update made the weights NaN or infinite (the last batch's step overflowed)")
         return _logs(total / count, metrics)
+
+    def _reset_metrics(self) -> list:
+        """Reset every metric for a new pass; return them all (unweighted first), as the logs list them."""
+        metrics = self.metrics + self.weighted_metrics
+        for metric in metrics:
+            metric.reset_state()
+        return metrics
+
+    def _update_metrics(self, y: np.ndarray, prediction: np.ndarray, weight: np.ndarray | None) -> None:
+        """``metrics`` ignore the sample weights and ``weighted_metrics`` use them, as Keras 3's compile does."""
+        for metric in self.metrics:
+            metric.update_state(y, prediction)
+        for metric in self.weighted_metrics:
+            metric.update_state(y, prediction, weight)
 
     def _batch_end(self, step: int, logs: dict[str, float], progbar: Progbar | None) -> bool:
         """Batch hooks and the live progress bar after ``step``; True when a batch hook asked to stop."""
@@ -221,22 +242,22 @@ class Trainer:
         """Loss and metrics over one pass of ``source`` with the current weights.
 
         The loss is ``Σ_b B_b·L_b / Σ_b B_b`` over the batches (the loss of all rows at once for unweighted
-        batches); ``evaluated_steps`` is set to the number of batches.
+        batches), plus the regularization penalty (as Keras' ``evaluate``); ``evaluated_steps`` is set to the
+        number of batches.
         """
-        network, loss, metrics = self.network, self.loss, self.metrics
-        for metric in metrics:
-            metric.reset_state()
+        network, loss = self.network, self.loss
+        metrics = self._reset_metrics()
+        penalty = network.penalty() if network.regularized else 0.0  # the weights do not change here
         total, count, steps = 0.0, 0, 0
         for batch in checked_batches(source, self.rng, network.input_dim):
             steps += 1
-            xb, yb, weight = _unpack(batch, metrics)
+            xb, yb, weight = _unpack(batch)
             prediction = network.forward(xb)
             value = (loss.value_and_grad(yb, prediction) if weight is None
                      else loss.value_and_grad(yb, prediction, weight))[0]
-            total += value * xb.shape[0]
+            total += (value + penalty) * xb.shape[0]
             count += xb.shape[0]
-            for metric in metrics:
-                metric.update_state(yb, prediction)
+            self._update_metrics(yb, prediction, weight)
         if steps == 0:
             raise ValueError("The evaluation data source yielded no batch: its epoch(rng) must yield at least one "
                              "(x, y) batch per call.")
@@ -244,41 +265,20 @@ class Trainer:
         return _logs(total / count, metrics)
 
 
-def _unpack(batch: tuple, metrics: list) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """``(x, y, sample_weight or None)``; weights with compiled metrics are refused (metrics take none yet)."""
-    if len(batch) == 2:
-        return batch[0], batch[1], None
-    if metrics:
-        raise ValueError(f"The data source yielded sample weights, and the metrics "
-                         f"{[metric.name for metric in metrics]} do not take sample weights yet: compile without "
-                         f"metrics, or yield (x, y) batches. Received: a batch of {len(batch[0])} weighted rows.")
-    return batch
+def _unpack(batch: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``(x, y, sample_weight or None)``."""
+    return (batch[0], batch[1], None) if len(batch) == 2 else batch
+
+
+def _should_eval(epoch: int, validation_freq: int | Sequence[int]) -> bool:
+    """Keras 3: validate after 1-based epoch ``e`` when ``e % validation_freq == 0`` or ``e in validation_freq``."""
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return epoch + 1 in validation_freq
 
 
 def _of(steps: int | None) -> str:
     return "" if steps is None else f"/{steps}"
-
-
-class _BestWeights:
-    """The weights at the end of the epoch with the lowest loss, kept to restore after a divergence."""
-
-    def __init__(self, params: np.ndarray):
-        self.params, self.loss = params.copy(), math.inf
-
-    def offer(self, loss: float, params: np.ndarray) -> None:
-        if loss < self.loss:
-            self.loss = loss
-            self.params[...] = params
-
-    def restore(self, params: np.ndarray) -> None:
-        params[...] = self.params
-
-
-def _divergence_message(epoch: int, what: str, optimizer) -> str:
-    return (f"Training diverged in epoch {epoch + 1}: {what}. The weights were restored to those of the epoch "
-            f"with the lowest loss (or the initial ones). The learning rate ({optimizer.learning_rate:g}) is "
-            f"probably too large for the scale of the inputs: try a smaller learning rate, or normalize the "
-            f"inputs (a Normalization layer adapted to x, or standardized features).")
 
 
 def _logs(loss_value: float, metrics) -> dict[str, float]:

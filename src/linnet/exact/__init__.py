@@ -5,7 +5,8 @@
 - ``solve``: parameters, rank, conditioning and trusted digits from the state; ``refine``: one more pass over
   the rows in extended precision;
 - ``results``: ``ols`` and ``OLSResult`` with statsmodels' statistics, computed lazily (``summary`` renders);
-- ``surface``: the mean squared error as a function of the parameters (what the landscape draws).
+- ``surface``: the mean squared error as a function of the parameters (what the landscape draws);
+- ``penalized``: the optimum of a regularized model (ridge, lasso, elastic net in Keras' scaling) from the state.
 
 Nothing here imports the engine: it is the oracle the trained neuron is measured against.
 """

@@ -7,12 +7,16 @@ It comes in closed form from a :class:`~linnet.exact.state.LeastSquaresState`, w
 where ``(c*, b*)`` is the least-squares answer, ``mse* = ssr / W`` its (weighted) MSE and ``S = Sxx / W`` the
 (population) covariance of ``x``. This holds because least-squares residuals have mean 0 and are uncorrelated
 with ``x``; written so, the gap ``mse - mse*`` is a sum of squares, never negative and free of cancellation.
+
+With a ``penalty`` (:class:`~linnet.exact.penalized.Penalty`, a regularized model) the surface is Keras' loss
+``mse + penalty`` and its ``optimum`` the penalized one: ``gap`` is then measured from that optimum.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .penalized import Penalty, penalized
 from .results import OLSResult
 from .state import LeastSquaresState
 
@@ -27,18 +31,31 @@ class LossSurface:
     1.6666666666666667
     """
 
-    def __init__(self, state: LeastSquaresState) -> None:
-        self.optimum = OLSResult.from_moments(state)
+    def __init__(self, state: LeastSquaresState, penalty: Penalty | None = None) -> None:
+        self.optimum = self._least_squares = OLSResult.from_moments(state)
         self.mse_min = self.optimum.ssr / state.weight
         self.mean_x = state.mean_x.copy()
         self.cov_x = state.sxx / state.weight
         self.var_y = state.syy / state.weight
+        self.penalty, self._floor = penalty or None, 0.0
+        if self.penalty is not None:
+            self.optimum = penalized(state, penalty)
+            self._floor = self._data_gap(self.optimum.coef_, self.optimum.intercept_) + penalty.value(
+                self.optimum.coef_, self.optimum.intercept_)
+            self.mse_min += self._floor
 
     def gap(self, coef, intercept) -> np.ndarray:
         """``mse(coef, intercept) - mse*`` for ``coef`` of shape (..., p) and ``intercept`` of shape (...)."""
-        step = np.asarray(coef, dtype=np.float64) - self.optimum.coef_
+        gap = self._data_gap(coef, intercept)
+        if self.penalty is None:
+            return gap
+        return gap + self.penalty.value(coef, intercept) - self._floor
+
+    def _data_gap(self, coef, intercept) -> np.ndarray:
+        """The MSE above least squares' (a sum of squares, module docstring)."""
+        step = np.asarray(coef, dtype=np.float64) - self._least_squares.coef_
         spread = np.einsum("...i,ij,...j->...", step, self.cov_x, step)
-        shift = step @ self.mean_x + (np.asarray(intercept, dtype=np.float64) - self.optimum.intercept_)
+        shift = step @ self.mean_x + (np.asarray(intercept, dtype=np.float64) - self._least_squares.intercept_)
         return spread + shift ** 2
 
     def mse(self, coef, intercept) -> np.ndarray:

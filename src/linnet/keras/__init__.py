@@ -6,7 +6,7 @@
 
 from ..engine.layers import Input
 from ..engine.sequential import Sequential
-from . import callbacks, datasets, initializers, layers, losses, metrics, models, optimizers, utils
+from . import callbacks, datasets, initializers, layers, losses, metrics, models, optimizers, regularizers, utils
 
 __all__ = ["Input", "Sequential", "callbacks", "datasets", "initializers", "layers", "losses", "metrics",
-           "models", "optimizers", "utils"]
+           "models", "optimizers", "regularizers", "utils"]

@@ -15,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from ..diagnostics.penalty import model_penalty
 from ..engine.callbacks import ParameterHistory
+from ..engine.network import built_network
 from ..exact.state import LeastSquaresState
 from ..exact.surface import LossSurface
 from ._inset import _free_corners, _zoom
@@ -57,7 +59,7 @@ def landscape(model, x: Any, y: Any, *, path: ParameterHistory | None = None, ax
     """
     xs, ys, (feature,), target = _one_feature(x, y, feature_name, target_name)
     _check_design(levels, span)
-    bowl = LossSurface(LeastSquaresState().update(xs, ys))
+    bowl = LossSurface(LeastSquaresState().update(xs, ys), model_penalty(built_network(model)))
     scene = _Scene(bowl, np.array([_model_coef(model, 1)[0], float(model.intercept_)]),
                    None if path is None else np.column_stack(_recorded(path, 1)),
                    None if path is None else path.epochs)

@@ -80,6 +80,15 @@ class Layer(Configurable):
     def get_weights(self) -> list[np.ndarray]:
         return []
 
+    regularized = False  # whether penalty() can be non-zero (Dense with a regularizer)
+
+    def penalty(self) -> float:
+        """The regularization penalty this layer adds to the loss (``linnet.regularizers``); 0 by default."""
+        return 0.0
+
+    def add_penalty_gradient(self) -> None:
+        """Add the penalty's gradient to the layer's weight gradients (nothing by default)."""
+
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
         _check_weight_shapes(self, weights, [w.shape for w in self.get_weights()])
         for target, value in zip(self.get_weights(), weights):

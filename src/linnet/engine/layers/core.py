@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..._validation import boolean, positive_int, reject_unknown_kwargs
-from .. import initializers
+from .. import initializers, regularizers
 from .base import Layer, unique_name
 
 
@@ -46,14 +46,17 @@ class Dense(Layer):
     """Fully connected linear layer: ``y = x @ kernel + bias``, kernel of shape ``(input_dim, units)``.
 
     Gradients for a batch with upstream gradient ``G = dL/dy``: ``dL/dkernel = xᵀG``,
-    ``dL/dbias = Σ_rows G``, ``dL/dx = G kernelᵀ``.
+    ``dL/dbias = Σ_rows G``, ``dL/dx = G kernelᵀ``. ``kernel_regularizer`` and ``bias_regularizer``
+    (``linnet.regularizers``) add ``penalty()`` to every batch loss and its gradient to the weights' gradients.
     """
 
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
-                 input_shape: Any = None, input_dim: int | None = None, name: str | None = None, **kwargs):
+                 input_shape: Any = None, input_dim: int | None = None, name: str | None = None,
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None, **kwargs):
         reject_unknown_kwargs(kwargs, "Dense", ["units", "activation", "use_bias", "kernel_initializer",
-                                                "bias_initializer", "input_shape", "input_dim", "name"])
+                                                "bias_initializer", "input_shape", "input_dim", "name",
+                                                "kernel_regularizer", "bias_regularizer"])
         _check_linear(activation)
         super().__init__(name=name, input_shape=input_shape, input_dim=input_dim)
         self.units = positive_int(units, "units")
@@ -61,6 +64,8 @@ class Dense(Layer):
         self.use_bias = boolean(use_bias, "use_bias")
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
         self.trainable_names = ("kernel", "bias") if use_bias else ("kernel",)
         self.kernel = self.bias = None
 
@@ -93,14 +98,36 @@ class Dense(Layer):
     def get_weights(self):
         return [w for w in (self.kernel, self.bias) if w is not None]
 
+    def _regularized(self):
+        """``(regularizer, weight, its gradient view)`` for each weight with a regularizer."""
+        pairs = [(self.kernel_regularizer, self.kernel, getattr(self, "_grad_kernel", None))]
+        if self.use_bias:
+            pairs.append((self.bias_regularizer, self.bias, getattr(self, "_grad_bias", None)))
+        return [(regularizer, w, g) for regularizer, w, g in pairs if regularizer is not None]
+
+    @property
+    def regularized(self) -> bool:
+        return self.kernel_regularizer is not None or (self.use_bias and self.bias_regularizer is not None)
+
+    def penalty(self) -> float:
+        """``Σ regularizer(weight)`` over the regularized weights (0 without regularizers)."""
+        return sum(regularizer(w) for regularizer, w, _ in self._regularized())
+
+    def add_penalty_gradient(self) -> None:
+        """Add each regularizer's gradient to the gradient of its weight."""
+        for regularizer, w, grad in self._regularized():
+            grad += regularizer.gradient(w)
+
     keras_defaults: ClassVar[dict[str, tuple]] = {
-        **Layer.keras_defaults, "kernel_regularizer": (None,), "bias_regularizer": (None,),
-        "kernel_constraint": (None,), "bias_constraint": (None,), "quantization_config": (None,)}
+        **Layer.keras_defaults, "kernel_constraint": (None,), "bias_constraint": (None,),
+        "quantization_config": (None,)}
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "activation": "linear", "use_bias": self.use_bias,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer)}
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
 
 
 class Activation(Layer):

@@ -1,0 +1,112 @@
+"""The penalized optimum against scikit-learn's Ridge, Lasso and ElasticNet (after converting Keras' scaling),
+against a general-purpose minimizer (weights, penalized bias, per-coefficient penalties), and hand-checked."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import minimize
+from sklearn.linear_model import ElasticNet, Lasso, Ridge
+
+from linnet.exact import LeastSquaresState, OLSResult
+from linnet.exact.penalized import Penalty, penalized, penalized_fit
+from linnet.exact.surface import LossSurface
+
+
+def data(seed=0, n=60):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3)) * [1.0, 5.0, 0.2] + [3.0, -2.0, 10.0]
+    return x, x @ [1.0, -0.5, 2.0] + 4.0 + rng.normal(size=n)
+
+
+def keras_objective(x, y, penalty, weights=None):
+    """``J`` written out row by row: (1/n) Σ wᵢ rᵢ² + penalty, the oracle the minimizer is checked against."""
+    weights = np.ones(len(y)) if weights is None else weights
+
+    def objective(theta):
+        residual = y - x @ theta[1:] - theta[0]
+        return weights @ residual ** 2 / len(y) + penalty.value(theta[1:], theta[0])
+    return objective
+
+
+def test_a_hand_checked_ridge():
+    # y = x on x = 0, 1, 2: Sxx/n = 2/3 = Sxy/n, so (2/3 + 1)·c = 2/3 with l2 = 1: c = 0.4, b = 1 - 0.4 = 0.6
+    fit = penalized_fit([[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0], Penalty(l2=1.0))
+    assert fit.coef_[0] == pytest.approx(0.4, abs=1e-15) and fit.intercept_ == pytest.approx(0.6, abs=1e-15)
+    assert fit.mse == pytest.approx((0.6 ** 2 + 0.0 + 0.6 ** 2) / 3) and fit.objective == pytest.approx(0.24 + 0.16)
+
+
+@pytest.mark.parametrize("l2", [1e-6, 0.01, 0.3, 10.0])
+def test_ridge_is_scikit_learns_with_alpha_n_l2(l2):
+    x, y = data()
+    ours, theirs = penalized_fit(x, y, Penalty(l2=l2)), Ridge(alpha=len(y) * l2).fit(x, y)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-10)
+    assert ours.intercept_ == pytest.approx(theirs.intercept_, rel=1e-10)
+    assert ours.sweeps == 0
+
+
+@pytest.mark.parametrize("l1, l2", [(0.4, 0.0), (0.4, 0.1), (2.0, 0.05), (0.01, 1.0), (50.0, 0.0)])
+def test_lasso_and_elastic_net_are_scikit_learns_after_conversion(l1, l2):
+    x, y = data(1)
+    ours = penalized_fit(x, y, Penalty(l1=l1, l2=l2))
+    alpha = l1 / 2 + l2
+    model = (Lasso(alpha=alpha, tol=1e-13, max_iter=1_000_000) if l2 == 0 else
+             ElasticNet(alpha=alpha, l1_ratio=(l1 / 2) / alpha, tol=1e-13, max_iter=1_000_000))
+    theirs = model.fit(x, y)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-8, atol=1e-10)
+    assert ours.intercept_ == pytest.approx(theirs.intercept_, rel=1e-8)
+    if l1 == 50.0:
+        np.testing.assert_array_equal(ours.coef_, 0.0)  # l1 beyond 2·max|Sxy/n|: every coefficient is 0
+        assert ours.intercept_ == pytest.approx(y.mean())
+
+
+def test_no_penalty_is_least_squares():
+    x, y = data(2)
+    state = LeastSquaresState().update(x, y)
+    np.testing.assert_allclose(penalized(state, Penalty()).coef_, OLSResult.from_moments(state).coef_, rtol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), l1=st.floats(0, 2), l2=st.floats(0, 2), bias_l1=st.floats(0, 1),
+       bias_l2=st.floats(0, 1), weighted=st.booleans())
+def test_the_optimum_minimizes_keras_objective(seed, l1, l2, bias_l1, bias_l2, weighted):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(30, 2)) * rng.uniform(0.5, 3, size=2)
+    y = x @ rng.normal(size=2) + rng.normal() + rng.normal(size=30)
+    weights = rng.uniform(0, 2, size=30) if weighted else None
+    penalty = Penalty(l1=[l1, 0.5 * l1], l2=[l2, 2 * l2], bias_l1=bias_l1, bias_l2=bias_l2)
+    fit = penalized_fit(x, y, penalty, sample_weight=weights)
+    objective = keras_objective(x, y, penalty, weights)
+    theta = np.append(fit.intercept_, fit.coef_)
+    assert fit.objective == pytest.approx(objective(theta), rel=1e-9, abs=1e-12)
+    for step in np.eye(3) * 1e-4:  # no coordinate move lowers it (the objective is convex)
+        assert objective(theta + step) >= fit.objective - 1e-12 and objective(theta - step) >= fit.objective - 1e-12
+    best = minimize(objective, theta + 0.1, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14,
+                                                                          "maxiter": 20_000})
+    assert fit.objective <= best.fun + 1e-10
+
+
+def test_the_penalized_surface_is_lowest_at_its_optimum():
+    x, y = data(3)
+    state = LeastSquaresState().update(x[:, :1], y)
+    surface = LossSurface(state, Penalty(l2=0.5))
+    assert surface.gap(surface.optimum.coef_, surface.optimum.intercept_) == pytest.approx(0.0, abs=1e-12)
+    slopes = surface.optimum.coef_[0] + np.linspace(-1, 1, 11)
+    heights = surface.mse(slopes[:, None], np.full(11, surface.optimum.intercept_))
+    assert heights.argmin() == 5
+    row = keras_objective(x[:, :1], y, Penalty(l2=0.5))
+    assert heights[0] == pytest.approx(row(np.array([surface.optimum.intercept_, slopes[0]])), rel=1e-12)
+
+
+@pytest.mark.parametrize("penalty, message", [
+    (Penalty(l2=-1.0), r"penalty l2 must be a finite number in \[0.0, inf\), received -1.0"),
+    (Penalty(l1=np.nan), "penalty l1 must be a finite number"),
+])
+def test_a_bad_penalty_is_refused(penalty, message):
+    with pytest.raises(ValueError, match=message):
+        penalized_fit(*data(), penalty)
+
+
+def test_an_empty_state_is_refused():
+    with pytest.raises(ValueError, match="needs a LeastSquaresState holding rows. Received"):
+        penalized(LeastSquaresState(), Penalty(l2=1.0))
