@@ -13,8 +13,22 @@ from typing import Any
 
 import numpy as np
 
-from .fields import (MAX_EPOCHS, MAX_FEATURES, MAX_ITERATIONS, MAX_PARAMETERS, boolean, integer, json_value, mapping,
-                     names, number, optional_integer, refuse, sequence, text)
+from .fields import (
+    MAX_EPOCHS,
+    MAX_FEATURES,
+    MAX_ITERATIONS,
+    MAX_PARAMETERS,
+    boolean,
+    integer,
+    json_value,
+    mapping,
+    names,
+    number,
+    optional_integer,
+    refuse,
+    sequence,
+    text,
+)
 
 _COUNTS = 2**53
 
