@@ -1,0 +1,112 @@
+"""``.keras`` files against real Keras 3, both ways: the same predictions, compile settings and optimizer state,
+and one more epoch of training in the other library lands on the same weights.
+
+Keras runs in a subprocess (``keras_side.py``) with ``KERAS_BACKEND=jax`` (Keras' numpy backend cannot ``fit``);
+the tests skip, saying so, when keras, jax or h5py is missing (``pip install -e '.[keras-compat]'``, which
+``.ci/run`` installs).
+"""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import linnet
+from linnet import keras
+from linnet.saving.keras_weights import optimizer_values
+
+MISSING = [name for name in ("keras", "jax", "h5py") if importlib.util.find_spec(name) is None]
+needs_keras = pytest.mark.skipif(bool(MISSING), reason=f"real Keras round trips need {', '.join(MISSING)}: "
+                                                       f"pip install -e '.[keras-compat]'")
+SIDE = Path(__file__).with_name("keras_side.py")
+RNG = np.random.default_rng(3)
+X = (RNG.normal(size=(40, 2)) * [1.0, 5.0] + [2.0, -1.0]).astype(np.float32)
+Y = (X @ np.array([[2.0], [-0.5]]) + 0.3 + 0.1 * RNG.normal(size=(40, 1))).astype(np.float32)
+OPTIMIZERS = {
+    "sgd_momentum": lambda: keras.optimizers.SGD(0.05, momentum=0.9, nesterov=True),
+    "rmsprop_centered": lambda: keras.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
+    "adam_amsgrad": lambda: keras.optimizers.Adam(0.05, amsgrad=True),
+    "adamw": lambda: keras.optimizers.AdamW(0.05, weight_decay=0.01),
+    "adamax": lambda: keras.optimizers.Adamax(0.05),
+    "nadam": lambda: keras.optimizers.Nadam(0.05),
+    "adagrad": lambda: keras.optimizers.Adagrad(0.1),
+}
+
+
+def run_keras(mode, folder):
+    np.savez(folder / "data.npz", x=X, y=Y)
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run([sys.executable, str(SIDE), mode, str(folder)], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.strip()
+
+
+def linnet_model(optimizer):
+    linnet.random.set_seed(1)
+    normalization = keras.layers.Normalization()
+    normalization.adapt(X)
+    model = keras.Sequential([keras.Input((2,)), normalization, keras.layers.Dense(1),
+                              keras.layers.Activation("linear")])
+    model.compile(optimizer=optimizer, loss="mse", metrics=["mae"])
+    return model
+
+
+def keras_state(report):
+    return [report[f"opt_{i}"] for i in range(sum(key.startswith("opt_") for key in report.files))]
+
+
+def linnet_state(model):
+    shapes = [w.shape for w in model.layers[1].get_weights()]
+    return optimizer_values(model.optimizer, shapes)
+
+
+def continue_one_epoch(model):
+    model.fit(X, Y, epochs=1, batch_size=8, shuffle=False, verbose=0)
+    return model.layers[1].get_weights()
+
+
+@needs_keras
+def test_keras_opens_linnet_files_with_the_same_predictions_settings_and_state_and_trains_on(tmp_path):
+    models = {}
+    for name, optimizer in OPTIMIZERS.items():
+        models[name] = linnet_model(optimizer())
+        models[name].fit(X, Y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+        models[name].save(tmp_path / f"{name}.keras")
+    version = run_keras("load", tmp_path)
+    assert version.startswith("3.")
+    for name, model in models.items():
+        report = np.load(tmp_path / f"{name}.npz")
+        np.testing.assert_allclose(report["prediction"], model.predict(X), rtol=1e-6, atol=1e-6, err_msg=name)
+        for got, expected in zip(keras_state(report), linnet_state(model), strict=True):
+            assert np.array_equal(got, expected), name  # the state crosses bit for bit
+        settings = json.loads(str(report["config"]))
+        linnet_config = model.optimizer.get_config()
+        assert {k: settings["optimizer"][k] for k in linnet_config if k in settings["optimizer"]} == {
+            k: v for k, v in linnet_config.items() if k in settings["optimizer"]}, name
+        assert settings["metrics"] == ["mae"] and "mean_squared_error" in settings["loss"]
+        for got, expected in zip([report["after_0"], report["after_1"]], continue_one_epoch(model), strict=True):
+            np.testing.assert_allclose(got, expected, rtol=2e-5, atol=1e-6, err_msg=name)
+
+
+@needs_keras
+def test_linnet_opens_keras_files_with_the_same_predictions_settings_and_state_and_trains_on(tmp_path):
+    run_keras("make", tmp_path)
+    for name, optimizer in OPTIMIZERS.items():
+        report = np.load(tmp_path / f"{name}.npz")
+        model = linnet.load_model(tmp_path / f"{name}.keras")
+        assert [type(layer).__name__ for layer in model.layers] == ["Normalization", "Dense", "Activation"]
+        assert type(model.optimizer) is type(optimizer()), name
+        assert model.optimizer.get_config() | {"name": None} == optimizer().get_config() | {"name": None}
+        assert [m.name for m in model.metrics] == ["mae"] and type(model.loss).__name__ == "MeanSquaredError"
+        np.testing.assert_allclose(model.predict(X), report["prediction"], rtol=1e-6, atol=1e-6, err_msg=name)
+        for got, expected in zip(linnet_state(model), keras_state(report), strict=True):
+            assert np.array_equal(got, expected), name
+        assert model.optimizer.iterations == 10  # 2 epochs of 5 batches, counted by Keras
+        for got, expected in zip(continue_one_epoch(model), [report["after_3"], report["after_4"]], strict=True):
+            np.testing.assert_allclose(got, expected, rtol=2e-5, atol=1e-6, err_msg=name)
