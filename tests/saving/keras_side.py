@@ -28,7 +28,7 @@ OPTIMIZERS = {
 
 def continue_one_epoch(model, x, y):
     model.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
-    return [w for w in model.get_weights()]
+    return list(model.get_weights())
 
 
 def state(model):

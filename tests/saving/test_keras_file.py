@@ -7,6 +7,7 @@ the tests skip, saying so, when keras, jax or h5py is missing (``pip install -e 
 """
 
 import importlib.util
+import io
 import json
 import os
 import subprocess
@@ -110,3 +111,98 @@ def test_linnet_opens_keras_files_with_the_same_predictions_settings_and_state_a
         assert model.optimizer.iterations == 10  # 2 epochs of 5 batches, counted by Keras
         for got, expected in zip(continue_one_epoch(model), [report["after_3"], report["after_4"]], strict=True):
             np.testing.assert_allclose(got, expected, rtol=2e-5, atol=1e-6, err_msg=name)
+
+
+# ----- refusals, with h5py only ----------------------------------------------------------------------------------
+needs_h5py = pytest.mark.skipif(importlib.util.find_spec("h5py") is None,
+                                reason="reading .keras weights needs h5py: pip install -e '.[keras]'")
+
+
+@pytest.fixture
+def keras_file(tmp_path):
+    model = linnet_model(keras.optimizers.Adam(0.05))
+    model.fit(X, Y, epochs=1, batch_size=8, verbose=0)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    return model, path
+
+
+def edit_keras(path, change):
+    import zipfile
+    with zipfile.ZipFile(path) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    config = json.loads(contents["config.json"])
+    change(config)
+    contents["config.json"] = json.dumps(config).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+
+
+def dense(config):
+    return config["config"]["layers"][2]["config"]
+
+
+@needs_h5py
+def test_a_linnet_keras_file_round_trips_in_linnet_bit_for_bit(keras_file):
+    model, path = keras_file
+    loaded = linnet.load_model(path)
+    assert np.array_equal(loaded.predict(X), model.predict(X))
+    for key, value in model.optimizer.variables().items():
+        assert np.array_equal(loaded.optimizer.variables()[key], value), key
+    assert [e["class_name"] for e in json.loads(__import__("zipfile").ZipFile(path).read("config.json"))[
+        "config"]["layers"]] == ["InputLayer", "Normalization", "Dense", "Activation"]
+
+
+@needs_h5py
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda c: dense(c).update(activation="relu"),
+     r"config.layers\[2\].config.activation must be 'linear' \(layer 'dense.*' would make the model nonlinear\)"),
+    (lambda c: c["config"]["layers"][3]["config"].update(activation="sigmoid"),
+     r"config.layers\[3\].config.activation must be 'linear'"),
+    (lambda c: c["config"]["layers"][2].update(class_name="Conv1D"),
+     r"config.layers\[2\].class_name must be one of the linear layers Dense, Activation, Normalization"),
+    (lambda c: dense(c).update(kernel_regularizer={"class_name": "L2", "config": {"l2": 0.01}}),
+     r"config.layers\[2\].config.kernel_regularizer must be null \(linnet cannot represent it"),
+    (lambda c: dense(c).update(kernel_constraint={"class_name": "NonNeg", "config": {}}),
+     r"config.layers\[2\].config.kernel_constraint must be null"),
+    (lambda c: c.update(class_name="Functional"), r"config.json: class_name must be 'Sequential'"),
+    (lambda c: c["config"]["layers"][0]["config"].update(batch_shape=[None, 10**12]),
+     r"the input shape \(InputLayer batch_shape\) must be an integer from 1 to 1000000"),
+    (lambda c: c["config"]["layers"][0]["config"].update(batch_shape=[None, 28, 28]),
+     r"config.layers\[0\].config.batch_shape must be \[null, n_features\]"),
+    (lambda c: dense(c).update(units=10**9), r"must be a layer keeping the model within 10000000 weights"),
+    (lambda c: c["compile_config"].update(loss_weights=[0.5]), r"compile_config.loss_weights must be null"),
+    (lambda c: c["compile_config"].update(metrics=["accuracy"]), r"compile_config.metrics is invalid: .*accuracy"),
+], ids=["relu", "sigmoid", "conv", "regularizer", "constraint", "functional", "huge-input", "image-input",
+        "huge-units", "loss-weights", "accuracy"])
+def test_what_linnet_cannot_represent_is_refused_naming_the_field(keras_file, change, message):
+    _, path = keras_file
+    edit_keras(path, change)
+    with pytest.raises(linnet.ModelFileError, match=message):
+        linnet.load_model(path)
+
+
+@needs_h5py
+@pytest.mark.parametrize(("where", "value", "message"), [
+    ("optimizer/vars/2", np.full((2, 1), np.nan, np.float32), r"optimizer/vars/2 must be finite values"),
+    ("optimizer/vars/0", np.array(-5, np.int32), r"optimizer/vars/0 must be an integer count"),
+    ("layers/dense/vars/0", np.zeros((3, 1), np.float32), r"layers/dense/vars/0 must be a numeric array of shape"),
+])
+def test_keras_weights_are_checked_like_linnet_ones(keras_file, where, value, message):
+    import zipfile
+
+    import h5py
+    _, path = keras_file
+    with zipfile.ZipFile(path) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    buffer = io.BytesIO(contents["model.weights.h5"])
+    with h5py.File(buffer, "r+") as store:
+        del store[where]
+        store[where] = value
+    contents["model.weights.h5"] = buffer.getvalue()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+    with pytest.raises(linnet.ModelFileError, match="model.weights.h5: " + message):
+        linnet.load_model(path)

@@ -245,9 +245,8 @@ def test_a_config_bomb_is_refused_from_the_directory_without_inflating(tmp_path)
     path = tmp_path / "bomb.linnet"
     bomb(path)
     assert path.stat().st_size < 2 * 2**20
-    with zipfile.ZipFile(path) as archive:  # a genuine bomb: it does inflate to 1 GiB of valid deflate
-        with archive.open("config.json") as stream:
-            assert stream.read(2**20) == b" " * 2**20
+    with zipfile.ZipFile(path) as archive, archive.open("config.json") as stream:  # a genuine bomb
+        assert stream.read(2**20) == b" " * 2**20
     refused_cheaply(path, r"config.json declares 1073741824 bytes uncompressed \(\d+ stored\); at most 67108864")
 
 
