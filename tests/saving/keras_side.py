@@ -5,7 +5,8 @@
 train one more epoch and save what Keras had at the save and after it to ``<name>.npz``.
 ``python keras_side.py load <folder>``: open every ``<name>.keras`` written by linnet, and save to
 ``<name>.npz`` the predictions, the optimizer variables and config, and the weights after one more epoch.
-Both use the data in ``<folder>/data.npz`` (x, y) and batch 8 without shuffling.
+Both use the data in ``<folder>/data.npz`` (x, y) and batch 8 without shuffling; ``make`` the optimizers
+of ``<folder>/optimizers.json``.
 """
 
 import json
@@ -15,15 +16,12 @@ from pathlib import Path
 import keras
 import numpy as np
 
-OPTIMIZERS = {
-    "sgd_momentum": lambda: keras.optimizers.SGD(0.05, momentum=0.9, nesterov=True),
-    "rmsprop_centered": lambda: keras.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
-    "adam_amsgrad": lambda: keras.optimizers.Adam(0.05, amsgrad=True),
-    "adamw": lambda: keras.optimizers.AdamW(0.05, weight_decay=0.01),
-    "adamax": lambda: keras.optimizers.Adamax(0.05),
-    "nadam": lambda: keras.optimizers.Nadam(0.05),
-    "adagrad": lambda: keras.optimizers.Adagrad(0.1),
-}
+
+def optimizers(folder):
+    """name -> a fresh Keras optimizer, from ``<folder>/optimizers.json`` (class name and arguments)."""
+    table = json.loads((folder / "optimizers.json").read_text())
+    return {name: (lambda kind=kind, kwargs=kwargs: getattr(keras.optimizers, kind)(**kwargs))
+            for name, (kind, kwargs) in table.items()}
 
 
 def continue_one_epoch(model, x, y):
@@ -37,7 +35,7 @@ def state(model):
 
 
 def make(folder, x, y):
-    for name, optimizer in OPTIMIZERS.items():
+    for name, optimizer in optimizers(folder).items():
         keras.utils.set_random_seed(1)
         normalization = keras.layers.Normalization()
         normalization.adapt(x)

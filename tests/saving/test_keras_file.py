@@ -28,19 +28,22 @@ SIDE = Path(__file__).with_name("keras_side.py")
 RNG = np.random.default_rng(3)
 X = (RNG.normal(size=(40, 2)) * [1.0, 5.0] + [2.0, -1.0]).astype(np.float32)
 Y = (X @ np.array([[2.0], [-0.5]]) + 0.3 + 0.1 * RNG.normal(size=(40, 1))).astype(np.float32)
-OPTIMIZERS = {
-    "sgd_momentum": lambda: keras.optimizers.SGD(0.05, momentum=0.9, nesterov=True),
-    "rmsprop_centered": lambda: keras.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
-    "adam_amsgrad": lambda: keras.optimizers.Adam(0.05, amsgrad=True),
-    "adamw": lambda: keras.optimizers.AdamW(0.05, weight_decay=0.01),
-    "adamax": lambda: keras.optimizers.Adamax(0.05),
-    "nadam": lambda: keras.optimizers.Nadam(0.05),
-    "adagrad": lambda: keras.optimizers.Adagrad(0.1),
+SETTINGS = {  # name -> (class, arguments), the same in Keras (keras_side.py) and linnet
+    "sgd_momentum": ("SGD", {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True}),
+    "rmsprop_centered": ("RMSprop", {"learning_rate": 0.01, "momentum": 0.5, "centered": True}),
+    "adam_amsgrad": ("Adam", {"learning_rate": 0.05, "amsgrad": True}),
+    "adamw": ("AdamW", {"learning_rate": 0.05, "weight_decay": 0.01}),
+    "adamax": ("Adamax", {"learning_rate": 0.05}),
+    "nadam": ("Nadam", {"learning_rate": 0.05}),
+    "adagrad": ("Adagrad", {"learning_rate": 0.1}),
 }
+OPTIMIZERS = {name: (lambda kind=kind, kwargs=kwargs: getattr(keras.optimizers, kind)(**kwargs))
+              for name, (kind, kwargs) in SETTINGS.items()}
 
 
 def run_keras(mode, folder):
     np.savez(folder / "data.npz", x=X, y=Y)
+    (folder / "optimizers.json").write_text(json.dumps(SETTINGS))
     env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "TF_CPP_MIN_LOG_LEVEL": "3"}
     done = subprocess.run([sys.executable, str(SIDE), mode, str(folder)], env=env, capture_output=True, text=True,
                           timeout=600)

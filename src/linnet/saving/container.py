@@ -16,8 +16,9 @@ import secrets
 import struct
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 # What zipfile, zlib and json raise on damaged bytes: a bad header, a bad CRC, a bad deflate stream, a flag bit
 # claiming encryption (RuntimeError) or an unknown compression method, invalid UTF-8 or JSON, JSON nested too
@@ -33,6 +34,22 @@ class ModelFileError(ValueError):
 
     The message names the member and the field at fault (``metadata.json: training.epochs ...``).
     """
+
+
+def read_archive(path: Path, kind: str, reader: Callable[[zipfile.ZipFile], Any]) -> Any:
+    """``reader(archive)`` on the zip at ``path``; damaged bytes become a ``ModelFileError`` calling the file
+    not a readable ``kind``, a missing file a ``FileNotFoundError``."""
+    if not path.is_file():
+        raise FileNotFoundError(f"No model file at {str(path)!r}.")
+    with open(path, "rb") as stream:
+        try:
+            with zipfile.ZipFile(stream) as archive:
+                return reader(archive)
+        except ModelFileError:
+            raise
+        except DAMAGED as error:
+            raise ModelFileError(f"{path} is not a readable {kind} (truncated, damaged or another format): "
+                                 f"{type(error).__name__}: {error}") from None
 
 
 def read_members(path: Path, archive: zipfile.ZipFile, budgets: Mapping[str, int]) -> dict[str, bytes]:

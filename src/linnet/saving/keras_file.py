@@ -23,7 +23,7 @@ from ..engine import losses, metrics, optimizers
 from ..engine.layers import InputLayer, Layer
 from . import keras_config as translate
 from .checks import check_input_dim, weight_shapes
-from .container import DAMAGED, ModelFileError, read_members, write_atomically
+from .container import ModelFileError, read_archive, read_members, write_atomically
 from .fields import JSON_BUDGET, MAX_LAYERS, mapping, refuse, sequence, text
 from .keras_weights import MEMBER as WEIGHTS
 from .keras_weights import open_h5, optimizer_state, optimizer_values, read_vars, write_h5
@@ -64,22 +64,15 @@ def _trainable_shapes(model) -> list[tuple[int, ...]]:
 
 def load_keras(path: Path):
     """Rebuild the linear model a ``.keras`` file describes, with its compile settings and optimizer state."""
-    if not path.is_file():
-        raise FileNotFoundError(f"No model file at {str(path)!r}.")
-    with open(path, "rb") as stream:
-        try:
-            with zipfile.ZipFile(stream) as archive:
-                texts = read_members(path, archive, {METADATA: 65536, CONFIG: JSON_BUDGET})
-                _check_metadata(json.loads(texts[METADATA]))
-                envelope = json.loads(texts[CONFIG])
-                model, keras_layers = _architecture(path, envelope)
-                budget = 8 * 8 * sum(w.size for w in model.get_weights()) + 2**20
-                data = read_members(path, archive, {WEIGHTS: budget})[WEIGHTS]
-        except ModelFileError:
-            raise
-        except DAMAGED as error:
-            raise ModelFileError(f"{path} is not a readable .keras file (truncated, damaged or another format): "
-                                 f"{type(error).__name__}: {error}") from None
+    def read(archive):
+        texts = read_members(path, archive, {METADATA: 65536, CONFIG: JSON_BUDGET})
+        _check_metadata(json.loads(texts[METADATA]))
+        envelope = json.loads(texts[CONFIG])
+        model, keras_layers = _architecture(path, envelope)
+        budget = 8 * 8 * sum(w.size for w in model.get_weights()) + 2**20
+        return envelope, model, keras_layers, read_members(path, archive, {WEIGHTS: budget})[WEIGHTS]
+
+    envelope, model, keras_layers, data = read_archive(path, ".keras file", read)
     _compile(path, model, envelope.get("compile_config"))
     with open_h5(path, data) as store:
         _restore(path, model, keras_layers, store)

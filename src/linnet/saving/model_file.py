@@ -32,7 +32,7 @@ from ..engine import metrics as metrics_module
 from ..engine.layers import InputLayer, Layer
 from .arrays import npz_budget, npz_bytes, npz_names, read_npz
 from .checks import check_input_dim, check_metadata, weight_shapes
-from .container import DAMAGED, ModelFileError, read_members, write_atomically
+from .container import ModelFileError, read_archive, read_members, write_atomically
 from .fields import JSON_BUDGET, MAX_LAYERS, mapping, names, refuse, sequence, text
 from .legacy import upgrade_v1
 
@@ -134,20 +134,14 @@ def load_model(path):
 
 
 def _load(path: Path):
-    if not path.is_file():
-        raise FileNotFoundError(f"No model file at {str(path)!r}.")
-    with open(path, "rb") as stream:
-        try:
-            with zipfile.ZipFile(stream) as archive:
-                config, metadata = _read_descriptions(path, archive)
-                model = _architecture(path, config)
-                expected = {f"weight_{i}": (w.shape, w.dtype.kind in "iu") for i, w in enumerate(model.get_weights())}
-                weights = read_members(path, archive, {"weights.npz": npz_budget(expected) * 8})["weights.npz"]
-        except ModelFileError:
-            raise
-        except DAMAGED as error:
-            raise ModelFileError(f"{path} is not a readable linnet model file (truncated, damaged or another "
-                                 f"format): {type(error).__name__}: {error}") from None
+    def read(archive):
+        config, metadata = _read_descriptions(path, archive)
+        model = _architecture(path, config)
+        expected = {f"weight_{i}": (w.shape, w.dtype.kind in "iu") for i, w in enumerate(model.get_weights())}
+        weights = read_members(path, archive, {"weights.npz": npz_budget(expected) * 8})["weights.npz"]
+        return config, metadata, model, expected, weights
+
+    config, metadata, model, expected, weights = read_archive(path, "linnet model file", read)
     _check_digest(path, metadata, "weights.npz", weights)
     check_metadata(metadata, "metadata.json", model.network.input_dim, config["model"].get("feature_names"))
     _compile(path, model, config)
