@@ -37,7 +37,7 @@ def v1_file(request, tmp_path):
 def test_the_fixtures_are_version_1_and_new_files_are_not(v1_file):
     _, path = v1_file
     assert read_model_file(path)[0]["format_version"] == 1
-    assert FORMAT_VERSION == 2
+    assert FORMAT_VERSION == 3
 
 
 def test_a_version_1_file_predicts_exactly_what_linnet_0_1_predicted(v1_file):

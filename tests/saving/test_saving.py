@@ -377,23 +377,23 @@ def test_metadata_without_valid_checksums_is_refused(saved, metadata):
         linnet.load_model(path)
 
 
-@pytest.mark.parametrize("change", [
-    lambda c: c["model"].pop("layers"),
-    lambda c: c["model"]["layers"][0].update(class_name="Conv2D"),
-    lambda c: c["model"]["layers"][0]["config"].update(activation="relu"),
-    lambda c: c["model"]["layers"][0].update(config=[1]),
-    lambda c: c["model"].update(input_dim=3),
-    lambda c: c["model"].update(layers={"a": 1}),
-    lambda c: c.update(model="Sequential"),
-    lambda c: c["compile"].update(optimizer={"class_name": "Adamm"}),
-    lambda c: c["compile"].update(metrics=[{"class_name": "Accuracy", "name": "acc"}]),
-    lambda c: c["compile"].update(loss={"class_name": "Huber", "config": {"delta": -1}}),
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda c: c["model"].pop("layers"), r"config.json: model.layers must be a list .*Received: None"),
+    (lambda c: c["model"]["layers"][0].update(class_name="Conv2D"), r"model.layers\[0\] is invalid: Unknown layer"),
+    (lambda c: c["model"]["layers"][0]["config"].update(activation="relu"), r"model.layers\[0\] is invalid: .*relu"),
+    (lambda c: c["model"]["layers"][0].update(config=[1]), r"model.layers\[0\] is invalid"),
+    (lambda c: c["model"].update(input_dim=3), r"weights.npz: weight_0 must be an array of shape \(3, 1\)"),
+    (lambda c: c["model"].update(layers={"a": 1}), r"config.json: model.layers must be a list"),
+    (lambda c: c.update(model="Sequential"), r"config.json: model must be an object. Received: 'Sequential'"),
+    (lambda c: c["compile"].update(optimizer={"class_name": "Adamm"}), r"compile is invalid: .*'Adamm'"),
+    (lambda c: c["compile"].update(metrics=[{"class_name": "Accuracy", "name": "acc"}]), r"compile is invalid"),
+    (lambda c: c["compile"].update(loss={"class_name": "Huber", "config": {"delta": -1}}), r"compile is invalid"),
 ], ids=["no-layers", "unknown-layer", "relu", "config-list", "input-dim", "layers-dict", "model-str",
         "optimizer", "metric", "loss"])
-def test_a_consistent_but_invalid_description_is_refused(saved, change):
+def test_a_consistent_but_invalid_description_is_refused_naming_the_field(saved, change, message):
     _, path = saved
     edit_config(path, change, fix_checksums=True)
-    with pytest.raises(ModelFileError, match="the model description is invalid"):
+    with pytest.raises(ModelFileError, match=message):
         linnet.load_model(path)
 
 
@@ -401,10 +401,10 @@ def test_pickled_weights_are_never_unpickled(saved):
     _, path = saved
     contents = members(path)
     buffer = io.BytesIO()
-    np.savez(buffer, weight_0=np.array([{"evil": 1}], dtype=object))
+    np.savez(buffer, weight_0=np.array([{"evil": 1}], dtype=object), weight_1=np.zeros(1, np.float32))
     contents["weights.npz"] = buffer.getvalue()
     rezip(path, contents, fix_checksums=True)
-    with pytest.raises(ModelFileError, match="the weights cannot be read: .*allow_pickle"):
+    with pytest.raises(ModelFileError, match=r"weights.npz: weight_0 must be an array of numbers \(Python objects"):
         linnet.load_model(path)
 
 

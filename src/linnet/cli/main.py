@@ -134,7 +134,8 @@ def command_predict(args) -> int:
     if args.x is not None:
         x = _rows(args.x, model.network.input_dim)
     else:
-        x = read_table(args.input, None, features or None)[0]
+        x, _, columns = read_table(args.input, None, features or None)
+        _check_columns(columns, features, model.network.input_dim, args.input)
     predictions = model.predict(x).ravel()
     lines = [target] + [f"{value:.6g}" for value in predictions]
     if args.output:
@@ -143,6 +144,13 @@ def command_predict(args) -> int:
     else:
         print("\n".join(lines[1:]))
     return 0
+
+
+def _check_columns(columns: list[str], features: list[str] | None, n_features: int, path) -> None:
+    """The columns read from ``--input`` must be the model's features in its order (unnamed: as many)."""
+    if (features is not None and list(columns) != list(features)) or len(columns) != n_features:
+        raise ValueError(f"--input {path}: the model takes {n_features} feature(s) {features or ''} in this order; "
+                         f"the file gave the columns {list(columns)}.")
 
 
 def _rows(values: list[float], n_features: int) -> np.ndarray:

@@ -2,23 +2,22 @@
 
 ``config.json`` holds the architecture and compile settings (every layer, optimizer, loss and metric as a
 Keras 3 envelope ``{"module", "class_name", "config", "registered_name"}``, see ``linnet._serialization``;
-format version 1, written by linnet 0.1, is still read through ``legacy``), ``weights.npz`` every layer weight and the
-optimizer state (read with ``allow_pickle=False``), ``metadata.json`` the versions, the last training settings,
-the history and a SHA-256 of the other two members, so that a truncated or edited file is refused with a clear
-error. Files are written to a temporary name in the same folder, flushed to disk and renamed, so a crash never
-leaves half a model behind and never damages the file being replaced.
+format version 1, written by linnet 0.1, is still read through ``legacy``) and, from version 3, the feature names;
+``weights.npz`` every layer weight and the optimizer state; ``metadata.json`` the versions, the last training
+settings, the history and a SHA-256 of each member (of ``metadata.json`` itself from version 3: of its canonical
+JSON without the digests), so that a truncated or edited file is refused with a clear error.
+
+Nothing read is trusted (see ``checks``): sizes are capped and checked against the architecture before anything
+is allocated, every field of config and metadata is checked for type and range, arrays for shape, dtype and
+finiteness; every refusal is a ``ModelFileError`` naming the member and the field. Files are written atomically
+(``container``). A path ending in ``.keras`` is read and written as Keras 3's format (``keras_file``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import os
-import secrets
-import struct
 import zipfile
-import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -31,33 +30,33 @@ from .._validation import file_path
 from ..engine import losses, optimizers
 from ..engine import metrics as metrics_module
 from ..engine.layers import InputLayer, Layer
+from .arrays import npz_budget, npz_bytes, npz_names, read_npz
+from .checks import check_input_dim, check_metadata, weight_shapes
+from .container import ModelFileError, read_archive, read_members, write_atomically
+from .fields import JSON_BUDGET, MAX_LAYERS, mapping, names, refuse, sequence, text
 from .legacy import upgrade_v1
 
+__all__ = ["ModelFileError", "load_model", "read_model_file", "save_model"]
+
 FORMAT = "linnet-model"
-FORMAT_VERSION = 2  # 2: every object as a Keras 3 envelope; 1 (linnet 0.1): flat optimizer and metric configs
+FORMAT_VERSION = 3  # 3: metadata digest, feature names in config; 2: Keras 3 envelopes; 1 (0.1): flat configs
 MEMBERS = ("config.json", "weights.npz", "metadata.json")
 CHECKSUMMED = MEMBERS[:2]
-# What zipfile, zlib and json raise on damaged bytes: a bad header, a bad CRC, a bad deflate stream, a flag bit
-# claiming encryption (RuntimeError) or an unknown compression method, invalid UTF-8 or JSON, JSON nested too
-# deeply (RecursionError is a RuntimeError), seeks outside the file.
-_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError,
-            struct.error, OverflowError)
 # What rebuilding a model from a well-formed but unexpected description raises (wrong types, missing keys).
-_INVALID = (KeyError, IndexError, TypeError, ValueError, AttributeError)
-
-
-class ModelFileError(ValueError):
-    """The file is not a readable linnet model: another format, damaged, edited, or from a newer linnet."""
+INVALID = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 
 def model_config(model) -> dict:
-    """The ``config.json`` content: format, architecture and compile settings of a built ``model``."""
+    """The ``config.json`` content: format, architecture, feature names and compile settings of a built ``model``."""
     config = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "linnet_version": __version__,
         "model": {"class_name": "Sequential", "name": model.name, "input_dim": model.network.input_dim,
                   "layers": [serialize(layer) for layer in model.layers]},
         "compile": None,
     }
+    feature_names = (model.training_config or {}).get("feature_names")
+    if feature_names is not None:
+        config["model"]["feature_names"] = list(feature_names)
     if model.compiled:
         config["compile"] = {"optimizer": serialize(model.optimizer),
                              "loss": None if model.loss is None else serialize(model.loss),
@@ -65,60 +64,50 @@ def model_config(model) -> dict:
     return config
 
 
-def _weights_bytes(model) -> bytes:
+def state_arrays(model) -> dict[str, np.ndarray]:
+    """Every layer weight (``weight_<i>``) and the optimizer state (``optimizer/<name>``) of ``model``."""
     arrays = {f"weight_{i}": w for i, w in enumerate(model.get_weights())}
     if model.compiled and model.optimizer.built:
         arrays.update({f"optimizer/{name}": np.asarray(value) for name, value in model.optimizer.variables().items()})
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
+    return arrays
 
 
-def _json_bytes(content: dict) -> bytes:
+def json_bytes(content: dict) -> bytes:
     """JSON with NumPy scalars and arrays (which callbacks may put in the logs) written as plain numbers."""
     def plain(value):
         if isinstance(value, (np.generic, np.ndarray)):
             return value.tolist()
         raise TypeError(f"cannot write {value!r} ({type(value).__name__}) to a model file")
-    return json.dumps(content, indent=2, default=plain).encode()
+    return json.dumps(content, indent=2, default=plain, allow_nan=False).encode()
+
+
+def _metadata_digest(metadata: dict) -> str:
+    """SHA-256 of the canonical JSON of ``metadata`` without its ``sha256`` entry."""
+    body = {key: value for key, value in metadata.items() if key != "sha256"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def save_model(model, path) -> None:
-    """Write ``model`` to ``path`` atomically (temporary file in the same folder, flushed, then renamed)."""
+    """Write ``model`` to ``path`` atomically; a ``.keras`` path is written in Keras 3's format."""
     path = file_path(path)
     model._require_built("save")
     if path.is_dir():
         raise IsADirectoryError(f"Cannot save the model to {str(path)!r}: it is a directory; give a file name "
                                 f"such as {str(path / 'model.linnet')!r}.")
-    config = _json_bytes(model_config(model))
-    weights = _weights_bytes(model)
-    metadata = _json_bytes({
+    if path.suffix == ".keras":
+        from .keras_file import save_keras
+        return save_keras(model, path)
+    config, weights = json_bytes(model_config(model)), npz_bytes(state_arrays(model))
+    metadata = json.loads(json_bytes({
         "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "linnet_version": __version__, "numpy_version": np.__version__,
         "training": model.training_config,
-        "history": model.history.history if model.history is not None else None,
-        "sha256": {"config.json": hashlib.sha256(config).hexdigest(),
-                   "weights.npz": hashlib.sha256(weights).hexdigest()},
-    })
+        "history": model.history.history if model.history is not None else None}))
+    metadata["sha256"] = {"config.json": hashlib.sha256(config).hexdigest(),
+                          "weights.npz": hashlib.sha256(weights).hexdigest(),
+                          "metadata.json": _metadata_digest(metadata)}
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(path, dict(zip(MEMBERS, (config, weights, metadata))))
-
-
-def _write_atomically(path: Path, members: dict[str, bytes]) -> None:
-    # open(..., "xb") rather than tempfile.mkstemp: the file gets the usual permissions (umask), not 0600.
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    stream = open(temporary, "xb")  # noqa: SIM115 (closed by the with below, inside the cleanup's try)
-    try:
-        with stream:
-            with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
-                for name, data in members.items():
-                    archive.writestr(name, data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    write_atomically(path, dict(zip(MEMBERS, (config, weights, json_bytes(metadata)))))
 
 
 def read_model_file(path) -> tuple[dict, dict[str, np.ndarray], dict]:
@@ -127,36 +116,54 @@ def read_model_file(path) -> tuple[dict, dict[str, np.ndarray], dict]:
     A missing file raises ``FileNotFoundError``; a file that cannot be opened raises the ``OSError`` of the
     operating system (permission denied, ...).
     """
+    return _load(file_path(path))[1:]
+
+
+def load_model(path):
+    """Rebuild the model saved at ``path``: architecture, weights, compile settings and optimizer state.
+
+    ``model.training_config`` is restored from the metadata; the training history stays in the file
+    (``read_model_file(path)[2]["history"]``), as Keras does not restore it either. A ``.keras`` path is read as
+    Keras 3's format.
+    """
     path = file_path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"No model file at {str(path)!r}.")
-    with open(path, "rb") as stream:
-        config, metadata, contents = _read_members(path, stream)
+    if path.suffix == ".keras":
+        from .keras_file import load_keras
+        return load_keras(path)
+    return _load(path)[0]
+
+
+def _load(path: Path):
+    def read(archive):
+        config, metadata = _read_descriptions(path, archive)
+        model = _architecture(path, config)
+        expected = {f"weight_{i}": (w.shape, w.dtype.kind in "iu") for i, w in enumerate(model.get_weights())}
+        weights = read_members(path, archive, {"weights.npz": npz_budget(expected) * 8})["weights.npz"]
+        return config, metadata, model, expected, weights
+
+    config, metadata, model, expected, weights = read_archive(path, "linnet model file", read)
+    _check_digest(path, metadata, "weights.npz", weights)
+    check_metadata(metadata, "metadata.json", model.network.input_dim, config["model"].get("feature_names"))
+    _compile(path, model, config)
+    if any(name.startswith("optimizer/") for name in npz_names(path, weights)):
+        expected.update(_optimizer_state(path, model))
+    arrays = read_npz(path, weights, expected)
+    _restore(model, arrays)
+    model.training_config = metadata.get("training")
+    return model, config, arrays, metadata
+
+
+def _read_descriptions(path: Path, archive: zipfile.ZipFile) -> tuple[dict, dict]:
+    missing = [m for m in MEMBERS if m not in archive.namelist()]
+    if missing:
+        raise ModelFileError(f"{path} is not a linnet model file (missing {', '.join(missing)}).")
+    texts = read_members(path, archive, {"config.json": JSON_BUDGET, "metadata.json": JSON_BUDGET})
+    config, metadata = json.loads(texts["config.json"]), json.loads(texts["metadata.json"])
     _check_format(path, config)
-    _check_digests(path, metadata, contents)
-    try:
-        with np.load(io.BytesIO(contents["weights.npz"]), allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
-    except _DAMAGED as error:
-        raise ModelFileError(f"{path}: the weights cannot be read: {error}") from None
-    return config, arrays, metadata
-
-
-def _read_members(path: Path, stream) -> tuple[Any, Any, dict[str, bytes]]:
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            missing = [m for m in MEMBERS if m not in archive.namelist()]
-            if missing:
-                raise ModelFileError(f"{path} is not a linnet model file (missing {', '.join(missing)}).")
-            contents = {m: archive.read(m) for m in MEMBERS}
-        config = json.loads(contents["config.json"])
-        metadata = json.loads(contents["metadata.json"])
-    except ModelFileError:
-        raise
-    except _DAMAGED as error:
-        raise ModelFileError(f"{path} is not a readable linnet model file (truncated, damaged or another "
-                             f"format): {type(error).__name__}: {error}") from None
-    return config, metadata, contents
+    _check_digest(path, metadata, "config.json", texts["config.json"])
+    if config["format_version"] >= 3:
+        _check_digest(path, metadata, "metadata.json", None)
+    return config, metadata
 
 
 def _check_format(path: Path, config: Any) -> None:
@@ -174,48 +181,68 @@ def _check_format(path: Path, config: Any) -> None:
                              f"to {FORMAT_VERSION}. Upgrade linnet to load it.")
 
 
-def _check_digests(path: Path, metadata: Any, contents: dict[str, bytes]) -> None:
+def _check_digest(path: Path, metadata: Any, name: str, content: bytes | None) -> None:
     digests = metadata.get("sha256") if isinstance(metadata, dict) else None
     digests = digests if isinstance(digests, dict) else {}
-    for name in CHECKSUMMED:
-        if digests.get(name) != hashlib.sha256(contents[name]).hexdigest():
-            raise ModelFileError(f"{path}: {name} does not match the SHA-256 recorded in metadata.json; the "
-                                 f"file was modified or damaged.")
+    actual = _metadata_digest(metadata) if content is None else hashlib.sha256(content).hexdigest()
+    if digests.get(name) != actual:
+        raise ModelFileError(f"{path}: {name} does not match the SHA-256 recorded in metadata.json; the "
+                             f"file was modified or damaged.")
 
 
-def load_model(path):
-    """Rebuild the model saved at ``path``: architecture, weights, compile settings and optimizer state.
-
-    ``model.training_config`` is restored from the metadata; the training history stays in the file
-    (``read_model_file(path)[2]["history"]``), as Keras does not restore it either.
-    """
-    config, arrays, metadata = read_model_file(path)
-    try:
-        model = _rebuild(config, arrays)
-    except _INVALID as error:
-        raise ModelFileError(f"{path}: the model description is invalid: {type(error).__name__}: {error}") from None
-    model.training_config = metadata.get("training")
-    return model
-
-
-def _rebuild(config: dict, arrays: dict[str, np.ndarray]):
+def _architecture(path: Path, config: dict):
+    """The model ``config.json`` describes, built once its declared sizes passed the caps."""
     from ..engine.sequential import Sequential
-    spec = config["model"]
-    layers = [deserialize(entry, Layer) for entry in spec["layers"]]
-    model = Sequential([InputLayer(shape=(spec["input_dim"],)), *layers], name=spec["name"])
-    model.build()
-    model.set_weights([arrays[f"weight_{i}"] for i in range(len(model.get_weights()))])
-    if config.get("compile"):
-        settings = config["compile"] if config["format_version"] > 1 else upgrade_v1(config["compile"])
-        _restore_compile(model, settings, arrays)
+    member = "config.json"
+    spec = mapping(config.get("model"), member, "model")
+    input_dim = check_input_dim(spec.get("input_dim"), member, "model.input_dim")
+    entries = sequence(spec.get("layers"), member, "model.layers", MAX_LAYERS)
+    if not entries:
+        raise refuse(member, "model.layers", "a list of at least one layer", entries)
+    if "feature_names" in spec:
+        names(spec["feature_names"], member, "model.feature_names", input_dim)
+    layers = []
+    for i, entry in enumerate(entries):
+        try:
+            layers.append(deserialize(entry, Layer))
+        except INVALID as error:
+            raise ModelFileError(f"{path}: {member}: model.layers[{i}] is invalid: {error}") from None
+    weight_shapes(layers, input_dim, member)
+    try:
+        model = Sequential([InputLayer(shape=(input_dim,)), *layers], name=text(spec.get("name"), member, "model.name"))
+        model.build()
+    except INVALID as error:
+        raise ModelFileError(f"{path}: {member}: model does not describe a valid model: {error}") from None
     return model
 
 
-def _restore_compile(model, settings: dict, arrays: dict[str, np.ndarray]) -> None:
-    model.compile(optimizer=optimizers.deserialize(settings["optimizer"]),
-                  loss=None if settings["loss"] is None else losses.deserialize(settings["loss"]),
-                  metrics=[metrics_module.deserialize(m) for m in settings["metrics"]])
+def _compile(path: Path, model, config: dict) -> None:
+    settings = config.get("compile")
+    if not settings:
+        return
+    try:
+        settings = settings if config["format_version"] > 1 else upgrade_v1(settings)
+        model.compile(optimizer=optimizers.deserialize(settings["optimizer"]),
+                      loss=None if settings["loss"] is None else losses.deserialize(settings["loss"]),
+                      metrics=[metrics_module.deserialize(m) for m in settings["metrics"]])
+    except INVALID as error:
+        raise ModelFileError(f"{path}: config.json: compile is invalid: {type(error).__name__}: {error}") from None
+
+
+def _optimizer_state(path: Path, model) -> dict[str, tuple[tuple[int, ...], bool]]:
+    """The names and shapes of the optimizer state the compiled ``model`` keeps."""
+    if not model.compiled:
+        raise refuse("weights.npz", "optimizer/*", "absent when config.json has no compile settings",
+                     "optimizer state")
+    model.optimizer.build(model.network.sizes)
+    return {f"optimizer/{name}": (value.shape, name == "iterations")
+            for name, value in model.optimizer.variables().items()}
+
+
+def _restore(model, arrays: dict[str, np.ndarray]) -> None:
+    model.set_weights([arrays[f"weight_{i}"] for i in range(len(model.get_weights()))])
     state = {name[len("optimizer/"):]: value for name, value in arrays.items() if name.startswith("optimizer/")}
     if state:
-        model.optimizer.build(model.network.sizes)
+        if "learning_rate" in state and not state["learning_rate"] > 0:
+            raise refuse("weights.npz", "optimizer/learning_rate", "a positive number", state["learning_rate"])
         model.optimizer.set_variables(state)

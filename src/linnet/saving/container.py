@@ -1,0 +1,152 @@
+"""The zip container shared by ``.linnet`` and ``.keras`` files: bounded reading and atomic writing.
+
+Reading trusts no size the archive declares: each member's uncompressed size (from the central directory, which
+``zipfile`` also enforces while inflating) is compared with a budget *before* a byte is inflated, so a 1 MB file
+whose ``config.json`` expands to 1 GiB is refused after reading its directory. Writing goes to a temporary file in
+the same folder named ``.<name>.<pid>.<random>.tmp``, flushed and fsynced, renamed over the target, and then the
+folder itself is fsynced so the rename survives a power cut. A save killed with ``kill -9`` cannot run its own
+cleanup; the next save into that folder removes temporary files whose process no longer exists.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+# What zipfile, zlib and json raise on damaged bytes: a bad header, a bad CRC, a bad deflate stream, a flag bit
+# claiming encryption (RuntimeError) or an unknown compression method, invalid UTF-8 or JSON, JSON nested too
+# deeply (RecursionError is a RuntimeError), seeks outside the file.
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError,
+           struct.error, OverflowError)
+MAX_MEMBERS = 64
+"""Members a model file may hold (linnet writes 3, Keras 3 writes 3 plus assets)."""
+
+
+class ModelFileError(ValueError):
+    """The file is not a readable model: another format, damaged, edited, implausible, or from a newer version.
+
+    The message names the member and the field at fault (``metadata.json: training.epochs ...``).
+    """
+
+
+def read_archive(path: Path, kind: str, reader: Callable[[zipfile.ZipFile], Any]) -> Any:
+    """``reader(archive)`` on the zip at ``path``; damaged bytes become a ``ModelFileError`` calling the file
+    not a readable ``kind``, a missing file a ``FileNotFoundError``."""
+    if not path.is_file():
+        raise FileNotFoundError(f"No model file at {str(path)!r}.")
+    with open(path, "rb") as stream:
+        try:
+            with zipfile.ZipFile(stream) as archive:
+                return reader(archive)
+        except ModelFileError:
+            raise
+        except DAMAGED as error:
+            raise ModelFileError(f"{path} is not a readable {kind} (truncated, damaged or another format): "
+                                 f"{type(error).__name__}: {error}") from None
+
+
+def read_members(path: Path, archive: zipfile.ZipFile, budgets: Mapping[str, int]) -> dict[str, bytes]:
+    """The members named in ``budgets`` (name -> most bytes accepted), each checked against its budget before
+    it is inflated; a missing member or one declaring more is a ``ModelFileError``."""
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise ModelFileError(f"{path}: the archive holds {len(infos)} members, at most {MAX_MEMBERS} are accepted.")
+    contents = {}
+    for name, budget in budgets.items():
+        info = member_info(path, archive, name)
+        contents[name] = bounded_read(path, archive, info, budget)
+    return contents
+
+
+def member_info(path: Path, archive: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
+    try:
+        return archive.getinfo(name)
+    except KeyError:
+        raise ModelFileError(f"{path}: the archive has no member {name!r}. Received members: "
+                             f"{archive.namelist()[:MAX_MEMBERS]}.") from None
+
+
+def bounded_read(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
+    """The bytes of member ``info`` if it declares at most ``budget`` bytes; never inflates more than that."""
+    if info.file_size > budget:
+        raise ModelFileError(f"{path}: {info.filename} declares {info.file_size} bytes uncompressed "
+                             f"({info.compress_size} stored); at most {budget} are accepted for this member.")
+    with archive.open(info) as stream:
+        data = stream.read(budget + 1)
+    if len(data) > budget:  # zipfile stops at the declared size; this guards a reader that would not
+        raise ModelFileError(f"{path}: {info.filename} holds more than the {budget} bytes accepted.")
+    return data
+
+
+def write_atomically(path: Path, members: Mapping[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> None:
+    """Write ``members`` as a zip at ``path``: temporary file, fsync, rename, fsync of the folder.
+
+    Stale temporary files of ``path`` left by killed processes are removed first.
+    """
+    remove_stale_temporaries(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
+    # open(..., "xb") rather than tempfile.mkstemp: the file gets the usual permissions (umask), not 0600.
+    stream = open(temporary, "xb")  # noqa: SIM115 (closed by the with below, inside the cleanup's try)
+    try:
+        with stream:
+            with zipfile.ZipFile(stream, "w", compression) as archive:
+                for name, data in members.items():
+                    archive.writestr(name, data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    fsync_folder(path.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Flush the folder's entry list (the rename) to disk; a no-op where folders cannot be opened (Windows)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:  # some file systems refuse fsync on a folder; the rename itself already happened
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Delete ``.<name>.<pid>.<hex>.tmp`` files of ``path`` whose writing process is gone; return them."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.[0-9a-f]{{12}}\.tmp")
+    removed = []
+    try:
+        candidates = list(path.parent.iterdir())
+    except OSError:
+        return removed
+    for candidate in candidates:
+        match = pattern.fullmatch(candidate.name)
+        if match and not process_alive(int(match.group(1))):
+            candidate.unlink(missing_ok=True)
+            removed.append(candidate)
+    return removed
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (a process of another user counts as alive; on Windows, where
+    ``os.kill`` would terminate it, every process does)."""
+    if pid == os.getpid() or os.name == "nt":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True

@@ -1,0 +1,151 @@
+"""Translating ``config.json`` of a ``.keras`` file: Keras 3's Sequential envelope to and from linnet's layers
+and compile settings, refusing with the field named anything linnet cannot represent.
+
+linnet's objects already serialize to Keras 3's envelope (``linnet._serialization``); what differs is only
+around them: Keras lists an ``InputLayer`` among the layers (linnet keeps the input width on the model), shares
+the dtype policy by ``shared_object_id``, writes Normalization's ``axis`` as a list, and names losses and
+metrics by string (``"mse"``) where linnet may have its own class (``MeanOfLoss``, written back as its name).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._serialization import KERAS_DTYPE_POLICY, serialize
+from .container import ModelFileError
+from .fields import mapping, refuse, sequence, text
+
+CONFIG = "config.json"
+LAYERS = ("Dense", "Activation", "Normalization")
+_ABSENT = ("kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+           "bias_constraint", "lora_rank", "quantization_config")
+"""Dense/layer options that must be null (or absent): features a linear neuron here does not have."""
+_DROPPED_ON_WRITE = ("input_dim",)
+
+
+def model_envelope(model) -> dict[str, Any]:
+    """The ``config.json`` Keras 3.3+ reads for ``model`` (a built linnet Sequential)."""
+    width = model.network.input_dim
+    input_layer = {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+                   "config": {"batch_shape": [None, width], "dtype": "float32", "sparse": False,
+                              "name": "input_layer"}}
+    layers = [input_layer] + [_keras_layer(layer) for layer in model.layers]
+    return {"module": "keras", "class_name": "Sequential", "registered_name": None,
+            "config": {"name": model.name, "trainable": True, "dtype": KERAS_DTYPE_POLICY, "layers": layers,
+                       "build_input_shape": [None, width]},
+            "build_config": {"input_shape": [None, width]},
+            "compile_config": keras_compile(model) if model.compiled else None}
+
+
+def conservative(obj) -> dict[str, Any]:
+    """``serialize(obj)`` without the Keras-only keys at their defaults (Keras fills them in; a Keras release
+    older than the key, such as 3.3 for ``quantization_config``, refuses them) and without ``input_dim``."""
+    envelope = serialize(obj)
+    defaults = type(obj).keras_defaults
+    envelope["config"] = {key: value for key, value in envelope["config"].items()
+                          if key not in _DROPPED_ON_WRITE and not (key in defaults and value == defaults[key][0])}
+    return envelope
+
+
+_keras_layer = conservative
+
+
+def keras_compile(model) -> dict[str, Any]:
+    """Keras' ``compile_config``: the optimizer, loss and metric envelopes (linnet-only metrics by name)."""
+    optimizer = conservative(model.optimizer)
+    rate = optimizer["config"]["learning_rate"]
+    if isinstance(rate, dict) and (rate.get("registered_name") is not None or rate.get("class_name") == "function"):
+        raise ValueError(f"Cannot write optimizer.learning_rate to a .keras file: Keras can rebuild a number or one "
+                         f"of its own schedules, not a callable or a custom schedule. Received: {rate!r}")
+    return {"optimizer": optimizer, "loss": None if model.loss is None else conservative(model.loss),
+            "loss_weights": None, "metrics": [_keras_metric(metric) for metric in model.metrics],
+            "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1, "jit_compile": "auto"}
+
+
+def _keras_metric(metric) -> Any:
+    envelope = conservative(metric)
+    if envelope["registered_name"] is None:
+        return envelope
+    if type(metric).__name__ == "MeanOfLoss":
+        return metric.name  # Keras' own metric for a loss name ("mae", "mse", ...)
+    raise ValueError(f"Cannot write the metric {metric.name!r} ({type(metric).__name__}) to a .keras file: Keras "
+                     f"has no such class. Received: {envelope!r}")
+
+
+def input_dim(spec: dict, entries: list, build_config: Any) -> tuple[Any, list]:
+    """The input width (from the ``InputLayer``'s ``batch_shape``, or the model's ``build_input_shape``) and the
+    layers after the ``InputLayer``."""
+    if entries and isinstance(entries[0], dict) and entries[0].get("class_name") == "InputLayer":
+        config = mapping(entries[0].get("config"), CONFIG, "config.layers[0].config")
+        shape = config.get("batch_shape", config.get("batch_input_shape"))
+        return _width(shape, "config.layers[0].config.batch_shape"), entries[1:]
+    shape = spec.get("build_input_shape")
+    if shape is None and isinstance(build_config, dict):
+        shape = build_config.get("input_shape")
+    return _width(shape, "config.build_input_shape"), entries
+
+
+def _width(shape: Any, field: str) -> Any:
+    if not isinstance(shape, list) or len(shape) != 2 or shape[0] is not None:
+        raise refuse(CONFIG, field, "[null, n_features] (one batch of flat feature rows)", shape)
+    return shape[1]
+
+
+def layer_envelope(entry: Any, field: str) -> dict[str, Any]:
+    """The envelope of one Keras layer, as linnet reads it; refused (field named) unless it is linear."""
+    entry = mapping(entry, CONFIG, field)
+    kind = entry.get("class_name")
+    config = dict(mapping(entry.get("config"), CONFIG, f"{field}.config"))
+    if kind not in LAYERS:
+        raise refuse(CONFIG, f"{field}.class_name", f"one of the linear layers {', '.join(LAYERS)} (linnet fits "
+                     f"linear models; layer {config.get('name')!r} is not one)", kind)
+    if config.get("activation", "linear") not in ("linear", None):
+        raise refuse(CONFIG, f"{field}.config.activation", f"'linear' (layer {config.get('name')!r} would make the "
+                     f"model nonlinear)", config.get("activation"))
+    for key in _ABSENT:
+        if config.get(key) is not None:
+            raise refuse(CONFIG, f"{field}.config.{key}", "null (linnet cannot represent it, so the model would "
+                         "not be the same)", config[key])
+        config.pop(key, None)
+    if isinstance(config.get("dtype"), dict):
+        config["dtype"] = {k: v for k, v in config["dtype"].items() if k != "shared_object_id"}
+    if kind == "Normalization" and isinstance(config.get("axis"), list) and len(config["axis"]) == 1:
+        config["axis"] = config["axis"][0]
+    if kind == "Dense":
+        config["activation"] = "linear"
+        for key in ("kernel_initializer", "bias_initializer"):
+            config[key] = _initializer(config.get(key))
+    text(config.get("name"), CONFIG, f"{field}.config.name")
+    return {"class_name": kind, "config": config}
+
+
+def _initializer(envelope: Any) -> Any:
+    """Keras >= 3.9 writes ``input_axes``/``output_axes`` (null by default) into variance-scaling initializers;
+    they only shape fresh weights, which a loaded model does not draw, so null ones are dropped."""
+    if isinstance(envelope, dict) and isinstance(envelope.get("config"), dict):
+        inner = {k: v for k, v in envelope["config"].items() if not (k in _AXES and v is None)}
+        return {**envelope, "config": inner}
+    return envelope
+
+
+_AXES = ("input_axes", "output_axes")
+
+
+def compile_settings(settings: Any) -> dict[str, Any] | None:
+    """The optimizer, loss and metrics of ``compile_config``; options linnet cannot honour must be unset."""
+    settings = mapping(settings, CONFIG, "compile_config", optional=True)
+    if settings is None:
+        return None
+    for key in ("loss_weights", "weighted_metrics"):
+        if settings.get(key) not in (None, [], {}):
+            raise refuse(CONFIG, f"compile_config.{key}", "null (one output, unweighted metrics)", settings[key])
+    if settings.get("optimizer") is None:
+        raise ModelFileError(f"{CONFIG}: compile_config.optimizer must be an optimizer envelope. Received: None")
+    loss = settings.get("loss")
+    if not (loss is None or isinstance(loss, (str, dict))) or (isinstance(loss, dict) and "class_name" not in loss):
+        raise refuse(CONFIG, "compile_config.loss", "a loss name or envelope (one output)", loss)
+    entries = sequence(settings.get("metrics") or [], CONFIG, "compile_config.metrics", 64)
+    for i, metric in enumerate(entries):
+        if not isinstance(metric, (str, dict)):
+            raise refuse(CONFIG, f"compile_config.metrics[{i}]", "a metric name or envelope (one output)", metric)
+    return {"optimizer": settings["optimizer"], "loss": loss, "metrics": entries}

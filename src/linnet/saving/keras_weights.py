@@ -1,0 +1,137 @@
+"""``model.weights.h5`` of a ``.keras`` file: Keras 3's layout of layer weights and optimizer state, both ways.
+
+Keras 3 (``keras/src/saving/saving_lib.py``, the same layout from 3.0 to the current release) stores each layer
+of a Sequential under ``layers/<key>/vars/<i>``, where ``<key>`` is the snake-case class name made unique in
+order (``dense``, ``dense_1``, ...), and the optimizer under ``optimizer/vars/<i>`` in the order of
+``optimizer.variables``: the ``iteration`` count (int32), the learning rate (float32, unless it is a schedule),
+then the slots, created group by group. A group of slots is created variable by variable: Adam makes
+``momentum, velocity`` of the kernel, then of the bias, then (``amsgrad``) every ``velocity_hat``; RMSprop makes
+every ``velocity``, then every ``momentum``, then every ``average_gradient``; the moving average of the weights
+and the gradient accumulators come first; Nadam's ``u_product`` is last. linnet keeps each slot as one flat
+vector over all variables, so the two orders are a permutation of the same values.
+
+Every dataset is checked against the shape and dtype the architecture calls for from its header, before it is
+read. h5py is needed (``pip install 'linnet[keras-compat]'``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .checks import check_array
+from .container import ModelFileError
+from .fields import refuse
+
+MEMBER = "model.weights.h5"
+_INTERLEAVED = {"Adam": ("momentum", "velocity"), "AdamW": ("momentum", "velocity"),
+                "Nadam": ("momentum", "velocity"), "Adamax": ("momentum", "norm")}
+_SCALARS = ("u_product",)
+
+
+def h5py():
+    """The h5py module, or an ImportError saying how to install it."""
+    try:
+        import h5py as module
+    except ImportError:
+        raise ImportError("Reading and writing .keras files needs h5py (Keras stores the weights as HDF5): "
+                          "pip install 'linnet[keras-compat]' (or pip install h5py).") from None
+    return module
+
+
+def layer_keys(layers) -> list[str]:
+    """Keras' path of each layer: the snake-case class name, made unique in order (``dense``, ``dense_1``)."""
+    keys, used = [], {}
+    for layer in layers:
+        name = re.sub(r"(?<!^)(?=[A-Z])", "_", type(layer).__name__).lower()
+        keys.append(name if name not in used else f"{name}_{used[name] + 1}")
+        used[name] = used[name] + 1 if name in used else 0
+    return keys
+
+
+def slot_order(optimizer, n_variables: int) -> list[tuple[str, int]]:
+    """``(slot, variable index)`` of each Keras slot variable, in Keras' creation order."""
+    together = _INTERLEAVED.get(type(optimizer).__name__, ())
+    groups = []
+    for slot in optimizer._slots:
+        if slot in _SCALARS or slot in together[1:]:
+            continue
+        groups.append(together if together and slot == together[0] else (slot,))
+    return [(slot, i) for group in groups for i in range(n_variables) for slot in group]
+
+
+def optimizer_values(optimizer, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
+    """The optimizer's state as Keras' ``optimizer.variables`` list, each slot in the variable's shape."""
+    state = optimizer.variables()
+    values = [np.asarray(state["iterations"], np.int32)]
+    if "learning_rate" in state:
+        values.append(np.asarray(state["learning_rate"], np.float32))
+    ends = np.cumsum([int(np.prod(s)) for s in shapes])
+    for slot, i in slot_order(optimizer, len(shapes)):
+        values.append(state[slot][ends[i] - int(np.prod(shapes[i])):ends[i]].reshape(shapes[i]))
+    values.extend(np.asarray(state[s][0], np.float32) for s in _SCALARS if s in state)
+    return values
+
+
+def optimizer_state(optimizer, shapes: list[tuple[int, ...]], values: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """Inverse of ``optimizer_values``: linnet's ``variables()`` dict from Keras' list."""
+    state = {key: value.copy() for key, value in optimizer.variables().items()}
+    position = iter(values)
+    state["iterations"] = np.asarray(next(position), np.int64)
+    if "learning_rate" in state:
+        state["learning_rate"] = np.asarray(next(position), np.float32)
+    ends = np.cumsum([int(np.prod(s)) for s in shapes])
+    for slot, i in slot_order(optimizer, len(shapes)):
+        state[slot][ends[i] - int(np.prod(shapes[i])):ends[i]] = next(position).ravel()
+    for scalar in (s for s in _SCALARS if s in state):
+        state[scalar][0] = next(position)
+    return state
+
+
+def write_h5(model_name: str, layers: list, layer_values: list[list[np.ndarray]], optimizer_name: str | None,
+             optimizer_list: list[np.ndarray] | None) -> bytes:
+    """The bytes of ``model.weights.h5``: every layer's values under its key, then the optimizer's."""
+    buffer = io.BytesIO()
+    with h5py().File(buffer, "w") as store:
+        store.create_group("vars").attrs["name"] = model_name
+        for layer, key, values in zip(layers, layer_keys(layers), layer_values):
+            _write_vars(store.create_group(f"layers/{key}").create_group("vars"), layer.name, values)
+        if optimizer_list is not None:
+            _write_vars(store.create_group("optimizer").create_group("vars"), optimizer_name, optimizer_list)
+    return buffer.getvalue()
+
+
+def _write_vars(group, name: str, values: list[np.ndarray]) -> None:
+    group.attrs["name"] = name
+    for i, value in enumerate(values):
+        group.create_dataset(str(i), data=value)
+
+
+def read_vars(path: Path, store, where: str, expected: list[tuple[tuple[int, ...], bool]]) -> list[np.ndarray]:
+    """The datasets ``<where>/0, 1, ...``: exactly ``len(expected)`` of them, each checked from its header
+    (shape, dtype) before it is read, then for finiteness."""
+    group = store.get(where)
+    found = sorted(group.keys()) if group is not None and hasattr(group, "keys") else []
+    wanted = sorted(str(i) for i in range(len(expected)))
+    if found != wanted:
+        raise refuse(MEMBER, where, f"a group of the {len(expected)} arrays the architecture calls for",
+                     f"{len(found)} entries {found[:8]}")
+    values = []
+    for i, (shape, counter) in enumerate(expected):
+        dataset, field = group[str(i)], f"{where}/{i}"
+        if not hasattr(dataset, "shape") or tuple(dataset.shape) != shape or dataset.dtype.kind not in "iuf":
+            raise refuse(MEMBER, field, f"a numeric array of shape {shape}", f"{getattr(dataset, 'shape', dataset)}")
+        value = np.asarray(dataset[()])
+        value = value.astype(np.float32) if not counter and value.dtype.kind == "f" else value
+        values.append(check_array(value, MEMBER, field, shape, counter))
+    return values
+
+
+def open_h5(path: Path, data: bytes):
+    try:
+        return h5py().File(io.BytesIO(data), "r")
+    except (OSError, ValueError) as error:
+        raise ModelFileError(f"{path}: {MEMBER} is not a readable HDF5 file: {error}") from None
