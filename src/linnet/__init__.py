@@ -44,7 +44,7 @@ _html.PLUGINS["render"] = _on_first_call("notebook.display", "render")  # rich d
 datasets = data  # the 0.1 name of linnet.data
 
 _LAZY = {"diagnostics": ("diagnostics", None), "exact": ("exact", None), "plot": ("plot", None),
-         "notebook": ("notebook", None),
+         "notebook": ("notebook", None), "explore": ("notebook.explore", "explore"),
          "sklearn": ("sklearn", None), "stats": ("exact.results", None), "ols": ("exact.results", "ols"),
          "OLSResult": ("exact.results", "OLSResult"), "ModelFileError": ("saving.model_file", "ModelFileError")}
 

@@ -7,5 +7,7 @@ logic, ``playground``, runs headless. ``linnet.callbacks.LiveLossPlot`` draws th
 """
 
 from ..engine.callbacks import LiveLossPlot
+from .explore import Explorer, explore
+from .playground import Playground, Run, Settings
 
-__all__ = ["LiveLossPlot"]
+__all__ = ["Explorer", "LiveLossPlot", "Playground", "Run", "Settings", "explore"]
