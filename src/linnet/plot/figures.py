@@ -45,7 +45,7 @@ class Drawn:
         """The Figure holding ``ax`` (for ``drawn.figure.savefig(path)``)."""
         return self.ax.figure
 
-    __repr__ = lambda self: f"<linnet plot: {', '.join(self.artists)} on {self.ax!r}>"
+    __repr__ = lambda self: f"<linnet plot: {', '.join(self.artists)}>"
     _repr_html_ = _html.html  # the figure itself, drawn once (linnet.notebook.display)
 
 
