@@ -56,6 +56,10 @@ def test_ols_summary_is_the_old_text_and_renders_statsmodels_tables():
                              f"{reference.tvalues[2]:.3f}", f"{reference.pvalues[2]:.3f}", f"{low:.3f}", f"{high:.3f}"]
     assert footer == [["Rank:", "3", "Cond. No.:", f"{reference.condition_number:.3g}"]]
     assert result._repr_html_() == result.summary()._repr_html_()
+    import copy
+    import pickle
+    for clone in (pickle.loads(pickle.dumps(summary)), copy.deepcopy(summary)):
+        assert clone == summary and clone.parameters == summary.parameters
 
 
 def test_ols_summary_without_residual_degrees_of_freedom_shows_n_a():

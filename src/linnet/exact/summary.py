@@ -21,7 +21,7 @@ class Summary(str):
     parameters: tuple[tuple[str, ...], ...]
     footer: tuple[str, str, str, str]
 
-    def __new__(cls, text: str, info, parameters, footer) -> Summary:
+    def __new__(cls, text: str, info=(), parameters=(), footer=("", "", "", "")) -> Summary:
         summary = super().__new__(cls, text)
         summary.info, summary.parameters, summary.footer = tuple(info), tuple(parameters), footer
         return summary
