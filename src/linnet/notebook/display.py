@@ -32,7 +32,7 @@ def model_summary(summary: ModelSummary) -> str:
 
 
 def _model_table(summary: ModelSummary) -> str:
-    return table(HEADERS, summary.rows, caption=f"Model: {summary.model.name!r}")
+    return table(HEADERS, summary.rows, caption=f'Model: "{summary.model.name}"')
 
 
 def sequential(model: Sequential) -> str:

@@ -136,5 +136,5 @@ def _draw(figure, logs: dict, target: float | None, log: bool) -> None:
 def _png(figure):
     from IPython.display import Image
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    figure.savefig(buffer, format="png", bbox_inches="tight")
     return Image(data=buffer.getvalue(), format="png")
