@@ -12,7 +12,7 @@ import importlib as _importlib
 
 __version__ = "0.1.0"
 
-from . import _aliases, data, keras, random, utils
+from . import _aliases, _html, data, keras, random, utils
 from .engine import callbacks, initializers, layers, losses, metrics, optimizers, regularizers, schedules
 from .engine import fitplan as _fitplan
 from .engine import plugins as _plugins
@@ -39,10 +39,12 @@ _plugins.PLUGINS.update({name: _on_first_call("saving.model_file", name)
                             for name in ("save_model", "load_model")})
 _plugins.PLUGINS.update({name: _on_first_call("diagnostics.equation", name)
                             for name in ("equation", "compare_to_ols")})
+_html.PLUGINS["render"] = _on_first_call("notebook.display", "render")  # rich display in notebooks
 
 datasets = data  # the 0.1 name of linnet.data
 
 _LAZY = {"diagnostics": ("diagnostics", None), "exact": ("exact", None), "plot": ("plot", None),
+         "notebook": ("notebook", None), "explore": ("notebook.explore", "explore"),
          "sklearn": ("sklearn", None), "stats": ("exact.results", None), "ols": ("exact.results", "ols"),
          "OLSResult": ("exact.results", "OLSResult"), "ModelFileError": ("saving.model_file", "ModelFileError")}
 
@@ -60,3 +62,4 @@ __all__ = ["Activation", "Dense", "DivergenceError", "Input", "ModelFileError", 
            "Sequential", "callbacks", "data", "datasets", "diagnostics", "exact", "initializers", "keras", "layers",
            "load_model", "losses", "metrics", "ols", "optimizers", "plot", "random", "random_normal_initializer",
            "random_uniform_initializer", "regularizers", "schedules", "sklearn", "utils"]
+__all__ += ["explore", "notebook"]  # linnet.notebook: rich display, the explore widget (pip install linnet[notebook])

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _html
 from .._validation import features, targets
 from ..engine import losses as losses_module
 from ..engine.optimizers import Adam, Adamax, Nadam, RMSprop
@@ -54,6 +55,9 @@ class Convergence:
                  f"(relative distance)."]
         lines += [f"  - {advice}" for advice in self.advice]
         return "\n".join(lines + ([self.note] if self.note else []))
+
+    __repr__ = __str__  # the verdict in words, not a dataclass dump
+    _repr_html_ = _html.html  # the verdict and the advice (linnet.notebook.display)
 
 
 def convergence(model, x: Any, y: Any, ols_result: OLSResult | None = None) -> Convergence:

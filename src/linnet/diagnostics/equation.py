@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _naming
+from .. import _html, _naming
 from .._naming import default_feature_names  # noqa: F401 (also part of this module's API)
 from .._validation import features, targets
 from ..engine.network import built_network
@@ -128,6 +128,10 @@ class Comparison:
             lines.append(f"{label:<{width}}{ours:>14.6g}{theirs:>16.6g}{ours - theirs:>14.3g}")
         return "\n".join(lines)
 
+    __repr__ = lambda self: f"<Comparison: MSE {self.neuron_loss:.6g}, least squares {self.least_squares_loss:.6g}>"
+    _repr_html_ = _html.html  # the table (linnet.notebook.display)
+    _ipython_display_ = _html.display_once  # compare_to_ols shows it: once per cell
+
 
 def compare_to_ols(model, x: Any, y: Any, feature_names: Sequence[str] | None = None,
                    print_fn: Callable[[str], Any] | None = print) -> Comparison:
@@ -152,6 +156,5 @@ def compare_to_ols(model, x: Any, y: Any, feature_names: Sequence[str] | None = 
     neuron_rsquared = 1.0 - neuron_ssr / total if total > 0 else float("nan")
     comparison = Comparison(tuple(rows), neuron_ssr / n, reference.ssr / n, neuron_rsquared,
                             float(reference.rsquared))
-    if print_fn is not None:
-        print_fn(str(comparison))
+    _html.show(comparison, print_fn)  # print_fn(str(comparison)), or a table in a notebook
     return comparison

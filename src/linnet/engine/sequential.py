@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _html
 from .. import _validation as check
 from .. import random as _random
 from . import callbacks as callbacks_module
@@ -24,6 +25,7 @@ from .network import Network
 from .plugins import plugin
 from .progress import Progbar
 from .sources import in_order, is_source, refuse_array_arguments, sample_weight_column, source_features
+from .summary import ModelSummary
 from .trainer import Trainer
 
 _AUTO = "auto"
@@ -133,11 +135,8 @@ class Sequential:
                              f"or build() first.")
 
     def summary(self, print_fn=print) -> None:
-        """Print Keras' summary table: layers, output shapes, parameter counts."""
-        from .summary import render_summary
-        if self._layers and self.declared_input_dim is not None:
-            self._require_built("summary")
-        print_fn(render_summary(self))
+        """Print Keras' summary table: layers, output shapes, parameter counts (a table in a notebook)."""
+        _html.show(ModelSummary(self), print_fn)
 
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None,
                 weighted_metrics: Sequence[Any] | None = None, **kwargs) -> None:
@@ -289,6 +288,7 @@ class Sequential:
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name!r} layers={[layer.name for layer in self._layers]}>"
+    _repr_html_ = _html.html  # the summary table and the equation (linnet.notebook.display)
 
 
 def load_model(path) -> Sequential:

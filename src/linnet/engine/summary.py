@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _html
+
 WIDTHS = (33, 24, 15)
 HEADERS = ("Layer (type)", "Output Shape", "Param #")
 
@@ -35,6 +37,26 @@ def _layer_rows(model) -> list[tuple[str, str, str]]:
         shape = f"(None, {dim})" if dim is not None else "?"
         rows.append((f"{layer.name} ({type(layer).__name__})", shape, f"{count:,}" if model.built else "0 (unbuilt)"))
     return rows
+
+
+class ModelSummary:
+    """``model.summary()``: Keras' table as text (``str``), and as an HTML table in a notebook.
+
+    ``build`` builds a model whose input shape is declared, as Keras' ``summary()`` does; the notebook display
+    of a model passes False, so that looking at a model never changes it.
+    """
+
+    def __init__(self, model, build: bool = True):
+        if build and model.layers and model.declared_input_dim is not None and not model.built:
+            model.build()
+        self.model = model
+        self.rows = _layer_rows(model)
+
+    def __str__(self) -> str:
+        return render_summary(self.model)
+
+    __repr__ = __str__
+    _repr_html_ = _html.html
 
 
 def render_summary(model) -> str:

@@ -12,7 +12,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .. import _naming
+from .. import _html, _naming
 from .. import _validation as _checks
 from .advice import warn_if_few_digits, warn_if_rank_deficient
 from .refine import refine_solution
@@ -228,12 +228,14 @@ class OLSResult:
         return self.df_resid
 
     def summary(self, dep_variable: str = "y") -> str:
-        """A text table like statsmodels' OLS summary (without date and time, so it is reproducible)."""
+        """statsmodels' OLS summary as text (a ``Summary``, a ``str``; tables in a notebook), without date and time."""
         return render_summary(self, dep_variable)
 
     def __repr__(self) -> str:
         return (f"OLSResult(nobs={self.nobs}, n_features={len(self.feature_names)}, "
                 f"fit_intercept={self.fit_intercept}, rank={self.rank}, rsquared={self.rsquared:.6g})")
+
+    _repr_html_ = _html.html  # the summary's tables (linnet.notebook.display)
 
 
 def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: list[str] | None = None,

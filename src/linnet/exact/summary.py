@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+from .. import _html
 from .solve import ResidualDegreesOfFreedomError
 
+PARAMETER_HEADER = ("coef", "std err", "t", "P>|t|", "[0.025", "0.975]")
 
-def render_summary(result, dep_variable: str) -> str:
-    """Lay out ``result`` as statsmodels does: model statistics in two columns, then one row per parameter."""
+
+class Summary(str):
+    """The summary's text (it *is* that ``str``), with its three tables kept as cells for the notebook display.
+
+    ``info`` holds the model statistics as rows ``(label, value, label, value)``, ``parameters`` one row per
+    parameter ``(name, coef, std err, t, P>|t|, [0.025, 0.975])`` of formatted numbers (``"n/a"`` where
+    ``df_resid <= 0``), ``footer`` the rank and condition number row. ``repr`` is the text itself, so a
+    notebook or a REPL shows the table rather than a one-line string full of ``\\n``.
+    """
+
+    info: tuple[tuple[str, str, str, str], ...]
+    parameters: tuple[tuple[str, ...], ...]
+    footer: tuple[str, str, str, str]
+
+    def __new__(cls, text: str, info=(), parameters=(), footer=("", "", "", "")) -> Summary:
+        summary = super().__new__(cls, text)
+        summary.info, summary.parameters, summary.footer = tuple(info), tuple(parameters), footer
+        return summary
+
+    __repr__ = str.__str__
+    _repr_html_ = _html.html
+
+
+def _info(result, dep_variable: str) -> list[tuple[str, str, str, str]]:
+    """The model statistics in statsmodels' two columns, formatted."""
     def value(statistic: str, fmt: str) -> str:
         try:
             return format(getattr(result, statistic), fmt)
@@ -19,19 +44,31 @@ def render_summary(result, dep_variable: str) -> str:
     right = [("R-squared:", value("rsquared", ".3f")), ("Adj. R-squared:", value("rsquared_adj", ".3f")),
              ("F-statistic:", value("fvalue", ".4g")), ("Prob (F-statistic):", value("f_pvalue", ".3g")),
              ("Log-Likelihood:", value("llf", ".5g")), ("AIC:", value("aic", ".4g")), ("BIC:", value("bic", ".4g"))]
+    return [(a, b, c, d) for (a, b), (c, d) in zip(left, right)]
+
+
+def _parameters(result) -> list[tuple[str, ...]]:
+    """One row per parameter: name, coefficient (4 decimals), then five statistics (3 decimals) or ``n/a``."""
+    try:
+        rows = zip(result.params, result.bse, result.tvalues, result.pvalues, *result.conf_int().T)
+        return [(name, f"{coef:.4f}", *(f"{value:.3f}" for value in rest))
+                for name, (coef, *rest) in zip(result.param_names, rows)]
+    except ResidualDegreesOfFreedomError:
+        return [(name, f"{coef:.4f}", *["n/a"] * 5) for name, coef in zip(result.param_names, result.params)]
+
+
+def render_summary(result, dep_variable: str) -> Summary:
+    """Lay out ``result`` as statsmodels does: model statistics in two columns, then one row per parameter."""
+    info, parameters = _info(result, dep_variable), _parameters(result)
+    footer = ("Rank:", str(result.rank), "Cond. No.:", f"{result.condition_number:.3g}")
     name_width = max(12, 2 + max(len(name) for name in result.param_names))
     width = name_width + 66
     lines = ["OLS Regression Results".center(width), "=" * width]
-    lines += [f"{a:<20}{b:>19}   {c:<20}{d:>{width - 62}}" for (a, b), (c, d) in zip(left, right)]
-    lines += ["=" * width, (f"{'':<{name_width}}{'coef':>12}{'std err':>11}{'t':>11}{'P>|t|':>11}"
-                            f"{'[0.025':>11}{'0.975]':>10}"), "-" * width]
-    try:
-        rows = zip(result.params, result.bse, result.tvalues, result.pvalues, *result.conf_int().T)
-        lines += [f"{name:<{name_width}}{coef:>12.4f}{se:>11.3f}{t:>11.3f}{p:>11.3f}{low:>11.3f}{high:>10.3f}"
-                  for name, (coef, se, t, p, low, high) in zip(result.param_names, rows)]
-    except ResidualDegreesOfFreedomError:
-        lines += [f"{name:<{name_width}}{coef:>12.4f}{'n/a':>11}{'n/a':>11}{'n/a':>11}{'n/a':>11}{'n/a':>10}"
-                  for name, coef in zip(result.param_names, result.params)]
-    lines += ["=" * width, (f"{'Rank:':<20}{result.rank:>19}   {'Cond. No.:':<20}"
-                            f"{result.condition_number:>{width - 62}.3g}")]
-    return "\n".join(lines)
+    lines += [f"{a:<20}{b:>19}   {c:<20}{d:>{width - 62}}" for a, b, c, d in info]
+    lines += ["=" * width, f"{'':<{name_width}}" + "".join(f"{head:>{w}}" for head, w in
+                                                            zip(PARAMETER_HEADER, (12, 11, 11, 11, 11, 10))),
+              "-" * width]
+    lines += [f"{name:<{name_width}}{coef:>12}{se:>11}{t:>11}{p:>11}{low:>11}{high:>10}"
+              for name, coef, se, t, p, low, high in parameters]
+    lines += ["=" * width, f"{footer[0]:<20}{footer[1]:>19}   {footer[2]:<20}{footer[3]:>{width - 62}}"]
+    return Summary("\n".join(lines), info, parameters, footer)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _naming
+from .. import _html, _naming
 from .. import _validation as _checks
 
 __all__ = ["Drawn", "data", "fit", "loss", "predictions", "residuals"]
@@ -44,6 +44,9 @@ class Drawn:
     def figure(self):
         """The Figure holding ``ax`` (for ``drawn.figure.savefig(path)``)."""
         return self.ax.figure
+
+    __repr__ = lambda self: f"<linnet plot: {', '.join(self.artists)}>"
+    _repr_html_ = _html.html  # the figure itself, drawn once (linnet.notebook.display)
 
 
 def data(x: Any, y: Any, *, ax=None, feature_name: str | None = None, target_name: str | None = None,

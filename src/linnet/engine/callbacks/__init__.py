@@ -7,6 +7,7 @@ Keras 3's decisions (``keras/src/callbacks``).
 """
 
 from .base import Callback, CallbackList, History
+from .live import LiveLossPlot
 from .monitor import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
 from .training import CSVLogger, LambdaCallback, LearningRateScheduler, ParameterHistory, TerminateOnNaN
 
@@ -18,6 +19,7 @@ __all__ = [
            "History",
            "LambdaCallback",
            "LearningRateScheduler",
+           "LiveLossPlot",
            "ModelCheckpoint",
            "ParameterHistory",
            "ReduceLROnPlateau",

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ... import _html
+
 BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end")
 
 
@@ -70,6 +72,8 @@ class History(Callback):
 
     def __repr__(self) -> str:
         return f"<History epochs={len(self.epoch)} keys={list(self.history)}>"
+
+    _repr_html_ = _html.html  # a row per logged name: first, best and last value (linnet.notebook.display)
 
 
 class CallbackList:
