@@ -76,8 +76,8 @@
       return;
     }
     if (ticket !== asked) return;  // a newer request is on its way
-    if (!reply.ok) { showError(payload.error || `The server answered ${reply.status}.`); return; }
-    show(payload);
+    if (reply.ok) show(payload); else showError(payload.error || `The server answered ${reply.status}.`);
+    document.body.dataset.ready = String(ticket);  // the number of the last request answered (tests wait on it)
   }
 
   function showError(message) {
@@ -103,7 +103,6 @@
       : "Each row's actual value against the neuron's prediction and least squares' (the diagonal is a perfect fit)";
     $("landscape-caption").textContent = run.data.x ? "The loss over (slope, intercept): the optimizer's path and the optimum ★"
       : "The loss over the first two slopes (the intercept at its best): the optimizer's path and the optimum ★";
-    document.body.dataset.ready = String(asked);
   }
 
   function markLimit(limit, note) {
@@ -126,11 +125,12 @@
   }
 
   function chooseColumns(target, features) {
-    const header = csv.text.split(/\r?\n/, 1)[0];
+    const [header, first = ""] = csv.text.split(/\r?\n/, 2);
     const delimiter = [",", ";", "\t", "|"].find((d) => header.includes(d)) || ",";
-    const names = header.split(delimiter).map((n) => n.trim().replace(/^"|"$/g, ""));
-    const chosenTarget = names.includes(target) ? target : names[names.length - 1];
-    const wanted = features && features.some((n) => names.includes(n)) ? features : names.filter((n) => n !== chosenTarget);
+    const cells = (line) => line.split(delimiter).map((n) => n.trim().replace(/^"|"$/g, ""));
+    const names = cells(header), numeric = names.filter((_, i) => cells(first)[i] !== "" && !Number.isNaN(Number(cells(first)[i])));
+    const chosenTarget = names.includes(target) ? target : numeric[numeric.length - 1] || names[names.length - 1];
+    const wanted = features && features.some((n) => names.includes(n)) ? features : numeric.filter((n) => n !== chosenTarget);
     $("csv-target").replaceChildren(...names.map((n) => new Option(n, n, false, n === chosenTarget)));
     $("csv-features").replaceChildren(...names.map((n) => new Option(n, n, false, wanted.includes(n) && n !== chosenTarget)));
   }
