@@ -49,7 +49,8 @@ def test_each_preset_loads_runs_and_draws(page, server, screenshots, name):
     assert page.get_by_label("Batch size", exact=True).input_value() == batch
     assert page.get_by_label("Epochs", exact=True).input_value() == epochs
     assert re.match(r"(Converged|Still far from the optimum)", status), status
-    assert page.locator("#rule").inner_text().startswith({"rmsprop": "RMSprop", "adam": "Adam", "sgd": "SGD"}[optimizer])
+    rule = page.locator("#rule").inner_text()
+    assert rule.startswith({"rmsprop": "RMSprop", "adam": "Adam", "sgd": "SGD"}[optimizer])
     assert "model.fit(" in page.locator("#code").inner_text()
     assert page.get_by_label("Learning rate", exact=True).is_visible()
     page.screenshot(path=str(screenshots / f"playground-{name}.png"), full_page=True)

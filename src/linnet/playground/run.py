@@ -95,18 +95,24 @@ def fit(settings: Settings) -> Run:
     rng = _random.generator(settings.seed)
     model = build_model(run_task, rng)
     model.compile(optimizer=optimizer(settings), loss=run_task.loss)
-    path, divergence = ParameterHistory(), None
+    path = ParameterHistory()
+    with warnings.catch_warnings(record=True) as caught:  # fit's warnings and a rank-deficient design: notes
+        warnings.simplefilter("always")
+        divergence = _train(model, run_task, path, rng)
+        surface = LossSurface(LeastSquaresState().update(x_train, y_train))
+        stability = model_stable_learning_rate(model, x_train, settings.batch_size)
+    return Run(settings, run_task, model, model.history, path, x_train, y_train, surface, stability, divergence,
+               tuple(dict.fromkeys(str(item.message) for item in caught)), time.perf_counter() - started)
+
+
+def _train(model: Sequential, run_task: Task, path: ParameterHistory, rng) -> str | None:
+    """Fit; return None, or the trainer's message when the loss diverged (the weights are then the best seen)."""
     try:
-        with warnings.catch_warnings(record=True) as caught:  # the verdict says it; fit's warnings are notes
-            warnings.simplefilter("always")
-            model.fit(run_task.x, run_task.y, batch_size=settings.batch_size, epochs=settings.epochs, verbose=0,
+        model.fit(run_task.x, run_task.y, batch_size=run_task.batch_size, epochs=run_task.epochs, verbose=0,
                   validation_split=run_task.validation_split, callbacks=[path], seed=rng)
     except DivergenceError as error:
-        divergence = str(error)
-    surface = LossSurface(LeastSquaresState().update(x_train, y_train))
-    stability = model_stable_learning_rate(model, x_train, settings.batch_size)
-    return Run(settings, run_task, model, model.history, path, x_train, y_train, surface, stability, divergence,
-               tuple(str(item.message) for item in caught), time.perf_counter() - started)
+        return str(error)
+    return None
 
 
 def optimizer(settings: Settings):
