@@ -34,6 +34,7 @@ def answer(request: Any) -> dict:
         "data": views.data_view(run),
         "losses": views.losses_view(run),
         "landscape": views.landscape_view(run),
+        "equation": run.model.equation(run.task.feature_names, run.task.target_name),
         "rule": update_rule(run.model.optimizer),
         "code": code(settings, run.task.feature_names, run.task.target_name),
         "notes": list(run.notes),

@@ -92,7 +92,7 @@
     $("status").textContent = run.verdict.words;
     $("status").className = "verdict " + run.verdict.kind;
     $("status").dataset.kind = run.verdict.kind;
-    $("timing").textContent = `Fit in ${run.fit_ms} ms.` + (run.notes.length ? " Warnings: " + run.notes.join(" ") : "");
+    $("timing").textContent = `The neuron: ${run.equation}. Fit in ${run.fit_ms} ms.` + (run.notes.length ? " Warnings: " + run.notes.join(" ") : "");
     $("rule").textContent = run.rule;
     $("code").textContent = run.code;
     markLimit(run.limit, run.limit_note);
