@@ -67,6 +67,7 @@
   async function fit(state) {
     if (state.preset === "csv" && !csv) { showError("Choose a CSV file (links carry the settings, not the data)."); return; }
     const ticket = ++asked;
+    document.body.dataset.asked = String(ticket);
     let reply, payload;
     try {
       reply = await fetch("/api/fit", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request(state)) });
