@@ -61,6 +61,11 @@ class PlaygroundServer(ThreadingHTTPServer):
         shown = f"[{host}]" if ":" in host else host
         self.url = f"http://{shown}:{port}/"
 
+    def handle_error(self, request, client_address) -> None:
+        """A page that left (reloaded, closed) before its answer is no error; anything else is printed."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class PlaygroundHandler(BaseHTTPRequestHandler):
     """``GET`` a static file, ``POST /api/fit`` a run; refuses foreign hosts and origins first."""

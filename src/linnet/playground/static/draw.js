@@ -51,7 +51,11 @@ const LinnetDraw = (() => {
     return [low - pad, high + pad];
   }
 
-  const logTicks = (low, high) => { const out = []; for (let p = Math.ceil(low); p <= Math.floor(high); p++) out.push(p); return out.length > 1 ? out : niceTicks(low, high, 4); };
+  function logTicks(low, high) {
+    const every = Math.max(1, Math.ceil((Math.floor(high) - Math.ceil(low)) / 6)), out = [];
+    for (let p = Math.ceil(low); p <= Math.floor(high); p += every) out.push(p);
+    return out.length > 1 ? out : niceTicks(low, high, 4);
+  }
 
   function tick(ctx, ax, ay, bx, by) { ctx.beginPath(); ctx.moveTo(ax, ay); ctx.lineTo(bx, by); ctx.stroke(); }
 
