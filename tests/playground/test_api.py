@@ -152,4 +152,5 @@ def test_any_request_is_settings_or_a_clear_error(request_):
     try:
         read_settings(request_)
     except (ValueError, TypeError) as error:
-        assert str(error) and str(error)[0].isupper() or str(error)[0].isalpha()
+        message = str(error)  # one sentence (or a few) naming the setting, never a bare repr from deep inside
+        assert message[:1].isalpha() and message.endswith((".", "?")), message

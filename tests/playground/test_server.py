@@ -105,7 +105,7 @@ def test_an_upload_over_the_limit_is_refused_with_its_size(server):
     ({"lr": 0.1}, "The playground got unexpected keyword argument(s): 'lr'."),
     ({"epochs": 5001}, "epochs must be at most 5000 in the playground, received 5001."),
     ({"preset": "plane", "epochs": 3000}, "3000 epochs × 1,000 rows = 3,000,000 row-passes is more work than the "
-                                          "playground does per fit (at most 2,000,000): lower the epochs to at most 2000."),
+     "playground does per fit (at most 2,000,000): lower the epochs to at most 2000."),
     ({"momentum": 1}, "momentum must be a finite number in [0.0, 1.0), received 1.0."),
 ])
 def test_a_bad_parameter_gets_a_clear_message(server, change, message):
