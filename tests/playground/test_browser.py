@@ -9,6 +9,10 @@ import pytest
 
 from linnet.cli.tasks import DEMOS
 
+AXES = {"boston": ("rooms against price", "slope (rooms) against intercept"),
+        "noisy-line": ("x against y", "slope (x) against intercept"),
+        "line": ("x against y", "slope (x) against intercept"),
+        "plane": ("prediction against actual y", "slope of x1 against slope of x2")}
 PRESET_SETTINGS = {"boston": ("rmsprop", "0.005", "16", "101"), "noisy-line": ("adam", "0.1", "32", "200"),
                    "line": ("adam", "0.1", "32", "500"), "plane": ("sgd", "0.02", "32", "100")}
 
@@ -56,6 +60,9 @@ def test_each_preset_loads_runs_and_draws(page, server, screenshots, name):
     assert rule.startswith({"rmsprop": "RMSprop", "adam": "Adam", "sgd": "SGD"}[optimizer])
     assert "model.fit(" in page.locator("#code").inner_text()
     assert page.get_by_label("Learning rate", exact=True).is_visible()
+    data_axes, landscape_axes = AXES[name]  # each view redrawn for this preset, not the one before
+    assert page.locator("#data-view").get_attribute("aria-label").startswith(data_axes + ":")
+    assert page.locator("#landscape-view").get_attribute("aria-label").startswith(landscape_axes + ":")
     page.screenshot(path=str(screenshots / f"playground-{name}.png"), full_page=True)
     assert page.problems == []
     assert page.hosts == {"127.0.0.1"}

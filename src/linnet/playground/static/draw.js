@@ -19,8 +19,9 @@ const LinnetDraw = (() => {
 
   // A frame: data ranges to pixels, with axes, ticks, titles; log: the y axis is log10 of the values.
   function frame(canvas, xRange, yRange, titles, log) {
+    canvas.width = canvas.width;  // clears the canvas and resets its context, the last frame's clip included
     const ctx = canvas.getContext("2d");
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    canvas.setAttribute("aria-label", `${titles.x} against ${titles.y}: ${canvas.dataset.what}`);
     const w = canvas.width - PAD.left - PAD.right, h = canvas.height - PAD.top - PAD.bottom;
     const [x0, x1] = widen(xRange), [y0, y1] = widen(yRange);
     const f = {
