@@ -120,3 +120,22 @@ def test_a_body_that_is_not_json_gets_a_clear_message(server):
     status, _, body = ask(server, "POST", "/api/fit", b"[1, 2]")
     assert status == 400 and json.loads(body)["error"] == ("The request must be a JSON object of settings, "
                                                            "received list.")
+
+
+def test_a_wildcard_host_is_refused_with_the_reason():
+    from linnet.playground import start
+    with pytest.raises(ValueError, match=r"host must be one address .* received '0.0.0.0'"):
+        start("0.0.0.0", 0)
+
+
+def test_it_can_listen_on_ipv6_loopback_and_names_it_in_brackets():
+    from linnet.playground import start
+    try:
+        server = start("::1", 0)
+    except OSError as error:  # a machine without IPv6
+        pytest.skip(f"no IPv6 loopback here: {error}")
+    try:
+        port = server.server_address[1]
+        assert server.url == f"http://[::1]:{port}/" and server.allowed_hosts == {f"[::1]:{port}"}
+    finally:
+        server.server_close()

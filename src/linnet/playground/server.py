@@ -15,6 +15,7 @@ It is the standard library's ``ThreadingHTTPServer``, kept safe for a page that 
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -52,13 +53,18 @@ class PlaygroundServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, log: bool = False) -> None:
+        if host in ("", "0.0.0.0", "::"):
+            raise ValueError(f"host must be one address that the browser will name (the server answers only "
+                             f"requests addressed to it), such as 127.0.0.1 or this computer's LAN address; "
+                             f"received {host!r}.")
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         super().__init__((host, port), PlaygroundHandler)
         self.files = static_files()
         self.log = log
         port = self.server_address[1]
-        names = {host, "127.0.0.1", "localhost"} if host in ("127.0.0.1", "localhost") else {host}
-        self.allowed_hosts = {f"{name}:{port}" for name in names} | ({f"[::1]:{port}"} if host == "::1" else set())
         shown = f"[{host}]" if ":" in host else host
+        names = {shown, "127.0.0.1", "localhost"} if host in ("127.0.0.1", "localhost") else {shown}
+        self.allowed_hosts = {f"{name}:{port}" for name in names}
         self.url = f"http://{shown}:{port}/"
 
     def handle_error(self, request, client_address) -> None:

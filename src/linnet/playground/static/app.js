@@ -24,6 +24,7 @@
       if (id === "normalize") $(id).checked = state[key] === "1"; else $(id).value = state[key];
     }
     $("lr-slider").value = String(Math.log10(Number(state.lr)) || LR_MIN);
+    $("lr-slider").setAttribute("aria-valuetext", `learning rate ${state.lr}`);
     $("csv-fields").hidden = state.preset !== "csv";
     $("momentum").disabled = !["sgd", "rmsprop"].includes(state.optimizer);
     if (state.preset === "csv" && csv) chooseColumns(state.target, (state.features || "").split(","));
