@@ -42,6 +42,13 @@ def shown_fits(page) -> int:
     return int(page.evaluate("Number(document.body.dataset.asked || 0)"))
 
 
+def inked(page, canvas: str, left: int, top: int, width: int, height: int) -> int:
+    """How many pixels of a canvas's rectangle are drawn on (not transparent)."""
+    return page.evaluate(f"""(() => {{ const data = document.getElementById({canvas!r}).getContext("2d")
+        .getImageData({left}, {top}, {width}, {height}).data;
+        let count = 0; for (let i = 3; i < data.length; i += 4) count += data[i] > 0; return count; }})()""")
+
+
 @pytest.mark.parametrize("name", DEMOS)
 def test_each_preset_loads_runs_and_draws(page, server, screenshots, name):
     page.goto(server.url)
@@ -66,6 +73,8 @@ def test_each_preset_loads_runs_and_draws(page, server, screenshots, name):
     page.screenshot(path=str(screenshots / f"playground-{name}.png"), full_page=True)
     assert page.problems == []
     assert page.hosts == {"127.0.0.1"}
+    for canvas in ("data-view", "loss-view", "landscape-view"):  # a legend above, a plot inside the frame
+        assert inked(page, canvas, 62, 6, 200, 14) > 100 and inked(page, canvas, 70, 30, 370, 250) > 500
 
 
 def set_and_wait(page, label: str, value: str) -> str:

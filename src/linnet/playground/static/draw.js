@@ -41,7 +41,7 @@ const LinnetDraw = (() => {
     ctx.textAlign = "center";
     ctx.fillText(titles.x, PAD.left + w / 2, canvas.height - 8);
     ctx.save(); ctx.translate(14, PAD.top + h / 2); ctx.rotate(-Math.PI / 2); ctx.fillText(titles.y, 0, 0); ctx.restore();
-    ctx.beginPath(); ctx.rect(PAD.left, PAD.top, w, h); ctx.clip();
+    ctx.save(); ctx.beginPath(); ctx.rect(PAD.left, PAD.top, w, h); ctx.clip();  // legend() lifts the clip
     return f;
   }
 
@@ -85,6 +85,7 @@ const LinnetDraw = (() => {
 
   function legend(canvas, items) {
     const ctx = canvas.getContext("2d");
+    ctx.restore();  // the frame's clip: the legend sits above the plot
     ctx.save(); ctx.font = "12px system-ui, sans-serif"; ctx.textAlign = "left";
     let x = PAD.left;
     for (const [text, color, dashed] of items) {
