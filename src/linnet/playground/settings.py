@@ -3,7 +3,8 @@
 The page sends a JSON object (the same fields its URL fragment holds); :func:`read_settings` checks every field
 with linnet's argument checks, so a bad value comes back as one clear sentence naming the field and what was
 received, which the page shows. The bounds keep one request cheap on a shared machine: at most ``MAX_ROWS``
-rows, ``MAX_EPOCHS`` epochs and ``MAX_WORK`` row-passes (``epochs × rows``) per fit.
+rows of at most ``MAX_FEATURES`` features, ``MAX_EPOCHS`` epochs and ``MAX_WORK`` row-passes (``epochs × rows``)
+per fit.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ MAX_UPLOAD_CHARS = 1_000_000
 MAX_ROWS = 20_000
 MAX_EPOCHS = 5_000
 MAX_WORK = 2_000_000
+MAX_FEATURES = 50
 MAX_SEED = 2 ** 32 - 1
 
 
@@ -71,6 +73,10 @@ def read_settings(request: Any) -> Settings:
     seed = _checks.non_negative_int(request.get("seed", 42), "seed")
     if seed > MAX_SEED:
         raise ValueError(f"seed must be at most {MAX_SEED}, received {seed}.")
+    momentum = _checks.real_number(request.get("momentum", 0.0), "momentum", low=0.0, high=1.0, high_open=True)
+    if momentum and optimizer not in MOMENTUM_OPTIMIZERS:
+        raise ValueError(f"momentum is a setting of SGD and RMSprop only; {optimizer} has none. Set it to 0, "
+                         f"received {momentum:g}.")
     epochs = _checks.positive_int(request["epochs"], "epochs")
     if epochs > MAX_EPOCHS:
         raise ValueError(f"epochs must be at most {MAX_EPOCHS} in the playground, received {epochs}.")
@@ -78,7 +84,7 @@ def read_settings(request: Any) -> Settings:
         preset, optimizer,
         _checks.real_number(request["learning_rate"], "learning_rate", low=0.0, high=1e6, low_open=True),
         _checks.positive_int(request["batch_size"], "batch_size"), epochs,
-        _checks.real_number(request.get("momentum", 0.0), "momentum", low=0.0, high=1.0, high_open=True),
+        momentum,
         _checks.boolean(request.get("normalize", False), "normalize"), seed,
         _checks.real_number(request.get("validation_split", 0.0), "validation_split", low=0.0, high=0.9),
         _read_upload(request.get("csv")) if preset == "csv" else None)
@@ -91,6 +97,8 @@ def _read_upload(upload: Any) -> Upload:
     target, features = upload.get("target"), upload.get("features")
     if not isinstance(text, str) or not isinstance(name, str):
         raise TypeError("csv.text and csv.name must be strings.")
+    if isinstance(features, list) and len(features) > MAX_FEATURES:
+        raise ValueError(f"Choose at most {MAX_FEATURES} feature columns in the playground, received {len(features)}.")
     if len(text) > MAX_UPLOAD_CHARS:
         raise ValueError(f"The CSV is too large for the playground: at most {MAX_UPLOAD_CHARS:,} characters, "
                          f"received {len(text):,}. Use `linnet train` for large files.")

@@ -51,7 +51,7 @@
   function request(state) {
     const number = (text) => (text.trim() === "" || Number.isNaN(Number(text)) ? text : Number(text));
     const body = { preset: state.preset, optimizer: state.optimizer, learning_rate: number(state.lr),
-      batch_size: number(state.batch), epochs: number(state.epochs), momentum: number(state.momentum),
+      batch_size: number(state.batch), epochs: number(state.epochs), momentum: ["sgd", "rmsprop"].includes(state.optimizer) ? number(state.momentum) : 0,
       normalize: state.normalize === "1", seed: number(state.seed), validation_split: number(state.validation) };
     if (state.preset === "csv" && csv) body.csv = { name: csv.name, text: csv.text, target: state.target, features: state.features ? state.features.split(",") : [] };
     return body;
