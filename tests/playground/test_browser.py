@@ -159,3 +159,17 @@ def test_a_bad_value_gets_a_clear_message_on_the_page(page, server):
     alert.wait_for(state="visible")
     assert alert.inner_text() == "batch_size must be a positive integer, received 0."
     assert all("400 (Bad Request)" in problem for problem in page.problems)  # the browser logs the refused fit
+
+
+def test_copy_as_code_puts_the_runnable_script_on_the_clipboard(page, server):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url.rstrip("/"))
+    page.goto(server.url + "#preset=line&optimizer=sgd&lr=0.005&batch=6&epochs=300&momentum=0.5&normalize=1&seed=3"
+                           "&validation=0")
+    wait_for_fit(page)
+    page.get_by_role("button", name="Copy as code").click()
+    page.get_by_text("Copied: paste it into a .py file and run it.").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.locator("#code").inner_text()
+    assert "keras.optimizers.SGD(learning_rate=0.005, momentum=0.5)" in copied
+    assert "normalization.adapt(x)" in copied and "seed=rng" in copied
+    assert page.problems == [] and page.hosts == {"127.0.0.1"}

@@ -68,6 +68,8 @@ def read_settings(request: Any) -> Settings:
     preset, optimizer = request["preset"], request["optimizer"]
     if preset not in PRESETS:
         raise _checks.unknown_name("preset", preset, PRESETS)
+    if "csv" in request and preset != "csv":
+        raise ValueError(f"A CSV is read only with the preset 'csv'; received one with the preset {preset!r}.")
     if optimizer not in OPTIMIZERS:
         raise _checks.unknown_name("optimizer", optimizer, OPTIMIZERS)
     seed = _checks.non_negative_int(request.get("seed", 42), "seed")
