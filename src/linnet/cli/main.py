@@ -25,6 +25,7 @@ EXAMPLES = {
     "predict": "example: linnet predict linnet-out/boston/model.linnet --x 3 4 5 6 7",
     "inspect": "example: linnet inspect linnet-out/boston/model.linnet",
     "ols": "example: linnet ols houses.csv --target MEDV --features RM",
+    "explore": "example: linnet explore (then move the learning rate in the browser)",
 }
 
 
@@ -91,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     ols.add_argument("data", type=Path)
     ols.add_argument("--target", required=True)
     ols.add_argument("--features", nargs="+")
+
+    explore = commands.add_parser("explore", help="open the playground in the browser", epilog=EXAMPLES["explore"])
+    explore.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this computer "
+                         "only)")
+    explore.add_argument("--port", type=int, default=8765, help="port (default 8765; another free one if taken)")
+    explore.add_argument("--no-browser", dest="browser", action="store_false", help="print the address only")
     return parser
 
 
@@ -184,8 +191,14 @@ def command_ols(args) -> int:
     return 0
 
 
+def command_explore(args) -> int:
+    from ..playground import serve
+    serve(args.host, args.port, open_browser=args.browser)
+    return 0
+
+
 COMMANDS = {"demo": command_demo, "train": command_train, "predict": command_predict,
-            "inspect": command_inspect, "ols": command_ols}
+            "inspect": command_inspect, "ols": command_ols, "explore": command_explore}
 
 
 def _one_line_warning(message, category, filename, lineno, line=None) -> str:
