@@ -79,7 +79,7 @@ fit_kwargs = st.fixed_dictionaries({}, optional={
 
 
 @FUZZ
-@pytest.mark.filterwarnings("ignore:The learning rate .* is above the largest stable:UserWarning")  # advice, expected here
+@pytest.mark.filterwarnings("ignore:The learning rate .* is above the largest stable:UserWarning")
 @given(x=anything(), y=anything(), kwargs=fit_kwargs,
        optimizer=st.sampled_from(["sgd", "adam", "rmsprop", "nadam", "adagrad"]),
        loss=st.sampled_from(["mse", "mae", "huber", "log_cosh"]),
