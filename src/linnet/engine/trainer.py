@@ -109,7 +109,8 @@ class Trainer:
         self.optimizer.build(self.network.sizes, self.network.names)  # refuses another model's optimizer
         history = model.history = History()
         self.steps = source_length(source)
-        self.params = {"verbose": self.verbose, "epochs": epochs, "steps": self.steps}  # the callbacks' params
+        self.params = {"verbose": self.verbose, "epochs": epochs, "steps": self.steps,  # the callbacks' params
+                       **getattr(self.optimizer, "automatic", {})}  # SGD's values for "auto"
         self._hooks = CallbackList([*self.callbacks, history], model, self.params)
         source, self._fused = self._step_source(source, epochs - initial_epoch)
         model.stop_training = False

@@ -2,12 +2,14 @@
 
 ``base`` holds the protocol (``Callback``, ``CallbackList``) and ``History``, attached to every ``fit``;
 ``training`` the callbacks that act on a run; ``monitor`` those that watch one logged quantity
-(``EarlyStopping``, ``ReduceLROnPlateau``, ``ModelCheckpoint``). They take Keras 3's arguments and make
+(``EarlyStopping``, ``ReduceLROnPlateau``, ``ModelCheckpoint``); ``optimum`` the one that stops at the
+least-squares loss (``StopAtOptimum``, a linnet extension). They take Keras 3's arguments and make
 Keras 3's decisions (``keras/src/callbacks``).
 """
 
 from .base import Callback, CallbackList, History
 from .monitor import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
+from .optimum import StopAtOptimum
 from .training import CSVLogger, LambdaCallback, LearningRateScheduler, ParameterHistory, TerminateOnNaN
 
 __all__ = [
@@ -21,5 +23,6 @@ __all__ = [
            "ModelCheckpoint",
            "ParameterHistory",
            "ReduceLROnPlateau",
+           "StopAtOptimum",
            "TerminateOnNaN",
 ]
