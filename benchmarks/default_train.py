@@ -73,9 +73,11 @@ def run_default(path: Path, out: Path) -> tuple[float, dict]:
     """Seconds of one fresh ``linnet train path --target y`` and the metrics it wrote."""
     source = str(Path(__file__).resolve().parent.parent / "src")
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {source!r}); from linnet.cli.main "
-                    f"import main; sys.exit(main())", "train", str(path), "--target", "y", "--quiet",
-                    "--no-plots", "--out", str(out)], check=True, capture_output=True, text=True)
+    finished = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {source!r}); from linnet.cli."
+                               f"main import main; sys.exit(main())", "train", str(path), "--target", "y", "--quiet",
+                               "--no-plots", "--out", str(out)], capture_output=True, text=True, check=False)
+    if finished.returncode:
+        raise SystemExit(f"linnet train {path.name} failed:\n{finished.stderr}")
     return time.perf_counter() - start, json.loads((out / "metrics.json").read_text())
 
 

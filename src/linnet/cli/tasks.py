@@ -81,9 +81,10 @@ def demo(name: str, seed: int = 42) -> Task:
 
 TRAIN_DEFAULTS = {"optimizer": "sgd", "learning_rate": "auto", "momentum": "auto", "epochs": 1000,
                   "batch_size": None, "validation_split": 0.2, "normalize": True, "standardize_target": True,
-                  "tolerance": 1e-4}
+                  "tolerance": 1e-6}
 """``linnet train``'s defaults: gradient descent with the heavy-ball rate and momentum of fastest contraction on
-standardized inputs and target, stopped within 0.01% of the least-squares loss (at most 1,000 epochs)."""
+standardized inputs and target, stopped within 1e-6 (relative) of the least-squares loss (at most 1,000
+epochs)."""
 
 
 def task_from_file(path, target: str, features: list[str] | None = None, *, categorical: list[str] | None = None,
