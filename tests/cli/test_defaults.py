@@ -63,10 +63,10 @@ def test_default_training_reaches_least_squares_at_any_scale_and_offset(tmp_path
                                                                          correlation, seed):
     rng = np.random.default_rng(seed)
     scale = 10.0 ** log_scale
-    offset = min(10.0 ** log_offset, 1e4 * scale)  # float32 keeps at least 4 digits of every deviation
+    offset = min(10.0 ** log_offset, 1e4 * scale)  # float32 (Keras' too) keeps at least 4 digits of each deviation
     cov = np.full((d, d), correlation) + (1 - correlation) * np.eye(d)
     z = rng.standard_normal((n, d)) @ np.linalg.cholesky(cov).T
-    y = 10.0 ** log_offset + scale * (z @ rng.uniform(-2, 2, d) + rng.standard_normal(n))
+    y = offset + scale * (z @ rng.uniform(-2, 2, d) + rng.standard_normal(n))
     folder = tmp_path_factory.mktemp("fuzz")
     path = write_csv(folder / "d.csv", offset + scale * z, y, [f"x{j}" for j in range(d)])
     assert_at_least_squares(default_run(path, folder / "out")[0])

@@ -75,8 +75,11 @@ def test_fit_draws_the_data_and_the_models_line_over_a_sorted_grid(ax):
     assert grid[0] == -10.0 and grid[-1] == 15.0 and (np.diff(grid) > 0).all()
     np.testing.assert_array_equal(line_y, model.predict(grid.reshape(-1, 1))[:, 0])
     np.testing.assert_allclose(line_y, 2.0 * grid + 30.0, rtol=1e-6)  # the oracle: y = 2x + 30
-    assert drawn.artists["line"].get_label() == "fitted line"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["data", "fitted line"]
+    assert drawn.artists["line"].get_label() == "neuron"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["data", "neuron", "least squares"]
+    exact = np.polyfit(X, Y, 1)  # the dashed line is least squares on the rows drawn
+    np.testing.assert_allclose(drawn.artists["exact"].get_ydata(), np.polyval(exact, grid), rtol=1e-9)
+    assert ax.get_title() == "y against x: the neuron's line and least squares'"
 
 
 def test_fit_labels_with_series_names_and_custom_label():

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..diagnostics.equation import equation
 from ..engine.trainer import split_validation
+from ..exact.results import ols
 
 if TYPE_CHECKING:  # tasks.run calls write_report, so report does not import tasks at run time
     from .tasks import Task, Training
@@ -57,9 +58,7 @@ def write_report(training: Training, out, *, plots: bool = True, exact_plots: bo
              f"({len(y_fit)} row(s) for {len(task.feature_names) + 1} parameters).")
     model.save(out / "model.linnet")
     if plots or exact_plots:
-        drawings = _figures(training, x_fit, y_fit) if plots else {}
-        drawings.update(_exact_figures(training, x_fit, y_fit) if exact_plots else {})
-        metrics["figures"] = [str(p) for p in _save(drawings, out)]
+        metrics["figures"] = _write_figures(training, out, x_fit, y_fit, plots, exact_plots, diagnose)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics
 
@@ -92,7 +91,6 @@ def training_rows(task: Task) -> tuple[np.ndarray, np.ndarray]:
 
 def _metrics(training: Training, text: str, x_fit: np.ndarray, y_fit: np.ndarray) -> dict:
     from ..diagnostics import convergence
-    from ..exact.results import ols
 
     task, model, history = training.task, training.model, training.history.history
     metrics = {"task": task.name, "equation": text, "coef": model.coef_.tolist(), "intercept": model.intercept_,
@@ -142,41 +140,13 @@ def _final_lines(metrics: dict) -> str:
     return "\n".join(lines)
 
 
-def _figures(training: Training, x_fit, y_fit) -> dict:
-    from .. import plot
-    task, model = training.task, training.model
-    names = {"feature_name": task.feature_names[0] if len(task.feature_names) == 1 else None,
-             "target_name": task.target_name}
-    drawings = {"loss.png": lambda ax: plot.loss(training.history, ax=ax),
-                "fit.png": lambda ax: plot.fit(model, x_fit, y_fit, ax=ax, **names),
-                "predictions.png": lambda ax: plot.predictions(model, task.x, task.y, ax=ax,
-                                                               target_name=task.target_name),
-                "residuals.png": lambda ax: plot.residuals(model, task.x, task.y, ax=ax, **names)}
-    if task.test is not None:
-        drawings["fit_test.png"] = lambda ax: plot.fit(model, *task.test, ax=ax, **names)
-    return drawings
-
-
-def _exact_figures(training: Training, x_fit, y_fit) -> dict:
-    from .. import plot
-    task, model, path = training.task, training.model, training.path
-    drawings = {"gap.png": lambda ax: plot.gap(path, x_fit, y_fit, ax=ax, model=model)}
-    if len(task.feature_names) == 1:
-        drawings["landscape.png"] = lambda ax: plot.landscape(
-            model, x_fit, y_fit, path=path, ax=ax, feature_name=task.feature_names[0], target_name=task.target_name)
-    return drawings
-
-
-def _save(drawings: dict, out: Path) -> list[Path]:
-    """Draw each figure on its own Agg canvas and write it as ``out/name``."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    paths = []
-    for filename, draw in drawings.items():
-        figure = Figure(figsize=(8, 6) if filename == "landscape.png" else (8, 5))
-        FigureCanvasAgg(figure)
-        draw(figure.add_subplot())
-        figure.tight_layout()
-        figure.savefig(out / filename, dpi=100)
-        paths.append(out / filename)
-    return paths
+def _write_figures(training: Training, out: Path, x_fit, y_fit, plots: bool, exact_plots: bool,
+                   diagnose: Callable[[str], None]) -> list[str]:
+    from . import figures
+    exact = ols(x_fit, y_fit) if len(y_fit) > x_fit.reshape(len(y_fit), -1).shape[1] + 1 else False
+    drawings = figures.figures(training, x_fit, y_fit, exact) if plots else {}
+    drawings.update(figures.exact_figures(training, x_fit, y_fit) if exact_plots else {})
+    n_features = len(training.task.feature_names)
+    if exact_plots and n_features > 1:
+        diagnose(figures.LANDSCAPE_NOTE.format(n=n_features))
+    return [str(path) for path in figures.save(drawings, out, n_features)]

@@ -33,10 +33,11 @@ class Task:
     """Data and training settings of one run.
 
     The defaults are the tutorials'; ``linnet train`` sets its own (``TRAIN_DEFAULTS``). ``learning_rate`` and
-    ``momentum`` may be ``"auto"`` (SGD only); ``batch_size`` None is all training rows (gradient descent);
-    ``standardize_target`` adds ``Normalization(invert=True)`` adapted to ``y`` after the neuron, so it trains
-    on a standardized target while every output stays in the data's units; ``tolerance`` stops training when
-    the loss is within that relative distance of least squares' (``StopAtOptimum``; MSE only).
+    ``momentum`` may be ``"auto"`` (SGD only); ``batch_size`` None is all training rows (gradient descent).
+    ``units`` label the figures' axes (``{"price": "$1000s"}``). ``standardize_target`` adds
+    ``Normalization(invert=True)`` adapted to ``y`` after the neuron, so it trains on a standardized target
+    while every output stays in the data's units; ``tolerance`` stops training when the loss is within that
+    relative distance of least squares' (``StopAtOptimum``; MSE only).
     """
 
     name: str
@@ -57,6 +58,7 @@ class Task:
     tolerance: float | None = None
     test: tuple[np.ndarray, np.ndarray] | None = None
     predict_at: list[float] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)
 
 
 def demo(name: str, seed: int = 42) -> Task:
@@ -65,7 +67,8 @@ def demo(name: str, seed: int = 42) -> Task:
         (x_train, y_train), (x_test, y_test) = boston_housing.load_data()
         rooms = boston_housing.feature_index("RM")
         return Task("boston", x_train[:, rooms], y_train, ["rooms"], "price", "rmsprop", 0.005, 101, 16, 0.3,
-                    seed=seed, test=(x_test[:, rooms], y_test), predict_at=[3, 4, 5, 6, 7])
+                    seed=seed, test=(x_test[:, rooms], y_test), predict_at=[3, 4, 5, 6, 7],
+                    units={"rooms": "average per dwelling", "price": "median value, $1000s"})
     if name == "noisy-line":
         x, y = synthetic.noisy_line(seed=seed)
         return Task("noisy-line", x, y, ["x"], "y", "adam", 0.1, 200, seed=seed)

@@ -24,8 +24,8 @@ class StopAtOptimum(Callback):
     """Stop ``fit`` at the end of the first epoch whose ``loss`` is at most ``(1 + tolerance)·L*``.
 
     ``L* = ssr/n`` is the least-squares MSE on ``(x, y)``, the rows ``fit`` trains on (without any validation
-    tail), with an intercept iff ``fit_intercept``; ``x`` is rounded to float32 first, as the neuron sees it,
-    so ``L*`` is attainable; a loss below float32 round-off, ``ROUND_OFF·mean(y²)``, also counts (an exact fit
+    tail), with an intercept iff ``fit_intercept``; ``x`` and ``y`` are rounded to float32 first, as the neuron sees
+    them, so ``L*`` is attainable; a loss below float32 round-off, ``ROUND_OFF·mean(y²)``, also counts (an exact fit
 has ``L* = 0``). The epoch's ``loss`` is Keras' running mean of the batch losses, each taken before
     its update: with one batch per epoch, the loss of the weights the epoch started from. ``optimum`` is ``L*``
     and ``stopped_epoch`` the epoch stopped at (0-based; None if the tolerance was never met).
@@ -39,7 +39,7 @@ has ``L* = 0``). The epoch's ``loss`` is Keras' running mean of the batch losses
     def __init__(self, x: Any, y: Any, tolerance: float = 1e-3, fit_intercept: bool = True):
         super().__init__()
         x = features(x, "x", dtype=FLOATX).astype(np.float64)
-        y = targets(y, x.shape[0], "y", dtype=np.float64)[:, 0]
+        y = targets(y, x.shape[0], "y", dtype=FLOATX)[:, 0].astype(np.float64)
         self.tolerance = real_number(tolerance, "tolerance", low=0.0)
         result = OLSResult.from_moments(Moments().update(x, y), bool(fit_intercept))
         self.optimum = float(result.ssr / result.nobs)
