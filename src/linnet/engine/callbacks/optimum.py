@@ -15,7 +15,8 @@ from ...exact.results import OLSResult
 from ...exact.state import Moments
 from .base import Callback
 
-ROUND_OFF = float(np.finfo(np.float32).eps) ** 2
+EPS32 = float(np.finfo(np.float32).eps)
+ROUND_OFF = EPS32 ** 2
 """Losses below ``ROUND_OFF·mean(y²)`` are float32 round-off of the predictions: "at the optimum" even when
 least squares fits exactly (``L* = 0``)."""
 
@@ -43,7 +44,9 @@ has ``L* = 0``). The epoch's ``loss`` is Keras' running mean of the batch losses
         self.tolerance = real_number(tolerance, "tolerance", low=0.0)
         result = OLSResult.from_moments(Moments().update(x, y), bool(fit_intercept))
         self.optimum = float(result.ssr / result.nobs)
-        self.threshold = (1.0 + self.tolerance) * self.optimum + ROUND_OFF * float(np.mean(y ** 2))
+        power = float(np.mean(y ** 2))
+        self.threshold = ((1.0 + self.tolerance) * self.optimum + 2 * EPS32 * np.sqrt(power * self.optimum / len(y))
+                          + ROUND_OFF * power)
         self.stopped_epoch: int | None = None
 
     def on_train_begin(self, logs=None):
