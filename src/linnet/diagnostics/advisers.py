@@ -36,8 +36,9 @@ def sorted_validation_tail(plan) -> str | None:
 
 def sgd_learning_rate(plan) -> str | None:
     """:func:`linnet.diagnostics.learning_rate_warning` for SGD (the only optimizer with a known stability
-    limit), on the training rows or, beyond ``LIMIT_CHECK_ROWS``, an evenly spaced sample of them."""
-    if plan.x_train is None or not isinstance(plan.model.optimizer, SGD):
+    limit), on the training rows or, beyond ``LIMIT_CHECK_ROWS``, an evenly spaced sample of them; not for
+    ``learning_rate="auto"``, chosen below the limit from all training rows (a sample's estimate could differ)."""
+    if plan.x_train is None or not isinstance(plan.model.optimizer, SGD) or plan.model.optimizer.auto:
         return None
     from .stability import learning_rate_warning
     step = -(-plan.x_train.shape[0] // LIMIT_CHECK_ROWS)
