@@ -69,6 +69,12 @@ def test_sgd_auto_is_set_by_fit_stated_in_history_params_and_steps_as_gradient_d
     np.testing.assert_allclose([model.intercept_, *model.coef_], theta, rtol=1e-5)
 
 
+def test_fit_states_the_automatic_rate_in_its_output(capsys):
+    model = model_on([1, 2, 3], SGD(learning_rate="auto"))
+    model.fit([1, 2, 3], [2, 4, 6], batch_size=3, epochs=1, verbose=2)
+    assert "Chosen from the data (auto): learning_rate 0.1765" in capsys.readouterr().out
+
+
 def test_heavy_ball_auto_reaches_least_squares_on_correlated_features():
     rng = np.random.default_rng(2)
     base = rng.normal(size=(400, 1))
