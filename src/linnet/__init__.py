@@ -34,7 +34,7 @@ def _on_first_call(module: str, name: str):
 
 # The engine imports nothing above itself: the diagnostics and the model file plug into it here.
 _fitplan.ADVISERS.update({name: _on_first_call("diagnostics.advisers", name)
-                             for name in ("sorted_validation_tail", "sgd_learning_rate")})
+                             for name in ("auto_learning_rate", "sorted_validation_tail", "sgd_learning_rate")})
 _plugins.PLUGINS.update({name: _on_first_call("saving.model_file", name)
                             for name in ("save_model", "load_model")})
 _plugins.PLUGINS.update({name: _on_first_call("diagnostics.equation", name)

@@ -79,3 +79,24 @@ def target_name(given: str | None = None, data: Any = None, name: str = "target_
     if given is not None and not isinstance(given, str):
         raise TypeError(f"{name} must be a string, received {given!r}.")
     return given or series_name(data) or DEFAULT_TARGET
+
+
+def pandas_names(x: Any, y: Any = None) -> dict[str, Any]:
+    """``{"feature_names": [...], "target_name": "..."}`` with only the names that pandas objects carry (step 2),
+    as ``fit`` keeps them in ``model.training_config``; ``{}`` for plain arrays."""
+    names: dict[str, Any] = {}
+    found = pandas_feature_names(x)
+    if found is not None:
+        names["feature_names"] = found
+    if series_name(y) is not None or (column_labels(y) is not None and len(column_labels(y)) == 1):
+        names["target_name"] = series_name(y) or str(column_labels(y)[0])
+    return names
+
+
+def stored_names(model: Any, n_features: int) -> tuple[list[str] | None, str | None]:
+    """The feature and target names a model keeps in ``training_config`` (from ``fit`` on pandas objects, the CLI
+    or a model file), or None for each it does not keep or that does not fit ``n_features``."""
+    config = getattr(model, "training_config", None) or {}
+    features, target = config.get("feature_names"), config.get("target_name")
+    valid = isinstance(features, list) and len(features) == n_features and all(isinstance(f, str) for f in features)
+    return (features if valid else None), (target if isinstance(target, str) else None)

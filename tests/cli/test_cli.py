@@ -74,7 +74,6 @@ def test_train_ols_and_predict_from_a_csv(capsys, tmp_path):
     (["predict", "nothing.linnet", "--x", "1"], "nothing.linnet"),
     (["train", "{csv}", "--target", "nope"], "Unknown column 'nope'"),
     (["train", "{csv}", "--target", "y", "--optimizer", "adamm"], "Did you mean 'adam'"),
-    (["train", "{csv}", "--target", "y", "--validation-split", "1.5"], "validation_split"),
     (["predict", "{csv}", "--x", "1"], "not a readable linnet model"),
 ])
 def test_errors_are_one_line_with_status_2(capsys, tmp_path, argv, message):
@@ -84,17 +83,31 @@ def test_errors_are_one_line_with_status_2(capsys, tmp_path, argv, message):
     assert status == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_bad_flag_values_exit_2(capsys):
+@pytest.mark.parametrize("flag, value, message", [("--epochs", "0", "must be positive"),
+                                                   ("--validation-split", "1.5", "must be in [0, 1), received 1.5"),
+                                                   ("--momentum", "2", "must be in [0, 1)")])
+def test_bad_flag_values_exit_2_before_any_output(capsys, tmp_path, flag, value, message):
+    csv = tmp_path / "d.csv"
+    csv.write_text("x,y\n1,2\n2,4\n3,6\n")
     with pytest.raises(SystemExit) as caught:
-        cli.main(["train", "d.csv", "--target", "y", "--epochs", "0"])
-    assert caught.value.code == 2 and "must be positive" in capsys.readouterr().err
+        cli.main(["train", str(csv), "--target", "y", flag, value])
+    out, err = capsys.readouterr()
+    assert caught.value.code == 2 and message in err and out == ""
 
 
 def test_every_subcommand_has_help_with_an_example(capsys):
-    for command in ("demo", "train", "predict", "inspect", "ols"):
+    for command in ("demo", "train", "predict", "inspect", "ols", "datasets"):
         with pytest.raises(SystemExit):
             cli.main([command, "--help"])
-        assert "example: linnet " + command in capsys.readouterr().out
+        assert "example: linnet " + command in capsys.readouterr().out.replace("\n", " ")
+
+
+def test_every_argument_has_help_text():
+    parser = cli.build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    missing = [f"{name} {action.dest}" for name, sub in commands.items() for action in sub._actions
+               if not action.help]
+    assert missing == []
 
 
 def test_plots_flag_adds_the_landscape_and_the_gap(capsys, tmp_path):
@@ -111,13 +124,14 @@ def test_warnings_are_one_line_and_tiny_files_skip_the_comparison(capsys, tmp_pa
     result = subprocess.run([sys.executable, "-m", "linnet.cli", "train", str(data), "--target", "y", "--quiet",
                              "--no-plots", "--out", str(tmp_path / "o")], capture_output=True, text=True, check=False)
     assert result.returncode == 0  # in a real process: pytest would otherwise catch the warning itself
-    assert result.stderr.startswith("linnet: warning: validation_split=0.2 holds out the last 12")
+    assert "\nlinnet: warning: validation_split=0.2 holds out the last 12" in result.stderr
     assert "UserWarning" not in result.stderr and "model.fit(" not in result.stderr
+    assert "Training has converged" in result.stderr  # y = 2a exactly: least squares' loss is 0
     tiny = tmp_path / "tiny.csv"
     tiny.write_text("a,y\n1,2\n2,4\n")
-    status, out, _ = run(capsys, "train", str(tiny), "--target", "y", "--quiet", "--no-plots",
+    status, _, err = run(capsys, "train", str(tiny), "--target", "y", "--quiet", "--no-plots",
                            "--out", str(tmp_path / "t"))
-    assert status == 0 and "No comparison with the exact answer" in out
+    assert status == 0 and "No comparison with the exact answer" in err
 
 
 @pytest.mark.filterwarnings("ignore:validation_split=0.2 holds out")  # the rows are sorted on purpose

@@ -65,8 +65,42 @@ def test_csv_explicit_delimiter(tmp_path):
 def test_csv_ignores_unselected_text_columns(tmp_path):
     path = write(tmp_path, "h.csv", "id,rooms,age,price\nA,6.5,30,24\nB,5.9,65,18.5\nC,7.25,12,31.125\n")
     assert_houses(read_csv(path, "price", features=["rooms", "age"]))
-    with pytest.raises(ValueError, match=r"Column 'id' has the non-numeric value 'A' on line 2 of .*h\.csv"):
-        read_csv(path, "price")
+    with pytest.warns(UserWarning, match=r"skipped the non-numeric column\(s\) 'id'; .*--categorical id"):
+        assert_houses(read_csv(path, "price"))
+    with pytest.raises(ValueError, match=r"Column 'id' has the non-numeric value 'A' on line 2 of .*h\.csv.; leave "
+                                         r"it out of features .*categorical=\['id'\] \(linnet: --categorical id\)"):
+        read_csv(path, "price", features=["id", "rooms"])
+
+
+MESSY = "sqft,region,age,price\n1500,east,10,200\n1600,west,,210\n1400,north,20,190\n1550, east,5,205\n"
+
+
+def test_csv_categorical_is_one_hot_with_the_first_sorted_level_dropped(tmp_path):
+    path = write(tmp_path, "m.csv", MESSY.replace(",,", ",7,"))
+    x, _y, names = read_table(path, "price", categorical=["region"])
+    assert names == ["sqft", "region=north", "region=west", "age"]  # east, the first level, is the baseline
+    assert x.tolist() == [[1500, 0, 0, 10], [1600, 0, 1, 7], [1400, 1, 0, 20], [1550, 0, 0, 5]]
+    x, _, names = read_csv(path, "price", features=["age"], categorical=["region"])
+    assert names == ["age", "region=north", "region=west"] and x[:, 0].tolist() == [10, 7, 20, 5]
+    with pytest.raises(ValueError, match="single level"):
+        read_csv(write(tmp_path, "one.csv", "g,y\na,1\na,2\n"), "y", categorical=["g"])
+    with pytest.raises(ValueError, match="categorical and dropna apply to CSV files"):
+        read_table(write(tmp_path, "a.npz", b""), "y", categorical=["g"])
+
+
+def test_csv_dropna_drops_rows_and_says_how_many_and_the_error_names_it(tmp_path):
+    path = write(tmp_path, "m.csv", MESSY)
+    with pytest.raises(ValueError, match=r"Column 'age' has a missing value \(''\) on line 3 .*dropna=True "
+                                         r"\(linnet: --dropna\)"):
+        read_csv(path, "price", features=["sqft", "age"])
+    with pytest.warns(UserWarning, match=r"dropped 1 of 4 row\(s\) with a missing value"):
+        x, y, names = read_csv(path, "price", features=["sqft", "age"], dropna=True)
+    assert names == ["sqft", "age"] and x.tolist() == [[1500, 10], [1400, 20], [1550, 5]] and y.tolist() == [200, 190,
+                                                                                                              205]
+    _, y, _ = read_csv(path, "price", features=["sqft"], dropna=True)  # only the chosen columns count
+    assert y.tolist() == [200, 210, 190, 205]
+    with pytest.raises(ValueError, match="dropna left none"):
+        read_csv(write(tmp_path, "e.csv", "a,y\n,1\n2,\n"), "y", dropna=True)
 
 
 def test_csv_single_feature_file(tmp_path):

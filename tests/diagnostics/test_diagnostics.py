@@ -255,12 +255,16 @@ def test_an_untrained_model_is_told_to_train_and_to_normalize(rooms):
     x, y = rooms
     verdict = convergence(neuron(x), x, y)
     assert not verdict.converged and verdict.loss_ratio > 1.01
-    assert verdict.advice[0] == "train more epochs: the model has not been trained"
-    assert verdict.advice[1].startswith("normalize the inputs: the loss is 3.31e+03 times more curved")
+    assert verdict.advice[0] == "train more epochs (fit(epochs=...)): the model has not been trained"
+    assert verdict.advice[1].startswith("normalize the inputs (add a Normalization layer adapted to x): the loss is "
+                                        "3.31e+03 times more curved")
     assert len(verdict.advice) == 2
     normalized = convergence(neuron(x, normalize=True), x, y)
-    assert normalized.advice == ("train more epochs: the model has not been trained",)
+    assert normalized.advice == ("train more epochs (fit(epochs=...)): the model has not been trained",)
     assert "  - train more epochs" in str(normalized)
+    in_the_cli = convergence(neuron(x), x, y, cli=True).advice  # the same advice, naming linnet train's flags
+    assert in_the_cli[0].startswith("train more epochs (--epochs): ")
+    assert in_the_cli[1].startswith("normalize the inputs (--normalize, or drop --no-standardize): ")
 
 
 def test_adam_that_cannot_reach_the_optimum_is_told_to_use_a_larger_learning_rate(rooms):
@@ -268,7 +272,8 @@ def test_adam_that_cannot_reach_the_optimum_is_told_to_use_a_larger_learning_rat
     model = neuron(x, Adam(0.001), normalize=True)
     model.fit(x, y, epochs=5, verbose=0, seed=0)
     advice = convergence(model, x, y).advice
-    assert any(a.startswith("use a larger learning rate: Adam moves each parameter by about the learning rate "
+    assert any(a.startswith("use a larger learning rate (the optimizer's learning_rate): Adam moves each parameter "
+                            "by about the learning rate "
                             "(0.001) per step, at most 0.065 in the 65 steps run") for a in advice)
 
 
@@ -277,8 +282,9 @@ def test_slow_sgd_is_told_to_train_longer_with_a_larger_learning_rate(rooms):
     model = neuron(x, SGD(0.001), normalize=True)
     model.fit(x, y, batch_size=len(x), epochs=100, shuffle=False, verbose=0)
     advice = convergence(model, x, y).advice
-    assert advice[0].startswith("train more epochs: the loss still fell")
-    assert advice[1].startswith("use a larger learning rate: 0.001 is 1000 times below the largest stable "
+    assert advice[0].startswith("train more epochs (fit(epochs=...)): the loss still fell")
+    assert advice[1].startswith("use a larger learning rate (the optimizer's learning_rate): 0.001 is 1000 times "
+                                "below the largest stable "
                                 "learning rate of SGD on these inputs, 1 (2/λmax)")
 
 
@@ -288,7 +294,8 @@ def test_noisy_mini_batches_are_told_to_lower_the_learning_rate(rooms):
     model.fit(x, y, batch_size=1, epochs=50, verbose=0, seed=0)
     verdict = convergence(model, x, y)
     assert not verdict.converged
-    assert verdict.advice == ("lower the learning rate or use larger batches: the loss stopped falling short of "
+    assert verdict.advice == ("lower the learning rate or use larger batches (the optimizer's learning_rate, "
+                              "fit(batch_size=...)): the loss stopped falling short of "
                               "the optimum, the mark of gradient noise (mini-batches) or of a step too large to "
                               "settle",)
 

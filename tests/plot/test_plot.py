@@ -75,8 +75,11 @@ def test_fit_draws_the_data_and_the_models_line_over_a_sorted_grid(ax):
     assert grid[0] == -10.0 and grid[-1] == 15.0 and (np.diff(grid) > 0).all()
     np.testing.assert_array_equal(line_y, model.predict(grid.reshape(-1, 1))[:, 0])
     np.testing.assert_allclose(line_y, 2.0 * grid + 30.0, rtol=1e-6)  # the oracle: y = 2x + 30
-    assert drawn.artists["line"].get_label() == "fitted line"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["data", "fitted line"]
+    assert drawn.artists["line"].get_label() == "neuron"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["data", "neuron", "least squares"]
+    exact = np.polyfit(X, Y, 1)  # the dashed line is least squares on the rows drawn
+    np.testing.assert_allclose(drawn.artists["exact"].get_ydata(), np.polyval(exact, grid), rtol=1e-9)
+    assert ax.get_title() == "y against x: the neuron's line and least squares'"
 
 
 def test_fit_labels_with_series_names_and_custom_label():
@@ -114,6 +117,38 @@ def test_loss_draws_train_and_validation_curves_and_marks_the_best_validation_ep
     assert (list(best.get_xdata()), list(best.get_ydata())) == ([2], [3.0])
     assert best.get_label() == "best epoch 2"
     assert ax.get_yscale() == "linear" and (ax.get_xlabel(), ax.get_ylabel()) == ("epoch", "loss")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["training loss", "validation loss", "best epoch 2"]
+    assert ax.get_title() == "Training and validation loss per epoch"
+
+
+def test_loss_ticks_are_whole_epochs_at_round_steps():
+    drawn = plot.loss({"loss": list(np.linspace(300, 50, 101))}, loss_name="MSE")
+    drawn.figure.canvas.draw()
+    ticks = [t for t in drawn.ax.get_xticks() if 1 <= t <= 101]
+    assert ticks == [20, 40, 60, 80, 100] and drawn.ax.get_ylabel() == "loss (MSE)"  # not 15, 30, 45
+
+
+# ----- partial fits -------------------------------------------------------------------------------------------------
+def test_partial_fits_draw_each_features_slope_beside_least_squares():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(80, 2))
+    y = 2 * x[:, 0] - 3 * x[:, 1] + 5 + 0.1 * rng.normal(size=80)
+    model = plane_model((1.5, -3.0))
+    axes = plt.subplots(1, 2)[1]
+    drawn = plot.partial_fits(model, pd.DataFrame(x, columns=["a", "b"]), y, axes=axes, rows="80 rows")
+    exact = linnet.ols(x, y)
+    for j, name in enumerate("ab"):
+        line, dashed = drawn.artists["line"][j], drawn.artists["exact"][j]
+        slope = np.diff(line.get_ydata()) / np.diff(line.get_xdata())
+        assert slope == pytest.approx(model.coef_[j]) and axes[j].get_xlabel() == name
+        assert (np.diff(dashed.get_ydata()) / np.diff(dashed.get_xdata())) == pytest.approx(exact.coef_[j])
+        # the points: y minus the prediction, plus feature j's own (centred) part
+        partial = y - model.predict(x).ravel() + model.coef_[j] * (x[:, j] - x[:, j].mean())
+        np.testing.assert_allclose(drawn.artists["points"][j].get_offsets()[:, 1], partial, rtol=1e-5, atol=1e-5)
+    assert "80 rows" in axes[0].figure.get_suptitle()
+    with pytest.raises(ValueError, match="one Axes per feature"):
+        plot.partial_fits(model, x, y, axes=axes[:1])
 
 
 def test_loss_without_validation_marks_the_training_minimum_and_can_use_log_scale():

@@ -188,6 +188,9 @@ def test_landscape_of_the_boston_demo_zooms_on_the_slow_end_of_the_path(boston_d
     np.testing.assert_allclose(drawn.artists["optimum"].get_xydata(), [[reference.coef_[0], reference.intercept_]])
     inset = drawn.artists["zoom"]
     assert inset is not None and "epochs 51 to 101" in inset.get_title()
+    drawn.figure.canvas.draw()
+    main, zoom = drawn.ax.get_window_extent(), inset.get_window_extent()
+    assert zoom.x0 > main.x1  # clear of the data: right of the main axes, not over them
     lines = [line for line in inset.get_lines() if line.get_label().startswith("path")]
     np.testing.assert_array_equal(lines[0].get_xydata(), drawn.artists["path"].get_xydata())
     assert any(text.get_text() == "to least squares" for text in inset.texts)

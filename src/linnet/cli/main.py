@@ -7,7 +7,6 @@ model prints one line ``linnet: error: ...`` and exits with status 2.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import sys
@@ -17,98 +16,18 @@ from pathlib import Path
 import numpy as np
 
 from .. import _naming
+from .parser import build_parser
 
-EXAMPLES = {
-    "demo": "example: linnet demo boston --out linnet-out/boston",
-    "train": "example: linnet train houses.csv --target MEDV --features RM LSTAT --optimizer adam "
-             "--learning-rate 0.05 --epochs 200 --normalize",
-    "predict": "example: linnet predict linnet-out/boston/model.linnet --x 3 4 5 6 7",
-    "inspect": "example: linnet inspect linnet-out/boston/model.linnet",
-    "ols": "example: linnet ols houses.csv --target MEDV --features RM",
-    "explore": "example: linnet explore (then move the learning rate in the browser)",
-}
+EXTRAS = {"pyarrow": "parquet", "matplotlib": "plot"}  # optional module -> the extra that installs it
 
 
-def _positive(kind):
-    def parse(text: str):
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive, received {text}")
-        return value
-    return parse
-
-
-def _add_training_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, help="folder for figures, model and metrics.json")
-    parser.add_argument("--seed", type=int, default=None, help="seed for initial weights and shuffles")
-    figures = parser.add_mutually_exclusive_group()
-    figures.add_argument("--no-plots", dest="plots", action="store_false", help="skip the figures")
-    figures.add_argument("--plots", dest="exact_plots", action="store_true",
-                         help="also draw the loss landscape with the optimizer's path and the gap to the optimum")
-    loud = parser.add_mutually_exclusive_group()
-    loud.add_argument("--verbose", action="store_const", const=1, dest="verbose",
-                      help="show the progress bar even in a pipe")
-    loud.add_argument("--quiet", action="store_const", const=0, dest="verbose", help="no progress output")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from .tasks import DEMOS
-    parser = argparse.ArgumentParser(prog="linnet", description="Linear regression as a single neuron, "
-                                     "Keras-compatible, with the exact answer beside it.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    demo = commands.add_parser("demo", help="run one of the four tutorials", epilog=EXAMPLES["demo"])
-    demo.add_argument("name", choices=DEMOS)
-    _add_training_flags(demo)
-
-    train = commands.add_parser("train", help="train a neuron on a CSV/NPZ/Parquet file", epilog=EXAMPLES["train"])
-    train.add_argument("data", type=Path)
-    train.add_argument("--target", required=True)
-    train.add_argument("--features", nargs="+")
-    train.add_argument("--optimizer", default="rmsprop", help="sgd, rmsprop, adam, adamw, adagrad, adamax or nadam "
-                       "(default rmsprop)")
-    train.add_argument("--learning-rate", type=_positive(float), default=0.001, help="default 0.001")
-    train.add_argument("--epochs", type=_positive(int), default=100, help="default 100")
-    train.add_argument("--batch-size", type=_positive(int), default=32, help="default 32")
-    train.add_argument("--validation-split", type=float, default=0.2,
-                       help="share of the last rows held out for validation (default 0.2; 0 for none)")
-    train.add_argument("--loss", default="mse", help="mse, mae, huber or log_cosh (default mse)")
-    train.add_argument("--normalize", action="store_true", help="standardize inputs with a Normalization layer")
-    _add_training_flags(train)
-
-    predict = commands.add_parser("predict", help="predict with a saved model", epilog=EXAMPLES["predict"])
-    predict.add_argument("model", type=Path)
-    source = predict.add_mutually_exclusive_group(required=True)
-    source.add_argument("--x", type=float, nargs="+",
-                        help="values of the single feature, one per row; for a model of d features, rows of d "
-                             "values in feature order (--x 1 2 3 4 is two rows of a 2-feature model)")
-    source.add_argument("--input", type=Path, help="CSV/NPZ/Parquet file holding the model's feature columns")
-    predict.add_argument("--output", type=Path, help="write predictions to this CSV instead of stdout")
-
-    inspect = commands.add_parser("inspect", help="show a saved model", epilog=EXAMPLES["inspect"])
-    inspect.add_argument("model", type=Path)
-
-    ols = commands.add_parser("ols", help="exact least squares with statistics", epilog=EXAMPLES["ols"])
-    ols.add_argument("data", type=Path)
-    ols.add_argument("--target", required=True)
-    ols.add_argument("--features", nargs="+")
-
-    explore = commands.add_parser("explore", help="open the playground in the browser", epilog=EXAMPLES["explore"])
-    explore.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this computer "
-                         "only)")
-    explore.add_argument("--port", type=int, default=8765, help="port (default 8765; another free one if taken)")
-    explore.add_argument("--no-browser", dest="browser", action="store_false", help="print the address only")
-    return parser
-
-
-def _run_task(task, args) -> int:
-    from .tasks import progress_verbosity, run
+def _run_task(task, args, verbose: int) -> int:
+    from .tasks import run
     out = args.out or Path("linnet-out") / task.name
-    verbose = progress_verbosity() if args.verbose is None else args.verbose
     results = sys.stdout
     with contextlib.redirect_stdout(sys.stderr):  # the progress bar is a diagnostic, not a result
         metrics = run(task, out, verbose=verbose, plots=args.plots, exact_plots=args.exact_plots,
-                      echo=lambda text: print(text, file=results))
+                      echo=lambda text: print(text, file=results), diagnose=print)
     print(f"Wrote {out / 'model.linnet'}, {out / 'metrics.json'}"
           + (f" and {len(metrics['figures'])} figures" if metrics.get("figures") else ""))
     return 0
@@ -116,16 +35,20 @@ def _run_task(task, args) -> int:
 
 def command_demo(args) -> int:
     from .tasks import demo
-    return _run_task(demo(args.name, seed=42 if args.seed is None else args.seed), args)
+    task = demo(args.name, seed=42 if args.seed is None else args.seed)
+    return _run_task(task, args, verbose=args.verbose or 0)  # quiet as the tutorials (fit(verbose=0))
 
 
 def command_train(args) -> int:
-    from .tasks import task_from_file
-    task = task_from_file(args.data, args.target, args.features, optimizer=args.optimizer,
-                          learning_rate=args.learning_rate, epochs=args.epochs, batch_size=args.batch_size,
-                          validation_split=args.validation_split, loss=args.loss, normalize=args.normalize,
-                          seed=args.seed)
-    return _run_task(task, args)
+    from .tasks import check, describe, progress_verbosity, task_from_file
+    task = task_from_file(args.data, args.target, args.features, categorical=args.categorical, dropna=args.dropna,
+                          optimizer=args.optimizer, learning_rate=args.learning_rate, momentum=args.momentum,
+                          epochs=args.epochs, batch_size=args.batch_size, validation_split=args.validation_split,
+                          loss=args.loss, normalize=args.standardize or args.normalize,
+                          standardize_target=args.standardize, tolerance=args.tolerance or None, seed=args.seed)
+    check(task)  # a bad setting fails before any output
+    print(describe(task), file=sys.stderr)
+    return _run_task(task, args, verbose=progress_verbosity() if args.verbose is None else args.verbose)
 
 
 def _model_names(model) -> tuple[list[str] | None, str]:
@@ -144,7 +67,7 @@ def command_predict(args) -> int:
         x, _, columns = read_table(args.input, None, features or None)
         _check_columns(columns, features, model.network.input_dim, args.input)
     predictions = model.predict(x).ravel()
-    lines = [target] + [f"{value:.6g}" for value in predictions]
+    lines = [f"predicted_{target}"] + [f"{value:.6g}" for value in predictions]
     if args.output:
         args.output.write_text("\n".join(lines) + "\n")
         print(f"Wrote {len(predictions)} predictions to {args.output}", file=sys.stderr)
@@ -177,16 +100,29 @@ def command_inspect(args) -> int:
     model.summary()
     print(f"Equation: {equation(model, features, target)}")
     if model.compiled:
-        print(f"Optimizer: {json.dumps(serialize(model.optimizer))}")
+        print(f"Optimizer: {json.dumps(_float32_tidy(serialize(model.optimizer)))}")
         print(f"Loss: {type(model.loss).__name__}")
-    print(f"Training: {json.dumps(model.training_config)}")
+    print(f"Training: {json.dumps(_float32_tidy(model.training_config))}")
     return 0
+
+
+def _float32_tidy(value):
+    """``value`` with each float that is a float32 written as its shortest float32 digits (0.005, not
+    0.004999999888241291); other values as they are."""
+    if isinstance(value, dict):
+        return {key: _float32_tidy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_float32_tidy(item) for item in value]
+    if isinstance(value, float) and np.isfinite(value) and float(np.float32(value)) == value:
+        return float(str(np.float32(value)))
+    return value
 
 
 def command_ols(args) -> int:
     from ..data import read_table
     from ..exact.results import ols
-    x, y, names = read_table(args.data, args.target, args.features)
+    x, y, names = read_table(args.data, args.target, args.features, categorical=args.categorical,
+                             dropna=args.dropna)
     print(ols(x, y, feature_names=names).summary(dep_variable=args.target))
     return 0
 
@@ -197,8 +133,32 @@ def command_explore(args) -> int:
     return 0
 
 
+def command_datasets(args) -> int:
+    from ..data import boston_housing
+    if args.action == "list":
+        if args.name or args.destination:
+            raise ValueError(f"datasets list takes no more arguments. Received: {args.name!r}")
+        print(f"boston  {boston_housing.N_SAMPLES} rows, 13 features, target {boston_housing.TARGET_NAME} "
+              f"(Boston housing, as in Keras' datasets): linnet datasets export boston boston.csv")
+        return 0
+    if args.name != "boston" or args.destination is None:
+        raise ValueError(f"datasets export takes a name (boston) and a CSV file to write. Received: {args.name!r}, "
+                         f"{args.destination}")
+    boston_housing.export_csv(args.destination)
+    print(f"Wrote {args.destination} ({boston_housing.N_SAMPLES} rows; target column {boston_housing.TARGET_NAME})")
+    return 0
+
+
 COMMANDS = {"demo": command_demo, "train": command_train, "predict": command_predict,
-            "inspect": command_inspect, "ols": command_ols, "explore": command_explore}
+            "inspect": command_inspect, "ols": command_ols, "datasets": command_datasets,
+            "explore": command_explore}
+
+
+def _missing_dependency(error: ImportError) -> str:
+    module = (error.name or "").split(".")[0]
+    if module in EXTRAS:
+        return f"this needs {module}, which is not installed: pip install 'linnet[{EXTRAS[module]}]'"
+    return str(error).splitlines()[0] if str(error) else f"a module is missing: {error!r}"
 
 
 def _one_line_warning(message, category, filename, lineno, line=None) -> str:
@@ -211,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     default_format, warnings.formatwarning = warnings.formatwarning, _one_line_warning  # one line on stderr
     try:
         return COMMANDS[args.command](args)
+    except ImportError as error:  # an optional dependency: one line naming the extra
+        print(f"linnet: error: {_missing_dependency(error)}", file=sys.stderr)
+        return 2
     except (ValueError, TypeError, OSError, ArithmeticError) as error:
         print(f"linnet: error: {error}", file=sys.stderr)
         return 2

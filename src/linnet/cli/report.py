@@ -18,15 +18,20 @@ import numpy as np
 
 from ..diagnostics.equation import equation
 from ..engine.trainer import split_validation
+from ..exact.results import ols
 
 if TYPE_CHECKING:  # tasks.run calls write_report, so report does not import tasks at run time
     from .tasks import Task, Training
 
 
 def write_report(training: Training, out, *, plots: bool = True, exact_plots: bool = False,
-                 echo: Callable[[str], None] = print) -> dict:
-    """Print and write everything about ``training`` into the folder ``out``; return the metrics written."""
-    task, model = training.task, training.model
+                 echo: Callable[[str], None] = print, diagnose: Callable[[str], None] | None = None) -> dict:
+    """Print and write everything about ``training`` into the folder ``out``; return the metrics written.
+
+    Results (equation, predictions, final metrics) go to ``echo``, the comparison with least squares and the
+    verdict to ``diagnose`` (default ``echo``; the ``linnet`` command sends them to stderr).
+    """
+    task, model, diagnose = training.task, training.model, diagnose or echo
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     text = equation(model, task.feature_names, task.target_name, digits=4)
@@ -36,20 +41,39 @@ def write_report(training: Training, out, *, plots: bool = True, exact_plots: bo
     x_fit, y_fit = training_rows(task)
     metrics = _metrics(training, text, x_fit, y_fit)
     echo(_final_lines(metrics))
+    if metrics["automatic"] or task.tolerance:
+        diagnose(_run_lines(metrics, task))
     if "least_squares" in metrics:
-        echo("\nOn the training rows, beside the exact least-squares answer:")
-        model.compare_to_ols(x_fit, y_fit, feature_names=task.feature_names, print_fn=echo)
-        echo(metrics["convergence_text"])
+        diagnose(f"\nOn the {len(y_fit)} training rows, beside the exact least-squares answer:")
+        model.compare_to_ols(x_fit, y_fit, feature_names=task.feature_names,
+                             print_fn=diagnose)
+        diagnose(metrics["convergence_text"])
+        if "validation" in metrics:
+            held = metrics["validation"]
+            diagnose(f"On the {held['rows']} held-out rows: R² {held['rsquared']:.6g} (least squares "
+                     f"{held['least_squares_rsquared']:.6g}), MSE {held['mse']:.6g} (least squares "
+                     f"{held['least_squares_mse']:.6g}).")
     else:
-        echo(f"\nNo comparison with the exact answer: it needs more training rows than parameters "
+        diagnose(f"\nNo comparison with the exact answer: it needs more training rows than parameters "
              f"({len(y_fit)} row(s) for {len(task.feature_names) + 1} parameters).")
     model.save(out / "model.linnet")
     if plots or exact_plots:
-        drawings = _figures(training, x_fit, y_fit) if plots else {}
-        drawings.update(_exact_figures(training, x_fit, y_fit) if exact_plots else {})
-        metrics["figures"] = [str(p) for p in _save(drawings, out)]
+        metrics["figures"] = _write_figures(training, out, x_fit, y_fit, plots, exact_plots, diagnose)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics
+
+
+def _run_lines(metrics: dict, task: Task) -> str:
+    """What the defaults chose and how the run ended: the automatic rate, the epochs run, why it stopped."""
+    chosen = ", ".join(f"{name.replace('_', ' ')} {value:.4g}" for name, value in metrics["automatic"].items())
+    lines = [f"Chosen from the data (auto): {chosen}."] if chosen else []
+    epochs = metrics["epochs_run"]
+    if metrics.get("stopped_epoch") is not None:
+        lines.append(f"Stopped after {epochs} epoch(s): the training loss reached within {task.tolerance:g} "
+                     f"(relative) of the least-squares loss.")
+    elif task.tolerance:
+        lines.append(f"Ran all {epochs} epochs without reaching within {task.tolerance:g} of the least-squares loss.")
+    return "\n".join(lines)
 
 
 def _predictions(model, at: list[float]) -> np.ndarray:
@@ -67,20 +91,46 @@ def training_rows(task: Task) -> tuple[np.ndarray, np.ndarray]:
 
 def _metrics(training: Training, text: str, x_fit: np.ndarray, y_fit: np.ndarray) -> dict:
     from ..diagnostics import convergence
-    from ..exact.results import ols
 
     task, model, history = training.task, training.model, training.history.history
     metrics = {"task": task.name, "equation": text, "coef": model.coef_.tolist(), "intercept": model.intercept_,
-               "final": {k: v[-1] for k, v in history.items()}, "history": history}
+               "final": {k: v[-1] for k, v in history.items()}, "history": history,
+               "epochs_run": len(history.get("loss", [])), "stopped_epoch": training.stopped_epoch,
+               "automatic": {k: v for k, v in training.history.params.items() if k in ("learning_rate", "momentum")}}
     if len(y_fit) > len(task.feature_names) + 1:  # least squares and its statistics need residual freedom
         exact = ols(x_fit, y_fit, feature_names=task.feature_names)
-        verdict = convergence(model, x_fit, y_fit, exact)
+        verdict = convergence(model, x_fit, y_fit, exact, cli=True)
         metrics.update(least_squares={"coef": exact.coef_.tolist(), "intercept": float(exact.intercept_),
                                       "rsquared": float(exact.rsquared), "mse": float(exact.ssr / exact.nobs)},
+                       rsquared=_rsquared(model.predict(x_fit).ravel(), y_fit),
                        convergence=asdict(verdict), convergence_text=str(verdict))
+        held_out = _held_out(task, model, exact)
+        if held_out:
+            metrics["validation"] = held_out
     if task.test is not None:
         metrics["test_loss"] = float(model.evaluate(*task.test, verbose=0))
     return metrics
+
+
+def _rsquared(prediction: np.ndarray, y: np.ndarray) -> float:
+    """``1 − Σ(y − ŷ)²/Σ(y − ȳ)²`` (nan for a constant ``y``)."""
+    total = float(np.sum((y - y.mean()) ** 2))
+    return 1.0 - float(np.sum((y - prediction) ** 2)) / total if total > 0 else float("nan")
+
+
+def _held_out(task: Task, model, exact) -> dict | None:
+    """R² and MSE of the neuron and of least squares (fitted on the training rows) on the validation tail."""
+    if not task.validation_split:
+        return None
+    x = task.x.reshape(len(task.x), -1)
+    _, (x_val, y_val) = split_validation(x, task.y, task.validation_split)
+    if len(y_val) < 2:
+        return None
+    neuron, exact_prediction = model.predict(x_val).ravel().astype(np.float64), x_val @ exact.coef_ + exact.intercept_
+    return {"rows": len(y_val), "rsquared": _rsquared(neuron, y_val),
+            "least_squares_rsquared": _rsquared(exact_prediction, y_val),
+            "mse": float(np.mean((y_val - neuron) ** 2)),
+            "least_squares_mse": float(np.mean((y_val - exact_prediction) ** 2))}
 
 
 def _final_lines(metrics: dict) -> str:
@@ -90,41 +140,13 @@ def _final_lines(metrics: dict) -> str:
     return "\n".join(lines)
 
 
-def _figures(training: Training, x_fit, y_fit) -> dict:
-    from .. import plot
-    task, model = training.task, training.model
-    names = {"feature_name": task.feature_names[0] if len(task.feature_names) == 1 else None,
-             "target_name": task.target_name}
-    drawings = {"loss.png": lambda ax: plot.loss(training.history, ax=ax),
-                "fit.png": lambda ax: plot.fit(model, x_fit, y_fit, ax=ax, **names),
-                "predictions.png": lambda ax: plot.predictions(model, task.x, task.y, ax=ax,
-                                                               target_name=task.target_name),
-                "residuals.png": lambda ax: plot.residuals(model, task.x, task.y, ax=ax, **names)}
-    if task.test is not None:
-        drawings["fit_test.png"] = lambda ax: plot.fit(model, *task.test, ax=ax, **names)
-    return drawings
-
-
-def _exact_figures(training: Training, x_fit, y_fit) -> dict:
-    from .. import plot
-    task, model, path = training.task, training.model, training.path
-    drawings = {"gap.png": lambda ax: plot.gap(path, x_fit, y_fit, ax=ax, model=model)}
-    if len(task.feature_names) == 1:
-        drawings["landscape.png"] = lambda ax: plot.landscape(
-            model, x_fit, y_fit, path=path, ax=ax, feature_name=task.feature_names[0], target_name=task.target_name)
-    return drawings
-
-
-def _save(drawings: dict, out: Path) -> list[Path]:
-    """Draw each figure on its own Agg canvas and write it as ``out/name``."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    paths = []
-    for filename, draw in drawings.items():
-        figure = Figure(figsize=(8, 6) if filename == "landscape.png" else (8, 5))
-        FigureCanvasAgg(figure)
-        draw(figure.add_subplot())
-        figure.tight_layout()
-        figure.savefig(out / filename, dpi=100)
-        paths.append(out / filename)
-    return paths
+def _write_figures(training: Training, out: Path, x_fit, y_fit, plots: bool, exact_plots: bool,
+                   diagnose: Callable[[str], None]) -> list[str]:
+    from . import figures
+    exact = ols(x_fit, y_fit) if len(y_fit) > x_fit.reshape(len(y_fit), -1).shape[1] + 1 else False
+    drawings = figures.figures(training, x_fit, y_fit, exact) if plots else {}
+    drawings.update(figures.exact_figures(training, x_fit, y_fit) if exact_plots else {})
+    n_features = len(training.task.feature_names)
+    if exact_plots and n_features > 1:
+        diagnose(figures.LANDSCAPE_NOTE.format(n=n_features))
+    return [str(path) for path in figures.save(drawings, out, n_features)]

@@ -19,17 +19,26 @@ import numpy as np
 from .. import random as _random
 from ..data import boston_housing, read_table, synthetic
 from ..engine import optimizers
-from ..engine.callbacks import History, ParameterHistory
+from ..engine.callbacks import History, ParameterHistory, StopAtOptimum
 from ..engine.initializers import GlorotUniform
 from ..engine.layers import Dense, Input, Normalization
 from ..engine.sequential import Sequential
+from .report import training_rows
 
 DEMOS = ("boston", "noisy-line", "line", "plane")
 
 
 @dataclass
 class Task:
-    """Data and training settings of one run."""
+    """Data and training settings of one run.
+
+    The defaults are the tutorials'; ``linnet train`` sets its own (``TRAIN_DEFAULTS``). ``learning_rate`` and
+    ``momentum`` may be ``"auto"`` (SGD only); ``batch_size`` None is all training rows (gradient descent).
+    ``units`` label the figures' axes (``{"price": "$1000s"}``). ``standardize_target`` adds
+    ``Normalization(invert=True)`` adapted to ``y`` after the neuron, so it trains on a standardized target
+    while every output stays in the data's units; ``tolerance`` stops training when the loss is within that
+    relative distance of least squares' (``StopAtOptimum``; MSE only).
+    """
 
     name: str
     x: np.ndarray
@@ -37,15 +46,19 @@ class Task:
     feature_names: list[str]
     target_name: str
     optimizer: str = "rmsprop"
-    learning_rate: float = 0.001
+    learning_rate: float | str = 0.001
     epochs: int = 100
-    batch_size: int = 32
+    batch_size: int | None = 32
     validation_split: float = 0.0
     loss: str = "mse"
     normalize: bool = False
     seed: int | None = None
+    momentum: float | str = 0.0
+    standardize_target: bool = False
+    tolerance: float | None = None
     test: tuple[np.ndarray, np.ndarray] | None = None
     predict_at: list[float] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)
 
 
 def demo(name: str, seed: int = 42) -> Task:
@@ -54,7 +67,8 @@ def demo(name: str, seed: int = 42) -> Task:
         (x_train, y_train), (x_test, y_test) = boston_housing.load_data()
         rooms = boston_housing.feature_index("RM")
         return Task("boston", x_train[:, rooms], y_train, ["rooms"], "price", "rmsprop", 0.005, 101, 16, 0.3,
-                    seed=seed, test=(x_test[:, rooms], y_test), predict_at=[3, 4, 5, 6, 7])
+                    seed=seed, test=(x_test[:, rooms], y_test), predict_at=[3, 4, 5, 6, 7],
+                    units={"rooms": "average per dwelling", "price": "median value, $1000s"})
     if name == "noisy-line":
         x, y = synthetic.noisy_line(seed=seed)
         return Task("noisy-line", x, y, ["x"], "y", "adam", 0.1, 200, seed=seed)
@@ -68,10 +82,31 @@ def demo(name: str, seed: int = 42) -> Task:
     raise unknown_name("demo", name, DEMOS)
 
 
-def task_from_file(path, target: str, features: list[str] | None = None, **settings) -> Task:
-    """A Task on the columns of a CSV, NPZ or Parquet file."""
-    x, y, names = read_table(path, target, features)
-    return Task(Path(path).stem, x, y, names, target, **settings)
+TRAIN_DEFAULTS = {"optimizer": "sgd", "learning_rate": "auto", "momentum": "auto", "epochs": 1000,
+                  "batch_size": None, "validation_split": 0.2, "normalize": True, "standardize_target": True,
+                  "tolerance": 1e-6}
+"""``linnet train``'s defaults: gradient descent with the heavy-ball rate and momentum of fastest contraction on
+standardized inputs and target, stopped within 1e-6 (relative) of the least-squares loss (at most 1,000
+epochs)."""
+
+
+def task_from_file(path, target: str, features: list[str] | None = None, *, categorical: list[str] | None = None,
+                   dropna: bool = False, **settings) -> Task:
+    """A Task on the columns of a CSV, NPZ or Parquet file, with ``TRAIN_DEFAULTS`` for unset ``settings``."""
+    x, y, names = read_table(path, target, features, categorical=categorical, dropna=dropna)
+    return Task(Path(path).stem, x, y, names, target, **{**TRAIN_DEFAULTS, **settings})
+
+
+def describe(task: Task) -> str:
+    """The settings of ``task`` in one line, as ``linnet train`` prints them before training."""
+    batch = "all training rows" if task.batch_size is None else str(task.batch_size)
+    scaled = ("inputs and target" if task.normalize and task.standardize_target else "inputs" if task.normalize
+              else "target" if task.standardize_target else "nothing")
+    stop = f", stop within {task.tolerance:g} (relative) of the least-squares loss" if task.tolerance else ""
+    momentum = f", momentum {task.momentum}" if task.optimizer.lower() == "sgd" else ""
+    return (f"Settings: optimizer {task.optimizer}, learning rate {task.learning_rate}{momentum}, batch size {batch}, "
+            f"up to {task.epochs} epochs{stop}, standardized {scaled}, validation split {task.validation_split:g}, "
+            f"loss {task.loss}")
 
 
 def build_model(task: Task, seed: int | np.random.Generator | None = None) -> Sequential:
@@ -85,11 +120,33 @@ def build_model(task: Task, seed: int | np.random.Generator | None = None) -> Se
         norm = Normalization()
         norm.adapt(task.x)
         layers.append(norm)
-    model = Sequential([*layers, Dense(1, kernel_initializer=GlorotUniform(seed=seed))])
-    optimizer = optimizers.get(task.optimizer)
-    optimizer.learning_rate = task.learning_rate
-    model.compile(optimizer=optimizer, loss=task.loss)
+    layers.append(Dense(1, kernel_initializer=GlorotUniform(seed=seed)))
+    if task.standardize_target:
+        output = Normalization(invert=True)
+        output.adapt(np.reshape(task.y, (-1, 1)))
+        layers.append(output)
+    model = Sequential(layers)
+    model.compile(optimizer=_optimizer(task), loss=task.loss)
     return model
+
+
+def check(task: Task) -> None:
+    """Raise what ``build_model`` would about the optimizer, its learning rate and the loss, before training."""
+    from ..engine import losses
+    _optimizer(task)
+    losses.get(task.loss)
+
+
+def _optimizer(task: Task) -> optimizers.Optimizer:
+    """``task.optimizer`` with its learning rate (and SGD's momentum); ``"auto"`` is SGD's (set by ``fit``)."""
+    if task.optimizer.lower() == "sgd":
+        return optimizers.SGD(learning_rate=task.learning_rate, momentum=task.momentum)
+    optimizer = optimizers.get(task.optimizer)
+    if task.learning_rate == "auto":
+        raise ValueError(f"learning rate 'auto' is SGD's (computed from the loss's Hessian); give --learning-rate "
+                         f"for {task.optimizer}. Received: optimizer {task.optimizer!r}")
+    optimizer.learning_rate = task.learning_rate
+    return optimizer
 
 
 @dataclass
@@ -100,6 +157,7 @@ class Training:
     model: Sequential
     history: History
     path: ParameterHistory | None = None
+    stopped_epoch: int | None = None
 
 
 def train(task: Task, *, verbose: int = 1, record_path: bool = False,
@@ -115,15 +173,18 @@ def train(task: Task, *, verbose: int = 1, record_path: bool = False,
     if print_fn is not None:
         model.summary(print_fn=print_fn)
     path = ParameterHistory() if record_path else None
-    history = model.fit(task.x, task.y, batch_size=task.batch_size, epochs=task.epochs, verbose=verbose,
-                        validation_split=task.validation_split, callbacks=None if path is None else [path],
-                        seed=rng)
+    x_fit, y_fit = training_rows(task)
+    exact = len(y_fit) > len(task.feature_names) + 1  # least squares needs residual freedom
+    stop = StopAtOptimum(x_fit, y_fit, task.tolerance) if task.tolerance and task.loss == "mse" and exact else None
+    history = model.fit(task.x, task.y, batch_size=task.batch_size or len(x_fit), epochs=task.epochs,
+                        verbose=verbose, validation_split=task.validation_split, seed=rng,
+                        callbacks=[c for c in (path, stop) if c is not None])
     model.training_config.update(feature_names=task.feature_names, target_name=task.target_name)
-    return Training(task, model, history, path)
+    return Training(task, model, history, path, None if stop is None else stop.stopped_epoch)
 
 
 def run(task: Task, out, *, verbose: int = 1, plots: bool = True, exact_plots: bool = False,
-        echo: Callable[[str], None] = print) -> dict:
+        echo: Callable[[str], None] = print, diagnose: Callable[[str], None] | None = None) -> dict:
     """Train ``task`` and write its report into ``out``; return the metrics written to ``metrics.json``.
 
     ``plots`` writes the tutorial's figures; ``exact_plots`` also records the parameters per epoch and draws
@@ -131,7 +192,7 @@ def run(task: Task, out, *, verbose: int = 1, plots: bool = True, exact_plots: b
     """
     from .report import write_report
     training = train(task, verbose=verbose, record_path=exact_plots, print_fn=echo)
-    return write_report(training, out, plots=plots, exact_plots=exact_plots, echo=echo)
+    return write_report(training, out, plots=plots, exact_plots=exact_plots, echo=echo, diagnose=diagnose)
 
 
 def progress_verbosity(stream=None) -> int:

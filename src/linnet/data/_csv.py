@@ -1,11 +1,15 @@
-"""The CSV specifics of :func:`linnet.datasets.read_csv`: delimiter, header and cells, each error with its line."""
+"""The CSV specifics of :func:`linnet.datasets.read_csv`: delimiter, header and cells, each error with its line;
+messy files: skipped text columns, one-hot ``categorical`` columns, rows with a missing value dropped."""
 
 from __future__ import annotations
 
 import csv
 import io
 import math
+import warnings
 from pathlib import Path
+
+import numpy as np
 
 _MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none"})
 _SNIFFED_DELIMITERS = ",;\t|"
@@ -78,12 +82,13 @@ def _is_number(text: str) -> bool:
 def _csv_number(text: str, column: str, line: int, path: Path) -> float:
     if text.strip().lower() in _MISSING_TEXT:
         raise ValueError(f"Column {column!r} has a missing value ({text!r}) on line {line} of {str(path)!r}; "
-                         f"remove or fill that row first.")
+                         f"remove or fill that row first, or drop such rows with dropna=True (linnet: --dropna).")
     try:
         value = float(text)
     except ValueError:
         raise ValueError(f"Column {column!r} has the non-numeric value {text!r} on line {line} of "
-                         f"{str(path)!r}.") from None
+                         f"{str(path)!r}; leave it out of features (linnet: --features ...), or one-hot encode "
+                         f"it with categorical=[{column!r}] (linnet: --categorical {column}).") from None
     if not math.isfinite(value):
         raise ValueError(f"Column {column!r} has the infinite value {text!r} on line {line} of {str(path)!r}.")
     return value
@@ -92,3 +97,45 @@ def _csv_number(text: str, column: str, line: int, path: Path) -> float:
 def _repeated(names: list[str]) -> str:
     """The names that occur more than once, quoted and comma-separated ('' when all are distinct)."""
     return ", ".join(repr(name) for name in sorted({name for name in names if names.count(name) > 1}))
+
+
+def _is_missing(text: str) -> bool:
+    return text.strip().lower() in _MISSING_TEXT
+
+
+def _numeric_columns(header: list[str], rows, candidates: list[str], path: Path) -> list[str]:
+    """The ``candidates`` whose every present cell is a number; warns naming the others, which are skipped."""
+    def numeric(name: str) -> bool:
+        index = header.index(name)
+        return all(_is_missing(fields[index]) or _is_number(fields[index]) for _, fields in rows)
+    kept = [name for name in candidates if numeric(name)]
+    skipped = [name for name in candidates if name not in kept]
+    if skipped:
+        listed = ", ".join(repr(name) for name in skipped)
+        warnings.warn(f"{str(path)!r}: skipped the non-numeric column(s) {listed}; one-hot encode one with "
+                      f"categorical=[...] (linnet: --categorical {skipped[0]}).", UserWarning, stacklevel=4)
+    return kept
+
+
+def _complete_rows(rows, indices: list[int], dropna: bool, path: Path):
+    """``rows`` without those missing a value in ``indices`` when ``dropna`` (warning how many); else as is."""
+    if not dropna:
+        return rows
+    kept = [(line, fields) for line, fields in rows if not any(_is_missing(fields[i]) for i in indices)]
+    if len(kept) < len(rows):
+        warnings.warn(f"{str(path)!r}: dropped {len(rows) - len(kept)} of {len(rows)} row(s) with a missing value "
+                      f"(dropna).", UserWarning, stacklevel=4)
+    if not kept:
+        raise ValueError(f"Every row of {str(path)!r} has a missing value in the chosen columns, so dropna left none.")
+    return kept
+
+
+def _one_hot(cells: list[str], name: str, path: Path) -> tuple[np.ndarray, list[str]]:
+    """Indicator columns ``name=level`` of the sorted levels of ``cells``, the first level dropped (the baseline)."""
+    values = [cell.strip() for cell in cells]
+    levels = sorted(set(values))
+    if len(levels) < 2:
+        raise ValueError(f"The categorical column {name!r} of {str(path)!r} has a single level ({levels[0]!r}), so "
+                         f"it cannot explain anything; leave it out.")
+    codes = np.array([levels.index(value) for value in values])
+    return (codes[:, None] == np.arange(1, len(levels))).astype(np.float64), [f"{name}={level}" for level in levels[1:]]

@@ -9,7 +9,9 @@ set is kept here only so that existing Keras tutorials can be reproduced.
 from __future__ import annotations
 
 import os
+import tempfile
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
@@ -128,3 +130,14 @@ def _load_all_rows() -> tuple[np.ndarray, np.ndarray]:
     with (resources.files(__package__) / "bundled" / _DATA_FILE).open("rb") as file:
         table = np.loadtxt(file, delimiter=",", skiprows=1, dtype=np.float64)
     return table[:, :-1], table[:, -1]
+
+
+def export_csv(path: str | os.PathLike) -> Path:
+    """Write the 506 rows, with the header ``CRIM,...,LSTAT,MEDV``, to the CSV file ``path``, atomically (a
+    temporary file in the same folder, then renamed); return the path. ``linnet datasets export boston``."""
+    path = Path(path)
+    data = (resources.files(__package__) / "bundled" / _DATA_FILE).read_bytes()
+    with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", delete=False) as file:
+        file.write(data)
+    os.replace(file.name, path)
+    return path

@@ -6,7 +6,10 @@ column but the target), and returns ``x`` as float64 ``(n_samples, n_features)``
 raise a ``ValueError`` or ``TypeError`` that names the file, the column and, for bad values, the row.
 
 Only the chosen columns are converted, so a file may hold other, non-numeric columns (ids, labels, dates).
-pyarrow, needed for Parquet only, is imported when ``read_parquet`` is first called.
+In a CSV file, without ``features`` the numeric columns are used and the others skipped with a warning naming
+them; ``categorical`` columns are one-hot encoded (``COL=level``, first sorted level dropped) and ``dropna``
+drops the rows missing a chosen value, warning how many. pyarrow, needed for Parquet only, is imported when
+``read_parquet`` is first called.
 """
 
 from __future__ import annotations
@@ -19,13 +22,14 @@ import numpy as np
 
 from .. import _validation as _checks
 from ._columnar import _import_pyarrow, _npz_arrays, _npz_columns, _parquet_column
-from ._csv import _csv_number, _csv_rows, _repeated
+from ._csv import _complete_rows, _csv_number, _csv_rows, _numeric_columns, _one_hot, _repeated
 
 Table = tuple[np.ndarray, np.ndarray, list[str]]
 PathLike = str | os.PathLike
 
 
-def read_table(path: PathLike, target: str, features: Iterable[str] | None = None) -> Table:
+def read_table(path: PathLike, target: str, features: Iterable[str] | None = None, *,
+               categorical: Iterable[str] | None = None, dropna: bool = False) -> Table:
     """Read a ``.csv``/``.tsv``/``.txt``, ``.npz`` or ``.parquet``/``.pq`` file, chosen by its extension.
 
     Parameters
@@ -36,6 +40,8 @@ def read_table(path: PathLike, target: str, features: Iterable[str] | None = Non
         The column to predict, ``y``; None reads only the features (``y`` is then None), e.g. for prediction.
     features : iterable of str, optional
         The columns of ``x``, in this order; default every column but ``target``, in file order.
+    categorical, dropna
+        CSV files only: see :func:`read_csv`.
 
     Returns
     -------
@@ -49,16 +55,24 @@ def read_table(path: PathLike, target: str, features: Iterable[str] | None = Non
     if reader is None:
         raise ValueError(f"Cannot read {str(path)!r}: unsupported extension {path.suffix!r}; "
                          f"linnet reads {', '.join(sorted(_READERS))} files.")
+    if reader is read_csv:
+        return read_csv(path, target, features, categorical=categorical, dropna=dropna)
+    if categorical or dropna:
+        raise ValueError(f"categorical and dropna apply to CSV files; {str(path)!r} is not one. Received: "
+                         f"categorical={categorical!r}, dropna={dropna!r}")
     return reader(path, target, features)
 
 
 def read_csv(path: PathLike, target: str, features: Iterable[str] | None = None,
-             delimiter: str | None = None) -> Table:
+             delimiter: str | None = None, *, categorical: Iterable[str] | None = None, dropna: bool = False) -> Table:
     """Read a delimited text file (UTF-8) whose first row names the columns; see :func:`read_table`.
 
     ``delimiter`` is one character; when it is None the delimiter is sniffed among ``, ; TAB |``, falling
     back to ``,``. Values must parse as finite numbers; an empty cell or ``NA``/``NaN``/``null`` counts as
-    missing and is reported with its line, as is any other value that is not a number.
+    missing and is reported with its line (unless ``dropna`` drops its row), as is any other value that is not
+    a number. Without ``features``, columns holding text are skipped (a ``UserWarning`` names them); the
+    ``categorical`` columns (added to ``features`` when missing there) become indicator columns ``COL=level``
+    for every sorted level but the first.
 
     Examples
     --------
@@ -67,12 +81,28 @@ def read_csv(path: PathLike, target: str, features: Iterable[str] | None = None,
     """
     path = _checks.existing_file(path)
     header, rows = _csv_rows(path, delimiter)
+    if not rows:
+        raise ValueError(f"{str(path)!r} has no data rows.")
+    encoded = [] if categorical is None else _feature_names(header, None, categorical, path)
+    if features is None and target is not None and len(header) > 1:
+        features = _numeric_columns(header, rows, [n for n in header if n != target and n not in encoded], path)
+        features = [n for n in header if n in features or n in encoded]
+        if not features:
+            raise ValueError(f"{str(path)!r} has no numeric column besides the target {target!r}; encode a text "
+                             f"column with categorical=[...] (linnet: --categorical).")
+    elif encoded:
+        features = [*features, *(name for name in encoded if name not in features)]
+    names = _feature_names(header, target, features, path)
+    rows = _complete_rows(rows, [header.index(n) for n in [*names, *([target] if target else [])]], dropna, path)
 
     def column(name: str) -> np.ndarray:
         index = header.index(name)
         return np.array([_csv_number(fields[index], name, line, path) for line, fields in rows], dtype=np.float64)
 
-    return _assemble(header, target, features, column, path)
+    parts = [_one_hot([fields[header.index(n)] for _, fields in rows], n, path) if n in encoded
+             else (column(n)[:, None], [n]) for n in names]
+    x = np.hstack([part for part, _ in parts])
+    return x, None if target is None else column(target), [label for _, labels in parts for label in labels]
 
 
 def read_npz(path: PathLike, target: str, features: Iterable[str] | None = None) -> Table:

@@ -7,7 +7,9 @@
 - :func:`sorted_tail_warning`: whether the tail that ``validation_split`` holds out is a fair sample
   (:mod:`.validation`).
 - :func:`convergence`: how far a trained model is from the exact least-squares answer, and what to change
-  (:mod:`.convergence_check`).
+  (:mod:`.convergence_check`); converged means a loss within ``LOSS_TOLERANCE`` (1%) of least squares'.
+- :func:`auto_rate`: the learning rate (and momentum) of fastest contraction, ``SGD(learning_rate="auto")``
+  (:mod:`.fastest_rate`).
 
 For a single ``Dense`` layer the loss is a quadratic (MSE) or bounded by one (Huber, log-cosh) in the
 parameters ``θ = (bias, kernel)``: with ``Xa = [1, x]`` (the inputs the layer sees) its Hessian is
@@ -20,8 +22,9 @@ import importlib
 
 _HOMES = {
     "exploding": "..training", "EXPLOSION_FACTOR": "..training", "RISING_EPOCHS": "..training",
-    **dict.fromkeys(["CONDITION_LIMIT", "LOSS_RATIO_TOLERANCE", "PARAMETER_TOLERANCE", "SLOW_FACTOR", "Convergence",
-                     "convergence"], ".convergence_check"),
+    "AutoRate": ".fastest_rate", "auto_rate": ".fastest_rate",
+    **dict.fromkeys(["CONDITION_LIMIT", "LOSS_TOLERANCE", "LOSS_RATIO_TOLERANCE", "PARAMETER_TOLERANCE",
+                     "SLOW_FACTOR", "Convergence", "convergence"], ".convergence_check"),
     **dict.fromkeys(["BATCH_EIGEN_BUDGET", "StabilityLimit", "learning_rate_warning", "model_stable_learning_rate",
                      "stable_learning_rate"], ".stability"),
     **dict.fromkeys(["ORDER_CORRELATION", "OUT_OF_RANGE_SHARE", "SORTED_TAIL_MIN_ROWS", "sorted_tail_warning"],
@@ -36,7 +39,8 @@ def __getattr__(name: str):
     return getattr(importlib.import_module(_HOMES[name], __name__), name)
 
 
-__all__ = ["BATCH_EIGEN_BUDGET", "CONDITION_LIMIT", "EXPLOSION_FACTOR", "LOSS_RATIO_TOLERANCE", "ORDER_CORRELATION",
-           "OUT_OF_RANGE_SHARE", "PARAMETER_TOLERANCE", "RISING_EPOCHS", "SLOW_FACTOR", "SORTED_TAIL_MIN_ROWS",
-           "Convergence", "StabilityLimit", "convergence", "exploding", "learning_rate_warning",
-           "model_stable_learning_rate", "sorted_tail_warning", "stable_learning_rate"]
+__all__ = ["BATCH_EIGEN_BUDGET", "CONDITION_LIMIT", "EXPLOSION_FACTOR", "LOSS_RATIO_TOLERANCE", "LOSS_TOLERANCE",
+           "ORDER_CORRELATION", "OUT_OF_RANGE_SHARE", "PARAMETER_TOLERANCE", "RISING_EPOCHS", "SLOW_FACTOR",
+           "SORTED_TAIL_MIN_ROWS", "AutoRate", "Convergence", "StabilityLimit", "auto_rate", "convergence",
+           "exploding", "learning_rate_warning", "model_stable_learning_rate", "sorted_tail_warning",
+           "stable_learning_rate"]

@@ -11,6 +11,7 @@ import numpy as np
 from .. import _html
 from .._validation import features, targets
 from ..engine import losses as losses_module
+from ..engine.callbacks.optimum import ROUND_OFF
 from ..engine.optimizers import Adam, Adamax, Nadam, RMSprop
 from ..exact.penalized import PenalizedResult, penalized
 from ..exact.results import OLSResult
@@ -20,8 +21,14 @@ from .equation import built_network, has_intercept, residual_sum_of_squares
 from .penalty import model_penalty
 from .stability import _sgd_limit
 
-LOSS_RATIO_TOLERANCE = 1.01
+LOSS_TOLERANCE = 0.01
+"""The verdict rule: converged when the loss is at most ``(1 + LOSS_TOLERANCE)`` times least squares'."""
+LOSS_RATIO_TOLERANCE = 1 + LOSS_TOLERANCE
 PARAMETER_TOLERANCE = 0.01
+HOW = {"epochs": ("fit(epochs=...)", "--epochs"), "rate": ("the optimizer's learning_rate", "--learning-rate"),
+       "normalize": ("add a Normalization layer adapted to x", "--normalize, or drop --no-standardize"),
+       "noise": ("the optimizer's learning_rate, fit(batch_size=...)", "--learning-rate, --batch-size")}
+"""Where each piece of advice is acted on: in the library (``cli=False``) and as ``linnet train``'s flag."""
 CONDITION_LIMIT = 1e3
 SLOW_FACTOR = 10
 _ADAPTIVE = (Adam, Adamax, Nadam, RMSprop)  # steps of about learning_rate per parameter (AdamW is an Adam)
@@ -33,11 +40,15 @@ class Convergence:
 
     ``loss`` is the model's MSE (whatever loss it was trained with), ``ols_loss`` the least-squares MSE
     ``ssr/n``, ``loss_ratio`` their ratio, ``parameter_distance`` ``||θ - θ*|| / ||θ*||`` over
-    ``θ = (intercept, coef)`` in the original units (absolute when ``θ* = 0``). ``converged`` is
-    ``loss_ratio < 1.01 and parameter_distance < 0.01``: within 1% of the best loss and of the parameters.
+    ``θ = (intercept, coef)`` in the original units (absolute when ``θ* = 0``). The one verdict rule:
+    ``converged`` is ``loss_ratio <= 1 + LOSS_TOLERANCE`` (1.01), within 1% of the best loss (or a loss
+    within float32 round-off of zero, ``ROUND_OFF·mean(y²)``, when least squares fits exactly). Parameters more
+    than ``PARAMETER_TOLERANCE`` (1%) away at that loss lie in a ``flat_valley``: directions along which the
+    loss hardly changes (correlated or badly scaled features), so the data do not pin them down.
     Each ``advice`` entry starts with what to do ("train more epochs", "use a larger learning rate",
-    "normalize the inputs", "lower the learning rate or use larger batches"), then why. ``note`` explains a
-    gap that is expected (a loss other than MSE has another optimum).
+    "normalize the inputs", "lower the learning rate or use larger batches") and where (the argument, or the
+    flag of ``linnet train``), then why. ``note`` explains a gap that is expected (a loss other than MSE has
+    another optimum).
     """
 
     loss: float
@@ -48,11 +59,18 @@ class Convergence:
     advice: tuple[str, ...] = ()
     note: str = ""
 
+    @property
+    def flat_valley(self) -> bool:
+        return self.converged and self.parameter_distance > PARAMETER_TOLERANCE
+
     def __str__(self) -> str:
         verdict = "converged to" if self.converged else "not converged to"
-        lines = [f"Training has {verdict} the least-squares answer: loss (MSE) {self.loss:.6g} vs "
-                 f"{self.ols_loss:.6g} (ratio {self.loss_ratio:.6g}), parameters {self.parameter_distance:.3g} away "
-                 f"(relative distance)."]
+        lines = [f"Training has {verdict} the least-squares answer (loss within {LOSS_TOLERANCE:.0%} of its): loss "
+                 f"(MSE) {self.loss:.6g} vs {self.ols_loss:.6g} (ratio {self.loss_ratio:.6g}), parameters "
+                 f"{self.parameter_distance:.3g} away (relative distance)."]
+        if self.flat_valley:
+            lines.append("  The parameters differ although the loss is the same: the loss is a flat valley along "
+                         "some direction (correlated or badly scaled features), which the data do not pin down.")
         lines += [f"  - {advice}" for advice in self.advice]
         return "\n".join(lines + ([self.note] if self.note else []))
 
@@ -60,11 +78,12 @@ class Convergence:
     _repr_html_ = _html.html  # the verdict and the advice (linnet.notebook.display)
 
 
-def convergence(model, x: Any, y: Any, ols_result: OLSResult | None = None) -> Convergence:
+def convergence(model, x: Any, y: Any, ols_result: OLSResult | None = None, *, cli: bool = False) -> Convergence:
     """Compare a trained model with least squares on ``(x, y)``; say what to change when it falls short.
 
     ``ols_result`` (from :func:`linnet.stats.ols` on the same data) saves refitting; by default least squares
-    is fitted with an intercept iff a ``Dense`` layer has a bias. Advice, only when not converged:
+    is fitted with an intercept iff a ``Dense`` layer has a bias; ``cli`` names ``linnet train``'s flags in the
+    advice instead of the library's arguments (``HOW``). Advice, only when not converged:
 
     - "train more epochs": the history's mean loss over the last 10% of epochs fell by more than 1%, and by
       more than twice its epoch-to-epoch spread there (mini-batch noise is no fall), against the 10% before
@@ -96,21 +115,28 @@ def convergence(model, x: Any, y: Any, ols_result: OLSResult | None = None) -> C
     ratio = loss / ols_loss if ols_loss > 0 else (1.0 if loss == 0 else math.inf)
     target = np.concatenate([[reference.intercept_], reference.coef_])
     distance = float(np.linalg.norm(np.concatenate([[intercept], coef]) - target) / (np.linalg.norm(target) or 1.0))
-    converged = ratio < LOSS_RATIO_TOLERANCE and distance < PARAMETER_TOLERANCE
+    converged = ratio <= LOSS_RATIO_TOLERANCE or loss <= ROUND_OFF * float(np.mean(y ** 2))
     mse = model.loss is None or isinstance(model.loss, losses_module.MeanSquaredError)
     note = "" if mse else (f"The model minimizes {model.loss.name}, whose optimum is not least squares': part of "
                            f"the gap is expected.")
     return Convergence(loss, ols_loss, ratio, distance, converged,
-                       () if converged else _advice(model, moments, reference, mse), note)
+                       () if converged else _advice(model, moments, reference, mse, int(cli)), note)
 
 
-def _advice(model, moments: Moments, reference: OLSResult, mse: bool) -> tuple[str, ...]:
-    advice = [text for text in (_more_epochs(model.history), _larger_learning_rate(model, moments, reference),
-                                _normalize(model.network, moments)) if text]
-    if not advice and mse:
-        advice.append("lower the learning rate or use larger batches: the loss stopped falling short of the "
-                      "optimum, the mark of gradient noise (mini-batches) or of a step too large to settle")
-    return tuple(advice)
+def _advice(model, moments: Moments, reference: OLSResult, mse: bool, where: int) -> tuple[str, ...]:
+    found = [(key, text) for key, text in (("epochs", _more_epochs(model.history)),
+                                           ("rate", _larger_learning_rate(model, moments, reference)),
+                                           ("normalize", _normalize(model.network, moments))) if text]
+    if not found and mse:
+        found.append(("noise", "lower the learning rate or use larger batches: the loss stopped falling short of the "
+                               "optimum, the mark of gradient noise (mini-batches) or of a step too large to settle"))
+    return tuple(_with_where(text, HOW[key][where]) for key, text in found)
+
+
+def _with_where(text: str, where: str) -> str:
+    """``"do X: why"`` as ``"do X (where): why"``."""
+    action, _, why = text.partition(": ")
+    return f"{action} ({where}): {why}"
 
 
 def _more_epochs(history) -> str | None:
@@ -167,4 +193,4 @@ def _normalize(network, moments: Moments) -> str | None:
         return None
     return (f"normalize the inputs: the loss is {condition:.3g} times more curved along one direction than "
             f"another (condition number of its Hessian), so gradient descent crawls along the flat one; "
-            f"standardized inputs bring this to {normalized:.3g} (add a Normalization layer adapted to x)")
+            f"standardized inputs bring this to {normalized:.3g}")

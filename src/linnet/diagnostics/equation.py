@@ -44,12 +44,14 @@ def format_number(value: float, digits: int = 4) -> str:
     return text
 
 
-def equation(model, feature_names: Sequence[str] | None = None, target_name: str = "y", digits: int = 4) -> str:
+def equation(model, feature_names: Sequence[str] | None = None, target_name: str | None = None,
+             digits: int = 4) -> str:
     """The model as an equation in the original units: ``"price = 9.102·rooms − 34.67"``.
 
     Coefficients are rounded to ``digits`` significant digits; terms are joined by ``+`` or ``−`` (U+2212),
     the intercept comes last and is left out only when it is exactly 0 (no bias anywhere in the stack).
-    Default names: ``x`` for one feature, ``x1, x2, ...`` for several.
+    Default names: those the model keeps (``fit`` on pandas objects, ``linnet train``, a model file), else ``x``
+    for one feature, ``x1, x2, ...`` for several, and ``y``.
 
     Examples
     --------
@@ -60,9 +62,10 @@ def equation(model, feature_names: Sequence[str] | None = None, target_name: str
     """
     if not isinstance(digits, int) or isinstance(digits, bool) or digits < 1:
         raise ValueError(f"digits must be a positive integer, received {digits!r}.")
-    if not isinstance(target_name, str):
-        raise TypeError(f"target_name must be a string, received {target_name!r}.")
     coef, intercept = coefficients(model)
+    kept_features, kept_target = _naming.stored_names(model, coef.size)
+    target_name = _naming.target_name(target_name if target_name is not None else kept_target)
+    feature_names = kept_features if feature_names is None else feature_names
     terms = [(value, f"{format_number(value, digits)}·{name}") for value, name in
              zip(coef, _naming.feature_names(feature_names, coef.size))]
     if intercept != 0.0:
@@ -140,7 +143,8 @@ def compare_to_ols(model, x: Any, y: Any, feature_names: Sequence[str] | None = 
     The table is printed with ``print_fn`` (nothing is printed when it is ``None``) and returned as data.
     """
     network = built_network(model)
-    feature_names = _naming.pandas_feature_names(x) if feature_names is None else feature_names
+    if feature_names is None:
+        feature_names = _naming.pandas_feature_names(x) or _naming.stored_names(model, network.input_dim)[0]
     x = features(x, "x", n_features=network.input_dim, dtype=None)  # chunks are cast to float64; no copy
     y = targets(y, x.shape[0], "y", dtype=np.float64)[:, 0]
     names = _naming.feature_names(feature_names, x.shape[1])

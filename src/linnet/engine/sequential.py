@@ -1,9 +1,8 @@
 """``Sequential``: Keras' model API over a stack of linear layers.
 
-Built on first use (or by ``Input``), compiled with an optimizer, a loss and metrics, and trained by ``fit`` with
-Keras 3's semantics: ``fit`` checks its arguments, makes a data source of them (``sources``, ``fitplan``) and hands
-it to a ``Trainer``. What comes from the packages above the engine arrives through registries that
-``linnet/__init__.py`` fills (``fitplan.ADVISERS``, ``plugins.PLUGINS``), so the engine imports none of them.
+Built on first use (or by ``Input``), compiled, and trained by ``fit`` with Keras 3's semantics: ``fit`` checks its
+arguments, makes a data source of them (``sources``, ``fitplan``) and hands it to a ``Trainer``. The packages above
+the engine plug in through registries that ``linnet/__init__.py`` fills (``fitplan.ADVISERS``, ``plugins.PLUGINS``).
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _html
+from .. import _html, _naming
 from .. import _validation as check
 from .. import random as _random
 from . import callbacks as callbacks_module
@@ -198,7 +197,7 @@ class Sequential:
         validation_freq = validation_frequency(validation_freq)
         epochs = check.positive_int(epochs, "epochs")
         initial_epoch = check.non_negative_int(initial_epoch, "initial_epoch")
-        verbose = check.verbosity(verbose, auto=1)
+        verbose, names = check.verbosity(verbose, auto=1), _naming.pandas_names(x, y)  # kept for equation()
         plan = fit_plan(self, x, y, batch_size=batch_size, validation_split=validation_split,
                         validation_data=validation_data, shuffle=shuffle, sample_weight=sample_weight,
                         validation_batch_size=validation_batch_size)
@@ -206,7 +205,7 @@ class Sequential:
         self.training_config = {"epochs": epochs, "batch_size": plan.batch_size, "shuffle": shuffle,
                                 "validation_split": validation_split if validation_data is None else None,
                                 "initial_epoch": initial_epoch,
-                                "samples": None if plan.x is None else int(plan.x.shape[0])}
+                                "samples": None if plan.x is None else int(plan.x.shape[0]), **names}
         trainer = Trainer(self, callbacks, verbose, _random.generator(seed))
         return trainer.fit(plan.source, plan.validation, epochs, initial_epoch, validation_freq)
 
@@ -274,7 +273,7 @@ class Sequential:
         self._require_built("intercept_")
         return self.network.affine()[1]
 
-    def equation(self, feature_names: Sequence[str] | None = None, target_name: str = "y", digits: int = 4) -> str:
+    def equation(self, feature_names: Sequence[str] | None = None, target_name: str | None = None, digits: int = 4):
         """The model as an equation, e.g. ``"price = 9.102·rooms − 34.67"`` (``linnet.diagnostics.equation``)."""
         return plugin("equation")(self, feature_names, target_name, digits)
 

@@ -115,7 +115,11 @@ class Trainer:
         self.optimizer.build(self.network.sizes, self.network.names)  # refuses another model's optimizer
         history = model.history = History()
         self.steps = source_length(source)
-        self.params = {"verbose": self.verbose, "epochs": epochs, "steps": self.steps}  # the callbacks' params
+        self.params = {"verbose": self.verbose, "epochs": epochs, "steps": self.steps,  # the callbacks' params
+                       **getattr(self.optimizer, "automatic", {})}  # SGD's values for "auto"
+        if self.verbose and getattr(self.optimizer, "automatic", None):  # a linnet extension: say what was chosen
+            print("Chosen from the data (auto): " + ", ".join(f"{k} {v:.4g}" for k, v in self.params.items()
+                                                             if k in self.optimizer.automatic))
         self._hooks = CallbackList([*self.callbacks, history], model, self.params)
         self.validation_freq = validation_freq
         source, self._fused = self._step_source(source, epochs - initial_epoch)

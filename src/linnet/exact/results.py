@@ -62,6 +62,7 @@ class OLSResult:
         self._state = state
         self.fit_intercept = fit_intercept
         self.feature_names = feature_names
+        self.target_name = "y"  # ols sets a pandas Series' name
         self._solution = solution = solve(state, fit_intercept) if solution is None else solution
         self.params = solution.params
         self.rank = solution.rank
@@ -227,9 +228,10 @@ class OLSResult:
                 "Add rows or remove features.")
         return self.df_resid
 
-    def summary(self, dep_variable: str = "y") -> str:
-        """statsmodels' OLS summary as text (a ``Summary``, a ``str``; tables in a notebook), without date and time."""
-        return render_summary(self, dep_variable)
+    def summary(self, dep_variable: str | None = None) -> str:
+        """statsmodels' OLS summary as text (a ``Summary``, a ``str``; tables in a notebook), without date and
+        time; the dependent variable is ``dep_variable``, default ``target_name`` (a Series' name, else ``"y"``)."""
+        return render_summary(self, dep_variable or self.target_name)
 
     def __repr__(self) -> str:
         return (f"OLSResult(nobs={self.nobs}, n_features={len(self.feature_names)}, "
@@ -271,6 +273,7 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
     (-0.666..., array([1.5]))
     """
     feature_names = _naming.pandas_feature_names(x) if feature_names is None else feature_names
+    target_name = _naming.target_name(None, y)
     if refine is not None and not isinstance(refine, (bool, np.bool_)):
         raise TypeError(f"refine must be True, False or None (refine when few digits are reliable), "
                         f"received {refine!r}.")
@@ -282,7 +285,9 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
         wanted = refine if refine is not None else solution.digits < WARN_BELOW_DIGITS
         return refine_solution(solution, x, y, weights, bool(fit_intercept)) if wanted else solution
 
-    return OLSResult._fit(Moments()._update(x, y, weights), fit_intercept, feature_names, refine_with)
+    result = OLSResult._fit(Moments()._update(x, y, weights), fit_intercept, feature_names, refine_with)
+    result.target_name = target_name
+    return result
 
 
 

@@ -1,4 +1,4 @@
-"""The zoom inset of :func:`linnet.plot.landscape`, and which corners of the picture are free for it and the legend.
+"""The zoom inset of :func:`linnet.plot.landscape`, and which corners of the picture are free for the legend.
 
 The inset redraws the landscape's scene (same contours, same directions) around the slow end of the path and
 adds an arrow towards the least-squares optimum, however far away it lies.
@@ -19,13 +19,16 @@ _ZOOM_BELOW = 0.05
 """Magnify the second half of the path when it spans less than this fraction of the axes."""
 _CORNERS = {"lower left": (0.03, 0.03, 0.4, 0.4), "upper right": (0.57, 0.57, 0.4, 0.4),
             "upper left": (0.03, 0.57, 0.4, 0.4), "lower right": (0.57, 0.03, 0.4, 0.4)}
-"""Where the zoom inset and then the legend may go, as axes fractions (x0, y0, width, height)."""
+"""Where the legend may go, as axes fractions (x0, y0, width, height)."""
+_OUTSIDE = (1.05, 0.2, 0.6, 0.6)
+"""Where the zoom inset goes: right of the main axes, clear of the data (axes fractions, square)."""
 
 
-def _zoom(ax, scene: _Scene, window, corner: str):
+def _zoom(ax, scene: _Scene, window):
     """An inset magnifying the second half of the path when the axes draw it in under a twentieth of their size.
 
-    The inset is square in axes fractions, so directions in it are the directions in the main picture.
+    The inset sits right of the main axes (``_OUTSIDE``), clear of the data; it is square in axes fractions, so
+    directions in it are the directions in the main picture.
     """
     if scene.track is None:
         return None
@@ -42,7 +45,7 @@ def _zoom(ax, scene: _Scene, window, corner: str):
     half = max(np.ptp(tail, axis=0).max() * 0.6, _ZOOM_BELOW / 20)
     centre = (tail.min(axis=0) + tail.max(axis=0)) / 2
     low, high = origin + (centre - half) * spans, origin + (centre + half) * spans
-    inset = ax.inset_axes(_CORNERS[corner])
+    inset = ax.inset_axes(_OUTSIDE)
     points = len(window[0]) // 2  # half the main grid's resolution
     scene.draw(inset, tuple(np.linspace(lo, hi, points) for lo, hi in zip(low, high)), _ZOOM_LEVELS, from_lowest=True)
     _pointer(inset, scene.now, scene.optimum)

@@ -50,7 +50,7 @@ def landscape(model, x: Any, y: Any, *, path: ParameterHistory | None = None, ax
     current parameters and ``path`` (a :class:`~linnet.callbacks.ParameterHistory` recorded during ``fit``),
     with a margin of ``span`` times their extent on every side. With ``zoom``, when the second half of the
     path is drawn smaller than a twentieth of the axes, an inset magnifies it (same contours, same
-    directions) and points the way to the optimum.
+    directions) right of the main axes, clear of the data, and points the way to the optimum.
 
     Artists: ``"contours"`` (a ``QuadContourSet`` whose values are MSEs), ``"valley"``, ``"path"`` (the
     recorded parameters, first to last, or ``None`` without ``path``), ``"start"`` (its first point, or
@@ -66,12 +66,11 @@ def landscape(model, x: Any, y: Any, *, path: ParameterHistory | None = None, ax
     window = _window(bowl, scene.points, span)
     ax = _axes(ax)
     artists = scene.draw(ax, window, levels)
-    corners = _free_corners(ax, scene)
-    artists["zoom"] = _zoom(ax, scene, window, corners[0]) if zoom else None
+    artists["zoom"] = _zoom(ax, scene, window) if zoom else None
     _label(ax, f"slope ({target} per {feature})", f"intercept ({target})")
-    ax.set_title(f"MSE of {target} on {feature}: contours log-spaced above the least-squares MSE "
+    ax.set_title(f"MSE of {target} on {feature}\ncontours log-spaced above the least-squares MSE "
                  f"{bowl.mse_min:.4g}", fontsize="medium")
-    ax.legend(loc=corners[1] if artists["zoom"] else "best", fontsize="small")
+    ax.legend(loc=_free_corners(ax, scene)[0], fontsize="small")
     return Drawn(ax, artists)
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from .. import _html, _naming
 from .. import _validation as _checks
 
-__all__ = ["Drawn", "data", "fit", "loss", "predictions", "residuals"]
+__all__ = ["Drawn", "data", "fit", "loss", "partial_fits", "predictions", "residuals"]
 
 _GRID_POINTS = 200
 
@@ -60,11 +60,13 @@ def data(x: Any, y: Any, *, ax=None, feature_name: str | None = None, target_nam
 
 
 def fit(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | None = None,
-        target_name: str | None = None, label: str = "fitted line") -> Drawn:
-    """The data and the model's line over a sorted grid spanning ``x``.
+        target_name: str | None = None, label: str = "neuron", exact: Any = True, rows: str | None = None) -> Drawn:
+    """The data, the model's line over a sorted grid spanning ``x`` and, dashed, the least-squares line.
 
-    With two or more features there is no line to draw: this delegates to :func:`predictions` and says so in
-    the title.
+    ``exact`` is True (least squares fitted on the ``(x, y)`` drawn), an ``OLSResult`` to draw (e.g. fitted on
+    the training rows while the plot shows more), or False (no least-squares line, no ``"exact"`` artist).
+    ``rows`` says in the title which rows are shown (e.g. ``"282 training rows"``). With two or more features
+    there is no line to draw: this delegates to :func:`predictions` and says so in the title.
     """
     xs, ys, features, target = _xy_names(x, y, feature_name, target_name)
     if len(features) > 1:
@@ -72,21 +74,63 @@ def fit(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | N
         drawn.ax.set_title(f"{len(features)} features ({', '.join(features)}): predicted vs. actual")
         return drawn
     grid = np.linspace(xs.min(), xs.max(), _GRID_POINTS).reshape(-1, 1)
-    line_y = _predict(model, grid)
     ax = _axes(ax)
     points = ax.scatter(xs[:, 0], ys, label="data", alpha=0.7)
-    (line,) = ax.plot(grid[:, 0], line_y, color="C1", linewidth=2, label=label)
+    (line,) = ax.plot(grid[:, 0], _predict(model, grid), color="C1", linewidth=2, label=label)
+    artists = {"points": points, "line": line}
+    if exact is not False:
+        from ..exact.results import ols
+        reference = ols(xs, ys) if exact is True else exact
+        (artists["exact"],) = ax.plot(grid[:, 0], reference.intercept_ + grid[:, 0] * reference.coef_[0], "--",
+                                      color="black", linewidth=1.5, label="least squares")
     _label(ax, features[0], target)
+    _title(ax, f"{target} against {features[0]}: the neuron's line and least squares'", rows)
     ax.legend()
-    return Drawn(ax, {"points": points, "line": line})
+    return Drawn(ax, artists)
 
 
-def loss(history, *, ax=None, log: bool = False, keys: Sequence[str] | None = None) -> Drawn:
+def partial_fits(model, x: Any, y: Any, *, axes: Sequence[Any] | None = None,
+                 feature_name: Sequence[str] | None = None, target_name: str | None = None,
+                 rows: str | None = None) -> Drawn:
+    """One panel per feature ``j``: the partial residual ``y − ŷ + w_j·(x_j − mean x_j)`` against ``x_j``, with the
+    neuron's slope ``w_j`` and least squares' ``b_j`` through it (what feature ``j`` adds with the others held).
+
+    ``axes`` gives one Axes per feature (default: a row of new ones). Returns the first Axes; artists
+    ``"points"``, ``"line"`` and ``"exact"`` hold one artist per feature.
+    """
+    from ..exact.results import ols
+    xs, ys, features, target = _xy_names(x, y, feature_name, target_name)
+    if axes is None:
+        import matplotlib.pyplot as plt
+        axes = np.atleast_1d(plt.subplots(1, xs.shape[1], figsize=(4 * xs.shape[1], 4), squeeze=False)[1][0])
+    if len(axes) != xs.shape[1]:
+        raise ValueError(f"axes must hold one Axes per feature ({xs.shape[1]}), received {len(axes)}.")
+    coef, reference = np.asarray(model.coef_, dtype=np.float64), ols(xs, ys)
+    residual, centred = ys - _predict(model, xs), xs - xs.mean(axis=0)
+    artists: dict[str, list] = {"points": [], "line": [], "exact": []}
+    for j, ax in enumerate(axes):
+        grid = np.linspace(centred[:, j].min(), centred[:, j].max(), 2)
+        artists["points"].append(ax.scatter(xs[:, j], residual + coef[j] * centred[:, j], alpha=0.5, s=10))
+        artists["line"].append(ax.plot(grid + xs[:, j].mean(), coef[j] * grid, color="C1", linewidth=2,
+                                       label=f"neuron, slope {coef[j]:.4g}")[0])
+        artists["exact"].append(ax.plot(grid + xs[:, j].mean(), reference.coef_[j] * grid, "--", color="black",
+                                        label=f"least squares, slope {reference.coef_[j]:.4g}")[0])
+        _label(ax, features[j], f"partial residual of {target}")
+        ax.set_title(f"{features[j]}, the other features held", fontsize="medium")
+        ax.legend(fontsize="small")
+    axes[0].figure.suptitle(f"What each feature adds to {target}" + (f" ({rows})" if rows else ""))
+    return Drawn(axes[0], artists)
+
+
+def loss(history, *, ax=None, log: bool = False, keys: Sequence[str] | None = None,
+         loss_name: str | None = None) -> Drawn:
     """Training and validation curves per epoch, the best epoch marked.
 
     ``history`` is the ``History`` ``fit`` returns or its ``.history`` dict. ``"loss"`` and ``"val_loss"`` are
-    drawn when present, plus every name in ``keys`` (e.g. ``["mae", "val_mae"]``). The best epoch is the argmin
-    of ``val_loss`` if logged, else of ``loss``; epochs are numbered from 1, as ``fit`` prints them.
+    drawn when present (labelled "training loss" and "validation loss"), plus every name in ``keys`` (e.g.
+    ``["mae", "val_mae"]``). The best epoch is the argmin of ``val_loss`` if logged, else of ``loss``; epochs are
+    numbered from 1, as ``fit`` prints them, with integer ticks at 1, 2 or 5 times a power of ten. ``loss_name``
+    (e.g. ``"MSE"``) goes into the y label.
     """
     from matplotlib.ticker import MaxNLocator
     logs = _history_dict(history)
@@ -97,18 +141,23 @@ def loss(history, *, ax=None, log: bool = False, keys: Sequence[str] | None = No
         raise ValueError(f"history[{monitored!r}] holds only NaN; there is no best epoch to mark.")
     best = int(np.nanargmin(values))
     ax = _axes(ax)
-    artists = {name: ax.plot(np.arange(1, len(logs[name]) + 1), logs[name], label=name)[0] for name in names}
+    shown = {"loss": "training loss", "val_loss": "validation loss"}
+    artists = {name: ax.plot(np.arange(1, len(logs[name]) + 1), logs[name], label=shown.get(name, name))[0]
+               for name in names}
     (artists["best"],) = ax.plot([best + 1], [values[best]], "o", color="black", label=f"best epoch {best + 1}")
     if log:
         ax.set_yscale("log")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    _label(ax, "epoch", "loss" if set(names) <= {"loss", "val_loss"} else "loss and metrics")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    what = "loss" if set(names) <= {"loss", "val_loss"} else "loss and metrics"
+    _label(ax, "epoch", f"{what} ({loss_name})" if loss_name else what)
+    ax.set_title(("Training and validation loss" if "val_loss" in names else "Training loss") + " per epoch")
     ax.legend()
     return Drawn(ax, artists)
 
 
-def predictions(model, x: Any, y: Any, *, ax=None, target_name: str | None = None) -> Drawn:
-    """Predicted against actual ``y``, with the identity line ``y = x`` a perfect model would sit on."""
+def predictions(model, x: Any, y: Any, *, ax=None, target_name: str | None = None, rows: str | None = None) -> Drawn:
+    """Predicted against actual ``y``, with the identity line ``y = x`` a perfect model would sit on; ``rows``
+    says in the title which rows are shown."""
     xs, ys, _, target = _xy_names(x, y, None, target_name)
     predicted = _predict(model, xs)
     ax = _axes(ax)
@@ -116,12 +165,13 @@ def predictions(model, x: Any, y: Any, *, ax=None, target_name: str | None = Non
     low, high = min(ys.min(), predicted.min()), max(ys.max(), predicted.max())
     (identity,) = ax.plot([low, high], [low, high], color="C1", label="identity (y = x)")
     _label(ax, f"actual {target}", f"predicted {target}")
+    _title(ax, f"Predicted against actual {target}", rows)
     ax.legend()
     return Drawn(ax, {"points": points, "identity": identity})
 
 
 def residuals(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | None = None,
-              target_name: str | None = None) -> Drawn:
+              target_name: str | None = None, rows: str | None = None) -> Drawn:
     """Residuals ``y - prediction`` against the prediction, with the zero line; titled with the model's inputs."""
     xs, ys, features, target = _xy_names(x, y, feature_name, target_name)
     predicted = _predict(model, xs)
@@ -129,7 +179,7 @@ def residuals(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[st
     points = ax.scatter(predicted, ys - predicted, alpha=0.7)
     zero = ax.axhline(0.0, color="C1")
     _label(ax, f"predicted {target}", f"residual ({target} - predicted)")
-    ax.set_title(f"residuals of {target} on {', '.join(features)}")
+    _title(ax, f"residuals of {target} on {', '.join(features)}", rows)
     return Drawn(ax, {"points": points, "zero": zero})
 
 
@@ -145,6 +195,10 @@ def _axes(ax):
 def _label(ax, xlabel: str, ylabel: str) -> None:
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+
+
+def _title(ax, text: str, rows: str | None) -> None:
+    ax.set_title(text + (f"\n({rows})" if rows else ""), fontsize="medium")
 
 
 def _predict(model, x: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..._validation import FLOATX, column_statistics, features, float32_values, reject_unknown_kwargs
+from ..._validation import FLOATX, boolean, column_statistics, features, float32_values, reject_unknown_kwargs
 from .base import Layer
 
 
@@ -15,20 +15,22 @@ class Normalization(Layer):
     """Feature standardisation ``y = (x - mean) / max(sqrt(variance), 1e-7)``, not trained by ``fit``.
 
     Give ``mean`` and ``variance`` or learn them from data with ``adapt(x)`` (population variance).
-    ``dL/dx = G / max(sqrt(variance), 1e-7)``.
+    ``dL/dx = G / max(sqrt(variance), 1e-7)``. ``invert=True`` (as in Keras) maps back to the data's units,
+    ``y = mean + x·max(sqrt(variance), 1e-7)``, e.g. after a neuron trained on a standardized target.
     """
 
     EPSILON = 1e-7
 
     def __init__(self, axis: int | None = -1, mean: Any = None, variance: Any = None,
-                 name: str | None = None, **kwargs):
-        reject_unknown_kwargs(kwargs, "Normalization", ["axis", "mean", "variance", "name", "input_shape"])
+                 invert: bool = False, name: str | None = None, **kwargs):
+        reject_unknown_kwargs(kwargs, "Normalization", ["axis", "mean", "variance", "invert", "name", "input_shape"])
         if axis not in (-1, 1):
             raise ValueError(f"linnet's Normalization normalizes each feature, so axis must be -1, received {axis!r}.")
         if (mean is None) != (variance is None):
             raise ValueError("Normalization needs both mean and variance, or neither (then call adapt()).")
         super().__init__(name=name)
         self.axis = axis
+        self.invert = boolean(invert, "invert")
         self.mean = None if mean is None else np.atleast_1d(float32_values(mean, "mean"))
         self.variance = None if variance is None else np.atleast_1d(float32_values(variance, "variance",
                                                                                    non_negative=True))
@@ -73,17 +75,19 @@ class Normalization(Layer):
         return np.maximum(np.sqrt(self.variance), FLOATX(self.EPSILON))
 
     def call(self, x):
-        return (x - self.mean) / self.scale()
+        return self.mean + x * self.scale() if self.invert else (x - self.mean) / self.scale()
 
     def backward(self, x, grad_out, need_input_grad):
-        return grad_out / self.scale() if need_input_grad else None
+        if not need_input_grad:
+            return None
+        return grad_out * self.scale() if self.invert else grad_out / self.scale()
 
     def get_weights(self):
         return [self.mean, self.variance, self.count]
 
-    keras_defaults: ClassVar[dict[str, tuple]] = {**Layer.keras_defaults, "invert": (False,)}
+    keras_defaults: ClassVar[dict[str, tuple]] = Layer.keras_defaults
 
     def get_config(self):
-        return {**super().get_config(), "axis": self.axis,
+        return {**super().get_config(), "axis": self.axis, "invert": self.invert,
                 "mean": None if self.mean is None else self.mean.tolist(),
                 "variance": None if self.variance is None else self.variance.tolist()}

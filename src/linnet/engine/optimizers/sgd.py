@@ -19,10 +19,16 @@ class SGD(Optimizer):
     w = w + momentum * v - lr * g        # nesterov=True
     ```
 
+    ``learning_rate="auto"`` (a linnet extension) is set by ``fit`` from the Hessian of the loss on the training
+    rows, eigenvalues ``λmin..λmax`` (``linnet.diagnostics.fastest_rate``): ``lr = 2(1 + μ)/(λmax + λmin)``,
+    the fastest contraction of plain gradient descent when ``μ = 0``; ``momentum="auto"`` also sets
+    ``μ = ((√κ − 1)/(√κ + 1))²``, ``κ = λmax/λmin``, and then ``lr = 4/(√λmax + √λmin)²`` (Polyak's heavy ball).
+    ``automatic`` holds the values chosen (also in ``History.params``); the config stores the numbers.
+
     Parameters
     ----------
-    learning_rate : float, LearningRateSchedule or callable, default 0.01
-    momentum : float in [0, 1], default 0.0
+    learning_rate : float, LearningRateSchedule, callable or "auto", default 0.01
+    momentum : float in [0, 1] or "auto" (with ``learning_rate="auto"``), default 0.0
     nesterov : bool, default False
     **kwargs
         ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``use_ema``, ``ema_momentum``,
@@ -32,14 +38,34 @@ class SGD(Optimizer):
     _hyper_parameters = ("momentum", "nesterov")
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
-        super().__init__(learning_rate, **kwargs)
-        self.momentum = real_number(momentum, "momentum", low=0.0, high=1.0)
+        self.auto = tuple(name for name, value in (("learning_rate", learning_rate), ("momentum", momentum))
+                          if isinstance(value, str) and value == "auto")
+        if self.auto == ("momentum",):
+            raise ValueError("momentum='auto' is chosen together with the learning rate: pass learning_rate='auto' "
+                             f"too, or a number for momentum. Received: learning_rate={learning_rate!r}")
+        super().__init__(0.01 if self.auto else learning_rate, **kwargs)
+        self.momentum = 0.0 if "momentum" in self.auto else real_number(momentum, "momentum", low=0.0, high=1.0)
         self.nesterov = boolean(nesterov, "nesterov")
+        self.automatic: dict[str, float] = {}
+
+    def set_automatic(self, learning_rate: float, momentum: float | None = None) -> None:
+        """Set the values chosen for ``"auto"`` (``fit`` calls this before training); ``momentum`` only if auto."""
+        self.learning_rate = learning_rate
+        self.automatic = {"learning_rate": float(learning_rate)}
+        if "momentum" in self.auto:
+            self.momentum = real_number(momentum, "momentum", low=0.0, high=1.0)
+            self.automatic["momentum"] = float(momentum)
+        if self.built:
+            self._prepare()
 
     def _slot_specs(self):
-        return {"momentum": 0.0} if self.momentum else {}
+        return {"momentum": 0.0} if self.momentum or "momentum" in self.auto else {}
 
     def _prepare(self):
+        if self.auto and not self.automatic:
+            raise ValueError("learning_rate='auto' is computed by fit from the training rows given as arrays, before "
+                             "the first step; call set_automatic(...) first when driving the optimizer yourself. "
+                             f"Received: {dict.fromkeys(self.auto, 'auto')}")
         self._momentum = constant(self.momentum)
 
     def update_step(self, params, grads, lr):
