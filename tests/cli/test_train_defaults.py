@@ -78,7 +78,7 @@ def test_every_default_is_printed_and_overridable(capsys, tmp_path):
     assert cli.main(["train", str(path), "--target", "y", "--quiet", "--no-plots", "--out", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert ("Settings: optimizer sgd, learning rate auto, momentum auto, batch size all training rows, up to 1000 "
-            "epochs, stop within 1e-06 (relative) of the least-squares loss, standardized inputs and target, "
+            "epochs, stop within 1e-08 (relative) of the least-squares loss, standardized inputs and target, "
             "validation split 0.2, loss mse") in err
     assert cli.main(["train", str(path), "--target", "y", "--quiet", "--no-plots", "--out", str(tmp_path),
                      "--learning-rate", "0.1", "--momentum", "0", "--epochs", "3", "--batch-size", "10",

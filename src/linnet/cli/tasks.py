@@ -84,9 +84,9 @@ def demo(name: str, seed: int = 42) -> Task:
 
 TRAIN_DEFAULTS = {"optimizer": "sgd", "learning_rate": "auto", "momentum": "auto", "epochs": 1000,
                   "batch_size": None, "validation_split": 0.2, "normalize": True, "standardize_target": True,
-                  "tolerance": 1e-6}
+                  "tolerance": 1e-8}
 """``linnet train``'s defaults: gradient descent with the heavy-ball rate and momentum of fastest contraction on
-standardized inputs and target, stopped within 1e-6 (relative) of the least-squares loss (at most 1,000
+standardized inputs and target, stopped within 1e-8 (relative) of the least-squares loss (at most 1,000
 epochs)."""
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from ..._validation import FLOATX, features, real_number, targets
 from ...exact.results import OLSResult
 from ...exact.state import Moments
+from ...exact.surface import LossSurface
 from .base import Callback
 
 EPS32 = float(np.finfo(np.float32).eps)
@@ -22,14 +23,16 @@ least squares fits exactly (``L* = 0``)."""
 
 
 class StopAtOptimum(Callback):
-    """Stop ``fit`` at the end of the first epoch whose ``loss`` is at most ``(1 + tolerance)·L*``.
+    """Stop ``fit`` at the end of the first epoch whose weights have a loss at most ``(1 + tolerance)·L*``.
 
     ``L* = ssr/n`` is the least-squares MSE on ``(x, y)``, the rows ``fit`` trains on (without any validation
     tail), with an intercept iff ``fit_intercept``; ``x`` and ``y`` are rounded to float32 first, as the neuron sees
-    them, so ``L*`` is attainable; a loss below float32 round-off, ``ROUND_OFF·mean(y²)``, also counts (an exact fit
-has ``L* = 0``). The epoch's ``loss`` is Keras' running mean of the batch losses, each taken before
-    its update: with one batch per epoch, the loss of the weights the epoch started from. ``optimum`` is ``L*``
-    and ``stopped_epoch`` the epoch stopped at (0-based; None if the tolerance was never met).
+    them, so ``L*`` is attainable. With an intercept the loss of the end-of-epoch weights is computed exactly, in
+    float64, from the loss surface (``L* + (c - c*)'S(c - c*) + (mean(x)·(c - c*) + b - b*)²``, the model folded
+    into one affine map), so tolerances far below float32's resolution of the logged loss can be asked for; without
+    one, the logged epoch ``loss`` is compared. A gap below float32 round-off, ``ROUND_OFF·mean(y²)``, also counts
+    (an exact fit has ``L* = 0``). ``optimum`` is ``L*`` and ``stopped_epoch`` the epoch stopped at (0-based; None
+    if the tolerance was never met).
 
     Examples
     --------
@@ -42,18 +45,28 @@ has ``L* = 0``). The epoch's ``loss`` is Keras' running mean of the batch losses
         x = features(x, "x", dtype=FLOATX).astype(np.float64)
         y = targets(y, x.shape[0], "y", dtype=FLOATX)[:, 0].astype(np.float64)
         self.tolerance = real_number(tolerance, "tolerance", low=0.0)
-        result = OLSResult.from_moments(Moments().update(x, y), bool(fit_intercept))
+        state = Moments().update(x, y)
+        result = OLSResult.from_moments(state, bool(fit_intercept))
         self.optimum = float(result.ssr / result.nobs)
+        self._surface = LossSurface(state) if fit_intercept else None
         power = float(np.mean(y ** 2))
+        self._round_off = ROUND_OFF * power
         self.threshold = ((1.0 + self.tolerance) * self.optimum + 2 * EPS32 * np.sqrt(power * self.optimum / len(y))
-                          + ROUND_OFF * power)
+                          + self._round_off)  # for the logged float32 loss, without an intercept
         self.stopped_epoch: int | None = None
 
     def on_train_begin(self, logs=None):
         self.stopped_epoch = None
 
     def on_epoch_end(self, epoch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is not None and loss <= self.threshold:
+        if self._at_optimum(logs or {}):
             self.stopped_epoch = epoch
             self.model.stop_training = True
+
+    def _at_optimum(self, logs: dict) -> bool:
+        if self._surface is None:
+            return logs.get("loss") is not None and logs["loss"] <= self.threshold
+        coef, intercept = self.model.network.affine()
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run gives inf: not at the optimum
+            gap = float(self._surface.gap(coef, intercept))
+        return gap <= self.tolerance * self.optimum + self._round_off
