@@ -39,11 +39,12 @@ _plugins.PLUGINS.update({name: _on_first_call("saving.model_file", name)
                             for name in ("save_model", "load_model")})
 _plugins.PLUGINS.update({name: _on_first_call("diagnostics.equation", name)
                             for name in ("equation", "compare_to_ols")})
+_plugins.PLUGINS["data_source"] = _on_first_call("data.sources.adapters", "data_source")  # generators, PyDataset
 
 datasets = data  # the 0.1 name of linnet.data
 
 _LAZY = {"diagnostics": ("diagnostics", None), "exact": ("exact", None), "plot": ("plot", None),
-         "sklearn": ("sklearn", None), "stats": ("exact.results", None), "ols": ("exact.results", "ols"),
+         "sklearn": ("sklearn", None), "stats": ("exact.results", None), "ols": ("data.sources.streaming", "ols"),
          "OLSResult": ("exact.results", "OLSResult"), "ModelFileError": ("saving.model_file", "ModelFileError")}
 
 

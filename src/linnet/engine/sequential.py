@@ -23,10 +23,12 @@ from .layers import InputLayer, Layer, input_dim_from_shape, unique_name
 from .network import Network
 from .plugins import plugin
 from .progress import Progbar
-from .sources import in_order, is_source, refuse_array_arguments, source_features, validation_source
+from .sources import in_order, refuse_array_arguments, source_features, validation_source
 from .trainer import Trainer
 
 _AUTO = "auto"
+_FIT_ARGUMENTS = ("x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split", "validation_data",
+                  "shuffle", "initial_epoch", "steps_per_epoch")
 
 
 class Sequential:
@@ -184,35 +186,33 @@ class Sequential:
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
             verbose: Any = _AUTO, callbacks: Sequence[callbacks_module.Callback] | None = None,
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool | str = True,
-            initial_epoch: int = 0, *, seed: int | np.random.Generator | None = None,
-            **kwargs) -> callbacks_module.History:
+            initial_epoch: int = 0, steps_per_epoch: int | None = None, *,
+            seed: int | np.random.Generator | None = None, **kwargs) -> callbacks_module.History:
         """Train for ``epochs - initial_epoch`` epochs; return the ``History`` (also ``model.history``).
 
-        ``x`` and ``validation_data`` may be data sources (``linnet.engine.sources``) instead of arrays; with a
-        source as ``x``, ``y``, ``batch_size``, ``validation_split`` and ``shuffle`` stay unset, because the source
-        yields whole batches in its own order. ``seed`` (a linnet extension) fixes this fit's shuffles; ``None``
-        draws them from linnet's default generator, which ``linnet.utils.set_random_seed`` seeds.
+        ``x`` and ``validation_data`` may be data sources, generators (or factories) or ``PyDataset`` objects
+        (``linnet.data.sources``); then ``y``, ``batch_size`` and ``validation_split`` stay unset (the source yields
+        whole batches) and ``steps_per_epoch`` bounds an epoch, as in Keras. ``seed`` (a linnet extension) fixes
+        the shuffles; ``None`` draws them from linnet's default generator (``linnet.utils.set_random_seed``).
         """
-        check.reject_unknown_kwargs(kwargs, "fit", ["x", "y", "batch_size", "epochs", "verbose", "callbacks",
-                                              "validation_split", "validation_data", "shuffle", "initial_epoch",
-                                              "seed"])
+        check.reject_unknown_kwargs(kwargs, "fit", [*_FIT_ARGUMENTS, "seed"])
         self._require_compiled("fit")
-        if is_source(x):
-            refuse_array_arguments("x", y=y, batch_size=batch_size, validation_split=validation_split,
-                                   shuffle=shuffle)
         epochs = check.positive_int(epochs, "epochs")
         initial_epoch = check.non_negative_int(initial_epoch, "initial_epoch")
+        source = plugin("data_source")(x, shuffle, steps_per_epoch, epochs - initial_epoch)
+        if source is not None:
+            refuse_array_arguments("x", y=y, batch_size=batch_size, validation_split=validation_split)
         verbose = check.verbosity(verbose, auto=1)
-        if is_source(x):
-            plan = FitPlan(self, x, validation_source(validation_data, self._source_features(x)))
+        if source is not None:
+            validation_data = plugin("data_source")(validation_data, None, None, epochs) or validation_data
+            plan = FitPlan(self, source, validation_source(validation_data, self._source_features(source)))
         else:
             x, y = self._xy(x, y)
             plan = array_plan(self, x, y, batch_size, validation_split, validation_data, shuffle)
         advise(plan)
         self.training_config = {"epochs": epochs, "batch_size": plan.batch_size, "shuffle": shuffle,
                                 "validation_split": validation_split if validation_data is None else None,
-                                "initial_epoch": initial_epoch,
-                                "samples": None if plan.x is None else int(plan.x.shape[0])}
+                                "initial_epoch": initial_epoch, "samples": None if plan.x is None else len(plan.x)}
         trainer = Trainer(self, callbacks, verbose, _random.generator(seed))
         return trainer.fit(plan.source, plan.validation, epochs, initial_epoch)
 
@@ -221,10 +221,10 @@ class Sequential:
         """Loss (and metrics) over ``(x, y)`` or a data source: a float, a list ``[loss, *metrics]``, or a dict."""
         check.reject_unknown_kwargs(kwargs, "evaluate", ["x", "y", "batch_size", "verbose", "return_dict"])
         self._require_compiled("evaluate")
-        if is_source(x):
+        source = plugin("data_source")(x, None, None, 1)
+        if source is not None:
             refuse_array_arguments("x", y=y, batch_size=batch_size)
-            self._source_features(x)
-            source = x
+            self._source_features(source)
         else:
             x, y = self._xy(x, y)
             batch_size = check.positive_int(batch_size, "batch_size", allow_none=True) or 32
@@ -234,7 +234,7 @@ class Sequential:
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_results
             logs = check.finite_results(trainer.evaluate(source), "evaluate")
         if verbose:
-            steps = trainer.evaluated_steps if source is x else check.ceil_div(x.shape[0], batch_size)
+            steps = trainer.evaluated_steps if not isinstance(x, np.ndarray) else check.ceil_div(x.shape[0], batch_size)
             Progbar(steps, verbose).update(steps, logs, finalize=True)
         if return_dict:
             return logs
