@@ -84,31 +84,42 @@ class ChunkedFiles:
         """float32 when every chosen column is float32, else float64."""
         return np.float32 if set(self._kinds.values()) == {"float32"} else np.float64
 
-    def chunks(self, rng: np.random.Generator | None = None, shuffle: bool = False) -> Iterator[tuple]:
-        """The checked ``(x, y)`` chunks of one pass, in a random piece order when ``shuffle``."""
+    def chunks(self, rng: np.random.Generator | None = None, shuffle: bool = False,
+               checked: bool = True) -> Iterator[tuple]:
+        """The ``(x, y)`` chunks of one pass, in a random piece order when ``shuffle``; read ahead on a thread.
+
+        ``x`` is a column-major ``(rows, p)`` view (filled column by column, no transpose). ``checked=False``
+        skips the finiteness check and yields ``(x, y, where)``: for a consumer whose arithmetic finds a NaN or
+        infinity anyway and then calls :meth:`check` to name it (``linnet.ols`` does).
+        """
         pieces = self._pieces()
         if shuffle:
             pieces = [pieces[i] for i in rng.permutation(len(pieces))]
-        return prefetched(self._checked_chunks(pieces), self.prefetch)
+        return prefetched(self._assembled_chunks(pieces, checked), self.prefetch)
 
-    def _checked_chunks(self, pieces: list) -> Iterator[tuple]:
+    def _assembled_chunks(self, pieces: list, checked: bool) -> Iterator[tuple]:
         for piece in pieces:
             for columns, where in self._read(piece):
-                yield self._assembled(columns, where)
+                x, y = self._assembled(columns)
+                if checked:
+                    self.check(x, y, where)
+                yield (x, y) if checked else (x, y, where)
 
-    def _assembled(self, columns: dict[str, np.ndarray], where: str) -> tuple[np.ndarray, np.ndarray]:
-        """``x`` (rows, p) and ``y`` (rows,) from named columns, refusing a NaN or infinite value by name."""
+    def _assembled(self, columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """``x`` (rows, p), column-major, and ``y`` (rows,) from the named columns."""
         first = columns[self.target]
-        x = np.empty((first.shape[0], self.n_features), self.dtype)
+        by_column = np.empty((self.n_features, first.shape[0]), self.dtype)
         for j, name in enumerate(self.feature_names):
-            x[:, j] = columns[name]
-        y = first.astype(self.dtype, copy=False)
+            by_column[j] = columns[name]
+        return by_column.T, first.astype(self.dtype, copy=False)
+
+    def check(self, x: np.ndarray, y: np.ndarray, where: str) -> None:
+        """Refuse a NaN or infinite value of a chunk, naming its column, its row and ``where`` it was read."""
         for array, names in ((x, self.feature_names), (y[:, None], [self.target])):
             bad = _checks.nonfinite_index(array)
             if bad is not None:
                 raise ValueError(f"Column {names[bad[1]]!r} has the value {array[bad]} at row {bad[0]} of {where}; "
                                  f"linnet needs finite numbers: remove or fill that row first.")
-        return x, y
 
     def epoch(self, rng: np.random.Generator) -> Iterator[tuple]:
         """Training batches of one epoch (see the module)."""

@@ -56,17 +56,33 @@ def ols(x: Any, y: Any = None, fit_intercept: bool = True, *, target: str | None
 def accumulate(source: Any, progress: Callable[[int], None] | None = None) -> LeastSquaresState:
     """The least-squares state of every row of ``source``, read once (file sources chunk by chunk)."""
     state = LeastSquaresState(source.n_features)
-    parts = source.chunks() if isinstance(source, ChunkedFiles) else _batches(source)
-    for index, part in enumerate(parts):
-        try:
-            state.update(*part)
-        except (ValueError, TypeError) as error:
-            raise type(error)(f"Chunk {index + 1} of {source!r}: {error}") from None
-        if progress is not None:
-            progress(state.n)
+    if isinstance(source, ChunkedFiles):
+        for x, y, where in source.chunks(checked=False):
+            _add_chunk(state, source, x, y, where)
+            if progress is not None:
+                progress(state.n)
+    else:
+        for index, batch in enumerate(_batches(source)):
+            try:
+                state.update(*batch)
+            except (ValueError, TypeError) as error:
+                raise type(error)(f"Batch {index + 1} of {source!r}: {error}") from None
+            if progress is not None:
+                progress(state.n)
     if state.n == 0:
         raise ValueError(f"The data source {source!r} yielded no rows.")
     return state
+
+
+def _add_chunk(state: LeastSquaresState, source: ChunkedFiles, x: np.ndarray, y: np.ndarray, where: str) -> None:
+    """Add a file chunk without a separate finiteness pass: a NaN or infinity makes the update fail (its factor
+    is not finite), and only then is the chunk searched, to name the column and row."""
+    try:
+        with np.errstate(all="ignore"):
+            state._update(x, y, None)  # x, y are numbers of the file's float dtype: nothing else to check
+    except ValueError:
+        source.check(x, y, where)
+        raise
 
 
 def _batches(source: Any):
