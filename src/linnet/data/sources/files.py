@@ -100,6 +100,8 @@ class ChunkedFiles:
     def _assembled_chunks(self, pieces: list, checked: bool) -> Iterator[tuple]:
         for piece in pieces:
             for columns, where in self._read(piece):
+                if not len(columns[self.target]):
+                    continue
                 x, y = self._assembled(columns)
                 if checked:
                     self.check(x, y, where)

@@ -66,23 +66,27 @@ def _shuffled(incoming: Iterator[Chunk], capacity: int, batch_size: int,
               rng: np.random.Generator) -> Iterator[Chunk]:
     """tf.data's shuffle buffer over a stream of batches (see the module): batch in, random batch out."""
     buffer_x = buffer_y = None
-    filled = 0
+    filled, tail = 0, None
     for x, y in incoming:
         if buffer_x is None:
             buffer_x = np.empty((capacity, *x.shape[1:]), x.dtype)
             buffer_y = np.empty((capacity, *y.shape[1:]), y.dtype)
-        take = min(capacity - filled, x.shape[0])
-        if take:
-            buffer_x[filled:filled + take], buffer_y[filled:filled + take] = x[:take], y[:take]
-            filled += take
-            x, y = x[take:], y[take:]
-        if x.shape[0]:
-            slots = rng.choice(capacity, x.shape[0], replace=False)
+        if filled < capacity:  # whole batches fill the buffer exactly (its capacity is a multiple of them)
+            buffer_x[filled:filled + x.shape[0]], buffer_y[filled:filled + x.shape[0]] = x, y
+            filled += x.shape[0]
+        elif x.shape[0] < batch_size:  # the last, partial batch: mixed into the final drain
+            tail = x, y
+        else:
+            slots = rng.choice(capacity, batch_size, replace=False)
             out = buffer_x[slots], buffer_y[slots]  # fancy indexing: copies, so the buffer may be overwritten
             buffer_x[slots], buffer_y[slots] = x, y
             yield out
-    if filled:
-        order = rng.permutation(filled)
-        for start in range(0, filled, batch_size):
-            rows = order[start:start + batch_size]
-            yield buffer_x[rows], buffer_y[rows]
+    if buffer_x is None:
+        return
+    rest_x, rest_y = buffer_x[:filled], buffer_y[:filled]
+    if tail is not None:
+        rest_x, rest_y = np.concatenate([rest_x, tail[0]]), np.concatenate([rest_y, tail[1]])
+    order = rng.permutation(rest_x.shape[0])
+    for start in range(0, rest_x.shape[0], batch_size):
+        rows = order[start:start + batch_size]
+        yield rest_x[rows], rest_y[rows]
