@@ -50,6 +50,15 @@ def _add_training_flags(parser: argparse.ArgumentParser) -> None:
     loud.add_argument("--quiet", action="store_const", const=0, dest="verbose", help="no progress output")
 
 
+def _add_stream_flags(parser: argparse.ArgumentParser) -> None:
+    stream = parser.add_argument_group("files larger than memory (linnet.cli.stream)")
+    stream.add_argument("--stream", action="store_true", help="read the file chunk by chunk instead of loading it "
+                        "(automatic for files of 1 GiB or more)")
+    stream.add_argument("--shuffle-buffer", type=int, default=1_000_000,
+                        help="rows of the shuffle buffer when streaming (default 1000000; 0: file order)")
+    stream.add_argument("--validation-data", type=Path, help="a second file to validate on when streaming")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .tasks import DEMOS
     parser = argparse.ArgumentParser(prog="linnet", description="Linear regression as a single neuron, "
@@ -74,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--loss", default="mse", help="mse, mae, huber or log_cosh (default mse)")
     train.add_argument("--normalize", action="store_true", help="standardize inputs with a Normalization layer")
     _add_training_flags(train)
+    _add_stream_flags(train)
 
     predict = commands.add_parser("predict", help="predict with a saved model", epilog=EXAMPLES["predict"])
     predict.add_argument("model", type=Path)
@@ -113,7 +123,17 @@ def command_demo(args) -> int:
 
 
 def command_train(args) -> int:
-    from .tasks import task_from_file
+    from .stream import STREAM_BYTES, stream_train
+    from .tasks import progress_verbosity, task_from_file
+    if args.stream or args.data.is_dir() or (args.data.is_file() and args.data.stat().st_size >= STREAM_BYTES):
+        with contextlib.redirect_stdout(sys.stderr):  # progress is a diagnostic; results are printed after
+            verbose = progress_verbosity() if args.verbose is None else args.verbose
+            metrics = stream_train(args, verbose)
+        print(f"Learned equation: {metrics['equation']}")
+        if "least_squares" in metrics:
+            print(f"Exact least squares: {json.dumps(metrics['least_squares'])}")
+        print(f"Wrote {', '.join(metrics['written'])}")
+        return 0
     task = task_from_file(args.data, args.target, args.features, optimizer=args.optimizer,
                           learning_rate=args.learning_rate, epochs=args.epochs, batch_size=args.batch_size,
                           validation_split=args.validation_split, loss=args.loss, normalize=args.normalize,
@@ -169,10 +189,10 @@ def command_inspect(args) -> int:
 
 
 def command_ols(args) -> int:
-    from ..data import read_table
-    from ..exact.results import ols
-    x, y, names = read_table(args.data, args.target, args.features)
-    print(ols(x, y, feature_names=names).summary(dep_variable=args.target))
+    from .stream import stream_ols  # one pass, chunk by chunk: bounded memory whatever the file size
+    from .tasks import progress_verbosity
+    print(stream_ols(args.data, args.target, args.features, progress_verbosity() > 0).summary(
+        dep_variable=args.target))
     return 0
 
 

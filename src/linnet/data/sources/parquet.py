@@ -9,11 +9,14 @@ two row groups (the next one is decoded on a background thread while this one is
 
 from __future__ import annotations
 
+import copy
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
+from ..._validation import real_number
 from .._columnar import _import_pyarrow
 from .files import ChunkedFiles
 
@@ -48,23 +51,43 @@ class ParquetSource(ChunkedFiles):
         except (pyarrow.ArrowException, OSError) as error:
             raise ValueError(f"{str(file)!r} is not a readable Parquet file: {error}") from None
 
-    def _pieces(self) -> list[tuple[Path, int]]:
-        return [(file, group) for file, groups in self._row_groups() for group in range(groups)]
+    _selected = slice(None)
 
-    def _row_groups(self) -> list[tuple[Path, int]]:
+    def _pieces(self) -> list[tuple[Path, int]]:
+        return [piece for piece, _ in self._row_groups()[self._selected]]
+
+    def _row_groups(self) -> list[tuple[tuple[Path, int], int]]:
+        """Every row group of every file, ``((file, index), rows)``, from the files' metadata."""
         if not hasattr(self, "_groups"):
             self._groups = []
-            self.n_rows = 0
             for file in self.files:
                 metadata = self._open(file).metadata
-                self._groups.append((file, metadata.num_row_groups))
-                self.n_rows += metadata.num_rows
+                self._groups += [((file, group), metadata.row_group(group).num_rows)
+                                 for group in range(metadata.num_row_groups)]
         return self._groups
+
+    @property
+    def n_rows(self) -> int:
+        """Rows read by a pass (of the selected row groups), from the metadata."""
+        return sum(rows for _, rows in self._row_groups()[self._selected])
 
     def __len__(self) -> int:
         """Training batches per epoch: ``ceil(rows / batch_size)``."""
-        self._row_groups()
         return -(-self.n_rows // self.batch_size)
+
+    def held_out(self, validation_split: float) -> tuple[ParquetSource, ParquetSource]:
+        """Keras' tail split at row-group granularity: the last ``ceil(s · groups)`` row groups (in file order)
+        validate, read in order; the others train. Row groups, not rows, so that nothing is read twice."""
+        groups = len(self._row_groups())
+        held = math.ceil(real_number(validation_split, "validation_split", low=0.0, high=1.0, low_open=True,
+                                     high_open=True) * groups)
+        if held >= groups:
+            raise ValueError(f"validation_split={validation_split} would hold out all {groups} row group(s) of "
+                             f"{self!r}; give validation data in a second file instead.")
+        train, validation = copy.copy(self), copy.copy(self)
+        train._selected, validation._selected = slice(0, groups - held), slice(groups - held, groups)
+        validation.shuffle = False
+        return train, validation
 
     def _read(self, piece: tuple[Path, int]) -> Iterator[tuple[dict[str, np.ndarray], str]]:
         pyarrow, _ = _import_pyarrow()
