@@ -166,10 +166,10 @@ def test_bad_csv_input_is_named(tmp_path):
     with pytest.raises(TypeError, match="Column 'b' of .*bad.csv' holds string values, not numbers"):
         linnet.ols(CSVSource(path, "price", features=["a", "b"]))
     path.write_text("a,b,price\n" + "1,2,3\n" * 2000 + "4,x,6\n")  # past the first block
-    with pytest.raises(ValueError, match="Cannot read .*bad.csv' \\(data rows from .*b.*x"):
+    with pytest.raises(ValueError, match="Cannot read .*bad.csv' after data row .*b.*x"):
         linnet.ols(CSVSource(path, "price", block_bytes=1024))
     path.write_text("a,b,price\n1,2,3\n4,,6\n")
-    with pytest.raises(ValueError, match="Column 'b' has a missing value at data row 1 of"):
+    with pytest.raises(ValueError, match="Column 'b' has a missing value at row 1 of the data rows of .*bad.csv"):
         linnet.ols(path, target="price")
     path.write_text("a,price\n" + "1" * 5000 + ",2\n3,4\n")
     with pytest.raises(ValueError, match="bad.csv"):

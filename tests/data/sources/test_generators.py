@@ -126,10 +126,10 @@ class Houses(PyDataset):
         self.calls.append("end")
 
 
-@pytest.mark.parametrize("workers", [1, 3])
-def test_a_pydataset_without_shuffle_trains_like_the_arrays_and_its_hooks_run_each_epoch(workers):
+@pytest.mark.parametrize("workers, processes", [(1, False), (3, False), (2, True)])
+def test_a_pydataset_without_shuffle_trains_like_the_arrays_and_its_hooks_run_each_epoch(workers, processes):
     expected, losses = reference(epochs=2)
-    data = Houses(workers=workers, max_queue_size=2)
+    data = Houses(workers=workers, use_multiprocessing=processes, max_queue_size=2)
     net = model()
     history = net.fit(data, epochs=2, shuffle=False, verbose=0)
     np.testing.assert_allclose(history.history["loss"], losses, rtol=1e-5)

@@ -21,7 +21,7 @@ import numpy as np
 
 from .._columnar import _import_pyarrow
 from .._csv import _MISSING_TEXT, _sniff_delimiter
-from .files import ChunkedFiles
+from .files import ChunkedFiles, Where, arrow_columns
 
 BLOCK_BYTES = 16 << 20
 """Bytes of CSV text parsed at a time (pyarrow's ``block_size``): also the longest row accepted."""
@@ -67,28 +67,20 @@ class CSVSource(ChunkedFiles):
     def _pieces(self) -> list[Path]:
         return list(self.files)
 
-    def _read(self, file: Path) -> Iterator[tuple[dict[str, np.ndarray], str]]:
+    def _read(self, file: Path) -> Iterator[tuple[dict[str, np.ndarray], Where]]:
         pyarrow, _ = _import_pyarrow()
         names = list(self._kinds)
         reader, row = self._open(file, names), 0
         while True:
-            where = f"{str(file)!r} (data rows from {row})"
             try:
                 block = reader.read_next_batch()
             except StopIteration:
                 return
             except pyarrow.ArrowException as error:
-                raise ValueError(f"Cannot read {where}: {error}") from None
-            columns = {}
-            for name in names:
-                column = block.column(block.schema.get_field_index(name))
-                if column.null_count:
-                    bad = row + int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
-                    raise ValueError(f"Column {name!r} has a missing value at data row {bad} of {str(file)!r}; "
-                                     f"remove or fill that row first.")
-                columns[name] = column.to_numpy()
+                raise ValueError(f"Cannot read {str(file)!r} after data row {row}: {error}") from None
+            where = Where(f"the data rows of {str(file)!r}", row)
+            yield arrow_columns(block, names, where), where
             row += block.num_rows
-            yield columns, where
 
 
 def _kind(arrow_type) -> str:

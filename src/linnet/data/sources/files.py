@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -28,6 +28,14 @@ from .prefetch import prefetched
 from .shuffle import batches
 
 PREFETCH_CHUNKS = 2
+
+
+class Where(NamedTuple):
+    """Where a chunk was read, for errors: ``text`` ("row group 3 of 'f.parquet'") and the row, within it, of the
+    chunk's first row."""
+
+    text: str
+    first_row: int = 0
 
 
 def partition_files(path: Any, extensions: Sequence[str]) -> list[Path]:
@@ -43,6 +51,19 @@ def partition_files(path: Any, extensions: Sequence[str]) -> list[Path]:
     if not files:
         raise ValueError("The list of files is empty; give at least one file.")
     return files
+
+
+def arrow_columns(batch, names: list[str], where: Where) -> dict[str, np.ndarray]:
+    """The named columns of a pyarrow ``RecordBatch`` as NumPy arrays (no copy), refusing a null by its row."""
+    columns = {}
+    for name in names:
+        column = batch.column(name)
+        if column.null_count:
+            bad = where.first_row + int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
+            raise ValueError(f"Column {name!r} has a missing value at row {bad} of {where.text}; remove or fill "
+                             f"that row first.")
+        columns[name] = column.to_numpy()
+    return columns
 
 
 class ChunkedFiles:
@@ -115,12 +136,13 @@ class ChunkedFiles:
             by_column[j] = columns[name]
         return by_column.T, first.astype(self.dtype, copy=False)
 
-    def check(self, x: np.ndarray, y: np.ndarray, where: str) -> None:
+    def check(self, x: np.ndarray, y: np.ndarray, where: Where) -> None:
         """Refuse a NaN or infinite value of a chunk, naming its column, its row and ``where`` it was read."""
         for array, names in ((x, self.feature_names), (y[:, None], [self.target])):
             bad = _checks.nonfinite_index(array)
             if bad is not None:
-                raise ValueError(f"Column {names[bad[1]]!r} has the value {array[bad]} at row {bad[0]} of {where}; "
+                raise ValueError(f"Column {names[bad[1]]!r} has the value {array[bad]} at row "
+                                 f"{where.first_row + bad[0]} of {where.text}; "
                                  f"linnet needs finite numbers: remove or fill that row first.")
 
     def epoch(self, rng: np.random.Generator) -> Iterator[tuple]:
@@ -141,6 +163,6 @@ class ChunkedFiles:
         """The units of reading whose order may be shuffled."""
         raise NotImplementedError
 
-    def _read(self, piece) -> Iterator[tuple[dict[str, np.ndarray], str]]:
+    def _read(self, piece) -> Iterator[tuple[dict[str, np.ndarray], Where]]:
         """The chunks of one piece: the chosen columns by name, and where they come from (for errors)."""
         raise NotImplementedError

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .._columnar import _npz_columns
-from .files import ChunkedFiles
+from .files import ChunkedFiles, Where
 
 CHUNK_ROWS = 1 << 18
 
@@ -56,11 +56,10 @@ class NumpySource(ChunkedFiles):
         self._pieces()
         return -(-self.n_rows // self.batch_size)
 
-    def _read(self, piece: tuple[Path, int]) -> Iterator[tuple[dict[str, np.ndarray], str]]:
+    def _read(self, piece: tuple[Path, int]) -> Iterator[tuple[dict[str, np.ndarray], Where]]:
         file, start = piece
         maps = self._maps(file)
-        yield {name: maps[name][start:start + CHUNK_ROWS] for name in self._kinds}, \
-            f"rows {start}.. of {str(file)!r}"
+        yield {name: maps[name][start:start + CHUNK_ROWS] for name in self._kinds}, Where(repr(str(file)), start)
 
 
 def _npz_maps(file: Path) -> dict[str, np.ndarray]:

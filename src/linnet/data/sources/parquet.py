@@ -1,10 +1,11 @@
 """Parquet files as a data source: one row group at a time, only the chosen columns, read by pyarrow.
 
-The file is opened with ``pre_buffer=False``: pyarrow's default (``pre_buffer=True``) fetches the byte ranges
+Each row group is decoded ``BATCH_ROWS`` rows at a time (``iter_batches``). The file is opened with
+``pre_buffer=False``: pyarrow's default (``pre_buffer=True``) fetches the byte ranges
 of every row group it is asked for ahead of time, which on a local file makes a loop over row groups hold
 most of the file in memory (5.4 GB for a 4.8 GB file, against 0.56 GB without). A row group is decoded into
-Arrow columns and converted to NumPy without a copy where the column has no nulls; the memory in use is one or
-two row groups (the next one is decoded on a background thread while this one is used).
+Arrow columns and converted to NumPy without a copy where the column has no nulls; the memory in use is a few
+batches (the next ones are decoded on a background thread while this one is used).
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ import numpy as np
 
 from ..._validation import real_number
 from .._columnar import _import_pyarrow
-from .files import ChunkedFiles
+from .files import ChunkedFiles, Where, arrow_columns
+
+BATCH_ROWS = 65_536
+"""Rows decoded at a time inside a row group: bounds memory (5 MB for 20 float32 columns) and keeps the read-ahead
+thread's chunks small enough to overlap the arithmetic on the other core."""
 
 
 class ParquetSource(ChunkedFiles):
@@ -89,23 +94,19 @@ class ParquetSource(ChunkedFiles):
         validation.shuffle = False
         return train, validation
 
-    def _read(self, piece: tuple[Path, int]) -> Iterator[tuple[dict[str, np.ndarray], str]]:
+    def _read(self, piece: tuple[Path, int]) -> Iterator[tuple[dict[str, np.ndarray], Where]]:
         pyarrow, _ = _import_pyarrow()
         file, group = piece
         where = f"row group {group} of {str(file)!r}"
-        try:
-            table = self._open(file).read_row_group(group, columns=list(self._kinds))
+        names, row = list(self._kinds), 0
+        try:  # a batch at a time on this (the read-ahead) thread: the other core does the arithmetic
+            for batch in self._open(file).iter_batches(BATCH_ROWS, row_groups=[group], columns=names,
+                                                       use_threads=False):
+                located = Where(where, row)
+                yield arrow_columns(batch, names, located), located
+                row += batch.num_rows
         except (pyarrow.ArrowException, OSError) as error:
             raise ValueError(f"Cannot read {where}: {error}") from None
-        columns = {}
-        for name in self._kinds:
-            column = table.column(name)
-            if column.null_count:
-                row = int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
-                raise ValueError(f"Column {name!r} has a missing value at row {row} of {where}; remove or fill "
-                                 f"that row first.")
-            columns[name] = column.to_numpy()
-        yield columns, where
 
 
 def _kind(pyarrow, arrow_type) -> str:

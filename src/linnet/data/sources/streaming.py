@@ -19,7 +19,7 @@ from ...exact.results import OLSResult
 from ...exact.results import ols as ols_in_memory
 from ...exact.state import LeastSquaresState
 from .adapters import data_source, open_file
-from .files import ChunkedFiles
+from .files import ChunkedFiles, Where
 
 
 def ols(x: Any, y: Any = None, fit_intercept: bool = True, *, target: str | None = None,
@@ -74,7 +74,7 @@ def accumulate(source: Any, progress: Callable[[int], None] | None = None) -> Le
     return state
 
 
-def _add_chunk(state: LeastSquaresState, source: ChunkedFiles, x: np.ndarray, y: np.ndarray, where: str) -> None:
+def _add_chunk(state: LeastSquaresState, source: ChunkedFiles, x: np.ndarray, y: np.ndarray, where: Where) -> None:
     """Add a file chunk without a separate finiteness pass: a NaN or infinity makes the update fail (its factor
     is not finite), and only then is the chunk searched, to name the column and row."""
     try:
