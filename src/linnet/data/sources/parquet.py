@@ -26,6 +26,11 @@ BATCH_ROWS = 65_536
 thread's chunks small enough to overlap the arithmetic on the other core."""
 
 
+BUFFER_BYTES = 1 << 20
+"""pyarrow's ``buffer_size``: column chunks are read through a buffer of this size, page by page (0, the
+default, reads each column chunk of a row group whole: 80 MB for a 1M-row float32 group of 20 columns)."""
+
+
 class ParquetSource(ChunkedFiles):
     """A Parquet file, a list of them or a folder of them (a partitioned dataset), read row group by row group.
 
@@ -52,7 +57,7 @@ class ParquetSource(ChunkedFiles):
     def _open(self, file: Path):
         pyarrow, parquet = _import_pyarrow()
         try:
-            return parquet.ParquetFile(file, pre_buffer=False)
+            return parquet.ParquetFile(file, pre_buffer=False, buffer_size=BUFFER_BYTES)
         except (pyarrow.ArrowException, OSError) as error:
             raise ValueError(f"{str(file)!r} is not a readable Parquet file: {error}") from None
 

@@ -78,15 +78,25 @@ def _shuffled(incoming: Iterator[Chunk], capacity: int, batch_size: int,
             tail = x, y
         else:
             slots = rng.choice(capacity, batch_size, replace=False)
-            out = buffer_x[slots], buffer_y[slots]  # fancy indexing: copies, so the buffer may be overwritten
+            out = buffer_x.take(slots, axis=0), buffer_y.take(slots, axis=0)  # copies: the slots are reused
             buffer_x[slots], buffer_y[slots] = x, y
             yield out
     if buffer_x is None:
         return
-    rest_x, rest_y = buffer_x[:filled], buffer_y[:filled]
-    if tail is not None:
-        rest_x, rest_y = np.concatenate([rest_x, tail[0]]), np.concatenate([rest_y, tail[1]])
-    order = rng.permutation(rest_x.shape[0])
-    for start in range(0, rest_x.shape[0], batch_size):
+    yield from _drained(buffer_x[:filled], buffer_y[:filled], tail, batch_size, rng)
+
+
+def _drained(buffer_x: np.ndarray, buffer_y: np.ndarray, tail: Chunk | None, batch_size: int,
+             rng: np.random.Generator) -> Iterator[Chunk]:
+    """The buffer's rows and the last partial batch (``tail``) in one random order, without copying the buffer."""
+    filled = buffer_x.shape[0]
+    tail_x, tail_y = tail if tail is not None else (buffer_x[:0], buffer_y[:0])
+    order = rng.permutation(filled + tail_x.shape[0])
+    for start in range(0, order.shape[0], batch_size):
         rows = order[start:start + batch_size]
-        yield rest_x[rows], rest_y[rows]
+        held, late = rows[rows < filled], rows[rows >= filled] - filled
+        if not late.size:
+            yield buffer_x.take(held, axis=0), buffer_y.take(held, axis=0)
+        else:
+            yield (np.concatenate([buffer_x.take(held, axis=0), tail_x.take(late, axis=0)]),
+                   np.concatenate([buffer_y.take(held, axis=0), tail_y.take(late, axis=0)]))
