@@ -61,6 +61,7 @@ z = [f'CAST("{name}" AS DOUBLE)' for name in names]
 terms = ["count(*)"] + [f"sum({c})" for c in z]
 terms += [f"sum({z[i]} * {z[j]})" for i in range(len(z)) for j in range(i, len(z))]
 connection = duckdb.connect()
+connection.execute("SET enable_progress_bar = false")
 check = connection.execute(f"SELECT {', '.join(terms)} FROM read_parquet('{path}')").fetchone()[0]
 """,
     "sgd_epoch": """
@@ -105,7 +106,7 @@ def run_case(name: str, path: Path, python: str) -> dict | None:
         if "ModuleNotFoundError" in done.stderr:
             return None
         raise RuntimeError(f"case {name} failed:\n{done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads([line for line in done.stdout.splitlines() if line.startswith("{")][-1])
 
 
 def summary(values: list[float]) -> str:

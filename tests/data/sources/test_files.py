@@ -183,3 +183,15 @@ def test_open_file_chooses_by_extension_and_refuses_others(tmp_path, parquet):
         open_file(tmp_path / "notes.xlsx", "price")
     with pytest.raises(ValueError, match="target="):
         linnet.ols(parquet)
+
+
+def test_training_refuses_a_float64_value_beyond_float32_naming_it(tmp_path):
+    x = X.copy()
+    x[300, 1] = 1e39
+    path = tmp_path / "huge.parquet"
+    pq.write_table(table(x), path, row_group_size=128)
+    net = Sequential([Input((3,)), Dense(1)])
+    net.compile(optimizers.SGD(1e-3), "mse")
+    with pytest.raises(ValueError, match=r"Column 'b' has the value inf at row 44 of row group 2 of .*as float32"):
+        net.fit(ParquetSource(path, "price", shuffle=False), verbose=0)
+    assert np.isfinite(linnet.ols(path, target="price").params).all()  # ols works in float64: no limit there

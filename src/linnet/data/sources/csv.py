@@ -31,6 +31,7 @@ class CSVSource(ChunkedFiles):
     """A CSV file, a list of them or a folder of them, streamed in blocks (see the module and ``ChunkedFiles``)."""
 
     extensions = (".csv", ".tsv", ".txt")
+    design_batches = None  # the trainer's fused step needs the number of batches, which CSV knows only afterwards
 
     def __init__(self, path, target, features=None, *, block_bytes: int = BLOCK_BYTES, **options):
         self.block_bytes = block_bytes

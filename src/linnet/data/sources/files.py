@@ -15,6 +15,7 @@ error. Its unit of reading is a **chunk**: a Parquet row group, a block of CSV t
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -145,11 +146,40 @@ class ChunkedFiles:
                                  f"{where.first_row + bad[0]} of {where.text}; "
                                  f"linnet needs finite numbers: remove or fill that row first.")
 
+    checked = True
+    """The trainer need not check the batches: they are float32, row-major and checked as each chunk is read."""
+    nbytes = 0
+    """What design batches cost up front (nothing: ``[x, 1]`` is built as each chunk is read)."""
+    _design = False
+
+    def design_batches(self) -> ChunkedFiles:
+        """The same source with ``x`` as ``[x, 1]``, for the trainer's fused one-neuron step (``Network.mse_step``)."""
+        twin = copy.copy(self)
+        twin._design = True
+        return twin
+
     def epoch(self, rng: np.random.Generator) -> Iterator[tuple]:
         """Training batches of one epoch (see the module)."""
-        chunks = ((np.ascontiguousarray(x), y[:, None]) for x, y in self.chunks(rng, self.shuffle))  # row-major:
-        # batches are rows, and scattering rows into the shuffle buffer from a column-major chunk is 2.5× slower
+        chunks = (self._training_chunk(*chunk) for chunk in self.chunks(rng, self.shuffle, checked=False))
         return batches(chunks, self.batch_size, self.shuffle_buffer if self.shuffle else 0, rng)
+
+    def _training_chunk(self, x: np.ndarray, y: np.ndarray, where: Where) -> tuple[np.ndarray, np.ndarray]:
+        """The chunk as float32 rows (``[x, 1]`` for design batches), checked after the cast to float32.
+
+        Row-major: batches are rows, and scattering rows into the shuffle buffer from a column-major chunk is
+        2.5× slower."""
+        self.check(x, y, where)
+        p = x.shape[1]
+        rows = np.empty((x.shape[0], p + self._design), np.float32)
+        with np.errstate(over="ignore"):  # a value beyond float32 becomes inf: refused below
+            rows[:, :p] = x
+            target = y.astype(np.float32)[:, None]
+        if x.dtype != np.float32:
+            self.check(rows[:, :p], target[:, 0], where._replace(text=f"{where.text} (as float32, which training "
+                                                                      f"uses: rescale the column)"))
+        if self._design:
+            rows[:, p] = 1.0
+        return rows, target
 
     def __repr__(self) -> str:
         files = str(self.files[0]) if len(self.files) == 1 else f"{len(self.files)} files"
