@@ -4,10 +4,15 @@ Oracles: ``linnet.exact.ols`` and ``fit(shuffle=False)`` on the same numbers in 
 a CSV holds; pyarrow's allocator and tracemalloc for the memory a pass holds (a few row groups, not the file).
 """
 
+import tempfile
 import tracemalloc
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import linnet
 from linnet.data.sources import CSVSource, NumpySource, ParquetSource, open_file
@@ -195,3 +200,21 @@ def test_training_refuses_a_float64_value_beyond_float32_naming_it(tmp_path):
     with pytest.raises(ValueError, match=r"Column 'b' has the value inf at row 44 of row group 2 of .*as float32"):
         net.fit(ParquetSource(path, "price", shuffle=False), verbose=0)
     assert np.isfinite(linnet.ols(path, target="price").params).all()  # ols works in float64: no limit there
+
+
+@settings(max_examples=15, deadline=None)
+@given(rows=st.integers(3, 400), group_rows=st.integers(1, 120), features=st.integers(1, 4),
+       offset=st.sampled_from([0.0, 1e3, -1e6]), seed=st.integers(0, 2**32 - 1))
+def test_fuzz_ols_on_any_row_groups_matches_ols_in_memory(rows, group_rows, features, offset, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, features)) + offset
+    y = x @ rng.normal(size=features) + rng.normal(size=rows)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.parquet"
+        columns = {f"f{j}": x[:, j] for j in range(features)}
+        pq.write_table(pa.table({**columns, "y": y}), path, row_group_size=group_rows)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # few rows: the same digits warning on both sides
+            got, want = linnet.ols(path, target="y"), linnet.exact.ols(x, y, refine=False)
+    np.testing.assert_allclose(got.params, want.params, rtol=1e-9, atol=1e-9 * np.abs(want.params).max())
+    assert got.nobs == rows
