@@ -40,12 +40,13 @@ _plugins.PLUGINS.update({name: _on_first_call("saving.model_file", name)
 _plugins.PLUGINS.update({name: _on_first_call("diagnostics.equation", name)
                             for name in ("equation", "compare_to_ols")})
 _html.PLUGINS["render"] = _on_first_call("notebook.display", "render")  # rich display in notebooks
+_plugins.PLUGINS["data_source"] = _on_first_call("data.sources.adapters", "data_source")  # generators, PyDataset
 
 datasets = data  # the 0.1 name of linnet.data
 
 _LAZY = {"diagnostics": ("diagnostics", None), "exact": ("exact", None), "plot": ("plot", None),
          "notebook": ("notebook", None), "explore": ("notebook.explore", "explore"),
-         "sklearn": ("sklearn", None), "stats": ("exact.results", None), "ols": ("exact.results", "ols"),
+         "sklearn": ("sklearn", None), "stats": ("exact.results", None), "ols": ("data.sources.streaming", "ols"),
          "OLSResult": ("exact.results", "OLSResult"), "ModelFileError": ("saving.model_file", "ModelFileError")}
 
 

@@ -40,7 +40,17 @@ def command_demo(args) -> int:
 
 
 def command_train(args) -> int:
+    from .stream import STREAM_BYTES, stream_train
     from .tasks import check, describe, progress_verbosity, task_from_file
+    if args.stream or args.data.is_dir() or (args.data.is_file() and args.data.stat().st_size >= STREAM_BYTES):
+        with contextlib.redirect_stdout(sys.stderr):  # progress is a diagnostic; results are printed after
+            verbose = progress_verbosity() if args.verbose is None else args.verbose
+            metrics = stream_train(args, verbose)
+        print(f"Learned equation: {metrics['equation']}")
+        if "least_squares" in metrics:
+            print(f"Exact least squares: {json.dumps(metrics['least_squares'])}")
+        print(f"Wrote {', '.join(metrics['written'])}")
+        return 0
     task = task_from_file(args.data, args.target, args.features, categorical=args.categorical, dropna=args.dropna,
                           optimizer=args.optimizer, learning_rate=args.learning_rate, momentum=args.momentum,
                           epochs=args.epochs, batch_size=args.batch_size, validation_split=args.validation_split,
@@ -119,11 +129,17 @@ def _float32_tidy(value):
 
 
 def command_ols(args) -> int:
-    from ..data import read_table
-    from ..exact.results import ols
-    x, y, names = read_table(args.data, args.target, args.features, categorical=args.categorical,
-                             dropna=args.dropna)
-    print(ols(x, y, feature_names=names).summary(dep_variable=args.target))
+    from .tasks import progress_verbosity
+    if args.categorical or args.dropna:  # encoding and dropping rows need the columns in memory
+        from ..data import read_table
+        from ..exact.results import ols
+        x, y, names = read_table(args.data, args.target, args.features, categorical=args.categorical,
+                                 dropna=args.dropna)
+        print(ols(x, y, feature_names=names).summary(dep_variable=args.target))
+        return 0
+    from .stream import stream_ols  # one pass, chunk by chunk: bounded memory whatever the file size
+    print(stream_ols(args.data, args.target, args.features, progress_verbosity() > 0).summary(
+        dep_variable=args.target))
     return 0
 
 

@@ -61,6 +61,15 @@ def _add_training_flags(parser: argparse.ArgumentParser) -> None:
     loud.add_argument("--quiet", action="store_const", const=0, dest="verbose", help="no progress output")
 
 
+def _add_stream_flags(parser: argparse.ArgumentParser) -> None:
+    stream = parser.add_argument_group("files larger than memory (linnet.cli.stream)")
+    stream.add_argument("--stream", action="store_true", help="read the file chunk by chunk instead of loading it "
+                        "(automatic for files of 1 GiB or more)")
+    stream.add_argument("--shuffle-buffer", type=int, default=1_000_000,
+                        help="rows of the shuffle buffer when streaming (default 1000000; 0: file order)")
+    stream.add_argument("--validation-data", type=Path, help="a second file to validate on when streaming")
+
+
 def _add_train_arguments(train: argparse.ArgumentParser) -> None:
     _add_data_arguments(train)
     train.add_argument("--optimizer", default="sgd", help="sgd, rmsprop, adam, adamw, adagrad, adamax or nadam "
@@ -82,6 +91,7 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
                             "coefficients, predictions and saved model stay in the data's units)")
     train.add_argument("--normalize", action="store_true", help="with --no-standardize: standardize the inputs only")
     _add_training_flags(train)
+    _add_stream_flags(train)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -23,11 +23,14 @@ from .layers import InputLayer, Layer, input_dim_from_shape, unique_name
 from .network import Network
 from .plugins import plugin
 from .progress import Progbar
-from .sources import in_order, is_source, refuse_array_arguments, sample_weight_column, source_features
+from .sources import in_order, refuse_array_arguments, sample_weight_column, source_features
 from .summary import ModelSummary
 from .trainer import Trainer
 
 _AUTO = "auto"
+_FIT_ARGUMENTS = ("x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split", "validation_data",
+                  "shuffle", "initial_epoch", "sample_weight", "validation_batch_size", "validation_freq",
+                  "steps_per_epoch")
 
 
 class Sequential:
@@ -181,23 +184,26 @@ class Sequential:
             verbose: Any = _AUTO, callbacks: Sequence[callbacks_module.Callback] | None = None,
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool | str = True,
             initial_epoch: int = 0, sample_weight: Any = None, validation_batch_size: int | None = None,
-            validation_freq: int | Sequence[int] = 1, *, seed: int | np.random.Generator | None = None,
-            **kwargs) -> callbacks_module.History:
+            validation_freq: int | Sequence[int] = 1, steps_per_epoch: int | None = None, *,
+            seed: int | np.random.Generator | None = None, **kwargs) -> callbacks_module.History:
         """Train for ``epochs - initial_epoch`` epochs; return the ``History`` (also ``model.history``).
 
-        ``x`` and ``validation_data`` may be data sources (``linnet.engine.sources``) instead of arrays; with a
-        source as ``x``, the arguments for arrays stay unset (``fitplan.fit_plan``). ``sample_weight`` ``(n,)``
-        weights the rows' losses; validation runs after epoch ``e`` if ``e % validation_freq == 0``. ``seed``
-        (linnet's) fixes the shuffles; None draws them from the generator ``linnet.utils.set_random_seed`` seeds.
+        ``x`` and ``validation_data`` may be data sources, generators (or factories) or ``PyDataset`` objects
+        (``linnet.data.sources``); then the arguments for arrays stay unset (``fitplan.fit_plan``) and
+        ``steps_per_epoch`` bounds an epoch, as in Keras. ``sample_weight`` ``(n,)`` weights the rows' losses;
+        validation runs after epoch ``e`` if ``e % validation_freq == 0``. ``seed`` (linnet's) fixes the shuffles;
+        None draws them from the generator ``linnet.utils.set_random_seed`` seeds.
         """
-        check.reject_unknown_kwargs(kwargs, "fit", ["x", "y", "batch_size", "epochs", "verbose", "callbacks",
-                                              "validation_split", "validation_data", "shuffle", "initial_epoch",
-                                              "sample_weight", "validation_batch_size", "validation_freq", "seed"])
+        check.reject_unknown_kwargs(kwargs, "fit", [*_FIT_ARGUMENTS, "seed"])
         self._require_compiled("fit")
         validation_freq = validation_frequency(validation_freq)
         epochs = check.positive_int(epochs, "epochs")
         initial_epoch = check.non_negative_int(initial_epoch, "initial_epoch")
         verbose, names = check.verbosity(verbose, auto=1), _naming.pandas_names(x, y)  # kept for equation()
+        source = plugin("data_source")(x, shuffle, steps_per_epoch, epochs - initial_epoch)
+        if source is not None:  # it orders its own batches (a PyDataset took shuffle above)
+            x, shuffle = source, True
+            validation_data = plugin("data_source")(validation_data, None, None, epochs) or validation_data
         plan = fit_plan(self, x, y, batch_size=batch_size, validation_split=validation_split,
                         validation_data=validation_data, shuffle=shuffle, sample_weight=sample_weight,
                         validation_batch_size=validation_batch_size)
@@ -216,10 +222,10 @@ class Sequential:
         check.reject_unknown_kwargs(kwargs, "evaluate", ["x", "y", "batch_size", "verbose", "return_dict",
                                                          "sample_weight"])
         self._require_compiled("evaluate")
-        if is_source(x):
+        source = plugin("data_source")(x, None, None, 1)
+        if source is not None:
             refuse_array_arguments("x", y=y, batch_size=batch_size, sample_weight=sample_weight)
-            self._source_features(x)
-            source = x
+            self._source_features(source)
         else:
             x, y = self._xy(x, y)
             batch_size = check.positive_int(batch_size, "batch_size", allow_none=True) or 32
@@ -229,7 +235,7 @@ class Sequential:
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_results
             logs = check.finite_results(trainer.evaluate(source), "evaluate")
         if verbose:
-            steps = trainer.evaluated_steps if source is x else check.ceil_div(x.shape[0], batch_size)
+            steps = trainer.evaluated_steps if not isinstance(x, np.ndarray) else check.ceil_div(x.shape[0], batch_size)
             Progbar(steps, verbose).update(steps, logs, finalize=True)
         if return_dict:
             return logs

@@ -144,11 +144,13 @@ class ArrayBatches:
 def checked_batches(source: Any, rng: np.random.Generator, n_features: int) -> Iterable[Batch]:
     """The batches of one epoch of ``source``, each checked and cast to float32 as ``fit`` checks arrays.
 
-    ``ArrayBatches`` holds arrays checked once, up front, and is passed through; any other source's batches are
+    ``ArrayBatches`` holds arrays checked once, up front, and is passed through, as is a source whose ``checked``
+    attribute is True (it promises float32, C-ordered, finite ``x (B, n_features)`` and ``y (B, 1)``, e.g. the file
+    sources of ``linnet.data.sources``, which check each chunk as they read it); any other source's batches are
     checked one by one, and a wrong batch raises ValueError/TypeError naming the batch and what it held.
     """
     batches = source.epoch(rng)
-    if isinstance(source, ArrayBatches):
+    if isinstance(source, ArrayBatches) or getattr(source, "checked", False) is True:
         return batches
     return (_checked(batch, step, n_features) for step, batch in enumerate(batches))
 

@@ -1,0 +1,151 @@
+"""``linnet ols`` and ``linnet train --stream`` on files larger than memory: one chunk at a time, a progress bar.
+
+``ols`` reads the file once into the least-squares state (``linnet.data.sources.ols``) and prints the same
+summary as on arrays. ``train`` reads the file as a :class:`~linnet.data.sources.ParquetSource` (or CSV/NPY/NPZ
+source): batches through a shuffle buffer, validation from ``--validation-data`` or, for Parquet, the last row
+groups (``--validation-split``, row-group granularity); ``--normalize`` adapts the Normalization layer from the
+least-squares state of one pass (the default), which also gives the exact answer printed beside the trained one;
+where the in-memory defaults need all rows at once, ``STREAM_DEFAULTS`` stand in. It writes
+``model.linnet`` and ``metrics.json``. Memory is bounded by the shuffle buffer and a few chunks.
+
+On a terminal a pass of ``ols`` shows rows, rows/s and the ETA (CSV has no row count up front: rows, rows/s
+and the time so far), in the format of the engine's progress bar; training shows Keras' progress bar.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+from ..data.sources import ParquetSource, accumulate, open_file
+from ..engine import optimizers
+from ..engine.initializers import GlorotUniform
+from ..engine.layers import Dense, Input, Normalization
+from ..engine.progress import REDRAW_INTERVAL, format_eta
+from ..engine.sequential import Sequential
+from ..exact.results import OLSResult
+
+STREAM_BYTES = 1 << 30
+"""``linnet train`` streams a file at least this large even without ``--stream`` (and says so)."""
+
+STREAM_DEFAULTS = {"batch_size": 1024, "learning_rate": 0.01, "momentum": 0.9}
+"""What streaming uses where ``linnet train``'s in-memory defaults need all rows at once (a batch of every row,
+a learning rate from the data's Hessian): mini-batches of 1,024 rows and SGD 0.01 with heavy-ball momentum 0.9,
+on inputs standardized from the one-pass state (stable below ``2(1 + 0.9)/λmax``, ``λmax ≤ 2·n_features``
+for standardized inputs: up to ~190 features). Explicit flags win."""
+
+
+class RowsProgress:
+    """A one-line bar on stderr: rows read (of the total, when known), rows/s and the ETA, redrawn at most every
+    ``REDRAW_INTERVAL`` seconds. Call it with the rows read so far; ``close()`` ends the line."""
+
+    def __init__(self, total: int | None, stream=None):
+        self.total, self.stream = total, stream if stream is not None else sys.stderr
+        self.start = self.drawn = time.perf_counter()
+        self.rows = 0
+
+    def __call__(self, rows: int) -> None:
+        self.rows = rows
+        now = time.perf_counter()
+        if now - self.drawn >= REDRAW_INTERVAL:
+            self.drawn = now
+            self.stream.write("\r" + self.line(now))
+            self.stream.flush()
+
+    def line(self, now: float) -> str:
+        elapsed = max(now - self.start, 1e-9)
+        speed = self.rows / elapsed
+        if self.total:
+            eta = (self.total - self.rows) / speed if speed else math.inf
+            return (f"{_count(self.rows)}/{_count(self.total)} rows {self.rows / self.total:4.0%} - "
+                    f"{_count(speed)} rows/s - ETA {format_eta(eta) if math.isfinite(eta) else '?'}  ")
+        return f"{_count(self.rows)} rows - {_count(speed)} rows/s - {format_eta(elapsed)} elapsed  "
+
+    def close(self) -> None:
+        self.stream.write("\r" + self.line(time.perf_counter()).replace("ETA 0s", "done") + "\n")
+        self.stream.flush()
+
+
+def _count(value: float) -> str:
+    """``950``, ``12.3k``, ``4.56M``, ``1.20G``."""
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if value >= scale:
+            return f"{value / scale:.3g}{suffix}"
+    return f"{value:.0f}"
+
+
+def _pass(source, progress: bool):
+    """The least-squares state of one pass over ``source``, with a rows bar when ``progress``."""
+    if not progress:
+        return accumulate(source)
+    bar = RowsProgress(getattr(source, "n_rows", None))
+    try:
+        return accumulate(source, bar)
+    finally:
+        bar.close()
+
+
+def stream_ols(path: Path, target: str, features: list[str] | None, progress: bool) -> OLSResult:
+    """The exact answer for ``target`` on ``features`` of the file, read once, with a rows bar if ``progress``."""
+    source = open_file(path, target, features)
+    return OLSResult.from_moments(_pass(source, progress), True, source.feature_names)
+
+
+def stream_train(args, verbose: int) -> dict:
+    """Train on the file named by ``args.data`` chunk by chunk (see the module); return the metrics written."""
+    batch_size = args.batch_size or STREAM_DEFAULTS["batch_size"]
+    source = open_file(args.data, args.target, args.features, batch_size=batch_size,
+                       shuffle_buffer=args.shuffle_buffer)
+    validation = None
+    if args.validation_data is not None:
+        validation = open_file(args.validation_data, args.target, source.feature_names, batch_size=batch_size,
+                               shuffle=False)
+    elif args.validation_split and isinstance(source, ParquetSource):
+        source, validation = source.held_out(args.validation_split)
+    elif args.validation_split:
+        raise ValueError("--validation-split with --stream holds out the last row groups of a Parquet file; for "
+                         "other files give --validation-data FILE, or --validation-split 0.")
+    exact = None
+    normalize = args.normalize or getattr(args, "standardize", False)
+    if normalize:
+        state = _pass(source, verbose > 0)
+        exact = OLSResult.from_moments(state, True, source.feature_names)
+    model = _model(source.n_features, args, state if normalize else None)
+    history = model.fit(source, validation_data=validation, epochs=args.epochs, verbose=verbose, seed=args.seed)
+    model.training_config.update(feature_names=source.feature_names, target_name=args.target)
+    return _write(model, history.history, exact, args)
+
+
+def _model(n_features: int, args, state) -> Sequential:
+    layers = [Input((n_features,))]
+    if state is not None:
+        norm = Normalization()
+        norm.adapt(state)
+        layers.append(norm)
+    model = Sequential([*layers, Dense(1, kernel_initializer=GlorotUniform(seed=args.seed))])
+    rate = STREAM_DEFAULTS["learning_rate"] if args.learning_rate == "auto" else args.learning_rate
+    if args.optimizer == "sgd":
+        momentum = getattr(args, "momentum", 0.0)
+        optimizer = optimizers.SGD(rate, momentum=STREAM_DEFAULTS["momentum"] if momentum == "auto" else momentum)
+    else:
+        optimizer = optimizers.get(args.optimizer)
+        optimizer.learning_rate = rate
+    model.compile(optimizer=optimizer, loss=args.loss)
+    return model
+
+
+def _write(model: Sequential, history: dict, exact: OLSResult | None, args) -> dict:
+    out = args.out or Path("linnet-out") / Path(args.data).stem
+    out.mkdir(parents=True, exist_ok=True)
+    names = model.training_config["feature_names"]
+    metrics = {"final": {name: values[-1] for name, values in history.items()}, "history": history,
+               "equation": model.equation(names, args.target), "streamed": True}
+    if exact is not None:
+        metrics["least_squares"] = {"intercept": exact.intercept_, "coef": exact.coef_.tolist()}
+    model.save(out / "model.linnet")
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    metrics["written"] = [str(out / "model.linnet"), str(out / "metrics.json")]
+    return metrics

@@ -1,0 +1,85 @@
+"""What ``fit`` and ``linnet.ols`` accept besides arrays, turned into data sources.
+
+``data_source(x, shuffle, steps_per_epoch)`` is registered as the engine's ``"data_source"`` plugin
+(``linnet/__init__.py``): ``Sequential.fit`` hands it its ``x`` (and ``validation_data``'s), and it returns a
+data source for a generator, an iterator, a generator factory or a ``PyDataset``, the source itself (limited to
+``steps_per_epoch`` batches when given) for a data source, and None for arrays, which ``fit`` handles itself.
+``open_file(path, target, features, **options)`` picks the file source by extension.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..._validation import positive_int, unknown_name
+from ...engine.sources import is_source, refuse_array_arguments
+from .csv import CSVSource
+from .generators import FIX, GeneratorSource, is_iterable_input
+from .numpy_files import NumpySource
+from .parquet import ParquetSource
+from .pydataset import PyDatasetSource, is_pydataset
+
+FILE_SOURCES = {extension: kind for kind in (ParquetSource, CSVSource, NumpySource) for extension in kind.extensions}
+
+
+def open_file(path: Any, target: str, features=None, **options) -> Any:
+    """The file source for ``path`` (a file, a list of files or a folder), chosen by the extension."""
+    first = path[0] if isinstance(path, (list, tuple)) and path else path
+    if not isinstance(first, (str, os.PathLike)):
+        raise TypeError(f"path must be a file name, a folder or a list of file names. Received: {path!r:.100}")
+    first = Path(first)
+    if first.is_dir():
+        extensions = {item.suffix.lower() for item in first.iterdir()} & set(FILE_SOURCES)
+        if len(extensions) != 1:
+            raise ValueError(f"The folder {str(first)!r} must hold files of one format ({', '.join(FILE_SOURCES)}); "
+                             f"it holds {sorted(extensions) or 'none'}.")
+        extension = extensions.pop()
+    else:
+        extension = first.suffix.lower()
+    if extension not in FILE_SOURCES:
+        raise unknown_name("file extension", extension, FILE_SOURCES)
+    return FILE_SOURCES[extension](path, target, features, **options)
+
+
+class Steps:
+    """A data source limited to its first ``steps`` batches per epoch (``fit(source, steps_per_epoch=...)``)."""
+
+    def __init__(self, source: Any, steps: int):
+        self.source, self.steps = source, positive_int(steps, "steps_per_epoch")
+        self.n_features = source.n_features
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def epoch(self, rng) -> Iterator[tuple]:
+        return itertools.islice(self.source.epoch(rng), self.steps)
+
+
+def data_source(x: Any, shuffle: Any = None, steps_per_epoch: int | None = None, epochs: int = 1) -> Any:
+    """``x`` as a data source for ``fit`` (see the module); None when ``x`` is array data.
+
+    ``shuffle`` is ``fit``'s (None where nothing asked for it): it orders a ``PyDataset``'s batches, and is refused
+    when set to anything but True for other sources, which decide their own order. A one-shot generator read
+    over ``epochs > 1`` without ``steps_per_epoch`` is refused here, before training.
+    """
+    if is_pydataset(x):
+        return PyDatasetSource(x, shuffle=bool(shuffle), steps_per_epoch=steps_per_epoch)
+    if not (is_source(x) or is_iterable_input(x)):
+        if steps_per_epoch is not None:
+            raise ValueError(f"steps_per_epoch is for generators, PyDatasets and data sources; with arrays every "
+                             f"epoch is one pass over the rows. Received: steps_per_epoch={steps_per_epoch!r} with "
+                             f"x of type {type(x).__name__}")
+        return None
+    if shuffle not in (None, True):
+        refuse_array_arguments("x", shuffle=shuffle)
+    if is_source(x):
+        return x if steps_per_epoch is None else Steps(x, steps_per_epoch)
+    source = GeneratorSource(x, steps_per_epoch)
+    if source.one_shot and epochs > 1:
+        raise ValueError(f"A generator can be read only once, and fit would read it for {epochs} epochs: after the "
+                         f"first, Keras 3 trains on its cached batches; linnet refuses. {FIX[0].upper()}{FIX[1:]}.")
+    return source if steps_per_epoch is None else Steps(source, steps_per_epoch)

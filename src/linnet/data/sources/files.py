@@ -1,0 +1,199 @@
+"""Files and folders of files as data sources: chunks read one at a time, so memory is bounded by a chunk.
+
+Every file source reads the ``target`` column and the ``features`` columns (default: every other column) of one
+file, a list of files or a folder (its files of the format's extension, in name order: the partitions of a
+dataset). Each partition must hold the chosen columns with numeric types; one that does not is named in the
+error. Its unit of reading is a **chunk**: a Parquet row group, a block of CSV text, a slice of a memory map.
+
+- ``chunks(rng, shuffle)``: ``(x, y)`` chunks, ``x`` ``(rows, p)`` and ``y`` ``(rows,)`` in the file's dtype
+  (float32 stays float32, other numbers become float64), each checked: a null, NaN or infinite value is an
+  error naming the file, the chunk, the column and the row. Read ahead on a background thread.
+- ``epoch(rng)``: training batches of ``batch_size`` rows; with ``shuffle`` the chunk order is drawn anew each
+  epoch and the rows pass through a shuffle buffer of ``shuffle_buffer`` rows (:mod:`.shuffle`: tf.data's
+  semantics, not a uniform permutation).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ... import _validation as _checks
+from ..readers import _feature_names
+from .prefetch import prefetched
+from .shuffle import batches
+
+PREFETCH_CHUNKS = 2
+
+
+class Where(NamedTuple):
+    """Where a chunk was read, for errors: ``text`` ("row group 3 of 'f.parquet'") and the row, within it, of the
+    chunk's first row."""
+
+    text: str
+    first_row: int = 0
+
+
+def partition_files(path: Any, extensions: Sequence[str]) -> list[Path]:
+    """``path`` as a list of files: the file itself, a list of files, or a folder's files with ``extensions``."""
+    if isinstance(path, (list, tuple)):
+        files = [_checks.existing_file(item) for item in path]
+    elif isinstance(path, (str, os.PathLike)) and Path(path).is_dir():
+        files = sorted(item for item in Path(path).iterdir() if item.suffix.lower() in extensions)
+        if not files:
+            raise ValueError(f"The folder {str(path)!r} holds no {'/'.join(extensions)} file.")
+    else:
+        files = [_checks.existing_file(path)]
+    if not files:
+        raise ValueError("The list of files is empty; give at least one file.")
+    return files
+
+
+def arrow_columns(batch, names: list[str], where: Where) -> dict[str, np.ndarray]:
+    """The named columns of a pyarrow ``RecordBatch`` as NumPy arrays (no copy), refusing a null by its row."""
+    columns = {}
+    for name in names:
+        column = batch.column(name)
+        if column.null_count:
+            bad = where.first_row + int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
+            raise ValueError(f"Column {name!r} has a missing value at row {bad} of {where.text}; remove or fill "
+                             f"that row first.")
+        columns[name] = column.to_numpy()
+    return columns
+
+
+class ChunkedFiles:
+    """The machinery every file source shares; a format provides ``_columns``, ``_pieces`` and ``_read``."""
+
+    extensions: tuple[str, ...] = ()
+
+    def __init__(self, path: Any, target: str, features: Sequence[str] | None = None, *, batch_size: int = 32,
+                 shuffle: bool = True, shuffle_buffer: int = 0, prefetch: int = PREFETCH_CHUNKS):
+        self.files = partition_files(path, self.extensions)
+        self.batch_size = _checks.positive_int(batch_size, "batch_size")
+        self.shuffle = _checks.boolean(shuffle, "shuffle")
+        self.shuffle_buffer = _checks.non_negative_int(shuffle_buffer, "shuffle_buffer")
+        self.prefetch = _checks.non_negative_int(prefetch, "prefetch")
+        if not isinstance(target, str):
+            raise TypeError(f"target must be the name of a column (str). Received: {target!r}")
+        available = self._columns(self.files[0])
+        self.feature_names = _feature_names(list(available), target, features, self.files[0])
+        self.target = target
+        self._kinds = {name: available[name] for name in [*self.feature_names, target]}
+        for file in self.files:
+            self._check_partition(file, available if file == self.files[0] else self._columns(file))
+        self.n_features = len(self.feature_names)
+
+    def _check_partition(self, file: Path, columns: dict[str, str]) -> None:
+        """Every chosen column is in ``file`` with a numeric type, the same kind as in the first file."""
+        for name, kind in self._kinds.items():
+            if name not in columns:
+                raise ValueError(f"The partition {str(file)!r} has no column {name!r} (the first file, "
+                                 f"{str(self.files[0])!r}, has it): every partition needs the same columns.")
+            if columns[name] not in ("int", "float32", "float64", "bool"):
+                raise TypeError(f"Column {name!r} of {str(file)!r} holds {columns[name]} values, not numbers.")
+            if columns[name] != kind:
+                raise ValueError(f"Column {name!r} is {columns[name]} in the partition {str(file)!r} but {kind} in "
+                                 f"{str(self.files[0])!r}: the partitions' schemas differ.")
+
+    @property
+    def dtype(self) -> type:
+        """float32 when every chosen column is float32, else float64."""
+        return np.float32 if set(self._kinds.values()) == {"float32"} else np.float64
+
+    def chunks(self, rng: np.random.Generator | None = None, shuffle: bool = False,
+               checked: bool = True) -> Iterator[tuple]:
+        """The ``(x, y)`` chunks of one pass, in a random piece order when ``shuffle``; read ahead on a thread.
+
+        ``x`` is a column-major ``(rows, p)`` view (filled column by column, no transpose). ``checked=False``
+        skips the finiteness check and yields ``(x, y, where)``: for a consumer whose arithmetic finds a NaN or
+        infinity anyway and then calls :meth:`check` to name it (``linnet.ols`` does).
+        """
+        pieces = self._pieces()
+        if shuffle:
+            pieces = [pieces[i] for i in rng.permutation(len(pieces))]
+        return prefetched(self._assembled_chunks(pieces, checked), self.prefetch)
+
+    def _assembled_chunks(self, pieces: list, checked: bool) -> Iterator[tuple]:
+        for piece in pieces:
+            for columns, where in self._read(piece):
+                if not len(columns[self.target]):
+                    continue
+                x, y = self._assembled(columns)
+                if checked:
+                    self.check(x, y, where)
+                yield (x, y) if checked else (x, y, where)
+
+    def _assembled(self, columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """``x`` (rows, p), column-major, and ``y`` (rows,) from the named columns."""
+        first = columns[self.target]
+        by_column = np.empty((self.n_features, first.shape[0]), self.dtype)
+        for j, name in enumerate(self.feature_names):
+            by_column[j] = columns[name]
+        return by_column.T, first.astype(self.dtype, copy=False)
+
+    def check(self, x: np.ndarray, y: np.ndarray, where: Where) -> None:
+        """Refuse a NaN or infinite value of a chunk, naming its column, its row and ``where`` it was read."""
+        for array, names in ((x, self.feature_names), (y[:, None], [self.target])):
+            bad = _checks.nonfinite_index(array)
+            if bad is not None:
+                raise ValueError(f"Column {names[bad[1]]!r} has the value {array[bad]} at row "
+                                 f"{where.first_row + bad[0]} of {where.text}; "
+                                 f"linnet needs finite numbers: remove or fill that row first.")
+
+    checked = True
+    """The trainer need not check the batches: they are float32, row-major and checked as each chunk is read."""
+    nbytes = 0
+    """What design batches cost up front (nothing: ``[x, 1]`` is built as each chunk is read)."""
+    _design = False
+
+    def design_batches(self) -> ChunkedFiles:
+        """The same source with ``x`` as ``[x, 1]``, for the trainer's fused one-neuron step (``Network.mse_step``)."""
+        twin = copy.copy(self)
+        twin._design = True
+        return twin
+
+    def epoch(self, rng: np.random.Generator) -> Iterator[tuple]:
+        """Training batches of one epoch (see the module)."""
+        chunks = (self._training_chunk(*chunk) for chunk in self.chunks(rng, self.shuffle, checked=False))
+        return batches(chunks, self.batch_size, self.shuffle_buffer if self.shuffle else 0, rng)
+
+    def _training_chunk(self, x: np.ndarray, y: np.ndarray, where: Where) -> tuple[np.ndarray, np.ndarray]:
+        """The chunk as float32 rows (``[x, 1]`` for design batches), checked after the cast to float32.
+
+        Row-major: batches are rows, and scattering rows into the shuffle buffer from a column-major chunk is
+        2.5× slower."""
+        self.check(x, y, where)
+        p = x.shape[1]
+        rows = np.empty((x.shape[0], p + self._design), np.float32)
+        with np.errstate(over="ignore"):  # a value beyond float32 becomes inf: refused below
+            rows[:, :p] = x
+            target = y.astype(np.float32)[:, None]
+        if x.dtype != np.float32:
+            self.check(rows[:, :p], target[:, 0], where._replace(text=f"{where.text} (as float32, which training "
+                                                                      f"uses: rescale the column)"))
+        if self._design:
+            rows[:, p] = 1.0
+        return rows, target
+
+    def __repr__(self) -> str:
+        files = str(self.files[0]) if len(self.files) == 1 else f"{len(self.files)} files"
+        return f"{type(self).__name__}({files!r}, target={self.target!r}, n_features={self.n_features})"
+
+    # ----- what a format provides -----------------------------------------------------------------------------
+    def _columns(self, file: Path) -> dict[str, str]:
+        """Column name -> "int", "float32", "float64", "bool" or another type's name (not numeric)."""
+        raise NotImplementedError
+
+    def _pieces(self) -> list:
+        """The units of reading whose order may be shuffled."""
+        raise NotImplementedError
+
+    def _read(self, piece) -> Iterator[tuple[dict[str, np.ndarray], Where]]:
+        """The chunks of one piece: the chosen columns by name, and where they come from (for errors)."""
+        raise NotImplementedError

@@ -1,0 +1,110 @@
+"""``PyDataset``: Keras 3's indexed dataset (``keras.utils.PyDataset``), and its adapter to the source protocol.
+
+A subclass implements ``__getitem__(index) -> (x, y)`` or ``(x, y, sample_weight)`` and ``__len__`` (or the
+``num_batches`` property; None means endless, and ``fit`` then needs ``steps_per_epoch``); ``on_epoch_begin`` and
+``on_epoch_end`` are called around every epoch. ``workers``, ``use_multiprocessing`` and ``max_queue_size`` go to
+the constructor, as in Keras: with ``workers > 1`` batches are built by a pool of that many threads (processes
+with ``use_multiprocessing=True``; the dataset must then pickle), at most ``max_queue_size`` ahead, and are
+yielded in order. ``fit(shuffle=True)``, the default, shuffles the order of the batch indices every epoch (the
+rows inside a batch are the dataset's business), drawn from the run's seeded generator.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import itertools
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ..._validation import boolean, non_negative_int, positive_int
+from .generators import _n_features
+
+
+class PyDataset:
+    """Base class of an indexed dataset, as ``keras.utils.PyDataset`` (subclass it; call ``super().__init__``)."""
+
+    def __init__(self, workers: int = 1, use_multiprocessing: bool = False, max_queue_size: int = 10):
+        self.workers = non_negative_int(workers, "workers")
+        self.use_multiprocessing = boolean(use_multiprocessing, "use_multiprocessing")
+        self.max_queue_size = positive_int(max_queue_size, "max_queue_size")
+
+    def __getitem__(self, index: int):
+        raise NotImplementedError("A PyDataset subclass must implement __getitem__(index) returning (x, y).")
+
+    @property
+    def num_batches(self) -> int | None:
+        """The number of batches (``len(self)``); None for an endless dataset."""
+        if hasattr(self, "__len__"):
+            return len(self)
+        raise NotImplementedError("A PyDataset subclass must implement __len__ or the num_batches property.")
+
+    def on_epoch_begin(self) -> None:
+        """Called before every epoch."""
+
+    def on_epoch_end(self) -> None:
+        """Called after every epoch (e.g. to reshuffle rows)."""
+
+    def __iter__(self) -> Iterator:
+        indices = range(self.num_batches) if self.num_batches is not None else itertools.count()
+        return (self[index] for index in indices)
+
+
+def is_pydataset(data: Any) -> bool:
+    """A linnet or Keras ``PyDataset`` (by its protocol: ``__getitem__``, ``num_batches``, ``on_epoch_end``)."""
+    return all(hasattr(type(data), name) for name in ("__getitem__", "num_batches", "on_epoch_end"))
+
+
+class PyDatasetSource:
+    """A ``PyDataset`` as a data source: batch order shuffled per epoch when ``shuffle``, ``steps_per_epoch``
+    batches per epoch when given (required for an endless dataset)."""
+
+    def __init__(self, dataset: Any, shuffle: bool = True, steps_per_epoch: int | None = None):
+        self.dataset, self.shuffle = dataset, boolean(shuffle, "shuffle")
+        if not hasattr(dataset, "workers"):
+            raise TypeError(f"The PyDataset was not initialized: its __init__ must call super().__init__(**kwargs). "
+                            f"Received: {type(dataset).__name__}")
+        self.steps_per_epoch = positive_int(steps_per_epoch, "steps_per_epoch", allow_none=True)
+        count = dataset.num_batches
+        if count is None and self.steps_per_epoch is None:
+            raise ValueError("The PyDataset is endless (num_batches is None): give fit steps_per_epoch.")
+        if count is not None and positive_int(count, "the PyDataset's len()") < (self.steps_per_epoch or 0):
+            raise ValueError(f"steps_per_epoch={self.steps_per_epoch} is more than the PyDataset's {count} batches.")
+        self._count = count
+        self.n_features = _n_features(dataset[0])
+
+    def __len__(self) -> int:
+        return self.steps_per_epoch or self._count
+
+    def epoch(self, rng: np.random.Generator) -> Iterator[tuple]:
+        """``on_epoch_begin``, the batches (in a shuffled index order when ``shuffle``), ``on_epoch_end``."""
+        dataset = self.dataset
+        if self._count is None:
+            indices = range(self.steps_per_epoch)
+        else:
+            indices = rng.permutation(self._count) if self.shuffle else np.arange(self._count)
+            indices = indices[:len(self)].tolist()
+        dataset.on_epoch_begin()
+        if dataset.workers > 1 or (dataset.workers > 0 and dataset.use_multiprocessing):
+            yield from _pooled(dataset, indices)
+        else:
+            for index in indices:
+                yield dataset[index]
+        dataset.on_epoch_end()
+
+
+def _pooled(dataset: Any, indices) -> Iterator[tuple]:
+    """``dataset[i]`` for ``i`` in ``indices``, in order, built by ``dataset.workers`` threads or processes with
+    at most ``max_queue_size`` batches in flight."""
+    kind = (concurrent.futures.ProcessPoolExecutor if dataset.use_multiprocessing
+            else concurrent.futures.ThreadPoolExecutor)
+    with kind(max(dataset.workers, 1)) as pool:
+        pending: deque = deque()
+        for index in indices:
+            pending.append(pool.submit(dataset.__getitem__, index))
+            if len(pending) >= dataset.max_queue_size:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

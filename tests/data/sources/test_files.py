@@ -1,0 +1,220 @@
+"""File sources: Parquet, CSV, NPY and NPZ files and folders, through fit and ols; each bad input named.
+
+Oracles: ``linnet.exact.ols`` and ``fit(shuffle=False)`` on the same numbers in memory; ``read_csv`` for what
+a CSV holds; pyarrow's allocator and tracemalloc for the memory a pass holds (a few row groups, not the file).
+"""
+
+import tempfile
+import tracemalloc
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import linnet
+from linnet.data.sources import CSVSource, NumpySource, ParquetSource, open_file
+from linnet.engine import optimizers
+from linnet.engine.layers import Dense, Input
+from linnet.engine.sequential import Sequential
+
+pa = pytest.importorskip("pyarrow", reason="the file sources read Parquet and CSV with pyarrow (linnet[parquet])")
+pq = pytest.importorskip("pyarrow.parquet")
+
+RNG = np.random.default_rng(11)
+X = RNG.normal(size=(1000, 3)) * [1.0, 10.0, 0.1] + [0.0, 5.0, -1.0]
+Y = X @ [2.0, -0.5, 7.0] + 1.5 + RNG.normal(size=1000)
+NAMES = ["a", "b", "c"]
+
+
+def table(x=X, y=Y, dtype=np.float64):
+    return pa.table({**{name: x[:, j].astype(dtype) for j, name in enumerate(NAMES)}, "price": y.astype(dtype)})
+
+
+@pytest.fixture
+def parquet(tmp_path):
+    path = tmp_path / "houses.parquet"
+    pq.write_table(table(), path, row_group_size=128)
+    return path
+
+
+def test_ols_on_a_parquet_file_has_the_digits_of_ols_in_memory(parquet):
+    expected = linnet.exact.ols(X, Y, feature_names=NAMES)
+    got = linnet.ols(parquet, target="price")
+    np.testing.assert_allclose(got.params, expected.params, rtol=1e-12)
+    np.testing.assert_allclose(got.bse, expected.bse, rtol=1e-11)
+    assert got.feature_names == NAMES and got.nobs == 1000
+    chosen = linnet.ols(str(parquet), target="price", features=["c", "a"])
+    np.testing.assert_allclose(chosen.params, linnet.exact.ols(X[:, [2, 0]], Y).params, rtol=1e-12)
+
+
+def test_a_folder_of_partitions_is_one_dataset(tmp_path):
+    for part, rows in enumerate([slice(0, 300), slice(300, 1000)]):
+        pq.write_table(table(X[rows], Y[rows]), tmp_path / f"part-{part}.parquet", row_group_size=100)
+    source = ParquetSource(tmp_path, "price")
+    assert len(source.files) == 2 and len(source._pieces()) == 3 + 7
+    np.testing.assert_allclose(linnet.ols(tmp_path, target="price").params, linnet.exact.ols(X, Y).params,
+                               rtol=1e-12)
+
+
+def test_fit_on_a_parquet_file_in_order_trains_like_the_arrays(parquet):
+    def model():
+        net = Sequential([Input((3,)), Dense(1)])
+        net.set_weights([np.full((3, 1), 0.1, np.float32), np.zeros(1, np.float32)])
+        net.compile(optimizers.SGD(1e-3), "mse")
+        return net
+
+    arrays, streamed = model(), model()
+    expected = arrays.fit(X, Y, batch_size=50, epochs=2, shuffle=False, verbose=0).history["loss"]
+    source = ParquetSource(parquet, "price", batch_size=50, shuffle=False)
+    assert len(source) == 20
+    got = streamed.fit(source, epochs=2, verbose=0).history["loss"]
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    shuffled = ParquetSource(parquet, "price", batch_size=50, shuffle_buffer=300)
+    losses = model().fit(shuffled, epochs=3, verbose=0, seed=0).history["loss"]
+    assert losses[-1] < losses[0]
+
+
+def test_csv_streamed_in_small_blocks_gives_the_numbers_read_csv_reads(tmp_path):
+    path = tmp_path / "houses.csv"
+    lines = ["a;b;c;price"] + [";".join(f"{v:.17g}" for v in (*row, y)) for row, y in zip(X, Y)]
+    path.write_text("\n".join(lines) + "\n")
+    x, y, _ = linnet.data.read_csv(path, "price")
+    source = CSVSource(path, "price", block_bytes=4096)  # many blocks
+    chunks = list(source.chunks())
+    assert len(chunks) > 10
+    np.testing.assert_array_equal(np.concatenate([c[0] for c in chunks]), x)
+    np.testing.assert_allclose(linnet.ols(source).params, linnet.exact.ols(x, y).params, rtol=1e-12)
+    assert not hasattr(source, "__len__")  # counted in the first epoch
+
+
+def test_npy_and_uncompressed_npz_are_memory_mapped(tmp_path):
+    np.savez(tmp_path / "houses.npz", x=X, price=Y)
+    source = NumpySource(tmp_path / "houses.npz", "price")
+    assert source.feature_names == ["x0", "x1", "x2"]
+    maps = source._maps(source.files[0])
+    assert all(isinstance(array.base, np.memmap) or isinstance(array, np.memmap) for array in maps.values())
+    np.testing.assert_allclose(linnet.ols(tmp_path / "houses.npz", target="price").params,
+                               linnet.exact.ols(X, Y).params, rtol=1e-12)
+    np.save(tmp_path / "z.npy", np.column_stack([X, Y]))
+    np.testing.assert_allclose(linnet.ols(tmp_path / "z.npy", target="c3").params, linnet.exact.ols(X, Y).params,
+                               rtol=1e-12)
+    np.savez_compressed(tmp_path / "small.npz", x=X, price=Y)
+    with pytest.raises(ValueError, match="small.npz.*compressed.*numpy.savez"):
+        NumpySource(tmp_path / "small.npz", "price")
+
+
+def test_a_pass_holds_a_few_row_groups_not_the_file(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "big.parquet"
+    with pq.ParquetWriter(path, table(dtype=np.float32).schema) as writer:
+        for _ in range(40):  # 40 row groups of 50,000 rows × 4 float32 columns: 32 MB of values
+            x = rng.normal(size=(50_000, 3)).astype(np.float32)
+            writer.write_table(table(x, x.sum(axis=1) + 1, np.float32))
+    pool = pa.default_memory_pool()
+    before = pool.max_memory()
+    tracemalloc.start()
+    fit = linnet.ols(path, target="price")
+    numpy_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert fit.nobs == 2_000_000
+    assert numpy_peak < 12e6  # a few row groups (0.8 MB each as float32 x), never the 32 MB of the file
+    assert pool.max_memory() - before < 12e6 or before > 12e6
+
+
+@pytest.mark.parametrize("case, error, message", [
+    ("missing", FileNotFoundError, "No such file: .*nowhere.parquet"),
+    ("not parquet", ValueError, "is not a readable Parquet file"),
+    ("no column", ValueError, "'rooms'"),
+    ("text column", TypeError, "Column 'a' of .* holds string values, not numbers"),
+    ("null", ValueError, "Column 'b' has a missing value at row 5 of row group 1 of"),
+    ("nan", ValueError, "Column 'c' has the value nan at row 7 of row group 2 of"),
+    ("other schema", ValueError, "The partition .*part-1.parquet' has no column 'c'"),
+    ("other type", ValueError, "Column 'a' is float32 in the partition .*part-1.parquet' but float64"),
+    ("empty", ValueError, "yielded no rows"),
+])
+def test_bad_parquet_input_is_named(tmp_path, case, error, message):
+    path = tmp_path / "bad.parquet"
+    target, features = "price", None
+    if case == "missing":
+        path = tmp_path / "nowhere.parquet"
+    elif case == "not parquet":
+        path.write_text("a,b\n1,2\n")
+    elif case == "no column":
+        pq.write_table(table(), path)
+        features = ["rooms"]
+    elif case == "text column":
+        pq.write_table(table().set_column(0, "a", pa.array([str(v) for v in X[:, 0]])), path)
+    elif case in ("null", "nan"):
+        column = X[:, 1 if case == "null" else 2].astype(object if case == "null" else float)
+        row = 128 * (1 if case == "null" else 2) + (5 if case == "null" else 7)
+        column[row] = None if case == "null" else np.nan
+        pq.write_table(table().set_column(1 if case == "null" else 2, "b" if case == "null" else "c",
+                                          pa.array(list(column), pa.float64())), path, row_group_size=128)
+    elif case in ("other schema", "other type"):
+        path = tmp_path
+        pq.write_table(table(), tmp_path / "part-0.parquet")
+        other = table().drop(["c"]) if case == "other schema" else table().set_column(
+            0, "a", pa.array(X[:, 0].astype(np.float32)))
+        pq.write_table(other, tmp_path / "part-1.parquet")
+    elif case == "empty":
+        pq.write_table(table(X[:0], Y[:0]), path)
+    with pytest.raises(error, match=message):
+        linnet.ols(path, target=target, features=features)
+
+
+def test_bad_csv_input_is_named(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("a,b,price\n1,2,3\n4,x,6\n")
+    with pytest.raises(TypeError, match="Column 'b' of .*bad.csv' holds string values, not numbers"):
+        linnet.ols(CSVSource(path, "price", features=["a", "b"]))
+    path.write_text("a,b,price\n" + "1,2,3\n" * 2000 + "4,x,6\n")  # past the first block
+    with pytest.raises(ValueError, match="Cannot read .*bad.csv' after data row .*b.*x"):
+        linnet.ols(CSVSource(path, "price", block_bytes=1024))
+    path.write_text("a,b,price\n1,2,3\n4,,6\n")
+    with pytest.raises(ValueError, match="Column 'b' has a missing value at row 1 of the data rows of .*bad.csv"):
+        linnet.ols(path, target="price")
+    path.write_text("a,price\n" + "1" * 5000 + ",2\n3,4\n")
+    with pytest.raises(ValueError, match="bad.csv"):
+        linnet.ols(CSVSource(path, "price", block_bytes=1024))
+
+
+def test_open_file_chooses_by_extension_and_refuses_others(tmp_path, parquet):
+    assert isinstance(open_file(parquet, "price"), ParquetSource)
+    (tmp_path / "notes.xlsx").write_text("x")
+    with pytest.raises(ValueError, match="file extension"):
+        open_file(tmp_path / "notes.xlsx", "price")
+    with pytest.raises(ValueError, match="target="):
+        linnet.ols(parquet)
+
+
+def test_training_refuses_a_float64_value_beyond_float32_naming_it(tmp_path):
+    x = X.copy()
+    x[300, 1] = 1e39
+    path = tmp_path / "huge.parquet"
+    pq.write_table(table(x), path, row_group_size=128)
+    net = Sequential([Input((3,)), Dense(1)])
+    net.compile(optimizers.SGD(1e-3), "mse")
+    with pytest.raises(ValueError, match=r"Column 'b' has the value inf at row 44 of row group 2 of .*as float32"):
+        net.fit(ParquetSource(path, "price", shuffle=False), verbose=0)
+    assert np.isfinite(linnet.ols(path, target="price").params).all()  # ols works in float64: no limit there
+
+
+@settings(max_examples=15, deadline=None)
+@given(rows=st.integers(3, 400), group_rows=st.integers(1, 120), features=st.integers(1, 4),
+       offset=st.sampled_from([0.0, 1e3, -1e6]), seed=st.integers(0, 2**32 - 1))
+def test_fuzz_ols_on_any_row_groups_matches_ols_in_memory(rows, group_rows, features, offset, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, features)) + offset
+    y = x @ rng.normal(size=features) + rng.normal(size=rows)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.parquet"
+        columns = {f"f{j}": x[:, j] for j in range(features)}
+        pq.write_table(pa.table({**columns, "y": y}), path, row_group_size=group_rows)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # few rows: the same digits warning on both sides
+            got, want = linnet.ols(path, target="y"), linnet.exact.ols(x, y, refine=False)
+    np.testing.assert_allclose(got.params, want.params, rtol=1e-9, atol=1e-9 * np.abs(want.params).max())
+    assert got.nobs == rows

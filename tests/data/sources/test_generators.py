@@ -1,0 +1,182 @@
+"""Generators, generator factories, re-iterables and PyDataset through fit and ols; the finite-generator trap.
+
+Oracles: the same fit on arrays with ``shuffle=False`` and ``batch_size`` equal to the generator's (same batches,
+same order: same weights to float32 round-off); ``linnet.exact.ols`` on all rows; Keras 3's PyDataset contract
+(hooks called once per epoch, batch order a permutation when shuffled).
+"""
+
+import numpy as np
+import pytest
+
+import linnet
+from linnet.data.sources import GeneratorSource, PyDataset, PyDatasetSource
+from linnet.engine import optimizers
+from linnet.engine.layers import Dense, Input
+from linnet.engine.sequential import Sequential
+
+RNG = np.random.default_rng(7)
+X = RNG.normal(size=(96, 3)).astype(np.float32)
+Y = (X @ np.array([1.0, -2.0, 0.5]) + 0.25 + 0.1 * RNG.normal(size=96)).astype(np.float32)
+
+
+def model():
+    net = Sequential([Input((3,)), Dense(1)])
+    net.set_weights([np.full((3, 1), 0.1, np.float32), np.zeros(1, np.float32)])
+    net.compile(optimizers.SGD(0.05), "mse")
+    return net
+
+
+def chunks(rows=16):
+    for start in range(0, len(X), rows):
+        yield X[start:start + rows], Y[start:start + rows]
+
+
+def reference(epochs=3, rows=16):
+    net = model()
+    history = net.fit(X, Y, batch_size=rows, epochs=epochs, shuffle=False, verbose=0)
+    return net, history.history["loss"]
+
+
+@pytest.mark.parametrize("data", [chunks, GeneratorSource(list(chunks()))], ids=["factory", "list"])
+def test_a_factory_or_a_reiterable_trains_like_the_arrays_in_order(data):
+    expected, losses = reference()
+    net = model()
+    history = net.fit(data, epochs=3, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], losses, rtol=1e-5)
+    for got, want in zip(net.get_weights(), expected.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+
+
+def test_a_one_shot_generator_trains_one_epoch_and_is_refused_for_two_with_the_fix():
+    _, losses = reference(epochs=1)
+    net = model()
+    np.testing.assert_allclose(net.fit(chunks(), verbose=0).history["loss"], losses, rtol=1e-5)
+    with pytest.raises(ValueError, match="read only once.*3 epochs.*function that returns a new generator"):
+        model().fit(chunks(), epochs=3, verbose=0)
+
+
+def test_steps_per_epoch_continues_an_endless_generator_across_epochs_as_keras_does():
+    def endless():
+        while True:
+            yield from chunks()
+
+    expected, _ = reference(epochs=2)  # 6 batches per pass: two epochs of 3 batches = one pass
+    net = model()
+    history = net.fit(endless(), epochs=4, steps_per_epoch=3, verbose=0)
+    assert len(history.history["loss"]) == 4
+    for got, want in zip(net.get_weights(), expected.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+
+
+def test_a_generator_that_runs_out_before_steps_per_epoch_is_refused():
+    with pytest.raises(ValueError, match=r"ran out of data after 2 batch\(es\) of an epoch.*steps_per_epoch=4"):
+        model().fit(chunks(), epochs=2, steps_per_epoch=4, verbose=0)
+
+
+def test_bad_batches_are_named():
+    def wrong_width():
+        yield X[:8], Y[:8]
+        yield X[:8, :2], Y[:8]
+
+    with pytest.raises(ValueError, match="batch 2 of the data source has 2 feature"):
+        model().fit(wrong_width, verbose=0)
+
+    def nan_mid_epoch():
+        yield X[:8], Y[:8]
+        bad = Y[8:16].copy()
+        bad[3] = np.nan
+        yield X[8:16], bad
+
+    with pytest.raises(ValueError, match="y of batch 2 of the data source contains NaN"):
+        model().fit(nan_mid_epoch, verbose=0)
+    with pytest.raises(ValueError, match="yielded no batch"):
+        GeneratorSource(iter([]))
+    with pytest.raises(TypeError, match=r"yield \(x, y\).*Received: 3"):
+        GeneratorSource([3])
+    with pytest.raises(TypeError, match="must take no arguments"):
+        GeneratorSource(lambda rows: chunks(rows))
+
+
+def test_ols_on_a_generator_equals_ols_on_the_arrays():
+    expected = linnet.exact.ols(X, Y)
+    for data in (chunks(), chunks, lambda: chunks(7)):
+        np.testing.assert_allclose(linnet.ols(data).params, expected.params, rtol=1e-12)
+    weights = RNG.uniform(0.5, 2.0, size=96)
+    weighted = linnet.exact.ols(X, Y, sample_weight=weights)
+    batches = [(X[s:s + 10], Y[s:s + 10], weights[s:s + 10]) for s in range(0, 96, 10)]
+    np.testing.assert_allclose(linnet.ols(GeneratorSource(batches)).params, weighted.params, rtol=1e-12)
+
+
+class Houses(PyDataset):
+    def __init__(self, rows=16, **kwargs):
+        super().__init__(**kwargs)
+        self.rows, self.calls, self.seen = rows, [], []
+
+    def __len__(self):
+        return -(-len(X) // self.rows)
+
+    def __getitem__(self, index):
+        self.seen.append(index)
+        return X[index * self.rows:(index + 1) * self.rows], Y[index * self.rows:(index + 1) * self.rows]
+
+    def on_epoch_begin(self):
+        self.calls.append("begin")
+
+    def on_epoch_end(self):
+        self.calls.append("end")
+
+
+@pytest.mark.parametrize("workers, processes", [(1, False), (3, False), (2, True)])
+def test_a_pydataset_without_shuffle_trains_like_the_arrays_and_its_hooks_run_each_epoch(workers, processes):
+    expected, losses = reference(epochs=2)
+    data = Houses(workers=workers, use_multiprocessing=processes, max_queue_size=2)
+    net = model()
+    history = net.fit(data, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], losses, rtol=1e-5)
+    np.testing.assert_allclose(net.get_weights()[0], expected.get_weights()[0], rtol=1e-5)
+    assert data.calls == ["begin", "end"] * 2
+
+
+def test_shuffle_permutes_a_pydatasets_batch_order_each_epoch_from_the_seed():
+    data = Houses()
+    PyDatasetSource(data)  # reads batch 0 for n_features
+    source = PyDatasetSource(data, shuffle=True)
+    data.seen.clear()
+    orders = []
+    for _ in range(2):
+        list(source.epoch(np.random.default_rng(3)))
+        orders.append(data.seen[-6:])
+    assert sorted(orders[0]) == list(range(6)) and orders[0] != list(range(6))
+    assert orders[0] == orders[1]  # same seed, same order
+    assert linnet.keras.utils.PyDataset is PyDataset
+
+
+def test_a_pydataset_that_skips_super_init_or_is_endless_without_steps_is_refused():
+    class NoInit(PyDataset):
+        def __init__(self):
+            pass
+
+        def __len__(self):
+            return 1
+
+        def __getitem__(self, index):
+            return X, Y
+
+    with pytest.raises(TypeError, match=r"super\(\)\.__init__"):
+        model().fit(NoInit(), verbose=0)
+
+    class Endless(Houses):
+        @property
+        def num_batches(self):
+            return None
+
+    with pytest.raises(ValueError, match="endless.*steps_per_epoch"):
+        model().fit(Endless(), verbose=0)
+    assert len(model().fit(Endless(), steps_per_epoch=2, epochs=2, verbose=0).history["loss"]) == 2
+
+
+def test_steps_per_epoch_with_arrays_and_shuffle_with_a_generator_are_refused():
+    with pytest.raises(ValueError, match="steps_per_epoch is for generators.*Received: steps_per_epoch=2"):
+        model().fit(X, Y, steps_per_epoch=2, verbose=0)
+    with pytest.raises(ValueError, match="shuffle cannot be used when x is a data source"):
+        model().fit(chunks, shuffle=False, verbose=0)
