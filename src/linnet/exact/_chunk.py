@@ -17,6 +17,9 @@ Two ways to get ``R``, both in float64:
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -30,6 +33,12 @@ SHIFT_LIMIT = 10.0
 """... and the shift is within this many standard deviations of every column's mean (no cancellation)."""
 TINY_VARIANCE = 1e-270
 """... and every column's variance is above this (so no square underflowed)."""
+
+
+BLOCK_CHUNKS = 8
+"""Chunks per block of the threaded Gram product (65,536 rows of 8,192): enough work to amortize a thread."""
+THREADS = min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+"""Threads that compute blocks at once: the cores this process may use (at most 8)."""
 
 
 class Chunk(NamedTuple):
@@ -93,25 +102,48 @@ def cross_product_chunk(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None
 
 
 def _shifted_gram(x, y, weights, shift, rows_per_chunk: int) -> np.ndarray:
-    """``[z - shift, 1]' W [z - shift, 1]``, converting ``rows_per_chunk`` rows at a time into one buffer.
+    """``[z - shift, 1]' W [z - shift, 1]``: the sum, in block order, of the Gram matrices of fixed blocks of
+    ``BLOCK_CHUNKS * rows_per_chunk`` rows, computed by up to ``THREADS`` threads at once.
 
-    A zero ``shift`` is not subtracted: the plain float32 -> float64 copy is several times faster than a
-    subtraction that converts.
+    The blocks do not depend on the thread count, so neither does the result. NumPy's copies and BLAS release
+    the GIL, and one BLAS ``syrk`` on ~20 columns runs on one core, so the threads add up.
     """
-    p = x.shape[1]
-    buffer = np.empty((min(rows_per_chunk, x.shape[0]), p + 2))
-    buffer[:, -1] = 1.0
+    block = BLOCK_CHUNKS * rows_per_chunk
+    starts = range(0, x.shape[0], block)
+    local = threading.local()
+
+    def block_gram(start: int) -> np.ndarray:
+        if getattr(local, "buffer", None) is None:
+            local.buffer = np.empty((min(rows_per_chunk, x.shape[0]), x.shape[1] + 2))
+            local.buffer[:, -1] = 1.0
+        rows = slice(start, start + block)
+        return _chunked_gram(x[rows], y[rows], None if weights is None else weights[rows], shift, local.buffer)
+
+    workers = min(THREADS, len(starts))
+    if workers < 2:
+        return sum(map(block_gram, starts))
+    with ThreadPoolExecutor(workers) as pool:
+        return sum(pool.map(block_gram, starts))
+
+
+def _chunked_gram(x, y, weights, shift, buffer: np.ndarray) -> np.ndarray:
+    """``[z - shift, 1]' W [z - shift, 1]``, converting ``len(buffer)`` rows at a time into ``buffer``.
+
+    The buffer's last column holds ones. A zero ``shift`` is not subtracted: the plain float32 -> float64 copy
+    is several times faster than a subtraction that converts.
+    """
+    p, size = x.shape[1], buffer.shape[0]
     gram = np.zeros((p + 2, p + 2))
     shifted = np.append(shift, 0.0) if shift.any() else None
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        for start in range(0, x.shape[0], rows_per_chunk):
-            rows = buffer[:min(rows_per_chunk, x.shape[0] - start)]
-            rows[:, :p] = x[start:start + rows_per_chunk]
-            rows[:, p] = y[start:start + rows_per_chunk]
+        for start in range(0, x.shape[0], size):
+            rows = buffer[:min(size, x.shape[0] - start)]
+            rows[:, :p] = x[start:start + size]
+            rows[:, p] = y[start:start + size]
             if shifted is not None:
                 rows -= shifted
             if weights is not None:  # a new array: the buffer's column of ones stays
-                rows = rows * np.sqrt(weights[start:start + rows_per_chunk])[:, None]
+                rows = rows * np.sqrt(weights[start:start + size])[:, None]
             gram += rows.T @ rows  # A'A: one symmetric rank-k update (syrk)
     return gram
 

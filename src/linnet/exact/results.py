@@ -272,8 +272,8 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
     if refine is not None and not isinstance(refine, (bool, np.bool_)):
         raise TypeError(f"refine must be True, False or None (refine when few digits are reliable), "
                         f"received {refine!r}.")
-    x = _checks.features(x, "x", dtype=None)
-    y = _checks.targets(y, x.shape[0], "y", dtype=None)[:, 0]
+    x = _checks.features(x, "x", dtype=None, finite=False)  # the state's pass over the data checks finiteness
+    y = _checks.targets(y, x.shape[0], "y", dtype=None, finite=False)[:, 0]
     weights = _sample_weight(sample_weight, x.shape[0])
 
     def refine_with(solution):

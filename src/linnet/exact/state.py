@@ -90,16 +90,22 @@ class LeastSquaresState:
 
         Returns ``self``. The rows are not kept; a float32 ``x`` is converted 8,192 rows at a time.
         """
-        x = _checks.features(x_chunk, "x", n_features=self.n_features, dtype=None)  # keep dtype: no copy
-        y = _checks.targets(y_chunk, x.shape[0], "y", dtype=None)[:, 0]
+        x = _checks.features(x_chunk, "x", n_features=self.n_features, dtype=None, finite=False)  # no copy
+        y = _checks.targets(y_chunk, x.shape[0], "y", dtype=None, finite=False)[:, 0]
         return self._update(x, y, _sample_weight(sample_weight, x.shape[0]))
 
     def _update(self, x: np.ndarray, y: np.ndarray, weights: np.ndarray | None) -> LeastSquaresState:
-        """``update`` for checked arrays: ``x`` (n, p), ``y`` (n,), ``weights`` (n,) or None."""
+        """``update`` for checked arrays: ``x`` (n, p), ``y`` (n,), ``weights`` (n,) or None.
+
+        Finiteness is checked here: a finite Gram matrix proves it (its diagonal sums squares), and only when
+        the fast path is refused are ``x`` and ``y`` scanned for NaN and infinity.
+        """
         if self.n_features is None:
             self._allocate(x.shape[1])
         fast = cross_product_chunk(x, y, weights, np.zeros(x.shape[1] + 1), ROWS_PER_CHUNK)
         if fast is None:  # the mean is far from 0: retry shifted by a row (or by the mean so far)
+            _checks.require_finite(x, "x")
+            _checks.require_finite(y, "y")
             shift = self.mean if self.n else np.append(x[0], y[0]).astype(np.float64)
             fast = cross_product_chunk(x, y, weights, shift, ROWS_PER_CHUNK)
         if fast is not None:
