@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._chunk import EPS
+from ._extended import LONG
 from .state import LeastSquaresState
 
 RANK_RTOL = 1e-13
@@ -54,6 +55,7 @@ class LeastSquares:
     rank: int
     residual_norm: float
     total_norm: float
+    explained_norm: float
     design_condition: float
     digits: float
     constant: list[int]
@@ -85,7 +87,8 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     if fit_intercept:
         mean_x = state.mean_x
         low = state.mean_low
-        params = np.concatenate([[(state.mean_y - mean_x @ slopes) + (low[-1] - low[:-1] @ slopes)], slopes])
+        means = state.mean.astype(LONG) + low  # the intercept cancels: in extended precision
+        params = np.concatenate([[float(means[-1] - means[:-1] @ slopes)], slopes])
         inverse = np.block([[np.array([[1 / math.sqrt(state.weight)]]), -(mean_x @ inverse)[None, :]],
                             [np.zeros((len(slopes), 1)), inverse]])
         null = np.vstack([-mean_x @ null, null])
@@ -96,8 +99,8 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
         projector = np.eye(len(params)) - basis @ basis.T
         params, inverse = projector @ params, projector @ inverse
     digits = _digits(state, params, scale, condition, fit_intercept) if null.shape[1] == 0 else 0.0
-    return LeastSquares(params, inverse, len(params) - null.shape[1], rho, total, condition, digits,
-                        constant.tolist(), collinear)
+    return LeastSquares(params, inverse, len(params) - null.shape[1], rho, total, stable_norm(rxy), condition,
+                        digits, constant.tolist(), collinear)
 
 
 def _digits(state: LeastSquaresState, params: np.ndarray, scale: np.ndarray, condition: float,
