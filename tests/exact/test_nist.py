@@ -112,3 +112,14 @@ def test_any_chunking_merged_in_any_order_gives_the_same_state(cuts, order):
     np.testing.assert_allclose(parts[0].scatter, whole.scatter, rtol=1e-10, atol=1e-12 * np.abs(whole.scatter).max())
     fit = quietly(OLSResult.from_moments, parts[0])
     assert min(digits(fit, filip).values()) >= 6
+
+
+def test_the_digits_estimate_is_tight_on_filip_and_from_moments_does_not_warn():
+    filip = nist.load("Filip")
+    fit = quietly(ols, filip.x, filip.y, refine=False)
+    measured = digits(fit, filip)["coefficients"]  # 7.6
+    assert measured - 0.5 <= fit.digits <= measured
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        streamed_fit = OLSResult.from_moments(streamed(filip, 7))
+    assert streamed_fit.digits >= 6.5

@@ -39,9 +39,9 @@ class OLSResult:
     Attributes
     ----------
     digits : float
-        Estimated correct significant digits of the coefficients: ``-log10(u (k + k**2 tan(theta)))``, the
-        first-order error of a QR least-squares solve, with ``u`` the state's relative rounding, ``k`` the
-        condition number of the column-scaled (centered) design and ``tan(theta) = |residual| / |fitted|``.
+        Estimated correct significant digits of the worst coefficient: the larger of two first-order estimates,
+        normwise (``u k``, ``k`` the condition number of the column-scaled, centered design) and componentwise
+        (Skeel's, which follows a graded solution); ``u`` is the state's rounding. See ``linnet.exact.solve``.
     refined : bool
         Whether a pass of iterative refinement (residuals in extended precision) improved the coefficients.
 
