@@ -171,3 +171,20 @@ def test_a_nan_or_infinity_anywhere_is_a_clear_error_naming_its_index(row, colum
     message = rf"{name} contains NaN or infinite values \(first at index {re.escape(index)}"
     with pytest.raises(ValueError, match=message):
         ols(x, y)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("offset", [0.0, 1e4])
+def test_the_cross_product_path_matches_statsmodels_wls_on_many_rows(fit_intercept, offset):
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(20_000, 3)) * [1, 10, 0.1] + offset  # the offset makes the Gram product shift
+    y = x @ [1.0, -2.0, 3.0] + 5 + rng.normal(size=20_000)
+    weights = rng.uniform(0.5, 2.0, size=20_000)
+    state = LeastSquaresState().update(x, y, weights)
+    assert state.rounding > np.finfo(float).eps  # the fast path was taken
+    design = sm.add_constant(x) if fit_intercept else x
+    expected = sm.WLS(y, design, weights=weights).fit()
+    fit = OLSResult.from_moments(state, fit_intercept)
+    np.testing.assert_allclose(fit.params, expected.params, rtol=1e-9)
+    np.testing.assert_allclose(fit.bse, expected.bse, rtol=1e-9)
+    assert fit.rsquared == pytest.approx(expected.rsquared, rel=1e-12)

@@ -123,13 +123,13 @@ class LeastSquaresState:
         more than the checks, it is not tried."""
         fast = None
         if x.shape[0] > ROWS_PER_CHUNK:
-            fast = cross_product_chunk(x, y, weights, np.zeros(x.shape[1] + 1), ROWS_PER_CHUNK)
+            fast = cross_product_chunk(x, y, weights, np.zeros(x.shape[1] + 1))
         if fast is None:  # the mean is far from 0: retry shifted by a row (or by the mean so far)
             _checks.require_finite(x, "x")
             _checks.require_finite(y, "y")
             if x.shape[0] > ROWS_PER_CHUNK:
                 shift = self.mean if self.n else np.append(x[0], y[0]).astype(np.float64)
-                fast = cross_product_chunk(x, y, weights, shift, ROWS_PER_CHUNK)
+                fast = cross_product_chunk(x, y, weights, shift)
         return fast
 
     def merge(self, other: LeastSquaresState) -> LeastSquaresState:
