@@ -110,8 +110,7 @@ def _shifted_gram(x, y, weights, shift) -> np.ndarray:
 
     def block_gram(start: int) -> np.ndarray:
         if getattr(local, "buffer", None) is None:
-            local.buffer = np.empty((min(GRAM_ROWS, x.shape[0]), x.shape[1] + 3))
-            local.buffer[:, -2] = 1.0
+            local.buffer = np.ones((min(GRAM_ROWS, x.shape[0]), x.shape[1] + 3))
         rows = slice(start, start + BLOCK_ROWS)
         return _chunked_gram(x[rows], y[rows], None if weights is None else weights[rows], shift, local.buffer)
 
@@ -125,28 +124,28 @@ def _shifted_gram(x, y, weights, shift) -> np.ndarray:
 def _chunked_gram(x, y, weights, shift, buffer: np.ndarray) -> np.ndarray:
     """``[z - shift, 1]' W [z - shift, 1]``, converting ``len(buffer)`` rows at a time into ``buffer``.
 
-    The buffer's columns are ``[x, y, 1, x_0]``: its first ``p + 2`` columns ``A`` and its last ``p + 2`` columns
-    ``B`` (``A`` with its columns rotated by one) are two views with different starts, so ``A'B`` is a BLAS
-    ``gemm``, which on ~20 columns is faster than the ``syrk`` NumPy picks for ``A'A`` (measured, CPU time for
-    1M x 20: 33 ms against 41 ms; twice the flops, a much better kernel). ``A'A`` is ``A'B`` rotated back.
+    The buffer's columns are ``[1, x, y, 1]``: its last ``p + 2`` columns ``B = [x, y, 1]`` and its first ``p + 2``
+    columns ``A = [1, x, y]`` (``B`` with its columns rotated by one) are two views with different starts, so
+    ``A'B`` is a BLAS ``gemm``, which on ~20 columns is faster than the ``syrk`` NumPy picks for ``B'B``
+    (measured, CPU time for 1M x 20: 33 ms against 41 ms; twice the flops, a much better kernel). ``B'B`` is
+    ``A'B`` with its rows rotated back.
     A zero ``shift`` is not subtracted: the plain float32 -> float64 copy is several times faster than a
     subtraction that converts.
     """
     p, size = x.shape[1], buffer.shape[0]
     gram = np.zeros((p + 2, p + 2))
-    shifted = np.concatenate([shift, [0.0, shift[0]]]) if shift.any() else None
+    shifted = np.concatenate([[0.0], shift, [0.0]]) if shift.any() else None
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         for start in range(0, x.shape[0], size):
             rows = buffer[:min(size, x.shape[0] - start)]
-            rows[:, :p] = x[start:start + size]
-            rows[:, p] = y[start:start + size]
-            rows[:, -1] = rows[:, 0]
+            rows[:, 1:p + 1] = x[start:start + size]
+            rows[:, p + 1] = y[start:start + size]
             if shifted is not None:
                 rows -= shifted
             if weights is not None:  # a new array: the buffer's column of ones stays
                 rows = rows * np.sqrt(weights[start:start + size])[:, None]
             gram += rows[:, :-1].T @ rows[:, 1:]
-    return np.roll(gram, 1, axis=1)
+    return np.roll(gram, -1, axis=0)
 
 
 def qr_chunk(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None) -> Chunk:
