@@ -253,7 +253,7 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
     Parameters
     ----------
     x : array-like, shape (n, p) or (n,)
-        Features; a 1-D ``x`` is one feature. Any real dtype; all arithmetic is float64, done 8,192 rows at a
+        Features; a 1-D ``x`` is one feature. Any real dtype; all arithmetic is float64, done at most 8,192 rows at a
         time so a float32 ``x`` is never copied whole.
     y : array-like, shape (n,) or (n, 1)
         Target.

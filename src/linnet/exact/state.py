@@ -22,13 +22,14 @@ from ._chunk import EPS, cross_product_chunk, merged_factor, qr_chunk
 from ._extended import LONG, two_sum
 
 ROWS_PER_CHUNK = 8_192
-"""Rows converted to float64 at a time: bounds the extra memory (about 1.4 MB for 20 features)."""
+"""Rows of a QR chunk (cross-products are tried only on more rows than this): bounds the extra memory
+(about 1.4 MB for 20 features)."""
 
 
 class LeastSquaresState:
     """Row count, weight, means and triangular factor of ``z = [x, y]``: a mergeable least-squares problem.
 
-    ``update(x, y)`` adds rows in place (chunk by chunk, 8,192 rows converted to float64 at a time);
+    ``update(x, y)`` adds rows in place (chunk by chunk, at most 8,192 rows converted to float64 at a time);
     ``a.merge(b)`` and ``a + b`` return a new state and change neither. Any chunking and any merge tree give
     the same state up to rounding. ``Moments`` is the same class under its 0.1 name.
 
@@ -91,7 +92,7 @@ class LeastSquaresState:
     def update(self, x_chunk, y_chunk, sample_weight=None) -> LeastSquaresState:
         """Add the rows of ``x_chunk`` (n, p) and ``y_chunk`` (n,), weighted by ``sample_weight`` (n,), in place.
 
-        Returns ``self``. The rows are not kept; a float32 ``x`` is converted 8,192 rows at a time.
+        Returns ``self``. The rows are not kept; a float32 ``x`` is converted at most 8,192 rows at a time.
         """
         x = _checks.features(x_chunk, "x", n_features=self.n_features, dtype=None, finite=False)  # no copy
         y = _checks.targets(y_chunk, x.shape[0], "y", dtype=None, finite=False)[:, 0]
