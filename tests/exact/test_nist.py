@@ -117,15 +117,14 @@ def test_any_chunking_merged_in_any_order_gives_the_same_state(cuts, order):
     assert min(digits(fit, filip).values()) >= 6
 
 
-def test_the_digits_estimate_is_tight_on_filip_and_from_moments_does_not_warn():
+def test_the_digits_estimate_on_filip_is_safe_and_says_so():
+    """Conservative by about 5 digits (2.7 estimated, 7.6 measured): the tighter componentwise estimate that
+    matched Filip was unsafe elsewhere (see linnet.exact.solve._rowwise_digits)."""
     filip = nist.load("Filip")
     fit = quietly(ols, filip.x, filip.y, refine=False)
-    measured = digits(fit, filip)["coefficients"]  # 7.6
-    assert measured - 0.5 <= fit.digits <= measured
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        streamed_fit = OLSResult.from_moments(streamed(filip, 7))
-    assert streamed_fit.digits >= 6.5
+    assert 2.5 <= fit.digits <= digits(fit, filip)["coefficients"]
+    with pytest.warns(UserWarning, match=r"condition number 3\.8e\+09: about 3 digits of these coefficients"):
+        OLSResult.from_moments(streamed(filip, 7))
 
 
 def peer_digits(dataset, params, bse, resid_std, rsquared) -> dict[str, float]:

@@ -39,9 +39,9 @@ class OLSResult:
     Attributes
     ----------
     digits : float
-        Estimated correct significant digits of the worst coefficient: the larger of two first-order estimates,
-        normwise (``u k``, ``k`` the condition number of the column-scaled, centered design) and componentwise
-        (Skeel's, which follows a graded solution); ``u`` is the state's rounding. See ``linnet.exact.solve``.
+        Estimated correct significant digits of the worst coefficient: a first-order estimate per parameter,
+        ``u`` (the state's rounding) times a row norm of the inverse column-scaled factor times the size of the
+        scaled problem; a safe lower bound in practice. See ``linnet.exact.solve._rowwise_digits``.
     refined : bool
         Whether a pass of iterative refinement (residuals in extended precision) improved the coefficients.
 
