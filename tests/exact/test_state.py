@@ -1,6 +1,7 @@
 """The least-squares state: pure merges, weights (statsmodels WLS), no-intercept fits, edges, and its consumers."""
 
 import itertools
+import re
 import warnings
 
 import numpy as np
@@ -138,3 +139,52 @@ def _adapt_two(state):
     layer = linnet.layers.Normalization()
     layer.build(2)
     layer.adapt(state)
+
+
+def test_the_threaded_gram_does_not_depend_on_the_thread_count(monkeypatch):
+    from linnet.exact import _chunk
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((150_000, 4), dtype=np.float32)  # three blocks of 65,536 rows
+    y = x @ np.float32([1, -2, 3, 0.5]) + 7 + rng.standard_normal(150_000, dtype=np.float32)
+    states = []
+    for threads in (1, 2, 3):
+        monkeypatch.setattr(_chunk, "THREADS", threads)
+        states.append(LeastSquaresState().update(x, y))
+    for state in states[1:]:
+        np.testing.assert_array_equal(state.factor, states[0].factor)
+    design = sm.add_constant(x.astype(np.float64))
+    np.testing.assert_allclose(ols(x, y).params, sm.OLS(y.astype(np.float64), design).fit().params, rtol=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(row=st.integers(0, 69_999), column=st.integers(0, 3), value=st.sampled_from([np.nan, np.inf, -np.inf]))
+def test_a_nan_or_infinity_anywhere_is_a_clear_error_naming_its_index(row, column, value):
+    x = np.ones((70_000, 3), dtype=np.float32) * np.arange(1, 4, dtype=np.float32)
+    y = np.arange(70_000, dtype=np.float64)
+    x[::7] += 1
+    if column == 3:
+        y[row] = value
+        name, index = "y", f"({row},)"
+    else:
+        x[row, column] = value
+        name, index = "x", f"({row}, {column})"
+    message = rf"{name} contains NaN or infinite values \(first at index {re.escape(index)}"
+    with pytest.raises(ValueError, match=message):
+        ols(x, y)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("offset", [0.0, 1e4])
+def test_the_cross_product_path_matches_statsmodels_wls_on_many_rows(fit_intercept, offset):
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(20_000, 3)) * [1, 10, 0.1] + offset  # the offset makes the Gram product shift
+    y = x @ [1.0, -2.0, 3.0] + 5 + rng.normal(size=20_000)
+    weights = rng.uniform(0.5, 2.0, size=20_000)
+    state = LeastSquaresState().update(x, y, weights)
+    assert state.rounding > np.finfo(float).eps  # the fast path was taken
+    design = sm.add_constant(x) if fit_intercept else x
+    expected = sm.WLS(y, design, weights=weights).fit()
+    fit = OLSResult.from_moments(state, fit_intercept)
+    np.testing.assert_allclose(fit.params, expected.params, rtol=1e-9)
+    np.testing.assert_allclose(fit.bse, expected.bse, rtol=1e-9)
+    assert fit.rsquared == pytest.approx(expected.rsquared, rel=1e-12)

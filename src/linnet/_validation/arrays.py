@@ -4,6 +4,7 @@ sample weights, finiteness found without overflowing, and what the float32 engin
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,8 @@ def numeric_array(data: Any, name: str, *, objects: bool = False) -> np.ndarray:
     if hasattr(data, "toarray") and hasattr(data, "nnz"):
         raise TypeError(f"{name} is a sparse matrix, which linnet does not support; pass a dense array such "
                         f"as {name}.toarray().")
-    if np.ma.isMaskedArray(data) and np.ma.getmaskarray(data).any():
+    masked = sys.modules.get("numpy.ma")  # a masked array exists only once numpy.ma is imported (~30 ms)
+    if masked is not None and masked.isMaskedArray(data) and masked.getmaskarray(data).any():
         raise ValueError(f"{name} is a masked array with {int(np.ma.count_masked(data))} masked value(s), which "
                          f"linnet would otherwise use as they are; pass {name}.filled(value) to replace them or "
                          f"{name}.compressed() (or drop those rows) to leave them out.")
@@ -77,9 +79,11 @@ def _require_non_negative(array: np.ndarray, name: str) -> None:
         raise ValueError(f"{name} must be non-negative, received {array[index]:g} at index {index}.")
 
 
-def _cast(array: np.ndarray, dtype, name: str) -> np.ndarray:
-    """Cast to ``dtype`` (C order), refusing values that the cast would turn into infinity."""
-    require_finite(array, name)
+def _cast(array: np.ndarray, dtype, name: str, finite: bool = True) -> np.ndarray:
+    """Cast to ``dtype`` (C order), refusing values that the cast would turn into infinity (and, when
+    ``finite``, NaN and infinite values)."""
+    if finite:
+        require_finite(array, name)
     with np.errstate(over="ignore", invalid="ignore"):  # the cast may overflow, which is refused below
         cast = np.ascontiguousarray(array, dtype=dtype)
     if cast.dtype != array.dtype and nonfinite_index(cast) is not None:
@@ -89,10 +93,12 @@ def _cast(array: np.ndarray, dtype, name: str) -> np.ndarray:
     return cast
 
 
-def features(x: Any, name: str = "x", *, n_features: int | None = None, dtype=FLOATX) -> np.ndarray:
+def features(x: Any, name: str = "x", *, n_features: int | None = None, dtype=FLOATX,
+             finite: bool = True) -> np.ndarray:
     """Return ``x`` as a finite, non-empty 2-D array ``(n_samples, n_features)`` of ``dtype``.
 
-    A 1-D ``x`` is one feature (Keras semantics); a scalar is one sample of one feature.
+    A 1-D ``x`` is one feature (Keras semantics); a scalar is one sample of one feature. ``finite=False`` leaves
+    the check for NaN and infinity to a caller whose own pass over the data proves it (``require_finite``).
     """
     array = numeric_array(x, name)
     if array.ndim == 0:
@@ -109,11 +115,12 @@ def features(x: Any, name: str = "x", *, n_features: int | None = None, dtype=FL
     if n_features is not None and array.shape[1] != n_features:
         raise ValueError(f"{name} has {array.shape[1]} feature(s) but the model expects {n_features} "
                          f"(received shape {array.shape}).")
-    return _cast(array, dtype, name)
+    return _cast(array, dtype, name, finite)
 
 
-def targets(y: Any, n_samples: int, name: str = "y", *, dtype=FLOATX) -> np.ndarray:
-    """Return ``y`` as a finite ``(n_samples, 1)`` array; accepts shape ``(n,)`` or ``(n, 1)``."""
+def targets(y: Any, n_samples: int, name: str = "y", *, dtype=FLOATX, finite: bool = True) -> np.ndarray:
+    """Return ``y`` as a finite ``(n_samples, 1)`` array; accepts shape ``(n,)`` or ``(n, 1)`` (``finite`` as in
+    ``features``)."""
     array = numeric_array(y, name)
     if array.ndim == 0:
         array = array.reshape(1)
@@ -125,7 +132,7 @@ def targets(y: Any, n_samples: int, name: str = "y", *, dtype=FLOATX) -> np.ndar
     if array.shape[0] != n_samples:
         raise ValueError(f"x and {name} must have the same number of samples: x has {n_samples}, "
                          f"{name} has {array.shape[0]}.")
-    return _cast(array, dtype, name).reshape(-1, 1)
+    return _cast(array, dtype, name, finite).reshape(-1, 1)
 
 
 def sample_weights(weights: Any, n_samples: int, name: str = "sample_weight") -> np.ndarray:

@@ -18,16 +18,18 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _validation as _checks
-from ._chunk import EPS, cross_product_chunk, merged_factor, qr_chunk, two_sum
+from ._chunk import EPS, cross_product_chunk, merged_factor, qr_chunk
+from ._extended import LONG, two_sum
 
 ROWS_PER_CHUNK = 8_192
-"""Rows converted to float64 at a time: bounds the extra memory (about 1.4 MB for 20 features)."""
+"""Rows of a QR chunk (cross-products are tried only on more rows than this): bounds the extra memory
+(about 1.4 MB for 20 features)."""
 
 
 class LeastSquaresState:
     """Row count, weight, means and triangular factor of ``z = [x, y]``: a mergeable least-squares problem.
 
-    ``update(x, y)`` adds rows in place (chunk by chunk, 8,192 rows converted to float64 at a time);
+    ``update(x, y)`` adds rows in place (chunk by chunk, at most 8,192 rows converted to float64 at a time);
     ``a.merge(b)`` and ``a + b`` return a new state and change neither. Any chunking and any merge tree give
     the same state up to rounding. ``Moments`` is the same class under its 0.1 name.
 
@@ -46,7 +48,8 @@ class LeastSquaresState:
         Weighted means of ``[x, y]``, ``mean + mean_low`` as a double-double (``mean_low`` is the rounding
         of ``mean``, kept so that a mean updated row by row stays correctly rounded).
     factor : ndarray, shape (p + 1, p + 1)
-        Upper-triangular ``R``, ``R'R`` the weighted centered cross-products of ``[x, y]``.
+        Upper-triangular ``R``, ``R'R`` the weighted centered cross-products of ``[x, y]`` (float64; the state
+        keeps it in ``numpy.longdouble`` so that merges do not round it).
     rounding : float
         Relative rounding of ``factor``: ``eps`` from QR, ``eps / pivot**2`` where cross-products were used.
     log_weight : float
@@ -74,10 +77,11 @@ class LeastSquaresState:
         self.n_features = n_features
         self.mean = np.zeros(n_features + 1)
         self.mean_low = np.zeros(n_features + 1)
-        self.factor = np.zeros((n_features + 1, n_features + 1))
+        self._factor = np.zeros((n_features + 1, n_features + 1), dtype=LONG)
 
     mean_x = property(lambda self: self.mean[:-1], doc="Weighted column means of x, shape (p,).")
     mean_y = property(lambda self: float(self.mean[-1]), doc="Weighted mean of y.")
+    factor = property(lambda self: self._factor.astype(np.float64), doc="The triangular ``R`` (float64).")
     scatter = property(lambda self: self.factor.T @ self.factor,
                        doc="Weighted centered cross-products ``R'R`` of ``[x, y]`` (squares the scale).")
     sxx = property(lambda self: self.scatter[:-1, :-1], doc="Centered x'Wx, shape (p, p).")
@@ -88,20 +92,21 @@ class LeastSquaresState:
     def update(self, x_chunk, y_chunk, sample_weight=None) -> LeastSquaresState:
         """Add the rows of ``x_chunk`` (n, p) and ``y_chunk`` (n,), weighted by ``sample_weight`` (n,), in place.
 
-        Returns ``self``. The rows are not kept; a float32 ``x`` is converted 8,192 rows at a time.
+        Returns ``self``. The rows are not kept; a float32 ``x`` is converted at most 8,192 rows at a time.
         """
-        x = _checks.features(x_chunk, "x", n_features=self.n_features, dtype=None)  # keep dtype: no copy
-        y = _checks.targets(y_chunk, x.shape[0], "y", dtype=None)[:, 0]
+        x = _checks.features(x_chunk, "x", n_features=self.n_features, dtype=None, finite=False)  # no copy
+        y = _checks.targets(y_chunk, x.shape[0], "y", dtype=None, finite=False)[:, 0]
         return self._update(x, y, _sample_weight(sample_weight, x.shape[0]))
 
     def _update(self, x: np.ndarray, y: np.ndarray, weights: np.ndarray | None) -> LeastSquaresState:
-        """``update`` for checked arrays: ``x`` (n, p), ``y`` (n,), ``weights`` (n,) or None."""
+        """``update`` for checked arrays: ``x`` (n, p), ``y`` (n,), ``weights`` (n,) or None.
+
+        Finiteness is checked here: a finite Gram matrix proves it (its diagonal sums squares), and only when
+        the fast path is refused are ``x`` and ``y`` scanned for NaN and infinity.
+        """
         if self.n_features is None:
             self._allocate(x.shape[1])
-        fast = cross_product_chunk(x, y, weights, np.zeros(x.shape[1] + 1), ROWS_PER_CHUNK)
-        if fast is None:  # the mean is far from 0: retry shifted by a row (or by the mean so far)
-            shift = self.mean if self.n else np.append(x[0], y[0]).astype(np.float64)
-            fast = cross_product_chunk(x, y, weights, shift, ROWS_PER_CHUNK)
+        fast = self._fast_chunk(x, y, weights)
         if fast is not None:
             self._absorb(*fast)
         else:
@@ -112,6 +117,21 @@ class LeastSquaresState:
             with np.errstate(divide="ignore"):
                 self.log_weight += float(np.log(weights).sum())
         return self
+
+    def _fast_chunk(self, x: np.ndarray, y: np.ndarray, weights: np.ndarray | None):
+        """The rows' state from cross-products (``cross_product_chunk``) when that is accurate, else None
+        (after checking that ``x`` and ``y`` are finite). Up to ``ROWS_PER_CHUNK`` rows, where QR costs no
+        more than the checks, it is not tried."""
+        fast = None
+        if x.shape[0] > ROWS_PER_CHUNK:
+            fast = cross_product_chunk(x, y, weights, np.zeros(x.shape[1] + 1))
+        if fast is None:  # the mean is far from 0: retry shifted by a row (or by the mean so far)
+            _checks.require_finite(x, "x")
+            _checks.require_finite(y, "y")
+            if x.shape[0] > ROWS_PER_CHUNK:
+                shift = self.mean if self.n else np.append(x[0], y[0]).astype(np.float64)
+                fast = cross_product_chunk(x, y, weights, shift)
+        return fast
 
     def merge(self, other: LeastSquaresState) -> LeastSquaresState:
         """A new state holding the rows of both ``self`` and ``other``; neither is changed."""
@@ -125,7 +145,7 @@ class LeastSquaresState:
         if other.n:
             if merged.n_features is None:
                 merged._allocate(other.n_features)
-            merged._absorb(other.n, other.weight, other.mean, other.mean_low, other.factor, other.rounding)
+            merged._absorb(other.n, other.weight, other.mean, other.mean_low, other._factor, other.rounding)
             merged.log_weight += other.log_weight
         return merged
 
@@ -135,11 +155,15 @@ class LeastSquaresState:
                 rounding_b: float) -> None:
         weight = self.weight + weight_b
         delta = (mean_b - self.mean) + (low_b - self.mean_low)
-        with np.errstate(over="ignore", invalid="ignore"):
-            share = weight_b / weight if weight > 0 else 0.0
-            shift_row = np.sqrt(self.weight * share) * delta
-            factor = merged_factor(self.factor, factor_b, shift_row)
-        if not np.isfinite(factor).all():
+        share = weight_b / weight if weight > 0 else 0.0
+        if self.n:  # the shift row in extended precision, from the means as double-doubles
+            exact = (mean_b.astype(LONG) - self.mean) + (low_b.astype(LONG) - self.mean_low)
+            factor = merged_factor(self._factor, factor_b, np.sqrt(LONG(self.weight) * weight_b / weight) * exact)
+        else:
+            factor = factor_b.astype(LONG)
+        with np.errstate(over="ignore"):
+            finite = np.isfinite(factor.astype(np.float64)).all()
+        if not finite:
             raise ValueError("The data's spread exceeds the float64 range (a column's root sum of squared "
                              f"deviations is above {np.finfo(np.float64).max:.3g}); rescale x or y, e.g. change "
                              "their units.")
@@ -148,7 +172,7 @@ class LeastSquaresState:
             self.mean, self.mean_low = two_sum(self.mean, self.mean_low + error)
         else:
             self.mean, self.mean_low = mean_b.copy(), low_b.copy()
-        self.n, self.weight, self.factor = self.n + n_b, weight, factor
+        self.n, self.weight, self._factor = self.n + n_b, weight, factor
         self.rounding = max(self.rounding, rounding_b)
 
     def copy(self) -> LeastSquaresState:
@@ -156,13 +180,15 @@ class LeastSquaresState:
         twin = LeastSquaresState()
         twin.n, twin.weight, twin.rounding, twin.log_weight = self.n, self.weight, self.rounding, self.log_weight
         if self.n_features is not None:
-            twin.n_features, twin.factor = self.n_features, self.factor.copy()
+            twin.n_features, twin._factor = self.n_features, self._factor.copy()
             twin.mean, twin.mean_low = self.mean.copy(), self.mean_low.copy()
         return twin
 
     def uncentered_factor(self) -> np.ndarray:
         """Triangular ``U`` with ``U'U = [x, y]' W [x, y]`` (not centered): ``R`` stacked with ``sqrt(W) mean``."""
-        return merged_factor(self.factor, np.zeros((0, self.factor.shape[1])), np.sqrt(self.weight) * self.mean)
+        mean = self.mean.astype(LONG) + self.mean_low
+        factor = merged_factor(self._factor, np.zeros((0, self._factor.shape[1])), np.sqrt(LONG(self.weight)) * mean)
+        return factor.astype(np.float64)
 
     def gram(self, fit_intercept: bool) -> np.ndarray:
         """The uncentered ``X'WX`` of the design (with a leading column of ones when ``fit_intercept``)."""
