@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import positive_int
+from .fullbatch import full_batch_arrays
 from .sources import ArrayBatches, in_order, split_validation, validation_source
 
 
@@ -46,8 +47,13 @@ stable learning rate (``linnet.diagnostics.advisers``); delete a key to silence 
 
 def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, validation_split: float,
                validation_data: Any, shuffle: bool | str) -> FitPlan:
-    """The plan of ``fit`` on checked arrays: Keras' validation tail (or ``validation_data``), shuffled batches."""
-    batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
+    """The plan of ``fit`` on checked arrays: Keras' validation tail (or ``validation_data``), shuffled batches.
+
+    ``batch_size="full"`` trains on all the training rows at once from their least-squares state
+    (:class:`~linnet.engine.fullbatch.FullBatch`: Keras' ``batch_size=n``, each step O(p²)).
+    """
+    full = isinstance(batch_size, str) and batch_size == "full"
+    batch_size = None if full else positive_int(batch_size, "batch_size", allow_none=True) or 32
     if validation_data is not None:
         train, validation, split = (x, y), validation_source(validation_data, x.shape[1]), 0.0
     elif validation_split:
@@ -55,7 +61,10 @@ def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, vali
         validation, split = in_order(x_val, y_val), validation_split
     else:
         train, validation, split = (x, y), None, 0.0
-    source = ArrayBatches(*train, batch_size=batch_size, shuffle=shuffle)
+    if full:
+        source, batch_size = full_batch_arrays(*train), train[0].shape[0]
+    else:
+        source = ArrayBatches(*train, batch_size=batch_size, shuffle=shuffle)
     return FitPlan(model, source, validation, x, y, train[0], batch_size, split)
 
 
