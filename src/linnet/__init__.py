@@ -40,6 +40,19 @@ _plugins.PLUGINS.update({name: _on_first_call("saving.model_file", name)
 _plugins.PLUGINS.update({name: _on_first_call("diagnostics.equation", name)
                             for name in ("equation", "compare_to_ols")})
 
+
+
+def _is_dask(data) -> bool:
+    """A Dask collection (array, DataFrame), recognised without importing Dask."""
+    return type(data).__module__.split(".")[0] == "dask" and hasattr(data, "__dask_graph__")
+
+
+def _register_sources() -> None:
+    """Data ``linnet.ols`` reads besides arrays (``exact.results.SOURCES``), added when linnet.ols is loaded."""
+    from .exact import results
+    results.SOURCES.setdefault("dask", (_is_dask, _on_first_call("dask.reduce", "ols")))
+
+
 datasets = data  # the 0.1 name of linnet.data
 
 _LAZY = {"diagnostics": ("diagnostics", None), "exact": ("exact", None), "plot": ("plot", None),
@@ -53,6 +66,8 @@ def __getattr__(name: str):
         raise AttributeError(f"module 'linnet' has no attribute {name!r}")
     module_name, attribute = _LAZY[name]
     module = _importlib.import_module(f".{module_name}", __name__)
+    if module_name.startswith("exact"):
+        _register_sources()
     return module if attribute is None else getattr(module, attribute)
 
 
