@@ -72,14 +72,10 @@ def compute(tasks: list, options: dict) -> list:
     except Exception as error:
         if type(error).__name__ != "KilledWorker":
             raise
-        raise WorkerLostError(f"Dask workers died {_attempts(error)} while computing {_which(error)}; the "
-                              f"pass was abandoned and no partial result is returned. Check the workers' memory "
-                              f"limit and logs. Dask said: {error}") from None
-
-
-def _attempts(error: Exception) -> str:
-    allowed = dask.config.get("distributed.scheduler.allowed-failures", None)
-    return "repeatedly" if allowed is None else f"{allowed + 1} time(s)"
+        raise WorkerLostError(f"Every Dask worker that tried {_which(error)} died (more often than the "
+                              f"scheduler's distributed.scheduler.allowed-failures); the pass was abandoned and no "
+                              f"partial result is returned. Check the workers' memory limit and logs. Dask said: "
+                              f"{error}") from None
 
 
 def _which(error: Exception) -> str:
