@@ -78,9 +78,8 @@ def run_dask(path: Path, runner: str) -> tuple[float, list[float]]:
             params = linnet.dask.ols(frame, target="y", scheduler=client).params
         else:
             from dask_ml.linear_model import LinearRegression
-            names = [name for name in frame.columns if name != "y"]
-            x = frame[names].to_dask_array(lengths=True)
-            y = frame["y"].to_dask_array(lengths=True)
+            table = frame.to_dask_array(lengths=True)  # the columns x1..xp, y (lengths: one more pass)
+            x, y = table[:, :-1], table[:, -1]
             model = LinearRegression(solver="newton", penalty=None, fit_intercept=True).fit(x, y)
             params = np.concatenate([[model.intercept_], model.coef_])
         return time.perf_counter() - start, np.asarray(params, dtype=float).tolist()

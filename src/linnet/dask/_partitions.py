@@ -28,6 +28,7 @@ from dask.base import tokenize
 from dask.delayed import Delayed
 
 from .. import _validation as _checks
+from .._validation.arrays import numeric_array, require_finite
 
 
 @dataclass(frozen=True)
@@ -137,11 +138,14 @@ def _frame_partitions(frame: dd.DataFrame, target: str | None, features: list[st
 
 
 def _array_rows(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None, index: int) -> tuple:
-    """On a worker: the checked rows of block ``index`` (dtype kept: float64 stays float64)."""
-    if x.shape[0] == 0:
-        return x, y, weight
+    """On a worker: the checked rows of block ``index``, dtype and memory order kept (no copy of ``x``)."""
     where = f"of partition {index}"
-    x = _checks.features(x, f"x {where}", dtype=None)
+    x = numeric_array(x, f"x {where}")
+    if x.ndim != 2:
+        raise ValueError(f"x {where} must be 2-D (rows, features). Received: shape {x.shape}")
+    if x.shape[0] == 0:
+        return x, np.zeros(0), None
+    require_finite(x, f"x {where}")
     y = _checks.targets(y, x.shape[0], f"y {where}", dtype=None)[:, 0]
     if weight is not None:
         weight = _checks.targets(weight, x.shape[0], f"sample_weight {where}", dtype=np.float64)[:, 0]
@@ -151,13 +155,19 @@ def _array_rows(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None, index: 
 
 
 def _frame_rows(frame, features: list[str], target: str, weight: str | None, index: int) -> tuple:
-    """On a worker: the checked rows of pandas partition ``index``, refusing a partition of another schema."""
-    for name in [*features, target] + ([weight] if weight is not None else []):
+    """On a worker: the checked rows of pandas partition ``index``, refusing a partition of another schema.
+
+    The columns come out of one ``to_numpy`` (a view of pandas' block when they share a dtype), ``x`` and ``y``
+    as views of it: no copy beyond the one pandas made from Parquet.
+    """
+    wanted = [*features, target] + ([weight] if weight is not None else [])
+    for name in wanted:
         if name not in frame.columns:
             raise ValueError(f"Partition {index} has no column {name!r} (its columns: {list(frame.columns)}): "
                              f"the partitions have different schemas.")
         if frame[name].dtype.kind not in "biuf":
             raise TypeError(f"Column {name!r} of partition {index} must be numeric. Received: dtype "
                             f"{frame[name].dtype}")
-    weights = None if weight is None else frame[weight].to_numpy()
-    return _array_rows(frame[features].to_numpy(), frame[target].to_numpy(), weights, index)
+    values = (frame if list(frame.columns) == wanted else frame[wanted]).to_numpy()
+    p = len(features)
+    return _array_rows(values[:, :p], values[:, p], values[:, p + 1] if weight is not None else None, index)

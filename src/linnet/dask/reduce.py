@@ -57,10 +57,10 @@ def _reduced(parts: Partitions, split_every: int, scheduler: Any) -> LeastSquare
 
 
 def _partition_state(rows: tuple, n_features: int) -> tuple[LeastSquaresState, int]:
-    """On a worker: the state of one partition's rows, and 1 (the partitions it holds)."""
+    """On a worker: the state of one partition's rows (checked by the reader), and 1 (the partitions it holds)."""
     x, y, weights = rows
     state = LeastSquaresState(n_features)
-    return (state.update(x, y, weights) if x.shape[0] else state), 1
+    return (state._update(x, y, weights) if x.shape[0] else state), 1
 
 
 def _merged(*pieces: tuple[LeastSquaresState, int]) -> tuple[LeastSquaresState, int]:
