@@ -8,7 +8,8 @@ then times, each in a fresh process, ``--repeat`` times in rotation:
 
 - ``single``: one process reading the row groups with pyarrow (``pre_buffer=False``) into one
   ``LeastSquaresState`` and solving: what ``linnet.ols`` on the file does without Dask;
-- ``dask``: ``linnet.dask.ols`` on ``dask.dataframe.read_parquet`` (one partition per row group) on a
+- ``dask``: ``linnet.dask.ols`` on ``linnet.dask.read_parquet`` (``--reader dask``: ``dask.dataframe.read_parquet``;
+  one partition per row group either way) on a
   ``distributed.LocalCluster`` of 2 worker processes, 1 thread each (the cluster's start-up is not timed);
 - ``dask-ml``: ``dask_ml.linear_model.LinearRegression(solver="newton", penalty=None)`` on the same collection
   and cluster (needs ``pip install dask-ml``; skipped without it).
@@ -65,16 +66,17 @@ def run_single(path: Path) -> tuple[float, list[float]]:
     return time.perf_counter() - start, params.tolist()
 
 
-def run_dask(path: Path, runner: str) -> tuple[float, list[float]]:
+def run_dask(path: Path, runner: str, reader: str) -> tuple[float, list[float]]:
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
+
+    import linnet.dask
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         client.wait_for_workers(2)
         start = time.perf_counter()
-        frame = dd.read_parquet(path, split_row_groups=True)
+        frame = linnet.dask.read_parquet(path) if reader == "linnet" else dd.read_parquet(path, split_row_groups=True)
         if runner == "dask":
-            import linnet.dask
             params = linnet.dask.ols(frame, target="y", scheduler=client).params
         else:
             from dask_ml.linear_model import LinearRegression
@@ -88,11 +90,11 @@ def run_dask(path: Path, runner: str) -> tuple[float, list[float]]:
 def one(args) -> None:
     """Child process: time one runner, print ``{"seconds": ..., "params": [...]}``."""
     path = Path(args.path)
-    seconds, params = run_single(path) if args.one == "single" else run_dask(path, args.one)
+    seconds, params = run_single(path) if args.one == "single" else run_dask(path, args.one, args.reader)
     print(json.dumps({"seconds": seconds, "params": params}))
 
 
-def measure(path: Path, runner: str) -> dict | None:
+def measure(path: Path, runner: str, reader: str) -> dict | None:
     finished = subprocess.run([sys.executable, __file__, "--one", runner, "--path", str(path)],
                               capture_output=True, text=True)
     if finished.returncode:
@@ -123,6 +125,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--runners", default=",".join(RUNNERS))
     parser.add_argument("--data-dir", default="/tmp/linnet-scale")
+    parser.add_argument("--reader", choices=("linnet", "dask"), default="linnet",
+                        help="the Dask collection: linnet.dask.read_parquet or dask.dataframe.read_parquet")
     parser.add_argument("--one", choices=RUNNERS, help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -136,10 +140,11 @@ def main() -> None:
     results: dict[str, list[dict]] = {name: [] for name in runners}
     for repeat in range(args.repeat):
         for name in runners[repeat % len(runners):] + runners[:repeat % len(runners)]:
-            outcome = measure(path, name)
+            outcome = measure(path, name, args.reader)
             if outcome is not None:
                 results[name].append(outcome)
-    print(f"{args.rows:,} x {args.features} float32, {path.stat().st_size / 1e9:.2f} GB, {args.repeat} runs each")
+    print(f"{args.rows:,} x {args.features} float32, {path.stat().st_size / 1e9:.2f} GB, {args.repeat} runs each, "
+          f"Dask collection from {args.reader}'s read_parquet")
     report(results)
 
 

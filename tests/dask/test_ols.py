@@ -50,16 +50,20 @@ def test_linnet_ols_dispatches_dask_collections(client):
     _same(fit, linnet.ols(x, y, sample_weight=weights))
 
 
-def test_a_parquet_folder_read_by_dask_dataframe(client, tmp_path):
+@pytest.mark.parametrize("reader", ["dask", "linnet"])
+def test_a_parquet_folder_read_by_dask_dataframe(client, tmp_path, reader):
     pandas = pytest.importorskip("pandas")
     x, y = _data(3, n=2_000)
     frame = pandas.DataFrame(x, columns=["rooms", "age", "tax"]).assign(price=y, id=np.arange(len(y)))
     for part in range(4):
         frame.iloc[part * 500:(part + 1) * 500].to_parquet(tmp_path / f"part{part}.parquet", row_group_size=128)
-    collection = dd.read_parquet(tmp_path)
+    collection = dd.read_parquet(tmp_path) if reader == "dask" else ld.read_parquet(tmp_path)
+    assert reader == "dask" or collection.npartitions == 16  # one partition per row group of 128 rows
     fit = ld.ols(collection, target="price", features=["rooms", "age", "tax"], scheduler=client, split_every=2)
     _same(fit, linnet.ols(frame[["rooms", "age", "tax"]], frame["price"]))
     assert fit.param_names == ["const", "rooms", "age", "tax"]
+    by_name = linnet.ols(collection[["rooms", "age", "tax", "price"]], "price")  # linnet.ols, the target by name
+    _same(by_name, fit)
 
 
 @pytest.mark.parametrize("scheduler", ["threads", "sync", "processes"])
@@ -82,3 +86,20 @@ def test_any_chunking_and_tree_gives_the_same_state(seed, n, chunk, split_every,
     assert state.n == n and state.weight == pytest.approx(expected.weight, rel=1e-13)
     np.testing.assert_allclose(state.mean, expected.mean, rtol=1e-13)
     np.testing.assert_allclose(state.scatter, expected.scatter, rtol=1e-9, atol=1e-9 * np.abs(expected.scatter).max())
+
+
+def test_read_parquet_names_what_is_wrong(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    with pytest.raises(FileNotFoundError, match="No such Parquet file or folder: '.*nowhere.parquet'"):
+        ld.read_parquet(tmp_path / "nowhere.parquet")
+    (tmp_path / "text.parquet").write_text("not parquet")
+    with pytest.raises(ValueError, match="Cannot read '.*text.parquet' as Parquet"):
+        ld.read_parquet(tmp_path / "text.parquet")
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    pandas.DataFrame({"a": [1.0, 2.0], "y": [1.0, 2.0]}).to_parquet(folder / "1.parquet")
+    pandas.DataFrame({"b": [1.0, 2.0], "y": [1.0, 2.0]}).to_parquet(folder / "2.parquet")
+    with pytest.raises(ValueError, match=r"'.*2.parquet' has no column\(s\) \['a'\]"):
+        ld.read_parquet(folder)
+    with pytest.raises(ValueError, match=r"has no column\(s\) \['c'\]"):
+        ld.read_parquet(folder / "1.parquet", columns=["c"])

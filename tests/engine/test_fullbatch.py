@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
+from fullbatch_cases import regression_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,13 +17,6 @@ from linnet.exact import LeastSquaresState
 
 OPTIMIZERS = {"sgd": lambda: linnet.optimizers.SGD(0.05), "momentum": lambda: linnet.optimizers.SGD(0.05, 0.9),
               "rmsprop": lambda: linnet.optimizers.RMSprop(0.05), "adam": lambda: linnet.optimizers.Adam(0.05)}
-
-
-def _data(seed: int, n: int, p: int):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, p)).astype(np.float32) * rng.uniform(0.5, 3, size=p).astype(np.float32)
-    y = (x @ rng.normal(size=p) + 0.7 + 0.1 * rng.normal(size=n)).astype(np.float32)
-    return x, y
 
 
 def _run(x, y, optimizer, batch_size, epochs=40, **fit):
@@ -36,7 +33,7 @@ def _close_in_float32(a, b, scale):
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_full_batch_from_the_state_equals_batch_size_n(name):
-    x, y = _data(0, 700, 4)
+    x, y = regression_data(0, 700, 4)
     full, weights_full = _run(x, y, OPTIMIZERS[name](), "full")
     rows, weights_rows = _run(x, y, OPTIMIZERS[name](), x.shape[0])
     _close_in_float32(full["loss"], rows["loss"], rows["loss"][0])
@@ -45,8 +42,23 @@ def test_full_batch_from_the_state_equals_batch_size_n(name):
     assert rows["loss"][-1] < 0.2 * rows["loss"][0]  # it trained: the comparison is not of two idle runs
 
 
+KERAS = json.loads((Path(__file__).parent / "keras_fullbatch.json").read_text())
+"""Keras 3.15.1 (TensorFlow 2.21, CPU) fit(batch_size=700) on regression_data(0, 700, 4), by
+tests/tools/record_keras_fullbatch.py."""
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_full_batch_from_the_state_equals_recorded_keras(name):
+    x, y = regression_data(0, 700, 4)
+    history, (kernel, bias) = _run(x, y, OPTIMIZERS[name](), "full")
+    keras = KERAS[name]
+    _close_in_float32(history["loss"], keras["loss"], keras["loss"][0])
+    _close_in_float32(kernel.ravel(), keras["kernel"], np.abs(keras["kernel"]).max())
+    _close_in_float32(bias[0], keras["bias"], np.abs(keras["kernel"]).max())
+
+
 def test_validation_split_trains_on_the_head_and_reports_the_tail():
-    x, y = _data(1, 300, 2)
+    x, y = regression_data(1, 300, 2)
     full, _ = _run(x, y, OPTIMIZERS["adam"](), "full", epochs=5, validation_split=0.2)
     rows, _ = _run(x, y, OPTIMIZERS["adam"](), 240, epochs=5, validation_split=0.2)
     _close_in_float32(full["val_loss"], rows["val_loss"], rows["val_loss"][0])
@@ -67,7 +79,7 @@ def test_the_first_step_by_hand():
 @given(seed=st.integers(0, 2**16), n=st.integers(2, 60), p=st.integers(1, 5), offset=st.floats(-50, 50))
 def test_the_gradient_from_the_state_is_the_gradient_from_the_rows(seed, n, p, offset):
     """(2/n)(DᵀD·θ − Dᵀy) from p + 2 rows equals the fused step on all n rows (float64 oracle)."""
-    x, y = _data(seed, n, p)
+    x, y = regression_data(seed, n, p)
     x += np.float32(offset)
     theta = np.random.default_rng(seed + 1).normal(size=p + 1)
     design = np.hstack([x, np.ones((n, 1))]).astype(np.float64)
@@ -81,7 +93,7 @@ def test_the_gradient_from_the_state_is_the_gradient_from_the_rows(seed, n, p, o
 
 
 def test_other_models_and_bad_arguments_are_refused():
-    x, y = _data(2, 50, 2)
+    x, y = regression_data(2, 50, 2)
     model = linnet.Sequential([linnet.Input((2,)), linnet.layers.Dense(1)])
     model.compile("sgd", "mse", metrics=["mae"])
     with pytest.raises(ValueError, match="one Dense unit with a bias"):

@@ -4,7 +4,9 @@
   one pass, a least-squares state per partition on the workers, tree-reduced there (``split_every``);
 - :class:`DaskBatches`: a data source for ``fit``: partitions decoded and shuffled on the workers, streamed to
   the trainer in a new partition order every epoch with prefetch;
-- :func:`full_batch`: the collection reduced once, then full-batch training at O(p²) per step.
+- :func:`full_batch`: the collection reduced once, then full-batch training at O(p²) per step;
+- :func:`read_parquet`: Parquet files as a Dask DataFrame of one partition per row group, read by pyarrow on
+  the workers.
 
 Dask arrays and Dask DataFrames on any scheduler (``scheduler=``: threads, processes, a ``distributed``
 client or a scheduler's address). Needs ``pip install 'linnet[dask]'``; see ``docs/dask.md``.
@@ -12,6 +14,7 @@ client or a scheduler's address). Needs ``pip install 'linnet[dask]'``; see ``do
 
 from ._scheduler import WorkerLostError
 from .batches import DaskBatches, full_batch
+from .parquet import read_parquet
 from .reduce import least_squares_state, ols
 
-__all__ = ["DaskBatches", "WorkerLostError", "full_batch", "least_squares_state", "ols"]
+__all__ = ["DaskBatches", "WorkerLostError", "full_batch", "least_squares_state", "ols", "read_parquet"]
