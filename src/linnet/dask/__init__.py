@@ -12,6 +12,13 @@ Dask arrays and Dask DataFrames on any scheduler (``scheduler=``: threads, proce
 client or a scheduler's address). Needs ``pip install 'linnet[dask]'``; see ``docs/dask.md``.
 """
 
+try:
+    import dask.array
+    import dask.dataframe  # noqa: F401
+except ImportError as error:  # say which extra brings it, not only which module is missing
+    raise ImportError(f"linnet.dask needs Dask's array and DataFrame collections: pip install 'linnet[dask]'. "
+                      f"({error})") from None
+
 from ._scheduler import WorkerLostError
 from .batches import DaskBatches, full_batch
 from .parquet import read_parquet
