@@ -3,8 +3,12 @@ memory; full-batch training from the state reduced on the cluster."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import linnet
 
@@ -72,6 +76,20 @@ def test_each_epoch_has_a_new_partition_order_and_all_rows():
     batches = list(unshuffled.epoch(rng))
     assert [len(batch[0]) for batch in batches] == [7] * 14 + [2]
     np.testing.assert_array_equal(np.concatenate([batch[0] for batch in batches]), x)
+
+
+@settings(max_examples=60, deadline=None)
+@given(sizes=st.lists(st.integers(0, 30), min_size=1, max_size=8), size=st.integers(1, 25))
+def test_batches_are_cut_across_partitions_in_order(sizes, size):
+    rows = np.arange(sum(sizes))
+    starts = np.cumsum([0, *sizes])
+    pieces = [(rows[a:b], -rows[a:b]) for a, b in itertools.pairwise(starts)]
+    batches = list(batches_module._cut(iter(pieces), size))
+    assert [len(batch[0]) for batch in batches] == [size] * (len(rows) // size) + [len(rows) % size] * bool(
+        len(rows) % size)
+    if batches:
+        np.testing.assert_array_equal(np.concatenate([batch[0] for batch in batches]), rows)
+        np.testing.assert_array_equal(np.concatenate([batch[1] for batch in batches]), -rows)
 
 
 def test_the_client_holds_at_most_prefetch_plus_one_partitions(monkeypatch):
