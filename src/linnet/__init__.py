@@ -41,14 +41,14 @@ _plugins.PLUGINS.update({name: _on_first_call("diagnostics.equation", name)
                             for name in ("equation", "compare_to_ols")})
 
 
-
 def _is_dask(data) -> bool:
     """A Dask collection (array, DataFrame), recognised without importing Dask."""
     return type(data).__module__.split(".")[0] == "dask" and hasattr(data, "__dask_graph__")
 
 
 def _register_sources() -> None:
-    """Data ``linnet.ols`` reads besides arrays (``exact.results.SOURCES``), added when linnet.ols is loaded."""
+    """Data ``linnet.ols`` reads besides arrays (``exact.results.SOURCES``), added when linnet.ols is loaded (or
+    linnet.dask imported): Dask collections go to ``linnet.dask.ols``."""
     from .exact import results
     results.SOURCES.setdefault("dask", (_is_dask, _on_first_call("dask.reduce", "ols")))
 

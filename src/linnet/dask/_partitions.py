@@ -57,11 +57,6 @@ def _apply(read: Callable, inputs: tuple, function: Callable, extra: tuple) -> A
     return function(read(*inputs), *extra)
 
 
-def is_dask_collection(data: Any) -> bool:
-    """Whether ``data`` is a Dask collection (array, DataFrame, Series, ...), without importing Dask."""
-    return type(data).__module__.split(".")[0] == "dask" and hasattr(data, "__dask_graph__")
-
-
 def partitions(x: Any, y: Any = None, *, target: str | None = None, features: list[str] | None = None,
                sample_weight: Any = None) -> Partitions:
     """The partitions of a Dask array ``x`` with arrays ``y`` (and ``sample_weight``), or of a Dask DataFrame

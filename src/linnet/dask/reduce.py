@@ -20,6 +20,7 @@ from typing import Any
 
 import dask
 
+from .. import _register_sources
 from .. import _validation as _checks
 from ..exact.results import OLSResult
 from ..exact.state import LeastSquaresState
@@ -124,11 +125,5 @@ def ols(x: Any, y: Any = None, fit_intercept: bool = True, *, target: str | None
     return OLSResult.from_moments(state, fit_intercept, names)
 
 
-def _register() -> None:
-    """Make ``linnet.ols`` (``linnet.exact.results.ols``) hand Dask collections to :func:`ols`."""
-    from ..exact import results
-    from ._partitions import is_dask_collection
-    results.SOURCES.setdefault("dask", (is_dask_collection, ols))
 
-
-_register()
+_register_sources()  # linnet.ols (linnet.exact.results.ols) hands Dask collections to ols above
