@@ -42,6 +42,19 @@ _plugins.PLUGINS.update({name: _on_first_call("diagnostics.equation", name)
 _html.PLUGINS["render"] = _on_first_call("notebook.display", "render")  # rich display in notebooks
 _plugins.PLUGINS["data_source"] = _on_first_call("data.sources.adapters", "data_source")  # generators, PyDataset
 
+
+def _is_dask(data) -> bool:
+    """A Dask collection (array, DataFrame), recognised without importing Dask."""
+    return type(data).__module__.split(".")[0] == "dask" and hasattr(data, "__dask_graph__")
+
+
+def _register_sources() -> None:
+    """Data ``linnet.ols`` reads besides arrays (``exact.results.SOURCES``), added when linnet.ols is loaded (or
+    linnet.dask imported): Dask collections go to ``linnet.dask.ols``."""
+    from .exact import results
+    results.SOURCES.setdefault("dask", (_is_dask, _on_first_call("dask.reduce", "ols")))
+
+
 datasets = data  # the 0.1 name of linnet.data
 
 _LAZY = {"diagnostics": ("diagnostics", None), "exact": ("exact", None), "plot": ("plot", None),
@@ -56,6 +69,8 @@ def __getattr__(name: str):
         raise AttributeError(f"module 'linnet' has no attribute {name!r}")
     module_name, attribute = _LAZY[name]
     module = _importlib.import_module(f".{module_name}", __name__)
+    if module_name.startswith(("exact", "data.sources")):  # linnet.ols: streaming.ols hands arrays to exact
+        _register_sources()
     return module if attribute is None else getattr(module, attribute)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import positive_int
+from .fullbatch import full_batch_arrays
 from .sources import (
     ArrayBatches,
     in_order,
@@ -77,11 +78,17 @@ def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, vali
     """The plan of ``fit`` on checked arrays: Keras' validation tail (or ``validation_data``), shuffled batches.
 
     ``sample_weight`` ``(n,)`` weights the rows (split with them, as Keras splits it); ``validation_batch_size``
-    rows are evaluated at a time when given (otherwise all at once: the mean is the same).
+    rows are evaluated at a time when given (otherwise all at once: the mean is the same). ``batch_size="full"``
+    trains on all the training rows at once from their least-squares state
+    (:class:`~linnet.engine.fullbatch.FullBatch`: Keras' ``batch_size=n``, each step O(p²)).
     """
-    batch_size = positive_int(batch_size, "batch_size", allow_none=True) or 32
+    full = isinstance(batch_size, str) and batch_size == "full"
+    batch_size = None if full else positive_int(batch_size, "batch_size", allow_none=True) or 32
     validation_batch_size = positive_int(validation_batch_size, "validation_batch_size", allow_none=True)
     weight = sample_weight_column(sample_weight, x.shape[0])
+    if full and weight is not None:
+        raise ValueError("batch_size='full' trains from the least-squares state of unweighted rows; give "
+                         "batch_size=len(x) to weight them. Received: sample_weight with batch_size='full'")
     if validation_data is not None:
         train, validation, split = (x, y, weight), validation_source(validation_data, x.shape[1]), 0.0
     elif validation_split:
@@ -91,8 +98,11 @@ def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, vali
         train, validation, split = (x, y, weight), None, 0.0
     if validation_batch_size is not None and isinstance(validation, ArrayBatches):
         validation = dataclasses.replace(validation, batch_size=validation_batch_size)
-    source = ArrayBatches(*train[:2], batch_size=batch_size, shuffle=shuffle,
-                          sample_weight=train[2] if len(train) == 3 else None)
+    if full:
+        source, batch_size = full_batch_arrays(*train[:2]), train[0].shape[0]
+    else:
+        source = ArrayBatches(*train[:2], batch_size=batch_size, shuffle=shuffle,
+                              sample_weight=train[2] if len(train) == 3 else None)
     return FitPlan(model, source, validation, x, y, train[0], batch_size, split, weight)
 
 

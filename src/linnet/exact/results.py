@@ -22,6 +22,10 @@ from .summary import render_summary
 
 __all__ = ["LeastSquaresState", "Moments", "OLSResult", "ResidualDegreesOfFreedomError", "ols"]
 
+SOURCES: dict = {}
+"""Other data ``ols`` reads besides arrays: ``name -> (accepts(x), ols_of_them)``, where ``ols_of_them`` takes
+``ols``'s arguments. The package root registers Dask collections (``linnet.dask.ols``); exact imports none."""
+
 WARN_BELOW_DIGITS = 6
 """``ols`` warns when fewer significant digits of the coefficients than this are reliable."""
 
@@ -282,6 +286,10 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
     >>> fit.intercept_, fit.coef_
     (-0.666..., array([1.5]))
     """
+    for accepts, ols_of_them in SOURCES.values():
+        if accepts(x):
+            return ols_of_them(x, y, fit_intercept, sample_weight=sample_weight, feature_names=feature_names,
+                               refine=refine)
     feature_names = _naming.pandas_feature_names(x) if feature_names is None else feature_names
     target_name = _naming.target_name(None, y)
     if refine is not None and not isinstance(refine, (bool, np.bool_)):

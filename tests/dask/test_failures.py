@@ -1,0 +1,120 @@
+"""A lost worker, an unreachable scheduler and bad partitions: a retried pass or a clear error, never a state
+missing a partition."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import linnet
+
+da = pytest.importorskip("dask.array", reason="the Dask tests need pip install 'linnet[dask]'")
+dd = pytest.importorskip("dask.dataframe", reason="the Dask tests need pip install 'linnet[dask]'")
+import dask  # noqa: E402
+
+import linnet.dask as ld  # noqa: E402
+from linnet.dask import _scheduler  # noqa: E402
+
+
+def _data(n=1_200, p=2):
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(n, p))
+    return x, x @ np.arange(1.0, p + 1) + rng.normal(size=n)
+
+
+def _slowly(block):
+    time.sleep(0.25)
+    return block
+
+
+def _die_on_block_3(block, block_info=None):
+    if block_info is not None and block_info[0]["chunk-location"][0] == 3:
+        os._exit(1)
+    return block
+
+
+def test_a_worker_killed_mid_pass_is_retried_and_the_answer_is_complete(client):
+    x, y = _data()
+    slow_x = da.from_array(x, chunks=(100, 2)).map_blocks(_slowly, dtype=float)  # 12 partitions, ~1.5 s on 2 workers
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(fit=ld.ols(slow_x, da.from_array(y, chunks=100),
+                                                                      scheduler=client)))
+    thread.start()
+    time.sleep(0.6)
+    victim = next(iter(client.run(os.getpid).values()))
+    os.kill(victim, signal.SIGKILL)
+    thread.join(timeout=120)
+    expected = linnet.ols(x, y)
+    assert result["fit"].nobs == len(y)
+    np.testing.assert_allclose(result["fit"].params, expected.params, rtol=1e-12)
+
+
+def test_a_partition_that_keeps_killing_its_worker_fails_with_a_clear_error(client):
+    x, y = _data(600)
+    poisoned = da.from_array(x, chunks=(100, 2)).map_blocks(_die_on_block_3, dtype=float)
+    with pytest.raises(ld.WorkerLostError, match=r"worker that tried task .*, 3, .* died.*no partial result"):
+        ld.ols(poisoned, da.from_array(y, chunks=100), scheduler=client)
+
+
+def test_an_unreachable_scheduler_is_named(monkeypatch):
+    monkeypatch.setattr(_scheduler, "CONNECT_TIMEOUT", 1)
+    x, y = _data(10)
+    with pytest.raises(ConnectionError, match=r"Could not reach the Dask scheduler at 'tcp://127.0.0.1:9' within"):
+        ld.ols(da.from_array(x), da.from_array(y), scheduler="tcp://127.0.0.1:9")
+    with pytest.raises(TypeError, match="scheduler must be None.*Received: 42"):
+        ld.ols(da.from_array(x), da.from_array(y), scheduler=42)
+
+
+def _frame(n=60):
+    pandas = pytest.importorskip("pandas")
+    x, y = _data(n)
+    return pandas.DataFrame({"a": x[:, 0], "b": x[:, 1], "y": y})
+
+
+def test_bad_columns_are_named():
+    collection = dd.from_pandas(_frame(), npartitions=3)
+    with pytest.raises(ValueError, match=r"no column 'c'\. Its columns: \['a', 'b', 'y'\]"):
+        ld.ols(collection, target="y", features=["a", "c"])
+    with pytest.raises(ValueError, match="target= is needed"):
+        ld.ols(collection)
+    text = collection.assign(label="x")
+    with pytest.raises(TypeError, match="Column 'label' of the Dask DataFrame must be numeric"):
+        ld.ols(text, target="y", features=["a", "label"])
+
+
+def test_a_partition_of_another_schema_and_nan_mid_collection_are_named():
+    frame = _frame()
+    parts = [dask.delayed(frame.iloc[:30]), dask.delayed(frame.iloc[30:].rename(columns={"b": "B"}))]
+    mixed = dd.from_delayed(parts, meta=frame.iloc[:0], verify_meta=False)  # as a folder of mixed files
+    with pytest.raises(ValueError, match="Partition 1 has no column 'b'.*different schemas"):
+        ld.ols(mixed, target="y", scheduler="sync")
+    x, y = _data(300)
+    x[250, 1] = np.nan
+    with pytest.raises(ValueError, match=r"x of partition 2 contains NaN or infinite values \(first at index "
+                                         r"\(50, 1\)"):
+        ld.ols(da.from_array(x, chunks=100), da.from_array(y, chunks=100), scheduler="sync")
+
+
+def test_empty_and_misshapen_collections_are_refused():
+    empty = da.zeros((0, 2), chunks=1)
+    with pytest.raises(ValueError, match="hold no rows"):
+        ld.ols(empty, da.zeros((0,), chunks=1), scheduler="sync")
+    x, y = _data(100)
+    with pytest.raises(ValueError, match=r"y must have shape \(100,\) or \(100, 1\).*Received: shape \(99,\)"):
+        ld.ols(da.from_array(x), da.from_array(y[:99]))
+    with pytest.raises(TypeError, match="y must be a Dask array when x is one.*Received: ndarray"):
+        ld.ols(da.from_array(x), y)
+    with pytest.raises(TypeError, match="expects a dask.array.Array or a dask.dataframe.DataFrame"):
+        ld.ols(x, y)
+    unknown = da.from_array(x, chunks=50)[da.from_array(y, chunks=50) > 0]
+    with pytest.raises(ValueError, match="unknown length.*compute_chunk_sizes"):
+        ld.ols(unknown, da.from_array(y, chunks=50))
+    with pytest.raises(ValueError, match="split_every must be at least 2"):
+        ld.ols(da.from_array(x), da.from_array(y), split_every=1)
+    with pytest.raises(ValueError, match="refine=True needs a second pass"):
+        ld.ols(da.from_array(x), da.from_array(y), refine=True)

@@ -1,0 +1,105 @@
+"""The exact answer on Dask: per-partition states tree-reduced on a real cluster equal the in-memory answer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import linnet
+from linnet.exact import LeastSquaresState
+
+da = pytest.importorskip("dask.array", reason="the Dask tests need pip install 'linnet[dask]'")
+dd = pytest.importorskip("dask.dataframe", reason="the Dask tests need pip install 'linnet[dask]'")
+import linnet.dask as ld  # noqa: E402
+
+RTOL = 1e-12
+
+
+def _data(seed=0, n=3_001, p=3, offset=100.0):
+    rng = np.random.default_rng(seed)
+    x = offset + rng.normal(size=(n, p)) * np.arange(1, p + 1)
+    y = x @ np.arange(1.0, p + 1) - 7 + rng.normal(size=n)
+    return x, y
+
+
+def _same(result, expected, rtol=RTOL):
+    """Equal digits: parameters, standard errors, R², residual sum of squares, observations."""
+    assert result.nobs == expected.nobs
+    np.testing.assert_allclose(result.params, expected.params, rtol=rtol)
+    np.testing.assert_allclose(result.bse, expected.bse, rtol=1e-10)
+    assert result.rsquared == pytest.approx(expected.rsquared, rel=rtol)
+    assert result.ssr == pytest.approx(expected.ssr, rel=1e-10)
+
+
+def test_a_dask_array_on_the_cluster_gives_the_in_memory_answer(client):
+    x, y = _data()
+    fit = ld.ols(da.from_array(x, chunks=(400, 2)), da.from_array(y, chunks=333), scheduler=client)
+    _same(fit, linnet.ols(x, y))
+    exact = np.linalg.lstsq(np.column_stack([np.ones(len(x)), x]), y, rcond=None)[0]  # independent oracle
+    np.testing.assert_allclose(fit.params, exact, rtol=1e-9)
+
+
+def test_linnet_ols_dispatches_dask_collections(client):
+    x, y = _data(1)
+    weights = np.random.default_rng(2).uniform(0.1, 2, size=len(y))
+    chunks = 500
+    fit = linnet.ols(da.from_array(x, chunks=chunks), da.from_array(y, chunks=chunks),
+                     sample_weight=da.from_array(weights, chunks=chunks))
+    _same(fit, linnet.ols(x, y, sample_weight=weights))
+
+
+@pytest.mark.parametrize("reader", ["dask", "linnet"])
+def test_a_parquet_folder_read_by_dask_dataframe(client, tmp_path, reader):
+    pandas = pytest.importorskip("pandas")
+    x, y = _data(3, n=2_000)
+    frame = pandas.DataFrame(x, columns=["rooms", "age", "tax"]).assign(price=y, id=np.arange(len(y)))
+    for part in range(4):
+        frame.iloc[part * 500:(part + 1) * 500].to_parquet(tmp_path / f"part{part}.parquet", row_group_size=128)
+    collection = dd.read_parquet(tmp_path) if reader == "dask" else ld.read_parquet(tmp_path)
+    assert reader == "dask" or collection.npartitions == 16  # one partition per row group of 128 rows
+    fit = ld.ols(collection, target="price", features=["rooms", "age", "tax"], scheduler=client, split_every=2)
+    _same(fit, linnet.ols(frame[["rooms", "age", "tax"]], frame["price"]))
+    assert fit.param_names == ["const", "rooms", "age", "tax"]
+    by_name = linnet.ols(collection[["rooms", "age", "tax", "price"]], "price")  # linnet.ols, the target by name
+    _same(by_name, fit)
+
+
+@pytest.mark.parametrize("scheduler", ["threads", "sync", "processes"])
+def test_any_local_scheduler(scheduler):
+    x, y = _data(4, n=900)
+    fit = ld.ols(da.from_array(x, chunks=200), da.from_array(y, chunks=200), scheduler=scheduler)
+    _same(fit, linnet.ols(x, y))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**16), n=st.integers(3, 300), chunk=st.integers(1, 80), split_every=st.integers(2, 9),
+       weighted=st.booleans())
+def test_any_chunking_and_tree_gives_the_same_state(seed, n, chunk, split_every, weighted):
+    x, y = _data(seed, n=n, p=2, offset=1e3)
+    weights = np.random.default_rng(seed).uniform(0, 3, size=n) if weighted else None
+    dask_weights = None if weights is None else da.from_array(weights, chunks=chunk)
+    state = ld.least_squares_state(da.from_array(x, chunks=chunk), da.from_array(y, chunks=chunk),
+                                   sample_weight=dask_weights, split_every=split_every, scheduler="sync")
+    expected = LeastSquaresState().update(x, y, weights)
+    assert state.n == n and state.weight == pytest.approx(expected.weight, rel=1e-13)
+    np.testing.assert_allclose(state.mean, expected.mean, rtol=1e-13)
+    np.testing.assert_allclose(state.scatter, expected.scatter, rtol=1e-9, atol=1e-9 * np.abs(expected.scatter).max())
+
+
+def test_read_parquet_names_what_is_wrong(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    with pytest.raises(FileNotFoundError, match="No such Parquet file or folder: '.*nowhere.parquet'"):
+        ld.read_parquet(tmp_path / "nowhere.parquet")
+    (tmp_path / "text.parquet").write_text("not parquet")
+    with pytest.raises(ValueError, match="Cannot read '.*text.parquet' as Parquet"):
+        ld.read_parquet(tmp_path / "text.parquet")
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    pandas.DataFrame({"a": [1.0, 2.0], "y": [1.0, 2.0]}).to_parquet(folder / "1.parquet")
+    pandas.DataFrame({"b": [1.0, 2.0], "y": [1.0, 2.0]}).to_parquet(folder / "2.parquet")
+    with pytest.raises(ValueError, match=r"'.*2.parquet' has no column\(s\) \['a'\]"):
+        ld.read_parquet(folder)
+    with pytest.raises(ValueError, match=r"has no column\(s\) \['c'\]"):
+        ld.read_parquet(folder / "1.parquet", columns=["c"])
