@@ -267,17 +267,13 @@ class Sequential:
     def __call__(self, x: Any) -> np.ndarray:
         return self.predict_on_batch(x)
 
-    @property
-    def coef_(self) -> np.ndarray:
-        """Slopes of the whole model in the units of x and y, shape ``(n_features,)`` (stacks folded into one)."""
-        self._require_built("coef_")
-        return self.network.affine()[0]
+    coef_ = property(lambda self: self._affine("coef_")[0],
+                     doc="Slopes of the whole model in the units of x and y, shape ``(n_features,)`` (stacks folded).")
+    intercept_ = property(lambda self: self._affine("intercept_")[1], doc="Intercept of the model in y's units.")
 
-    @property
-    def intercept_(self) -> float:
-        """Intercept of the whole model in the units of y."""
-        self._require_built("intercept_")
-        return self.network.affine()[1]
+    def _affine(self, what: str) -> tuple[np.ndarray, float]:
+        self._require_built(what)
+        return self.network.affine()
 
     def equation(self, feature_names: Sequence[str] | None = None, target_name: str | None = None, digits: int = 4):
         """The model as an equation, e.g. ``"price = 9.102·rooms − 34.67"`` (``linnet.diagnostics.equation``)."""

@@ -15,8 +15,9 @@ import numpy as np
 from .. import _html, _naming
 from .. import _validation as _checks
 from .advice import warn_if_few_digits, warn_if_rank_deficient
+from .inference import ParameterInference
 from .refine import refine_solution
-from .solve import ResidualDegreesOfFreedomError, solve, stable_norm
+from .solve import ResidualDegreesOfFreedomError, solve
 from .state import LeastSquaresState, Moments, _sample_weight
 from .summary import render_summary
 
@@ -30,7 +31,7 @@ WARN_BELOW_DIGITS = 6
 """``ols`` warns when fewer significant digits of the coefficients than this are reliable."""
 
 
-class OLSResult:
+class OLSResult(ParameterInference):
     """A fitted (weighted) least-squares model: coefficients plus statistics computed on first access.
 
     ``params``, ``bse``, ``tvalues``, ``pvalues`` and ``conf_int()`` are ordered intercept first (when fitted),
@@ -203,45 +204,6 @@ class OLSResult:
         singular = np.linalg.svd(factor, compute_uv=False)
         return float(singular[0] / singular[-1]) if singular[-1] > 0 else math.inf
 
-    # --- inference on the parameters ---------------------------------------------------------------------------
-    def cov_params(self) -> np.ndarray:
-        """Covariance matrix of ``params``: ``scale * pinv(X'X)``."""
-        return self.scale * self._solution.cov_unscaled
-
-    @cached_property
-    def bse(self) -> np.ndarray:
-        """Standard errors of ``params``: ``resid_std`` times the row norms of ``T`` (``T T' = pinv(X'X)``)."""
-        return self.resid_std * np.array([stable_norm(row) for row in self._solution.root])
-
-    @cached_property
-    def tvalues(self) -> np.ndarray:
-        """``params / bse`` (NaN where both are 0, e.g. an all-zero column)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return self.params / self.bse
-
-    @cached_property
-    def pvalues(self) -> np.ndarray:
-        """Two-sided p-values of the t-tests ``param = 0`` with ``df_resid`` degrees of freedom."""
-        from scipy import stats
-        return 2 * stats.t.sf(np.abs(self.tvalues), self.df_resid)
-
-    def conf_int(self, alpha: float = 0.05) -> np.ndarray:
-        """``(k, 2)`` array of ``1 - alpha`` confidence intervals ``params -/+ t(1 - alpha/2, df_resid) bse``."""
-        from scipy import stats
-        alpha = _checks.real_number(alpha, "alpha", low=0, high=1, low_open=True, high_open=True)
-        half_width = stats.t.ppf(1 - alpha / 2, self._df_resid()) * self.bse
-        return np.column_stack([self.params - half_width, self.params + half_width])
-
-    # --- helpers -----------------------------------------------------------------------------------------------
-    def _df_resid(self) -> int:
-        if self.df_resid <= 0:
-            raise ResidualDegreesOfFreedomError(
-                "Statistics that divide by df_resid (standard errors, t, p-values, confidence intervals, adjusted "
-                f"R-squared, F) need more rows than fitted parameters, but there are {self.nobs} row(s) for rank "
-                f"{self.rank}: the coefficients fit exactly and their uncertainty is undefined. "
-                "Add rows or remove features.")
-        return self.df_resid
-
     def summary(self, dep_variable: str | None = None) -> str:
         """statsmodels' OLS summary as text (a ``Summary``, a ``str``; tables in a notebook), without date and
         time; the dependent variable is ``dep_variable``, default ``target_name`` (a Series' name, else ``"y"``)."""
@@ -276,17 +238,13 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
         Run one pass of iterative refinement over the rows (residuals accumulated in extended precision):
         ``True`` always, ``False`` never, ``None`` (default) when fewer than 6 digits are estimated reliable.
 
-    Returns
-    -------
-    OLSResult
-
     Examples
     --------
     >>> fit = ols([[1.0], [2.0], [3.0]], [1.0, 2.0, 4.0])
     >>> fit.intercept_, fit.coef_
     (-0.666..., array([1.5]))
     """
-    for accepts, ols_of_them in SOURCES.values():
+    for accepts, ols_of_them in SOURCES.values():  # e.g. Dask collections, reduced on their cluster
         if accepts(x):
             return ols_of_them(x, y, fit_intercept, sample_weight=sample_weight, feature_names=feature_names,
                                refine=refine)

@@ -1,0 +1,56 @@
+"""Inference on the parameters of a least-squares fit: covariance, standard errors, t, p-values, intervals.
+
+A mixin of :class:`~linnet.exact.results.OLSResult`, which provides ``params``, ``scale``, ``resid_std``,
+``df_resid``, ``nobs``, ``rank`` and the solution's covariance root ``T`` (``T T' = pinv(X'X)``): the standard
+errors are ``resid_std`` times the row norms of ``T``, never the square roots of a formed inverse.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from .. import _validation as _checks
+from .solve import ResidualDegreesOfFreedomError, stable_norm
+
+
+class ParameterInference:
+    """statsmodels' inference on ``params`` (nonrobust covariance), computed on first access."""
+
+    def cov_params(self) -> np.ndarray:
+        """Covariance matrix of ``params``: ``scale * pinv(X'X)``."""
+        return self.scale * self._solution.cov_unscaled
+
+    @cached_property
+    def bse(self) -> np.ndarray:
+        """Standard errors of ``params``: ``resid_std`` times the row norms of ``T`` (``T T' = pinv(X'X)``)."""
+        return self.resid_std * np.array([stable_norm(row) for row in self._solution.root])
+
+    @cached_property
+    def tvalues(self) -> np.ndarray:
+        """``params / bse`` (NaN where both are 0, e.g. an all-zero column)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.params / self.bse
+
+    @cached_property
+    def pvalues(self) -> np.ndarray:
+        """Two-sided p-values of the t-tests ``param = 0`` with ``df_resid`` degrees of freedom."""
+        from scipy import stats
+        return 2 * stats.t.sf(np.abs(self.tvalues), self.df_resid)
+
+    def conf_int(self, alpha: float = 0.05) -> np.ndarray:
+        """``(k, 2)`` array of ``1 - alpha`` confidence intervals ``params -/+ t(1 - alpha/2, df_resid) bse``."""
+        from scipy import stats
+        alpha = _checks.real_number(alpha, "alpha", low=0, high=1, low_open=True, high_open=True)
+        half_width = stats.t.ppf(1 - alpha / 2, self._df_resid()) * self.bse
+        return np.column_stack([self.params - half_width, self.params + half_width])
+
+    def _df_resid(self) -> int:
+        if self.df_resid <= 0:
+            raise ResidualDegreesOfFreedomError(
+                "Statistics that divide by df_resid (standard errors, t, p-values, confidence intervals, adjusted "
+                f"R-squared, F) need more rows than fitted parameters, but there are {self.nobs} row(s) for rank "
+                f"{self.rank}: the coefficients fit exactly and their uncertainty is undefined. "
+                "Add rows or remove features.")
+        return self.df_resid
