@@ -34,7 +34,9 @@ def test_set_random_seed_makes_a_run_identical_across_processes():
 def test_readme_starts_with_the_two_setup_commands():
     blocks = re.findall(r"```(?:bash|sh)?\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
     assert "pip install" in blocks[0] and "linnet demo boston" in blocks[0]
-    assert "pip install -e '.[test]'" in blocks[1] and blocks[1].strip().endswith("pytest")
+    install = "pip install -e '.[test,keras-compat,playground-test]'"
+    assert install in blocks[1] and blocks[1].strip().endswith("pytest")
+    assert f"python -m {install}".replace("pip install", "pip install --quiet") in (ROOT / ".ci" / "run").read_text()
     assert "pytest" in (ROOT / ".ci" / "run").read_text()
 
 
