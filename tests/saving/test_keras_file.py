@@ -165,8 +165,8 @@ def test_a_linnet_keras_file_round_trips_in_linnet_bit_for_bit(keras_file):
      r"config.layers\[3\].config.activation must be 'linear'"),
     (lambda c: c["config"]["layers"][2].update(class_name="Conv1D"),
      r"config.layers\[2\].class_name must be one of the linear layers Dense, Activation, Normalization"),
-    (lambda c: dense(c).update(kernel_regularizer={"class_name": "L2", "config": {"l2": 0.01}}),
-     r"config.layers\[2\].config.kernel_regularizer must be null \(linnet cannot represent it"),
+    (lambda c: dense(c).update(activity_regularizer={"class_name": "L2", "config": {"l2": 0.01}}),
+     r"config.layers\[2\].config.activity_regularizer must be null \(linnet cannot represent it"),
     (lambda c: dense(c).update(kernel_constraint={"class_name": "NonNeg", "config": {}}),
      r"config.layers\[2\].config.kernel_constraint must be null"),
     (lambda c: c.update(class_name="Functional"), r"config.json: class_name must be 'Sequential'"),
@@ -209,3 +209,35 @@ def test_keras_weights_are_checked_like_linnet_ones(keras_file, where, value, me
             archive.writestr(name, data)
     with pytest.raises(linnet.ModelFileError, match="model.weights.h5: " + message):
         linnet.load_model(path)
+
+
+KERAS_REGULARIZED = """
+import sys, numpy as np, keras
+folder = sys.argv[1]
+data = np.load(folder + "/data.npz")
+model = keras.saving.load_model(folder + "/linnet.keras")
+dense = model.layers[-1]
+print(dense.kernel_regularizer.get_config()["l2"], dense.bias_regularizer.get_config()["l1"],
+      model.evaluate(data["x"], data["y"], verbose=0))
+model.save(folder + "/keras.keras")
+"""
+
+
+@needs_keras
+def test_regularizers_cross_to_keras_and_back_with_the_penalty_in_the_loss(tmp_path):
+    model = linnet.Sequential([linnet.Input((2,)), linnet.Dense(1, kernel_regularizer=linnet.regularizers.L2(0.05),
+                                                                 bias_regularizer="l1")])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(X, Y, epochs=3, verbose=0)
+    model.save(tmp_path / "linnet.keras")
+    np.savez(tmp_path / "data.npz", x=X, y=Y)
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run([sys.executable, "-c", KERAS_REGULARIZED, str(tmp_path)], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    l2, l1, keras_loss = (float(value) for value in done.stdout.split()[-3:])
+    assert (l2, l1) == pytest.approx((0.05, 0.01))
+    assert keras_loss == pytest.approx(model.evaluate(X, Y, verbose=0), rel=1e-5)  # mse + 0.05·Σw² + 0.01·|b|
+    back = linnet.load_model(tmp_path / "keras.keras")
+    assert back.layers[-1].kernel_regularizer.l2 == pytest.approx(0.05)
+    np.testing.assert_array_equal(back.predict(X), model.predict(X))

@@ -24,6 +24,9 @@ from .stability import _sgd_limit
 LOSS_TOLERANCE = 0.01
 """The verdict rule: converged when the loss is at most ``(1 + LOSS_TOLERANCE)`` times least squares'."""
 LOSS_RATIO_TOLERANCE = 1 + LOSS_TOLERANCE
+EXACT_FIT_FLOOR = 1e-6
+"""The reference loss is never taken below ``EXACT_FIT_FLOOR·var(y)``: when least squares fits (almost) exactly,
+a ratio to its (almost) zero loss says nothing, so the neuron must then explain y as well as ``R² = 1 - 1e-6``."""
 PARAMETER_TOLERANCE = 0.01
 HOW = {"epochs": ("fit(epochs=...)", "--epochs"), "rate": ("the optimizer's learning_rate", "--learning-rate"),
        "normalize": ("add a Normalization layer adapted to x", "--normalize, or drop --no-standardize"),
@@ -42,7 +45,8 @@ class Convergence:
     ``ssr/n``, ``loss_ratio`` their ratio, ``parameter_distance`` ``||θ - θ*|| / ||θ*||`` over
     ``θ = (intercept, coef)`` in the original units (absolute when ``θ* = 0``). The one verdict rule:
     ``converged`` is ``loss_ratio <= 1 + LOSS_TOLERANCE`` (1.01), within 1% of the best loss (or a loss
-    within float32 round-off of zero, ``ROUND_OFF·mean(y²)``, when least squares fits exactly). Parameters more
+    within float32 round-off of zero, ``ROUND_OFF·mean(y²)``; the reference loss is at least
+    ``EXACT_FIT_FLOOR·var(y)``, so an exact fit gives a finite ratio). Parameters more
     than ``PARAMETER_TOLERANCE`` (1%) away at that loss lie in a ``flat_valley``: directions along which the
     loss hardly changes (correlated or badly scaled features), so the data do not pin them down.
     Each ``advice`` entry starts with what to do ("train more epochs", "use a larger learning rate",
@@ -112,7 +116,8 @@ def convergence(model, x: Any, y: Any, ols_result: OLSResult | None = None, *, c
     ols_loss = reference.ssr / reference.nobs
     if isinstance(reference, PenalizedResult):  # compare Keras' loss, mse + penalty, with its minimum
         loss, ols_loss = loss + reference.penalty.value(coef, intercept), reference.objective
-    ratio = loss / ols_loss if ols_loss > 0 else (1.0 if loss == 0 else math.inf)
+    reference_loss = max(ols_loss, EXACT_FIT_FLOOR * float(np.var(y)))
+    ratio = loss / reference_loss if reference_loss > 0 else (1.0 if loss == 0 else math.inf)
     target = np.concatenate([[reference.intercept_], reference.coef_])
     distance = float(np.linalg.norm(np.concatenate([[intercept], coef]) - target) / (np.linalg.norm(target) or 1.0))
     converged = ratio <= LOSS_RATIO_TOLERANCE or loss <= ROUND_OFF * float(np.mean(y ** 2))

@@ -17,8 +17,7 @@ from .fields import mapping, refuse, sequence, text
 
 CONFIG = "config.json"
 LAYERS = ("Dense", "Activation", "Normalization")
-_ABSENT = ("kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
-           "bias_constraint", "lora_rank", "quantization_config")
+_ABSENT = ("activity_regularizer", "kernel_constraint", "bias_constraint", "lora_rank", "quantization_config")
 """Dense/layer options that must be null (or absent): features a linear neuron here does not have."""
 _DROPPED_ON_WRITE = ("input_dim",)
 
