@@ -6,14 +6,16 @@ prediction loop reads ``y_pred[idx][0]``: ``predict`` returns shape (n, 1), and 
 array fails on NumPy 2.4 with any library, Keras included.
 """
 
-import matplotlib.pyplot as plt
-import numpy as np
 from _output import save  # ADAPTED: headless figures
 
-import linnet as tf
-from linnet.keras.datasets import boston_housing
-from linnet.keras.layers import Dense
+import numpy as np
 from linnet.keras.models import Sequential
+from linnet.keras.layers import Dense, Input, Activation
+from linnet.keras.datasets import boston_housing
+from linnet.keras import layers
+
+import linnet as tf
+import matplotlib.pyplot as plt
 
 SEED_VALUE = 42
 

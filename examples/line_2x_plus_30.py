@@ -5,21 +5,22 @@ compile line and part of the fit line; they are restored (RESTORED) as the tutor
 squared error, Adam at 0.1, 500 epochs, quiet. Figures are written as PNG files (ADAPTED).
 """
 
+from __future__ import absolute_import, division, print_function, unicode_literals
 
-import matplotlib.pyplot as plt
-import numpy as np
 from _output import save  # ADAPTED: headless figures
 
 import linnet as tf
+import numpy as np
+import matplotlib.pyplot as plt
 
 values_x = np.array([-10, 0, 2, 6, 12, 15], dtype=float)
 values_y = np.array([10, 30, 34, 42, 54, 60], dtype=float)
 for i,x in enumerate(values_x):
-  print(f"X: {x} Y: {values_y[i]}")
+  print("X: {} Y: {}".format(x, values_y[i]))
 
 x = np.linspace(-10,10,100)
 plt.title('Graph of y=2x+30')
-plt.plot(x, x*2+30)
+plt.plot(x, x*2+30);
 save("line_graph.png")
 
 model = tf.keras.Sequential([
@@ -35,4 +36,4 @@ plt.plot(history.history['loss'])
 save("line_loss.png")
 
 print(model.predict([20.0]))
-print(f"These are the layer variables: {model.layers[0].get_weights()}")
+print("These are the layer variables: {}".format(model.layers[0].get_weights()))

@@ -6,16 +6,15 @@ lines that add the layer and compile the model; they are restored here (marked R
 ``plt.show()`` becomes a PNG file (ADAPTED) so that the script runs headless.
 """
 
-import matplotlib.pyplot as plt
-import numpy as np
 from _output import save  # ADAPTED: headless figures
 
 import linnet as tf
-
+import numpy as np
+import matplotlib.pyplot as plt
 plt.style.use('ggplot')
 
 x = np.linspace(0, 50, 51)
-y = x + 10 * np.random.random(len(x))
+y = x + 10 * np.random.random((len(x)))
 
 plt.scatter(x, y, label='Generated  data')
 plt.legend()

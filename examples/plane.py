@@ -7,10 +7,10 @@ scikit-learn's ``mean_squared_error(..., squared=False)`` (removed in scikit-lea
 it is the RMSE of the model's predictions, computed with NumPy. Figures are written as PNG files.
 """
 
-import matplotlib.pyplot as plt
-import numpy as np
 from _output import OUT, save  # ADAPTED: headless figures
 
+import numpy as np
+import matplotlib.pyplot as plt
 import linnet as tf
 
 observations = 1000  # RESTORED (data generation)
