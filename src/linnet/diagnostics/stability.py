@@ -88,6 +88,14 @@ def stable_learning_rate(x: Any, loss: Any = "mse", fit_intercept: bool = True,
     return _stability(x, moments, curvature, bool(fit_intercept), batch_size, np.eye(moments.n_features + 1))
 
 
+def _x_state(x: np.ndarray) -> Moments:
+    """The least-squares state of ``x`` alone: the Hessian needs only x's cross-products. Its y column is
+    standard normal noise (fixed seed), not zeros: a y the rows fit exactly would send the state to its QR path,
+    which the residual's accuracy needs and the Hessian does not."""
+    noise = np.random.default_rng(0).standard_normal(x.shape[0])
+    return Moments().update(x, noise)
+
+
 def _rows_and_state(x: Any) -> tuple[np.ndarray | None, Moments]:
     """``(rows, state)`` for rows; ``(None, x)`` for a :class:`linnet.exact.LeastSquaresState` of them."""
     if isinstance(x, Moments):
@@ -95,7 +103,7 @@ def _rows_and_state(x: Any) -> tuple[np.ndarray | None, Moments]:
             raise ValueError("x is an empty LeastSquaresState; update it with rows first.")
         return None, x
     x = features(x, "x", dtype=None)
-    return x, Moments().update(x, np.zeros(x.shape[0]))
+    return x, _x_state(x)
 
 
 def model_stable_learning_rate(model, x: Any, batch_size: int | None = None) -> StabilityLimit | None:
@@ -114,7 +122,7 @@ def model_stable_learning_rate(model, x: Any, batch_size: int | None = None) -> 
         raise ValueError("The model has no loss yet; compile it first, e.g. model.compile('sgd', loss='mse').")
     x = features(x, "x", n_features=network.input_dim, dtype=None)
     batch_size = positive_int(batch_size, "batch_size", allow_none=True)
-    moments = Moments().update(x, np.zeros(x.shape[0]))
+    moments = _x_state(x)
     curvature = model.loss.curvature() * neuron.gain ** 2
     return _stability(x, moments, curvature, neuron.dense.use_bias, batch_size, neuron.lift)
 
