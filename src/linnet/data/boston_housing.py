@@ -9,7 +9,6 @@ set is kept here only so that existing Keras tutorials can be reproduced.
 from __future__ import annotations
 
 import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -137,6 +136,7 @@ def export_csv(path: str | os.PathLike) -> Path:
     temporary file in the same folder, then renamed); return the path. ``linnet datasets export boston``."""
     path = Path(path)
     data = (resources.files(__package__) / "bundled" / _DATA_FILE).read_bytes()
+    import tempfile
     with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", delete=False) as file:
         file.write(data)
     os.replace(file.name, path)

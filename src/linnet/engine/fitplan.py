@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 
 from .._validation import positive_int
-from .fullbatch import full_batch_arrays
 from .sources import (
     ArrayBatches,
     in_order,
@@ -99,6 +98,7 @@ def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, vali
     if validation_batch_size is not None and isinstance(validation, ArrayBatches):
         validation = dataclasses.replace(validation, batch_size=validation_batch_size)
     if full:
+        from .fullbatch import full_batch_arrays  # it brings the exact state: on first use
         source, batch_size = full_batch_arrays(*train[:2]), train[0].shape[0]
     else:
         source = ArrayBatches(*train[:2], batch_size=batch_size, shuffle=shuffle,

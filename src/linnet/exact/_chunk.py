@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -119,6 +118,7 @@ def _shifted_gram(x, y, weights, shift) -> np.ndarray:
     workers = min(THREADS, len(starts))
     if workers < 2:
         return sum(map(block_gram, starts))
+    from concurrent.futures import ThreadPoolExecutor  # on first use: it imports logging (~20 ms)
     with ThreadPoolExecutor(workers) as pool:
         return sum(pool.map(block_gram, starts))
 

@@ -11,9 +11,6 @@ from typing import Any
 import numpy as np
 
 from ..._validation import FLOATX, features, real_number, targets
-from ...exact.results import OLSResult
-from ...exact.state import Moments
-from ...exact.surface import LossSurface
 from .base import Callback
 
 EPS32 = float(np.finfo(np.float32).eps)
@@ -45,6 +42,8 @@ class StopAtOptimum(Callback):
         x = features(x, "x", dtype=FLOATX).astype(np.float64)
         y = targets(y, x.shape[0], "y", dtype=FLOATX)[:, 0].astype(np.float64)
         self.tolerance = real_number(tolerance, "tolerance", low=0.0)
+        from ...exact import Moments, OLSResult  # on first use: import linnet stays light
+        from ...exact.surface import LossSurface
         state = Moments().update(x, y)
         result = OLSResult.from_moments(state, bool(fit_intercept))
         self.optimum = float(result.ssr / result.nobs)
