@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .._validation import features, positive_int, real_number, targets
+from .gather import block_rows, gathered
 
 Batch = tuple  # (x, y) or (x, y, sample_weight)
 EVALUATION_ROWS = 65_536  # rows per batch when evaluating arrays (bounds memory; the loss is the same)
@@ -88,6 +89,7 @@ class ArrayBatches:
     batch_size: int = 32
     shuffle: bool | str = True
     sample_weight: np.ndarray | None = None
+    background: bool = True
 
     def __post_init__(self):
         if self.shuffle not in (True, False, "batch"):
@@ -115,13 +117,16 @@ class ArrayBatches:
         column of ones is appended once, here, so that each batch is a view or one gather, with no copy per step.
         """
         design = np.hstack([self.x, np.ones((self.x.shape[0], 1), dtype=self.x.dtype)])
-        return ArrayBatches(design, self.y, self.batch_size, self.shuffle, self.sample_weight)
+        return ArrayBatches(design, self.y, self.batch_size, self.shuffle, self.sample_weight, self.background)
 
     def epoch(self, rng: np.random.Generator | None) -> Iterator[Batch]:
         """Yield the batches of one epoch; shuffled batches are gathered one at a time (no copy of the data)."""
         arrays = (self.x, self.y) if self.sample_weight is None else (self.x, self.y, self.sample_weight)
         size = self.batch_size
         order = self._order(rng)
+        if order is not None and self.background and order.shape[0] > block_rows(size):
+            yield from gathered(arrays, order, size)  # the next block gathered on the other core
+            return
         for start in range(0, self.x.shape[0], size):
             if order is None:
                 yield tuple(a[start:start + size] for a in arrays)
