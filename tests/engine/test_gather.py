@@ -45,8 +45,10 @@ def test_background_batches_equal_the_plain_batches(n, batch, block, seed, shuff
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(gather, "BLOCK_ROWS", block)  # small blocks: many of them, partial last blocks
         background = _epoch(ArrayBatches(x, y, batch, shuffle, weight), seed)
+        design = _epoch(ArrayBatches(x, y, batch, shuffle).design_batches(), seed)  # [x, 1] built per block
     plain = _epoch(ArrayBatches(x, y, batch, shuffle, weight, background=False), seed)
     _same(background, plain)
+    _same(design, _epoch(ArrayBatches(x, y, batch, shuffle, background=False).design_batches(), seed))
     assert sum(b[0].shape[0] for b in plain) == n
 
 
@@ -54,13 +56,17 @@ def test_the_background_path_is_taken_for_a_large_epoch(monkeypatch):
     x, y = _arrays(3 * gather.BLOCK_ROWS + 5)
     calls = []
     original = gather._gather
-    monkeypatch.setattr(gather, "_gather", lambda arrays, rows: calls.append(len(rows)) or original(arrays, rows))
-    background = _epoch(ArrayBatches(x, y, 1024), 7)
-    assert calls == [gather.block_rows(1024)] * 3 + [x.shape[0] - 3 * gather.block_rows(1024)]
-    _same(background, _epoch(ArrayBatches(x, y, 1024, background=False), 7))
+    monkeypatch.setattr(gather, "_gather", lambda arrays, rows, ones: calls.append(len(rows)) or original(arrays, rows,
+                                                                                                        ones))
+    background = _epoch(ArrayBatches(x, y, 256), 7)
+    assert calls == [gather.block_rows(256)] * 3 + [x.shape[0] - 3 * gather.block_rows(256)]
+    _same(background, _epoch(ArrayBatches(x, y, 256, background=False), 7))
+    calls.clear()
+    _epoch(ArrayBatches(x, y, gather.BACKGROUND_MAX_BATCH + 1), 7)  # larger batches: gathered batch by batch
+    assert calls == []
 
 
-@pytest.mark.parametrize("batch_size", [32, 1000])
+@pytest.mark.parametrize("batch_size", [32, 250])
 def test_fit_weights_are_bit_for_bit_those_of_the_plain_path(monkeypatch, batch_size):
     x, y = _arrays(2 * gather.BLOCK_ROWS + 123, d=4)
 
@@ -72,12 +78,13 @@ def test_fit_weights_are_bit_for_bit_those_of_the_plain_path(monkeypatch, batch_
 
     calls = []
     original = gather._gather
-    monkeypatch.setattr(gather, "_gather", lambda arrays, rows: calls.append(len(rows)) or original(arrays, rows))
+    monkeypatch.setattr(gather, "_gather", lambda arrays, rows, ones: calls.append(ones) or original(arrays, rows,
+                                                                                                    ones))
     threads = threading.active_count()
     loss, weights = trained()
     assert threading.active_count() == threads  # the gather thread ended with the epoch
-    assert len(calls) == 2 * 3  # 3 blocks per epoch (the fused step's [x, 1] rows), 2 epochs
-    monkeypatch.setattr(sources, "block_rows", lambda size: 10**12)  # every epoch on the plain path
+    assert calls == [True] * 2 * 3  # 3 blocks per epoch of the fused step's [x, 1] rows, 2 epochs
+    monkeypatch.setattr(sources, "in_background", lambda size, rows: False)  # every epoch on the plain path
     plain_loss, plain_weights = trained()
     assert loss == plain_loss
     for left, right in zip(weights, plain_weights):

@@ -18,6 +18,7 @@ trainer's choice (``ArrayBatches.design_batches`` is an optional capability of i
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .._validation import features, positive_int, real_number, targets
-from .gather import block_rows, gathered
+from .gather import gathered, in_background
 
 Batch = tuple  # (x, y) or (x, y, sample_weight)
 EVALUATION_ROWS = 65_536  # rows per batch when evaluating arrays (bounds memory; the loss is the same)
@@ -90,6 +91,7 @@ class ArrayBatches:
     shuffle: bool | str = True
     sample_weight: np.ndarray | None = None
     background: bool = True
+    ones: bool = False  # batches of x are the design rows [x, 1] (see design_batches)
 
     def __post_init__(self):
         if self.shuffle not in (True, False, "batch"):
@@ -100,7 +102,7 @@ class ArrayBatches:
 
     @property
     def n_features(self) -> int:
-        return self.x.shape[1]
+        return self.x.shape[1] + self.ones
 
     @property
     def n_samples(self) -> int:
@@ -114,18 +116,24 @@ class ArrayBatches:
         """The same batches (same order for the same ``rng``) with ``x`` as the design matrix ``[x, 1]``.
 
         An optional capability the trainer uses for the fused one-neuron step (``Network.mse_step``): the
-        column of ones is appended once, here, so that each batch is a view or one gather, with no copy per step.
+        column of ones is appended once, here, so that each batch is a view or one gather, with no copy per step;
+        when the epochs are gathered in the background, that thread appends it to each block instead.
         """
+        if self._gathers_in_background():  # the gather thread appends the ones block by block: no copy of x
+            return dataclasses.replace(self, ones=True)
         design = np.hstack([self.x, np.ones((self.x.shape[0], 1), dtype=self.x.dtype)])
         return ArrayBatches(design, self.y, self.batch_size, self.shuffle, self.sample_weight, self.background)
+
+    def _gathers_in_background(self) -> bool:
+        return self.shuffle is not False and self.background and in_background(self.batch_size, self.x.shape[0])
 
     def epoch(self, rng: np.random.Generator | None) -> Iterator[Batch]:
         """Yield the batches of one epoch; shuffled batches are gathered one at a time (no copy of the data)."""
         arrays = (self.x, self.y) if self.sample_weight is None else (self.x, self.y, self.sample_weight)
         size = self.batch_size
         order = self._order(rng)
-        if order is not None and self.background and order.shape[0] > block_rows(size):
-            yield from gathered(arrays, order, size)  # the next block gathered on the other core
+        if self._gathers_in_background():
+            yield from gathered(arrays, order, size, self.ones)  # the next block gathered on the other core
             return
         for start in range(0, self.x.shape[0], size):
             if order is None:
