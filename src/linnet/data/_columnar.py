@@ -13,7 +13,7 @@ import numpy as np
 _NPZ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile)
 
 
-def _npz_arrays(path: Path) -> dict[str, np.ndarray]:
+def npz_arrays(path: Path) -> dict[str, np.ndarray]:
     try:
         archive = np.load(path, allow_pickle=False)
     except _NPZ_ERRORS as error:
@@ -28,7 +28,7 @@ def _npz_arrays(path: Path) -> dict[str, np.ndarray]:
             raise ValueError(f"{str(path)!r} is not a readable .npz file: {error}") from None
 
 
-def _npz_columns(arrays: dict[str, np.ndarray], path: Path) -> dict[str, np.ndarray]:
+def npz_columns(arrays: dict[str, np.ndarray], path: Path) -> dict[str, np.ndarray]:
     """Split the archive's arrays into named 1-D columns of one common length."""
     names_of_x = _feature_names_array(arrays.pop("feature_names", None), arrays.get("x"), path)
     columns: dict[str, np.ndarray] = {}
@@ -63,7 +63,7 @@ def _feature_names_array(names, x, path: Path) -> list[str] | None:
     return [str(name.decode() if isinstance(name, bytes) else name) for name in names]
 
 
-def _import_pyarrow():
+def import_pyarrow():
     try:
         import pyarrow
         import pyarrow.parquet as parquet
@@ -73,7 +73,7 @@ def _import_pyarrow():
     return pyarrow, parquet
 
 
-def _parquet_column(file, name: str, path: Path) -> np.ndarray:
+def parquet_column(file, name: str, path: Path) -> np.ndarray:
     """Column ``name`` of an open ``pyarrow.parquet.ParquetFile`` as a NumPy array, or say which row is null."""
     values = file.read(columns=[name]).column(0)
     if values.null_count:

@@ -11,17 +11,17 @@ from pathlib import Path
 
 import numpy as np
 
-_MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none"})
+MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none"})
 _SNIFFED_DELIMITERS = ",;\t|"
 _SNIFF_CHARS = 8192
 
 
-def _csv_rows(path: Path, delimiter: str | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def csv_rows(path: Path, delimiter: str | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Return the header and the non-blank data rows as ``(line number, fields)``."""
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n'):
         raise ValueError(f"delimiter must be one character other than a quote or newline, received {delimiter!r}.")
     text = _csv_text(path)
-    delimiter = delimiter or _sniff_delimiter(text)
+    delimiter = delimiter or sniff_delimiter(text)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         rows = [(reader.line_num, fields) for fields in reader if fields]
@@ -49,7 +49,7 @@ def _csv_text(path: Path) -> str:
     return text
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     """Guess the delimiter from the first whole lines of ``text``; ``","`` when the guess fails."""
     sample = text[:_SNIFF_CHARS]
     sample = sample[:sample.rfind("\n") + 1] or sample
@@ -66,8 +66,8 @@ def _csv_header(fields: list[str], path: Path) -> list[str]:
                          f"linnet needs a header row naming the columns.")
     if "" in header:
         raise ValueError(f"Column {header.index('') + 1} of the header of {str(path)!r} has no name.")
-    if _repeated(header):
-        raise ValueError(f"The header of {str(path)!r} names {_repeated(header)} more than once.")
+    if repeated(header):
+        raise ValueError(f"The header of {str(path)!r} names {repeated(header)} more than once.")
     return header
 
 
@@ -79,8 +79,8 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _csv_number(text: str, column: str, line: int, path: Path) -> float:
-    if text.strip().lower() in _MISSING_TEXT:
+def csv_number(text: str, column: str, line: int, path: Path) -> float:
+    if text.strip().lower() in MISSING_TEXT:
         raise ValueError(f"Column {column!r} has a missing value ({text!r}) on line {line} of {str(path)!r}; "
                          f"remove or fill that row first, or drop such rows with dropna=True (linnet: --dropna).")
     try:
@@ -94,16 +94,16 @@ def _csv_number(text: str, column: str, line: int, path: Path) -> float:
     return value
 
 
-def _repeated(names: list[str]) -> str:
+def repeated(names: list[str]) -> str:
     """The names that occur more than once, quoted and comma-separated ('' when all are distinct)."""
     return ", ".join(repr(name) for name in sorted({name for name in names if names.count(name) > 1}))
 
 
 def _is_missing(text: str) -> bool:
-    return text.strip().lower() in _MISSING_TEXT
+    return text.strip().lower() in MISSING_TEXT
 
 
-def _numeric_columns(header: list[str], rows, candidates: list[str], path: Path) -> list[str]:
+def numeric_columns(header: list[str], rows, candidates: list[str], path: Path) -> list[str]:
     """The ``candidates`` whose every present cell is a number; warns naming the others, which are skipped."""
     def numeric(name: str) -> bool:
         index = header.index(name)
@@ -117,7 +117,7 @@ def _numeric_columns(header: list[str], rows, candidates: list[str], path: Path)
     return kept
 
 
-def _complete_rows(rows, indices: list[int], dropna: bool, path: Path):
+def complete_rows(rows, indices: list[int], dropna: bool, path: Path):
     """``rows`` without those missing a value in ``indices`` when ``dropna`` (warning how many); else as is."""
     if not dropna:
         return rows
@@ -130,7 +130,7 @@ def _complete_rows(rows, indices: list[int], dropna: bool, path: Path):
     return kept
 
 
-def _one_hot(cells: list[str], name: str, path: Path) -> tuple[np.ndarray, list[str]]:
+def one_hot(cells: list[str], name: str, path: Path) -> tuple[np.ndarray, list[str]]:
     """Indicator columns ``name=level`` of the sorted levels of ``cells``, the first level dropped (the baseline)."""
     values = [cell.strip() for cell in cells]
     levels = sorted(set(values))

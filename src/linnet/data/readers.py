@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import _validation as _checks
-from ._columnar import _import_pyarrow, _npz_arrays, _npz_columns, _parquet_column
-from ._csv import _complete_rows, _csv_number, _csv_rows, _numeric_columns, _one_hot, _repeated
+from ._columnar import import_pyarrow, npz_arrays, npz_columns, parquet_column
+from ._csv import complete_rows, csv_number, csv_rows, numeric_columns, one_hot, repeated
 
 Table = tuple[np.ndarray, np.ndarray, list[str]]
 PathLike = str | os.PathLike
@@ -80,26 +80,26 @@ def read_csv(path: PathLike, target: str, features: Iterable[str] | None = None,
     ``x = [[6.5, 30], [5.9, 65]]``, ``y = [24.0, 18.5]`` and ``["rooms", "age"]``.
     """
     path = _checks.existing_file(path)
-    header, rows = _csv_rows(path, delimiter)
+    header, rows = csv_rows(path, delimiter)
     if not rows:
         raise ValueError(f"{str(path)!r} has no data rows.")
-    encoded = [] if categorical is None else _feature_names(header, None, categorical, path)
+    encoded = [] if categorical is None else chosen_features(header, None, categorical, path)
     if features is None and target is not None and len(header) > 1:
-        features = _numeric_columns(header, rows, [n for n in header if n != target and n not in encoded], path)
+        features = numeric_columns(header, rows, [n for n in header if n != target and n not in encoded], path)
         features = [n for n in header if n in features or n in encoded]
         if not features:
             raise ValueError(f"{str(path)!r} has no numeric column besides the target {target!r}; encode a text "
                              f"column with categorical=[...] (linnet: --categorical).")
     elif encoded:
         features = [*features, *(name for name in encoded if name not in features)]
-    names = _feature_names(header, target, features, path)
-    rows = _complete_rows(rows, [header.index(n) for n in [*names, *([target] if target else [])]], dropna, path)
+    names = chosen_features(header, target, features, path)
+    rows = complete_rows(rows, [header.index(n) for n in [*names, *([target] if target else [])]], dropna, path)
 
     def column(name: str) -> np.ndarray:
         index = header.index(name)
-        return np.array([_csv_number(fields[index], name, line, path) for line, fields in rows], dtype=np.float64)
+        return np.array([csv_number(fields[index], name, line, path) for line, fields in rows], dtype=np.float64)
 
-    parts = [_one_hot([fields[header.index(n)] for _, fields in rows], n, path) if n in encoded
+    parts = [one_hot([fields[header.index(n)] for _, fields in rows], n, path) if n in encoded
              else (column(n)[:, None], [n]) for n in names]
     x = np.hstack([part for part, _ in parts])
     return x, None if target is None else column(target), [label for _, labels in parts for label in labels]
@@ -114,7 +114,7 @@ def read_npz(path: PathLike, target: str, features: Iterable[str] | None = None)
     and ``numpy.savez(f, rooms=..., price=...)`` with ``target="price"``.
     """
     path = _checks.existing_file(path)
-    columns = _npz_columns(_npz_arrays(path), path)
+    columns = npz_columns(npz_arrays(path), path)
     return _assemble(list(columns), target, features, lambda name: _finite_column(columns[name], name, path), path)
 
 
@@ -125,25 +125,25 @@ def read_parquet(path: PathLike, target: str, features: Iterable[str] | None = N
     NaNs are reported with their row.
     """
     path = _checks.existing_file(path)
-    pyarrow, parquet = _import_pyarrow()
+    pyarrow, parquet = import_pyarrow()
     try:
         with parquet.ParquetFile(path) as file:
             return _assemble(file.schema_arrow.names, target, features,
-                             lambda name: _finite_column(_parquet_column(file, name, path), name, path), path)
+                             lambda name: _finite_column(parquet_column(file, name, path), name, path), path)
     except pyarrow.ArrowException as error:
         raise ValueError(f"{str(path)!r} is not a readable Parquet file: {error}") from None
 
 
 def _assemble(available: list[str], target, features, column: Callable[[str], np.ndarray], path: Path) -> Table:
     """Choose the columns, convert them with ``column(name)`` and stack them into ``(x, y, feature_names)``."""
-    feature_names = _feature_names(available, target, features, path)
+    feature_names = chosen_features(available, target, features, path)
     x = np.column_stack([column(name) for name in feature_names])
     if x.shape[0] == 0:
         raise ValueError(f"{str(path)!r} has no data rows.")
     return x, None if target is None else column(target), feature_names
 
 
-def _feature_names(available: list[str], target, features, path: Path) -> list[str]:
+def chosen_features(available: list[str], target, features, path: Path) -> list[str]:
     if target is None and features is None:
         raise ValueError("Name the feature columns to read (features=[...]) when there is no target column.")
     if target is not None and not isinstance(target, str):
@@ -167,8 +167,8 @@ def _feature_names(available: list[str], target, features, path: Path) -> list[s
         raise ValueError("features must name at least one column, received an empty list.")
     if target in names:
         raise ValueError(f"The target {target!r} is also listed in features; a column cannot predict itself.")
-    if _repeated(names):
-        raise ValueError(f"features lists {_repeated(names)} more than once.")
+    if repeated(names):
+        raise ValueError(f"features lists {repeated(names)} more than once.")
     return [str(name) for name in names]
 
 

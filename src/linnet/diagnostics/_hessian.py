@@ -18,7 +18,7 @@ from ..exact.state import Moments
 
 
 @dataclass(frozen=True)
-class _SingleNeuron:
+class SingleNeuron:
     """A stack with one trainable ``Dense`` layer: ``y = gain·(([1, x] @ lift)[:, 1:] @ kernel + bias) + offset``."""
 
     dense: Any
@@ -44,28 +44,28 @@ def _lift(matrix: np.ndarray, offset: np.ndarray) -> np.ndarray:
     return lift
 
 
-def _prefix_lift(network) -> np.ndarray:
+def prefix_lift(network) -> np.ndarray:
     """The lift of the untrained layers before the first trainable one (a ``Normalization``, say)."""
     return _lift(*_layers_map(network.layers[:network.first_trainable], network.input_dim))
 
 
-def _single_neuron(network) -> _SingleNeuron | None:
+def single_neuron(network) -> SingleNeuron | None:
     trainable = [i for i, layer in enumerate(network.layers) if layer.trainable_names]
     if len(trainable) != 1:
         return None
     index = trainable[0]
     gain, offset = _layers_map(network.layers[index + 1:], 1)
-    return _SingleNeuron(network.layers[index], _prefix_lift(network), float(gain[0, 0]), float(offset[0]))
+    return SingleNeuron(network.layers[index], prefix_lift(network), float(gain[0, 0]), float(offset[0]))
 
 
-def _standardizing_lift(moments: Moments) -> np.ndarray:
+def standardizing_lift(moments: Moments) -> np.ndarray:
     """The lift of ``(x - mean) / std`` (a constant column keeps std 1)."""
     std = np.sqrt(np.diag(moments.sxx) / moments.n)
     std = np.where(std > 0, std, 1.0)
     return _lift(np.diag(1.0 / std), -moments.mean_x / std)
 
 
-def _spectrum(moments: Moments, lift: np.ndarray, fit_intercept: bool) -> tuple[float, float]:
+def spectrum(moments: Moments, lift: np.ndarray, fit_intercept: bool) -> tuple[float, float]:
     """λmax and λmax/λmin of ``(1/n) Xaᵀ Xa`` for ``Xa = [1, x] @ lift`` (without the ones if no intercept)."""
     gram = lift.T @ (moments.gram(fit_intercept=True) / moments.n) @ lift
     eigenvalues = np.linalg.eigvalsh(gram if fit_intercept else gram[1:, 1:])

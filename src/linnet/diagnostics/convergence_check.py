@@ -16,10 +16,10 @@ from ..engine.optimizers import Adam, Adamax, Nadam, RMSprop
 from ..exact.penalized import PenalizedResult, penalized
 from ..exact.results import OLSResult
 from ..exact.state import Moments
-from ._hessian import _prefix_lift, _single_neuron, _SingleNeuron, _spectrum, _standardizing_lift
+from ._hessian import SingleNeuron, prefix_lift, single_neuron, spectrum, standardizing_lift
 from .equation import built_network, has_intercept, residual_sum_of_squares
 from .penalty import model_penalty
-from .stability import _sgd_limit
+from .stability import sgd_limit
 
 LOSS_TOLERANCE = 0.01
 """The verdict rule: converged when the loss is at most ``(1 + LOSS_TOLERANCE)`` times least squares'."""
@@ -159,13 +159,13 @@ def _more_epochs(history) -> str | None:
 
 
 def _larger_learning_rate(model, moments: Moments, reference: OLSResult) -> str | None:
-    optimizer, neuron = model.optimizer, _single_neuron(model.network)
+    optimizer, neuron = model.optimizer, single_neuron(model.network)
     if neuron is None or not getattr(optimizer, "iterations", 0):
         return None
     if isinstance(optimizer, _ADAPTIVE):
         return _adaptive_reach(optimizer, neuron, reference)
-    largest = _spectrum(moments, neuron.lift, neuron.dense.use_bias)[0]
-    rule = _sgd_limit(optimizer, model.loss.curvature() * neuron.gain ** 2 * largest)
+    largest = spectrum(moments, neuron.lift, neuron.dense.use_bias)[0]
+    rule = sgd_limit(optimizer, model.loss.curvature() * neuron.gain ** 2 * largest)
     if rule is None or optimizer.learning_rate * SLOW_FACTOR >= rule[0]:
         return None
     return (f"use a larger learning rate: {optimizer.learning_rate:.3g} is {rule[0] / optimizer.learning_rate:.0f} "
@@ -173,7 +173,7 @@ def _larger_learning_rate(model, moments: Moments, reference: OLSResult) -> str 
             f"and the steps shrink the error that many times more slowly")
 
 
-def _adaptive_reach(optimizer, neuron: _SingleNeuron, reference: OLSResult) -> str | None:
+def _adaptive_reach(optimizer, neuron: SingleNeuron, reference: OLSResult) -> str | None:
     """Advice when the distance left exceeds what ``iterations`` steps of about ``learning_rate`` can cover."""
     matrix, offset = neuron.lift[1:, 1:], neuron.lift[0, 1:]
     kernel = np.linalg.lstsq(matrix, reference.coef_ / neuron.gain, rcond=None)[0]
@@ -192,8 +192,8 @@ def _adaptive_reach(optimizer, neuron: _SingleNeuron, reference: OLSResult) -> s
 
 def _normalize(network, moments: Moments) -> str | None:
     fit_intercept = has_intercept(network)
-    condition = _spectrum(moments, _prefix_lift(network), fit_intercept)[1]
-    normalized = _spectrum(moments, _standardizing_lift(moments), fit_intercept)[1]
+    condition = spectrum(moments, prefix_lift(network), fit_intercept)[1]
+    normalized = spectrum(moments, standardizing_lift(moments), fit_intercept)[1]
     if condition <= CONDITION_LIMIT or condition <= 10 * normalized:
         return None
     return (f"normalize the inputs: the loss is {condition:.3g} times more curved along one direction than "

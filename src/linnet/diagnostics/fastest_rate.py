@@ -25,7 +25,7 @@ import numpy as np
 from .._validation import features
 from ..engine.network import built_network
 from ..exact.state import Moments
-from ._hessian import _single_neuron
+from ._hessian import single_neuron
 
 FLAT = 1e-10
 """Eigenvalues below ``FLAT·λmax`` are flat directions (collinear or constant columns), left out of ``λmin``."""
@@ -57,7 +57,7 @@ def auto_rate(model, x: Any, momentum: bool = False) -> AutoRate:
     ``lr = 2/(34/3) = 3/17 ≈ 0.176``.
     """
     network = built_network(model)
-    neuron = _single_neuron(network)
+    neuron = single_neuron(network)
     curvature = model.loss.curvature() if model.loss is not None else 0.0
     if neuron is None or not curvature:
         raise ValueError("learning_rate='auto' needs one trainable Dense layer and a loss with curvature (mse, "

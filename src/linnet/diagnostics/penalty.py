@@ -13,7 +13,7 @@ import numpy as np
 
 from ..engine.regularizers import L1L2
 from ..exact.penalized import Penalty
-from ._hessian import _single_neuron
+from ._hessian import single_neuron
 
 
 def model_penalty(network) -> Penalty | None:
@@ -24,7 +24,7 @@ def model_penalty(network) -> Penalty | None:
     """
     if not network.regularized:
         return None
-    neuron = _single_neuron(network)
+    neuron = single_neuron(network)
     if neuron is None:
         raise ValueError("The exact penalized optimum is computed for one trainable Dense layer; this model has "
                          f"regularizers on a stack of {len(network.regularized)} or more trainable layers.")

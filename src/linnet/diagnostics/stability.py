@@ -14,7 +14,7 @@ from ..engine import losses as losses_module
 from ..engine.network import built_network
 from ..engine.optimizers import SGD
 from ..exact.state import ROWS_PER_CHUNK, Moments
-from ._hessian import _single_neuron, _spectrum, _standardizing_lift
+from ._hessian import single_neuron, spectrum, standardizing_lift
 
 BATCH_EIGEN_BUDGET = 2e7
 """Per-batch eigenvalues are computed when ``batches × (d+1)³`` is at most this (about 0.1 s)."""
@@ -88,6 +88,14 @@ def stable_learning_rate(x: Any, loss: Any = "mse", fit_intercept: bool = True,
     return _stability(x, moments, curvature, bool(fit_intercept), batch_size, np.eye(moments.n_features + 1))
 
 
+def _x_state(x: np.ndarray) -> Moments:
+    """The least-squares state of ``x`` alone: the Hessian needs only x's cross-products. Its y column is
+    standard normal noise (fixed seed), not zeros: a y the rows fit exactly would send the state to its QR path,
+    which the residual's accuracy needs and the Hessian does not."""
+    noise = np.random.default_rng(0).standard_normal(x.shape[0])
+    return Moments().update(x, noise)
+
+
 def _rows_and_state(x: Any) -> tuple[np.ndarray | None, Moments]:
     """``(rows, state)`` for rows; ``(None, x)`` for a :class:`linnet.exact.LeastSquaresState` of them."""
     if isinstance(x, Moments):
@@ -95,7 +103,7 @@ def _rows_and_state(x: Any) -> tuple[np.ndarray | None, Moments]:
             raise ValueError("x is an empty LeastSquaresState; update it with rows first.")
         return None, x
     x = features(x, "x", dtype=None)
-    return x, Moments().update(x, np.zeros(x.shape[0]))
+    return x, _x_state(x)
 
 
 def model_stable_learning_rate(model, x: Any, batch_size: int | None = None) -> StabilityLimit | None:
@@ -107,14 +115,14 @@ def model_stable_learning_rate(model, x: Any, batch_size: int | None = None) -> 
     has no single stable learning rate.
     """
     network = built_network(model)
-    neuron = _single_neuron(network)
+    neuron = single_neuron(network)
     if neuron is None:
         return None
     if model.loss is None:
         raise ValueError("The model has no loss yet; compile it first, e.g. model.compile('sgd', loss='mse').")
     x = features(x, "x", n_features=network.input_dim, dtype=None)
     batch_size = positive_int(batch_size, "batch_size", allow_none=True)
-    moments = Moments().update(x, np.zeros(x.shape[0]))
+    moments = _x_state(x)
     curvature = model.loss.curvature() * neuron.gain ** 2
     return _stability(x, moments, curvature, neuron.dense.use_bias, batch_size, neuron.lift)
 
@@ -135,10 +143,10 @@ def learning_rate_warning(model, x: Any, batch_size: int | None = None) -> str |
     stability = model_stable_learning_rate(model, x, batch_size) if _constant_rate_sgd(optimizer) else None
     if stability is None or stability.largest_eigenvalue == 0:
         return None
-    limit, formula = _sgd_limit(optimizer, stability.largest_eigenvalue)
+    limit, formula = sgd_limit(optimizer, stability.largest_eigenvalue)
     if optimizer.learning_rate <= limit:
         return None
-    normalized = _sgd_limit(optimizer, 2.0 / stability.normalized_learning_rate)[0]
+    normalized = sgd_limit(optimizer, 2.0 / stability.normalized_learning_rate)[0]
     outcome = "will diverge" if isinstance(model.loss, losses_module.MeanSquaredError) else "can diverge"
     fix = (f"normalize the inputs (a Normalization layer adapted to x allows learning rates up to "
            f"{normalized:.4g}), or " if normalized > 1.5 * limit else "")
@@ -151,7 +159,7 @@ def _constant_rate_sgd(optimizer) -> bool:
     return isinstance(optimizer, SGD) and not isinstance(optimizer.get_config()["learning_rate"], dict)
 
 
-def _sgd_limit(optimizer, eigenvalue: float) -> tuple[float, str] | None:
+def sgd_limit(optimizer, eigenvalue: float) -> tuple[float, str] | None:
     """SGD's largest stable learning rate for Hessian eigenvalue ``eigenvalue``, and its formula.
 
     None for other optimizers and for learning-rate schedules.
@@ -174,8 +182,8 @@ def _limit(eigenvalue: float) -> float:
 
 
 def _stability(x, moments, curvature, fit_intercept, batch_size, lift) -> StabilityLimit:
-    largest, condition = _spectrum(moments, lift, fit_intercept)
-    normalized, normalized_condition = _spectrum(moments, _standardizing_lift(moments), fit_intercept)
+    largest, condition = spectrum(moments, lift, fit_intercept)
+    normalized, normalized_condition = spectrum(moments, standardizing_lift(moments), fit_intercept)
     n, columns = moments.n, moments.n_features + fit_intercept
     batches = ceil_div(n, batch_size) if batch_size else 1
     batch_largest = None

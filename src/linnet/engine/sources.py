@@ -129,18 +129,29 @@ class ArrayBatches:
 
     def epoch(self, rng: np.random.Generator | None) -> Iterator[Batch]:
         """Yield the batches of one epoch; shuffled batches are gathered one at a time (no copy of the data)."""
-        arrays = (self.x, self.y) if self.sample_weight is None else (self.x, self.y, self.sample_weight)
-        size = self.batch_size
+        if self.sample_weight is not None:
+            yield from self._weighted_epoch(rng)
+            return
+        x, y, size = self.x, self.y, self.batch_size  # the tutorials' path: a few µs a step count
         order = self._order(rng)
         if self._gathers_in_background():
-            yield from gathered(arrays, order, size, self.ones)  # the next block gathered on the other core
+            yield from gathered((x, y), order, size, self.ones)  # the next block gathered on the other core
             return
-        for start in range(0, self.x.shape[0], size):
+        for start in range(0, x.shape[0], size):
             if order is None:
-                yield tuple(a[start:start + size] for a in arrays)
+                yield x[start:start + size], y[start:start + size]
             else:
                 rows = order[start:start + size]
-                yield tuple(a.take(rows, axis=0) for a in arrays)
+                yield x.take(rows, axis=0), y.take(rows, axis=0)
+
+    def _weighted_epoch(self, rng: np.random.Generator | None) -> Iterator[Batch]:
+        arrays, size, order = (self.x, self.y, self.sample_weight), self.batch_size, self._order(rng)
+        if self._gathers_in_background():
+            yield from gathered(arrays, order, size, self.ones)
+            return
+        for start in range(0, self.x.shape[0], size):
+            rows = slice(start, start + size) if order is None else order[start:start + size]
+            yield tuple(a[rows] for a in arrays)
 
     def _order(self, rng: np.random.Generator | None) -> np.ndarray | None:
         n = self.x.shape[0]

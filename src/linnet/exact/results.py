@@ -18,7 +18,7 @@ from .advice import warn_if_few_digits, warn_if_rank_deficient
 from .inference import ParameterInference
 from .refine import refine_solution
 from .solve import ResidualDegreesOfFreedomError, solve
-from .state import LeastSquaresState, Moments, _sample_weight
+from .state import LeastSquaresState, Moments, checked_sample_weight
 from .summary import render_summary
 
 __all__ = ["LeastSquaresState", "Moments", "OLSResult", "ResidualDegreesOfFreedomError", "ols"]
@@ -255,7 +255,7 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
                         f"received {refine!r}.")
     x = _checks.features(x, "x", dtype=None, finite=False)  # the state's pass over the data checks finiteness
     y = _checks.targets(y, x.shape[0], "y", dtype=None, finite=False)[:, 0]
-    weights = _sample_weight(sample_weight, x.shape[0])
+    weights = checked_sample_weight(sample_weight, x.shape[0])
 
     def refine_with(solution):
         wanted = refine if refine is not None else solution.digits < WARN_BELOW_DIGITS

@@ -96,7 +96,7 @@ class LeastSquaresState:
         """
         x = _checks.features(x_chunk, "x", n_features=self.n_features, dtype=None, finite=False)  # no copy
         y = _checks.targets(y_chunk, x.shape[0], "y", dtype=None, finite=False)[:, 0]
-        return self._update(x, y, _sample_weight(sample_weight, x.shape[0]))
+        return self._update(x, y, checked_sample_weight(sample_weight, x.shape[0]))
 
     def _update(self, x: np.ndarray, y: np.ndarray, weights: np.ndarray | None) -> LeastSquaresState:
         """``update`` for checked arrays: ``x`` (n, p), ``y`` (n,), ``weights`` (n,) or None.
@@ -207,7 +207,7 @@ Moments = LeastSquaresState
 """The 0.1 name of :class:`LeastSquaresState` (``linnet.stats.Moments`` in the README)."""
 
 
-def _sample_weight(sample_weight, n_rows: int) -> np.ndarray | None:
+def checked_sample_weight(sample_weight, n_rows: int) -> np.ndarray | None:
     if sample_weight is None:
         return None
     weights = _checks.targets(sample_weight, n_rows, "sample_weight", dtype=np.float64)[:, 0]

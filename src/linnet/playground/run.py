@@ -24,7 +24,7 @@ from .. import random as _random
 from ..cli.tasks import Task, build_model, demo
 from ..data import read_csv
 from ..diagnostics import StabilityLimit, convergence, learning_rate_warning, model_stable_learning_rate
-from ..diagnostics.stability import _sgd_limit  # the momentum forms of SGD's limit, written once there
+from ..diagnostics.stability import sgd_limit  # the momentum forms of SGD's limit, written once there
 from ..engine import optimizers
 from ..engine.callbacks import History, ParameterHistory
 from ..engine.sequential import Sequential
@@ -57,7 +57,7 @@ class Run:
         """The largest stable learning rate of the chosen SGD (with its momentum), else plain SGD's ``2/λmax``."""
         if self.stability is None:
             return None
-        rule = _sgd_limit(self.model.optimizer, self.stability.largest_eigenvalue)
+        rule = sgd_limit(self.model.optimizer, self.stability.largest_eigenvalue)
         return self.stability.learning_rate if rule is None else rule[0]
 
 

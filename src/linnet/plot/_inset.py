@@ -24,7 +24,7 @@ _OUTSIDE = (1.05, 0.2, 0.6, 0.6)
 """Where the zoom inset goes: right of the main axes, clear of the data (axes fractions, square)."""
 
 
-def _zoom(ax, scene: _Scene, window):
+def zoom_inset(ax, scene: _Scene, window):
     """An inset magnifying the second half of the path when the axes draw it in under a twentieth of their size.
 
     The inset sits right of the main axes (``_OUTSIDE``), clear of the data; it is square in axes fractions, so
@@ -72,7 +72,7 @@ def _pointer(ax, now: np.ndarray, optimum: np.ndarray) -> None:
                 arrowprops={"arrowstyle": "<|-", "color": "black", "shrinkA": 2, "shrinkB": 6})
 
 
-def _free_corners(ax, scene: _Scene) -> list[str]:
+def free_corners(ax, scene: _Scene) -> list[str]:
     """The corners of ``ax`` ordered from the emptiest: fewest path points, markers and valley points."""
     xlim, ylim = ax.get_xlim(), ax.get_ylim()
     slopes = np.linspace(*xlim, 100)

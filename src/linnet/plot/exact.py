@@ -20,8 +20,9 @@ from ..engine.callbacks import ParameterHistory
 from ..engine.network import built_network
 from ..exact.state import LeastSquaresState
 from ..exact.surface import LossSurface
-from ._inset import _free_corners, _zoom
-from .figures import Drawn, _axes, _history_dict, _label, _xy_names
+from ._common import axes_or_new, history_dict, set_labels, xy_names
+from ._inset import free_corners, zoom_inset
+from .figures import Drawn
 
 __all__ = ["gap", "landscape"]
 
@@ -64,13 +65,13 @@ def landscape(model, x: Any, y: Any, *, path: ParameterHistory | None = None, ax
                    None if path is None else np.column_stack(_recorded(path, 1)),
                    None if path is None else path.epochs)
     window = _window(bowl, scene.points, span)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     artists = scene.draw(ax, window, levels)
-    artists["zoom"] = _zoom(ax, scene, window) if zoom else None
-    _label(ax, f"slope ({target} per {feature})", f"intercept ({target})")
+    artists["zoom"] = zoom_inset(ax, scene, window) if zoom else None
+    set_labels(ax, f"slope ({target} per {feature})", f"intercept ({target})")
     ax.set_title(f"MSE of {target} on {feature}\ncontours log-spaced above the least-squares MSE "
                  f"{bowl.mse_min:.4g}", fontsize="medium")
-    ax.legend(loc=_free_corners(ax, scene)[0], fontsize="small")
+    ax.legend(loc=free_corners(ax, scene)[0], fontsize="small")
     return Drawn(ax, artists)
 
 
@@ -85,7 +86,7 @@ def gap(history_or_path, x: Any, y: Any, *, ax=None, model=None) -> Drawn:
     Pass the rows the model was trained on (without a validation split). Gaps below ``1e-12 * var(y)`` are
     drawn at that floor. Artists: ``"gap"``.
     """
-    xs, ys, _, _ = _xy_names(x, y, None, None)
+    xs, ys, _, _ = xy_names(x, y, None, None)
     bowl = LossSurface(LeastSquaresState().update(xs, ys))
     loss = _loss_name(model if model is not None else getattr(history_or_path, "model", None))
     if isinstance(history_or_path, ParameterHistory):
@@ -97,22 +98,22 @@ def gap(history_or_path, x: Any, y: Any, *, ax=None, model=None) -> Drawn:
         if loss not in (None, "mean_squared_error"):
             raise ValueError(f"the History's loss is {loss}, so loss minus the least-squares MSE is no gap; "
                              f"record a ParameterHistory during fit and pass it instead.")
-        losses = np.asarray(_history_dict(history_or_path)["loss"], dtype=np.float64)
+        losses = np.asarray(history_dict(history_or_path)["loss"], dtype=np.float64)
         epochs, values = np.arange(1, losses.size + 1), losses - bowl.mse_min
         label = "epoch loss (a running mean over its batches)"
         title = "epoch loss minus the least-squares MSE\n(the epoch loss is a running mean over its batches)"
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     (line,) = ax.plot(epochs, np.maximum(values, _GAP_FLOOR * bowl.scale), "-o", markersize=2.5,
                       label=f"{label}; last {values[-1]:.3g}")
     ax.set_yscale("log")
-    _label(ax, "epoch", f"MSE − least-squares MSE ({bowl.mse_min:.4g})")
+    set_labels(ax, "epoch", f"MSE − least-squares MSE ({bowl.mse_min:.4g})")
     ax.set_title(title, fontsize="medium")
     ax.legend(fontsize="small")
     return Drawn(ax, {"gap": line})
 
 
 def _one_feature(x, y, feature_name, target_name):
-    xs, ys, features, target = _xy_names(x, y, feature_name, target_name)
+    xs, ys, features, target = xy_names(x, y, feature_name, target_name)
     if xs.shape[1] != 1:
         raise ValueError(f"landscape() draws the MSE over (slope, intercept), so it needs one feature, but x has "
                          f"{xs.shape[1]} (shape {xs.shape}); plot.gap() draws the distance to the optimum for "

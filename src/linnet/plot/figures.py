@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import _html, _naming
+from .. import _html
 from .. import _validation as _checks
+from ._common import axes_or_new, history_dict, set_labels, xy_names
 
 __all__ = ["Drawn", "data", "fit", "loss", "partial_fits", "predictions", "residuals"]
 
@@ -52,10 +53,10 @@ class Drawn:
 def data(x: Any, y: Any, *, ax=None, feature_name: str | None = None, target_name: str | None = None,
          **scatter_kwargs) -> Drawn:
     """Scatter ``y`` against the single feature ``x`` (extra keywords go to ``ax.scatter``)."""
-    xs, ys, (feature,), target = _xy_names(x, y, feature_name, target_name, single_feature="data")
-    ax = _axes(ax)
+    xs, ys, (feature,), target = xy_names(x, y, feature_name, target_name, single_feature="data")
+    ax = axes_or_new(ax)
     points = ax.scatter(xs[:, 0], ys, **scatter_kwargs)
-    _label(ax, feature, target)
+    set_labels(ax, feature, target)
     return Drawn(ax, {"points": points})
 
 
@@ -68,13 +69,13 @@ def fit(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | N
     ``rows`` says in the title which rows are shown (e.g. ``"282 training rows"``). With two or more features
     there is no line to draw: this delegates to :func:`predictions` and says so in the title.
     """
-    xs, ys, features, target = _xy_names(x, y, feature_name, target_name)
+    xs, ys, features, target = xy_names(x, y, feature_name, target_name)
     if len(features) > 1:
         drawn = predictions(model, x, y, ax=ax, target_name=target)
         drawn.ax.set_title(f"{len(features)} features ({', '.join(features)}): predicted vs. actual")
         return drawn
     grid = np.linspace(xs.min(), xs.max(), _GRID_POINTS).reshape(-1, 1)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     points = ax.scatter(xs[:, 0], ys, label="data", alpha=0.7)
     (line,) = ax.plot(grid[:, 0], _predict(model, grid), color="C1", linewidth=2, label=label)
     artists = {"points": points, "line": line}
@@ -83,7 +84,7 @@ def fit(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | N
         reference = ols(xs, ys) if exact is True else exact
         (artists["exact"],) = ax.plot(grid[:, 0], reference.intercept_ + grid[:, 0] * reference.coef_[0], "--",
                                       color="black", linewidth=1.5, label="least squares")
-    _label(ax, features[0], target)
+    set_labels(ax, features[0], target)
     _title(ax, f"{target} against {features[0]}: the neuron's line and least squares'", rows)
     ax.legend()
     return Drawn(ax, artists)
@@ -99,7 +100,7 @@ def partial_fits(model, x: Any, y: Any, *, axes: Sequence[Any] | None = None,
     ``"points"``, ``"line"`` and ``"exact"`` hold one artist per feature.
     """
     from ..exact.results import ols
-    xs, ys, features, target = _xy_names(x, y, feature_name, target_name)
+    xs, ys, features, target = xy_names(x, y, feature_name, target_name)
     if axes is None:
         import matplotlib.pyplot as plt
         axes = np.atleast_1d(plt.subplots(1, xs.shape[1], figsize=(4 * xs.shape[1], 4), squeeze=False)[1][0])
@@ -115,7 +116,7 @@ def partial_fits(model, x: Any, y: Any, *, axes: Sequence[Any] | None = None,
                                        label=f"neuron, slope {coef[j]:.4g}")[0])
         artists["exact"].append(ax.plot(grid + xs[:, j].mean(), reference.coef_[j] * grid, "--", color="black",
                                         label=f"least squares, slope {reference.coef_[j]:.4g}")[0])
-        _label(ax, features[j], f"partial residual of {target}")
+        set_labels(ax, features[j], f"partial residual of {target}")
         ax.set_title(f"{features[j]}, the other features held", fontsize="medium")
         ax.legend(fontsize="small")
     axes[0].figure.suptitle(f"What each feature adds to {target}" + (f" ({rows})" if rows else ""))
@@ -133,14 +134,14 @@ def loss(history, *, ax=None, log: bool = False, keys: Sequence[str] | None = No
     (e.g. ``"MSE"``) goes into the y label.
     """
     from matplotlib.ticker import MaxNLocator
-    logs = _history_dict(history)
+    logs = history_dict(history)
     names = [name for name in ("loss", "val_loss") if name in logs] + _extra_keys(keys, logs)
     monitored = "val_loss" if "val_loss" in logs else "loss"
     values = np.asarray(logs[monitored], dtype=np.float64)
     if np.isnan(values).all():
         raise ValueError(f"history[{monitored!r}] holds only NaN; there is no best epoch to mark.")
     best = int(np.nanargmin(values))
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     shown = {"loss": "training loss", "val_loss": "validation loss"}
     artists = {name: ax.plot(np.arange(1, len(logs[name]) + 1), logs[name], label=shown.get(name, name))[0]
                for name in names}
@@ -149,7 +150,7 @@ def loss(history, *, ax=None, log: bool = False, keys: Sequence[str] | None = No
         ax.set_yscale("log")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     what = "loss" if set(names) <= {"loss", "val_loss"} else "loss and metrics"
-    _label(ax, "epoch", f"{what} ({loss_name})" if loss_name else what)
+    set_labels(ax, "epoch", f"{what} ({loss_name})" if loss_name else what)
     ax.set_title(("Training and validation loss" if "val_loss" in names else "Training loss") + " per epoch")
     ax.legend()
     return Drawn(ax, artists)
@@ -158,13 +159,13 @@ def loss(history, *, ax=None, log: bool = False, keys: Sequence[str] | None = No
 def predictions(model, x: Any, y: Any, *, ax=None, target_name: str | None = None, rows: str | None = None) -> Drawn:
     """Predicted against actual ``y``, with the identity line ``y = x`` a perfect model would sit on; ``rows``
     says in the title which rows are shown."""
-    xs, ys, _, target = _xy_names(x, y, None, target_name)
+    xs, ys, _, target = xy_names(x, y, None, target_name)
     predicted = _predict(model, xs)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     points = ax.scatter(ys, predicted, alpha=0.7)
     low, high = min(ys.min(), predicted.min()), max(ys.max(), predicted.max())
     (identity,) = ax.plot([low, high], [low, high], color="C1", label="identity (y = x)")
-    _label(ax, f"actual {target}", f"predicted {target}")
+    set_labels(ax, f"actual {target}", f"predicted {target}")
     _title(ax, f"Predicted against actual {target}", rows)
     ax.legend()
     return Drawn(ax, {"points": points, "identity": identity})
@@ -173,28 +174,19 @@ def predictions(model, x: Any, y: Any, *, ax=None, target_name: str | None = Non
 def residuals(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | None = None,
               target_name: str | None = None, rows: str | None = None) -> Drawn:
     """Residuals ``y - prediction`` against the prediction, with the zero line; titled with the model's inputs."""
-    xs, ys, features, target = _xy_names(x, y, feature_name, target_name)
+    xs, ys, features, target = xy_names(x, y, feature_name, target_name)
     predicted = _predict(model, xs)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     points = ax.scatter(predicted, ys - predicted, alpha=0.7)
     zero = ax.axhline(0.0, color="C1")
-    _label(ax, f"predicted {target}", f"residual ({target} - predicted)")
+    set_labels(ax, f"predicted {target}", f"residual ({target} - predicted)")
     _title(ax, f"residuals of {target} on {', '.join(features)}", rows)
     return Drawn(ax, {"points": points, "zero": zero})
 
 
 # ----- shared helpers ----------------------------------------------------------------------------------------------
-def _axes(ax):
-    """``ax`` itself, or the Axes of a new figure."""
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-    return plt.subplots()[1]
 
 
-def _label(ax, xlabel: str, ylabel: str) -> None:
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
 
 
 def _title(ax, text: str, rows: str | None) -> None:
@@ -208,24 +200,8 @@ def _predict(model, x: np.ndarray) -> np.ndarray:
     return np.asarray(model.predict(x), dtype=np.float64).reshape(-1)
 
 
-def _xy_names(x: Any, y: Any, feature_name, target_name, *, single_feature: str | None = None):
-    """Checked ``x`` (float64, 2-D), ``y`` (float64, 1-D), the feature names and the target name."""
-    xs = _checks.features(x, "x", dtype=np.float64)
-    ys = _checks.targets(y, xs.shape[0], "y", dtype=np.float64)[:, 0]
-    if single_feature and xs.shape[1] != 1:
-        raise ValueError(f"{single_feature}() draws one feature against y, but x has {xs.shape[1]} features "
-                         f"(shape {xs.shape}); pass one column, e.g. x[:, 0].")
-    return (xs, ys, _naming.feature_names(feature_name, xs.shape[1], x, name="feature_name"),
-            _naming.target_name(target_name, y))
 
 
-def _history_dict(history) -> Mapping[str, Sequence[float]]:
-    logs = getattr(history, "history", history)
-    if not isinstance(logs, Mapping):
-        raise TypeError(f"history must be the History fit() returns or its .history dict, received {history!r}.")
-    if not any(len(logs.get(name, ())) for name in ("loss", "val_loss")):
-        raise ValueError(f"history has no 'loss' or 'val_loss' values to draw; its keys are {list(logs)}.")
-    return logs
 
 
 def _extra_keys(keys, logs: Mapping) -> list[str]:

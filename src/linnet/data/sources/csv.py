@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .._columnar import _import_pyarrow
-from .._csv import _MISSING_TEXT, _sniff_delimiter
+from .._columnar import import_pyarrow
+from .._csv import MISSING_TEXT, sniff_delimiter
 from .files import ChunkedFiles, Where, arrow_columns
 
 BLOCK_BYTES = 16 << 20
@@ -41,21 +41,21 @@ class CSVSource(ChunkedFiles):
         try:
             import pyarrow.csv as csv
         except ImportError:
-            _import_pyarrow()  # raises the message that says how to install it
+            import_pyarrow()  # raises the message that says how to install it
         return csv
 
     def _options(self, file: Path, columns: list[str] | None):
         csv = self._csv()
         with open(file, encoding="utf-8-sig", errors="replace") as handle:
-            delimiter = _sniff_delimiter(handle.read(8192))
+            delimiter = sniff_delimiter(handle.read(8192))
         return {"read_options": csv.ReadOptions(block_size=self.block_bytes),
                 "parse_options": csv.ParseOptions(delimiter=delimiter),
                 "convert_options": csv.ConvertOptions(
-                    include_columns=columns, null_values=sorted(_MISSING_TEXT | {"NA", "NaN", "NULL", "None"}),
+                    include_columns=columns, null_values=sorted(MISSING_TEXT | {"NA", "NaN", "NULL", "None"}),
                     column_types=None if columns is None else dict.fromkeys(columns, "float64"))}
 
     def _open(self, file: Path, columns: list[str] | None):
-        pyarrow, _ = _import_pyarrow()
+        pyarrow, _ = import_pyarrow()
         try:
             return self._csv().open_csv(file, **self._options(file, columns))
         except (pyarrow.ArrowException, OSError, UnicodeDecodeError) as error:
@@ -69,7 +69,7 @@ class CSVSource(ChunkedFiles):
         return list(self.files)
 
     def _read(self, file: Path) -> Iterator[tuple[dict[str, np.ndarray], Where]]:
-        pyarrow, _ = _import_pyarrow()
+        pyarrow, _ = import_pyarrow()
         names = list(self._kinds)
         reader, row = self._open(file, names), 0
         while True:

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ... import _validation as _checks
-from ..readers import _feature_names
+from ..readers import chosen_features
 from .prefetch import prefetched
 from .shuffle import batches
 
@@ -82,7 +82,7 @@ class ChunkedFiles:
         if not isinstance(target, str):
             raise TypeError(f"target must be the name of a column (str). Received: {target!r}")
         available = self._columns(self.files[0])
-        self.feature_names = _feature_names(list(available), target, features, self.files[0])
+        self.feature_names = chosen_features(list(available), target, features, self.files[0])
         self.target = target
         self._kinds = {name: available[name] for name in [*self.feature_names, target]}
         for file in self.files:

@@ -41,7 +41,7 @@ class GeneratorSource:
         self._iterator: Iterator | None = iter(data) if self._factory is None and iter(data) is data else None
         self._exhausted = False
         self._pending = self._first_epoch()
-        self.n_features = _n_features(self._pending[0])
+        self.n_features = batch_width(self._pending[0])
 
     def _first_epoch(self) -> tuple[Any, Iterator]:
         """The first batch and the iterator of the rest of the first epoch."""
@@ -99,7 +99,7 @@ def _factory(data: Any) -> Callable[[], Iterator] | None:
     return data
 
 
-def _n_features(batch: Any) -> int:
+def batch_width(batch: Any) -> int:
     """The number of columns of the first batch's ``x`` (1 for a 1-D ``x``)."""
     if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
         raise TypeError(f"A generator must yield (x, y) or (x, y, sample_weight) tuples; its first batch is "

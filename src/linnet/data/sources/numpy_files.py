@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._columnar import _npz_columns
+from .._columnar import npz_columns
 from .files import ChunkedFiles, Where
 
 CHUNK_ROWS = 1 << 18
@@ -35,7 +35,7 @@ class NumpySource(ChunkedFiles):
                 if array.ndim != 2:
                     raise ValueError(f"the array has shape {array.shape}, not (rows, columns)")
                 return {f"c{j}": array[:, j] for j in range(array.shape[1])}
-            return _npz_columns(_npz_maps(file), file)
+            return npz_columns(_npz_maps(file), file)
         except (ValueError, OSError, zipfile.BadZipFile) as error:
             raise ValueError(f"{str(file)!r} is not a readable {file.suffix} file for streaming: {error}") from None
 

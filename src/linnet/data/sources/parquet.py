@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..._validation import real_number
-from .._columnar import _import_pyarrow
+from .._columnar import import_pyarrow
 from .files import ChunkedFiles, Where, arrow_columns
 
 BATCH_ROWS = 32_768
@@ -50,12 +50,12 @@ class ParquetSource(ChunkedFiles):
     extensions = (".parquet", ".pq")
 
     def _columns(self, file: Path) -> dict[str, str]:
-        pyarrow, _ = _import_pyarrow()
+        pyarrow, _ = import_pyarrow()
         schema = self._open(file).schema_arrow
         return {field.name: _kind(pyarrow, field.type) for field in schema}
 
     def _open(self, file: Path):
-        pyarrow, parquet = _import_pyarrow()
+        pyarrow, parquet = import_pyarrow()
         try:
             return parquet.ParquetFile(file, pre_buffer=False, buffer_size=BUFFER_BYTES)
         except (pyarrow.ArrowException, OSError) as error:
@@ -100,7 +100,7 @@ class ParquetSource(ChunkedFiles):
         return train, validation
 
     def _read(self, piece: tuple[Path, int]) -> Iterator[tuple[dict[str, np.ndarray], Where]]:
-        pyarrow, _ = _import_pyarrow()
+        pyarrow, _ = import_pyarrow()
         file, group = piece
         where = f"row group {group} of {str(file)!r}"
         names, row = list(self._kinds), 0

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..._validation import boolean, non_negative_int, positive_int
-from .generators import _n_features
+from .generators import batch_width
 
 
 class PyDataset:
@@ -73,7 +73,7 @@ class PyDatasetSource:
         if count is not None and positive_int(count, "the PyDataset's len()") < (self.steps_per_epoch or 0):
             raise ValueError(f"steps_per_epoch={self.steps_per_epoch} is more than the PyDataset's {count} batches.")
         self._count = count
-        self.n_features = _n_features(dataset[0])
+        self.n_features = batch_width(dataset[0])
 
     def __len__(self) -> int:
         return self.steps_per_epoch or self._count

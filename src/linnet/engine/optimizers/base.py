@@ -135,7 +135,8 @@ class Optimizer(LearningRate, Averaging, WeightDecay, Configurable):
         """
         if not self.built:
             raise RuntimeError(f"{type(self).__name__} is not built: call build(sizes) before apply().")
-        grads = self._accumulated(grads)
+        if self.gradient_accumulation_steps:
+            grads = self._accumulated(grads)
         if grads is not None:
             self._update(params, grads)
         if self.use_ema:
@@ -143,7 +144,8 @@ class Optimizer(LearningRate, Averaging, WeightDecay, Configurable):
         self._iterations += 1
 
     def _update(self, params: np.ndarray, grads: np.ndarray) -> None:
-        lr = self._step_learning_rate()
+        # a plain number is the common case: its 0-d array is used as is (a few µs a step count, 2-parameter models)
+        lr = self._lr if self._schedule is None and self._rate_function is None else self._step_learning_rate()
         if self._clipping is not None:
             clip, value = self._clipping
             grads = clip(grads, self._segments, value, self._clipped)

@@ -1,0 +1,45 @@
+"""What the figures share: a fresh Axes when none is given, axis labels, checked data with its names, and a
+``History``'s logs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import _naming
+from .. import _validation as _checks
+
+
+def axes_or_new(ax):
+    """``ax`` itself, or the Axes of a new figure."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+    return plt.subplots()[1]
+
+
+def set_labels(ax, xlabel: str, ylabel: str) -> None:
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+
+
+def xy_names(x: Any, y: Any, feature_name, target_name, *, single_feature: str | None = None):
+    """Checked ``x`` (float64, 2-D), ``y`` (float64, 1-D), the feature names and the target name."""
+    xs = _checks.features(x, "x", dtype=np.float64)
+    ys = _checks.targets(y, xs.shape[0], "y", dtype=np.float64)[:, 0]
+    if single_feature and xs.shape[1] != 1:
+        raise ValueError(f"{single_feature}() draws one feature against y, but x has {xs.shape[1]} features "
+                         f"(shape {xs.shape}); pass one column, e.g. x[:, 0].")
+    return (xs, ys, _naming.feature_names(feature_name, xs.shape[1], x, name="feature_name"),
+            _naming.target_name(target_name, y))
+
+
+def history_dict(history) -> Mapping[str, Sequence[float]]:
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, Mapping):
+        raise TypeError(f"history must be the History fit() returns or its .history dict, received {history!r}.")
+    if not any(len(logs.get(name, ())) for name in ("loss", "val_loss")):
+        raise ValueError(f"history has no 'loss' or 'val_loss' values to draw; its keys are {list(logs)}.")
+    return logs
