@@ -32,10 +32,11 @@ import report  # noqa: E402
 from peers._harness import RESULT_PREFIX  # noqa: E402
 from workloads import SWEEP_WORKLOADS, WORKLOADS, workload, write_data  # noqa: E402
 
-PEERS = {"keras": "keras", "torch": "torch", "sklearn": "sklearn", "statsmodels": "statsmodels", "numpy": "numpy",
+PEERS = {"keras": "keras", "torch": "torch", "torch_expert": "torch", "sklearn": "sklearn",
+         "statsmodels": "statsmodels", "numpy": "numpy",
          "numpy_chunked": "numpy"}
 """Peer name -> the module whose presence means it is installed. linnet always runs."""
-PEER_KINDS = {"linnet": {"fit", "ols"}, "keras": {"fit"}, "torch": {"fit"}, "sklearn": {"ols"},
+PEER_KINDS = {"linnet": {"fit", "ols"}, "keras": {"fit"}, "torch": {"fit"}, "torch_expert": {"fit"}, "sklearn": {"ols"},
               "statsmodels": {"ols"}, "numpy": {"fit", "ols"}, "numpy_chunked": {"ols"}}
 SWEEP_ROWS = (10**3, 10**4, 10**5, 10**6, 10**7)
 WORKER_ENVIRONMENT = {"KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}

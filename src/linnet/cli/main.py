@@ -18,7 +18,8 @@ import numpy as np
 from .. import _naming
 from .parser import build_parser
 
-EXTRAS = {"pyarrow": "parquet", "matplotlib": "plot"}  # optional module -> the extra that installs it
+# optional module -> the extra that installs it
+EXTRAS = {"pyarrow": "parquet", "matplotlib": "plot", "dask": "dask", "distributed": "dask"}
 
 
 def _run_task(task, args, verbose: int) -> int:
@@ -40,12 +41,14 @@ def command_demo(args) -> int:
 
 
 def command_train(args) -> int:
+    from . import cluster
     from .stream import STREAM_BYTES, stream_train
     from .tasks import check, describe, progress_verbosity, task_from_file
-    if args.stream or args.data.is_dir() or (args.data.is_file() and args.data.stat().st_size >= STREAM_BYTES):
+    large = args.data.is_file() and args.data.stat().st_size >= STREAM_BYTES
+    if cluster.wanted(args) or args.stream or args.data.is_dir() or large:
         with contextlib.redirect_stdout(sys.stderr):  # progress is a diagnostic; results are printed after
             verbose = progress_verbosity() if args.verbose is None else args.verbose
-            metrics = stream_train(args, verbose)
+            metrics = (cluster.cluster_train if cluster.wanted(args) else stream_train)(args, verbose)
         print(f"Learned equation: {metrics['equation']}")
         if "least_squares" in metrics:
             print(f"Exact least squares: {json.dumps(metrics['least_squares'])}")
@@ -129,7 +132,11 @@ def _float32_tidy(value):
 
 
 def command_ols(args) -> int:
+    from . import cluster
     from .tasks import progress_verbosity
+    if cluster.wanted(args):  # the workers read the file and reduce its partitions' states
+        print(cluster.cluster_ols(args).summary(dep_variable=args.target))
+        return 0
     if args.categorical or args.dropna:  # encoding and dropping rows need the columns in memory
         from ..data import read_table
         from ..exact.results import ols

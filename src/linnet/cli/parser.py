@@ -70,6 +70,15 @@ def _add_stream_flags(parser: argparse.ArgumentParser) -> None:
     stream.add_argument("--validation-data", type=Path, help="a second file to validate on when streaming")
 
 
+def _add_cluster_flags(parser: argparse.ArgumentParser) -> None:
+    cluster = parser.add_argument_group("a Dask cluster (linnet.cli.cluster; needs linnet[dask])")
+    where = cluster.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="use the running Dask cluster at this scheduler "
+                       "address (e.g. tcp://10.0.0.5:8786): its workers read the Parquet/CSV file")
+    where.add_argument("--workers", type=_positive(int), metavar="N", help="start a local Dask cluster of N worker "
+                       "processes for this command (closed at the end) and read the file on it")
+
+
 def _add_train_arguments(train: argparse.ArgumentParser) -> None:
     _add_data_arguments(train)
     train.add_argument("--optimizer", default="sgd", help="sgd, rmsprop, adam, adamw, adagrad, adamax or nadam "
@@ -92,6 +101,7 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
     train.add_argument("--normalize", action="store_true", help="with --no-standardize: standardize the inputs only")
     _add_training_flags(train)
     _add_stream_flags(train)
+    _add_cluster_flags(train)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ols = commands.add_parser("ols", help="exact least squares with statistics", epilog=EXAMPLES["ols"])
     _add_data_arguments(ols)
+    _add_cluster_flags(ols)
 
     datasets = commands.add_parser("datasets", help="list the bundled data sets, or export one as CSV",
                                    epilog=EXAMPLES["datasets"])

@@ -113,13 +113,13 @@ def stream_train(args, verbose: int) -> dict:
     if normalize:
         state = _pass(source, verbose > 0)
         exact = OLSResult.from_moments(state, True, source.feature_names)
-    model = _model(source.n_features, args, state if normalize else None)
+    model = streamed_model(source.n_features, args, state if normalize else None)
     history = model.fit(source, validation_data=validation, epochs=args.epochs, verbose=verbose, seed=args.seed)
     model.training_config.update(feature_names=source.feature_names, target_name=args.target)
-    return _write(model, history.history, exact, args)
+    return write_outputs(model, history.history, exact, args)
 
 
-def _model(n_features: int, args, state) -> Sequential:
+def streamed_model(n_features: int, args, state) -> Sequential:
     layers = [Input((n_features,))]
     if state is not None:
         norm = Normalization()
@@ -137,7 +137,7 @@ def _model(n_features: int, args, state) -> Sequential:
     return model
 
 
-def _write(model: Sequential, history: dict, exact: OLSResult | None, args) -> dict:
+def write_outputs(model: Sequential, history: dict, exact: OLSResult | None, args) -> dict:
     out = args.out or Path("linnet-out") / Path(args.data).stem
     out.mkdir(parents=True, exist_ok=True)
     names = model.training_config["feature_names"]

@@ -39,7 +39,7 @@ def compute_options(scheduler: Any) -> Iterator[dict]:
     elif isinstance(scheduler, str) and scheduler in LOCAL:
         yield {"scheduler": scheduler}
     elif isinstance(scheduler, str):
-        client = _connect(scheduler)
+        client = connect(scheduler)
         try:
             yield {"scheduler": client}
         finally:
@@ -51,7 +51,7 @@ def compute_options(scheduler: Any) -> Iterator[dict]:
                         f"address such as 'tcp://127.0.0.1:8786'. Received: {scheduler!r:.100}")
 
 
-def _connect(address: str):
+def connect(address: str):
     try:
         from distributed import Client
     except ImportError:

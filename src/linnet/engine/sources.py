@@ -18,6 +18,7 @@ trainer's choice (``ArrayBatches.design_batches`` is an optional capability of i
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .._validation import features, positive_int, real_number, targets
+from .gather import gathered, in_background
 
 Batch = tuple  # (x, y) or (x, y, sample_weight)
 EVALUATION_ROWS = 65_536  # rows per batch when evaluating arrays (bounds memory; the loss is the same)
@@ -88,6 +90,8 @@ class ArrayBatches:
     batch_size: int = 32
     shuffle: bool | str = True
     sample_weight: np.ndarray | None = None
+    background: bool = True
+    ones: bool = False  # batches of x are the design rows [x, 1] (see design_batches)
 
     def __post_init__(self):
         if self.shuffle not in (True, False, "batch"):
@@ -98,7 +102,7 @@ class ArrayBatches:
 
     @property
     def n_features(self) -> int:
-        return self.x.shape[1]
+        return self.x.shape[1] + self.ones
 
     @property
     def n_samples(self) -> int:
@@ -112,10 +116,16 @@ class ArrayBatches:
         """The same batches (same order for the same ``rng``) with ``x`` as the design matrix ``[x, 1]``.
 
         An optional capability the trainer uses for the fused one-neuron step (``Network.mse_step``): the
-        column of ones is appended once, here, so that each batch is a view or one gather, with no copy per step.
+        column of ones is appended once, here, so that each batch is a view or one gather, with no copy per step;
+        when the epochs are gathered in the background, that thread appends it to each block instead.
         """
+        if self._gathers_in_background():  # the gather thread appends the ones block by block: no copy of x
+            return dataclasses.replace(self, ones=True)
         design = np.hstack([self.x, np.ones((self.x.shape[0], 1), dtype=self.x.dtype)])
-        return ArrayBatches(design, self.y, self.batch_size, self.shuffle, self.sample_weight)
+        return ArrayBatches(design, self.y, self.batch_size, self.shuffle, self.sample_weight, self.background)
+
+    def _gathers_in_background(self) -> bool:
+        return self.shuffle is not False and self.background and in_background(self.batch_size, self.x.shape[0])
 
     def epoch(self, rng: np.random.Generator | None) -> Iterator[Batch]:
         """Yield the batches of one epoch; shuffled batches are gathered one at a time (no copy of the data)."""
@@ -124,6 +134,9 @@ class ArrayBatches:
             return
         x, y, size = self.x, self.y, self.batch_size  # the tutorials' path: a few µs a step count
         order = self._order(rng)
+        if self._gathers_in_background():
+            yield from gathered((x, y), order, size, self.ones)  # the next block gathered on the other core
+            return
         for start in range(0, x.shape[0], size):
             if order is None:
                 yield x[start:start + size], y[start:start + size]
@@ -133,6 +146,9 @@ class ArrayBatches:
 
     def _weighted_epoch(self, rng: np.random.Generator | None) -> Iterator[Batch]:
         arrays, size, order = (self.x, self.y, self.sample_weight), self.batch_size, self._order(rng)
+        if self._gathers_in_background():
+            yield from gathered(arrays, order, size, self.ones)
+            return
         for start in range(0, self.x.shape[0], size):
             rows = slice(start, start + size) if order is None else order[start:start + size]
             yield tuple(a[rows] for a in arrays)

@@ -20,6 +20,7 @@ end-of-epoch weights (``val_loss`` over all of it), the epoch's logs go to the c
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import time
@@ -185,24 +186,26 @@ class Trainer:
         live = progbar is not None and progbar.dynamic
         metrics = self._reset_metrics()
         total, count, step = 0.0, 0, -1
-        for step, batch in enumerate(checked_batches(source, self.rng, network.input_dim)):
-            if batch_hooks:
-                hooks.on_train_batch_begin(step)
-            if fused:
-                xb, yb = batch
-                value, prediction = network.mse_step(xb, yb), None
-            else:
-                xb, yb, weight = _unpack(batch)
-                value, prediction = network.gradient(xb, yb, loss, weight)
-            if not math.isfinite(value):
-                raise DivergenceError(f"the loss of batch {step + 1}{_of(self.steps)} is {value}")
-            optimizer.apply(params, grads)
-            total += value * xb.shape[0]
-            count += xb.shape[0]
-            if metrics:
-                self._update_metrics(yb, prediction, weight)
-            if (batch_hooks or live) and self._batch_end(step, _logs(total / count, metrics), progbar):
-                break
+        # closed on break or error too: a source's background thread (engine.gather) ends with the epoch
+        with _closing(checked_batches(source, self.rng, network.input_dim)) as batches:
+            for step, batch in enumerate(batches):
+                if batch_hooks:
+                    hooks.on_train_batch_begin(step)
+                if fused:
+                    xb, yb = batch
+                    value, prediction = network.mse_step(xb, yb), None
+                else:
+                    xb, yb, weight = _unpack(batch)
+                    value, prediction = network.gradient(xb, yb, loss, weight)
+                if not math.isfinite(value):
+                    raise DivergenceError(f"the loss of batch {step + 1}{_of(self.steps)} is {value}")
+                optimizer.apply(params, grads)
+                total += value * xb.shape[0]
+                count += xb.shape[0]
+                if metrics:
+                    self._update_metrics(yb, prediction, weight)
+                if (batch_hooks or live) and self._batch_end(step, _logs(total / count, metrics), progbar):
+                    break
         self._count_steps(step + 1, "training")
         if not np.isfinite(params.sum()):
             raise DivergenceError("an update made the weights NaN or infinite (the last batch's step overflowed)")
@@ -267,6 +270,11 @@ class Trainer:
                              "(x, y) batch per call.")
         self.evaluated_steps = steps
         return _logs(total / count, metrics)
+
+
+def _closing(batches):
+    """A context that closes ``batches`` on exit when it can be closed (a generator), else does nothing."""
+    return contextlib.closing(batches) if callable(getattr(batches, "close", None)) else contextlib.nullcontext(batches)
 
 
 def _unpack(batch: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
