@@ -17,7 +17,6 @@ when the epoch's iterator ends or is closed (``fit`` finishing, ``break`` or an 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -61,6 +60,7 @@ def gathered(arrays: tuple, order: np.ndarray, batch_size: int, ones: bool = Fal
     batches are the design rows ``[x, 1]`` (the column of ones appended by the gather thread)."""
     size = block_rows(batch_size)
     starts = range(0, order.shape[0], size)
+    from concurrent.futures import ThreadPoolExecutor  # on first use: it imports logging
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linnet-gather")
     try:
         ahead = pool.submit(_gather, arrays, order[:size], ones)
