@@ -24,10 +24,8 @@ Y = X @ [0.5, -2.0] + 1.0 + 0.1 * RNG.normal(size=3000)
 
 
 @pytest.fixture
-def parquet(tmp_path):
-    path = tmp_path / "plane.parquet"
-    pq.write_table(pa.table({"a": X[:, 0], "b": X[:, 1], "t": Y}), path, row_group_size=500)
-    return path
+def parquet(plane_parquet):
+    return plane_parquet(X, Y)
 
 
 def _params(out: str) -> list[float]:

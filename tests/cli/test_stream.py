@@ -23,10 +23,8 @@ Y = X @ [1.5, -3.0] + 2.0 + 0.1 * RNG.normal(size=4000)
 
 
 @pytest.fixture
-def parquet(tmp_path):
-    path = tmp_path / "plane.parquet"
-    pq.write_table(pa.table({"a": X[:, 0], "b": X[:, 1], "t": Y}), path, row_group_size=500)
-    return path
+def parquet(plane_parquet):
+    return plane_parquet(X, Y)
 
 
 def test_linnet_ols_on_parquet_prints_the_exact_coefficients(capsys, parquet):
