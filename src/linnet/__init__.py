@@ -12,7 +12,7 @@ import importlib as _importlib
 
 __version__ = "0.1.0"
 
-from . import _aliases, _html, data, keras, random, utils
+from . import _aliases, _html, _sources, data, keras, random, utils
 from .engine import callbacks, initializers, layers, losses, metrics, optimizers, regularizers, schedules
 from .engine import fitplan as _fitplan
 from .engine import plugins as _plugins
@@ -48,11 +48,7 @@ def _is_dask(data) -> bool:
     return type(data).__module__.split(".")[0] == "dask" and hasattr(data, "__dask_graph__")
 
 
-def _register_sources() -> None:
-    """Data ``linnet.ols`` reads besides arrays (``exact.results.SOURCES``), added when linnet.ols is loaded (or
-    linnet.dask imported): Dask collections go to ``linnet.dask.ols``."""
-    from .exact import results
-    results.SOURCES.setdefault("dask", (_is_dask, _on_first_call("dask.reduce", "ols")))
+_sources.SOURCES["dask"] = (_is_dask, _on_first_call("dask.reduce", "ols"))  # linnet.ols of a Dask collection
 
 
 datasets = data  # the 0.1 name of linnet.data
@@ -69,8 +65,6 @@ def __getattr__(name: str):
         raise AttributeError(f"module 'linnet' has no attribute {name!r}")
     module_name, attribute = _LAZY[name]
     module = _importlib.import_module(f".{module_name}", __name__)
-    if module_name.startswith(("exact", "data.sources")):  # linnet.ols: streaming.ols hands arrays to exact
-        _register_sources()
     return module if attribute is None else getattr(module, attribute)
 
 

@@ -103,3 +103,17 @@ def test_read_parquet_names_what_is_wrong(tmp_path):
         ld.read_parquet(folder)
     with pytest.raises(ValueError, match=r"has no column\(s\) \['c'\]"):
         ld.read_parquet(folder / "1.parquet", columns=["c"])
+
+
+def test_exact_ols_dispatches_a_dask_collection_in_a_fresh_process():
+    """The registry lives below exact (linnet._sources): no need to touch linnet.ols or import linnet.dask first."""
+    import json
+    import subprocess
+    import sys
+    program = ("import json, numpy as np, dask.array as da\n"
+               "from linnet.exact import ols\n"
+               "x = np.random.default_rng(0).normal(size=(400, 2)); y = x @ [1.0, 2.0] + 3.0\n"
+               "print(json.dumps(ols(da.from_array(x, chunks=100), da.from_array(y, chunks=100)).params.tolist()))\n")
+    finished = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    np.testing.assert_allclose(json.loads(finished.stdout), [3.0, 1.0, 2.0], rtol=1e-12)

@@ -20,7 +20,6 @@ from typing import Any
 
 import dask
 
-from .. import _register_sources
 from .. import _validation as _checks
 from ..exact.results import OLSResult
 from ..exact.state import LeastSquaresState
@@ -123,7 +122,3 @@ def ols(x: Any, y: Any = None, fit_intercept: bool = True, *, target: str | None
     state = _reduced(parts, split_every, scheduler)
     names = feature_names if feature_names is not None else parts.feature_names
     return OLSResult.from_moments(state, fit_intercept, names)
-
-
-
-_register_sources()  # linnet.ols (linnet.exact.results.ols) hands Dask collections to ols above

@@ -12,7 +12,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .. import _html, _naming
+from .. import _html, _naming, _sources
 from .. import _validation as _checks
 from .advice import warn_if_few_digits, warn_if_rank_deficient
 from .inference import ParameterInference
@@ -22,10 +22,6 @@ from .state import LeastSquaresState, Moments, checked_sample_weight
 from .summary import render_summary
 
 __all__ = ["LeastSquaresState", "Moments", "OLSResult", "ResidualDegreesOfFreedomError", "ols"]
-
-SOURCES: dict = {}
-"""Other data ``ols`` reads besides arrays: ``name -> (accepts(x), ols_of_them)``, where ``ols_of_them`` takes
-``ols``'s arguments. The package root registers Dask collections (``linnet.dask.ols``); exact imports none."""
 
 WARN_BELOW_DIGITS = 6
 """``ols`` warns when fewer significant digits of the coefficients than this are reliable."""
@@ -244,7 +240,7 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
     >>> fit.intercept_, fit.coef_
     (-0.666..., array([1.5]))
     """
-    for accepts, ols_of_them in SOURCES.values():  # e.g. Dask collections, reduced on their cluster
+    for accepts, ols_of_them in _sources.SOURCES.values():  # e.g. Dask collections, reduced on their cluster
         if accepts(x):
             return ols_of_them(x, y, fit_intercept, sample_weight=sample_weight, feature_names=feature_names,
                                refine=refine)
