@@ -57,11 +57,10 @@ def test_a_worker_killed_mid_pass_is_retried_and_the_answer_is_complete(client):
 def test_a_partition_that_keeps_killing_its_worker_fails_with_a_clear_error(client):
     x, y = _data(600)
     poisoned = da.from_array(x, chunks=(100, 2)).map_blocks(_die_on_block_3, dtype=float)
-    # Dask names the task that reached its allowed failures: the poisoned read of block 3, a task that shared a
-    # dying worker with it, or linnet's state task when the read was fused into it
-    with pytest.raises(ld.WorkerLostError,
-                       match=r"worker that tried (task \('[\w-]*_die_on_block_3-\w+', \d+, 0\)|partition \d+).* died.*"
-                             r"no partial result"):
+    # Dask names whichever task reached its allowed failures first: the poisoned read of block 3, a task that shared
+    # a dying worker with it, or linnet's state task when the read was fused into it; the error must name one
+    with pytest.raises(ld.WorkerLostError, match=r"worker that tried (task \(.+\)|partition \d+) .*died.*"
+                                                 r"no partial result"):
         ld.ols(poisoned, da.from_array(y, chunks=100), scheduler=client)
 
 
