@@ -169,9 +169,10 @@ def checked_batches(source: Any, rng: np.random.Generator, n_features: int) -> I
     """The batches of one epoch of ``source``, each checked and cast to float32 as ``fit`` checks arrays.
 
     ``ArrayBatches`` holds arrays checked once, up front, and is passed through, as is a source whose ``checked``
-    attribute is True (it promises float32, C-ordered, finite ``x (B, n_features)`` and ``y (B, 1)``, e.g. the file
-    sources of ``linnet.data.sources``, which check each chunk as they read it); any other source's batches are
-    checked one by one, and a wrong batch raises ValueError/TypeError naming the batch and what it held.
+    attribute is True (it promises float32, finite ``x (B, n_features)`` and ``y (B, 1)``, which may be strided views
+    of a wider array, e.g. the file sources of ``linnet.data.sources``, which check each chunk as they read it and
+    yield views of its ``[x, 1, y]`` rows); any other source's batches are checked one by one, and a wrong batch raises
+    ValueError/TypeError naming the batch and what it held.
     """
     batches = source.epoch(rng)
     if isinstance(source, ArrayBatches) or getattr(source, "checked", False) is True:

@@ -77,6 +77,24 @@ def test_fit_on_a_parquet_file_in_order_trains_like_the_arrays(parquet):
     assert losses[-1] < losses[0]
 
 
+@pytest.mark.parametrize("design", [False, True])
+def test_a_shuffled_epoch_yields_every_row_once_with_its_own_target(parquet, design):
+    source = ParquetSource(parquet, "price", batch_size=32, shuffle_buffer=300)
+    source = source.design_batches() if design else source
+    batches = list(source.epoch(np.random.default_rng(3)))
+    assert len(batches) == len(source) == 32
+    x = np.concatenate([bx for bx, _ in batches])
+    y = np.concatenate([by for _, by in batches])
+    assert x.shape == (1000, 3 + design) and y.shape == (1000, 1) and x.dtype == y.dtype == np.float32
+    if design:
+        assert (x[:, 3] == 1).all()
+    order = np.lexsort(x[:, :3].T)
+    expected = np.lexsort(X.astype(np.float32).T)
+    np.testing.assert_array_equal(x[order, :3], X.astype(np.float32)[expected])
+    np.testing.assert_array_equal(y[order, 0], Y.astype(np.float32)[expected])  # each row keeps its target
+    assert not np.array_equal(x[:, :3], X.astype(np.float32))  # and the rows were mixed
+
+
 def test_csv_streamed_in_small_blocks_gives_the_numbers_read_csv_reads(tmp_path):
     path = tmp_path / "houses.csv"
     lines = ["a;b;c;price"] + [";".join(f"{v:.17g}" for v in (*row, y)) for row, y in zip(X, Y)]
@@ -190,16 +208,21 @@ def test_open_file_chooses_by_extension_and_refuses_others(tmp_path, parquet):
         linnet.ols(parquet)
 
 
-def test_training_refuses_a_float64_value_beyond_float32_naming_it(tmp_path):
+@pytest.mark.parametrize("value, message", [
+    (1e39, r"Column 'b' has the value inf at row 44 of row group 2 of .*as float32"),  # beyond float32
+    (np.nan, r"Column 'b' has the value nan at row 44 of row group 2 of [^(]*; linnet"),  # in the file: as read
+])
+def test_training_names_a_bad_value_of_a_float64_file(tmp_path, value, message):
     x = X.copy()
-    x[300, 1] = 1e39
-    path = tmp_path / "huge.parquet"
+    x[300, 1] = value
+    path = tmp_path / "bad.parquet"
     pq.write_table(table(x), path, row_group_size=128)
     net = Sequential([Input((3,)), Dense(1)])
     net.compile(optimizers.SGD(1e-3), "mse")
-    with pytest.raises(ValueError, match=r"Column 'b' has the value inf at row 44 of row group 2 of .*as float32"):
+    with pytest.raises(ValueError, match=message):
         net.fit(ParquetSource(path, "price", shuffle=False), verbose=0)
-    assert np.isfinite(linnet.ols(path, target="price").params).all()  # ols works in float64: no limit there
+    if np.isfinite(value):  # ols works in float64: no limit there
+        assert np.isfinite(linnet.ols(path, target="price").params).all()
 
 
 @settings(max_examples=15, deadline=None)

@@ -14,10 +14,11 @@ from linnet.data.sources.shuffle import batches
 
 
 def indexed_chunks(sizes):
+    """Chunks of rows ``[i, -i]``: each row carries its index twice, so a torn row shows."""
     start = 0
     for size in sizes:
-        rows = np.arange(start, start + size)
-        yield rows[:, None].astype(np.float32), rows.astype(np.float32)
+        index = np.arange(start, start + size, dtype=np.float32)
+        yield np.stack([index, -index], axis=1)
         start += size
 
 
@@ -28,10 +29,10 @@ def test_every_row_comes_out_once_in_ceil_n_over_b_batches(sizes, batch_size, bu
     n = sum(sizes)
     out = list(batches(indexed_chunks(sizes), batch_size, buffer_rows, np.random.default_rng(seed)))
     assert len(out) == -(-n // batch_size)
-    assert all(len(x) == batch_size for x, _ in out[:-1]) and 1 <= len(out[-1][0]) <= batch_size
-    rows = np.concatenate([x[:, 0] for x, _ in out])
+    assert all(len(batch) == batch_size for batch in out[:-1]) and 1 <= len(out[-1]) <= batch_size
+    rows = np.concatenate([batch[:, 0] for batch in out])
     assert sorted(rows.tolist()) == list(range(n))
-    assert all(np.array_equal(x[:, 0], y) for x, y in out)  # x and y stay paired
+    assert all(np.array_equal(batch[:, 0], -batch[:, 1]) for batch in out)  # rows move whole
     if buffer_rows == 0:
         assert rows.tolist() == list(range(n))
 
@@ -40,7 +41,7 @@ def test_the_buffer_mixes_rows_across_chunks_but_is_not_a_uniform_permutation():
     rng = np.random.default_rng(0)
     first_positions = []
     for _ in range(200):
-        out = np.concatenate([x[:, 0] for x, _ in batches(indexed_chunks([100] * 10), 10, 100, rng)])
+        out = np.concatenate([batch[:, 0] for batch in batches(indexed_chunks([100] * 10), 10, 100, rng)])
         first_positions.append(np.flatnonzero(out < 100).mean())  # where the first chunk's rows end up
     # uniform would put them around position 500 on average; the buffer releases them early (tf.data semantics)
     assert 40 < np.mean(first_positions) < 200
@@ -49,8 +50,8 @@ def test_the_buffer_mixes_rows_across_chunks_but_is_not_a_uniform_permutation():
 def test_a_buffer_of_one_batch_outputs_the_first_batch_first_when_the_second_arrives():
     rng = np.random.default_rng(1)
     out = list(batches(indexed_chunks([4, 4]), 4, 4, rng))
-    assert sorted(out[0][0][:, 0].tolist()) == [0, 1, 2, 3]  # the only rows in the buffer
-    assert sorted(out[1][0][:, 0].tolist()) == [4, 5, 6, 7]
+    assert sorted(out[0][:, 0].tolist()) == [0, 1, 2, 3]  # the only rows in the buffer
+    assert sorted(out[1][:, 0].tolist()) == [4, 5, 6, 7]
 
 
 def test_prefetch_yields_in_order_and_raises_the_readers_error_at_its_item():

@@ -1,6 +1,7 @@
-"""Out-of-core shuffling and batching: chunks (row groups, file blocks) in, training batches out.
+"""Out-of-core shuffling and batching: chunks of rows (row groups, file blocks) in, training batches out.
 
-``batches(chunks, batch_size, buffer_rows, rng)`` cuts a stream of ``(x, y)`` chunks into batches of
+``batches(chunks, batch_size, buffer_rows, rng)`` cuts a stream of 2-D chunks of rows (a file source's rows
+hold ``x``, a column of ones and ``y`` side by side, so that one gather moves a whole sample) into batches of
 ``batch_size`` rows. With ``buffer_rows = 0`` the rows keep their order (views of the chunks where possible).
 With a shuffle buffer it follows tf.data's ``shuffle(buffer_size)``: the buffer is filled with the first
 ``buffer_rows`` rows; then for every ``batch_size`` incoming rows a batch is drawn from ``batch_size`` distinct
@@ -20,11 +21,9 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-Chunk = tuple[np.ndarray, np.ndarray]
 
-
-def batches(chunks: Iterable[Chunk], batch_size: int, buffer_rows: int = 0,
-            rng: np.random.Generator | None = None) -> Iterator[Chunk]:
+def batches(chunks: Iterable[np.ndarray], batch_size: int, buffer_rows: int = 0,
+            rng: np.random.Generator | None = None) -> Iterator[np.ndarray]:
     """Batches of ``batch_size`` rows (the last may be smaller) from ``chunks``, through a shuffle buffer of
     ``buffer_rows`` rows (rounded up to whole batches) when ``buffer_rows > 0``."""
     if buffer_rows <= 0:
@@ -33,70 +32,60 @@ def batches(chunks: Iterable[Chunk], batch_size: int, buffer_rows: int = 0,
     return _shuffled(_in_order(chunks, batch_size), capacity, batch_size, rng)
 
 
-def _in_order(chunks: Iterable[Chunk], batch_size: int) -> Iterator[Chunk]:
+def _in_order(chunks: Iterable[np.ndarray], batch_size: int) -> Iterator[np.ndarray]:
     """Consecutive batches of ``batch_size`` rows: views of a chunk, or a copy where a batch spans chunks."""
-    carry: list[Chunk] = []
+    carry: list[np.ndarray] = []
     carried = 0
-    for x, y in chunks:
+    for rows in chunks:
         start = 0
         if carried:
-            start = min(batch_size - carried, x.shape[0])
-            carry.append((x[:start], y[:start]))
+            start = min(batch_size - carried, rows.shape[0])
+            carry.append(rows[:start])
             carried += start
             if carried < batch_size:
                 continue
-            yield _joined(carry)
+            yield np.concatenate(carry)
             carry, carried = [], 0
-        stop = start + (x.shape[0] - start) // batch_size * batch_size
+        stop = start + (rows.shape[0] - start) // batch_size * batch_size
         for begin in range(start, stop, batch_size):
-            yield x[begin:begin + batch_size], y[begin:begin + batch_size]
-        if stop < x.shape[0]:
-            carry, carried = [(x[stop:], y[stop:])], x.shape[0] - stop
+            yield rows[begin:begin + batch_size]
+        if stop < rows.shape[0]:
+            carry, carried = [rows[stop:]], rows.shape[0] - stop
     if carried:
-        yield _joined(carry)
+        yield np.concatenate(carry)
 
 
-def _joined(parts: list[Chunk]) -> Chunk:
-    if len(parts) == 1:
-        return parts[0]
-    return np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts])
-
-
-def _shuffled(incoming: Iterator[Chunk], capacity: int, batch_size: int,
-              rng: np.random.Generator) -> Iterator[Chunk]:
+def _shuffled(incoming: Iterator[np.ndarray], capacity: int, batch_size: int,
+              rng: np.random.Generator) -> Iterator[np.ndarray]:
     """tf.data's shuffle buffer over a stream of batches (see the module): batch in, random batch out."""
-    buffer_x = buffer_y = None
-    filled, tail = 0, None
-    for x, y in incoming:
-        if buffer_x is None:
-            buffer_x = np.empty((capacity, *x.shape[1:]), x.dtype)
-            buffer_y = np.empty((capacity, *y.shape[1:]), y.dtype)
+    buffer, filled, tail = None, 0, None
+    for rows in incoming:
+        if buffer is None:
+            buffer = np.empty((capacity, *rows.shape[1:]), rows.dtype)
         if filled < capacity:  # whole batches fill the buffer exactly (its capacity is a multiple of them)
-            buffer_x[filled:filled + x.shape[0]], buffer_y[filled:filled + x.shape[0]] = x, y
-            filled += x.shape[0]
-        elif x.shape[0] < batch_size:  # the last, partial batch: mixed into the final drain
-            tail = x, y
+            buffer[filled:filled + rows.shape[0]] = rows
+            filled += rows.shape[0]
+        elif rows.shape[0] < batch_size:  # the last, partial batch: mixed into the final drain
+            tail = rows
         else:
             slots = rng.choice(capacity, batch_size, replace=False)
-            out = buffer_x.take(slots, axis=0), buffer_y.take(slots, axis=0)  # copies: the slots are reused
-            buffer_x[slots], buffer_y[slots] = x, y
+            out = buffer.take(slots, axis=0)  # a copy: the slots are reused
+            buffer[slots] = rows
             yield out
-    if buffer_x is None:
+    if buffer is None:
         return
-    yield from _drained(buffer_x[:filled], buffer_y[:filled], tail, batch_size, rng)
+    yield from _drained(buffer[:filled], tail, batch_size, rng)
 
 
-def _drained(buffer_x: np.ndarray, buffer_y: np.ndarray, tail: Chunk | None, batch_size: int,
-             rng: np.random.Generator) -> Iterator[Chunk]:
+def _drained(buffer: np.ndarray, tail: np.ndarray | None, batch_size: int,
+             rng: np.random.Generator) -> Iterator[np.ndarray]:
     """The buffer's rows and the last partial batch (``tail``) in one random order, without copying the buffer."""
-    filled = buffer_x.shape[0]
-    tail_x, tail_y = tail if tail is not None else (buffer_x[:0], buffer_y[:0])
-    order = rng.permutation(filled + tail_x.shape[0])
+    filled = buffer.shape[0]
+    tail = buffer[:0] if tail is None else tail
+    order = rng.permutation(filled + tail.shape[0])
     for start in range(0, order.shape[0], batch_size):
         rows = order[start:start + batch_size]
         held, late = rows[rows < filled], rows[rows >= filled] - filled
-        if not late.size:
-            yield buffer_x.take(held, axis=0), buffer_y.take(held, axis=0)
-        else:
-            yield (np.concatenate([buffer_x.take(held, axis=0), tail_x.take(late, axis=0)]),
-                   np.concatenate([buffer_y.take(held, axis=0), tail_y.take(late, axis=0)]))
+        yield buffer.take(held, axis=0) if not late.size else np.concatenate([buffer.take(held, axis=0),
+                                                                               tail.take(late, axis=0)])
+
