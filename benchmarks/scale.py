@@ -3,7 +3,8 @@
 ``python benchmarks/scale.py`` generates the data (default 50M rows × 20 float32 features and a float32 target,
 row groups of 1M rows, written chunk by chunk into ``--data``; never commit it), then runs every case in a fresh
 process, ``--repeat`` times in a rotating order, and prints ratios first, then medians with min–max of the
-wall time and the peak RSS each process reports (``VmHWM``: ``ru_maxrss`` survives ``exec``):
+wall time, the CPU time (all threads: on 2 cores a case cannot take less wall time than half its CPU time) and the
+peak RSS each process reports (``VmHWM``: ``ru_maxrss`` survives ``exec``):
 
 - ``decode``: pyarrow reading the same columns row group by row group (``pre_buffer=False``): the I/O floor;
 - ``linnet_ols``: ``linnet.ols(path, target="y")``, the exact answer streamed;
@@ -31,9 +32,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_PYTHON = Path("/work/bench-venv/bin/python")
 
-PRELUDE = "import json, sys, time\npath = sys.argv[1]\nstart = time.perf_counter()\n"
+PRELUDE = ("import json, resource, sys, time\npath = sys.argv[1]\n"
+           "cpu = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])\n"
+           "start, start_cpu = time.perf_counter(), cpu()\n")
 REPORT = ("hwm = [line for line in open('/proc/self/status') if line.startswith('VmHWM')][0].split()[1]\n"
-          "print(json.dumps({'seconds': time.perf_counter() - start, 'rss_mb': int(hwm) / 1024, 'check': check}))\n")
+          "print(json.dumps({'seconds': time.perf_counter() - start, 'cpu': cpu() - start_cpu,"
+          " 'rss_mb': int(hwm) / 1024, 'check': check}))\n")
 CASES = {
     "decode": """
 import pyarrow.parquet as pq
@@ -152,12 +156,13 @@ def print_tables(results: dict[str, list[dict]], rows: int, path: Path) -> None:
     if "sgd_epoch" in seconds and "decode" in seconds:
         print(f"- SGD epoch (batch 1024, buffer 1M) throughput / decode-only: "
               f"{seconds['decode'] / seconds['sgd_epoch']:.0%} (goal ≥ 50%)")
-    print("\n| case | seconds, median (min–max) | Mrows/s | peak RSS MB, median (min–max) |\n|---|---|---|---|")
+    print("\n| case | seconds, median (min–max) | Mrows/s | CPU seconds, median | peak RSS MB, median (min–max) |\n"
+          "|---|---|---|---|---|")
     for name, runs in results.items():
         if runs:
             times = [r["seconds"] for r in runs]
             print(f"| {name} | {summary(times)} | {rows / statistics.median(times) / 1e6:.1f} | "
-                  f"{summary([r['rss_mb'] for r in runs])} |")
+                  f"{statistics.median(r['cpu'] for r in runs):.2f} | {summary([r['rss_mb'] for r in runs])} |")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import linnet
 from linnet.data.sources import CSVSource, NumpySource, ParquetSource, open_file
+from linnet.data.sources.files import Where, arrow_columns
 from linnet.engine import optimizers
 from linnet.engine.layers import Dense, Input
 from linnet.engine.sequential import Sequential
@@ -48,6 +49,17 @@ def test_ols_on_a_parquet_file_has_the_digits_of_ols_in_memory(parquet):
     assert got.feature_names == NAMES and got.nobs == 1000
     chosen = linnet.ols(str(parquet), target="price", features=["c", "a"])
     np.testing.assert_allclose(chosen.params, linnet.exact.ols(X[:, [2, 0]], Y).params, rtol=1e-12)
+
+
+def test_arrow_columns_read_every_numeric_type_at_any_offset():
+    values = {"f4": pa.array([1.5, -2.25, 3e38, 7.0], pa.float32()), "f8": pa.array([1e300, 2.0, -3.5, 4.0]),
+              "i8": pa.array([2**62, -5, 0, 1], pa.int64()), "u1": pa.array([255, 0, 7, 1], pa.uint8()),
+              "b": pa.array([True, False, True, False])}
+    batch = pa.RecordBatch.from_arrays(list(values.values()), names=list(values)).slice(1, 3)
+    columns = arrow_columns(batch, list(values), Where("test"))
+    for name, array in values.items():
+        np.testing.assert_array_equal(columns[name], np.array(array.to_pylist()[1:]))
+        assert columns[name].dtype == array.type.to_pandas_dtype()
 
 
 def test_a_folder_of_partitions_is_one_dataset(tmp_path):
