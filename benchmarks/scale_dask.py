@@ -83,7 +83,8 @@ def run_dask(path: Path, runner: str, reader: str) -> list[tuple[float, list[flo
     import dask.dataframe  # noqa: F401
     from distributed import Client, LocalCluster
 
-    import linnet.dask  # noqa: F401
+    import linnet.dask.parquet
+    import linnet.dask.reduce  # noqa: F401  (linnet.dask loads its names on first use)
     if runner == "dask-ml":
         import dask_ml.linear_model  # noqa: F401
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \

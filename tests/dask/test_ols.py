@@ -105,6 +105,35 @@ def test_read_parquet_names_what_is_wrong(tmp_path):
         ld.read_parquet(folder / "1.parquet", columns=["c"])
 
 
+def test_a_worker_unpickling_the_tasks_of_read_parquet_and_ols_imports_no_dask_collection(tmp_path):
+    """A fresh worker pays for every module its first task imports: dask.dataframe would cost it ~0.4 s."""
+    import pickle
+    import subprocess
+    import sys
+
+    import pandas
+
+    from linnet.dask import _tasks
+    from linnet.dask._partitions import partitions
+    pandas.DataFrame({"a": [1.0, 2.0, 3.0], "y": [2.0, 4.0, 7.0]}).to_parquet(tmp_path / "numbers.parquet")
+    parts = partitions(ld.read_parquet(tmp_path / "numbers.parquet"), target="y")
+    graph = dict(parts.task(0, "state", _tasks.partition_state, 1).__dask_graph__())
+    program = ("import pickle, sys\n"
+               f"tasks = pickle.loads({pickle.dumps(graph)!r})\n"
+               "print(sorted(m for m in ('dask.array', 'dask.dataframe', 'linnet.dask.reduce') if m in sys.modules))\n")
+    finished = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.strip() == "[]"
+    assert len(graph) == 2  # the read and the state: no conversion of text columns on a schema without text
+
+
+def test_read_parquet_still_converts_text_columns_as_dask_does(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    pandas.DataFrame({"x": [1.0, 2.0], "label": ["a", "b"]}).to_parquet(tmp_path / "text.parquet")
+    ours, dasks = ld.read_parquet(tmp_path / "text.parquet"), dd.read_parquet(tmp_path / "text.parquet")
+    assert ours.dtypes["label"] == dasks.dtypes["label"] == ours.compute(scheduler="sync").dtypes["label"]
+
+
 def test_exact_ols_dispatches_a_dask_collection_in_a_fresh_process():
     """The registry lives below exact (linnet._sources): no need to touch linnet.ols or import linnet.dask first."""
     import json

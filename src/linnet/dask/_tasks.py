@@ -1,0 +1,97 @@
+"""What the Dask workers run: a row group read, a partition's rows checked, reduced to a state or shuffled, states
+merged.
+
+Every function that a task of :mod:`linnet.dask` calls on a worker is here, and this module imports no Dask
+collection (``dask.array``, ``dask.dataframe``) and no pandas: a worker unpickling a task imports it, NumPy and
+linnet's exact layer (pyarrow and pandas when it reads Parquet), not ``dask.dataframe``, whose import would cost
+every fresh worker about 0.4 s on its first task.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import _validation as _checks
+from .._validation import FLOATX
+from .._validation.arrays import numeric_array, require_finite
+from ..exact.state import LeastSquaresState
+
+
+def apply(read: Callable, inputs: tuple, function: Callable, extra: tuple) -> Any:
+    """``function(read(*inputs), *extra)``: a partition decoded and used in one task."""
+    return function(read(*inputs), *extra)
+
+
+def array_rows(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None, index: int) -> tuple:
+    """The checked rows ``(x (b, p), y (b,), weights or None)`` of block ``index``, dtype and memory order kept (no
+    copy of ``x``)."""
+    where = f"of partition {index}"
+    x = numeric_array(x, f"x {where}")
+    if x.ndim != 2:
+        raise ValueError(f"x {where} must be 2-D (rows, features). Received: shape {x.shape}")
+    if x.shape[0] == 0:
+        return x, np.zeros(0), None
+    require_finite(x, f"x {where}")
+    y = _checks.targets(y, x.shape[0], f"y {where}", dtype=None)[:, 0]
+    if weight is not None:
+        weight = _checks.targets(weight, x.shape[0], f"sample_weight {where}", dtype=np.float64)[:, 0]
+        if (weight < 0).any():
+            raise ValueError(f"sample_weight {where} must be non-negative. Received: {weight.min():g}")
+    return x, y, weight
+
+
+def frame_rows(frame, features: list[str], target: str, weight: str | None, index: int) -> tuple:
+    """The rows of pandas partition ``index`` (as :func:`array_rows`), refusing a partition of another schema.
+
+    The columns come out of one ``to_numpy`` (a view of pandas' block when they share a dtype), ``x`` and ``y``
+    as views of it: no copy beyond the one pandas made from Parquet.
+    """
+    wanted = [*features, target] + ([weight] if weight is not None else [])
+    for name in wanted:
+        if name not in frame.columns:
+            raise ValueError(f"Partition {index} has no column {name!r} (its columns: {list(frame.columns)}): "
+                             f"the partitions have different schemas.")
+        if frame[name].dtype.kind not in "biuf":
+            raise TypeError(f"Column {name!r} of partition {index} must be numeric. Received: dtype "
+                            f"{frame[name].dtype}")
+    values = (frame if list(frame.columns) == wanted else frame[wanted]).to_numpy()
+    p = len(features)
+    return array_rows(values[:, :p], values[:, p], values[:, p + 1] if weight is not None else None, index)
+
+
+def partition_state(rows: tuple, n_features: int) -> tuple[LeastSquaresState, int]:
+    """The state of one partition's rows (checked by the reader), and 1 (the partitions it holds)."""
+    x, y, weights = rows
+    state = LeastSquaresState(n_features)
+    return (state._update(x, y, weights) if x.shape[0] else state), 1
+
+
+def merged(*pieces: tuple[LeastSquaresState, int]) -> tuple[LeastSquaresState, int]:
+    """The merge of ``split_every`` states and the sum of their partition counts."""
+    states, counts = zip(*pieces)
+    merged = states[0]
+    for state in itertools.islice(states, 1, None):
+        merged = merged.merge(state)
+    return merged, sum(counts)
+
+
+def shuffled(rows: tuple, seed: int | None) -> tuple:
+    """The partition's rows as float32 ``(x, y (b, 1)[, weights])``, permuted by ``seed``."""
+    x, y, weights = rows
+    with np.errstate(over="ignore"):  # a value beyond float32 becomes inf, which the trainer's check refuses
+        piece = (x.astype(FLOATX), y.astype(FLOATX).reshape(-1, 1)) + (() if weights is None else (weights,))
+    if seed is None:
+        return piece
+    order = np.random.default_rng(seed).permutation(x.shape[0])
+    return tuple(column[order] for column in piece)
+
+
+def read_row_group(piece: tuple[str, int], columns: list[str]):
+    """Row group ``piece[1]`` of file ``piece[0]`` as a pandas DataFrame (no pre-buffering)."""
+    import pyarrow.parquet as pq
+    file, group = piece
+    return pq.ParquetFile(file, pre_buffer=False).read_row_group(group, columns=columns).to_pandas()
