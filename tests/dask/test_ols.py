@@ -117,7 +117,7 @@ def test_a_worker_unpickling_the_tasks_of_read_parquet_and_ols_imports_no_dask_c
     from linnet.dask._partitions import partitions
     pandas.DataFrame({"a": [1.0, 2.0, 3.0], "y": [2.0, 4.0, 7.0]}).to_parquet(tmp_path / "numbers.parquet")
     parts = partitions(ld.read_parquet(tmp_path / "numbers.parquet"), target="y")
-    graph = dict(parts.task(0, "state", _tasks.partition_state, 1).__dask_graph__())
+    graph = dict(parts.task(0, "state", _tasks.partition_state, 1, 0).__dask_graph__())
     program = ("import pickle, sys\n"
                f"tasks = pickle.loads({pickle.dumps(graph)!r})\n"
                "print(sorted(m for m in ('dask.array', 'dask.dataframe', 'linnet.dask.reduce') if m in sys.modules))\n")

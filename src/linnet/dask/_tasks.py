@@ -27,16 +27,15 @@ def apply(read: Callable, inputs: tuple, function: Callable, extra: tuple) -> An
 
 
 def array_rows(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None, index: int) -> tuple:
-    """The checked rows ``(x (b, p), y (b,), weights or None)`` of block ``index``, dtype and memory order kept (no
-    copy of ``x``)."""
+    """The rows ``(x (b, p), y (b,), weights or None)`` of block ``index``, dtype and memory order kept (no copy of
+    ``x``); shapes, dtypes and weights checked, finiteness left to the user of the rows (:func:`finite`)."""
     where = f"of partition {index}"
     x = numeric_array(x, f"x {where}")
     if x.ndim != 2:
         raise ValueError(f"x {where} must be 2-D (rows, features). Received: shape {x.shape}")
     if x.shape[0] == 0:
         return x, np.zeros(0), None
-    require_finite(x, f"x {where}")
-    y = _checks.targets(y, x.shape[0], f"y {where}", dtype=None)[:, 0]
+    y = _checks.targets(y, x.shape[0], f"y {where}", dtype=None, finite=False)[:, 0]
     if weight is not None:
         weight = _checks.targets(weight, x.shape[0], f"sample_weight {where}", dtype=np.float64)[:, 0]
         if (weight < 0).any():
@@ -63,11 +62,29 @@ def frame_rows(frame, features: list[str], target: str, weight: str | None, inde
     return array_rows(values[:, :p], values[:, p], values[:, p + 1] if weight is not None else None, index)
 
 
-def partition_state(rows: tuple, n_features: int) -> tuple[LeastSquaresState, int]:
-    """The state of one partition's rows (checked by the reader), and 1 (the partitions it holds)."""
+def finite(rows: tuple, index: int) -> tuple:
+    """``rows`` after refusing NaN and infinity, naming partition ``index`` and the first bad value's index."""
+    require_finite(rows[0], f"x of partition {index}")
+    require_finite(rows[1], f"y of partition {index}")
+    return rows
+
+
+def partition_state(rows: tuple, n_features: int, index: int) -> tuple[LeastSquaresState, int]:
+    """The state of partition ``index``'s rows, and 1 (the partitions it holds).
+
+    The rows are not scanned for NaN first: the state's finite Gram matrix proves them finite (its diagonal sums
+    the squares), which saves a pass over them. Only when the state refuses them is the scan run, to name the
+    partition in the error.
+    """
     x, y, weights = rows
     state = LeastSquaresState(n_features)
-    return (state._update(x, y, weights) if x.shape[0] else state), 1
+    if not x.shape[0]:
+        return state, 1
+    try:
+        return state._update(x, y, weights), 1
+    except ValueError:
+        finite(rows, index)
+        raise
 
 
 def merged(*pieces: tuple[LeastSquaresState, int]) -> tuple[LeastSquaresState, int]:
@@ -79,9 +96,9 @@ def merged(*pieces: tuple[LeastSquaresState, int]) -> tuple[LeastSquaresState, i
     return merged, sum(counts)
 
 
-def shuffled(rows: tuple, seed: int | None) -> tuple:
-    """The partition's rows as float32 ``(x, y (b, 1)[, weights])``, permuted by ``seed``."""
-    x, y, weights = rows
+def shuffled(rows: tuple, seed: int | None, index: int) -> tuple:
+    """Partition ``index``'s rows as float32 ``(x, y (b, 1)[, weights])``, permuted by ``seed``."""
+    x, y, weights = finite(rows, index)
     with np.errstate(over="ignore"):  # a value beyond float32 becomes inf, which the trainer's check refuses
         piece = (x.astype(FLOATX), y.astype(FLOATX).reshape(-1, 1)) + (() if weights is None else (weights,))
     if seed is None:

@@ -76,8 +76,8 @@ class DaskBatches:
         count = len(self.partitions)
         order = rng.permutation(count) if self.shuffle else np.arange(count)
         seeds = rng.integers(0, 2**63 - 1, size=count) if self.shuffle else [None] * count
-        tasks = [self.partitions.task(int(i), "rows", _tasks.shuffled, None if seeds[i] is None else int(seeds[i]))
-                 for i in order]
+        tasks = [self.partitions.task(int(i), "rows", _tasks.shuffled, None if seeds[i] is None else int(seeds[i]),
+                                      int(i)) for i in order]
         with compute_options(self.scheduler) as options:
             yield from _cut(_prefetched(tasks, options, self.prefetch), self.batch_size)
 

@@ -45,7 +45,7 @@ def _reduced(parts: Partitions, split_every: int, scheduler: Any) -> LeastSquare
         raise ValueError(f"split_every must be at least 2 (states merged per task). Received: {split_every}")
     if not len(parts):
         raise ValueError("The Dask collection has no partitions, so no rows to fit.")
-    level = [parts.task(index, "state", _tasks.partition_state, parts.n_features)
+    level = [parts.task(index, "state", _tasks.partition_state, parts.n_features, index)
              for index in range(len(parts))]
     while len(level) > 1:
         groups = [level[start:start + split_every] for start in range(0, len(level), split_every)]
