@@ -134,6 +134,32 @@ def test_read_parquet_still_converts_text_columns_as_dask_does(tmp_path):
     assert ours.dtypes["label"] == dasks.dtypes["label"] == ours.compute(scheduler="sync").dtypes["label"]
 
 
+def _tables():
+    pa = pytest.importorskip("pyarrow")
+    pandas = pytest.importorskip("pandas")
+    return {"float32": pa.table({"a": np.arange(5, dtype=np.float32), "b": np.ones(5, np.float32)}),
+            "ints, one with nulls": pa.table({"a": pa.array([1, None, 3]), "b": pa.array([1, 2, 3])}),
+            "ints, all with nulls": pa.table({"a": pa.array([1, None, 3]), "b": pa.array([None, 2, 3])}),
+            "text": pa.table({"a": [1.0, 2.0], "b": ["x", "y"]}),
+            "a pandas index": pa.Table.from_pandas(pandas.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}, index=[7, 9])),
+            "pandas Int64": pa.Table.from_pandas(pandas.DataFrame({"a": pandas.array([1, 2], "Int64"),
+                                                                   "b": pandas.array([3, None], "Int64")})),
+            "integer labels": pa.Table.from_pandas(pandas.DataFrame({0: [1.0, 2.0], 1: [3.0, 4.0]})),
+            "one column": pa.table({"a": [1.0, 2.0]}),
+            "no rows": pa.table({"a": np.zeros(0), "b": np.zeros(0)})}
+
+
+@pytest.mark.parametrize("name", list(_tables()))
+def test_a_row_group_becomes_the_frame_to_pandas_builds(name):
+    """Same index, labels, dtypes and blocks: any Dask code reading linnet.dask.read_parquet sees pandas' frame."""
+    pandas = pytest.importorskip("pandas")
+    from linnet.dask._tasks import pyarrow_frame
+    table = _tables()[name]
+    ours, theirs = pyarrow_frame(table), table.to_pandas()
+    pandas.testing.assert_frame_equal(ours, theirs)
+    assert len(ours._mgr.blocks) == len(theirs._mgr.blocks) and ours.attrs == theirs.attrs
+
+
 def test_exact_ols_dispatches_a_dask_collection_in_a_fresh_process():
     """The registry lives below exact (linnet._sources): no need to touch linnet.ols or import linnet.dask first."""
     import json

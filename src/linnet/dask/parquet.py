@@ -3,7 +3,8 @@
 ``dask.dataframe.read_parquet`` reads through fsspec file objects; on a local disk that costs about 2-3x
 pyarrow's own ``ParquetFile.read_row_group`` with ``pre_buffer=False`` (the I/O floor; see docs/dask.md). This
 reader keeps Dask's collection (any scheduler, any Dask or dask-ml code can use it) and reads each row group with
-pyarrow directly, on the worker computing the partition. Only the files' footers are read on the client.
+pyarrow directly, from a memory map, on the worker computing the partition, into the frame ``to_pandas()`` builds
+(:func:`linnet.dask._tasks.pyarrow_frame`). Only the files' footers are read on the client.
 
 Dask wraps a new collection in a conversion of text columns to pyarrow strings. On a schema without text it
 converts nothing, yet its task makes every worker import ``dask.dataframe`` (about 0.4 s on a fresh worker), so
