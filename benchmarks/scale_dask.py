@@ -14,8 +14,12 @@ then times, each in a fresh process, ``--repeat`` times in rotation:
 - ``dask-ml``: ``dask_ml.linear_model.LinearRegression(solver="newton", penalty=None)`` on the same collection
   and cluster (needs ``pip install dask-ml``; skipped without it).
 
-Prints medians with min-max and the ratios, ratios first, and the largest coefficient difference to ``single``.
-Nothing is asserted: targets are read from the table (docs/dask.md).
+Each fresh process makes two calls, both timed the same way (building the collection, fitting, the result on the
+client): **cold**, the first, on workers that have imported nothing yet (each worker imports pandas, pyarrow,
+Dask's and the runner's modules while computing), and **warm**, the second, on the same cluster, as a long-lived
+cluster would see. For ``single`` the imports precede both calls (the second reads from a warm page cache too).
+Prints the ratios (cold and warm, targets first), then medians with min-max, and the largest coefficient
+difference to ``single``. Nothing is asserted: targets are read from the table (docs/dask.md).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import numpy as np
 
 ROWS_PER_GROUP = 1_000_000
 RUNNERS = ("single", "dask", "dask-ml")
+CALLS = ("cold", "warm")
 
 
 def make_parquet(path: Path, rows: int, features: int, seed: int = 0) -> None:
@@ -50,11 +55,18 @@ def make_parquet(path: Path, rows: int, features: int, seed: int = 0) -> None:
     path.with_suffix(".tmp").rename(path)
 
 
-def run_single(path: Path) -> tuple[float, list[float]]:
+def run_single(path: Path) -> list[tuple[float, list[float]]]:
+    """Two calls of :func:`single` (cold, warm), the imports before both."""
+    import pyarrow.parquet  # noqa: F401
+
+    import linnet.exact  # noqa: F401
+    return [timed(single, path) for _ in CALLS]
+
+
+def single(path: Path) -> list[float]:
     import pyarrow.parquet as pq
 
     from linnet.exact import LeastSquaresState, OLSResult
-    start = time.perf_counter()
     file = pq.ParquetFile(path, pre_buffer=False)
     state = LeastSquaresState()
     names = [name for name in file.schema_arrow.names if name != "y"]
@@ -62,40 +74,55 @@ def run_single(path: Path) -> tuple[float, list[float]]:
         table = file.read_row_group(group, columns=[*names, "y"])
         x = np.column_stack([table.column(name).to_numpy() for name in names])
         state.update(x, table.column("y").to_numpy())
-    params = OLSResult.from_moments(state).params
-    return time.perf_counter() - start, params.tolist()
+    return OLSResult.from_moments(state).params.tolist()
 
 
-def run_dask(path: Path, runner: str, reader: str) -> tuple[float, list[float]]:
-    import dask.dataframe as dd
+def run_dask(path: Path, runner: str, reader: str) -> list[tuple[float, list[float]]]:
+    """Two calls of :func:`fit_dask` (cold, warm) on one new cluster; its start-up and the client's imports are
+    not timed, the workers' imports are (in the cold call)."""
+    import dask.dataframe  # noqa: F401
     from distributed import Client, LocalCluster
 
-    import linnet.dask
+    import linnet.dask.parquet
+    import linnet.dask.reduce  # noqa: F401  (linnet.dask loads its names on first use)
+    if runner == "dask-ml":
+        import dask_ml.linear_model  # noqa: F401
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         client.wait_for_workers(2)
-        start = time.perf_counter()
-        frame = linnet.dask.read_parquet(path) if reader == "linnet" else dd.read_parquet(path, split_row_groups=True)
-        if runner == "dask":
-            params = linnet.dask.ols(frame, target="y", scheduler=client).params
-        else:
-            from dask_ml.linear_model import LinearRegression
-            table = frame.to_dask_array(lengths=True)  # the columns x1..xp, y (lengths: one more pass)
-            x, y = table[:, :-1], table[:, -1]
-            model = LinearRegression(solver="newton", penalty=None, fit_intercept=True).fit(x, y)
-            params = np.concatenate([[model.intercept_], model.coef_])
-        return time.perf_counter() - start, np.asarray(params, dtype=float).tolist()
+        return [timed(fit_dask, path, runner, reader, client) for _ in CALLS]
+
+
+def fit_dask(path: Path, runner: str, reader: str, client) -> list[float]:
+    """The collection built and fitted by ``runner``: the intercept and coefficients on the client."""
+    import dask.dataframe as dd
+
+    import linnet.dask
+    frame = linnet.dask.read_parquet(path) if reader == "linnet" else dd.read_parquet(path, split_row_groups=True)
+    if runner == "dask":
+        return linnet.dask.ols(frame, target="y", scheduler=client).params.tolist()
+    from dask_ml.linear_model import LinearRegression
+    table = frame.to_dask_array(lengths=True)  # the columns x1..xp, y (lengths: one more pass)
+    x, y = table[:, :-1], table[:, -1]
+    model = LinearRegression(solver="newton", penalty=None, fit_intercept=True).fit(x, y)
+    return np.concatenate([[model.intercept_], model.coef_]).astype(float).tolist()
+
+
+def timed(function, *args) -> tuple[float, list[float]]:
+    start = time.perf_counter()
+    params = function(*args)
+    return time.perf_counter() - start, params
 
 
 def one(args) -> None:
-    """Child process: time one runner, print ``{"seconds": ..., "params": [...]}``."""
+    """Child process: time one runner's two calls, print ``{"cold": {"seconds": s, "params": [...]}, "warm": ...}``."""
     path = Path(args.path)
-    seconds, params = run_single(path) if args.one == "single" else run_dask(path, args.one, args.reader)
-    print(json.dumps({"seconds": seconds, "params": params}))
+    calls = run_single(path) if args.one == "single" else run_dask(path, args.one, args.reader)
+    print(json.dumps({call: {"seconds": seconds, "params": params} for call, (seconds, params) in zip(CALLS, calls)}))
 
 
 def measure(path: Path, runner: str, reader: str) -> dict | None:
-    finished = subprocess.run([sys.executable, __file__, "--one", runner, "--path", str(path)],
+    finished = subprocess.run([sys.executable, __file__, "--one", runner, "--path", str(path), "--reader", reader],
                               capture_output=True, text=True)
     if finished.returncode:
         print(f"{runner} failed: {finished.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
@@ -104,18 +131,20 @@ def measure(path: Path, runner: str, reader: str) -> dict | None:
 
 
 def report(results: dict[str, list[dict]]) -> None:
-    times = {name: [run["seconds"] for run in runs] for name, runs in results.items() if runs}
-    median = {name: statistics.median(values) for name, values in times.items()}
-    if "dask" in median:
-        print(f"ratio dask / single: {median['dask'] / median['single']:.2f} (target <= 1.3)")
-        if "dask-ml" in median:
-            print(f"ratio dask-ml / dask: {median['dask-ml'] / median['dask']:.1f} (target >= 10)")
-    reference = np.array(results["single"][0]["params"])
-    print("| runner | median s | min-max s | max relative coefficient difference to single |")
-    print("|---|---|---|---|")
-    for name, values in times.items():
-        gap = np.max(np.abs(np.array(results[name][0]["params"]) / reference - 1))
-        print(f"| {name} | {median[name]:.2f} | {min(values):.2f}-{max(values):.2f} | {gap:.1e} |")
+    """The ratios of the medians, cold and warm (the targets' first), then one row per runner and call."""
+    times = {(name, call): [run[call]["seconds"] for run in runs] for name, runs in results.items() if runs
+             for call in CALLS}
+    median = {key: statistics.median(values) for key, values in times.items()}
+    for slower, faster, target in (("dask", "single", "target <= 1.3"), ("dask-ml", "dask", "target >= 10")):
+        if (slower, "cold") in median and (faster, "cold") in median:
+            cold, warm = (median[slower, call] / median[faster, call] for call in CALLS)
+            print(f"ratio {slower} / {faster}: cold {cold:.2f}, warm {warm:.2f} ({target})")
+    reference = np.array(results["single"][0]["cold"]["params"])
+    print("| runner | call | median s | min-max s | max relative coefficient difference to single |")
+    print("|---|---|---|---|---|")
+    for (name, call), values in times.items():
+        gap = np.max(np.abs(np.array(results[name][0][call]["params"]) / reference - 1))
+        print(f"| {name} | {call} | {median[name, call]:.2f} | {min(values):.2f}-{max(values):.2f} | {gap:.1e} |")
 
 
 def main() -> None:

@@ -101,6 +101,14 @@ def test_a_partition_of_another_schema_and_nan_mid_collection_are_named():
     with pytest.raises(ValueError, match=r"x of partition 2 contains NaN or infinite values \(first at index "
                                          r"\(50, 1\)"):
         ld.ols(da.from_array(x, chunks=100), da.from_array(y, chunks=100), scheduler="sync")
+    y[120] = np.inf  # the state finds it (its Gram matrix is not finite), the partition's scan names it
+    with pytest.raises(ValueError, match=r"y of partition 1 contains NaN or infinite values \(first at index "
+                                         r"\(20,\)"):
+        ld.ols(da.from_array(x[:200], chunks=100), da.from_array(y[:200], chunks=100), scheduler="sync")
+    batches = ld.DaskBatches(da.from_array(x, chunks=100), da.from_array(y, chunks=100), shuffle=False,
+                             scheduler="sync")
+    with pytest.raises(ValueError, match=r"y of partition 1 contains NaN or infinite values"):
+        list(batches.epoch(np.random.default_rng(0)))
 
 
 def test_empty_and_misshapen_collections_are_refused():

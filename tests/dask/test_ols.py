@@ -105,6 +105,61 @@ def test_read_parquet_names_what_is_wrong(tmp_path):
         ld.read_parquet(folder / "1.parquet", columns=["c"])
 
 
+def test_a_worker_unpickling_the_tasks_of_read_parquet_and_ols_imports_no_dask_collection(tmp_path):
+    """A fresh worker pays for every module its first task imports: dask.dataframe would cost it ~0.4 s."""
+    import pickle
+    import subprocess
+    import sys
+
+    import pandas
+
+    from linnet.dask import _tasks
+    from linnet.dask._partitions import partitions
+    pandas.DataFrame({"a": [1.0, 2.0, 3.0], "y": [2.0, 4.0, 7.0]}).to_parquet(tmp_path / "numbers.parquet")
+    parts = partitions(ld.read_parquet(tmp_path / "numbers.parquet"), target="y")
+    graph = dict(parts.task(0, "state", _tasks.partition_state, 1, 0).__dask_graph__())
+    program = ("import pickle, sys\n"
+               f"tasks = pickle.loads({pickle.dumps(graph)!r})\n"
+               "print(sorted(m for m in ('dask.array', 'dask.dataframe', 'linnet.dask.reduce') if m in sys.modules))\n")
+    finished = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.strip() == "[]"
+    assert len(graph) == 2  # the read and the state: no conversion of text columns on a schema without text
+
+
+def test_read_parquet_still_converts_text_columns_as_dask_does(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    pandas.DataFrame({"x": [1.0, 2.0], "label": ["a", "b"]}).to_parquet(tmp_path / "text.parquet")
+    ours, dasks = ld.read_parquet(tmp_path / "text.parquet"), dd.read_parquet(tmp_path / "text.parquet")
+    assert ours.dtypes["label"] == dasks.dtypes["label"] == ours.compute(scheduler="sync").dtypes["label"]
+
+
+def _tables():
+    pa = pytest.importorskip("pyarrow")
+    pandas = pytest.importorskip("pandas")
+    return {"float32": pa.table({"a": np.arange(5, dtype=np.float32), "b": np.ones(5, np.float32)}),
+            "ints, one with nulls": pa.table({"a": pa.array([1, None, 3]), "b": pa.array([1, 2, 3])}),
+            "ints, all with nulls": pa.table({"a": pa.array([1, None, 3]), "b": pa.array([None, 2, 3])}),
+            "text": pa.table({"a": [1.0, 2.0], "b": ["x", "y"]}),
+            "a pandas index": pa.Table.from_pandas(pandas.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}, index=[7, 9])),
+            "pandas Int64": pa.Table.from_pandas(pandas.DataFrame({"a": pandas.array([1, 2], "Int64"),
+                                                                   "b": pandas.array([3, None], "Int64")})),
+            "integer labels": pa.Table.from_pandas(pandas.DataFrame({0: [1.0, 2.0], 1: [3.0, 4.0]})),
+            "one column": pa.table({"a": [1.0, 2.0]}),
+            "no rows": pa.table({"a": np.zeros(0), "b": np.zeros(0)})}
+
+
+@pytest.mark.parametrize("name", list(_tables()))
+def test_a_row_group_becomes_the_frame_to_pandas_builds(name):
+    """Same index, labels, dtypes and blocks: any Dask code reading linnet.dask.read_parquet sees pandas' frame."""
+    pandas = pytest.importorskip("pandas")
+    from linnet.dask._tasks import pyarrow_frame
+    table = _tables()[name]
+    ours, theirs = pyarrow_frame(table), table.to_pandas()
+    pandas.testing.assert_frame_equal(ours, theirs)
+    assert len(ours._mgr.blocks) == len(theirs._mgr.blocks) and ours.attrs == theirs.attrs
+
+
 def test_exact_ols_dispatches_a_dask_collection_in_a_fresh_process():
     """The registry lives below exact (linnet._sources): no need to touch linnet.ols or import linnet.dask first."""
     import json

@@ -12,16 +12,29 @@ Dask arrays and Dask DataFrames on any scheduler (``scheduler=``: threads, proce
 client or a scheduler's address). Needs ``pip install 'linnet[dask]'``; see ``docs/dask.md``.
 """
 
-try:
-    import dask.array
-    import dask.dataframe  # noqa: F401
-except ImportError as error:  # say which extra brings it, not only which module is missing
-    raise ImportError(f"linnet.dask needs Dask's array and DataFrame collections: pip install 'linnet[dask]'. "
-                      f"({error})") from None
+import importlib as _importlib
+from importlib.util import find_spec as _find_spec
 
-from ._scheduler import WorkerLostError
-from .batches import DaskBatches, full_batch
-from .parquet import read_parquet
-from .reduce import least_squares_state, ols
+_PIP = "linnet.dask needs Dask's array and DataFrame collections: pip install 'linnet[dask]'."
+if _find_spec("dask") is None:  # say which extra brings it, not only which module is missing
+    raise ImportError(f"{_PIP} (No module named 'dask')")
 
-__all__ = ["DaskBatches", "WorkerLostError", "full_batch", "least_squares_state", "ols", "read_parquet"]
+# The names load on first use: a worker unpickling a task imports linnet.dask._tasks, and with it this package,
+# which must then not import dask.dataframe (about 0.4 s on every fresh worker's first task).
+_LAZY = {"DaskBatches": "batches", "WorkerLostError": "_scheduler", "full_batch": "batches",
+         "least_squares_state": "reduce", "ols": "reduce", "read_parquet": "parquet"}
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'linnet.dask' has no attribute {name!r}")
+    try:
+        module = _importlib.import_module(f".{_LAZY[name]}", __name__)
+    except ImportError as error:
+        raise ImportError(f"{_PIP} ({error})") from None
+    return getattr(module, name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -9,8 +9,8 @@ Two kinds of collection are read:
   ``sample_weight=`` a column name): each partition is one pandas partition, reading only those columns.
 
 Only metadata is looked at on the client (column names and dtypes, chunk sizes); the rows are decoded and
-checked on the workers. A check failing there (a column missing from one partition, text in a numeric column,
-NaN) raises a ValueError/TypeError naming the partition.
+checked on the workers (:mod:`linnet.dask._tasks`). A check failing there (a column missing from one partition,
+text in a numeric column, NaN) raises a ValueError/TypeError naming the partition.
 """
 
 from __future__ import annotations
@@ -23,12 +23,10 @@ from typing import Any
 import dask
 import dask.array as da
 import dask.dataframe as dd
-import numpy as np
 from dask.base import tokenize
 from dask.delayed import Delayed
 
-from .. import _validation as _checks
-from .._validation.arrays import numeric_array, require_finite
+from . import _tasks
 
 
 @dataclass(frozen=True)
@@ -50,11 +48,7 @@ class Partitions:
         ``linnet-<name>-<index>-<token>`` so that an error on the cluster says which partition it was."""
         inputs = self.inputs[index]
         key = f"linnet-{name}-{index}-{tokenize(self.read, inputs, function, extra)}"
-        return dask.delayed(_apply, pure=True)(self.read, inputs, function, extra, dask_key_name=key)
-
-
-def _apply(read: Callable, inputs: tuple, function: Callable, extra: tuple) -> Any:
-    return function(read(*inputs), *extra)
+        return dask.delayed(_tasks.apply, pure=True)(self.read, inputs, function, extra, dask_key_name=key)
 
 
 def partitions(x: Any, y: Any = None, *, target: str | None = None, features: list[str] | None = None,
@@ -90,7 +84,7 @@ def _array_partitions(x: da.Array, y: Any, sample_weight: Any) -> Partitions:
     blocks = x.to_delayed().ravel()
     others = [[None] * len(blocks) if column is None else column.to_delayed().ravel() for column in columns]
     inputs = [(block, target, weight, index) for index, (block, target, weight) in enumerate(zip(blocks, *others))]
-    return Partitions(_array_rows, inputs, int(x.shape[1]), None, int(x.shape[0]))
+    return Partitions(_tasks.array_rows, inputs, int(x.shape[1]), None, int(x.shape[0]))
 
 
 def _aligned(column: Any, name: str, x: da.Array) -> da.Array:
@@ -129,40 +123,4 @@ def _frame_partitions(frame: dd.DataFrame, target: str | None, features: list[st
     if not features:
         raise ValueError(f"No feature columns are left besides the target {target!r}. Received: columns {columns}")
     inputs = [(part, features, target, weight, index) for index, part in enumerate(frame[wanted].to_delayed())]
-    return Partitions(_frame_rows, inputs, len(features), features, None)
-
-
-def _array_rows(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None, index: int) -> tuple:
-    """On a worker: the checked rows of block ``index``, dtype and memory order kept (no copy of ``x``)."""
-    where = f"of partition {index}"
-    x = numeric_array(x, f"x {where}")
-    if x.ndim != 2:
-        raise ValueError(f"x {where} must be 2-D (rows, features). Received: shape {x.shape}")
-    if x.shape[0] == 0:
-        return x, np.zeros(0), None
-    require_finite(x, f"x {where}")
-    y = _checks.targets(y, x.shape[0], f"y {where}", dtype=None)[:, 0]
-    if weight is not None:
-        weight = _checks.targets(weight, x.shape[0], f"sample_weight {where}", dtype=np.float64)[:, 0]
-        if (weight < 0).any():
-            raise ValueError(f"sample_weight {where} must be non-negative. Received: {weight.min():g}")
-    return x, y, weight
-
-
-def _frame_rows(frame, features: list[str], target: str, weight: str | None, index: int) -> tuple:
-    """On a worker: the checked rows of pandas partition ``index``, refusing a partition of another schema.
-
-    The columns come out of one ``to_numpy`` (a view of pandas' block when they share a dtype), ``x`` and ``y``
-    as views of it: no copy beyond the one pandas made from Parquet.
-    """
-    wanted = [*features, target] + ([weight] if weight is not None else [])
-    for name in wanted:
-        if name not in frame.columns:
-            raise ValueError(f"Partition {index} has no column {name!r} (its columns: {list(frame.columns)}): "
-                             f"the partitions have different schemas.")
-        if frame[name].dtype.kind not in "biuf":
-            raise TypeError(f"Column {name!r} of partition {index} must be numeric. Received: dtype "
-                            f"{frame[name].dtype}")
-    values = (frame if list(frame.columns) == wanted else frame[wanted]).to_numpy()
-    p = len(features)
-    return _array_rows(values[:, :p], values[:, p], values[:, p + 1] if weight is not None else None, index)
+    return Partitions(_tasks.frame_rows, inputs, len(features), features, None)

@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 
 from .. import _validation as _checks
-from .._validation import FLOATX
 from ..engine.fullbatch import FullBatch
+from . import _tasks
 from ._partitions import partitions
 from ._scheduler import compute, compute_options
 from .reduce import SPLIT_EVERY, least_squares_state
@@ -76,25 +76,14 @@ class DaskBatches:
         count = len(self.partitions)
         order = rng.permutation(count) if self.shuffle else np.arange(count)
         seeds = rng.integers(0, 2**63 - 1, size=count) if self.shuffle else [None] * count
-        tasks = [self.partitions.task(int(i), "rows", _shuffled, None if seeds[i] is None else int(seeds[i]))
-                 for i in order]
+        tasks = [self.partitions.task(int(i), "rows", _tasks.shuffled, None if seeds[i] is None else int(seeds[i]),
+                                      int(i)) for i in order]
         with compute_options(self.scheduler) as options:
             yield from _cut(_prefetched(tasks, options, self.prefetch), self.batch_size)
 
     def __repr__(self) -> str:
         return (f"DaskBatches(partitions={len(self.partitions)}, n_features={self.n_features}, "
                 f"batch_size={self.batch_size}, shuffle={self.shuffle})")
-
-
-def _shuffled(rows: tuple, seed: int | None) -> tuple:
-    """On a worker: the partition's rows as float32 ``(x, y (b, 1)[, weights])``, permuted by ``seed``."""
-    x, y, weights = rows
-    with np.errstate(over="ignore"):  # a value beyond float32 becomes inf, which the trainer's check refuses
-        piece = (x.astype(FLOATX), y.astype(FLOATX).reshape(-1, 1)) + (() if weights is None else (weights,))
-    if seed is None:
-        return piece
-    order = np.random.default_rng(seed).permutation(x.shape[0])
-    return tuple(column[order] for column in piece)
 
 
 def _prefetched(tasks: list, options: dict, prefetch: int) -> Iterator[tuple]:

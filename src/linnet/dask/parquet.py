@@ -3,15 +3,24 @@
 ``dask.dataframe.read_parquet`` reads through fsspec file objects; on a local disk that costs about 2-3x
 pyarrow's own ``ParquetFile.read_row_group`` with ``pre_buffer=False`` (the I/O floor; see docs/dask.md). This
 reader keeps Dask's collection (any scheduler, any Dask or dask-ml code can use it) and reads each row group with
-pyarrow directly, on the worker computing the partition. Only the files' footers are read on the client.
+pyarrow directly, from a memory map, on the worker computing the partition, into the frame ``to_pandas()`` builds
+(:func:`linnet.dask._tasks.pyarrow_frame`). Only the files' footers are read on the client.
+
+Dask wraps a new collection in a conversion of text columns to pyarrow strings. On a schema without text it
+converts nothing, yet its task makes every worker import ``dask.dataframe`` (about 0.4 s on a fresh worker), so
+it is left out there.
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
+import dask
 import dask.dataframe as dd
+
+from . import _tasks
 
 
 def read_parquet(path: Any, columns: list[str] | None = None) -> dd.DataFrame:
@@ -39,8 +48,10 @@ def read_parquet(path: Any, columns: list[str] | None = None) -> dd.DataFrame:
                              f"Received: columns={wanted}")
         pieces += [(str(file), group) for group in range(metadata.num_row_groups)]
     meta = schema.empty_table().select(wanted).to_pandas()
-    return dd.from_map(_read_row_group, pieces, columns=wanted, meta=meta, label="linnet-read-parquet",
-                       enforce_metadata=False)
+    no_text = all(dtype.kind in "biufcmM" for dtype in meta.dtypes)  # numbers, booleans, dates and durations
+    with dask.config.set({"dataframe.convert-string": False}) if no_text else contextlib.nullcontext():
+        return dd.from_map(_tasks.read_row_group, pieces, columns=wanted, meta=meta, label="linnet-read-parquet",
+                           enforce_metadata=False)
 
 
 def _files(path: Path) -> list[Path]:
@@ -52,10 +63,3 @@ def _files(path: Path) -> list[Path]:
     if not path.exists():
         raise FileNotFoundError(f"No such Parquet file or folder: {str(path)!r}.")
     return [path]
-
-
-def _read_row_group(piece: tuple[str, int], columns: list[str]):
-    """On a worker: row group ``piece[1]`` of file ``piece[0]`` as a pandas DataFrame (no pre-buffering)."""
-    import pyarrow.parquet as pq
-    file, group = piece
-    return pq.ParquetFile(file, pre_buffer=False).read_row_group(group, columns=columns).to_pandas()

@@ -15,7 +15,6 @@ state (and, when the metadata knows the rows, every row) before solving.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import dask
@@ -23,6 +22,7 @@ import dask
 from .. import _validation as _checks
 from ..exact.results import OLSResult
 from ..exact.state import LeastSquaresState
+from . import _tasks
 from ._partitions import Partitions, partitions
 from ._scheduler import compute, compute_options
 
@@ -45,31 +45,16 @@ def _reduced(parts: Partitions, split_every: int, scheduler: Any) -> LeastSquare
         raise ValueError(f"split_every must be at least 2 (states merged per task). Received: {split_every}")
     if not len(parts):
         raise ValueError("The Dask collection has no partitions, so no rows to fit.")
-    level = [parts.task(index, "state", _partition_state, parts.n_features) for index in range(len(parts))]
+    level = [parts.task(index, "state", _tasks.partition_state, parts.n_features, index)
+             for index in range(len(parts))]
     while len(level) > 1:
         groups = [level[start:start + split_every] for start in range(0, len(level), split_every)]
-        level = [dask.delayed(_merged, pure=True)(*group, dask_key_name=f"linnet-merge-{index}-{group[0].key}")
+        level = [dask.delayed(_tasks.merged, pure=True)(*group, dask_key_name=f"linnet-merge-{index}-{group[0].key}")
                  for index, group in enumerate(groups)]
     with compute_options(scheduler) as options:
         state, count = compute(level, options)[0]
     _check_complete(state, count, parts)
     return state
-
-
-def _partition_state(rows: tuple, n_features: int) -> tuple[LeastSquaresState, int]:
-    """On a worker: the state of one partition's rows (checked by the reader), and 1 (the partitions it holds)."""
-    x, y, weights = rows
-    state = LeastSquaresState(n_features)
-    return (state._update(x, y, weights) if x.shape[0] else state), 1
-
-
-def _merged(*pieces: tuple[LeastSquaresState, int]) -> tuple[LeastSquaresState, int]:
-    """On a worker: the merge of ``split_every`` states and the sum of their partition counts."""
-    states, counts = zip(*pieces)
-    merged = states[0]
-    for state in itertools.islice(states, 1, None):
-        merged = merged.merge(state)
-    return merged, sum(counts)
 
 
 def _check_complete(state: LeastSquaresState, count: int, parts: Partitions) -> None:
