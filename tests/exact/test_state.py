@@ -156,6 +156,17 @@ def test_the_threaded_gram_does_not_depend_on_the_thread_count(monkeypatch):
     np.testing.assert_allclose(ols(x, y).params, sm.OLS(y.astype(np.float64), design).fit().params, rtol=1e-12)
 
 
+@pytest.mark.parametrize("limit, expected", [(None, 2), ("1", 1), ("4", 2), ("0", 2), ("many", 2)])
+def test_the_gram_threads_respect_omp_num_threads_as_dask_workers_set_it(monkeypatch, limit, expected):
+    from linnet.exact import _chunk
+    monkeypatch.setattr(_chunk.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    if limit is None:
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OMP_NUM_THREADS", limit)
+    assert _chunk._threads() == expected
+
+
 @settings(max_examples=20, deadline=None)
 @given(row=st.integers(0, 69_999), column=st.integers(0, 3), value=st.sampled_from([np.nan, np.inf, -np.inf]))
 def test_a_nan_or_infinity_anywhere_is_a_clear_error_naming_its_index(row, column, value):
