@@ -27,6 +27,7 @@ from dask.base import tokenize
 from dask.delayed import Delayed
 
 from . import _tasks
+from .parquet import row_groups
 
 
 @dataclass(frozen=True)
@@ -122,5 +123,9 @@ def _frame_partitions(frame: dd.DataFrame, target: str | None, features: list[st
                             f"{frame.dtypes[name]}")
     if not features:
         raise ValueError(f"No feature columns are left besides the target {target!r}. Received: columns {columns}")
+    pieces = row_groups(frame)
+    if pieces is not None:  # unchanged from linnet.dask.read_parquet: rows straight from the Arrow columns
+        inputs = [(piece, features, target, weight, index) for index, piece in enumerate(pieces)]
+        return Partitions(_tasks.row_group_rows, inputs, len(features), features, None)
     inputs = [(part, features, target, weight, index) for index, part in enumerate(frame[wanted].to_delayed())]
     return Partitions(_tasks.frame_rows, inputs, len(features), features, None)

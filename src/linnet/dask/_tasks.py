@@ -109,9 +109,82 @@ def shuffled(rows: tuple, seed: int | None, index: int) -> tuple:
 
 def read_row_group(piece: tuple[str, int], columns: list[str]):
     """Row group ``piece[1]`` of file ``piece[0]`` as a pandas DataFrame, read as :func:`pyarrow_frame` says."""
+    return pyarrow_frame(_row_group_table(piece, columns))
+
+
+def _row_group_table(piece: tuple[str, int], columns: list[str]):
+    """Row group ``piece[1]`` of file ``piece[0]`` as a pyarrow table, read from a memory map (no copy of the page
+    cache) without pre-buffering (the I/O floor on a local disk)."""
     import pyarrow.parquet as pq
     file, group = piece
-    return pyarrow_frame(pq.ParquetFile(file, pre_buffer=False, memory_map=True).read_row_group(group, columns=columns))
+    return pq.ParquetFile(file, pre_buffer=False, memory_map=True).read_row_group(group, columns=columns)
+
+
+def row_group_rows(piece: tuple[str, int], features: list[str], target: str, weight: str | None,
+                   index: int) -> tuple:
+    """The rows of row group ``piece`` (partition ``index`` of :func:`linnet.dask.read_parquet`), as
+    :func:`frame_rows` gives them from that partition's frame, built straight from the Arrow columns.
+
+    When every wanted column is a plain Arrow integer or float (no nulls, no pandas metadata asking for another
+    dtype), its pandas column would be the Arrow buffer itself and ``to_numpy()`` the common dtype of the columns
+    (``numpy.result_type``): the columns are copied once into that ``(columns, rows)`` block, ``x`` and ``y`` views
+    of it, without importing pandas. Any other table goes through the frame, as the general path does.
+    """
+    wanted = [*features, target] + ([weight] if weight is not None else [])
+    table = _row_group_table(piece, list(dict.fromkeys(wanted)))
+    names = table.schema.names
+    missing = [name for name in wanted if name not in names]
+    if missing:
+        raise ValueError(f"Partition {index} has no column {missing[0]!r} (its columns: {names}): "
+                         f"the partitions have different schemas.")
+    if not _plain(table, wanted):
+        return frame_rows(pyarrow_frame(table), features, target, weight, index)
+    block = _block([table.column(name) for name in wanted])
+    p = len(features)
+    return array_rows(block[:p].T, block[p], block[p + 1] if weight is not None else None, index)
+
+
+def _plain(table, names: list[str]) -> bool:
+    """Whether pandas would make each column of ``names`` a NumPy column of the Arrow type's own dtype: an integer
+    or float32/float64 type, no nulls (pandas would give floats with NaN), and no pandas metadata naming another
+    dtype (such as ``Int64``)."""
+    import pyarrow as pa
+    metadata = {column["field_name"]: column["numpy_type"]
+                for column in (table.schema.pandas_metadata or {}).get("columns", [])}
+    for name in names:
+        kind = table.schema.field(name).type
+        if not (pa.types.is_integer(kind) or pa.types.is_float32(kind) or pa.types.is_float64(kind)):
+            return False
+        dtype = kind.to_pandas_dtype().__name__
+        if table.column(name).null_count or metadata.get(name, dtype) != dtype:
+            return False
+    return True
+
+
+def _block(columns: list) -> np.ndarray:
+    """The ``(columns, rows)`` block of pyarrow chunked arrays of plain numbers, in their common NumPy dtype, from
+    pyarrow's pool.
+
+    Each chunk is read as a NumPy view of its data buffer (it has no nulls), not by ``chunk.to_numpy()``, which
+    imports pandas.
+    """
+    dtype = np.result_type(*(column.type.to_pandas_dtype() for column in columns))
+    block = _pool_array((len(columns), len(columns[0])), dtype)
+    for row, column in zip(block, columns):
+        start = 0
+        for chunk in filter(len, column.chunks):  # an empty chunk may have no data buffer
+            kind = np.dtype(chunk.type.to_pandas_dtype())
+            row[start:start + len(chunk)] = np.frombuffer(chunk.buffers()[1], kind, len(chunk),
+                                                          chunk.offset * kind.itemsize)
+            start += len(chunk)
+    return block
+
+
+def _pool_array(shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
+    """A new array from pyarrow's memory pool, which reuses freed memory, where a new NumPy array of that size
+    would be zeroed by the kernel page by page (5 ms more per million rows of 21 float32 columns)."""
+    import pyarrow as pa
+    return np.frombuffer(pa.allocate_buffer(shape[0] * shape[1] * dtype.itemsize), dtype).reshape(shape)
 
 
 def pyarrow_frame(table):
@@ -120,9 +193,8 @@ def pyarrow_frame(table):
     When every column has the same numeric Arrow type, ``to_pandas(split_blocks=True)`` gives each its own block
     without a copy, and the columns are then copied into the one ``(columns, rows)`` block that ``to_pandas()``
     builds: the same frame (index, labels, dtypes, layout) for 10 ms of CPU per million rows of 21 float32 columns,
-    against 21 ms for ``to_pandas()``'s own conversion. The block comes from pyarrow's memory pool, which reuses
-    freed memory, where a new NumPy array of that size would be zeroed by the kernel page by page (5 ms more).
-    Other tables (or pandas metadata making other dtypes) are converted by ``to_pandas()``.
+    against 21 ms for ``to_pandas()``'s own conversion. The block comes from pyarrow's memory pool
+    (:func:`_pool_array`). Other tables (or pandas metadata making other dtypes) are converted by ``to_pandas()``.
     """
     import pandas as pd
     import pyarrow as pa
@@ -133,8 +205,7 @@ def pyarrow_frame(table):
     dtype = frame.dtypes.iloc[0]
     if not isinstance(dtype, np.dtype) or (frame.dtypes != dtype).any():
         return table.to_pandas()
-    size = frame.shape[0] * frame.shape[1] * dtype.itemsize
-    block = np.frombuffer(pa.allocate_buffer(size), dtype).reshape(frame.shape[::-1])
+    block = _pool_array(frame.shape[::-1], dtype)
     for position in range(frame.shape[1]):
         block[position] = frame.iloc[:, position].to_numpy()
     consolidated = pd.DataFrame(block.T, index=frame.index, columns=frame.columns, copy=False)
