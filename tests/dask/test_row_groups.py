@@ -1,0 +1,139 @@
+"""An unchanged collection of linnet.dask.read_parquet is reduced straight from its row groups' Arrow columns: the
+same state as through the pandas frame (the general path, which any changed collection takes), the same errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import linnet
+
+pa = pytest.importorskip("pyarrow", reason="Parquet needs pyarrow")
+pq = pytest.importorskip("pyarrow.parquet", reason="Parquet needs pyarrow")
+dd = pytest.importorskip("dask.dataframe", reason="the Dask tests need pip install 'linnet[dask]'")
+import linnet.dask as ld  # noqa: E402
+from linnet.dask import _tasks, parquet  # noqa: E402
+from linnet.dask._partitions import partitions  # noqa: E402
+
+
+def _write(path, groups: list[dict]) -> None:
+    """A Parquet file with one row group per dict of columns (written by pyarrow: NaN stays NaN, not null)."""
+    tables = [pa.table(group) for group in groups]
+    with pq.ParquetWriter(path, tables[0].schema) as writer:
+        for table in tables:
+            writer.write_table(table)
+
+
+def _groups(sizes=(300, 0, 450, 250), seed=0) -> list[dict]:
+    """Row groups of float32, float64 and int64 features, a float32 target and a weight; one may be empty."""
+    rng = np.random.default_rng(seed)
+    groups = []
+    for size in sizes:
+        a = rng.normal(size=size).astype(np.float32)
+        b = 1e3 + rng.normal(size=size)
+        count = rng.integers(0, 50, size=size)
+        y = (2 * a + 0.01 * b - 0.5 * count + rng.normal(size=size)).astype(np.float32)
+        groups.append({"a": a, "y": y, "b": b, "count": count, "w": rng.uniform(0.1, 2, size=size)})
+    return groups
+
+
+def _general(collection):
+    """The same collection changed only in its expression (a projection of every column): the general path."""
+    changed = collection[list(collection.columns)]
+    assert partitions(changed, target=collection.columns[0]).read is _tasks.frame_rows
+    return changed
+
+
+CASES = {"every other column": {"target": "y", "features": ["a", "b", "count", "w"]},
+         "a subset, reordered, target not last": {"target": "y", "features": ["count", "a"]},
+         "a weight column": {"target": "y", "features": ["b", "a"], "sample_weight": "w"},
+         "an int64 target, float64 features": {"target": "count", "features": ["b", "w"]}}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_both_paths_give_the_same_state_and_the_in_memory_answer(tmp_path, case):
+    _write(tmp_path / "t.parquet", _groups())
+    collection = ld.read_parquet(tmp_path / "t.parquet")
+    assert collection.npartitions == 4 and partitions(collection, target="y").read is _tasks.row_group_rows
+    fast = ld.least_squares_state(collection, scheduler="sync", split_every=2, **CASES[case])
+    general = ld.least_squares_state(_general(collection), scheduler="sync", split_every=2, **CASES[case])
+    assert fast.n == general.n == 1_000 and fast.weight == pytest.approx(general.weight, rel=1e-15)
+    for name in ("mean", "factor"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(general, name), rtol=1e-15, atol=0)
+    table = pq.read_table(tmp_path / "t.parquet").to_pandas()
+    kwargs = CASES[case]
+    weights = None if "sample_weight" not in kwargs else table[kwargs["sample_weight"]]
+    expected = linnet.ols(table[kwargs["features"]], table[kwargs["target"]], sample_weight=weights)
+    fit = ld.ols(collection, scheduler="sync", **kwargs)
+    np.testing.assert_allclose(fit.params, expected.params, rtol=1e-12)
+    assert fit.param_names == expected.param_names
+
+
+def test_a_changed_collection_is_not_recognized(tmp_path):
+    _write(tmp_path / "t.parquet", _groups((20, 30)))
+    read = lambda: ld.read_parquet(tmp_path / "t.parquet")
+    path = lambda frame: partitions(frame, target="y", features=["a"]).read
+    assert path(read()) is path(read()) is _tasks.row_group_rows  # the same name: the same row groups, read alike
+    in_place, renamed = read(), read()
+    in_place["a"] = in_place["a"] * 2
+    renamed.columns = ["a", "y", "b", "count", "z"]
+    for changed in (in_place, renamed, read()[["a", "y"]], read()[read()["a"] > 0], read().assign(a=1.0),
+                    read().astype("float64"), read().fillna(0), read().repartition(npartitions=1),
+                    read().persist(scheduler="sync"), ld.read_parquet(tmp_path / "t.parquet", columns=["a", "y"])[
+                        ["a", "y"]], dd.read_parquet(tmp_path / "t.parquet")):
+        assert path(changed) is _tasks.frame_rows
+    doubled = ld.ols(in_place, target="y", features=["a"], scheduler="sync").params
+    np.testing.assert_allclose(doubled[1] * 2, ld.ols(read(), target="y", features=["a"], scheduler="sync").params[1],
+                               rtol=1e-12)
+
+
+def test_only_the_last_collections_are_remembered(tmp_path, monkeypatch):
+    monkeypatch.setattr(parquet, "REMEMBERED", 1)
+    monkeypatch.setattr(parquet, "_READ", {})
+    _write(tmp_path / "t.parquet", _groups((20, 30)))
+    first = ld.read_parquet(tmp_path / "t.parquet")
+    second = ld.read_parquet(tmp_path / "t.parquet", columns=["a", "y"])
+    assert partitions(first, target="y").read is _tasks.frame_rows  # forgotten: the general path, the same answer
+    assert partitions(second, target="y").read is _tasks.row_group_rows
+
+
+def test_nan_and_nulls_are_named_as_on_the_general_path(tmp_path):
+    groups = _groups((300, 300, 300))
+    groups[1]["b"][7] = np.nan  # a NaN, not a null: the columns are read straight
+    _write(tmp_path / "nan.parquet", groups)
+    for collection in (ld.read_parquet(tmp_path / "nan.parquet"), _general(ld.read_parquet(tmp_path / "nan.parquet"))):
+        with pytest.raises(ValueError, match=r"x of partition 1 contains NaN or infinite values \(first at index "
+                                             r"\(7, 1\)"):
+            ld.ols(collection, target="y", features=["a", "b"], scheduler="sync")
+    groups = _groups((300, 300))
+    groups[1]["count"] = pa.array(groups[1]["count"], mask=np.arange(300) == 5)  # a null: pandas makes it NaN
+    _write(tmp_path / "null.parquet", groups)
+    with pytest.raises(ValueError, match=r"y of partition 1 contains NaN or infinite values \(first at index \(5,\)"):
+        ld.ols(ld.read_parquet(tmp_path / "null.parquet"), target="count", features=["a"], scheduler="sync")
+
+
+def test_a_file_changed_after_reading_is_named(tmp_path):
+    """The general path fails too (pandas' KeyError from Dask's projection of the frame, or the frame's check)."""
+    _write(tmp_path / "t.parquet", _groups((20, 30)))
+    collection = ld.read_parquet(tmp_path / "t.parquet")
+    _write(tmp_path / "t.parquet", [{"a": group["a"], "y": group["y"]} for group in _groups((20, 30))])
+    with pytest.raises(ValueError, match=r"Partition [01] has no column 'b' \(its columns: \['a', 'y'\]\).*"
+                                         r"different schemas"):
+        ld.ols(collection, target="y", features=["a", "b"], scheduler="sync")
+    with pytest.raises(KeyError, match="'b'"):
+        ld.ols(_general(collection), target="y", features=["a", "b"], scheduler="sync")
+    _write(tmp_path / "t.parquet", [{**group, "b": group["b"].astype(str)} for group in _groups((20, 30))])
+    for frame in (collection, _general(collection)):
+        with pytest.raises(TypeError, match="Column 'b' of partition [01] must be numeric"):
+            ld.ols(frame, target="y", features=["a", "b"], scheduler="sync")
+
+
+def test_pandas_extension_dtypes_and_booleans_go_through_the_frame():
+    """Pandas metadata asking for Int64, a null, a boolean: the partition's frame is built, as on the general path."""
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.DataFrame({"a": pandas.array([1, 2, 4, 5], "Int64"), "flag": [True, False, True, True],
+                              "y": [1.0, 2.5, 3.0, 5.5]})
+    table = pa.Table.from_pandas(frame)
+    assert not _tasks._plain(table, ["a", "y"]) and not _tasks._plain(table, ["flag", "y"])
+    assert _tasks._plain(table, ["y"]) and _tasks._plain(pa.table({"a": [1, 2]}), ["a"])
+    assert not _tasks._plain(pa.table({"a": [1, None]}), ["a"])
