@@ -3,6 +3,11 @@ same state as through the pandas frame (the general path, which any changed coll
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
+
 import numpy as np
 import pytest
 
@@ -11,6 +16,7 @@ import linnet
 pa = pytest.importorskip("pyarrow", reason="Parquet needs pyarrow")
 pq = pytest.importorskip("pyarrow.parquet", reason="Parquet needs pyarrow")
 dd = pytest.importorskip("dask.dataframe", reason="the Dask tests need pip install 'linnet[dask]'")
+distributed = pytest.importorskip("distributed", reason="the Dask tests need pip install 'linnet[dask]'")
 import linnet.dask as ld  # noqa: E402
 from linnet.dask import _tasks, parquet  # noqa: E402
 from linnet.dask._partitions import partitions  # noqa: E402
@@ -137,3 +143,33 @@ def test_pandas_extension_dtypes_and_booleans_go_through_the_frame():
     assert not _tasks._plain(table, ["a", "y"]) and not _tasks._plain(table, ["flag", "y"])
     assert _tasks._plain(table, ["y"]) and _tasks._plain(pa.table({"a": [1, 2]}), ["a"])
     assert not _tasks._plain(pa.table({"a": [1, None]}), ["a"])
+
+
+class _SlowStates(distributed.WorkerPlugin):
+    """A worker plugin holding each of linnet's state tasks for 0.2 s as it starts, so that a pass lasts long enough
+    to lose a worker in the middle of it."""
+
+    name = "linnet-test-slow-states"
+
+    def transition(self, key, start, finish, **kwargs):
+        if finish == "executing" and str(key).startswith("linnet-state"):
+            time.sleep(0.2)
+
+
+def test_a_worker_killed_mid_pass_is_retried_and_the_answer_is_complete(client, tmp_path):
+    _write(tmp_path / "t.parquet", _groups((100,) * 14))
+    collection = ld.read_parquet(tmp_path / "t.parquet")
+    expected = ld.ols(_general(collection), target="y", scheduler="sync")
+    client.register_plugin(_SlowStates())
+    try:
+        result = {}
+        thread = threading.Thread(target=lambda: result.update(fit=ld.ols(collection, target="y", scheduler=client)))
+        thread.start()
+        time.sleep(0.6)
+        assert thread.is_alive()  # mid-pass (14 states of at least 0.2 s on 2 workers)
+        os.kill(next(iter(client.run(os.getpid).values())), signal.SIGKILL)
+        thread.join(timeout=120)
+    finally:
+        client.unregister_worker_plugin(_SlowStates.name)
+    assert result["fit"].nobs == expected.nobs == 1_400
+    np.testing.assert_allclose(result["fit"].params, expected.params, rtol=1e-15)

@@ -6,7 +6,9 @@ Two kinds of collection are read:
   ``x`` is rechunked to one block across its columns and ``y`` to ``x``'s row blocks, so partition ``i`` is the
   ``i``-th block of rows of all of them;
 - a Dask **DataFrame** with ``target=`` a column name (and ``features=`` names, default every other column;
-  ``sample_weight=`` a column name): each partition is one pandas partition, reading only those columns.
+  ``sample_weight=`` a column name): each partition is one pandas partition, reading only those columns; a
+  collection returned by :func:`linnet.dask.read_parquet`, unchanged, is read from its row groups' Arrow columns
+  without building the pandas partition (:func:`linnet.dask.parquet.row_groups` says which).
 
 Only metadata is looked at on the client (column names and dtypes, chunk sizes); the rows are decoded and
 checked on the workers (:mod:`linnet.dask._tasks`). A check failing there (a column missing from one partition,

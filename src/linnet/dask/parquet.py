@@ -83,7 +83,7 @@ def _remember(frame: dd.DataFrame, pieces: list[tuple[str, int]]) -> None:
     _READ.pop(frame._name, None)
     _READ[frame._name] = pieces
     while len(_READ) > REMEMBERED:
-        del _READ[next(iter(_READ))]
+        _READ.pop(next(iter(_READ)), None)  # the oldest; None if another thread took it first
 
 
 def _files(path: Path) -> list[Path]:
