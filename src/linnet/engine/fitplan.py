@@ -15,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import random as _random
 from .._validation import positive_int
+from .ahead import ShuffleAhead, shuffle_ahead
 from .sources import (
     ArrayBatches,
     in_order,
@@ -48,6 +50,15 @@ class FitPlan:
     validation_split: float = 0.0
     sample_weight: np.ndarray | None = None
 
+    def __enter__(self) -> FitPlan:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        """End the thread of a first shuffle drawn ahead (``fit_plan``) that no epoch took (``fit`` raised)."""
+        ahead = getattr(self.source, "ahead", None)
+        if ahead is not None:
+            ahead.close()
+
 
 ADVISERS: dict[str, Callable[[FitPlan], str | None]] = {}
 """The checks ``fit`` runs before training, by name: ``adviser(plan) -> warning text or None``; ``fit`` warns
@@ -56,9 +67,13 @@ stable learning rate (``linnet.diagnostics.advisers``); delete a key to silence 
 
 
 def fit_plan(model, x: Any, y: Any, *, batch_size: int | None, validation_split: float, validation_data: Any,
-             shuffle: bool | str, sample_weight: Any, validation_batch_size: int | None) -> FitPlan:
+             shuffle: bool | str, sample_weight: Any, validation_batch_size: int | None, seed: Any = None) -> FitPlan:
     """The plan of ``model.fit`` on arrays (checked here) or on a data source ``x``, which yields whole batches in
-    its own order: then the arguments that only mean something for arrays are refused unless left unset."""
+    its own order: then the arguments that only mean something for arrays are refused unless left unset.
+
+    On large arrays the first epoch's shuffle is drawn ahead, from ``seed``'s generator (``engine.ahead``), while
+    ``x`` is checked here and the ``ADVISERS`` run; use the plan as a context (``with fit_plan(...) as plan``)
+    so that its thread ends even if ``fit`` stops before its first epoch."""
     if is_source(x):
         refuse_array_arguments("x", y=y, batch_size=batch_size, validation_split=validation_split,
                                shuffle=shuffle, sample_weight=sample_weight)
@@ -66,14 +81,37 @@ def fit_plan(model, x: Any, y: Any, *, batch_size: int | None, validation_split:
         refuse_array_arguments("validation_data", validation_batch_size=validation_batch_size)
     if is_source(x):
         return FitPlan(model, x, validation_source(validation_data, model._source_features(x)))
-    x, y = model._xy(x, y)
-    return array_plan(model, x, y, batch_size, validation_split, validation_data, shuffle, sample_weight,
-                      validation_batch_size)
+    ahead = _first_shuffle(model, x, batch_size, validation_split, shuffle, seed)  # drawn while x is checked
+    try:
+        x, y = model._xy(x, y)
+        ahead = ahead or _first_shuffle(model, x, batch_size, validation_split, shuffle, seed)  # built by now
+        return array_plan(model, x, y, batch_size, validation_split, validation_data, shuffle, sample_weight,
+                          validation_batch_size, ahead)
+    except BaseException:
+        if ahead is not None:
+            ahead.close()
+        raise
+
+
+def _first_shuffle(model, x: Any, batch_size: Any, validation_split: Any, shuffle: Any,
+                   seed: Any) -> ShuffleAhead | None:
+    """The first epoch's ``rng.permutation(len(x))``, started on a background thread, when the fit will draw it
+    first: shuffled mini-batches of all the rows of a 2-D array. Not before a model that this fit builds from
+    linnet's generator is built (its initial weights are drawn first: the shuffle would be drawn again)."""
+    if (shuffle is not True or not isinstance(x, np.ndarray) or x.ndim != 2 or isinstance(batch_size, str)
+            or not (isinstance(validation_split, (int, float)) and validation_split == 0)
+            or (seed is None and not model.built)):
+        return None
+    try:
+        rng = _random.generator(seed)
+    except TypeError:  # a wrong seed is refused where it always was, after the data
+        return None
+    return shuffle_ahead(rng, x.shape[0])
 
 
 def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, validation_split: float,
                validation_data: Any, shuffle: bool | str, sample_weight: Any = None,
-               validation_batch_size: int | None = None) -> FitPlan:
+               validation_batch_size: int | None = None, ahead: ShuffleAhead | None = None) -> FitPlan:
     """The plan of ``fit`` on checked arrays: Keras' validation tail (or ``validation_data``), shuffled batches.
 
     ``sample_weight`` ``(n,)`` weights the rows (split with them, as Keras splits it); ``validation_batch_size``
@@ -102,7 +140,7 @@ def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, vali
         source, batch_size = full_batch_arrays(*train[:2]), train[0].shape[0]
     else:
         source = ArrayBatches(*train[:2], batch_size=batch_size, shuffle=shuffle,
-                              sample_weight=train[2] if len(train) == 3 else None)
+                              sample_weight=train[2] if len(train) == 3 else None, ahead=ahead)
     return FitPlan(model, source, validation, x, y, train[0], batch_size, split, weight)
 
 

@@ -204,16 +204,16 @@ class Sequential:
         if source is not None:  # it orders its own batches (a PyDataset took shuffle above)
             x, shuffle = source, True
             validation_data = plugin("data_source")(validation_data, None, None, epochs) or validation_data
-        plan = fit_plan(self, x, y, batch_size=batch_size, validation_split=validation_split,
-                        validation_data=validation_data, shuffle=shuffle, sample_weight=sample_weight,
-                        validation_batch_size=validation_batch_size)
-        advise(plan)
-        self.training_config = {"epochs": epochs, "batch_size": plan.batch_size, "shuffle": shuffle,
-                                "validation_split": validation_split if validation_data is None else None,
-                                "initial_epoch": initial_epoch,
-                                "samples": None if plan.x is None else int(plan.x.shape[0]), **names}
-        trainer = Trainer(self, callbacks, verbose, _random.generator(seed))
-        return trainer.fit(plan.source, plan.validation, epochs, initial_epoch, validation_freq)
+        with fit_plan(self, x, y, batch_size=batch_size, validation_split=validation_split, seed=seed,
+                      validation_data=validation_data, shuffle=shuffle, sample_weight=sample_weight,
+                      validation_batch_size=validation_batch_size) as plan:  # may draw the first shuffle ahead
+            advise(plan)
+            self.training_config = {"epochs": epochs, "batch_size": plan.batch_size, "shuffle": shuffle,
+                                    "validation_split": validation_split if validation_data is None else None,
+                                    "initial_epoch": initial_epoch,
+                                    "samples": None if plan.x is None else int(plan.x.shape[0]), **names}
+            trainer = Trainer(self, callbacks, verbose, _random.generator(seed))
+            return trainer.fit(plan.source, plan.validation, epochs, initial_epoch, validation_freq)
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = _AUTO,
                  return_dict: bool = False, sample_weight: Any = None, **kwargs):

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .._validation import features, positive_int, real_number, targets
+from .ahead import ShuffleAhead
 from .gather import gathered, in_background
 
 Batch = tuple  # (x, y) or (x, y, sample_weight)
@@ -82,7 +83,9 @@ class ArrayBatches:
 
     ``batch_size`` rows per batch (the last, partial batch is kept); ``shuffle`` is True (a new permutation of
     the rows every epoch), ``"batch"`` (consecutive batches, each shuffled within) or False (in order). With
-    ``sample_weight`` (float32 ``(n, 1)``, checked) the batches are ``(x, y, sample_weight)``.
+    ``sample_weight`` (float32 ``(n, 1)``, checked) the batches are ``(x, y, sample_weight)``. ``ahead`` is the
+    first epoch's shuffle when ``fit`` started drawing it early (``engine.ahead``: used only if it is exactly the
+    permutation the epoch would draw).
     """
 
     x: np.ndarray
@@ -92,6 +95,7 @@ class ArrayBatches:
     sample_weight: np.ndarray | None = None
     background: bool = True
     ones: bool = False  # batches of x are the design rows [x, 1] (see design_batches)
+    ahead: ShuffleAhead | None = None
 
     def __post_init__(self):
         if self.shuffle not in (True, False, "batch"):
@@ -121,8 +125,7 @@ class ArrayBatches:
         """
         if self._gathers_in_background():  # the gather thread appends the ones block by block: no copy of x
             return dataclasses.replace(self, ones=True)
-        design = np.hstack([self.x, np.ones((self.x.shape[0], 1), dtype=self.x.dtype)])
-        return ArrayBatches(design, self.y, self.batch_size, self.shuffle, self.sample_weight, self.background)
+        return dataclasses.replace(self, x=np.hstack([self.x, np.ones((self.x.shape[0], 1), dtype=self.x.dtype)]))
 
     def _gathers_in_background(self) -> bool:
         return self.shuffle is not False and self.background and in_background(self.batch_size, self.x.shape[0])
@@ -158,7 +161,9 @@ class ArrayBatches:
         if self.shuffle is False:
             return None
         if self.shuffle is True:
-            return rng.permutation(n)
+            ahead, self.ahead = self.ahead, None
+            order = None if ahead is None else ahead.take(rng, n)
+            return rng.permutation(n) if order is None else order
         order = np.arange(n)
         for start in range(0, n, self.batch_size):
             rng.shuffle(order[start:start + self.batch_size])
