@@ -66,7 +66,7 @@ def test_the_background_path_is_taken_for_a_large_epoch(monkeypatch):
     assert calls == []
 
 
-@pytest.mark.parametrize("batch_size", [32, 250])
+@pytest.mark.parametrize("batch_size", [32, 250, gather.BACKGROUND_MAX_BATCH])
 def test_fit_weights_are_bit_for_bit_those_of_the_plain_path(monkeypatch, batch_size):
     x, y = _arrays(2 * gather.BLOCK_ROWS + 123, d=4)
 

@@ -6,12 +6,17 @@ batch size, so no batch spans two blocks)::
     block k = a.take(order[k·R : (k+1)·R], axis=0)        for every array a (x, y[, sample_weight])
     batches of block k = block k[j·B : (j+1)·B]            views, no copy
 
-For batches of at most ``BACKGROUND_MAX_BATCH`` rows, block ``k + 1`` is gathered by one background thread while
+For batches of at most ``BACKGROUND_MAX_BATCH`` rows, block ``k + 1`` is gathered by a background thread while
 the batches of block ``k`` are stepped through (NumPy's ``take`` releases the GIL on numeric arrays, so the gather
 and the step run on two cores); for the fused one-neuron step that thread also appends the column of ones, so
 the design ``[x, 1]`` is never copied whole. The batches are the same arrays, element for element, as
 ``a.take(order[j·B : (j+1)·B])`` one batch at a time, so training is bit-for-bit the same. The thread is stopped
 when the epoch's iterator ends or is closed (``fit`` finishing, ``break`` or an exception), never left running.
+
+Each block has a thread of its own (``engine.ahead.Background``) rather than one pooled worker: batch 256 took
+~77 ms an epoch so against ~93 ms with a ``ThreadPoolExecutor`` (Linux seems to start a new thread on the idle
+core but to wake a sleeping worker beside the thread that woke it), and ``concurrent.futures`` is not imported
+(with ``logging``, ~2.7 ms of a first ``fit``).
 """
 
 from __future__ import annotations
@@ -20,16 +25,20 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from .ahead import Background
+
 BLOCK_ROWS = 65536
 """Rows gathered per background task, rounded down to a multiple of the batch size (at least one batch): a few
-MB per block (two are alive at a time), large enough that the hand-over (~50 µs) is negligible."""
+MB per block (two are alive at a time), large enough that starting its thread (~50 µs) is negligible."""
 
 
-BACKGROUND_MAX_BATCH = 256
+BACKGROUND_MAX_BATCH = 1024
 """Batches of at most this many rows are gathered in the background. Larger batches are gathered by the trainer's
-own thread, just before their step: the step then reads a batch that is hot in its core's cache, which on the
-2-core development machine beat the overlap (1M × 20 float32, batch 1024: ~40 ms an epoch in the thread against
-~50 ms gathered ahead; batch 32: ~240 ms against ~200 ms; the two paths cross between 256 and 512 rows)."""
+own thread, just before their step, which then reads a batch hot in its core's cache: with few, long steps that
+beats the overlap. One epoch of 1M × 20 float32 on the 2-core development machine, quiet, in the thread against
+in the background (ms, medians): batch 32: 248 / 215, 256: 61 / 57, 1024: 46 / 41, 2048: 39.5 / 39, 4096: 38 / 42.
+On a machine whose other core is busy the background thread has no core of its own and the overlap is lost
+(an earlier measurement under load had batch 1024 at ~40 ms in the thread against ~50 ms in the background)."""
 
 
 def in_background(batch_size: int, n_rows: int) -> bool:
@@ -59,16 +68,13 @@ def gathered(arrays: tuple, order: np.ndarray, batch_size: int, ones: bool = Fal
     background thread while block ``k``'s batches are yielded (see the module). With ``ones`` the first array's
     batches are the design rows ``[x, 1]`` (the column of ones appended by the gather thread)."""
     size = block_rows(batch_size)
-    starts = range(0, order.shape[0], size)
-    from concurrent.futures import ThreadPoolExecutor  # on first use: it imports logging
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linnet-gather")
+    ahead = Background(_gather, arrays, order[:size], ones, name="linnet-gather")
     try:
-        ahead = pool.submit(_gather, arrays, order[:size], ones)
-        for start in starts:
+        for start in range(0, order.shape[0], size):
             block = ahead.result()
             if start + size < order.shape[0]:
-                ahead = pool.submit(_gather, arrays, order[start + size:start + 2 * size], ones)
+                ahead = Background(_gather, arrays, order[start + size:start + 2 * size], ones, name="linnet-gather")
             for begin in range(0, block[0].shape[0], batch_size):
                 yield tuple(a[begin:begin + batch_size] for a in block)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # at most one gather of a block to wait for
+        ahead.wait()  # at most one gather of a block to wait for
