@@ -24,7 +24,8 @@ def _arrays(n: int, d: int = 3, seed: int = 0):
 
 
 def _epoch(batches: ArrayBatches, seed: int) -> list:
-    return list(batches.epoch(np.random.default_rng(seed)))
+    """Every batch of an epoch, each copied before the next is asked for (batches may be views of reused blocks)."""
+    return [tuple(a.copy() for a in batch) for batch in batches.epoch(np.random.default_rng(seed))]
 
 
 def _same(a: list, b: list) -> None:
@@ -38,16 +39,18 @@ def _same(a: list, b: list) -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(n=st.integers(1, 700), batch=st.integers(1, 70), block=st.integers(1, 200), seed=st.integers(0, 2**32 - 1),
-       shuffle=st.sampled_from([True, "batch"]), weighted=st.booleans())
-def test_background_batches_equal_the_plain_batches(n, batch, block, seed, shuffle, weighted):
+       shuffle=st.sampled_from([True, "batch"]), weighted=st.booleans(), reuse=st.booleans())
+def test_background_batches_equal_the_plain_batches(n, batch, block, seed, shuffle, weighted, reuse):
     x, y = _arrays(n)
     weight = np.random.default_rng(seed).random((n, 1)).astype(np.float32) if weighted else None
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(gather, "BLOCK_ROWS", block)  # small blocks: many of them, partial last blocks
         background = _epoch(ArrayBatches(x, y, batch, shuffle, weight), seed)
-        design = _epoch(ArrayBatches(x, y, batch, shuffle).design_batches(), seed)  # [x, 1] built per block
+        reused = _epoch(ArrayBatches(x, y, batch, shuffle, weight, reuse=True), seed)  # two sets of blocks in turn
+        design = _epoch(ArrayBatches(x, y, batch, shuffle, reuse=reuse).design_batches(), seed)  # [x, 1] per block
     plain = _epoch(ArrayBatches(x, y, batch, shuffle, weight, background=False), seed)
     _same(background, plain)
+    _same(reused, plain)
     _same(design, _epoch(ArrayBatches(x, y, batch, shuffle, background=False).design_batches(), seed))
     assert sum(b[0].shape[0] for b in plain) == n
 
@@ -56,14 +59,24 @@ def test_the_background_path_is_taken_for_a_large_epoch(monkeypatch):
     x, y = _arrays(3 * gather.BLOCK_ROWS + 5)
     calls = []
     original = gather._gather
-    monkeypatch.setattr(gather, "_gather", lambda arrays, rows, ones: calls.append(len(rows)) or original(arrays, rows,
-                                                                                                        ones))
+    monkeypatch.setattr(gather, "_gather",
+                        lambda arrays, rows, blocks: calls.append(len(rows)) or original(arrays, rows, blocks))
     background = _epoch(ArrayBatches(x, y, 256), 7)
     assert calls == [gather.block_rows(256)] * 3 + [x.shape[0] - 3 * gather.block_rows(256)]
     _same(background, _epoch(ArrayBatches(x, y, 256, background=False), 7))
     calls.clear()
     _epoch(ArrayBatches(x, y, gather.BACKGROUND_MAX_BATCH + 1), 7)  # larger batches: gathered batch by batch
     assert calls == []
+
+
+def test_reused_blocks_are_two_sets_of_buffers_taken_in_turn():
+    x, y = _arrays(5 * gather.BLOCK_ROWS)
+    size = gather.block_rows(256)
+    bases = [batch[0].base for batch in ArrayBatches(x, y, 256, reuse=True).epoch(np.random.default_rng(1))]
+    firsts = [bases[k * size // 256] for k in range(5)]
+    assert firsts[0] is firsts[2] is firsts[4] and firsts[1] is firsts[3] and firsts[0] is not firsts[1]
+    kept = [batch[0].base for batch in ArrayBatches(x, y, 256).epoch(np.random.default_rng(1))]
+    assert len({id(base) for base in kept}) == 5  # without reuse: a block of its own each (batches can be kept)
 
 
 @pytest.mark.parametrize("batch_size", [32, 250, gather.BACKGROUND_MAX_BATCH])
@@ -78,8 +91,8 @@ def test_fit_weights_are_bit_for_bit_those_of_the_plain_path(monkeypatch, batch_
 
     calls = []
     original = gather._gather
-    monkeypatch.setattr(gather, "_gather", lambda arrays, rows, ones: calls.append(ones) or original(arrays, rows,
-                                                                                                    ones))
+    monkeypatch.setattr(gather, "_gather", lambda arrays, rows, blocks: calls.append(
+        blocks[0].shape[1] == arrays[0].shape[1] + 1) or original(arrays, rows, blocks))  # whether rows are [x, 1]
     threads = threading.active_count()
     loss, weights = trained()
     assert threading.active_count() == threads  # the gather thread ended with the epoch

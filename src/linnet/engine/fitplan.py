@@ -139,7 +139,7 @@ def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, vali
         from .fullbatch import full_batch_arrays  # it brings the exact state: on first use
         source, batch_size = full_batch_arrays(*train[:2]), train[0].shape[0]
     else:
-        source = ArrayBatches(*train[:2], batch_size=batch_size, shuffle=shuffle,
+        source = ArrayBatches(*train[:2], batch_size=batch_size, shuffle=shuffle, reuse=True,  # read by the trainer
                               sample_weight=train[2] if len(train) == 3 else None, ahead=ahead)
     return FitPlan(model, source, validation, x, y, train[0], batch_size, split, weight)
 

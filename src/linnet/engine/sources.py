@@ -85,7 +85,8 @@ class ArrayBatches:
     the rows every epoch), ``"batch"`` (consecutive batches, each shuffled within) or False (in order). With
     ``sample_weight`` (float32 ``(n, 1)``, checked) the batches are ``(x, y, sample_weight)``. ``ahead`` is the
     first epoch's shuffle when ``fit`` started drawing it early (``engine.ahead``: used only if it is exactly the
-    permutation the epoch would draw).
+    permutation the epoch would draw). With ``reuse`` the batches gathered in the background are views of buffers
+    that are reused, valid only until the next batch is asked for (``fit`` sets it: the trainer steps on each).
     """
 
     x: np.ndarray
@@ -96,6 +97,7 @@ class ArrayBatches:
     background: bool = True
     ones: bool = False  # batches of x are the design rows [x, 1] (see design_batches)
     ahead: ShuffleAhead | None = None
+    reuse: bool = False
 
     def __post_init__(self):
         if self.shuffle not in (True, False, "batch"):
@@ -138,7 +140,7 @@ class ArrayBatches:
         x, y, size = self.x, self.y, self.batch_size  # the tutorials' path: a few µs a step count
         order = self._order(rng)
         if self._gathers_in_background():
-            yield from gathered((x, y), order, size, self.ones)  # the next block gathered on the other core
+            yield from gathered((x, y), order, size, self.ones, self.reuse)  # the next block gathered on the other core
             return
         for start in range(0, x.shape[0], size):
             if order is None:
@@ -150,7 +152,7 @@ class ArrayBatches:
     def _weighted_epoch(self, rng: np.random.Generator | None) -> Iterator[Batch]:
         arrays, size, order = (self.x, self.y, self.sample_weight), self.batch_size, self._order(rng)
         if self._gathers_in_background():
-            yield from gathered(arrays, order, size, self.ones)
+            yield from gathered(arrays, order, size, self.ones, self.reuse)
             return
         for start in range(0, self.x.shape[0], size):
             rows = slice(start, start + size) if order is None else order[start:start + size]
