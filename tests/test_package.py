@@ -19,6 +19,15 @@ def test_import_linnet_does_not_import_heavy_libraries():
     assert loaded.strip() == "[]"
 
 
+def test_a_fit_on_arrays_does_not_import_the_file_sources():
+    loaded = python("import sys, numpy as np, linnet\n"
+                    "m = linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)])\n"
+                    "m.compile(optimizer='sgd', loss='mse')\n"
+                    "m.fit(np.arange(8.0), np.arange(8.0), validation_data=(np.ones(2), np.ones(2)), verbose=0)\n"
+                    "print('linnet.data.sources' in sys.modules)")
+    assert loaded.strip() == "False"
+
+
 def test_set_random_seed_makes_a_run_identical_across_processes():
     program = ("import linnet, numpy as np\n"
                "linnet.utils.set_random_seed(42)\n"
