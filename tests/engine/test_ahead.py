@@ -59,6 +59,8 @@ def test_small_shuffles_and_other_bit_generators_are_drawn_in_order():
     assert shuffle_ahead(np.random.default_rng(0), ahead.AHEAD_MIN_ROWS - 1) is None
     assert shuffle_ahead(np.random.Generator(np.random.MT19937(0)), ROWS) is None
     assert isinstance(shuffle_ahead(np.random.default_rng(0), ahead.AHEAD_MIN_ROWS), ShuffleAhead)
+    assert isinstance(shuffle_ahead(3, ROWS), ShuffleAhead)  # a seed: fit's generator for it
+    assert shuffle_ahead(-1, ROWS) is None and shuffle_ahead("3", ROWS) is None  # refused later, by fit
 
 
 def test_background_returns_the_value_or_raises_the_error():

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import random as _random
+
 AHEAD_MIN_ROWS = 65_536
 """Shuffles of at least this many rows are drawn ahead: ~0.5 ms of drawing, against ~0.1 ms to copy the
 generator and start a thread (1M rows: ~12 ms on the 2-core development machine)."""
@@ -81,10 +83,17 @@ class ShuffleAhead:
         self._order.wait()
 
 
-def shuffle_ahead(rng: np.random.Generator, n: int) -> ShuffleAhead | None:
-    """A ``ShuffleAhead`` of ``n`` rows from ``rng``, or None when it would not pay (``AHEAD_MIN_ROWS``) or
-    ``rng``'s state cannot be copied and compared as plain numbers (not ``PCG64``)."""
-    return ShuffleAhead(rng, n) if n >= AHEAD_MIN_ROWS and _drawable(rng) else None
+def shuffle_ahead(seed: Any, n: int) -> ShuffleAhead | None:
+    """A ``ShuffleAhead`` of ``n`` rows from ``seed``'s generator (``linnet.random.generator``), or None when it
+    would not pay (``AHEAD_MIN_ROWS``), ``seed`` is not one (it is refused later, where it always was), or the
+    generator's state cannot be copied and compared as plain numbers (not ``PCG64``)."""
+    if n < AHEAD_MIN_ROWS:
+        return None
+    try:
+        rng = _random.generator(seed)
+    except TypeError:
+        return None
+    return ShuffleAhead(rng, n) if _drawable(rng) else None
 
 
 def _drawable(rng: Any) -> bool:

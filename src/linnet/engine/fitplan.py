@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import random as _random
 from .._validation import positive_int
 from .ahead import ShuffleAhead, shuffle_ahead
 from .sources import (
@@ -102,11 +101,7 @@ def _first_shuffle(model, x: Any, batch_size: Any, validation_split: Any, shuffl
             or not (isinstance(validation_split, (int, float)) and validation_split == 0)
             or (seed is None and not model.built)):
         return None
-    try:
-        rng = _random.generator(seed)
-    except TypeError:  # a wrong seed is refused where it always was, after the data
-        return None
-    return shuffle_ahead(rng, x.shape[0])
+    return shuffle_ahead(seed, x.shape[0])
 
 
 def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, validation_split: float,
