@@ -182,3 +182,18 @@ def test_design_copy_is_made_only_when_it_pays(monkeypatch):
     model.fit(big, np.zeros(20_000), batch_size=20_000, verbose=0)  # 1.6 MB for one step: not worth a copy
     model.fit(big[:100], np.zeros(100), batch_size=1, verbose=0)  # 8 kB for 100 steps: fused
     assert asked == [100]
+
+
+def test_the_fused_step_on_a_view_of_wider_rows_equals_it_on_contiguous_rows():
+    """Contiguous design rows take ``dot``, views of wider ``[x, 1, y]`` rows (file sources) ``matmul``."""
+    rng = np.random.default_rng(2)
+    rows = np.hstack([rng.normal(size=(64, 3)), np.ones((64, 1)), rng.normal(size=(64, 1))]).astype(np.float32)
+    design, y = rows[:, :4], rows[:, 4:]
+    assert not design.flags.c_contiguous
+    losses, grads = [], []
+    for batch in (design, np.ascontiguousarray(design)):
+        network = _model(3, [0.5, -1.0, 2.0], 0.25, "sgd").network
+        losses.append(network.mse_step(batch, y))
+        grads.append(network.grads.copy())
+    assert losses[0] == pytest.approx(losses[1], rel=1e-6)
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-5)
