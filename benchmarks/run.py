@@ -1,7 +1,8 @@
 """Benchmark linnet against Keras, PyTorch, scikit-learn, statsmodels and NumPy: ``python benchmarks/run.py``.
 
 Every measurement is a fresh process (``benchmarks/peers/<peer>_worker.py``) that times its framework's import
-and its fit and reports its peak memory; this runner times the whole process from spawn to exit, runs the
+and its fit (started once the process's own threads are idle: OpenBLAS spins ~0.1 s after ``import numpy``) and
+reports its peak memory; this runner times the whole process from spawn to exit (less that wait), runs the
 peers in turn (the order rotates each repeat, so machine noise falls on all of them), and prints Markdown tables
 of medians with min–max, the ratios of every peer to linnet and the issue's targets, met or missed.
 
@@ -105,7 +106,8 @@ def warm_up(plan, python: str, data_dir: Path) -> None:
 
 
 def run_worker(python: str, peer: str, workload_name: str, data_folder: Path, data_dir: Path) -> dict:
-    """One fresh process: the worker's JSON plus ``whole_s``, spawn to exit, measured here."""
+    """One fresh process: the worker's JSON plus ``whole_s``, spawn to exit, measured here, less the worker's wait
+    for its threads to settle before the fit (``peers/_harness.settle``)."""
     command = [python, str(HERE / "peers" / f"{peer}_worker.py"), workload_name, str(data_folder)]
     start = time.perf_counter()
     finished = subprocess.run(command, capture_output=True, text=True, env=worker_environment(data_dir))
@@ -113,7 +115,8 @@ def run_worker(python: str, peer: str, workload_name: str, data_folder: Path, da
     lines = [line for line in finished.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
     if finished.returncode or not lines:
         return {"error": finished.stderr.strip().splitlines()[-5:] or [f"exit status {finished.returncode}"]}
-    return {**json.loads(lines[-1][len(RESULT_PREFIX):]), "whole_s": whole}
+    result = json.loads(lines[-1][len(RESULT_PREFIX):])
+    return {**result, "whole_s": whole - result.get("settle_s", 0.0)}
 
 
 def measure(plan, python: str, data_dir: Path) -> list[dict]:
