@@ -108,8 +108,17 @@ def shuffled(rows: tuple, seed: int | None, index: int) -> tuple:
 
 
 def read_row_group(piece: tuple[str, int], columns: list[str]):
-    """Row group ``piece[1]`` of file ``piece[0]`` as a pandas DataFrame, read as :func:`pyarrow_frame` says."""
-    return pyarrow_frame(_row_group_table(piece, columns))
+    """Row group ``piece[1]`` of file ``piece[0]`` as a pandas DataFrame, read as :func:`pyarrow_frame` says.
+
+    pyarrow leaves out a requested column the file does not have (a file rewritten since ``read_parquet`` read its
+    footer), which would give the partition other columns than the collection's: that is refused, naming them.
+    """
+    table = _row_group_table(piece, columns)
+    missing = [name for name in columns if name not in table.schema.names]
+    if missing:
+        raise ValueError(f"Row group {piece[1]} of {piece[0]!r} has no column(s) {missing} (its columns: "
+                         f"{table.schema.names}): the file changed since read_parquet read it.")
+    return pyarrow_frame(table)
 
 
 def _row_group_table(piece: tuple[str, int], columns: list[str]):
