@@ -62,6 +62,16 @@ def test_arrow_columns_read_every_numeric_type_at_any_offset():
         assert columns[name].dtype == array.type.to_pandas_dtype()
 
 
+def test_a_file_that_lost_a_column_after_opening_is_named(tmp_path):
+    path = tmp_path / "houses.parquet"
+    pq.write_table(table(), path, row_group_size=128)
+    source = ParquetSource(path, "price")
+    pq.write_table(table().drop(["b"]), path, row_group_size=128)
+    with pytest.raises(ValueError, match=r"row group 0 of .*houses.parquet' has no column\(s\) \['b'\] "
+                                         r"\(its columns: \['a', 'c', 'price'\]\): the file changed"):
+        linnet.ols(source)
+
+
 def test_a_folder_of_partitions_is_one_dataset(tmp_path):
     for part, rows in enumerate([slice(0, 300), slice(300, 1000)]):
         pq.write_table(table(X[rows], Y[rows]), tmp_path / f"part-{part}.parquet", row_group_size=100)

@@ -57,7 +57,12 @@ def partition_files(path: Any, extensions: Sequence[str]) -> list[Path]:
 
 
 def arrow_columns(batch, names: list[str], where: Where) -> dict[str, np.ndarray]:
-    """The named columns of a pyarrow ``RecordBatch`` as NumPy arrays (no copy), refusing a null by its row."""
+    """The named columns of a pyarrow ``RecordBatch`` as NumPy arrays (no copy), refusing a null by its row and a
+    column the batch lacks (pyarrow leaves out a requested column a file rewritten since it was opened has lost)."""
+    missing = sorted(set(names) - set(batch.schema.names))
+    if missing:
+        raise ValueError(f"{where.text} has no column(s) {missing} (its columns: {batch.schema.names}): the file "
+                         f"changed since it was opened.")
     columns = {}
     for name in names:
         column = batch.column(name)
