@@ -129,3 +129,15 @@ def test_empty_and_misshapen_collections_are_refused():
         ld.ols(da.from_array(x), da.from_array(y), split_every=1)
     with pytest.raises(ValueError, match="refine=True needs a second pass"):
         ld.ols(da.from_array(x), da.from_array(y), refine=True)
+
+
+@pytest.mark.parametrize("key, said", [
+    ("linnet-state-3-5f1e", "partition 3"),
+    ("linnet-merge-0123abcd", "a merge of partition states"),  # a token that starts with digits: still a merge
+    ("('read_parquet-ff', 3)", "task \"('read_parquet-ff', 3)\" (reading the data)"),
+])
+def test_a_failed_task_is_named_by_its_key(key, said):
+    from linnet.dask._scheduler import _which
+    error = RuntimeError("lost")
+    error.task = key
+    assert _which(error) == said

@@ -66,6 +66,17 @@ def test_a_parquet_folder_read_by_dask_dataframe(client, tmp_path, reader):
     _same(by_name, fit)
 
 
+def test_trees_of_other_widths_on_one_cluster_never_share_a_merge(client):
+    """A cluster keeps results between calls: each merge must be named by all the states it merges."""
+    x, y = _data(3, n=1_000)
+    collection_x, collection_y = da.from_array(x, chunks=100), da.from_array(y, chunks=100)  # 10 partitions
+    expected = linnet.ols(x, y)
+    for split_every in (8, 16, 4, 8, 3, 16):
+        state = ld.least_squares_state(collection_x, collection_y, scheduler=client, split_every=split_every)
+        assert state.n == 1_000
+        _same(linnet.exact.OLSResult.from_moments(state), expected)
+
+
 @pytest.mark.parametrize("scheduler", ["threads", "sync", "processes"])
 def test_any_local_scheduler(scheduler):
     x, y = _data(4, n=900)

@@ -79,10 +79,11 @@ def compute(tasks: list, options: dict) -> list:
 
 
 def _which(error: Exception) -> str:
-    """'partition 3' from linnet's task key ``linnet-<name>-3-<token>``, 'a merge of partition states', or the
-    key of the task that read the data (``('read_parquet-...', 3)``: partition 3 of that read)."""
+    """'partition 3' from linnet's task key ``linnet-<name>-3-<token>``, 'a merge of partition states' (key
+    ``linnet-merge-<token>``), or the key of the task that read the data (``('read_parquet-...', 3)``: partition 3
+    of that read)."""
     key = getattr(error, "task", None) or str(error)
+    if "linnet-merge-" in str(key):
+        return "a merge of partition states"
     found = re.search(r"linnet-(\w+)-(\d+)-", str(key))
-    if found is None:
-        return f"task {key!r} (reading the data)"
-    return f"partition {found.group(2)}" if found.group(1) != "merge" else "a merge of partition states"
+    return f"task {key!r} (reading the data)" if found is None else f"partition {found.group(2)}"

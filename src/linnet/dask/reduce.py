@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import dask
+from dask.base import tokenize
 
 from .. import _validation as _checks
 from ..exact.results import OLSResult
@@ -49,12 +50,17 @@ def _reduced(parts: Partitions, split_every: int, scheduler: Any) -> LeastSquare
              for index in range(len(parts))]
     while len(level) > 1:
         groups = [level[start:start + split_every] for start in range(0, len(level), split_every)]
-        level = [dask.delayed(_tasks.merged, pure=True)(*group, dask_key_name=f"linnet-merge-{index}-{group[0].key}")
-                 for index, group in enumerate(groups)]
+        # a cluster keeps results between calls: a merge named by its first state alone read another tree's merge
+        level = [dask.delayed(_tasks.merged, pure=True)(*group, dask_key_name=_merge_key(group)) for group in groups]
     with compute_options(scheduler) as options:
         state, count = compute(level, options)[0]
     _check_complete(state, count, parts)
     return state
+
+
+def _merge_key(group: list) -> str:
+    """The key of the merge of ``group``'s states: a token of all of them (a key names one value)."""
+    return f"linnet-merge-{tokenize([item.key for item in group])}"
 
 
 def _check_complete(state: LeastSquaresState, count: int, parts: Partitions) -> None:
