@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import _validation as _checks
+from .._arrow import numbers as arrow_numbers
 from .._validation import FLOATX
 from .._validation.arrays import numeric_array, require_finite
 from ..exact.state import LeastSquaresState
@@ -174,17 +175,15 @@ def _block(columns: list) -> np.ndarray:
     """The ``(columns, rows)`` block of pyarrow chunked arrays of plain numbers, in their common NumPy dtype, from
     pyarrow's pool.
 
-    Each chunk is read as a NumPy view of its data buffer (it has no nulls), not by ``chunk.to_numpy()``, which
-    imports pandas.
+    Each chunk is read as a NumPy view of its data buffer (it has no nulls: :func:`linnet._arrow.numbers`), not by
+    ``chunk.to_numpy()``, which imports pandas.
     """
     dtype = np.result_type(*(column.type.to_pandas_dtype() for column in columns))
     block = _pool_array((len(columns), len(columns[0])), dtype)
     for row, column in zip(block, columns):
         start = 0
-        for chunk in filter(len, column.chunks):  # an empty chunk may have no data buffer
-            kind = np.dtype(chunk.type.to_pandas_dtype())
-            row[start:start + len(chunk)] = np.frombuffer(chunk.buffers()[1], kind, len(chunk),
-                                                          chunk.offset * kind.itemsize)
+        for chunk in column.chunks:
+            row[start:start + len(chunk)] = arrow_numbers(chunk)
             start += len(chunk)
     return block
 

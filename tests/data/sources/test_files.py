@@ -4,6 +4,8 @@ Oracles: ``linnet.exact.ols`` and ``fit(shuffle=False)`` on the same numbers in 
 a CSV holds; pyarrow's allocator and tracemalloc for the memory a pass holds (a few row groups, not the file).
 """
 
+import subprocess
+import sys
 import tempfile
 import tracemalloc
 import warnings
@@ -70,6 +72,14 @@ def test_a_file_that_lost_a_column_after_opening_is_named(tmp_path):
     with pytest.raises(ValueError, match=r"row group 0 of .*houses.parquet' has no column\(s\) \['b'\] "
                                          r"\(its columns: \['a', 'c', 'price'\]\): the file changed"):
         linnet.ols(source)
+
+
+def test_reading_a_parquet_file_does_not_import_pandas(parquet):
+    """pyarrow's to_numpy would import pandas (0.15 s of every file command): the columns are buffer views."""
+    program = (f"import sys, linnet; linnet.ols({str(parquet)!r}, target='price'); "
+               f"print('pandas' in sys.modules, linnet._arrow.numbers(__import__('pyarrow').array([], 'f4')).dtype)")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "float32"]
 
 
 def test_a_folder_of_partitions_is_one_dataset(tmp_path):

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ... import _validation as _checks
+from ..._arrow import numbers as arrow_numbers
 from ..readers import chosen_features
 from .prefetch import prefetched
 from .shuffle import batches
@@ -70,22 +71,8 @@ def arrow_columns(batch, names: list[str], where: Where) -> dict[str, np.ndarray
             bad = where.first_row + int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
             raise ValueError(f"Column {name!r} has a missing value at row {bad} of {where.text}; remove or fill "
                              f"that row first.")
-        columns[name] = _numpy_view(column)
+        columns[name] = arrow_numbers(column)
     return columns
-
-
-def _numpy_view(column) -> np.ndarray:
-    """A null-free Arrow array as NumPy: a view of its data buffer for fixed-width numbers, else ``to_numpy``.
-
-    pyarrow's ``to_numpy`` imports pandas on its first call (0.15 s of every command that reads a file).
-    """
-    try:
-        dtype = np.dtype(column.type.to_pandas_dtype())
-    except NotImplementedError:
-        return column.to_numpy(zero_copy_only=False)
-    if dtype.kind not in "iuf":  # booleans are bit-packed
-        return column.to_numpy(zero_copy_only=False)
-    return np.frombuffer(column.buffers()[1], dtype, len(column), column.offset * dtype.itemsize)
 
 
 class ChunkedFiles:
@@ -169,7 +156,7 @@ class ChunkedFiles:
                                  f"linnet needs finite numbers: remove or fill that row first.")
 
     checked = True
-    """The trainer need not check the batches: they are float32, rows of a row-major array, checked as each chunk
+    """The trainer need not check the batches: float32 views of each chunk's ``[x, 1, y]`` rows, checked as the chunk
     is read."""
     nbytes = 0
     """What design batches cost up front (nothing: ``[x, 1]`` is built as each chunk is read)."""

@@ -88,4 +88,3 @@ def _drained(buffer: np.ndarray, tail: np.ndarray | None, batch_size: int,
         held, late = rows[rows < filled], rows[rows >= filled] - filled
         yield buffer.take(held, axis=0) if not late.size else np.concatenate([buffer.take(held, axis=0),
                                                                                tail.take(late, axis=0)])
-
