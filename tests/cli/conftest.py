@@ -14,3 +14,13 @@ def plane_parquet(tmp_path):
         pq.write_table(pa.table({"a": x[:, 0], "b": x[:, 1], "t": y}), path, row_group_size=500)
         return path
     return write
+
+
+@pytest.fixture
+def printed_params():
+    """A function reading the coefficients of ``names`` (default const, a, b) from a printed summary table."""
+    def read(out: str, names=("const", "a", "b")) -> list[float]:
+        rows = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()
+                if line.split() and line.split()[0] in names}
+        return [rows[name] for name in names]
+    return read

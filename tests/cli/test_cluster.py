@@ -28,36 +28,28 @@ def parquet(plane_parquet):
     return plane_parquet(X, Y)
 
 
-def _params(out: str) -> list[float]:
-    rows = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()
-            if line.split() and line.split()[0] in ("const", "a", "b")}
-    return [rows["const"], rows["a"], rows["b"]]
-
-
-def test_ols_on_a_running_cluster_prints_the_in_memory_answer(capsys, cluster, parquet):
+def test_ols_on_a_running_cluster_prints_the_in_memory_answer(capsys, cluster, parquet, printed_params):
     assert cli.main(["ols", str(parquet), "--target", "t", "--scheduler", cluster.scheduler_address]) == 0
     out = capsys.readouterr().out
-    np.testing.assert_allclose(_params(out), linnet.exact.ols(X, Y).params, rtol=1e-4)  # the summary's 4 digits
+    np.testing.assert_allclose(printed_params(out), linnet.exact.ols(X, Y).params, rtol=1e-4)  # the summary's 4 digits
     assert "No. Observations:                  3000" in out
 
 
-def test_ols_on_a_csv_with_features_on_the_cluster(capsys, cluster, tmp_path):
+def test_ols_on_a_csv_with_features_on_the_cluster(capsys, cluster, tmp_path, printed_params):
     path = tmp_path / "plane.csv"
     text = "a,b,t\n" + "".join(f"{a!r},{b!r},{t!r}\n" for (a, b), t in zip(X.tolist(), Y.tolist()))
     path.write_text(text)
     assert cli.main(["ols", str(path), "--target", "t", "--features", "b", "--scheduler",
                      cluster.scheduler_address]) == 0
-    out = capsys.readouterr().out
-    rows = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()
-            if line.split() and line.split()[0] in ("const", "b")}
-    np.testing.assert_allclose([rows["const"], rows["b"]], linnet.exact.ols(X[:, 1], Y).params, rtol=1e-4)
+    np.testing.assert_allclose(printed_params(capsys.readouterr().out, ("const", "b")),
+                               linnet.exact.ols(X[:, 1], Y).params, rtol=1e-4)
 
 
-def test_ols_with_workers_starts_and_closes_a_local_cluster(capsys, parquet):
+def test_ols_with_workers_starts_and_closes_a_local_cluster(capsys, parquet, printed_params):
     before = {child.pid for child in multiprocessing.active_children()}
     assert cli.main(["ols", str(parquet), "--target", "t", "--workers", "2"]) == 0
     assert {child.pid for child in multiprocessing.active_children()} == before  # its worker processes ended
-    np.testing.assert_allclose(_params(capsys.readouterr().out), linnet.exact.ols(X, Y).params, rtol=1e-4)
+    np.testing.assert_allclose(printed_params(capsys.readouterr().out), linnet.exact.ols(X, Y).params, rtol=1e-4)
 
 
 def test_train_on_the_cluster_holds_out_the_last_partitions(capsys, cluster, parquet, tmp_path):

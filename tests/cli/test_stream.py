@@ -27,13 +27,11 @@ def parquet(plane_parquet):
     return plane_parquet(X, Y)
 
 
-def test_linnet_ols_on_parquet_prints_the_exact_coefficients(capsys, parquet):
+def test_linnet_ols_on_parquet_prints_the_exact_coefficients(capsys, parquet, printed_params):
     assert cli.main(["ols", str(parquet), "--target", "t"]) == 0
     out = capsys.readouterr().out
     expected = linnet.exact.ols(X, Y, feature_names=["a", "b"])
-    rows = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()
-            if line.split() and line.split()[0] in ("const", "a", "b")}
-    np.testing.assert_allclose([rows["const"], rows["a"], rows["b"]], expected.params, rtol=1e-4)
+    np.testing.assert_allclose(printed_params(out), expected.params, rtol=1e-4)
     assert "No. Observations:                  4000" in out
 
 
