@@ -4,8 +4,8 @@
 row groups of 1M rows, written chunk by chunk into ``--data``; never commit it), then runs every case in a fresh
 process, ``--repeat`` times in a rotating order, and prints ratios first, then medians with min–max of the
 wall time of the pass (the clock starts after the imports), its CPU time (all threads: on 2 cores a case cannot
-take less wall time than half its CPU time) and the
-peak RSS each process reports (``VmHWM``: ``ru_maxrss`` survives ``exec``):
+take less wall time than half its CPU time) and the peak RSS each process reports (``VmHWM``: ``ru_maxrss``
+survives ``exec``):
 
 - ``decode``: pyarrow reading the same columns row group by row group (``pre_buffer=False``): the I/O floor;
 - ``linnet_ols``: ``linnet.ols(path, target="y")``, the exact answer streamed;
@@ -104,7 +104,7 @@ def generate(path: Path, rows: int, features: int, group_rows: int, seed: int = 
 
 
 def run_case(name: str, path: Path, python: str) -> dict | None:
-    """One fresh process running case ``name``: its seconds and peak RSS (None when its peer is missing)."""
+    """One fresh process running case ``name``: its seconds, CPU seconds and peak RSS (None: its peer is missing)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     program = PRELUDE + CASES[name].replace("{clock}", CLOCK) + REPORT
     done = subprocess.run([python, "-c", program, str(path)], capture_output=True, text=True, env=env)
