@@ -199,3 +199,35 @@ def test_the_cross_product_path_matches_statsmodels_wls_on_many_rows(fit_interce
     np.testing.assert_allclose(fit.params, expected.params, rtol=1e-9)
     np.testing.assert_allclose(fit.bse, expected.bse, rtol=1e-9)
     assert fit.rsquared == pytest.approx(expected.rsquared, rel=1e-12)
+
+
+def test_a_column_far_from_zero_costs_one_cross_product_a_chunk_not_two(monkeypatch):
+    """A year-like column (2000 +- 10) would cancel in cross-products around 0: the chunk's sample says so and the
+    product is centered at once, so each chunk takes one Gram product; the answer is numpy's least squares."""
+    import linnet.exact.state as state_module
+    calls = []
+    real = state_module.cross_product_chunk
+    monkeypatch.setattr(state_module, "cross_product_chunk", lambda *args: calls.append(1) or real(*args))
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(60_000, 3))
+    x[:, 0] = 2000 + 10 * x[:, 0]
+    y = x @ [0.5, -1.0, 2.0] + 300 + rng.normal(size=60_000)
+    state = LeastSquaresState()
+    for start in range(0, 60_000, 20_000):
+        state.update(x[start:start + 20_000], y[start:start + 20_000])
+    assert len(calls) == 3
+    assert state.rounding > np.finfo(float).eps  # the cross-product path was taken, not QR
+    design = np.column_stack([np.ones(60_000), x])
+    expected = np.linalg.lstsq(design, y, rcond=None)[0]
+    np.testing.assert_allclose(OLSResult.from_moments(state).params, expected, rtol=1e-10)
+
+
+@pytest.mark.parametrize(("offset", "guess"), [(0.0, 0.0), (2000.0, 2000.5), (np.nan, 0.0), (1e300, None)])
+def test_the_centering_is_zero_unless_a_sampled_mean_is_far_from_zero(offset, guess):
+    """0 for a column near 0 or with a NaN; the sample's mean for a column of 2000 and 2001 (the other column, -0.5 or
+    0.5, stays at 0); for values near the float64 limit any guess, without a warning (the product then refuses)."""
+    from linnet.exact._chunk import centering, sample_moments
+    x = np.column_stack([offset + np.arange(5000) % 2, np.arange(5000) % 2 - 0.5])
+    got = centering(*sample_moments(x, np.zeros(5000)))
+    if guess is not None:
+        np.testing.assert_allclose(got, [guess, 0.0, 0.0], atol=1e-9)

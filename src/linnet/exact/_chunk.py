@@ -32,6 +32,8 @@ FAST_PIVOT_X = 0.1
 """... and every pivot of x's columns at least this (NIST Longley, x pivots down to 0.03: 2 digits lost)."""
 SHIFT_LIMIT = 10.0
 """... and the shift is within this many standard deviations of every column's mean (no cancellation)."""
+CENTERING_SAMPLE = 1_024
+"""Rows that :func:`sample_moments` looks at to choose where a first chunk's cross-products are centered."""
 TINY_VARIANCE = 1e-270
 """... and every column's variance is above this (so no square underflowed)."""
 RESIDUAL_GAIN = 16.0
@@ -76,6 +78,28 @@ def stacked(x: np.ndarray, y: np.ndarray, dtype=np.float64) -> np.ndarray:
     z[:, :-1] = x
     z[:, -1] = y
     return z
+
+
+def centering(mean: np.ndarray, variance: np.ndarray) -> np.ndarray:
+    """Where to center a chunk's cross-products, from estimates of its columns' means and variances: 0 (the
+    fastest: the copy that converts subtracts nothing), unless a mean is more than ``SHIFT_LIMIT / 2`` standard
+    deviations from 0, then the means.
+
+    Around 0 such a column would cancel, :func:`cross_product_chunk` would refuse it, and the chunk would need a
+    second product: data with a column such as a year (2000 +- 10) or a temperature in kelvin took two Gram
+    products a chunk (30 chunks of 65,536 x 20: 0.20 s, against 0.11 s centered at once). A NaN or an overflow
+    in the estimates means 0 (the product then finds the trouble).
+    """
+    with np.errstate(all="ignore"):
+        far = mean ** 2 > (SHIFT_LIMIT / 2) ** 2 * variance
+    return mean.copy() if far.any() else np.zeros_like(mean)
+
+
+def sample_moments(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The means and variances of ``[x, y]`` over its first ``CENTERING_SAMPLE`` rows."""
+    with np.errstate(all="ignore"):
+        sample = stacked(x[:CENTERING_SAMPLE], y[:CENTERING_SAMPLE])
+        return sample.mean(axis=0), sample.var(axis=0)
 
 
 def cross_product_chunk(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None,

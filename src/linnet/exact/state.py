@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _validation as _checks
-from ._chunk import EPS, cross_product_chunk, merged_factor, qr_chunk
+from ._chunk import EPS, centering, cross_product_chunk, merged_factor, qr_chunk, sample_moments
 from ._extended import LONG, two_sum
 
 ROWS_PER_CHUNK = 8_192
@@ -119,19 +119,28 @@ class LeastSquaresState:
         return self
 
     def _fast_chunk(self, x: np.ndarray, y: np.ndarray, weights: np.ndarray | None):
-        """The rows' state from cross-products (``cross_product_chunk``) when that is accurate, else None
-        (after checking that ``x`` and ``y`` are finite). Up to ``ROWS_PER_CHUNK`` rows, where QR costs no
-        more than the checks, it is not tried."""
+        """The rows' state from cross-products (``cross_product_chunk``, centered where :meth:`_centering`
+        says) when that is accurate, else None (after checking that ``x`` and ``y`` are finite). Up to
+        ``ROWS_PER_CHUNK`` rows, where QR costs no more than the checks, it is not tried."""
         fast = None
         if x.shape[0] > ROWS_PER_CHUNK:
-            fast = cross_product_chunk(x, y, weights, np.zeros(x.shape[1] + 1))
-        if fast is None:  # the mean is far from 0: retry shifted by a row (or by the mean so far)
+            fast = cross_product_chunk(x, y, weights, self._centering(x, y))
+        if fast is None:  # the guess was refused: retry centered on the mean so far (or on the first row)
             _checks.require_finite(x, "x")
             _checks.require_finite(y, "y")
             if x.shape[0] > ROWS_PER_CHUNK:
                 shift = self.mean if self.n else np.append(x[0], y[0]).astype(np.float64)
                 fast = cross_product_chunk(x, y, weights, shift)
         return fast
+
+    def _centering(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Where the chunk ``(x, y)``'s cross-products are centered (``centering``), judged by the rows so far
+        (their means and variances ``diag(R'R) / W``: no pass over the chunk) or, for a first chunk, by its
+        first rows."""
+        if self.n and self.weight > 0:
+            factor = self.factor
+            return centering(self.mean, np.einsum("ij,ij->j", factor, factor) / self.weight)
+        return centering(*sample_moments(x, y))
 
     def merge(self, other: LeastSquaresState) -> LeastSquaresState:
         """A new state holding the rows of both ``self`` and ``other``; neither is changed."""
