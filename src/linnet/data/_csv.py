@@ -122,11 +122,11 @@ def complete_rows(rows, indices: list[int], dropna: bool, path: Path):
     if not dropna:
         return rows
     kept = [(line, fields) for line, fields in rows if not any(_is_missing(fields[i]) for i in indices)]
+    if not kept:  # the error says it all: no warning before it
+        raise ValueError(f"Every row of {str(path)!r} has a missing value in the chosen columns, so dropna left none.")
     if len(kept) < len(rows):
         warnings.warn(f"{str(path)!r}: dropped {len(rows) - len(kept)} of {len(rows)} row(s) with a missing value "
                       f"(dropna).", UserWarning, stacklevel=4)
-    if not kept:
-        raise ValueError(f"Every row of {str(path)!r} has a missing value in the chosen columns, so dropna left none.")
     return kept
 
 
