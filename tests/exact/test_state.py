@@ -231,3 +231,18 @@ def test_the_centering_is_zero_unless_a_sampled_mean_is_far_from_zero(offset, gu
     got = centering(*sample_moments(x, np.zeros(5000)))
     if guess is not None:
         np.testing.assert_allclose(got, [guess, 0.0, 0.0], atol=1e-9)
+
+
+def test_weights_that_are_all_zero_or_sum_beyond_float64_are_clear_errors_in_memory_and_streamed():
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(200, 2)), rng.normal(size=200)
+    with pytest.raises(ValueError, match="The sample weights of all 200 rows are 0: no row counts"):
+        ols(x, y, sample_weight=np.zeros(200))
+    halves = [(x[:100], y[:100], np.zeros(100)), (x[100:], y[100:], np.zeros(100))]
+    with pytest.raises(ValueError, match="The sample weights of all 200 rows are 0"):
+        linnet.ols(lambda: iter(halves))
+    with pytest.raises(ValueError, match="sample_weight sums to more than the float64 range"):
+        ols(x, y, sample_weight=np.full(200, 1e308))
+    state = LeastSquaresState().update(x[:100], y[:100], np.full(100, 1e306))
+    with pytest.raises(ValueError, match="The sample weights sum to more than the float64 range"):
+        state.update(x[100:], y[100:], np.full(100, 1e306))

@@ -91,6 +91,9 @@ class OLSResult(ParameterInference):
                             f"received {type(state).__name__}.")
         if state.n < 2:
             raise ValueError(f"Least squares needs at least 2 rows, received {state.n}.")
+        if not state.weight > 0:
+            raise ValueError(f"The sample weights of all {state.n} rows are 0: no row counts in the fit. Give some "
+                             f"rows a positive weight.")
         fit_intercept = _checks.boolean(fit_intercept, "fit_intercept")
         names = _naming.feature_names(feature_names, state.n_features)
         solution = solve(state, fit_intercept)

@@ -163,11 +163,15 @@ class LeastSquaresState:
     def _absorb(self, n_b: int, weight_b: float, mean_b: np.ndarray, low_b: np.ndarray, factor_b: np.ndarray,
                 rounding_b: float) -> None:
         weight = self.weight + weight_b
+        if not np.isfinite(weight):
+            raise ValueError(f"The sample weights sum to more than the float64 range ({weight_b:.3g} in this chunk, "
+                             f"{self.weight:.3g} before it); rescale them (only their ratios matter to the fit).")
         delta = (mean_b - self.mean) + (low_b - self.mean_low)
         share = weight_b / weight if weight > 0 else 0.0
         if self.n:  # the shift row in extended precision, from the means as double-doubles
             exact = (mean_b.astype(LONG) - self.mean) + (low_b.astype(LONG) - self.mean_low)
-            factor = merged_factor(self._factor, factor_b, np.sqrt(LONG(self.weight) * weight_b / weight) * exact)
+            shift = np.sqrt(LONG(self.weight) * weight_b / weight) if weight > 0 else LONG(0)
+            factor = merged_factor(self._factor, factor_b, shift * exact)
         else:
             factor = factor_b.astype(LONG)
         with np.errstate(over="ignore"):
@@ -223,4 +227,9 @@ def checked_sample_weight(sample_weight, n_rows: int) -> np.ndarray | None:
     if (weights < 0).any():
         raise ValueError(f"sample_weight must be >= 0, received {float(weights[weights < 0][0])!r} at index "
                          f"{int(np.argmax(weights < 0))}.")
+    with np.errstate(over="ignore"):
+        total = weights.sum()
+    if not np.isfinite(total):
+        raise ValueError(f"sample_weight sums to more than the float64 range (its largest value is "
+                         f"{weights.max():.3g}); rescale it: only the ratios of the weights matter to the fit.")
     return weights
