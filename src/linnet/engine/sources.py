@@ -187,11 +187,17 @@ def checked_batches(source: Any, rng: np.random.Generator, n_features: int) -> I
     return (_checked(batch, step, n_features) for step, batch in enumerate(batches))
 
 
-def _checked(batch: Any, step: int, n_features: int) -> Batch:
-    where = f"batch {step + 1} of the data source"
+def unpacked(batch: Any, where: str) -> tuple:
+    """``batch`` as the tuple ``(x, y)`` or ``(x, y, sample_weight)``; anything else is refused, naming ``where``."""
     if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
         raise TypeError(f"A data source's epoch(rng) must yield (x, y) or (x, y, sample_weight) tuples; "
                         f"{where} is {type(batch).__name__} {_brief(batch)}. Received: {batch!r:.200}")
+    return tuple(batch)
+
+
+def _checked(batch: Any, step: int, n_features: int) -> Batch:
+    where = f"batch {step + 1} of the data source"
+    batch = unpacked(batch, where)
     x = features(batch[0], f"x of {where}", n_features=n_features)
     y = targets(batch[1], x.shape[0], f"y of {where}")
     if len(batch) == 2 or batch[2] is None:
@@ -243,9 +249,13 @@ def sample_weight_column(sample_weight: Any, n_samples: int, name: str = "sample
 
 
 def validation_source(validation_data: Any, n_features: int) -> Any:
-    """``fit``'s ``validation_data`` as a source: a data source as it is, ``(x_val, y_val)`` checked and
-    :func:`in_order` (None stays None)."""
-    if validation_data is None or is_source(validation_data):
+    """``fit``'s ``validation_data`` as a source: a data source as it is (its ``n_features`` checked against the
+    model's: a file source's batches are not checked one by one), ``(x_val, y_val)`` checked and :func:`in_order`
+    (None stays None)."""
+    if validation_data is None:
+        return None
+    if is_source(validation_data):
+        source_features(validation_data, n_features)
         return validation_data
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
         raise ValueError(f"validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), "

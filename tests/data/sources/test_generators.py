@@ -180,3 +180,61 @@ def test_steps_per_epoch_with_arrays_and_shuffle_with_a_generator_are_refused():
         model().fit(X, Y, steps_per_epoch=2, verbose=0)
     with pytest.raises(ValueError, match="shuffle cannot be used when x is a data source"):
         model().fit(chunks, shuffle=False, verbose=0)
+
+
+def test_ols_refuses_a_batch_that_is_not_a_tuple_instead_of_reading_its_rows_as_x_and_y():
+    """A bare array among the batches used to be unpacked by its rows: three junk rows absorbed silently."""
+    batches = [(X[:, :1], Y), np.array([[0.0, 1, 2], [9.0, 9, 9]])]
+    with pytest.raises(TypeError, match=r"Batch 2 of .*must yield \(x, y\) or \(x, y, sample_weight\) tuples"):
+        linnet.ols(lambda: iter(batches))
+
+
+def test_bad_factories_ragged_batches_and_progress_callbacks_are_named():
+    with pytest.raises(TypeError, match="A generator factory must return a new iterator .* returned NoneType"):
+        model().fit(lambda: None, verbose=0)
+    with pytest.raises(ValueError, match="x of batch 1 of the generator must be an array of numbers; its rows have "
+                                         "different lengths"):
+        linnet.ols(lambda: iter([([[1.0, 2.0], [3.0]], [1.0, 2.0])]))
+    with pytest.raises(TypeError, match="progress must be a function .* Received: 'x'"):
+        linnet.ols(chunks, progress="x")
+
+
+def test_the_advice_for_a_one_shot_generator_works_as_written():
+    with pytest.raises(ValueError, match=r"GeneratorSource\(batches\)") as refused:
+        model().fit(chunks(), epochs=2, verbose=0)
+    assert "re-iterable" not in str(refused.value)
+    _, losses = reference(epochs=2)
+    got = model().fit(GeneratorSource(list(chunks())), epochs=2, verbose=0).history["loss"]
+    np.testing.assert_allclose(got, losses, rtol=1e-6)
+
+
+class Sized(PyDataset):
+    def __init__(self, length, **kwargs):
+        super().__init__(**kwargs)
+        self.length = length
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, index):
+        return X[16 * index:16 * index + 16], Y[16 * index:16 * index + 16]
+
+
+@pytest.mark.parametrize("length, error", [(-1, ValueError), (2.5, TypeError)])
+def test_a_pydataset_whose_len_is_not_a_count_is_named(length, error):
+    with pytest.raises(error, match=r"The PyDataset's __len__ must return its number of batches, an int >= 0: .* "
+                                    r"Received: Sized"):
+        model().fit(Sized(length), verbose=0)
+
+
+def test_fit_shuffle_on_a_pydataset_must_be_a_boolean():
+    with pytest.raises(TypeError, match="shuffle"):
+        model().fit(Sized(6), shuffle="no", verbose=0)
+    model().fit(Sized(6), shuffle=False, verbose=0)
+
+
+def test_an_endless_pydataset_as_validation_data_is_told_what_works():
+    class Endless(Sized):
+        num_batches = None
+    with pytest.raises(ValueError, match="to validate or evaluate on it, give a PyDataset with a length"):
+        model().fit(Sized(6), validation_data=Endless(0), verbose=0)

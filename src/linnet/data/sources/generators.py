@@ -26,8 +26,8 @@ import numpy as np
 
 from ..._validation import positive_int
 
-FIX = ("pass a function that returns a new generator (linnet calls it at every epoch), a re-iterable such as a "
-       "list of batches, or steps_per_epoch with a generator that never ends")
+FIX = ("pass a function that returns a new generator (linnet calls it at every epoch), a list of batches as "
+       "linnet.data.sources.GeneratorSource(batches), or steps_per_epoch with a generator that never ends")
 
 
 class GeneratorSource:
@@ -55,7 +55,13 @@ class GeneratorSource:
     def _new_iterator(self) -> Iterator:
         if self._iterator is not None:
             return self._iterator
-        return iter(self._factory()) if self._factory is not None else iter(self._data)
+        if self._factory is None:
+            return iter(self._data)
+        made = self._factory()
+        if not isinstance(made, Iterable):
+            raise TypeError(f"A generator factory must return a new iterator of (x, y) batches each time it is "
+                            f"called; {self._data!r:.100} returned {type(made).__name__}.")
+        return iter(made)
 
     def __repr__(self) -> str:
         return f"GeneratorSource({self._data!r:.80}, steps_per_epoch={self.steps_per_epoch})"
@@ -104,7 +110,11 @@ def batch_width(batch: Any) -> int:
     if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
         raise TypeError(f"A generator must yield (x, y) or (x, y, sample_weight) tuples; its first batch is "
                         f"{type(batch).__name__}. Received: {batch!r:.200}")
-    shape = np.shape(batch[0])
+    try:
+        shape = np.shape(batch[0])
+    except ValueError:  # NumPy refuses rows of different lengths
+        raise ValueError("x of batch 1 of the generator must be an array of numbers; its rows have different "
+                         f"lengths. Received: {batch[0]!r:.200}") from None
     if len(shape) not in (1, 2) or 0 in shape:
         raise ValueError(f"x of batch 1 of the generator must be 1-D (one feature) or 2-D (samples, features) "
                          f"and non-empty; it has shape {shape}.")

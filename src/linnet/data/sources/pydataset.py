@@ -67,9 +67,14 @@ class PyDatasetSource:
             raise TypeError(f"The PyDataset was not initialized: its __init__ must call super().__init__(**kwargs). "
                             f"Received: {type(dataset).__name__}")
         self.steps_per_epoch = positive_int(steps_per_epoch, "steps_per_epoch", allow_none=True)
-        count = dataset.num_batches
+        try:
+            count = dataset.num_batches
+        except (TypeError, ValueError) as error:  # Python's own complaint about a bad __len__
+            raise type(error)(f"The PyDataset's __len__ must return its number of batches, an int >= 0: {error}. "
+                              f"Received: {type(dataset).__name__}") from None
         if count is None and self.steps_per_epoch is None:
-            raise ValueError("The PyDataset is endless (num_batches is None): give fit steps_per_epoch.")
+            raise ValueError("The PyDataset is endless (num_batches is None): to train on it give fit "
+                             "steps_per_epoch; to validate or evaluate on it, give a PyDataset with a length.")
         if count is not None and positive_int(count, "the PyDataset's len()") < (self.steps_per_epoch or 0):
             raise ValueError(f"steps_per_epoch={self.steps_per_epoch} is more than the PyDataset's {count} batches.")
         self._count = count

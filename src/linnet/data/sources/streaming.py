@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ...engine.sources import is_source
+from ...engine.sources import is_source, unpacked
 from ...exact.results import OLSResult
 from ...exact.results import ols as ols_in_memory
 from ...exact.state import LeastSquaresState
@@ -43,6 +43,9 @@ def ols(x: Any, y: Any = None, fit_intercept: bool = True, *, target: str | None
         x = open_file(x, target, features)
     elif target is not None or features is not None:
         raise ValueError("target= and features= name the columns of a file; with arrays pass ols(x, y).")
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be a function called with the rows read so far, or None. Received: "
+                        f"{progress!r:.100}")
     source = data_source(x)
     if source is None:
         return ols_in_memory(x, y, fit_intercept, feature_names=feature_names, **kwargs)
@@ -64,7 +67,7 @@ def accumulate(source: Any, progress: Callable[[int], None] | None = None) -> Le
     else:
         for index, batch in enumerate(_batches(source)):
             try:
-                state.update(*batch)
+                state.update(*unpacked(batch, f"batch {index + 1} of the data source"))
             except (ValueError, TypeError) as error:
                 raise type(error)(f"Batch {index + 1} of {source!r}: {error}") from None
             if progress is not None:
