@@ -155,9 +155,11 @@ def chosen_features(available: list[str], target, features, path: Path) -> list[
         if not names:
             raise ValueError(f"{str(path)!r} has no column besides the target {target!r}, so nothing to learn from.")
         return names
-    if isinstance(features, (str, bytes)) or not isinstance(features, Iterable):
+    if isinstance(features, (str, bytes, set, frozenset)) or not isinstance(features, Iterable):
         raise TypeError(f"features must be a list of column names, received {features!r}"
-                        + (f"; write [{features!r}] for a single column." if isinstance(features, str) else "."))
+                        + (f"; write [{features!r}] for a single column." if isinstance(features, str) else
+                           " (a set has no order, and the order of the features is the order of the coefficients)."
+                           if isinstance(features, (set, frozenset)) else "."))
     names = list(features)
     for name in names:
         if not isinstance(name, str):

@@ -273,3 +273,74 @@ def test_fuzz_ols_on_any_row_groups_matches_ols_in_memory(rows, group_rows, feat
             got, want = linnet.ols(path, target="y"), linnet.exact.ols(x, y, refine=False)
     np.testing.assert_allclose(got.params, want.params, rtol=1e-9, atol=1e-9 * np.abs(want.params).max())
     assert got.nobs == rows
+
+
+def npy_file(tmp_path, rows=200):
+    path = tmp_path / "rows.npy"
+    np.save(path, np.column_stack([X[:rows, :2], Y[:rows]]))  # columns c0, c1, c2
+    return path
+
+
+def sgd_model(features):
+    net = Sequential([Input((features,)), Dense(1)])
+    net.compile(optimizers.SGD(1e-3), "mse")
+    return net
+
+
+def test_a_file_source_given_as_validation_data_must_have_the_models_features(tmp_path):
+    """A file source's batches are not checked one by one (its chunks are), so its width is checked up front,
+    not found by a matmul error after a whole training epoch."""
+    path = npy_file(tmp_path)
+    with pytest.raises(ValueError, match=r"The data source has n_features=1 but the model expects 2 feature\(s\)"):
+        sgd_model(2).fit(NumpySource(path, "c2"), validation_data=NumpySource(path, "c2", ["c0"]), verbose=0)
+
+
+def test_steps_per_epoch_beyond_a_file_sources_batches_is_refused_not_run_short(tmp_path):
+    """Refused before training when the source knows its length (a CSV source learns it in its first epoch, and
+    is refused when that epoch runs out)."""
+    net = sgd_model(2)
+    with pytest.raises(ValueError, match=r"steps_per_epoch=50 is more than the 2 batch\(es\) of one epoch of the "
+                                         r"data source; give steps_per_epoch <= 2"):
+        net.fit(NumpySource(npy_file(tmp_path), "c2", batch_size=100), steps_per_epoch=50, verbose=0)
+    assert int(np.asarray(net.optimizer.iterations)) == 0
+    csv_path = tmp_path / "rows.csv"
+    csv_path.write_text("a,b,y\n" + "".join(f"{i},{i % 7},{2 * i}\n" for i in range(150)))
+    with pytest.raises(ValueError, match=r"more than the 2 batch\(es\) of one epoch"):
+        sgd_model(2).fit(CSVSource(csv_path, "y", batch_size=100), steps_per_epoch=5, verbose=0)
+    net.fit(NumpySource(npy_file(tmp_path), "c2", batch_size=100), steps_per_epoch=2, epochs=2, verbose=0)
+    assert int(np.asarray(net.optimizer.iterations)) == 4
+
+
+def test_a_file_with_two_columns_of_one_name_is_refused_naming_it(tmp_path):
+    csv_path = tmp_path / "dup.csv"
+    csv_path.write_text("a,a,y\n1,2,3\n4,5,6\n7,8,10\n")
+    with pytest.raises(ValueError, match=r"dup.csv' has two columns named 'a'"):
+        linnet.ols(csv_path, target="y")
+    parquet_path = tmp_path / "dup.parquet"
+    pq.write_table(pa.Table.from_arrays([pa.array([1.0, 2.0, 4.0])] * 3, names=["a", "a", "y"]), parquet_path)
+    with pytest.raises(ValueError, match=r"dup.parquet' has two columns named 'a'"):
+        linnet.ols(parquet_path, target="y")
+
+
+def test_csv_header_not_utf8_and_bad_block_bytes_are_named(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("é,y\n1,2\n3,5\n4,9\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"latin.csv' is not a readable CSV file: its header is not UTF-8"):
+        linnet.ols(path, target="y")
+    good = tmp_path / "good.csv"
+    good.write_text("a,y\n1,2\n3,5\n4,9\n")
+    for bad in ("x", 0, True, 1.5):
+        with pytest.raises((TypeError, ValueError), match="block_bytes"):
+            CSVSource(good, "y", block_bytes=bad)
+
+
+def test_a_big_endian_npy_file_is_read_as_its_numbers(tmp_path):
+    path = tmp_path / "big.npy"
+    np.save(path, np.column_stack([X[:, :2], Y]).astype(">f8"))
+    expected = linnet.exact.ols(X[:, :2], Y)
+    np.testing.assert_allclose(linnet.ols(path, target="c2").params, expected.params, rtol=1e-12)
+
+
+def test_features_given_as_a_set_are_refused_its_order_is_the_coefficients(parquet):
+    with pytest.raises(TypeError, match="a set has no order"):
+        linnet.ols(parquet, target="price", features={"a", "b"})

@@ -9,7 +9,6 @@ data source for a generator, an iterator, a generator factory or a ``PyDataset``
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,17 +45,33 @@ def open_file(path: Any, target: str, features=None, **options) -> Any:
 
 
 class Steps:
-    """A data source limited to its first ``steps`` batches per epoch (``fit(source, steps_per_epoch=...)``)."""
+    """A data source limited to its first ``steps`` batches per epoch (``fit(source, steps_per_epoch=...)``); one
+    with fewer batches is refused: before training when it has a length, else when an epoch runs out."""
 
     def __init__(self, source: Any, steps: int):
         self.source, self.steps = source, positive_int(steps, "steps_per_epoch")
         self.n_features = source.n_features
+        if hasattr(source, "__len__") and len(source) < self.steps:
+            raise self._too_few(len(source))
+
+    def _too_few(self, batches: int) -> ValueError:
+        return ValueError(f"steps_per_epoch={self.steps} is more than the {batches} batch(es) of one epoch of the "
+                          f"data source; give steps_per_epoch <= {batches} or leave it unset. Received: "
+                          f"{self.source!r:.200}")
 
     def __len__(self) -> int:
         return self.steps
 
     def epoch(self, rng) -> Iterator[tuple]:
-        return itertools.islice(self.source.epoch(rng), self.steps)
+        """The first ``steps`` batches of the source's epoch; a source that has fewer is refused when it runs out
+        (training on fewer steps than asked, under a progress bar counting them, would not say so)."""
+        count = 0
+        for batch in self.source.epoch(rng):
+            yield batch
+            count += 1
+            if count == self.steps:
+                return
+        raise self._too_few(count)
 
 
 def data_source(x: Any, shuffle: Any = None, steps_per_epoch: int | None = None, epochs: int = 1) -> Any:
@@ -67,7 +82,7 @@ def data_source(x: Any, shuffle: Any = None, steps_per_epoch: int | None = None,
     over ``epochs > 1`` without ``steps_per_epoch`` is refused here, before training.
     """
     if is_pydataset(x):
-        return PyDatasetSource(x, shuffle=bool(shuffle), steps_per_epoch=steps_per_epoch)
+        return PyDatasetSource(x, shuffle=False if shuffle is None else shuffle, steps_per_epoch=steps_per_epoch)
     if not (is_source(x) or is_iterable_input(x)):
         if steps_per_epoch is not None:
             raise ValueError(f"steps_per_epoch is for generators, PyDatasets and data sources; with arrays every "

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..._validation import positive_int
 from .._columnar import import_pyarrow
 from .._csv import MISSING_TEXT, sniff_delimiter
-from .files import ChunkedFiles, Where, arrow_columns
+from .files import ChunkedFiles, Where, arrow_columns, named_kinds
 
 BLOCK_BYTES = 16 << 20
 """Bytes of CSV text parsed at a time (pyarrow's ``block_size``): also the longest row accepted."""
@@ -34,7 +35,7 @@ class CSVSource(ChunkedFiles):
     design_batches = None  # the trainer's fused step needs the number of batches, which CSV knows only afterwards
 
     def __init__(self, path, target, features=None, *, block_bytes: int = BLOCK_BYTES, **options):
-        self.block_bytes = block_bytes
+        self.block_bytes = positive_int(block_bytes, "block_bytes")
         super().__init__(path, target, features, **options)
 
     def _csv(self):
@@ -63,7 +64,11 @@ class CSVSource(ChunkedFiles):
 
     def _columns(self, file: Path) -> dict[str, str]:
         reader = self._open(file, None)
-        return {field.name: _kind(field.type) for field in reader.schema}
+        try:
+            return named_kinds(((field.name, _kind(field.type)) for field in reader.schema), file)
+        except UnicodeDecodeError as error:  # pyarrow decodes the header's names when asked for them
+            raise ValueError(f"{str(file)!r} is not a readable CSV file: its header is not UTF-8 ({error}); save "
+                             f"it as UTF-8.") from None
 
     def _pieces(self) -> list[Path]:
         return list(self.files)

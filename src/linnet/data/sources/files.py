@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -73,6 +73,18 @@ def arrow_columns(batch, names: list[str], where: Where) -> dict[str, np.ndarray
                              f"that row first.")
         columns[name] = arrow_numbers(column)
     return columns
+
+
+def named_kinds(columns: Iterable[tuple[str, str]], file: Path) -> dict[str, str]:
+    """``{name: kind}`` of a file's ``(name, kind)`` columns, refusing a name the file gives two columns (which one
+    a read by name returns is the format library's choice, or an error deep inside it)."""
+    kinds: dict[str, str] = {}
+    for name, kind in columns:
+        if name in kinds:
+            raise ValueError(f"{str(file)!r} has two columns named {name!r}; linnet reads columns by name: rename "
+                             f"one of them.")
+        kinds[name] = kind
+    return kinds
 
 
 class ChunkedFiles:

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..._validation import real_number
 from .._columnar import import_pyarrow
-from .files import ChunkedFiles, Where, arrow_columns
+from .files import ChunkedFiles, Where, arrow_columns, named_kinds
 
 BATCH_ROWS = 65_536
 """Rows decoded at a time inside a row group: bounds memory (5.5 MB for 21 float32 columns), keeps the read-ahead
@@ -53,7 +53,7 @@ class ParquetSource(ChunkedFiles):
     def _columns(self, file: Path) -> dict[str, str]:
         pyarrow, _ = import_pyarrow()
         schema = self._open(file).schema_arrow
-        return {field.name: _kind(pyarrow, field.type) for field in schema}
+        return named_kinds(((field.name, _kind(pyarrow, field.type)) for field in schema), file)
 
     def _open(self, file: Path):
         pyarrow, parquet = import_pyarrow()
