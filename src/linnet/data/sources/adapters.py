@@ -1,9 +1,11 @@
 """What ``fit`` and ``linnet.ols`` accept besides arrays, turned into data sources.
 
-``data_source(x, shuffle, steps_per_epoch)`` is registered as the engine's ``"data_source"`` plugin
-(``linnet/__init__.py``): ``Sequential.fit`` hands it its ``x`` (and ``validation_data``'s), and it returns a
-data source for a generator, an iterator, a generator factory or a ``PyDataset``, the source itself (limited to
+``data_source(x, shuffle=None, steps_per_epoch=None, epochs=1)`` is registered as the engine's ``"data_source"``
+plugin (``linnet/__init__.py``): ``Sequential.fit`` hands it its ``x`` (and ``validation_data``'s), and it returns
+a data source for a generator, an iterator, a generator factory or a ``PyDataset``, the source itself (limited to
 ``steps_per_epoch`` batches when given) for a data source, and None for arrays, which ``fit`` handles itself.
+``epochs`` is what lets it refuse, before training, a one-shot generator that ``fit`` would read for more than one
+epoch without ``steps_per_epoch``.
 ``open_file(path, target, features, **options)`` picks the file source by extension.
 """
 

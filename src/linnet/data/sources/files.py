@@ -3,12 +3,14 @@
 Every file source reads the ``target`` column and the ``features`` columns (default: every other column) of one
 file, a list of files or a folder (its files of the format's extension, in name order: the partitions of a
 dataset). Each partition must hold the chosen columns with numeric types; one that does not is named in the
-error. Its unit of reading is a **chunk**: a Parquet row group, a block of CSV text, a slice of a memory map.
+error. Its unit of reading is a **chunk**: at most ``parquet.BATCH_ROWS`` (65,536) rows of one Parquet row group, a
+block of CSV text, a slice of a memory map. Chunks come from **pieces**, the units whose order may be shuffled: a
+Parquet row group, a CSV file, a slice of a memory map (its own single chunk).
 
 - ``chunks(rng, shuffle)``: ``(x, y)`` chunks, ``x`` ``(rows, p)`` and ``y`` ``(rows,)`` in the file's dtype
   (float32 stays float32, other numbers become float64), each checked: a null, NaN or infinite value is an
   error naming the file, the chunk, the column and the row. Read ahead on a background thread.
-- ``epoch(rng)``: training batches of ``batch_size`` rows; with ``shuffle`` the chunk order is drawn anew each
+- ``epoch(rng)``: training batches of ``batch_size`` rows; with ``shuffle`` the piece order is drawn anew each
   epoch and the rows pass through a shuffle buffer of ``shuffle_buffer`` rows (:mod:`.shuffle`: tf.data's
   semantics, not a uniform permutation). The read-ahead thread also builds each chunk's float32 rows
   ``[x, 1, y]`` and checks them, so the training thread only shuffles and steps; the batches are views of
