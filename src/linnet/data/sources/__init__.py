@@ -6,7 +6,8 @@ Every class here is a data source (``epoch(rng)``, ``n_features``; see :mod:`lin
 - :class:`GeneratorSource`: Python iterables, generators and generator factories (``steps_per_epoch``);
 - :class:`PyDataset` (also ``linnet.keras.utils.PyDataset``) and its adapter :class:`PyDatasetSource`;
 - :class:`ParquetSource`, :class:`CSVSource`, :class:`NumpySource`: files and folders of files, read chunk by
-  chunk (row groups, text blocks, memory maps), chunk order and a shuffle buffer for SGD (:mod:`.shuffle`);
+  chunk (parts of row groups, text blocks, memory-map slices); for SGD the order of the pieces (row groups, CSV
+  files, memory-map slices) is drawn each epoch and the rows pass a shuffle buffer (:mod:`.shuffle`);
 - :func:`open_file` picks one by extension; :func:`ols` streams the exact answer.
 
 ``docs/scale.md`` describes the design and each source's semantics.

@@ -6,11 +6,12 @@ hold ``x``, a column of ones and ``y`` side by side, so that one gather moves a 
 With a shuffle buffer it follows tf.data's ``shuffle(buffer_size)``: the buffer is filled with the first
 ``buffer_rows`` rows; then for every ``batch_size`` incoming rows a batch is drawn from ``batch_size`` distinct
 random slots of the buffer and those slots take the incoming rows; at the end the rest of the buffer is emptied
-in a random order. Together with the chunk order shuffled every epoch (the file sources do that), this mixes
-rows from across the file, **but it is not a uniform permutation**: a row can only leave the buffer after it
-entered, so rows of chunks read early tend to come out early, and rows closer than ``buffer_rows`` in the
-stream stay correlated. The wider the buffer relative to a chunk, the closer to uniform. (tf.data draws one
-slot per row; drawing a batch of distinct slots at a time is the same rule, done ``batch_size`` rows at once.)
+in a random order. Together with the order of the pieces (row groups, CSV files, memory-map slices) shuffled
+every epoch (the file sources do that), this mixes rows from across the file, **but it is not a uniform
+permutation**: a row can only leave the buffer after it entered, so rows of chunks read early tend to come out
+early, and rows closer than ``buffer_rows`` in the stream stay correlated. The wider the buffer relative to a
+chunk, the closer to uniform. (tf.data draws one slot per row; drawing a batch of distinct slots at a time is
+the same rule, done ``batch_size`` rows at once.)
 
 Memory: the buffer (``buffer_rows`` rows) plus one chunk; nothing else grows with the file.
 """
