@@ -360,3 +360,14 @@ def test_csv_reads_the_bundled_boston_file_like_load_data():
     x_all, y_all = boston_housing._load_all_rows()
     assert names == list(boston_housing.FEATURE_NAMES)
     assert np.array_equal(x, x_all) and np.array_equal(y, y_all)
+
+
+def test_a_parquet_file_with_two_columns_of_one_name_is_refused_not_read_twice(tmp_path):
+    """pyarrow lets a schema name two columns alike; reading by name then copied the first into both."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "dup.parquet"
+    pq.write_table(pa.Table.from_arrays([pa.array([1.0, 2.0, 4.0]), pa.array([5.0, 1.0, 0.0]),
+                                         pa.array([2.0, 3.0, 9.0])], names=["a", "a", "y"]), path)
+    with pytest.raises(ValueError, match=r"dup.parquet' names the column\(s\) 'a' more than once"):
+        read_parquet(path, "y")

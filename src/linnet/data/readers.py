@@ -144,6 +144,9 @@ def _assemble(available: list[str], target, features, column: Callable[[str], np
 
 
 def chosen_features(available: list[str], target, features, path: Path) -> list[str]:
+    if repeated(list(available)):
+        raise ValueError(f"{str(path)!r} names the column(s) {repeated(list(available))} more than once; linnet reads "
+                         f"columns by name: rename them.")
     if target is None and features is None:
         raise ValueError("Name the feature columns to read (features=[...]) when there is no target column.")
     if target is not None and not isinstance(target, str):

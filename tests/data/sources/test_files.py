@@ -344,3 +344,17 @@ def test_a_big_endian_npy_file_is_read_as_its_numbers(tmp_path):
 def test_features_given_as_a_set_are_refused_its_order_is_the_coefficients(parquet):
     with pytest.raises(TypeError, match="a set has no order"):
         linnet.ols(parquet, target="price", features={"a", "b"})
+
+
+def test_a_csv_column_of_true_and_false_is_read_as_0_and_1(tmp_path):
+    path = tmp_path / "flags.csv"
+    path.write_text("a,b,y\n1,true,2\n2,false,3\n3,true,5\n4,false,4\n5,true,7\n")
+    expected = linnet.exact.ols(np.array([[1, 1], [2, 0], [3, 1], [4, 0], [5, 1]], float), [2, 3, 5, 4, 7.0])
+    np.testing.assert_allclose(linnet.ols(path, target="y").params, expected.params, rtol=1e-12)
+
+
+def test_a_list_of_files_of_two_formats_is_refused_naming_them(tmp_path, parquet):
+    csv_path = tmp_path / "more.csv"
+    csv_path.write_text("a,b,c,price\n1,2,3,4\n")
+    with pytest.raises(ValueError, match=r"A list of files must hold one format .*'houses.parquet', 'more.csv'"):
+        linnet.ols([parquet, csv_path], target="price")

@@ -43,6 +43,11 @@ def open_file(path: Any, target: str, features=None, **options) -> Any:
         extension = first.suffix.lower()
     if extension not in FILE_SOURCES:
         raise unknown_name("file extension", extension, FILE_SOURCES)
+    if isinstance(path, (list, tuple)):
+        kinds = {FILE_SOURCES.get(Path(item).suffix.lower()) for item in path}
+        if len(kinds) > 1:
+            raise ValueError(f"A list of files must hold one format (its first, {first.name!r}, is {extension}). "
+                             f"Received: {[Path(item).name for item in path]!r:.200}")
     return FILE_SOURCES[extension](path, target, features, **options)
 
 

@@ -53,7 +53,7 @@ class CSVSource(ChunkedFiles):
                 "parse_options": csv.ParseOptions(delimiter=delimiter),
                 "convert_options": csv.ConvertOptions(
                     include_columns=columns, null_values=sorted(MISSING_TEXT | {"NA", "NaN", "NULL", "None"}),
-                    column_types=None if columns is None else dict.fromkeys(columns, "float64"))}
+                    column_types=None if columns is None else {name: self._kinds[name] for name in columns})}
 
     def _open(self, file: Path, columns: list[str] | None):
         pyarrow, _ = import_pyarrow()
@@ -90,7 +90,8 @@ class CSVSource(ChunkedFiles):
 
 
 def _kind(arrow_type) -> str:
-    """The column's kind as inferred from the first block: CSV numbers are read as float64."""
+    """The column's kind as inferred from the first block, which is also the type it is read as: CSV numbers as
+    float64, ``true``/``false`` as booleans (0 and 1)."""
     import pyarrow.types as types
     if types.is_integer(arrow_type) or types.is_floating(arrow_type) or types.is_null(arrow_type):
         return "float64"
