@@ -71,6 +71,53 @@ def test_an_unreachable_scheduler_is_named(monkeypatch):
         ld.ols(da.from_array(x), da.from_array(y), scheduler="tcp://127.0.0.1:9")
     with pytest.raises(TypeError, match="scheduler must be None.*Received: 42"):
         ld.ols(da.from_array(x), da.from_array(y), scheduler=42)
+    with pytest.raises(ValueError, match="scheduler must be None.*a scheduler address such as .*Received: 'nonsense'"):
+        ld.ols(da.from_array(x), da.from_array(y), scheduler="nonsense")
+
+
+def _listener(answer: bytes | None):
+    """A local TCP port that accepts and then never answers (``answer`` None) or answers every connection with
+    ``answer`` and closes it (a service that is not a Dask scheduler); its address."""
+    import socket
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held = []
+
+    def serve():
+        while True:
+            connection, _ = server.accept()
+            held.append(connection)
+            if answer is not None:
+                connection.recv(65536)
+                connection.sendall(answer)
+                connection.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"tcp://127.0.0.1:{server.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("answer", [None, b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n"],
+                         ids=["silent", "not-dask"])
+def test_a_listener_that_is_not_a_dask_scheduler_is_a_connection_error_within_the_timeout(monkeypatch, answer):
+    """A listener that accepts and never answers held a Client past its own timeout (185 s, until killed); an HTTP
+    service made it raise a MemoryError (a message length read from foreign bytes)."""
+    monkeypatch.setattr(_scheduler, "CONNECT_TIMEOUT", 1)
+    x, y = _data(10)
+    address = _listener(answer)
+    began = time.perf_counter()
+    with pytest.raises(ConnectionError, match=f"Could not reach the Dask scheduler at '{address}' within 1 s"):
+        ld.ols(da.from_array(x), da.from_array(y), scheduler=address)
+    assert time.perf_counter() - began < 5
+
+
+def test_a_closed_client_is_named(cluster):
+    from distributed import Client
+    closed = Client(cluster, set_as_default=False)
+    closed.close()
+    x, y = _data(10)
+    with pytest.raises(ValueError, match="scheduler is a distributed.Client that is closed"):
+        ld.ols(da.from_array(x), da.from_array(y), scheduler=closed)
 
 
 def _frame(n=60):

@@ -5,8 +5,10 @@
 - ``None``: Dask's current default (the active ``distributed.Client`` if there is one, else threads);
 - ``"threads"``, ``"processes"``, ``"sync"`` (``"synchronous"``, ``"single-threaded"``): a local scheduler;
 - a ``distributed.Client``: that cluster;
-- an address such as ``"tcp://10.0.0.5:8786"``: a client is connected for the call and closed after it. A
-  scheduler that does not answer within ``CONNECT_TIMEOUT`` seconds raises ``ConnectionError`` naming the address.
+- an address such as ``"tcp://10.0.0.5:8786"`` (or ``"10.0.0.5:8786"``): a client is connected for the call and
+  closed after it. No Dask scheduler answering there within ``CONNECT_TIMEOUT`` seconds (nothing listening, a
+  listener that never answers, another kind of service) raises ``ConnectionError`` naming the address; a string
+  that is neither a local scheduler's name nor an address is a ``ValueError``; a closed client too.
 
 A worker that dies mid-pass makes the ``distributed`` scheduler re-run its tasks on the other workers (the
 data of a partition is read again); a task whose workers died more than ``distributed.scheduler.allowed-failures``
@@ -15,8 +17,10 @@ times raises :class:`WorkerLostError` naming the partition. Either way no result
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +29,8 @@ import dask
 CONNECT_TIMEOUT = 10
 """Seconds to wait for a scheduler given by its address."""
 LOCAL = ("threads", "processes", "sync", "synchronous", "single-threaded")
+ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*://\S+|[^\s:/]+:\d+")
+"""A scheduler's address: ``scheme://...`` (``tcp://host:8786``, ``tls://...``, ``inproc://...``) or ``host:port``."""
 
 
 class WorkerLostError(RuntimeError):
@@ -38,31 +44,75 @@ def compute_options(scheduler: Any) -> Iterator[dict]:
         yield {}
     elif isinstance(scheduler, str) and scheduler in LOCAL:
         yield {"scheduler": scheduler}
-    elif isinstance(scheduler, str):
+    elif isinstance(scheduler, str) and ADDRESS.fullmatch(scheduler):
         client = connect(scheduler)
         try:
             yield {"scheduler": client}
         finally:
             client.close()
     elif callable(getattr(scheduler, "get", None)) and hasattr(scheduler, "scheduler_info"):
+        if getattr(scheduler, "status", None) in ("closing", "closed"):
+            raise ValueError(f"scheduler is a distributed.Client that is closed; give an open one or its address. "
+                             f"Received: {scheduler!r:.100}")
         yield {"scheduler": scheduler}
     else:
-        raise TypeError(f"scheduler must be None, one of {list(LOCAL)}, a distributed.Client or a scheduler "
-                        f"address such as 'tcp://127.0.0.1:8786'. Received: {scheduler!r:.100}")
+        kind = ValueError if isinstance(scheduler, str) else TypeError
+        raise kind(f"scheduler must be None, one of {list(LOCAL)}, a distributed.Client or a scheduler address "
+                   f"such as 'tcp://127.0.0.1:8786'. Received: {scheduler!r:.100}")
 
 
 def connect(address: str):
+    """A ``distributed.Client`` of the scheduler at ``address``, once :func:`handshake` has found one there."""
     try:
         from distributed import Client
     except ImportError:
         raise ImportError(f"Connecting to the Dask scheduler at {address!r} needs the distributed package: "
                           "pip install 'linnet[dask]'.") from None
+    handshake(address)
     try:
         return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError) as error:
-        raise ConnectionError(f"Could not reach the Dask scheduler at {address!r} within {CONNECT_TIMEOUT} s: is "
-                              f"it running, and is the address right (e.g. 'tcp://host:8786')? Dask said: "
-                              f"{error}") from None
+    except Exception as error:
+        raise _unreachable(address, error) from None
+
+
+def handshake(address: str) -> None:
+    """Ask the scheduler at ``address`` who it is, within ``CONNECT_TIMEOUT`` seconds in all; a port nobody listens
+    on, a listener that never answers and a service that is not a Dask scheduler each raise ``ConnectionError``.
+
+    Done before a ``Client`` is made: a Client's own timeout does not bound a listener that accepts and never
+    answers, a service speaking another protocol made it raise a ``MemoryError`` (a length read from foreign
+    bytes), and a Client that failed to start spent 20 s at exit trying to close itself. The question runs on
+    a thread of its own, with its own event loop, so that it also works where a loop is running (a notebook).
+    """
+    from distributed.core import rpc
+
+    async def identity() -> Any:
+        async with rpc(address) as scheduler:
+            return await scheduler.identity()
+
+    answer: dict = {}
+
+    def ask() -> None:
+        try:
+            answer["identity"] = asyncio.run(asyncio.wait_for(identity(), CONNECT_TIMEOUT))
+        except BaseException as error:  # handed to the caller below
+            answer["error"] = error
+
+    thread = threading.Thread(target=ask, name="linnet-dask-handshake", daemon=True)
+    thread.start()
+    thread.join(CONNECT_TIMEOUT + 1)
+    error = answer.get("error", None if answer else TimeoutError("no answer"))
+    if error is not None:
+        raise _unreachable(address, error) from None
+    if not (isinstance(answer["identity"], dict) and answer["identity"].get("type") == "Scheduler"):
+        raise ConnectionError(f"The service at {address!r} answered, but not as a Dask scheduler. Received: "
+                              f"{answer['identity']!r:.100}")
+
+
+def _unreachable(address: str, error: BaseException) -> ConnectionError:
+    said = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return ConnectionError(f"Could not reach the Dask scheduler at {address!r} within {CONNECT_TIMEOUT} s: is it "
+                           f"running, and is the address right (e.g. 'tcp://host:8786')? Dask said: {said:.300}")
 
 
 def compute(tasks: list, options: dict) -> list:
