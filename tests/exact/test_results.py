@@ -281,3 +281,19 @@ def test_dataframe_columns_name_the_parameters_and_summary_shows_statsmodels_num
                            f"{upper:.3f}"]
     assert f"{reference.condition_number:.3g}" in text
     assert repr(fit) == "OLSResult(nobs=404, n_features=13, fit_intercept=True, rank=14, rsquared=0.739964)"
+
+
+def test_an_exact_fit_with_an_unused_column_is_not_called_unreliable():
+    """y = 2 x0 + 1 exactly: the coefficient of x1 is 0 in truth and about 1e-18 as computed. Measured against
+    itself it had no correct digit, and the fit warned "about 0 digits of these coefficients are reliable" at
+    condition number 1; measured against a negligible share of the fit (sqrt(eps)) it loses none."""
+    import warnings
+
+    import linnet
+    x = np.random.default_rng(0).normal(size=(1000, 2))
+    y = 2 * x[:, 0] + 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for result in (linnet.exact.ols(x, y), linnet.ols(lambda: iter([(x[:500], y[:500]), (x[500:], y[500:])]))):
+            np.testing.assert_allclose(result.params, [1.0, 2.0, 0.0], atol=1e-14)
+            assert result.digits > 7

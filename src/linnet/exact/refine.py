@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from ._chunk import EPS
-from .solve import INTERCEPT_FLOOR, MAX_DIGITS, LeastSquares
+from .solve import MAX_DIGITS, LeastSquares
 
 ROWS_PER_CHUNK = 8_192
 
@@ -45,9 +45,7 @@ def refine_solution(solution: LeastSquares, x: np.ndarray, y: np.ndarray, weight
     delta = root @ (root.T @ gradient)
     ssr = max(float(squares - delta @ gradient), 0.0)
     refined = (params + delta).astype(np.float64)
-    size = np.abs(refined)
-    if fit_intercept:  # as in solve: an intercept near 0 is measured against a fraction of |mean(y)|
-        size[0] = max(size[0], INTERCEPT_FLOOR * abs(float(np.mean(y))))
+    size = np.maximum(np.abs(refined), solution.negligible)  # as in solve: a coefficient near 0 has no digits
     return dataclasses.replace(solution, params=refined, refined=True,
                                residual_norm=math.sqrt(ssr) if solution.residual_norm else 0.0,
                                digits=_digits_after(solution, np.abs(delta.astype(np.float64)), size))

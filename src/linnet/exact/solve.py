@@ -31,8 +31,11 @@ EXACT_FIT = 16 * EPS
 the fit is exact and ``ssr`` is 0."""
 MAX_DIGITS = 15.0
 """No estimate claims more digits than this (float64 holds 15.95; the NIST values are certified to 15)."""
-INTERCEPT_FLOOR = 1.5e-8
-"""An intercept cancelled below this fraction of |mean(y)| (sqrt(eps)) is measured against that fraction."""
+NEGLIGIBLE = 1.5e-8
+"""A coefficient is measured against at least this fraction (sqrt(eps)) of what it could weigh: a slope against
+this fraction of |y| (centered with an intercept) per unit of its column's norm, the intercept against this
+fraction of |mean(y)|. A coefficient that is 0 in truth (a column y does not use, in an exact fit) or that
+cancelled has no relative digits to lose: its error is small against the fit, not against itself."""
 
 
 class ResidualDegreesOfFreedomError(ValueError):
@@ -47,7 +50,8 @@ class LeastSquares:
     errors are ``sqrt(scale)`` times the row norms of ``T``); ``constant`` and ``collinear`` are indices of the
     columns of ``x`` that made the design rank-deficient; ``design_condition`` is the ratio of the largest to
     the smallest singular value of the column-scaled design (centered with an intercept) and ``digits`` the
-    estimated number of correct significant digits of the coefficients.
+    estimated number of correct significant digits of the coefficients, each measured against at least its
+    ``negligible`` size (see ``NEGLIGIBLE``).
     """
 
     params: np.ndarray
@@ -60,6 +64,7 @@ class LeastSquares:
     digits: float
     constant: list[int]
     collinear: list[int]
+    negligible: np.ndarray
     refined: bool = False
 
     @property
@@ -98,15 +103,25 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
         basis = np.linalg.qr(null)[0]
         projector = np.eye(len(params)) - basis @ basis.T
         params, inverse = projector @ params, projector @ inverse
+    negligible = _negligible(state, scale, total, fit_intercept)
     digits = 0.0
     if null.shape[1] == 0:
-        digits = _rowwise_digits(state, params, design, rxy, rho, fit_intercept)
+        digits = _rowwise_digits(state, params, design, rxy, rho, negligible, fit_intercept)
     return LeastSquares(params, inverse, len(params) - null.shape[1], rho, total, stable_norm(rxy), condition,
-                        digits, constant.tolist(), collinear)
+                        digits, constant.tolist(), collinear, negligible)
+
+
+def _negligible(state: LeastSquaresState, scale: np.ndarray, total: float, fit_intercept: bool) -> np.ndarray:
+    """Per parameter, the size a smaller coefficient is measured against (``NEGLIGIBLE``): ``NEGLIGIBLE |y| / D_i``
+    for a slope (``D_i`` its column's norm, ``|y|`` the norm of y as fitted), ``NEGLIGIBLE |mean(y)|`` for the
+    intercept."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        slopes = np.where(scale > 0, NEGLIGIBLE * total / np.where(scale > 0, scale, 1.0), 0.0)
+    return np.concatenate([[NEGLIGIBLE * abs(state.mean_y)], slopes]) if fit_intercept else slopes
 
 
 def _rowwise_digits(state: LeastSquaresState, params: np.ndarray, design: np.ndarray, rxy: np.ndarray,
-                    rho: float, fit_intercept: bool) -> float:
+                    rho: float, negligible: np.ndarray, fit_intercept: bool) -> float:
     """Estimated correct digits of the worst parameter, per parameter, under the same perturbation model.
 
     ``u`` is the state's rounding. A QR factorization is exact for data whose columns moved by ``u`` times their
@@ -115,9 +130,10 @@ def _rowwise_digits(state: LeastSquaresState, params: np.ndarray, design: np.nda
 
         |d b_s,i| <= u |row i of Rs^-1| (|b_s|_1 + |z_y|),    |z_y| = sqrt(|rxy|**2 + rho**2)
 
-    and the intercept moves by ``|mean_x / D| |d b_s|``, measured against ``max(|b0|, INTERCEPT_FLOOR |mean_y|)``
-    (an intercept near 0 has no relative digits to lose). A row norm never exceeds ``|Rs^-1| = k / |Rs|``, and
-    the ``|z_y|`` term counts what a large residual costs a small coefficient. It leaves out the second-order
+    and the intercept moves by ``|mean_x / D| |d b_s|``; each parameter's error is measured against the larger of
+    its size and its ``negligible`` size (see ``NEGLIGIBLE``: a coefficient near 0 has no relative digits to
+    lose). A row norm never exceeds ``|Rs^-1| = k / |Rs|``, and the ``|z_y|`` term counts what a large residual
+    costs a small coefficient. It leaves out the second-order
     ``k**2 tan(theta)`` term, far too pessimistic in practice; it is never more than 1 digit above the measured
     digits on NIST nor on random polynomial designs (tests/exact/test_digits.py), and conservative by up to 5 on
     Filip (2.7 for 7.6 measured): a componentwise (Skeel) estimate that matched Filip (7.4) claimed 9.2 digits
@@ -128,10 +144,11 @@ def _rowwise_digits(state: LeastSquaresState, params: np.ndarray, design: np.nda
     with np.errstate(over="ignore", invalid="ignore"):
         rows = np.linalg.norm(np.linalg.inv(design / scale), axis=1)
         error = state.rounding * rows * (np.abs(solution).sum() + math.hypot(stable_norm(rxy), rho))
-        reach = np.abs(solution)
         if fit_intercept:
-            error = np.append(np.abs(state.mean_x / scale) @ error, error)
-            reach = np.append(max(abs(params[0]), INTERCEPT_FLOOR * abs(state.mean_y)), reach)
+            error = np.append(np.abs(state.mean_x / scale) @ error, error / scale)
+        else:
+            error = error / scale
+        reach = np.maximum(np.abs(params), negligible)
         worst = float((error[reach > 0] / reach[reach > 0]).max(initial=0.0))
     if not math.isfinite(worst):
         return 0.0
