@@ -188,3 +188,65 @@ def test_a_failed_task_is_named_by_its_key(key, said):
     error = RuntimeError("lost")
     error.task = key
     assert _which(error) == said
+
+
+def test_pandas_booleans_and_nullable_columns_are_numbers_and_a_missing_value_is_named():
+    """They passed the collection's check, then came out of the partition as Python objects ("x of partition 3
+    must hold numbers ... dtype object"); now booleans are 0 and 1, Int64 and Float64 their numbers, pd.NA a NaN."""
+    pandas = pytest.importorskip("pandas")
+    frame = _frame()
+    frame["flag"] = frame["a"] > 0
+    frame["count"] = pandas.array(np.arange(60) % 5, dtype="Int64")
+    got = ld.ols(dd.from_pandas(frame, npartitions=3), target="y", features=["a", "flag", "count"], scheduler="sync")
+    expected = linnet.exact.ols(frame[["a", "flag", "count"]].to_numpy(float), frame["y"].to_numpy())
+    np.testing.assert_allclose(got.params, expected.params, rtol=1e-10)
+    frame["count"] = frame["count"].astype("Float64")
+    frame.loc[45, "count"] = pandas.NA
+    with pytest.raises(ValueError, match=r"x of partition 2 contains NaN or infinite values \(first at index "
+                                         r"\(5, 2\)"):
+        ld.ols(dd.from_pandas(frame, npartitions=3), target="y", features=["a", "flag", "count"], scheduler="sync")
+
+
+def test_column_labels_that_are_not_strings_work_and_repeated_ones_are_refused():
+    pandas = pytest.importorskip("pandas")
+    x, y = _data(60)
+    numbered = pandas.DataFrame({0: x[:, 0], 1: x[:, 1], "y": y})
+    got = ld.ols(dd.from_pandas(numbered, npartitions=2), target="y", scheduler="sync")
+    np.testing.assert_allclose(got.params, linnet.exact.ols(x, y).params, rtol=1e-10)
+    assert got.feature_names == ["0", "1"]
+    twice = pandas.DataFrame(np.column_stack([x, y]), columns=["a", "a", "y"])
+    with pytest.raises(ValueError, match=r"names the column\(s\) \[\"'a'\"\] more than once"):
+        ld.ols(dd.from_pandas(twice, npartitions=2), target="y", scheduler="sync")
+    with pytest.raises(TypeError, match="features must be a column name or a list of them. Received: 3"):
+        ld.ols(dd.from_pandas(numbered, npartitions=2), target="y", features=3, scheduler="sync")
+
+
+def test_read_parquet_arguments_and_a_file_changed_after_it_are_named(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    x, y = _data(400)
+    path = tmp_path / "data.parquet"
+    table = pa.table({"a": x[:, 0], "b": x[:, 1], "y": y})
+    pq.write_table(table, path, row_group_size=50)
+    with pytest.raises(TypeError, match=r"columns must be a list of column names; write \['ay'\] for one"):
+        ld.read_parquet(path, columns="ay")
+    with pytest.raises(TypeError, match="path must be a Parquet file or a folder of them .* Received: None"):
+        ld.read_parquet(None)
+    with pytest.raises(ValueError, match="names a column more than once"):
+        ld.read_parquet(path, columns=["a", "a", "y"])
+    collection = ld.read_parquet(path)
+    pq.write_table(table, path, row_group_size=200)  # rewritten: 2 row groups where there were 8
+    with pytest.raises(ValueError, match=r"Cannot read row group [2-7] of '.*data.parquet': .* Did the file change "
+                                         r"since read_parquet read it\?"):
+        ld.ols(collection, target="y", scheduler="sync")
+
+
+def test_values_beyond_float32_in_training_are_named_as_such_not_as_infinite():
+    x, y = _data(3000)
+    x[2100, 1] = 1e300
+    model = linnet.Sequential([linnet.Input((2,)), linnet.Dense(1)])
+    model.compile("sgd", "mse")
+    batches = ld.DaskBatches(da.from_array(x, chunks=500), da.from_array(y, chunks=500), scheduler="sync")
+    with pytest.raises(ValueError, match=r"x of partition 4 \(as float32, which training uses\) has values beyond "
+                                         r"the float32 range .*largest 1e\+300"):
+        model.fit(batches, verbose=0)

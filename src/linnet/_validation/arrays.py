@@ -81,7 +81,7 @@ def _require_non_negative(array: np.ndarray, name: str) -> None:
         raise ValueError(f"{name} must be non-negative, received {array[index]:g} at index {index}.")
 
 
-def _cast(array: np.ndarray, dtype, name: str, finite: bool = True) -> np.ndarray:
+def checked_cast(array: np.ndarray, dtype, name: str, finite: bool = True) -> np.ndarray:
     """Cast to ``dtype`` (C order), refusing values that the cast would turn into infinity (and, when
     ``finite``, NaN and infinite values)."""
     if finite:
@@ -117,7 +117,7 @@ def features(x: Any, name: str = "x", *, n_features: int | None = None, dtype=FL
     if n_features is not None and array.shape[1] != n_features:
         raise ValueError(f"{name} has {array.shape[1]} feature(s) but the model expects {n_features} "
                          f"(received shape {array.shape}).")
-    return _cast(array, dtype, name, finite)
+    return checked_cast(array, dtype, name, finite)
 
 
 def targets(y: Any, n_samples: int, name: str = "y", *, dtype=FLOATX, finite: bool = True) -> np.ndarray:
@@ -134,7 +134,7 @@ def targets(y: Any, n_samples: int, name: str = "y", *, dtype=FLOATX, finite: bo
     if array.shape[0] != n_samples:
         raise ValueError(f"x and {name} must have the same number of samples: x has {n_samples}, "
                          f"{name} has {array.shape[0]}.")
-    return _cast(array, dtype, name, finite).reshape(-1, 1)
+    return checked_cast(array, dtype, name, finite).reshape(-1, 1)
 
 
 def sample_weights(weights: Any, n_samples: int, name: str = "sample_weight") -> np.ndarray:

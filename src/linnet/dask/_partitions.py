@@ -105,7 +105,11 @@ def _aligned(column: Any, name: str, x: da.Array) -> da.Array:
 
 def _frame_partitions(frame: dd.DataFrame, target: str | None, features: list[str] | None,
                       weight: Any) -> Partitions:
-    columns = [str(name) for name in frame.columns]
+    columns = list(frame.columns)
+    if len(set(columns)) < len(columns):
+        raise ValueError(f"The Dask DataFrame names the column(s) "
+                         f"{sorted({repr(name) for name in columns if columns.count(name) > 1})} more than once; "
+                         f"linnet reads columns by name: rename them. Received: columns {columns}")
     if target is None:
         raise ValueError(f"target= is needed with a Dask DataFrame: the name of the column to predict, one of "
                          f"{columns}. Received: target=None")
@@ -114,6 +118,8 @@ def _frame_partitions(frame: dd.DataFrame, target: str | None, features: list[st
                         f"{type(weight).__name__}")
     if features is None:
         features = [name for name in columns if name not in (target, weight)]
+    if not isinstance(features, (str, list, tuple)):
+        raise TypeError(f"features must be a column name or a list of them. Received: {features!r:.100}")
     features = [features] if isinstance(features, str) else list(features)
     wanted = [*features, target] + ([weight] if weight is not None else [])
     for name in wanted:
@@ -130,4 +136,4 @@ def _frame_partitions(frame: dd.DataFrame, target: str | None, features: list[st
         inputs = [(piece, features, target, weight, index) for index, piece in enumerate(pieces)]
         return Partitions(_tasks.row_group_rows, inputs, len(features), features, None)
     inputs = [(part, features, target, weight, index) for index, part in enumerate(frame[wanted].to_delayed())]
-    return Partitions(_tasks.frame_rows, inputs, len(features), features, None)
+    return Partitions(_tasks.frame_rows, inputs, len(features), [str(name) for name in features], None)

@@ -18,7 +18,7 @@ import numpy as np
 from .. import _validation as _checks
 from .._arrow import numbers as arrow_numbers
 from .._validation import FLOATX
-from .._validation.arrays import numeric_array, require_finite
+from .._validation.arrays import checked_cast, numeric_array, require_finite
 from ..exact.state import LeastSquaresState
 
 
@@ -48,7 +48,9 @@ def frame_rows(frame, features: list[str], target: str, weight: str | None, inde
     """The rows of pandas partition ``index`` (as :func:`array_rows`), refusing a partition of another schema.
 
     The columns come out of one ``to_numpy`` (a view of pandas' block when they share a dtype), ``x`` and ``y``
-    as views of it: no copy beyond the one pandas made from Parquet.
+    as views of it: no copy beyond the one pandas made from Parquet. Columns of pandas' own dtypes (``Int64``,
+    ``Float64``, ``boolean``) or NumPy booleans beside numbers, which would come out as Python objects, are
+    converted to float64 instead (booleans as 0 and 1, a missing value as NaN, refused by name downstream).
     """
     wanted = [*features, target] + ([weight] if weight is not None else [])
     for name in wanted:
@@ -58,7 +60,9 @@ def frame_rows(frame, features: list[str], target: str, weight: str | None, inde
         if frame[name].dtype.kind not in "biuf":
             raise TypeError(f"Column {name!r} of partition {index} must be numeric. Received: dtype "
                             f"{frame[name].dtype}")
-    values = (frame if list(frame.columns) == wanted else frame[wanted]).to_numpy()
+    chosen = frame if list(frame.columns) == wanted else frame[wanted]
+    plain = all(isinstance(dtype, np.dtype) and dtype.kind in "iuf" for dtype in chosen.dtypes)
+    values = chosen.to_numpy() if plain else chosen.to_numpy(dtype=np.float64, na_value=np.nan)
     p = len(features)
     return array_rows(values[:, :p], values[:, p], values[:, p + 1] if weight is not None else None, index)
 
@@ -100,8 +104,9 @@ def merged(*pieces: tuple[LeastSquaresState, int]) -> tuple[LeastSquaresState, i
 def shuffled(rows: tuple, seed: int | None, index: int) -> tuple:
     """Partition ``index``'s rows as float32 ``(x, y (b, 1)[, weights])``, permuted by ``seed``."""
     x, y, weights = finite(rows, index)
-    with np.errstate(over="ignore"):  # a value beyond float32 becomes inf, which the trainer's check refuses
-        piece = (x.astype(FLOATX), y.astype(FLOATX).reshape(-1, 1)) + (() if weights is None else (weights,))
+    piece = (checked_cast(x, FLOATX, f"x of partition {index} (as float32, which training uses)", finite=False),
+             checked_cast(y, FLOATX, f"y of partition {index} (as float32, which training uses)",
+                          finite=False).reshape(-1, 1)) + (() if weights is None else (weights,))
     if seed is None:
         return piece
     order = np.random.default_rng(seed).permutation(x.shape[0])
@@ -124,10 +129,16 @@ def read_row_group(piece: tuple[str, int], columns: list[str]):
 
 def _row_group_table(piece: tuple[str, int], columns: list[str]):
     """Row group ``piece[1]`` of file ``piece[0]`` as a pyarrow table, read from a memory map (no copy of the page
-    cache) without pre-buffering (the I/O floor on a local disk)."""
+    cache) without pre-buffering (the I/O floor on a local disk). A file that cannot be read so any more (it was
+    rewritten, truncated or emptied since ``read_parquet`` read its footer) is a ValueError naming it."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
     file, group = piece
-    return pq.ParquetFile(file, pre_buffer=False, memory_map=True).read_row_group(group, columns=columns)
+    try:
+        return pq.ParquetFile(file, pre_buffer=False, memory_map=True).read_row_group(group, columns=columns)
+    except pa.ArrowException as error:
+        raise ValueError(f"Cannot read row group {group} of {file!r}: {error}. Did the file change since "
+                         f"read_parquet read it?") from None
 
 
 def row_group_rows(piece: tuple[str, int], features: list[str], target: str, weight: str | None,

@@ -19,6 +19,7 @@ it is left out there.
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,11 @@ def read_parquet(path: Any, columns: list[str] | None = None) -> dd.DataFrame:
     that is not there, or a file whose columns differ from the first file's.
     """
     import pyarrow.parquet as pq
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a Parquet file or a folder of them (a str or path). Received: {path!r:.100}")
+    if columns is not None and (isinstance(columns, str) or not isinstance(columns, (list, tuple))):
+        raise TypeError("columns must be a list of column names" + (f"; write [{columns!r}] for one" if
+                        isinstance(columns, str) else "") + f". Received: {columns!r:.100}")
     files = _files(Path(path))
     pieces, schema = [], None
     for file in files:
@@ -51,6 +57,9 @@ def read_parquet(path: Any, columns: list[str] | None = None) -> dd.DataFrame:
         if schema is None:
             schema = metadata.schema_arrow
             wanted = list(names) if columns is None else list(columns)
+            if len(set(wanted)) < len(wanted) or len(set(names)) < len(names):
+                raise ValueError(f"{str(file)!r} (columns {names}) read as columns {wanted} names a column more "
+                                 f"than once; linnet reads columns by name.")
         missing = [name for name in wanted if name not in names]
         if missing:
             raise ValueError(f"{str(file)!r} has no column(s) {missing}; its columns are {names}. "
