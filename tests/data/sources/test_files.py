@@ -195,8 +195,9 @@ def test_bad_parquet_input_is_named(tmp_path, case, error, message):
     elif case == "no column":
         pq.write_table(table(), path)
         features = ["rooms"]
-    elif case == "text column":
+    elif case == "text column":  # named: by default a text column is skipped (see the test below)
         pq.write_table(table().set_column(0, "a", pa.array([str(v) for v in X[:, 0]])), path)
+        features = ["a", "b"]
     elif case in ("null", "nan"):
         column = X[:, 1 if case == "null" else 2].astype(object if case == "null" else float)
         row = 128 * (1 if case == "null" else 2) + (5 if case == "null" else 7)
@@ -358,3 +359,25 @@ def test_a_list_of_files_of_two_formats_is_refused_naming_them(tmp_path, parquet
     csv_path.write_text("a,b,c,price\n1,2,3,4\n")
     with pytest.raises(ValueError, match=r"A list of files must hold one format .*'houses.parquet', 'more.csv'"):
         linnet.ols([parquet, csv_path], target="price")
+
+
+def test_the_default_features_are_the_numeric_columns_and_a_skipped_text_column_is_named(tmp_path):
+    """As the in-memory readers and the command line's help say ("every numeric column but the target"): it was
+    refused ("holds string values") when streamed, and read when on a Dask cluster."""
+    path = tmp_path / "labelled.parquet"
+    pq.write_table(table().append_column("label", pa.array(["house"] * len(Y))), path)
+    with pytest.warns(UserWarning, match=r"skipped the non-numeric column\(s\) 'label'"):
+        got = linnet.ols(path, target="price")
+    np.testing.assert_allclose(got.params, linnet.exact.ols(X, Y).params, rtol=1e-12)
+    assert got.feature_names == NAMES
+    only_text = tmp_path / "text.parquet"
+    pq.write_table(pa.table({"label": ["a", "b"], "price": [1.0, 2.0]}), only_text)
+    with pytest.raises(ValueError, match="has no numeric column besides the target 'price'"):
+        linnet.ols(only_text, target="price")
+
+
+def test_a_shuffle_buffer_larger_than_the_data_costs_the_data_not_what_was_asked(parquet):
+    """--shuffle-buffer 1e14 allocated 218 TiB up front; the buffer now grows as rows arrive (every row once)."""
+    source = ParquetSource(parquet, "price", batch_size=100, shuffle_buffer=10**14)
+    rows = np.concatenate([np.asarray(x)[:, 0] for x, _ in source.epoch(np.random.default_rng(0))])
+    np.testing.assert_array_equal(np.sort(rows), np.sort(X[:, 0].astype(rows.dtype)))

@@ -69,3 +69,21 @@ def test_prefetch_yields_in_order_and_raises_the_readers_error_at_its_item():
     stream = prefetched(iter(range(10**6)), depth=2)
     assert next(stream) == 0
     stream.close()  # stopping early stops the reader thread
+
+
+@settings(max_examples=40, deadline=None)
+@given(sizes=st.lists(st.integers(1, 50), min_size=1, max_size=12), batch_size=st.integers(1, 17),
+       buffer_rows=st.integers(1, 400), seed=st.integers(0, 2**32 - 1))
+def test_a_buffer_that_grows_as_rows_arrive_gives_the_same_batches(sizes, batch_size, buffer_rows, seed):
+    """The buffer starts at ``FIRST_ROWS`` rows and doubles while it fills: the batches are those of a buffer
+    allocated whole (here 4 rows at first, against one of every row)."""
+    from linnet.data.sources import shuffle
+    whole = list(batches(indexed_chunks(sizes), batch_size, buffer_rows, np.random.default_rng(seed)))
+    try:
+        shuffle.FIRST_ROWS = 4
+        grown = list(batches(indexed_chunks(sizes), batch_size, buffer_rows, np.random.default_rng(seed)))
+    finally:
+        shuffle.FIRST_ROWS = 1 << 20
+    assert len(grown) == len(whole)
+    for got, expected in zip(grown, whole):
+        np.testing.assert_array_equal(got, expected)

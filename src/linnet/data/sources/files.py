@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import os
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -34,6 +35,8 @@ from .prefetch import prefetched
 from .shuffle import batches
 
 PREFETCH_CHUNKS = 2
+NUMERIC_KINDS = ("int", "float32", "float64", "bool")
+"""The kinds of column (``_columns``) a file source reads as numbers."""
 
 
 class Where(NamedTuple):
@@ -104,6 +107,8 @@ class ChunkedFiles:
         if not isinstance(target, str):
             raise TypeError(f"target must be the name of a column (str). Received: {target!r}")
         available = self._columns(self.files[0])
+        if features is None and target in available:
+            features = self._numeric_columns(available, target)
         self.feature_names = chosen_features(list(available), target, features, self.files[0])
         self.target = target
         self._kinds = {name: available[name] for name in [*self.feature_names, target]}
@@ -111,13 +116,27 @@ class ChunkedFiles:
             self._check_partition(file, available if file == self.files[0] else self._columns(file))
         self.n_features = len(self.feature_names)
 
+    def _numeric_columns(self, available: dict[str, str], target: str) -> list[str]:
+        """The default features: every column but the target that holds numbers, in file order, as the in-memory
+        readers choose them; the others are named in a ``UserWarning``."""
+        others = [name for name in available if name != target]
+        skipped = [name for name in others if available[name] not in NUMERIC_KINDS]
+        if skipped == others:
+            raise ValueError(f"{str(self.files[0])!r} has no numeric column besides the target {target!r} (its "
+                             f"columns: {list(available)}).")
+        if skipped:
+            warnings.warn(f"{str(self.files[0])!r}: skipped the non-numeric column(s) {', '.join(map(repr, skipped))} "
+                          f"(the features default to the numeric columns; name them with features=[...]).",
+                          UserWarning, stacklevel=4)
+        return [name for name in others if name not in skipped]
+
     def _check_partition(self, file: Path, columns: dict[str, str]) -> None:
         """Every chosen column is in ``file`` with a numeric type, the same kind as in the first file."""
         for name, kind in self._kinds.items():
             if name not in columns:
                 raise ValueError(f"The partition {str(file)!r} has no column {name!r} (the first file, "
                                  f"{str(self.files[0])!r}, has it): every partition needs the same columns.")
-            if columns[name] not in ("int", "float32", "float64", "bool"):
+            if columns[name] not in NUMERIC_KINDS:
                 raise TypeError(f"Column {name!r} of {str(file)!r} holds {columns[name]} values, not numbers.")
             if columns[name] != kind:
                 raise ValueError(f"Column {name!r} is {columns[name]} in the partition {str(file)!r} but {kind} in "

@@ -13,7 +13,8 @@ early, and rows closer than ``buffer_rows`` in the stream stay correlated. The w
 chunk, the closer to uniform. (tf.data draws one slot per row; drawing a batch of distinct slots at a time is
 the same rule, done ``batch_size`` rows at once.)
 
-Memory: the buffer (``buffer_rows`` rows) plus one chunk; nothing else grows with the file.
+Memory: the buffer (``buffer_rows`` rows, or the rows there are if fewer) plus one chunk; nothing else grows with
+the file.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import numpy as np
+
+FIRST_ROWS = 1 << 20
+"""Rows the shuffle buffer holds at first; a larger buffer grows (doubling) as rows arrive, so that a buffer or a
+batch larger than the data costs the data's size, not what was asked (``--shuffle-buffer 1e14``: 218 TiB)."""
 
 
 def batches(chunks: Iterable[np.ndarray], batch_size: int, buffer_rows: int = 0,
@@ -62,8 +67,10 @@ def _shuffled(incoming: Iterator[np.ndarray], capacity: int, batch_size: int,
     buffer, filled, tail = None, 0, None
     for rows in incoming:
         if buffer is None:
-            buffer = np.empty((capacity, *rows.shape[1:]), rows.dtype)
+            buffer = np.empty((min(capacity, FIRST_ROWS), *rows.shape[1:]), rows.dtype)
         if filled < capacity:  # whole batches fill the buffer exactly (its capacity is a multiple of them)
+            if filled + rows.shape[0] > buffer.shape[0]:
+                buffer = _grown(buffer, filled, min(capacity, max(2 * buffer.shape[0], filled + rows.shape[0])))
             buffer[filled:filled + rows.shape[0]] = rows
             filled += rows.shape[0]
         elif rows.shape[0] < batch_size:  # the last, partial batch: mixed into the final drain
@@ -76,6 +83,13 @@ def _shuffled(incoming: Iterator[np.ndarray], capacity: int, batch_size: int,
     if buffer is None:
         return
     yield from _drained(buffer[:filled], tail, batch_size, rng)
+
+
+def _grown(buffer: np.ndarray, filled: int, rows: int) -> np.ndarray:
+    """A buffer of ``rows`` rows holding the first ``filled`` rows of ``buffer``."""
+    larger = np.empty((rows, *buffer.shape[1:]), buffer.dtype)
+    larger[:filled] = buffer[:filled]
+    return larger
 
 
 def _drained(buffer: np.ndarray, tail: np.ndarray | None, batch_size: int,
