@@ -1,6 +1,6 @@
 """Files and folders of files as data sources: chunks read one at a time, so memory is bounded by a chunk.
 
-Every file source reads the ``target`` column and the ``features`` columns (default: every other column) of one
+Every file source reads the ``target`` column and the ``features`` columns (default: every numeric column) of one
 file, a list of files or a folder (its files of the format's extension, in name order: the partitions of a
 dataset). Each partition must hold the chosen columns with numeric types; one that does not is named in the
 error. Its unit of reading is a **chunk**: at most ``parquet.BATCH_ROWS`` (65,536) rows of one Parquet row group, a
