@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..exact.results import OLSResult
-from .stream import STREAM_DEFAULTS, streamed_model, write_outputs
+from .stream import STREAM_DEFAULTS, refuse_in_memory_flags, streamed_model, write_outputs
 
 CSV_BLOCKSIZE = "64MB"
 """Bytes of CSV per Dask partition."""
@@ -47,12 +47,6 @@ def connected(args) -> Iterator:
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0") \
             as local, Client(local, set_as_default=False) as client:
         yield client
-
-
-def _refuse_in_memory_flags(args) -> None:
-    if getattr(args, "categorical", None) or getattr(args, "dropna", False):
-        raise ValueError("--categorical and --dropna need the columns in memory and do not run on a Dask cluster; "
-                         "drop --scheduler/--workers, or encode the file first.")
 
 
 def frame(path: Path, target: str, features: list[str] | None):
@@ -86,7 +80,7 @@ def frame(path: Path, target: str, features: list[str] | None):
 def cluster_ols(args) -> OLSResult:
     """The exact answer of the file, its partitions' states reduced on the cluster."""
     from ..dask import ols
-    _refuse_in_memory_flags(args)
+    refuse_in_memory_flags(args)
     table, features = frame(args.data, args.target, args.features)
     with connected(args) as client:
         return ols(table, target=args.target, features=features, scheduler=client)
@@ -95,7 +89,7 @@ def cluster_ols(args) -> OLSResult:
 def cluster_train(args, verbose: int) -> dict:
     """Train on the file with the cluster as the data loader (see the module); return the metrics written."""
     from ..dask import DaskBatches, least_squares_state
-    _refuse_in_memory_flags(args)
+    refuse_in_memory_flags(args)
     batch_size = args.batch_size or STREAM_DEFAULTS["batch_size"]
     table, features = frame(args.data, args.target, args.features)
     held = None
