@@ -95,6 +95,18 @@ def test_bad_flag_values_exit_2_before_any_output(capsys, tmp_path, flag, value,
     assert caught.value.code == 2 and message in err and out == ""
 
 
+@pytest.mark.parametrize("path", [[], ["--stream"], ["--workers", "2"]])
+@pytest.mark.parametrize("value", ["-1", "nan", "inf"])
+def test_a_bad_tolerance_is_refused_on_every_path_before_any_output(capsys, tmp_path, path, value):
+    csv = tmp_path / "d.csv"
+    csv.write_text("x,y\n1,2\n2,4\n3,6\n")
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["train", str(csv), "--target", "y", "--tolerance", value, "--validation-split", "0", *path])
+    out, err = capsys.readouterr()
+    assert caught.value.code == 2 and out == ""
+    assert f"argument --tolerance: must be a finite number >= 0, received {value}" in err
+
+
 def test_every_subcommand_has_help_with_an_example(capsys):
     for command in ("demo", "train", "predict", "inspect", "ols", "datasets"):
         with pytest.raises(SystemExit):
