@@ -15,6 +15,7 @@ workers (:func:`linnet.dask.ols`); ``train`` streams shuffled partitions from th
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +35,8 @@ def wanted(args) -> bool:
 @contextlib.contextmanager
 def connected(args) -> Iterator:
     """A ``distributed.Client`` of ``--scheduler ADDRESS`` or of a new ``LocalCluster`` of ``--workers N``
-    worker processes (one thread each), closed (with the local cluster) when the command ends."""
+    worker processes (one thread each), closed (with the local cluster) when the command ends. The local
+    cluster logs nothing below CRITICAL: a task's error reaches the user once, as linnet's one-line error."""
     from ..dask._scheduler import connect
     if args.scheduler is not None:
         client = connect(args.scheduler)
@@ -44,8 +46,8 @@ def connected(args) -> Iterator:
             client.close()
         return
     from distributed import Client, LocalCluster
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0") \
-            as local, Client(local, set_as_default=False) as client:
+    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      silence_logs=logging.CRITICAL) as local, Client(local, set_as_default=False) as client:
         yield client
 
 
