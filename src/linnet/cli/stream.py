@@ -153,7 +153,8 @@ def streamed_model(n_features: int, args, state) -> Sequential:
 
 
 def write_outputs(model: Sequential, history: dict, exact: OLSResult | None, args) -> dict:
-    out = args.out or Path("linnet-out") / Path(args.data).stem
+    """Write ``model.linnet`` and ``metrics.json`` into the folder ``args.out`` (made if missing)."""
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
     names = model.training_config["feature_names"]
     metrics = {"final": {name: values[-1] for name, values in history.items()}, "history": history,
