@@ -131,6 +131,23 @@ def test_the_default_out_and_an_unwritable_out_are_checked_too(capsys, tmp_path,
     assert status == 2 and f"{str(tmp_path)!r} is not writable. Received: --out {tmp_path / 'new'}" in err
 
 
+@pytest.mark.parametrize("address", ["nonsense", "threads", "tcp://host", "http://host:8786", "tcp://host:0",
+                                     "tcp://host:65536", "tcp://[zz]:8786"])
+def test_a_scheduler_that_is_not_an_address_is_refused_by_the_parser(capsys, address):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["ols", "data.parquet", "--target", "y", "--scheduler", address])
+    out, err = capsys.readouterr()
+    assert caught.value.code == 2 and out == ""
+    assert "error: argument --scheduler: must be a Dask scheduler's address" in err and f"received {address!r}" in err
+
+
+@pytest.mark.parametrize("address", ["tcp://10.0.0.5:8786", "localhost:8786", "tls://[::1]:8786",
+                                     "ucx://node-1.cluster:13337", "inproc://10.0.0.5/4242/1"])
+def test_scheduler_addresses_that_distributed_connects_to_are_taken(address):
+    args = cli.build_parser().parse_args(["ols", "data.parquet", "--target", "y", "--scheduler", address])
+    assert args.scheduler == address
+
+
 def test_every_subcommand_has_help_with_an_example(capsys):
     for command in ("demo", "train", "predict", "inspect", "ols", "datasets"):
         with pytest.raises(SystemExit):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from pathlib import Path
 
 EXAMPLES = {
@@ -46,6 +47,22 @@ def _auto_or(kind):
     return parse
 
 
+SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:.]+\]|[\w.-]+):(?P<port>\d{1,5})"
+                               r"|inproc://[^/\s]+/\d+/\d+")
+"""The addresses ``distributed`` connects to: ``scheme://host:port`` (tcp, tls, ucx, ws, wss), ``host:port`` (tcp),
+an IPv6 host in brackets, or an in-process ``inproc://ip/pid/n``."""
+
+
+def _scheduler_address(text: str) -> str:
+    address = SCHEDULER_ADDRESS.fullmatch(text)
+    port = None if address is None else address["port"]
+    if address is None or (port is not None and not 0 < int(port) < 65536):
+        raise argparse.ArgumentTypeError(f"must be a Dask scheduler's address: scheme://host:port with a scheme of "
+                                         f"tcp, tls, ucx, ws or wss (e.g. tcp://10.0.0.5:8786), host:port, or "
+                                         f"inproc://ip/pid/n; received {text!r}")
+    return text
+
+
 def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", type=Path, help="a CSV/TSV, NPZ or Parquet file whose columns are named")
     parser.add_argument("--target", required=True, help="the column to predict")
@@ -81,8 +98,9 @@ def _add_stream_flags(parser: argparse.ArgumentParser) -> None:
 def _add_cluster_flags(parser: argparse.ArgumentParser) -> None:
     cluster = parser.add_argument_group("a Dask cluster (linnet.cli.cluster; needs linnet[dask])")
     where = cluster.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", metavar="ADDRESS", help="use the running Dask cluster at this scheduler "
-                       "address (e.g. tcp://10.0.0.5:8786): its workers read the Parquet/CSV file")
+    where.add_argument("--scheduler", type=_scheduler_address, metavar="ADDRESS", help="use the running Dask "
+                       "cluster at this scheduler address (e.g. tcp://10.0.0.5:8786): its workers read the Parquet/CSV "
+                       "file")
     where.add_argument("--workers", type=_positive(int), metavar="N", help="start a local Dask cluster of N worker "
                        "processes for this command (closed at the end) and read the file on it")
 
