@@ -95,6 +95,59 @@ def test_bad_flag_values_exit_2_before_any_output(capsys, tmp_path, flag, value,
     assert caught.value.code == 2 and message in err and out == ""
 
 
+@pytest.mark.parametrize("path", [[], ["--stream"], ["--workers", "2"]])
+@pytest.mark.parametrize("value", ["-1", "nan", "inf"])
+def test_a_bad_tolerance_is_refused_on_every_path_before_any_output(capsys, tmp_path, path, value):
+    csv = tmp_path / "d.csv"
+    csv.write_text("x,y\n1,2\n2,4\n3,6\n")
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["train", str(csv), "--target", "y", "--tolerance", value, "--validation-split", "0", *path])
+    out, err = capsys.readouterr()
+    assert caught.value.code == 2 and out == ""
+    assert f"argument --tolerance: must be a finite number >= 0, received {value}" in err
+
+
+@pytest.mark.parametrize("command", [["demo", "line"], ["train", "{csv}", "--target", "y"],
+                                     ["train", "{csv}", "--target", "y", "--stream"],
+                                     ["train", "{csv}", "--target", "y", "--workers", "2"]])
+@pytest.mark.parametrize("out", ["taken.txt", "taken.txt/sub"])
+def test_an_out_that_cannot_be_a_folder_is_refused_before_any_work(capsys, tmp_path, command, out):
+    csv = tmp_path / "d.csv"
+    csv.write_text("x,y\n1,2\n2,4\n3,6\n4,8\n5,10\n")
+    (tmp_path / "taken.txt").write_text("")
+    status, printed, err = run(capsys, *[a.replace("{csv}", str(csv)) for a in command], "--out", str(tmp_path / out),
+                               "--quiet", "--no-plots")
+    assert status == 2 and printed == "" and err.count("\n") == 1, err
+    assert f"{str(tmp_path / 'taken.txt')!r} is not a folder. Received: --out {tmp_path / out}" in err
+
+
+def test_the_default_out_and_an_unwritable_out_are_checked_too(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "linnet-out").write_text("")
+    status, _, err = run(capsys, "demo", "line", "--quiet", "--no-plots")
+    assert status == 2 and "'linnet-out' is not a folder. Received: no --out (the default is linnet-out/line)" in err
+    monkeypatch.setattr("os.access", lambda path, mode: False)
+    status, _, err = run(capsys, "demo", "line", "--out", str(tmp_path / "new"))
+    assert status == 2 and f"{str(tmp_path)!r} is not writable. Received: --out {tmp_path / 'new'}" in err
+
+
+@pytest.mark.parametrize("address", ["nonsense", "threads", "tcp://host", "http://host:8786", "tcp://host:0",
+                                     "tcp://host:65536", "tcp://[zz]:8786"])
+def test_a_scheduler_that_is_not_an_address_is_refused_by_the_parser(capsys, address):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["ols", "data.parquet", "--target", "y", "--scheduler", address])
+    out, err = capsys.readouterr()
+    assert caught.value.code == 2 and out == ""
+    assert "error: argument --scheduler: must be a Dask scheduler's address" in err and f"received {address!r}" in err
+
+
+@pytest.mark.parametrize("address", ["tcp://10.0.0.5:8786", "localhost:8786", "tls://[::1]:8786",
+                                     "ucx://node-1.cluster:13337", "inproc://10.0.0.5/4242/1"])
+def test_scheduler_addresses_that_distributed_connects_to_are_taken(address):
+    args = cli.build_parser().parse_args(["ols", "data.parquet", "--target", "y", "--scheduler", address])
+    assert args.scheduler == address
+
+
 def test_every_subcommand_has_help_with_an_example(capsys):
     for command in ("demo", "train", "predict", "inspect", "ols", "datasets"):
         with pytest.raises(SystemExit):

@@ -7,6 +7,8 @@ metrics.json), the validation loss of the saved model recomputed with NumPy on t
 import json
 import multiprocessing
 import socket
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -67,6 +69,18 @@ def test_train_on_the_cluster_holds_out_the_last_partitions(capsys, cluster, par
     val_mse = float(np.mean((model.predict(X[2000:]).ravel() - Y[2000:]) ** 2))
     assert metrics["final"]["val_loss"] == pytest.approx(val_mse, rel=1e-4)
     assert val_mse < 0.05  # noise variance 0.01
+
+
+def test_bad_data_on_workers_is_linnets_one_line_without_the_workers_logs(tmp_path):
+    column = X[:, 0].tolist()
+    column[5] = None
+    path = tmp_path / "null.parquet"
+    pq.write_table(pa.table({"a": column, "b": X[:, 1], "t": Y}), path, row_group_size=500)
+    command = [sys.executable, "-m", "linnet.cli", "ols", str(path), "--target", "t", "--workers", "2"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)  # its workers share its stderr
+    assert result.returncode == 2 and result.stdout == ""
+    assert "Traceback" not in result.stderr and "distributed.worker" not in result.stderr, result.stderr
+    assert result.stderr.startswith("linnet: error: x of partition 0 contains NaN") and result.stderr.count("\n") == 1
 
 
 def _closed_port() -> int:

@@ -15,12 +15,13 @@ workers (:func:`linnet.dask.ols`); ``train`` streams shuffled partitions from th
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..exact.results import OLSResult
-from .stream import STREAM_DEFAULTS, streamed_model, write_outputs
+from .stream import STREAM_DEFAULTS, refuse_in_memory_flags, streamed_model, write_outputs
 
 CSV_BLOCKSIZE = "64MB"
 """Bytes of CSV per Dask partition."""
@@ -34,7 +35,8 @@ def wanted(args) -> bool:
 @contextlib.contextmanager
 def connected(args) -> Iterator:
     """A ``distributed.Client`` of ``--scheduler ADDRESS`` or of a new ``LocalCluster`` of ``--workers N``
-    worker processes (one thread each), closed (with the local cluster) when the command ends."""
+    worker processes (one thread each), closed (with the local cluster) when the command ends. The local
+    cluster logs nothing below CRITICAL: a task's error reaches the user once, as linnet's one-line error."""
     from ..dask._scheduler import connect
     if args.scheduler is not None:
         client = connect(args.scheduler)
@@ -44,15 +46,9 @@ def connected(args) -> Iterator:
             client.close()
         return
     from distributed import Client, LocalCluster
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0") \
-            as local, Client(local, set_as_default=False) as client:
+    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      silence_logs=logging.CRITICAL) as local, Client(local, set_as_default=False) as client:
         yield client
-
-
-def _refuse_in_memory_flags(args) -> None:
-    if getattr(args, "categorical", None) or getattr(args, "dropna", False):
-        raise ValueError("--categorical and --dropna need the columns in memory and do not run on a Dask cluster; "
-                         "drop --scheduler/--workers, or encode the file first.")
 
 
 def frame(path: Path, target: str, features: list[str] | None):
@@ -86,7 +82,7 @@ def frame(path: Path, target: str, features: list[str] | None):
 def cluster_ols(args) -> OLSResult:
     """The exact answer of the file, its partitions' states reduced on the cluster."""
     from ..dask import ols
-    _refuse_in_memory_flags(args)
+    refuse_in_memory_flags(args)
     table, features = frame(args.data, args.target, args.features)
     with connected(args) as client:
         return ols(table, target=args.target, features=features, scheduler=client)
@@ -95,7 +91,7 @@ def cluster_ols(args) -> OLSResult:
 def cluster_train(args, verbose: int) -> dict:
     """Train on the file with the cluster as the data loader (see the module); return the metrics written."""
     from ..dask import DaskBatches, least_squares_state
-    _refuse_in_memory_flags(args)
+    refuse_in_memory_flags(args)
     batch_size = args.batch_size or STREAM_DEFAULTS["batch_size"]
     table, features = frame(args.data, args.target, args.features)
     held = None

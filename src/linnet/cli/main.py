@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -22,9 +23,24 @@ from .parser import build_parser
 EXTRAS = {"pyarrow": "parquet", "matplotlib": "plot", "dask": "dask", "distributed": "dask"}
 
 
+def _out_folder(out: Path | None, name: str) -> Path:
+    """``--out``, or ``linnet-out/NAME`` by default, checked before any reading or training: a folder linnet can
+    write in, or a path whose nearest existing part is one (the folders are made when the outputs are written)."""
+    received = f"--out {out}" if out else f"no --out (the default is linnet-out/{name})"
+    out = out or Path("linnet-out") / name
+    existing = next(path for path in (out, *out.parents) if os.path.lexists(path))
+    if not existing.is_dir():
+        raise ValueError(f"--out must be a folder, or a path where one can be made, but {str(existing)!r} is not a "
+                         f"folder. Received: {received}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"--out must be a folder linnet can write in, but {str(existing)!r} is not writable. "
+                         f"Received: {received}")
+    return out
+
+
 def _run_task(task, args, verbose: int) -> int:
     from .tasks import run
-    out = args.out or Path("linnet-out") / task.name
+    out = args.out  # checked by _out_folder
     results = sys.stdout
     with contextlib.redirect_stdout(sys.stderr):  # the progress bar is a diagnostic, not a result
         metrics = run(task, out, verbose=verbose, plots=args.plots, exact_plots=args.exact_plots,
@@ -36,6 +52,7 @@ def _run_task(task, args, verbose: int) -> int:
 
 def command_demo(args) -> int:
     from .tasks import demo
+    args.out = _out_folder(args.out, args.name)
     task = demo(args.name, seed=42 if args.seed is None else args.seed)
     return _run_task(task, args, verbose=args.verbose or 0)  # quiet as the tutorials (fit(verbose=0))
 
@@ -44,6 +61,7 @@ def command_train(args) -> int:
     from . import cluster
     from .stream import STREAM_BYTES, stream_train
     from .tasks import check, describe, progress_verbosity, task_from_file
+    args.out = _out_folder(args.out, args.data.stem)
     large = args.data.is_file() and args.data.stat().st_size >= STREAM_BYTES
     if cluster.wanted(args) or args.stream or args.data.is_dir() or large:
         with contextlib.redirect_stdout(sys.stderr):  # progress is a diagnostic; results are printed after

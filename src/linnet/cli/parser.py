@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import re
 from pathlib import Path
 
 EXAMPLES = {
@@ -32,10 +34,33 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, received {text}")
+    return value
+
+
 def _auto_or(kind):
     def parse(text: str):
         return "auto" if text == "auto" else kind(text)
     return parse
+
+
+SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:.]+\]|[\w.-]+):(?P<port>\d{1,5})"
+                               r"|inproc://[^/\s]+/\d+/\d+")
+"""The addresses ``distributed`` connects to: ``scheme://host:port`` (tcp, tls, ucx, ws, wss), ``host:port`` (tcp),
+an IPv6 host in brackets, or an in-process ``inproc://ip/pid/n``."""
+
+
+def _scheduler_address(text: str) -> str:
+    address = SCHEDULER_ADDRESS.fullmatch(text)
+    port = None if address is None else address["port"]
+    if address is None or (port is not None and not 0 < int(port) < 65536):
+        raise argparse.ArgumentTypeError(f"must be a Dask scheduler's address: scheme://host:port with a scheme of "
+                                         f"tcp, tls, ucx, ws or wss (e.g. tcp://10.0.0.5:8786), host:port, or "
+                                         f"inproc://ip/pid/n; received {text!r}")
+    return text
 
 
 def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
@@ -73,8 +98,9 @@ def _add_stream_flags(parser: argparse.ArgumentParser) -> None:
 def _add_cluster_flags(parser: argparse.ArgumentParser) -> None:
     cluster = parser.add_argument_group("a Dask cluster (linnet.cli.cluster; needs linnet[dask])")
     where = cluster.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", metavar="ADDRESS", help="use the running Dask cluster at this scheduler "
-                       "address (e.g. tcp://10.0.0.5:8786): its workers read the Parquet/CSV file")
+    where.add_argument("--scheduler", type=_scheduler_address, metavar="ADDRESS", help="use the running Dask "
+                       "cluster at this scheduler address (e.g. tcp://10.0.0.5:8786): its workers read the Parquet/CSV "
+                       "file")
     where.add_argument("--workers", type=_positive(int), metavar="N", help="start a local Dask cluster of N worker "
                        "processes for this command (closed at the end) and read the file on it")
 
@@ -90,8 +116,8 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
     train.add_argument("--epochs", type=_positive(int), default=1000, help="at most this many epochs (default 1000)")
     train.add_argument("--batch-size", type=_positive(int), default=None,
                        help="rows per step (default: all training rows, plain gradient descent)")
-    train.add_argument("--tolerance", type=float, default=1e-8, help="stop when the training loss is within this "
-                       "relative distance of least squares' (default 1e-8; 0 runs every epoch)")
+    train.add_argument("--tolerance", type=_non_negative, default=1e-8, help="stop when the training loss is within "
+                       "this relative distance of least squares' (default 1e-8; 0 runs every epoch)")
     train.add_argument("--validation-split", type=_fraction, default=0.2,
                        help="share of the last rows held out for validation (default 0.2; 0 for none)")
     train.add_argument("--loss", default="mse", help="mse, mae, huber or log_cosh (default mse)")

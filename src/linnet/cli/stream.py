@@ -94,8 +94,23 @@ def stream_ols(path: Path, target: str, features: list[str] | None, progress: bo
     return OLSResult.from_moments(_pass(source, progress), True, source.feature_names)
 
 
+def refuse_in_memory_flags(args) -> None:
+    """Refuse ``--categorical`` and ``--dropna`` where the file is not read whole (streamed, or on a cluster)."""
+    given = []
+    if args.categorical:
+        given.append("--categorical " + " ".join(args.categorical))
+    if args.dropna:
+        given.append("--dropna")
+    if given:
+        raise ValueError("--categorical and --dropna need the columns in memory, so they do not run on a file read "
+                         "chunk by chunk (--stream, a folder, a file of 1 GiB or more) or on a Dask cluster "
+                         "(--scheduler/--workers); encode the categories and drop the incomplete rows in the file "
+                         f"first. Received: {' '.join(given)}")
+
+
 def stream_train(args, verbose: int) -> dict:
     """Train on the file named by ``args.data`` chunk by chunk (see the module); return the metrics written."""
+    refuse_in_memory_flags(args)
     batch_size = args.batch_size or STREAM_DEFAULTS["batch_size"]
     source = open_file(args.data, args.target, args.features, batch_size=batch_size,
                        shuffle_buffer=args.shuffle_buffer)
@@ -138,7 +153,8 @@ def streamed_model(n_features: int, args, state) -> Sequential:
 
 
 def write_outputs(model: Sequential, history: dict, exact: OLSResult | None, args) -> dict:
-    out = args.out or Path("linnet-out") / Path(args.data).stem
+    """Write ``model.linnet`` and ``metrics.json`` into the folder ``args.out`` (made if missing)."""
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
     names = model.training_config["feature_names"]
     metrics = {"final": {name: values[-1] for name, values in history.items()}, "history": history,
