@@ -62,13 +62,14 @@ def test_streamed_train_errors_are_one_line(capsys, tmp_path, parquet):
         assert message in err and err.count("\n") == 1, err
 
 
-@pytest.mark.parametrize("flags", [["--dropna"], ["--categorical", "a"]])
+@pytest.mark.parametrize("flags", [["--dropna"], ["--categorical", "a"], ["--tolerance", "0.001"]])
 def test_streamed_train_refuses_the_in_memory_flags_instead_of_ignoring_them(capsys, parquet, tmp_path, flags):
     status = cli.main(["train", str(parquet), "--target", "t", "--stream", "--epochs", "1", "--quiet",
                        "--out", str(tmp_path / "out"), *flags])
     err = capsys.readouterr().err
     assert status == 2 and err.count("\n") == 1, err
-    assert "--categorical and --dropna need the columns in memory" in err and f"Received: {' '.join(flags)}" in err
+    assert "--categorical and --dropna need the columns in memory, and --tolerance the in-memory trainer" in err
+    assert f"Received: {' '.join(flags)}" in err
     assert not (tmp_path / "out").exists()  # refused before training
 
 

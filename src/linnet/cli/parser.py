@@ -116,8 +116,9 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
     train.add_argument("--epochs", type=_positive(int), default=1000, help="at most this many epochs (default 1000)")
     train.add_argument("--batch-size", type=_positive(int), default=None,
                        help="rows per step (default: all training rows, plain gradient descent)")
-    train.add_argument("--tolerance", type=_non_negative, default=1e-8, help="stop when the training loss is within "
-                       "this relative distance of least squares' (default 1e-8; 0 runs every epoch)")
+    train.add_argument("--tolerance", type=_non_negative, default=None, help="stop when the training loss is within "
+                       "this relative distance of least squares' (default 1e-8; 0 runs every epoch; data in memory "
+                       "only)")
     train.add_argument("--validation-split", type=_fraction, default=0.2,
                        help="share of the last rows held out for validation (default 0.2; 0 for none)")
     train.add_argument("--loss", default="mse", help="mse, mae, huber or log_cosh (default mse)")

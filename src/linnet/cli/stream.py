@@ -95,17 +95,22 @@ def stream_ols(path: Path, target: str, features: list[str] | None, progress: bo
 
 
 def refuse_in_memory_flags(args) -> None:
-    """Refuse ``--categorical`` and ``--dropna`` where the file is not read whole (streamed, or on a cluster)."""
+    """Refuse ``--categorical``, ``--dropna`` and ``--tolerance`` where the file is not read whole (streamed, or on
+    a cluster): the first two change the rows read, the last is checked against least squares after every epoch,
+    which only the in-memory trainer does; a streamed run trains for ``--epochs``."""
     given = []
     if args.categorical:
         given.append("--categorical " + " ".join(args.categorical))
     if args.dropna:
         given.append("--dropna")
+    if getattr(args, "tolerance", None) is not None:
+        given.append(f"--tolerance {args.tolerance:g}")
     if given:
-        raise ValueError("--categorical and --dropna need the columns in memory, so they do not run on a file read "
-                         "chunk by chunk (--stream, a folder, a file of 1 GiB or more) or on a Dask cluster "
-                         "(--scheduler/--workers); encode the categories and drop the incomplete rows in the file "
-                         f"first. Received: {' '.join(given)}")
+        raise ValueError("--categorical and --dropna need the columns in memory, and --tolerance the in-memory "
+                         "trainer, so they do not run on a file read chunk by chunk (--stream, a folder, a file of "
+                         "1 GiB or more) or on a Dask cluster (--scheduler/--workers), which train for --epochs; "
+                         f"encode the categories and drop the incomplete rows in the file first. Received: "
+                         f"{' '.join(given)}")
 
 
 def stream_train(args, verbose: int) -> dict:
