@@ -199,3 +199,19 @@ def test_predict_takes_rows_of_several_features_from_x(capsys, tmp_path):
     assert status == 0 and len(out.split()) == 2
     status, _, err = run(capsys, "predict", model, "--x", "1", "2", "3")
     assert status == 2 and "takes 2 features per row" in err
+
+
+def test_predict_output_is_written_whole_and_a_folder_is_named(tmp_path, capsys):
+    """--output was written in place (a crash mid-write left part of a file) and a folder given as --output was a
+    raw IsADirectoryError."""
+    assert cli.main(["demo", "line", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    model = tmp_path / "out" / "model.linnet"
+    target = tmp_path / "predictions.csv"
+    target.write_text("old\n")
+    assert cli.main(["predict", str(model), "--x", "1", "2", "--output", str(target)]) == 0
+    assert target.read_text().splitlines()[0].startswith("predicted_") and len(target.read_text().splitlines()) == 3
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary left
+    capsys.readouterr()
+    assert cli.main(["predict", str(model), "--x", "1", "--output", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"--output {tmp_path}: cannot write the predictions there" in err and err.count("\n") == 1, err

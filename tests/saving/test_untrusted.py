@@ -20,9 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import linnet
-from linnet import keras
+from linnet import _atomic, keras
 from linnet.cli.main import main
-from linnet.saving import container
 from linnet.saving.model_file import ModelFileError
 
 X = np.arange(24, dtype=np.float32).reshape(12, 2) / 10
@@ -294,7 +293,7 @@ def test_a_temporary_of_a_live_process_is_left_alone(tmp_path):
     live.write_bytes(b"being written")
     trained().save(tmp_path / "m.linnet")
     assert live.exists()
-    assert container.remove_stale_temporaries(tmp_path / "m.linnet") == []
+    assert _atomic.remove_stale_temporaries(tmp_path / "m.linnet") == []
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _naming
+from .._atomic import write_text
 from .parser import build_parser
 
 # optional module -> the extra that installs it
@@ -101,7 +102,11 @@ def command_predict(args) -> int:
     predictions = model.predict(x).ravel()
     lines = [f"predicted_{target}"] + [f"{value:.6g}" for value in predictions]
     if args.output:
-        args.output.write_text("\n".join(lines) + "\n")
+        try:
+            write_text(args.output, "\n".join(lines) + "\n")
+        except OSError as error:
+            raise ValueError(f"--output {args.output}: cannot write the predictions there ({error.strerror or error})."
+                             ) from None
         print(f"Wrote {len(predictions)} predictions to {args.output}", file=sys.stderr)
     else:
         print("\n".join(lines[1:]))

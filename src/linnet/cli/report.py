@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._atomic import write_text
 from ..diagnostics.equation import equation
 from ..engine.trainer import split_validation
 from ..exact.results import ols
@@ -59,7 +60,7 @@ def write_report(training: Training, out, *, plots: bool = True, exact_plots: bo
     model.save(out / "model.linnet")
     if plots or exact_plots:
         metrics["figures"] = _write_figures(training, out, x_fit, y_fit, plots, exact_plots, diagnose)
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     return metrics
 
 

@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+from .._atomic import write_text
 from ..data.sources import ParquetSource, accumulate, open_file
 from ..engine import optimizers
 from ..engine.initializers import GlorotUniform
@@ -167,6 +168,6 @@ def write_outputs(model: Sequential, history: dict, exact: OLSResult | None, arg
     if exact is not None:
         metrics["least_squares"] = {"intercept": exact.intercept_, "coef": exact.coef_.tolist()}
     model.save(out / "model.linnet")
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     metrics["written"] = [str(out / "model.linnet"), str(out / "metrics.json")]
     return metrics

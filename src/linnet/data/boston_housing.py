@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _validation as _checks
+from .._atomic import write_bytes
 
 FEATURE_NAMES: tuple[str, ...] = ("CRIM", "ZN", "INDUS", "CHAS", "NOX", "RM", "AGE", "DIS", "RAD", "TAX",
                                   "PTRATIO", "B", "LSTAT")
@@ -135,9 +136,5 @@ def export_csv(path: str | os.PathLike) -> Path:
     """Write the 506 rows, with the header ``CRIM,...,LSTAT,MEDV``, to the CSV file ``path``, atomically (a
     temporary file in the same folder, then renamed); return the path. ``linnet datasets export boston``."""
     path = Path(path)
-    data = (resources.files(__package__) / "bundled" / _DATA_FILE).read_bytes()
-    import tempfile
-    with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", delete=False) as file:
-        file.write(data)
-    os.replace(file.name, path)
+    write_bytes(path, (resources.files(__package__) / "bundled" / _DATA_FILE).read_bytes())
     return path

@@ -2,23 +2,21 @@
 
 Reading trusts no size the archive declares: each member's uncompressed size (from the central directory, which
 ``zipfile`` also enforces while inflating) is compared with a budget *before* a byte is inflated, so a 1 MB file
-whose ``config.json`` expands to 1 GiB is refused after reading its directory. Writing goes to a temporary file in
-the same folder named ``.<name>.<pid>.<random>.tmp``, flushed and fsynced, renamed over the target, and then the
-folder itself is fsynced so the rename survives a power cut. A save killed with ``kill -9`` cannot run its own
-cleanup; the next save into that folder removes temporary files whose process no longer exists.
+whose ``config.json`` expands to 1 GiB is refused after reading its directory. Writing is atomic
+(:mod:`linnet._atomic`: a temporary file fsynced and renamed over the target, stale ones of killed saves removed).
 """
 
 from __future__ import annotations
 
-import os
-import re
-import secrets
+import io
 import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+from .._atomic import write_bytes
 
 # What zipfile, zlib and json raise on damaged bytes: a bad header, a bad CRC, a bad deflate stream, a flag bit
 # claiming encryption (RuntimeError) or an unknown compression method, invalid UTF-8 or JSON, JSON nested too
@@ -86,67 +84,9 @@ def bounded_read(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, bu
 
 
 def write_atomically(path: Path, members: Mapping[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> None:
-    """Write ``members`` as a zip at ``path``: temporary file, fsync, rename, fsync of the folder.
-
-    Stale temporary files of ``path`` left by killed processes are removed first.
-    """
-    remove_stale_temporaries(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
-    # open(..., "xb") rather than tempfile.mkstemp: the file gets the usual permissions (umask), not 0600.
-    stream = open(temporary, "xb")  # noqa: SIM115 (closed by the with below, inside the cleanup's try)
-    try:
-        with stream:
-            with zipfile.ZipFile(stream, "w", compression) as archive:
-                for name, data in members.items():
-                    archive.writestr(name, data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    fsync_folder(path.parent)
-
-
-def fsync_folder(folder: Path) -> None:
-    """Flush the folder's entry list (the rename) to disk; a no-op where folders cannot be opened (Windows)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:  # some file systems refuse fsync on a folder; the rename itself already happened
-        pass
-    finally:
-        os.close(descriptor)
-
-
-def remove_stale_temporaries(path: Path) -> list[Path]:
-    """Delete ``.<name>.<pid>.<hex>.tmp`` files of ``path`` whose writing process is gone; return them."""
-    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.[0-9a-f]{{12}}\.tmp")
-    removed = []
-    try:
-        candidates = list(path.parent.iterdir())
-    except OSError:
-        return removed
-    for candidate in candidates:
-        match = pattern.fullmatch(candidate.name)
-        if match and not process_alive(int(match.group(1))):
-            candidate.unlink(missing_ok=True)
-            removed.append(candidate)
-    return removed
-
-
-def process_alive(pid: int) -> bool:
-    """Whether a process ``pid`` exists (a process of another user counts as alive; on Windows, where
-    ``os.kill`` would terminate it, every process does)."""
-    if pid == os.getpid() or os.name == "nt":
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):
-        return True
-    return True
+    """Write ``members`` as a zip at ``path``, whole or not at all (:func:`linnet._atomic.write_bytes`)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    write_bytes(path, buffer.getvalue())
