@@ -30,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import report  # noqa: E402
+from _bytecode import compile_linnet  # noqa: E402
 from peers._harness import RESULT_PREFIX  # noqa: E402
 from workloads import SWEEP_WORKLOADS, WORKLOADS, workload, write_data  # noqa: E402
 
@@ -195,6 +196,7 @@ def main(argv=None) -> None:
         saved = json.loads(args.load.read_text())
     else:
         plan, sweep_rows = build_plan(args)
+        compile_linnet(args.python)
         saved = {"machine": machine(), "repeat": args.repeat, "sweep_rows": sweep_rows,
                  "runs": measure(plan, args.python, args.data_dir)}
     if args.save:
