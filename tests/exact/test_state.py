@@ -243,6 +243,8 @@ def test_weights_that_are_all_zero_or_sum_beyond_float64_are_clear_errors_in_mem
         linnet.ols(lambda: iter(halves))
     with pytest.raises(ValueError, match="sample_weight sums to more than the float64 range"):
         ols(x, y, sample_weight=np.full(200, 1e308))
+    with pytest.raises(ValueError, match="sample_weight is at most 1e-315, below the smallest normal float64"):
+        ols(x, y, sample_weight=np.full(200, 1e-315))
     state = LeastSquaresState().update(x[:100], y[:100], np.full(100, 1e306))
     with pytest.raises(ValueError, match="The sample weights sum to more than the float64 range"):
         state.update(x[100:], y[100:], np.full(100, 1e306))

@@ -232,4 +232,8 @@ def checked_sample_weight(sample_weight, n_rows: int) -> np.ndarray | None:
     if not np.isfinite(total):
         raise ValueError(f"sample_weight sums to more than the float64 range (its largest value is "
                          f"{weights.max():.3g}); rescale it: only the ratios of the weights matter to the fit.")
+    if weights.size and 0 < weights.max() < np.finfo(np.float64).tiny:  # subnormal: fewer bits, fewer digits
+        raise ValueError(f"sample_weight is at most {weights.max():.3g}, below the smallest normal float64 "
+                         f"({np.finfo(np.float64).tiny:.3g}), where numbers keep fewer digits; rescale it: only the "
+                         f"ratios of the weights matter to the fit.")
     return weights
