@@ -215,3 +215,16 @@ def test_predict_output_is_written_whole_and_a_folder_is_named(tmp_path, capsys)
     assert cli.main(["predict", str(model), "--x", "1", "--output", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert f"--output {tmp_path}: cannot write the predictions there" in err and err.count("\n") == 1, err
+
+
+def test_workers_beyond_four_per_core_are_refused_by_the_parser(capsys, tmp_path):
+    """--workers 1000 went straight to LocalCluster(n_workers=1000, processes=True) on a 2-core machine."""
+    import os
+    csv = tmp_path / "d.csv"
+    csv.write_text("x,y\n1,2\n2,4\n3,6\n")
+    too_many = 4 * (os.cpu_count() or 1) + 1
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["ols", str(csv), "--target", "y", "--workers", str(too_many)])
+    err = capsys.readouterr().err
+    assert caught.value.code == 2
+    assert f"argument --workers: must be at most {too_many - 1} (4 local processes per core)" in err

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 from pathlib import Path
 
+LOCAL_WORKERS_PER_CORE = 4
+"""``--workers`` starts at most this many local Dask worker processes per core."""
 EXAMPLES = {
     "demo": "example: linnet demo boston --out linnet-out/boston",
     "train": "example: linnet train boston.csv --target MEDV   (boston.csv: linnet datasets export boston boston.csv)",
@@ -25,6 +28,16 @@ def _positive(kind):
             raise argparse.ArgumentTypeError(f"must be positive, received {text}")
         return value
     return parse
+
+
+def _local_workers(text: str) -> int:
+    """``--workers N``: N local worker processes, at most ``LOCAL_WORKERS_PER_CORE`` per core of this machine."""
+    workers = _positive(int)(text)
+    limit = LOCAL_WORKERS_PER_CORE * (os.cpu_count() or 1)
+    if workers > limit:
+        raise argparse.ArgumentTypeError(f"must be at most {limit} ({LOCAL_WORKERS_PER_CORE} local processes per "
+                                         f"core); for more, start a cluster and give --scheduler. Received {text}")
+    return workers
 
 
 def _fraction(text: str) -> float:
@@ -101,7 +114,7 @@ def _add_cluster_flags(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--scheduler", type=_scheduler_address, metavar="ADDRESS", help="use the running Dask "
                        "cluster at this scheduler address (e.g. tcp://10.0.0.5:8786): its workers read the Parquet/CSV "
                        "file")
-    where.add_argument("--workers", type=_positive(int), metavar="N", help="start a local Dask cluster of N worker "
+    where.add_argument("--workers", type=_local_workers, metavar="N", help="start a local Dask cluster of N worker "
                        "processes for this command (closed at the end) and read the file on it")
 
 
