@@ -297,3 +297,31 @@ def test_an_exact_fit_with_an_unused_column_is_not_called_unreliable():
         for result in (linnet.exact.ols(x, y), linnet.ols(lambda: iter([(x[:500], y[:500]), (x[500:], y[500:])]))):
             np.testing.assert_allclose(result.params, [1.0, 2.0, 0.0], atol=1e-14)
             assert result.digits > 7
+
+
+@pytest.mark.parametrize("design", ["constant column", "duplicated column"])
+def test_a_rank_deficient_design_has_statsmodels_statistics_from_rows_or_from_a_state(design):
+    """The factor's row of a constant (centered: zero) or collinear column keeps part of the residual to its right:
+    ssr was 0.235 against 0.417 (R², F, standard errors with it) until the unreached part of rxy counted."""
+    import warnings
+
+    import statsmodels.api as sm
+
+    from linnet.exact import LeastSquaresState, OLSResult
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(40, 3))
+    if design == "constant column":
+        x[:, 1] = 5.0
+    else:
+        x[:, 1] = x[:, 0]
+    y = x @ [1.0, 0.5, -2.0] + rng.normal(size=40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # both libraries warn of the rank deficiency (tested elsewhere)
+        expected = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit()
+        fits = [ols(x, y, refine=False), ols(x, y), OLSResult.from_moments(LeastSquaresState().update(x, y))]
+    for fit in fits:
+        assert fit.ssr == pytest.approx(expected.ssr, rel=1e-10)
+        assert fit.rsquared == pytest.approx(expected.rsquared, rel=1e-10)
+        assert fit.fvalue == pytest.approx(expected.fvalue, rel=1e-9)
+        np.testing.assert_allclose(fit.bse, expected.bse, rtol=1e-9)
+        np.testing.assert_allclose(fit.params, expected.params, rtol=1e-9, atol=1e-12)

@@ -84,10 +84,11 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     factor = state.factor if fit_intercept else state.uncentered_factor()
     design, rxy, rho = factor[:-1, :-1], factor[:-1, -1], abs(float(factor[-1, -1]))
     total = stable_norm(factor[:, -1])
+    scale = np.array([stable_norm(column) for column in design.T])
+    slopes, inverse, null, condition, collinear, unreached = _scaled_solve(design, rxy, scale)
+    rho = math.hypot(rho, unreached)  # rank-deficient: the part of rxy no column reaches is residual too
     if rho <= EXACT_FIT * factor.shape[0] * total:
         rho = 0.0
-    scale = np.array([stable_norm(column) for column in design.T])
-    slopes, inverse, null, condition, collinear = _scaled_solve(design, rxy, scale)
     constant = np.flatnonzero(scale == 0)
     if fit_intercept:
         mean_x = state.mean_x
@@ -107,7 +108,8 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     digits = 0.0
     if null.shape[1] == 0:
         digits = _rowwise_digits(state, params, design, rxy, rho, negligible, fit_intercept)
-    return LeastSquares(params, inverse, len(params) - null.shape[1], rho, total, stable_norm(rxy), condition,
+    explained = stable_norm(rxy) if not unreached else math.sqrt(max(total ** 2 - rho ** 2, 0.0))
+    return LeastSquares(params, inverse, len(params) - null.shape[1], rho, total, explained, condition,
                         digits, constant.tolist(), collinear, negligible)
 
 
@@ -156,7 +158,12 @@ def _rowwise_digits(state: LeastSquaresState, params: np.ndarray, design: np.nda
 
 
 def _scaled_solve(design: np.ndarray, rxy: np.ndarray, scale: np.ndarray):
-    """Slopes, ``Rxx^+`` (as a root), null basis (original units), condition number, collinear columns."""
+    """Slopes, ``Rxx^+`` (as a root), null basis (original units), condition number, collinear columns, and the
+    norm of the part of ``rxy`` outside the range of ``Rxx`` (0 at full rank).
+
+    ``R'R`` gives ``y'y - (X'y)' pinv(X'X) X'y = rho**2 + |(I - P) rxy|**2`` with ``P`` the projection on the
+    range of ``Rxx``: at full rank ``P = I`` and the residual norm is the factor's last entry; with a constant or
+    collinear column the factor's rows that QR left unreduced hold part of the residual, which this returns."""
     active = np.flatnonzero(scale > 0)
     p = design.shape[1]
     scaled = design[:, active] / scale[active]
@@ -177,7 +184,9 @@ def _scaled_solve(design: np.ndarray, rxy: np.ndarray, scale: np.ndarray):
     null[active, constant.size:] = right_t[~keep].T / scale[active, None]
     involved = np.linalg.norm(right_t[~keep], axis=0) > NULL_WEIGHT
     condition = float(singular[0] / singular[-1]) if keep.all() and keep.size and active.size == p else math.inf
-    return slopes, inverse, null, condition, active[involved].tolist()
+    reached = left[:, keep] @ (left[:, keep].T @ rxy) if keep.any() else np.zeros_like(rxy)
+    unreached = 0.0 if keep.all() and active.size == p else stable_norm(rxy - reached)
+    return slopes, inverse, null, condition, active[involved].tolist(), unreached
 
 
 def stable_norm(vector: np.ndarray) -> float:
