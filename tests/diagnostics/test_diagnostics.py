@@ -315,3 +315,26 @@ def test_convergence_refuses_a_mismatched_ols_result(boston):
     x, y = boston[0], boston[1]
     with pytest.raises(ValueError, match="ols_result must be the OLSResult of linnet.stats.ols on 1 feature"):
         convergence(neuron(x[:, 5]), x[:, 5], y, ols(x, y))
+
+
+def test_a_target_far_from_zero_is_not_converged_by_round_off_alone():
+    """y = 3e6 + 0.3x: a fixed round-off allowance of eps32²·mean(y²) (0.13 here) called a neuron with slope
+    -0.05 converged, and StopAtOptimum stopped training after its first epoch. The allowance is now what rounding
+    the optimum to float32 costs, a few times over; the float32-rounded optimum itself is still converged."""
+    import linnet
+    from linnet.diagnostics.convergence_check import convergence
+    from linnet.engine.callbacks.optimum import StopAtOptimum
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 1))
+    y = 3e6 + 0.3 * x[:, 0] + 0.001 * rng.normal(size=60)
+    model = linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)])
+    model.compile("sgd", "mse")
+    optimum = linnet.exact.ols(x, y)
+    model.set_weights([np.array([[-0.053]], np.float32), np.array([optimum.intercept_], np.float32)])
+    far = convergence(model, x, y)
+    assert far.loss < 0.128 and not far.converged  # within the old allowance, 5 orders above the optimum
+    stop = StopAtOptimum(x, y, tolerance=1e-8)
+    stop.set_model(model)
+    assert not stop._at_optimum({})
+    model.set_weights([np.array([[optimum.coef_[0]]], np.float32), np.array([optimum.intercept_], np.float32)])
+    assert convergence(model, x, y).converged and stop._at_optimum({})

@@ -11,7 +11,7 @@ import numpy as np
 from .. import _html
 from .._validation import features, targets
 from ..engine import losses as losses_module
-from ..engine.callbacks.optimum import ROUND_OFF
+from ..engine.callbacks.optimum import ROUND_OFF_MARGIN, float32_excess
 from ..engine.optimizers import Adam, Adamax, Nadam, RMSprop
 from ..exact.penalized import PenalizedResult, penalized
 from ..exact.results import OLSResult
@@ -45,8 +45,8 @@ class Convergence:
     ``ssr/n``, ``loss_ratio`` their ratio, ``parameter_distance`` ``||θ - θ*|| / ||θ*||`` over
     ``θ = (intercept, coef)`` in the original units (absolute when ``θ* = 0``). The one verdict rule:
     ``converged`` is ``loss_ratio <= 1 + LOSS_TOLERANCE`` (1.01), within 1% of the best loss (or a loss
-    within float32 round-off of zero, ``ROUND_OFF·mean(y²)``; the reference loss is at least
-    ``EXACT_FIT_FLOOR·var(y)``, so an exact fit gives a finite ratio). Parameters more
+    above the optimum's by float32 round-off at most, ``ROUND_OFF_MARGIN`` times its ``float32_excess``; the
+    reference loss is at least ``EXACT_FIT_FLOOR·var(y)``, so an exact fit gives a finite ratio). Parameters more
     than ``PARAMETER_TOLERANCE`` (1%) away at that loss lie in a ``flat_valley``: directions along which the
     loss hardly changes (correlated or badly scaled features), so the data do not pin them down.
     Each ``advice`` entry starts with what to do ("train more epochs", "use a larger learning rate",
@@ -120,7 +120,8 @@ def convergence(model, x: Any, y: Any, ols_result: OLSResult | None = None, *, c
     ratio = loss / reference_loss if reference_loss > 0 else (1.0 if loss == 0 else math.inf)
     target = np.concatenate([[reference.intercept_], reference.coef_])
     distance = float(np.linalg.norm(np.concatenate([[intercept], coef]) - target) / (np.linalg.norm(target) or 1.0))
-    converged = ratio <= LOSS_RATIO_TOLERANCE or loss <= ROUND_OFF * float(np.mean(y ** 2))
+    round_off = ROUND_OFF_MARGIN * float32_excess(x, y, reference.coef_, reference.intercept_)
+    converged = ratio <= LOSS_RATIO_TOLERANCE or loss <= ols_loss + round_off
     mse = model.loss is None or isinstance(model.loss, losses_module.MeanSquaredError)
     note = "" if mse else (f"The model minimizes {model.loss.name}, whose optimum is not least squares': part of "
                            f"the gap is expected.")

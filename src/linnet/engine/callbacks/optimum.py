@@ -14,9 +14,24 @@ from ..._validation import FLOATX, features, real_number, targets
 from .base import Callback
 
 EPS32 = float(np.finfo(np.float32).eps)
-ROUND_OFF = EPS32 ** 2
-"""Losses below ``ROUND_OFF·mean(y²)`` are float32 round-off of the predictions: "at the optimum" even when
-least squares fits exactly (``L* = 0``)."""
+ROUND_OFF_MARGIN = 4.0
+"""A loss above the optimum's by at most this many times :func:`float32_excess` is float32 round-off: "at the
+optimum" even where least squares fits exactly (``L* = 0``). (A fixed allowance of ``eps32²·mean(y²)``, used
+before, is ~25 times too wide for a target far from 0: y = 3e6 + 0.3x was called converged with its slope at
+-0.05 instead of 0.3.)"""
+
+
+def float32_excess(x: np.ndarray, y: np.ndarray, coef: np.ndarray, intercept: float) -> float:
+    """How much the mean squared error of the optimum ``(coef, intercept)`` grows when its parameters are rounded to
+    float32, as a trained neuron's are: ``mean((x·c₃₂ + b₃₂ - y)²) - mean((x·c + b - y)²)`` (at least 0). No
+    float32 neuron is reliably closer to the optimum than that."""
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64).reshape(-1)
+    coef, intercept = np.asarray(coef, np.float64).reshape(-1), float(intercept)
+    with np.errstate(over="ignore", invalid="ignore"):
+        exact = np.mean((x @ coef + intercept - y) ** 2)
+        rounded = np.mean((x @ coef.astype(np.float32) + float(np.float32(intercept)) - y) ** 2)
+    excess = float(rounded - exact)
+    return excess if excess > 0 else 0.0
 
 
 class StopAtOptimum(Callback):
@@ -27,7 +42,8 @@ class StopAtOptimum(Callback):
     them, so ``L*`` is attainable. With an intercept the loss of the end-of-epoch weights is computed exactly, in
     float64, from the loss surface (``L* + (c - c*)'S(c - c*) + (mean(x)·(c - c*) + b - b*)²``, the model folded
     into one affine map), so tolerances far below float32's resolution of the logged loss can be asked for; without
-    one, the logged epoch ``loss`` is compared. A gap below float32 round-off, ``ROUND_OFF·mean(y²)``, also counts
+    one, the logged epoch ``loss`` is compared. A gap below float32 round-off (:data:`ROUND_OFF_MARGIN` times the
+    optimum's :func:`float32_excess`) also counts
     (an exact fit has ``L* = 0``). ``optimum`` is ``L*`` and ``stopped_epoch`` the epoch stopped at (0-based; None
     if the tolerance was never met).
 
@@ -49,7 +65,7 @@ class StopAtOptimum(Callback):
         self.optimum = float(result.ssr / result.nobs)
         self._surface = LossSurface(state) if fit_intercept else None
         power = float(np.mean(y ** 2))
-        self._round_off = ROUND_OFF * power
+        self._round_off = ROUND_OFF_MARGIN * float32_excess(x, y, result.coef_, result.intercept_)
         self.threshold = ((1.0 + self.tolerance) * self.optimum + 2 * EPS32 * np.sqrt(power * self.optimum / len(y))
                           + self._round_off)  # for the logged float32 loss, without an intercept
         self.stopped_epoch: int | None = None
