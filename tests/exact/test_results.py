@@ -325,3 +325,21 @@ def test_a_rank_deficient_design_has_statsmodels_statistics_from_rows_or_from_a_
         assert fit.fvalue == pytest.approx(expected.fvalue, rel=1e-9)
         np.testing.assert_allclose(fit.bse, expected.bse, rtol=1e-9)
         np.testing.assert_allclose(fit.params, expected.params, rtol=1e-9, atol=1e-12)
+
+
+def test_a_full_rank_design_is_not_called_singular():
+    """Two columns 1e-13 apart in 30 rows: the scaled singular values' ratio is 5e-14, matrix_rank says 3. A fixed
+    threshold of 1e-13 called it rank-deficient and returned the minimum-norm answer (ssr 9% above the optimum);
+    the threshold is now 8 (p + 1) ulps of the state's rounding."""
+    import warnings
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=30)
+    x = np.column_stack([a, a + 1e-13 * rng.normal(size=30)])
+    y = rng.normal(size=30)
+    design = np.column_stack([np.ones(30), x])
+    assert np.linalg.matrix_rank(design) == 3
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = ols(x, y)
+    assert fit.rank == 3 and not any("rank-deficient" in str(item.message) for item in caught)
+    assert fit.ssr <= np.linalg.lstsq(design, y, rcond=None)[1][0] * (1 + 1e-9)

@@ -51,11 +51,12 @@ class OLSResult(ParameterInference):
     When the design is rank-deficient (a constant or collinear column), the minimum-norm least-squares
     solution is used, ``rank`` says how many directions were determined, and the parameter covariance is
     ``scale * pinv(X'X)``, as statsmodels does. A design is rank-deficient when a singular value of its
-    column-scaled form is below ``1e-13`` of the largest (:data:`linnet.exact.solve.RANK_RTOL`), i.e.
-    numerically singular, not merely ill-conditioned. With no more rows than parameters (``df_resid <= 0``) the
-    coefficients, R-squared and log-likelihood are available, but statistics that divide by ``df_resid``
-    raise :class:`ResidualDegreesOfFreedomError`. A residual norm at the rounding level of y's (the design
-    fits y exactly) is reported as 0: ``ssr = 0``, standard errors 0, R-squared 1.
+    column-scaled form is below ``8 (p + 1) u`` of the largest (:data:`linnet.exact.solve.RANK_ULPS`, ``u`` the
+    state's rounding, ``eps`` from QR), i.e. numerically singular, not merely ill-conditioned. With no more rows
+    than parameters (``df_resid <= 0``) the coefficients, R-squared and log-likelihood are available, but
+    statistics that divide by ``df_resid`` raise :class:`ResidualDegreesOfFreedomError`. A residual norm at the
+    rounding level of y's (the design fits y exactly) is reported as 0: ``ssr = 0``, standard errors 0,
+    R-squared 1.
     """
 
     def __init__(self, state: LeastSquaresState, fit_intercept: bool, feature_names: list[str],
