@@ -216,3 +216,15 @@ def test_finite_results():
     assert v.finite_results({"loss": 1.0}, "evaluate") == {"loss": 1.0}
     with pytest.raises(ValueError, match=r"evaluate: loss = inf\. The predictions or their errors overflow float32"):
         v.finite_results({"loss": math.inf, "mae": 1.0}, "evaluate")
+
+
+@pytest.mark.parametrize("make", [
+    lambda: linnet.optimizers.SGD(learning_rate=10**400),
+    lambda: linnet.exact.ols(np.arange(10.0), np.arange(10.0) ** 1.5).conf_int(alpha=10**400),
+    lambda: linnet.optimizers.Adam(learning_rate=10**5000),
+])
+def test_an_integer_beyond_the_float_range_is_a_named_value_error(make):
+    """float(10**400) raises OverflowError, which reached the user unnamed."""
+    with pytest.raises(ValueError, match=r"(learning_rate|alpha) must be a finite number in .*received an integer "
+                                         r"of about \d+ digits"):
+        make()

@@ -338,3 +338,10 @@ def test_a_target_far_from_zero_is_not_converged_by_round_off_alone():
     assert not stop._at_optimum({})
     model.set_weights([np.array([[optimum.coef_[0]]], np.float32), np.array([optimum.intercept_], np.float32)])
     assert convergence(model, x, y).converged and stop._at_optimum({})
+
+
+def test_the_stable_learning_rate_of_inputs_beyond_float32_is_refused_not_nan():
+    """x of 1e200 overflowed X'X (a leaked RuntimeWarning) and printed 'inf (λmax = nan ...)'."""
+    from linnet.diagnostics import stable_learning_rate
+    with pytest.raises(ValueError, match=r"x \(as float32, which training uses\) has values beyond the float32 range"):
+        stable_learning_rate(np.arange(10.0)[:, None] * 1e200)

@@ -530,3 +530,26 @@ def assert_no_nan(optimizer, grads):
         optimizer.apply(params, np.array(g, np.float32))
     assert not np.isnan(params).any()
     assert not any(np.isnan(values).any() for values in optimizer.variables().values())
+
+
+@pytest.mark.parametrize("rate", [1e40, 1e-50])
+def test_a_learning_rate_float32_cannot_hold_is_refused_by_name(rate):
+    """1e40 was stored as inf (with a leaked RuntimeWarning), 1e-50 as 0.0: an optimizer that never moves."""
+    import linnet
+    with pytest.raises(ValueError, match=r"learning_rate must be at most 3.4e\+38 and, unless 0, at least 1.18e-38"):
+        linnet.optimizers.Adam(learning_rate=rate)
+    optimizer = linnet.optimizers.SGD(0.1)
+    with pytest.raises(ValueError, match="learning_rate must be at most"):
+        optimizer.learning_rate = rate
+    assert optimizer.learning_rate == pytest.approx(0.1)
+
+
+def test_a_schedule_that_overflows_is_named_when_the_optimizer_reads_it():
+    import linnet
+    from linnet.engine.schedules import ExponentialDecay
+    schedule = ExponentialDecay(0.1, decay_steps=10, decay_rate=1e10)
+    assert schedule(100) == np.inf  # as Keras returns it, without a RuntimeWarning
+    optimizer = linnet.optimizers.SGD(schedule)
+    optimizer._iterations = 100
+    with pytest.raises(ValueError, match=r"gave inf at step 100; a learning rate must be a finite number >= 0"):
+        optimizer.learning_rate

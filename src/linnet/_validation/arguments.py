@@ -14,6 +14,9 @@ import numpy as np
 
 VERBOSITY = ("auto", 0, 1, 2)
 
+LOG10_2 = 0.30103
+"""Decimal digits per bit (of an integer too large to print: Python refuses str() beyond 4,300 digits)."""
+
 
 def unknown_name(kind: str, name: Any, choices: Iterable[str]) -> ValueError:
     """Return the error for an unknown ``kind`` name, with a "did you mean" hint when one is close."""
@@ -64,7 +67,11 @@ def real_number(value: Any, name: str, *, low: float | None = None, high: float 
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, received {value!r} ({type(value).__name__}).")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond the float range
+        raise ValueError(f"{name} must be a finite number in {_interval(low, high, low_open, high_open)}, "
+                         f"received an integer of about {int(abs(value).bit_length() * LOG10_2) + 1} digits.") from None
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if not np.isfinite(value) or too_low or too_high:

@@ -103,6 +103,7 @@ def _rows_and_state(x: Any) -> tuple[np.ndarray | None, Moments]:
             raise ValueError("x is an empty LeastSquaresState; update it with rows first.")
         return None, x
     x = features(x, "x", dtype=None)
+    features(x, "x (as float32, which training uses)")  # beyond float32 no neuron trains, and X'X would overflow
     return x, _x_state(x)
 
 

@@ -96,7 +96,8 @@ class ExponentialDecay(_StepDecay):
     """
 
     def __call__(self, step: int) -> float:
-        return float(_F32(self.initial_learning_rate) * np.power(_F32(self.decay_rate), self._progress(step)))
+        with np.errstate(over="ignore", under="ignore"):  # an infinite rate is refused by the optimizer, by name
+            return float(_F32(self.initial_learning_rate) * np.power(_F32(self.decay_rate), self._progress(step)))
 
 
 class InverseTimeDecay(_StepDecay):

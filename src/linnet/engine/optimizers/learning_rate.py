@@ -14,7 +14,7 @@ import numpy as np
 
 from ..._validation import real_number
 from ..schedules import LearningRateSchedule, serialize
-from ._arguments import F32, called_rate, checked_rate_function, constant
+from ._arguments import F32, called_rate, checked_rate_function, constant, float32_rate, scheduled_rate
 
 
 class LearningRate:
@@ -36,7 +36,7 @@ class LearningRate:
         callable, or to a schedule or a callable.
         """
         if self._schedule is not None:
-            return float(F32(self._schedule(self._iterations)))
+            return float(F32(scheduled_rate(self._schedule, self._iterations)))
         if self._rate_function is not None:
             return float(F32(called_rate(self._rate_function)))
         return float(self._lr)
@@ -52,7 +52,7 @@ class LearningRate:
             raise TypeError(f"This optimizer was created with a {kind}, so its learning rate "
                             f"cannot be set to a number (received {value!r}); assign a schedule instead.")
         else:
-            self._lr[()] = real_number(value, "learning_rate", low=0.0, low_open=True)
+            self._lr[()] = float32_rate(real_number(value, "learning_rate", low=0.0, low_open=True), "learning_rate")
 
     @property
     def _rate_is_a_variable(self) -> bool:
@@ -63,7 +63,7 @@ class LearningRate:
         """The 0-d float32 learning rate of the coming update: the schedule at the ``apply`` count, or the
         callable's value (refused unless a finite number >= 0), or the number."""
         if self._schedule is not None:
-            self._lr[()] = self._schedule(self._iterations)
+            self._lr[()] = scheduled_rate(self._schedule, self._iterations)
         elif self._rate_function is not None:
             self._lr[()] = called_rate(self._rate_function)
         return self._lr
