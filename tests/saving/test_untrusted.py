@@ -310,3 +310,31 @@ def test_any_metadata_value_loads_or_is_refused_with_a_model_file_error(saved, f
     finally:
         trained().save(saved)
 
+
+
+def test_save_refuses_what_load_would_refuse_and_writes_what_it_can(tmp_path):
+    """A fit for 10**8 epochs ended early, a history holding NaN (a callback's log) and feature names of two
+    columns alike: the first two saved files load_model refused or JSON could not hold; the third is refused at
+    save, naming the field, and nothing is written."""
+    import pandas as pd
+
+    from linnet.keras.callbacks import Callback, EarlyStopping
+
+    class LogsNaN(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["odd"] = float("nan")
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(X, X @ [1.0, 2.0], epochs=10**8, verbose=0,
+              callbacks=[EarlyStopping(monitor="loss", min_delta=1e9, patience=0), LogsNaN()])
+    model.save(tmp_path / "long.linnet")
+    loaded = linnet.load_model(tmp_path / "long.linnet")
+    np.testing.assert_array_equal(loaded.get_weights()[0], model.get_weights()[0])
+    twice = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    twice.compile("sgd", "mse")
+    twice.fit(pd.DataFrame(X, columns=["a", "a"]), X @ [1.0, 2.0], epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r"load_model would refuse the file\. config.json: model.feature_names "
+                                         r"must be 2 distinct names"):
+        twice.save(tmp_path / "twice.linnet")
+    assert not (tmp_path / "twice.linnet").exists()

@@ -70,8 +70,8 @@ def check_metadata(metadata: Any, member: str, input_dim: int, feature_names: li
 
 
 _TRAINING = {
-    "epochs": lambda v, m, f, n: integer(v, m, f, 0, MAX_EPOCHS),
-    "initial_epoch": lambda v, m, f, n: integer(v, m, f, 0, MAX_EPOCHS),
+    "epochs": lambda v, m, f, n: integer(v, m, f, 0, MAX_ITERATIONS),  # asked for (early stopping may end sooner)
+    "initial_epoch": lambda v, m, f, n: integer(v, m, f, 0, MAX_ITERATIONS),
     "batch_size": lambda v, m, f, n: optional_integer(v, m, f, 1, _COUNTS),
     "samples": lambda v, m, f, n: optional_integer(v, m, f, 0, _COUNTS),
     "shuffle": lambda v, m, f, n: v == "batch" or boolean(v, m, f),

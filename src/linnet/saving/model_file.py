@@ -98,16 +98,35 @@ def save_model(model, path) -> None:
         from .keras_file import save_keras
         return save_keras(model, path)
     config, weights = json_bytes(model_config(model)), npz_bytes(state_arrays(model))
+    history = model.history.history if model.history is not None else None
     metadata = json.loads(json_bytes({
         "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "linnet_version": __version__, "numpy_version": np.__version__,
         "training": model.training_config,
-        "history": model.history.history if model.history is not None else None}))
+        "history": None if history is None else {key: _finite_or_null(values) for key, values in history.items()}}))
+    _readable_back(path, json.loads(config), metadata, model.network.input_dim)
     metadata["sha256"] = {"config.json": hashlib.sha256(config).hexdigest(),
                           "weights.npz": hashlib.sha256(weights).hexdigest(),
                           "metadata.json": _metadata_digest(metadata)}
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, dict(zip(MEMBERS, (config, weights, json_bytes(metadata)))))
+
+
+def _finite_or_null(values: list) -> list:
+    """A history's values with NaN and infinity (a diverged epoch) as null, which JSON can hold."""
+    return [None if isinstance(value, (float, np.floating)) and not np.isfinite(value) else value
+            for value in values]
+
+
+def _readable_back(path: Path, config: dict, metadata: dict, input_dim: int) -> None:
+    """Refuse, before writing, a file that ``load_model`` would refuse (a feature name of an empty or too long
+    column, two columns of one name, a logged text too long): nothing is saved that cannot be read back."""
+    try:
+        if config["model"].get("feature_names") is not None:
+            names(config["model"]["feature_names"], "config.json", "model.feature_names", input_dim)
+        check_metadata(metadata, "metadata.json", input_dim, config["model"].get("feature_names"))
+    except ModelFileError as error:
+        raise ValueError(f"Cannot save the model to {str(path)!r}: load_model would refuse the file. {error}") from None
 
 
 def read_model_file(path) -> tuple[dict, dict[str, np.ndarray], dict]:
