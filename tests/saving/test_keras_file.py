@@ -241,3 +241,31 @@ def test_regularizers_cross_to_keras_and_back_with_the_penalty_in_the_loss(tmp_p
     back = linnet.load_model(tmp_path / "keras.keras")
     assert back.layers[-1].kernel_regularizer.l2 == pytest.approx(0.05)
     np.testing.assert_array_equal(back.predict(X), model.predict(X))
+
+
+@needs_h5py
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda h5py, where: h5py.SoftLink("/" + where), r"model.weights.h5 cannot be read \(damaged, or a link"),
+    (lambda h5py, where: h5py.ExternalLink("/nonexistent/secret.h5", "/x"), r"model.weights.h5 cannot be read"),
+    (lambda h5py, where: np.array([[1e300], [1.0]]), r"layers/dense/vars/0 must be finite values"),
+], ids=["link loop", "external link", "beyond float32"])
+def test_links_and_values_beyond_float32_in_keras_weights_are_model_file_errors(keras_file, make, message):
+    """h5py's own RuntimeError ("too many links") and KeyError reached the user raw, and a float64 beyond float32
+    leaked a RuntimeWarning before the refusal."""
+    import zipfile
+
+    import h5py
+    _, path = keras_file
+    with zipfile.ZipFile(path) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    buffer = io.BytesIO(contents["model.weights.h5"])
+    where = "layers/dense/vars/0"
+    with h5py.File(buffer, "r+") as store:
+        del store[where]
+        store[where] = make(h5py, where)
+    contents["model.weights.h5"] = buffer.getvalue()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+    with pytest.raises(linnet.ModelFileError, match=message):
+        linnet.load_model(path)

@@ -75,7 +75,11 @@ def load_keras(path: Path):
     envelope, model, keras_layers, data = read_archive(path, ".keras file", read)
     _compile(path, model, envelope.get("compile_config"))
     with open_h5(path, data) as store:
-        _restore(path, model, keras_layers, store)
+        try:
+            _restore(path, model, keras_layers, store)
+        except (KeyError, RuntimeError, OSError) as error:  # what h5py raises on damaged or linked data
+            raise ModelFileError(f"{path}: {WEIGHTS} cannot be read (damaged, or a link to data outside it): "
+                                 f"{type(error).__name__}: {error}") from None
     return model
 
 

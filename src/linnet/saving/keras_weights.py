@@ -125,7 +125,9 @@ def read_vars(path: Path, store, where: str, expected: list[tuple[tuple[int, ...
         if not hasattr(dataset, "shape") or tuple(dataset.shape) != shape or dataset.dtype.kind not in "iuf":
             raise refuse(MEMBER, field, f"a numeric array of shape {shape}", f"{getattr(dataset, 'shape', dataset)}")
         value = np.asarray(dataset[()])
-        value = value.astype(np.float32) if not counter and value.dtype.kind == "f" else value
+        if not counter and value.dtype.kind == "f":
+            with np.errstate(over="ignore"):  # a float64 beyond float32 becomes inf: refused as not finite below
+                value = value.astype(np.float32)
         values.append(check_array(value, MEMBER, field, shape, counter))
     return values
 
