@@ -120,7 +120,7 @@ def test_a_bad_parameter_gets_a_clear_message(server, change, message):
 
 def test_a_body_that_is_not_json_gets_a_clear_message(server):
     status, _, body = ask(server, "POST", "/api/fit", b"preset=boston")
-    assert status == 400 and json.loads(body)["error"].startswith("Expecting value")
+    assert status == 400 and json.loads(body)["error"].startswith("The request is not valid JSON: Expecting value")
     status, _, body = ask(server, "POST", "/api/fit", b"[1, 2]")
     assert status == 400 and json.loads(body)["error"] == ("The request must be a JSON object of settings, "
                                                            "received list.")
@@ -143,3 +143,19 @@ def test_it_can_listen_on_ipv6_loopback_and_names_it_in_brackets():
         assert server.url == f"http://[::1]:{port}/" and server.allowed_hosts == {f"[::1]:{port}"}
     finally:
         server.server_close()
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    (b'{"preset": "line\xff"}', "The request must be JSON in UTF-8"),
+    (b'{"epochs": ' + b"9" * 5000 + b"}", "The request is not valid JSON: "),
+    (json.dumps({**FIT, "preset": "csv", "csv": {"text": "x,y\n1,2\ud800\n", "name": "odd.csv", "target": "y",
+                                                   "features": ["x"]}}).encode(),
+     r"The CSV 'odd.csv' holds a character that is not text (code point 0xd800"),
+], ids=["nested", "not utf-8", "5000 digits", "lone surrogate"])
+def test_hostile_bodies_get_a_json_error_naming_the_problem(server, body, message):
+    """Deep nesting closed the connection after a RecursionError traceback; the others answered with a codec's
+    or the int parser's words."""
+    status, _, answer = ask(server, "POST", "/api/fit", body)
+    assert status == 400 and message in json.loads(answer)["error"]
+    assert ask(server, "GET", "/")[0] == 200  # still serving

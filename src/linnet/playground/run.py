@@ -78,7 +78,11 @@ def _read_upload(upload: Upload) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The upload's columns through linnet's CSV reader (its checks and messages), naming the user's file."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "upload.csv"
-        path.write_text(upload.text, encoding="utf-8")
+        try:
+            path.write_text(upload.text, encoding="utf-8")
+        except UnicodeEncodeError as error:  # a lone surrogate: JSON can carry it, no text file can
+            raise ValueError(f"The CSV {upload.name!r} holds a character that is not text (code point "
+                             f"{ord(upload.text[error.start]):#x} at position {error.start}).") from None
         try:
             return read_csv(path, upload.target, list(upload.features))
         except (ValueError, TypeError) as error:

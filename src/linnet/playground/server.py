@@ -103,8 +103,19 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         if body is None:
             return
         try:
-            self._json(HTTPStatus.OK, answer(json.loads(body)))
-        except (ValueError, TypeError, OverflowError) as error:  # json's JSONDecodeError is a ValueError
+            request = json.loads(body.decode("utf-8"))
+        except UnicodeDecodeError:
+            self._error(HTTPStatus.BAD_REQUEST, "The request must be JSON in UTF-8; its bytes are not UTF-8.")
+            return
+        except RecursionError:
+            self._error(HTTPStatus.BAD_REQUEST, "The request's JSON is nested too deeply to be a playground request.")
+            return
+        except ValueError as error:  # json's JSONDecodeError, and Python's limit on an integer's digits
+            self._error(HTTPStatus.BAD_REQUEST, f"The request is not valid JSON: {error}")
+            return
+        try:
+            self._json(HTTPStatus.OK, answer(request))
+        except (ValueError, TypeError, OverflowError) as error:
             self._error(HTTPStatus.BAD_REQUEST, str(error))
 
     def _trusted(self) -> bool:
