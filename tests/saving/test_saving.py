@@ -410,3 +410,12 @@ def test_pickled_weights_are_never_unpickled(saved):
 
 def test_errors_are_value_errors():
     assert issubclass(ModelFileError, ValueError)
+
+
+@pytest.mark.parametrize("name", ["m.h5", "m.hdf5", "model", "m.txt"])
+def test_save_refuses_an_extension_it_does_not_write_as_keras_3_does(tmp_path, name):
+    """m.h5 was written as linnet's zip (not the HDF5 its name says), 'model' and m.txt silently."""
+    model = linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)])
+    with pytest.raises(ValueError, match=r"Invalid filepath extension for saving.*\.linnet.*\.keras.*Received: path="):
+        model.save(tmp_path / name)
+    assert list(tmp_path.iterdir()) == []

@@ -38,6 +38,8 @@ from .legacy import upgrade_v1
 
 __all__ = ["ModelFileError", "load_model", "read_model_file", "save_model"]
 
+SAVED_EXTENSIONS = (".linnet", ".keras")
+"""What ``save`` writes, chosen by the extension: linnet's format or Keras 3's (Keras 3 also refuses others)."""
 FORMAT = "linnet-model"
 FORMAT_VERSION = 3  # 3: metadata digest, feature names in config; 2: Keras 3 envelopes; 1 (0.1): flat configs
 MEMBERS = ("config.json", "weights.npz", "metadata.json")
@@ -94,6 +96,11 @@ def save_model(model, path) -> None:
     if path.is_dir():
         raise IsADirectoryError(f"Cannot save the model to {str(path)!r}: it is a directory; give a file name "
                                 f"such as {str(path / 'model.linnet')!r}.")
+    if path.suffix not in SAVED_EXTENSIONS:
+        legacy = (" (.h5 is Keras 2's HDF5 format, which linnet does not write)" if path.suffix in (".h5", ".hdf5")
+                  else "")
+        raise ValueError(f"Invalid filepath extension for saving{legacy}: give path a .linnet extension (linnet's "
+                         f"format) or a .keras one (Keras 3's). Received: path={str(path)!r}")
     if path.suffix == ".keras":
         from .keras_file import save_keras
         return save_keras(model, path)
