@@ -269,3 +269,29 @@ def test_links_and_values_beyond_float32_in_keras_weights_are_model_file_errors(
             archive.writestr(name, data)
     with pytest.raises(linnet.ModelFileError, match=message):
         linnet.load_model(path)
+
+
+@needs_h5py
+def test_a_keras_learning_rate_the_optimizer_refuses_is_a_model_file_error(keras_file):
+    """optimizer/vars/1 (the learning rate) of -1 raised the optimizer's plain ValueError, naming neither the
+    member nor the variable."""
+    import zipfile
+
+    import h5py
+    _, path = keras_file
+    with zipfile.ZipFile(path) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    buffer = io.BytesIO(contents["model.weights.h5"])
+    with h5py.File(buffer, "r+") as store:
+        if "optimizer/vars/1" not in store:
+            pytest.skip("this file's optimizer state holds no learning rate")
+        rate = store["optimizer/vars/1"]
+        replacement = np.full(rate.shape, -1.0, rate.dtype)
+        del store["optimizer/vars/1"]
+        store["optimizer/vars/1"] = replacement
+    contents["model.weights.h5"] = buffer.getvalue()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+    with pytest.raises(linnet.ModelFileError, match=r"model.weights.h5: optimizer/vars: learning_rate must be"):
+        linnet.load_model(path)

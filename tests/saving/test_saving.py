@@ -419,3 +419,8 @@ def test_save_refuses_an_extension_it_does_not_write_as_keras_3_does(tmp_path, n
     with pytest.raises(ValueError, match=r"Invalid filepath extension for saving.*\.linnet.*\.keras.*Received: path="):
         model.save(tmp_path / name)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_loading_a_folder_says_it_is_a_folder(tmp_path):
+    with pytest.raises(IsADirectoryError, match="is a folder, not a model file"):
+        linnet.load_model(tmp_path)

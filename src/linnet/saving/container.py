@@ -37,6 +37,9 @@ class ModelFileError(ValueError):
 def read_archive(path: Path, kind: str, reader: Callable[[zipfile.ZipFile], Any]) -> Any:
     """``reader(archive)`` on the zip at ``path``; damaged bytes become a ``ModelFileError`` calling the file
     not a readable ``kind``, a missing file a ``FileNotFoundError``."""
+    if path.is_dir():
+        raise IsADirectoryError(f"{str(path)!r} is a folder, not a model file; give the file's path, such as "
+                                f"{str(path / 'model.linnet')!r}.")
     if not path.is_file():
         raise FileNotFoundError(f"No model file at {str(path)!r}.")
     with open(path, "rb") as stream:

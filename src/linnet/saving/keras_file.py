@@ -164,7 +164,12 @@ def _restore_optimizer(path: Path, model, store) -> None:
     expected = full[:base] if count == base < len(full) else full
     found = read_vars(path, store, "optimizer/vars", [(v.shape, v.dtype.kind in "iu") for v in expected])
     if len(found) == len(full):
-        optimizer.set_variables(optimizer_state(optimizer, shapes, found))
+        try:
+            optimizer.set_variables(optimizer_state(optimizer, shapes, found))
+        except ValueError as error:  # a value the optimizer refuses (a learning rate of 0 or below, ...)
+            if isinstance(error, ModelFileError):
+                raise
+            raise ModelFileError(f"{path}: {WEIGHTS}: optimizer/vars: {error}") from None
     elif int(found[0]) != 0:
         raise refuse(WEIGHTS, "optimizer/vars", f"the {len(full)} arrays of the state of an optimizer that has "
                      f"taken steps", f"{len(found)} arrays, iteration {int(found[0])}")
