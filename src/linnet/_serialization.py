@@ -57,16 +57,23 @@ class Configurable:
         return f"{type(self).__name__}({args})"
 
 
+def without_keras_defaults(cls: type, arguments: dict[str, Any]) -> dict[str, Any]:
+    """``arguments`` without the Keras-only keys of ``cls.keras_defaults``, each refused unless at a value linnet's
+    behaviour corresponds to (``Adam(loss_scale_factor=None)`` as in Keras; any other factor is named)."""
+    arguments = dict(arguments)
+    for key, accepted in cls.keras_defaults.items():
+        if key in arguments and not any(_same(arguments[key], value) for value in accepted):
+            raise ValueError(f"linnet's {cls.__name__} does not support Keras' {key}: it must be "
+                             f"{accepted[0]!r}. Received: {key}={arguments[key]!r}.")
+        arguments.pop(key, None)
+    return arguments
+
+
 def constructor_arguments(cls: type, config: Any) -> dict[str, Any]:
     """``config`` without the Keras-only keys (refused unless at their default), checked against ``cls()``."""
     if not isinstance(config, dict):
         raise TypeError(f"The config of {cls.__name__} must be a dict. Received: {config!r}.")
-    config = dict(config)
-    for key, accepted in cls.keras_defaults.items():
-        if key in config and not any(_same(config[key], value) for value in accepted):
-            raise ValueError(f"linnet's {cls.__name__} does not support Keras' {key}: it must be "
-                             f"{accepted[0]!r}. Received: {key}={config[key]!r}.")
-        config.pop(key, None)
+    config = without_keras_defaults(cls, config)
     parameters = inspect.signature(cls).parameters.values()
     missing = [p.name for p in parameters if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD,
                                                                                  p.KEYWORD_ONLY)

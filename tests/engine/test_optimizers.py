@@ -553,3 +553,12 @@ def test_a_schedule_that_overflows_is_named_when_the_optimizer_reads_it():
     optimizer._iterations = 100
     with pytest.raises(ValueError, match=r"gave inf at step 100; a learning rate must be a finite number >= 0"):
         optimizer.learning_rate
+
+
+def test_keras_loss_scale_factor_is_taken_at_its_default_and_named_otherwise():
+    """Keras 3's optimizers all take loss_scale_factor=None; linnet refused the keyword outright."""
+    import linnet
+    assert linnet.optimizers.Adam(learning_rate=0.01, loss_scale_factor=None).learning_rate == pytest.approx(0.01)
+    with pytest.raises(ValueError, match=r"does not support Keras' loss_scale_factor: it must be None\. "
+                                         r"Received: loss_scale_factor=128"):
+        linnet.optimizers.SGD(loss_scale_factor=128)

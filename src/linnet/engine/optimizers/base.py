@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..._serialization import Configurable
+from ..._serialization import Configurable, without_keras_defaults
 from ..._serialization import deserialize as _deserialize
 from ..._validation import positive_int, reject_unknown_kwargs, unknown_name
 from .. import schedules
@@ -82,6 +82,7 @@ class Optimizer(LearningRate, Averaging, WeightDecay, Configurable):
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, gradient_accumulation_steps=None,
                  name=None, **kwargs):
         learning_rate = legacy_learning_rate(learning_rate, kwargs)
+        kwargs = without_keras_defaults(type(self), kwargs)  # loss_scale_factor=None, as Keras 3 takes it
         reject_unknown_kwargs(kwargs, type(self).__name__, parameter_names(type(self), Optimizer))
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, received {name!r}.")
