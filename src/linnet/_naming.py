@@ -17,6 +17,7 @@ summary of the same data always agree. A model file keeps the names it was train
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -100,3 +101,17 @@ def stored_names(model: Any, n_features: int) -> tuple[list[str] | None, str | N
     features, target = config.get("feature_names"), config.get("target_name")
     valid = isinstance(features, list) and len(features) == n_features and all(isinstance(f, str) for f in features)
     return (features if valid else None), (target if isinstance(target, str) else None)
+
+
+def warn_if_columns_differ(model: Any, x: Any) -> None:
+    """Warn when ``x`` is a pandas object whose columns are not the ones the model was trained on, in that order:
+    a Keras model predicts by position, so reordered or other columns give other numbers without an error (the
+    scikit-learn estimator refuses them; the command line reads them by name)."""
+    found = pandas_feature_names(x)
+    trained, _ = stored_names(model, len(found)) if found is not None else (None, None)
+    if trained is None or found == trained:
+        return
+    how = "its columns in another order" if sorted(found) == sorted(trained) else "other columns"
+    warnings.warn(f"x has {how} than the model was trained on: {found} against {trained}. The model takes its "
+                  f"inputs by position, as Keras does; pass x[{trained!r}] to use them by name.", UserWarning,
+                  stacklevel=4)

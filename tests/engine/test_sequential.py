@@ -170,3 +170,23 @@ def test_values_beyond_float32_are_refused_with_the_reason():
         model.fit([3.4e39, 1.0], [1.0, 2.0], verbose=0)
     with pytest.raises(ValueError, match=r"y contains NaN or infinite values \(first at index \(1,\): nan\)"):
         model.fit([1.0, 2.0], [1.0, np.nan], verbose=0)
+
+
+def test_predicting_on_columns_in_another_order_than_trained_warns_and_says_how_to_fix_it():
+    """The model takes inputs by position, as Keras does: reordered DataFrame columns gave other numbers silently."""
+    import warnings
+
+    import pandas as pd
+
+    import linnet
+    frame = pd.DataFrame({"a": np.arange(20.0) / 20, "b": np.arange(20.0) % 3})  # a stable rate for SGD's 0.01
+    model = linnet.Sequential([linnet.Input((2,)), linnet.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(frame, frame["a"] * 2 + frame["b"], epochs=1, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(frame)  # the trained order: no warning
+        model.predict(frame.to_numpy())  # plain arrays carry no names
+    with pytest.warns(UserWarning, match=r"x has its columns in another order than the model was trained on: "
+                                         r"\['b', 'a'\] against \['a', 'b'\].*pass x\[\['a', 'b'\]\]"):
+        model.predict(frame[["b", "a"]])

@@ -164,6 +164,7 @@ class Sequential:
 
     def _checked_x(self, x: Any) -> np.ndarray:
         """``x`` checked against the model's inputs (float32), the model built from it if need be."""
+        _naming.warn_if_columns_differ(self, x)
         x = check.features(x, "x", n_features=self._input_dim())
         self._ensure_built(x.shape[1])
         return x
