@@ -115,3 +115,17 @@ def warn_if_columns_differ(model: Any, x: Any) -> None:
     warnings.warn(f"x has {how} than the model was trained on: {found} against {trained}. The model takes its "
                   f"inputs by position, as Keras does; pass x[{trained!r}] to use them by name.", UserWarning,
                   stacklevel=4)
+
+
+def repeated(names: Sequence) -> str:
+    """The names that occur more than once, quoted and comma-separated ('' when all are distinct)."""
+    names = list(names)
+    return ", ".join(repr(name) for name in sorted({name for name in names if names.count(name) > 1}, key=str))
+
+
+def distinct_columns(names: Sequence, where: str) -> None:
+    """Refuse columns named alike in ``where`` (a file, a header, a DataFrame): linnet reads columns by name, and
+    which of two a read by name returns is the library's choice, or an error deep inside it."""
+    if repeated(names):
+        raise ValueError(f"{where} names the column(s) {repeated(names)} more than once; linnet reads columns by "
+                         f"name: rename them.")

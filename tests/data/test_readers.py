@@ -121,7 +121,7 @@ def test_csv_single_feature_file(tmp_path):
     ("\n\n", r"is empty"),
     ("a,b\n", r"has no data rows"),
     ("1.5,2\n3,4\n", r"first row of .* looks like data \(1.5, 2\); linnet needs a header row"),
-    ("a,a\n1,2\n", r"names 'a' more than once"),
+    ("a,a\n1,2\n", r"The header of .* names the column\(s\) 'a' more than once"),
     ("a,,b\n1,2,3\n", r"Column 2 of the header .* has no name"),
     ("a,b\n1,2\n\x00,3\n", r"contains NUL bytes"),
     (b"a,b\n1,\xff\n", r"is not a UTF-8 text \(CSV\) file"),

@@ -28,6 +28,7 @@ import dask.dataframe as dd
 from dask.base import tokenize
 from dask.delayed import Delayed
 
+from .._naming import distinct_columns
 from . import _tasks
 from .parquet import row_groups
 
@@ -106,10 +107,7 @@ def _aligned(column: Any, name: str, x: da.Array) -> da.Array:
 def _frame_partitions(frame: dd.DataFrame, target: str | None, features: list[str] | None,
                       weight: Any) -> Partitions:
     columns = list(frame.columns)
-    if len(set(columns)) < len(columns):
-        raise ValueError(f"The Dask DataFrame names the column(s) "
-                         f"{sorted({repr(name) for name in columns if columns.count(name) > 1})} more than once; "
-                         f"linnet reads columns by name: rename them. Received: columns {columns}")
+    distinct_columns(columns, "The Dask DataFrame")
     if target is None:
         raise ValueError(f"target= is needed with a Dask DataFrame: the name of the column to predict, one of "
                          f"{columns}. Received: target=None")

@@ -26,6 +26,7 @@ from typing import Any
 import dask
 import dask.dataframe as dd
 
+from .._naming import distinct_columns
 from . import _tasks
 
 REMEMBERED = 256
@@ -57,9 +58,8 @@ def read_parquet(path: Any, columns: list[str] | None = None) -> dd.DataFrame:
         if schema is None:
             schema = metadata.schema_arrow
             wanted = list(names) if columns is None else list(columns)
-            if len(set(wanted)) < len(wanted) or len(set(names)) < len(names):
-                raise ValueError(f"{str(file)!r} (columns {names}) read as columns {wanted} names a column more "
-                                 f"than once; linnet reads columns by name.")
+            distinct_columns(names, repr(str(file)))
+            distinct_columns(wanted, "columns=")
         missing = [name for name in wanted if name not in names]
         if missing:
             raise ValueError(f"{str(file)!r} has no column(s) {missing}; its columns are {names}. "

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .._naming import distinct_columns
+
 MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none"})
 _SNIFFED_DELIMITERS = ",;\t|"
 _SNIFF_CHARS = 8192
@@ -66,8 +68,7 @@ def _csv_header(fields: list[str], path: Path) -> list[str]:
                          f"linnet needs a header row naming the columns.")
     if "" in header:
         raise ValueError(f"Column {header.index('') + 1} of the header of {str(path)!r} has no name.")
-    if repeated(header):
-        raise ValueError(f"The header of {str(path)!r} names {repeated(header)} more than once.")
+    distinct_columns(header, f"The header of {str(path)!r}")
     return header
 
 
@@ -92,11 +93,6 @@ def csv_number(text: str, column: str, line: int, path: Path) -> float:
     if not math.isfinite(value):
         raise ValueError(f"Column {column!r} has the infinite value {text!r} on line {line} of {str(path)!r}.")
     return value
-
-
-def repeated(names: list[str]) -> str:
-    """The names that occur more than once, quoted and comma-separated ('' when all are distinct)."""
-    return ", ".join(repr(name) for name in sorted({name for name in names if names.count(name) > 1}))
 
 
 def _is_missing(text: str) -> bool:

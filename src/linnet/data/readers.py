@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import _validation as _checks
+from .._naming import distinct_columns, repeated
 from ._columnar import import_pyarrow, npz_arrays, npz_columns, parquet_column
-from ._csv import complete_rows, csv_number, csv_rows, numeric_columns, one_hot, repeated
+from ._csv import complete_rows, csv_number, csv_rows, numeric_columns, one_hot
 
 Table = tuple[np.ndarray, np.ndarray, list[str]]
 PathLike = str | os.PathLike
@@ -144,9 +145,7 @@ def _assemble(available: list[str], target, features, column: Callable[[str], np
 
 
 def chosen_features(available: list[str], target, features, path: Path) -> list[str]:
-    if repeated(list(available)):
-        raise ValueError(f"{str(path)!r} names the column(s) {repeated(list(available))} more than once; linnet reads "
-                         f"columns by name: rename them.")
+    distinct_columns(available, repr(str(path)))
     if target is None and features is None:
         raise ValueError("Name the feature columns to read (features=[...]) when there is no target column.")
     if target is not None and not isinstance(target, str):

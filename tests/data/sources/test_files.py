@@ -315,11 +315,11 @@ def test_steps_per_epoch_beyond_a_file_sources_batches_is_refused_not_run_short(
 def test_a_file_with_two_columns_of_one_name_is_refused_naming_it(tmp_path):
     csv_path = tmp_path / "dup.csv"
     csv_path.write_text("a,a,y\n1,2,3\n4,5,6\n7,8,10\n")
-    with pytest.raises(ValueError, match=r"dup.csv' has two columns named 'a'"):
+    with pytest.raises(ValueError, match=r"dup.csv' names the column\(s\) 'a' more than once"):
         linnet.ols(csv_path, target="y")
     parquet_path = tmp_path / "dup.parquet"
     pq.write_table(pa.Table.from_arrays([pa.array([1.0, 2.0, 4.0])] * 3, names=["a", "a", "y"]), parquet_path)
-    with pytest.raises(ValueError, match=r"dup.parquet' has two columns named 'a'"):
+    with pytest.raises(ValueError, match=r"dup.parquet' names the column\(s\) 'a' more than once"):
         linnet.ols(parquet_path, target="y")
 
 

@@ -30,6 +30,7 @@ import numpy as np
 
 from ... import _validation as _checks
 from ..._arrow import numbers as arrow_numbers
+from ..._naming import distinct_columns
 from ..readers import chosen_features
 from .prefetch import prefetched
 from .shuffle import batches
@@ -81,15 +82,10 @@ def arrow_columns(batch, names: list[str], where: Where) -> dict[str, np.ndarray
 
 
 def named_kinds(columns: Iterable[tuple[str, str]], file: Path) -> dict[str, str]:
-    """``{name: kind}`` of a file's ``(name, kind)`` columns, refusing a name the file gives two columns (which one
-    a read by name returns is the format library's choice, or an error deep inside it)."""
-    kinds: dict[str, str] = {}
-    for name, kind in columns:
-        if name in kinds:
-            raise ValueError(f"{str(file)!r} has two columns named {name!r}; linnet reads columns by name: rename "
-                             f"one of them.")
-        kinds[name] = kind
-    return kinds
+    """``{name: kind}`` of a file's ``(name, kind)`` columns, refusing two columns of one name."""
+    columns = list(columns)
+    distinct_columns([name for name, _ in columns], repr(str(file)))
+    return dict(columns)
 
 
 class ChunkedFiles:
