@@ -228,3 +228,13 @@ def test_an_integer_beyond_the_float_range_is_a_named_value_error(make):
     with pytest.raises(ValueError, match=r"(learning_rate|alpha) must be a finite number in .*received an integer "
                                          r"of about \d+ digits"):
         make()
+
+
+@pytest.mark.parametrize(("text", "taken"), [
+    ("tcp://10.0.0.5:8786", True), ("10.0.0.5:8786", True), ("tls://[::1]:8786", True),
+    ("inproc://10.0.0.5/4242/1", True), ("threads", False), ("http://h:8786", False), ("tcp://h:0", False),
+    ("tcp://h:65536", False), ("tcp://h", False), (8786, False)])
+def test_one_rule_says_what_a_scheduler_address_is_for_the_api_and_the_command_line(text, taken):
+    """linnet.dask's scheduler= and linnet's --scheduler had two patterns of their own; they now share this one."""
+    from linnet._validation import is_scheduler_address
+    assert is_scheduler_address(text) is taken

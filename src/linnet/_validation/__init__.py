@@ -5,8 +5,9 @@ argument, what was expected and what was received, so that bad input never surfa
 inside NumPy (nor as a NumPy ``RuntimeWarning``: overflow is detected, not warned about).
 
 Arguments: ``boolean``, ``positive_int``, ``non_negative_int``, ``real_number``, ``verbosity``, ``file_path``,
-``existing_file``, ``instances``, unknown names and keywords. Arrays: ``numeric_array`` (the conversion every
-array goes through), ``features``, ``targets``, ``sample_weights``, ``float32_values`` and
+``existing_file``, ``instances``, ``is_scheduler_address``, unknown names and keywords. Arrays:
+``numeric_array`` (the conversion every array goes through), ``features``, ``targets``, ``sample_weights``,
+``float32_values`` and
 ``column_statistics`` (what the float32 engine can hold), ``nonfinite_index`` and ``finite_results``.
 """
 
@@ -17,6 +18,7 @@ from .arguments import (
                         existing_file,
                         file_path,
                         instances,
+                        is_scheduler_address,
                         non_negative_int,
                         positive_int,
                         real_number,
@@ -37,7 +39,7 @@ from .arrays import (
                         targets,
 )
 
-__all__ = ["FLOATX", "VERBOSITY", "boolean", "ceil_div", "column_statistics", "existing_file", "features", "file_path",
-           "finite_results", "float32_values", "instances", "non_negative_int", "nonfinite_index", "numeric_array",
-           "positive_int", "real_number", "reject_unknown_kwargs", "require_finite", "sample_weights", "targets",
-           "unknown_name", "verbosity"]
+__all__ = ["FLOATX", "VERBOSITY", "boolean", "ceil_div", "column_statistics", "existing_file", "features",
+           "file_path", "finite_results", "float32_values", "instances", "is_scheduler_address", "non_negative_int",
+           "nonfinite_index", "numeric_array", "positive_int", "real_number", "reject_unknown_kwargs",
+           "require_finite", "sample_weights", "targets", "unknown_name", "verbosity"]

@@ -4,8 +4,10 @@ instances, unknown names and keywords (with "did you mean"), and ceiling divisio
 from __future__ import annotations
 
 import difflib
+import math
 import numbers
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -13,9 +15,10 @@ from typing import Any
 import numpy as np
 
 VERBOSITY = ("auto", 0, 1, 2)
-
-LOG10_2 = 0.30103
-"""Decimal digits per bit (of an integer too large to print: Python refuses str() beyond 4,300 digits)."""
+SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:.]+\]|[\w.-]+):(?P<port>\d{1,5})"
+                               r"|inproc://[^/\s]+/\d+/\d+")
+"""The addresses ``distributed`` connects to: ``scheme://host:port`` (tcp, tls, ucx, ws, wss), ``host:port`` (tcp),
+an IPv6 host in brackets, or an in-process ``inproc://ip/pid/n``."""
 
 
 def unknown_name(kind: str, name: Any, choices: Iterable[str]) -> ValueError:
@@ -69,9 +72,10 @@ def real_number(value: Any, name: str, *, low: float | None = None, high: float 
         raise TypeError(f"{name} must be a real number, received {value!r} ({type(value).__name__}).")
     try:
         value = float(value)
-    except OverflowError:  # an int beyond the float range
+    except OverflowError:  # an int beyond the float range, too long for str() past 4,300 digits: its size in digits
+        digits = int(abs(value).bit_length() * math.log10(2)) + 1
         raise ValueError(f"{name} must be a finite number in {_interval(low, high, low_open, high_open)}, "
-                         f"received an integer of about {int(abs(value).bit_length() * LOG10_2) + 1} digits.") from None
+                         f"received an integer of about {digits} digits.") from None
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if not np.isfinite(value) or too_low or too_high:
@@ -141,3 +145,10 @@ def instances(value: Any, name: str, kind: type) -> list:
 def ceil_div(numerator: int, denominator: int) -> int:
     """``⌈numerator / denominator⌉`` in exact integer arithmetic, e.g. the batches of n rows: ``ceil_div(n, size)``."""
     return -(-numerator // denominator)
+
+
+def is_scheduler_address(text: Any) -> bool:
+    """Whether ``text`` is a Dask scheduler's address (:data:`SCHEDULER_ADDRESS`, a port from 1 to 65535): what
+    ``linnet.dask``'s ``scheduler=`` and the command line's ``--scheduler`` take."""
+    match = SCHEDULER_ADDRESS.fullmatch(text) if isinstance(text, str) else None
+    return match is not None and (match["port"] is None or 0 < int(match["port"]) < 65536)

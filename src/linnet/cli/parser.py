@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 from pathlib import Path
+
+from .._validation import is_scheduler_address
 
 LOCAL_WORKERS_PER_CORE = 4
 """``--workers`` starts at most this many local Dask worker processes per core."""
@@ -60,16 +61,8 @@ def _auto_or(kind):
     return parse
 
 
-SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:.]+\]|[\w.-]+):(?P<port>\d{1,5})"
-                               r"|inproc://[^/\s]+/\d+/\d+")
-"""The addresses ``distributed`` connects to: ``scheme://host:port`` (tcp, tls, ucx, ws, wss), ``host:port`` (tcp),
-an IPv6 host in brackets, or an in-process ``inproc://ip/pid/n``."""
-
-
 def _scheduler_address(text: str) -> str:
-    address = SCHEDULER_ADDRESS.fullmatch(text)
-    port = None if address is None else address["port"]
-    if address is None or (port is not None and not 0 < int(port) < 65536):
+    if not is_scheduler_address(text):
         raise argparse.ArgumentTypeError(f"must be a Dask scheduler's address: scheme://host:port with a scheme of "
                                          f"tcp, tls, ucx, ws or wss (e.g. tcp://10.0.0.5:8786), host:port, or "
                                          f"inproc://ip/pid/n; received {text!r}")
@@ -115,7 +108,7 @@ def _add_cluster_flags(parser: argparse.ArgumentParser) -> None:
                        "cluster at this scheduler address (e.g. tcp://10.0.0.5:8786): its workers read the Parquet/CSV "
                        "file")
     where.add_argument("--workers", type=_local_workers, metavar="N", help="start a local Dask cluster of N worker "
-                       "processes for this command (closed at the end) and read the file on it")
+                       "processes for this command (closed at the end; at most 4 per core) and read the file on it")
 
 
 def _add_train_arguments(train: argparse.ArgumentParser) -> None:

@@ -5,10 +5,11 @@
 - ``None``: Dask's current default (the active ``distributed.Client`` if there is one, else threads);
 - ``"threads"``, ``"processes"``, ``"sync"`` (``"synchronous"``, ``"single-threaded"``): a local scheduler;
 - a ``distributed.Client``: that cluster;
-- an address such as ``"tcp://10.0.0.5:8786"`` (or ``"10.0.0.5:8786"``): a client is connected for the call and
-  closed after it. No Dask scheduler answering there within ``CONNECT_TIMEOUT`` seconds (nothing listening, a
-  listener that never answers, another kind of service) raises ``ConnectionError`` naming the address; a string
-  that is neither a local scheduler's name nor an address is a ``ValueError``; a closed client too.
+- an address (:func:`linnet._validation.is_scheduler_address`) such as ``"tcp://10.0.0.5:8786"`` (or
+  ``"10.0.0.5:8786"``): a client is connected for the call and closed after it. No Dask scheduler answering
+  there within ``CONNECT_TIMEOUT`` seconds (nothing listening, a listener that never answers, another kind of
+  service) raises ``ConnectionError`` naming the address; a string that is neither a local scheduler's name nor
+  an address is a ``ValueError``; a closed client too.
 
 A worker that dies mid-pass makes the ``distributed`` scheduler re-run its tasks on the other workers (the
 data of a partition is read again); a task whose workers died more than ``distributed.scheduler.allowed-failures``
@@ -26,11 +27,11 @@ from typing import Any
 
 import dask
 
+from .._validation import is_scheduler_address
+
 CONNECT_TIMEOUT = 10
 """Seconds to wait for a scheduler given by its address."""
 LOCAL = ("threads", "processes", "sync", "synchronous", "single-threaded")
-ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*://\S+|[^\s:/]+:\d+")
-"""A scheduler's address: ``scheme://...`` (``tcp://host:8786``, ``tls://...``, ``inproc://...``) or ``host:port``."""
 
 
 class WorkerLostError(RuntimeError):
@@ -44,7 +45,7 @@ def compute_options(scheduler: Any) -> Iterator[dict]:
         yield {}
     elif isinstance(scheduler, str) and scheduler in LOCAL:
         yield {"scheduler": scheduler}
-    elif isinstance(scheduler, str) and ADDRESS.fullmatch(scheduler):
+    elif is_scheduler_address(scheduler):
         client = connect(scheduler)
         try:
             yield {"scheduler": client}
