@@ -88,8 +88,8 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     total = stable_norm(factor[:, -1])
     scale = np.array([stable_norm(column) for column in design.T])
     tolerance = RANK_ULPS * factor.shape[0] * state.rounding
-    slopes, inverse, null, condition, collinear, unreached = _scaled_solve(design, rxy, scale, tolerance)
-    rho = math.hypot(rho, unreached)  # rank-deficient: the part of rxy no column reaches is residual too
+    slopes, inverse, null, condition, collinear, reached = _scaled_solve(design, rxy, scale, tolerance)
+    rho = math.hypot(rho, stable_norm(rxy - reached))  # rank-deficient: the part no column reaches is residual
     if rho <= EXACT_FIT * factor.shape[0] * total:
         rho = 0.0
     constant = np.flatnonzero(scale == 0)
@@ -111,8 +111,7 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     digits = 0.0
     if null.shape[1] == 0:
         digits = _rowwise_digits(state, params, design, rxy, rho, negligible, fit_intercept)
-    explained = stable_norm(rxy) if not unreached else math.sqrt(max(total ** 2 - rho ** 2, 0.0))
-    return LeastSquares(params, inverse, len(params) - null.shape[1], rho, total, explained, condition,
+    return LeastSquares(params, inverse, len(params) - null.shape[1], rho, total, stable_norm(reached), condition,
                         digits, constant.tolist(), collinear, negligible)
 
 
@@ -162,7 +161,7 @@ def _rowwise_digits(state: LeastSquaresState, params: np.ndarray, design: np.nda
 
 def _scaled_solve(design: np.ndarray, rxy: np.ndarray, scale: np.ndarray, tolerance: float):
     """Slopes, ``Rxx^+`` (as a root), null basis (original units), condition number, collinear columns, and the
-    norm of the part of ``rxy`` outside the range of ``Rxx`` (0 at full rank).
+    projection of ``rxy`` on the range of ``Rxx`` (``rxy`` itself at full rank).
 
     ``R'R`` gives ``y'y - (X'y)' pinv(X'X) X'y = rho**2 + |(I - P) rxy|**2`` with ``P`` the projection on the
     range of ``Rxx``: at full rank ``P = I`` and the residual norm is the factor's last entry; with a constant or
@@ -187,9 +186,11 @@ def _scaled_solve(design: np.ndarray, rxy: np.ndarray, scale: np.ndarray, tolera
     null[active, constant.size:] = right_t[~keep].T / scale[active, None]
     involved = np.linalg.norm(right_t[~keep], axis=0) > NULL_WEIGHT
     condition = float(singular[0] / singular[-1]) if keep.all() and keep.size and active.size == p else math.inf
-    reached = left[:, keep] @ (left[:, keep].T @ rxy) if keep.any() else np.zeros_like(rxy)
-    unreached = 0.0 if keep.all() and active.size == p else stable_norm(rxy - reached)
-    return slopes, inverse, null, condition, active[involved].tolist(), unreached
+    if keep.all() and active.size == p:
+        reached = rxy
+    else:
+        reached = left[:, keep] @ (left[:, keep].T @ rxy) if keep.any() else np.zeros_like(rxy)
+    return slopes, inverse, null, condition, active[involved].tolist(), reached
 
 
 def stable_norm(vector: np.ndarray) -> float:
