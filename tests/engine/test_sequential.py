@@ -190,3 +190,45 @@ def test_predicting_on_columns_in_another_order_than_trained_warns_and_says_how_
     with pytest.warns(UserWarning, match=r"x has its columns in another order than the model was trained on: "
                                          r"\['b', 'a'\] against \['a', 'b'\].*pass x\[\['a', 'b'\]\]"):
         model.predict(frame[["b", "a"]])
+
+
+def test_a_declared_input_builds_the_model_at_construction_as_keras_does():
+    """Keras 3.13 (recorded): ``Sequential([Input((2,)), Dense(1)])`` and ``Sequential([Dense(1, input_shape=[2])])``
+    are built at once, with weights; ``[Input((2,))]`` and ``[Dense(1)]`` are not; ``add`` builds again and the
+    layer built before keeps its weights."""
+    for model in (Sequential([Input((2,)), Dense(1)]), Sequential([Dense(1, input_shape=[2])])):
+        assert model.built and [w.shape for w in model.layers[0].get_weights()] == [(2, 1), (1,)]
+    assert not Sequential([Input((2,))]).built and not Sequential([Dense(1)]).built
+    model = Sequential([Input((2,)), Dense(1)])
+    kernel = model.get_weights()[0]
+    model.add(Dense(1))
+    assert model.built and [w.shape for w in model.get_weights()] == [(2, 1), (1,), (1, 1), (1,)]
+    np.testing.assert_array_equal(model.get_weights()[0], kernel)
+    widening = Sequential([Input((2,)), Dense(3)])
+    assert not widening.built  # linnet fits one output: the stack is complete once it ends with one unit
+    widening.add(Dense(1))
+    assert widening.built and widening.count_params() == 2 * 3 + 3 + 3 + 1
+
+
+def test_building_at_construction_draws_the_same_weights_and_shuffles_as_building_at_fit():
+    x = np.linspace(-1, 1, 64).reshape(32, 2)
+    y = x @ [1.0, -2.0] + 0.5
+
+    def trained(layers):
+        linnet.utils.set_random_seed(7)
+        model = Sequential(layers)
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(x, y, batch_size=4, epochs=3, verbose=0)
+        return model.get_weights()
+
+    for early, late in zip(trained([Input((2,)), Dense(1)]), trained([Dense(1)])):
+        np.testing.assert_array_equal(early, late)
+
+
+def test_adding_a_layer_after_training_is_refused_with_the_layer():
+    model = Sequential([Input((1,)), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit([1.0, 2.0], [2.0, 4.0], verbose=0)
+    with pytest.raises(ValueError, match=r"before training.*Received: <Dense name='late'>"):
+        model.add(Dense(1, name="late"))
+    assert len(model.layers) == 1 and model.built

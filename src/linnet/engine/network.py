@@ -22,15 +22,16 @@ class Network:
     def __init__(self, layers: Sequence[Layer], input_dim: int):
         self.layers = list(layers)
         self.input_dim = input_dim
-        dim = input_dim
+        dim, values = input_dim, []
         for layer in self.layers:
-            if not layer.built or layer.input_dim != dim:
+            kept = layer.built and layer.input_dim == dim and _bound_values(layer)
+            if not kept:
                 layer.build(dim)
+            values += kept or layer.initial_values()
             dim = layer.output_dim(dim)
         if dim != 1:
             raise ValueError(f"linnet fits one-output regression models, so the last layer must have 1 unit; "
                              f"this stack ends with {dim} units.")
-        values = [value for layer in self.layers for value in layer.initial_values()]
         self.sizes = [value.size for value in values]
         self.names = [name for layer in self.layers for name in layer.trainable_names]  # Keras': "kernel", "bias"
         self.params = np.concatenate([v.ravel() for v in values]).astype(FLOATX) if values else np.zeros(0, FLOATX)
@@ -60,6 +61,17 @@ class Network:
         self.__dict__.update(state)
         self._bind([w for layer in self.layers for w in layer.get_weights()[:len(layer.trainable_names)]])
         self._theta, self._grads_row = self.params.reshape(-1, 1), self.grads.reshape(1, -1)
+
+    def set_weights(self, weights: list) -> None:
+        """Set every layer's weight arrays, in the order of ``Sequential.get_weights``; count and shapes must match."""
+        expected = sum(len(layer.get_weights()) for layer in self.layers)
+        if len(weights) != expected:
+            raise ValueError(f"set_weights expects {expected} arrays (as get_weights returns), "
+                             f"received {len(weights)}.")
+        for layer in self.layers:
+            count = len(layer.get_weights())
+            layer.set_weights(weights[:count])
+            weights = weights[count:]
 
     def takes_design(self, loss, metrics) -> bool:
         """Whether batches may come as design matrices ``[x, 1]`` (see :meth:`mse_step`).
@@ -146,6 +158,13 @@ class Network:
         for layer in self.layers:
             x = layer.call(x.astype(np.float64))
         return np.asarray(x, dtype=np.float64)
+
+
+def _bound_values(layer: Layer) -> list[np.ndarray]:
+    """Copies of the trainable weights of a layer already built and bound (a layer of a model built before, as
+    when ``Sequential.add`` builds again: Keras keeps them), or [] for a layer without weights yet."""
+    weights = layer.get_weights()[:len(layer.trainable_names)]
+    return [np.array(w) for w in weights] if len(weights) == len(layer.trainable_names) else []
 
 
 def built_network(model):

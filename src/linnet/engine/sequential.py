@@ -1,12 +1,14 @@
 """``Sequential``: Keras' model API over a stack of linear layers.
 
-Built on first use (or by ``Input``), compiled, and trained by ``fit`` with Keras 3's semantics: ``fit`` checks its
-arguments, makes a data source of them (``sources``, ``fitplan``) and hands it to a ``Trainer``. The packages above
-the engine plug in through registries that ``linnet/__init__.py`` fills (``fitplan.ADVISERS``, ``plugins.PLUGINS``).
+Built once its stack is complete when its input shape is declared (``Input``), else on first use; compiled,
+and trained by ``fit`` with Keras 3's semantics: ``fit`` checks its arguments, makes a data source of them
+(``sources``, ``fitplan``) and hands it to a ``Trainer``. The packages above the engine plug in through registries
+that ``linnet/__init__.py`` fills (``fitplan.ADVISERS``, ``plugins.PLUGINS``).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -53,9 +55,11 @@ class Sequential:
             self.add(layer)
 
     def add(self, layer: Layer) -> None:
-        """Append a layer (``Input`` sets the number of features)."""
-        if self.network is not None:
-            raise ValueError("Add every layer before the model is built (before fit, predict or build).")
+        """Append a layer (``Input`` sets the number of features). As in Keras, a model whose input shape is
+        declared is built (again) once its stack ends with one unit; layers built before keep their weights."""
+        if self.optimizer is not None and self.optimizer.built:
+            raise ValueError(f"Add every layer before training: this model's optimizer holds state for its "
+                             f"weights; build a new Sequential model instead. Received: {layer!r}")
         if isinstance(layer, InputLayer):
             if self._input is not None or self._layers:
                 raise ValueError("Input must be the first layer of a Sequential model, and only once.")
@@ -66,6 +70,10 @@ class Sequential:
         if any(existing.name == layer.name for existing in self._layers):
             raise ValueError(f"Layer names must be unique within a model; {layer.name!r} is already used.")
         self._layers.append(layer)
+        self.network = None
+        dim = self.declared_input_dim
+        if dim is not None and functools.reduce(lambda d, later: later.output_dim(d), self._layers, dim) == 1:
+            self.build()
 
     layers = property(lambda self: list(self._layers), doc="The layers, ``Input`` excluded (a copy of the list).")
     built = property(lambda self: self.network is not None, doc="Whether the weights exist.")
@@ -114,24 +122,16 @@ class Sequential:
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Set every weight array, in the order of ``get_weights``; shapes must match."""
         self._require_built("set_weights")
-        weights = list(weights)
-        expected = sum(len(layer.get_weights()) for layer in self._layers)
-        if len(weights) != expected:
-            raise ValueError(f"set_weights expects {expected} arrays (as get_weights returns), "
-                             f"received {len(weights)}.")
-        for layer in self._layers:
-            count = len(layer.get_weights())
-            layer.set_weights(weights[:count])
-            weights = weights[count:]
+        self.network.set_weights(list(weights))
 
     def count_params(self) -> int:
         self._require_built("count_params")
         return sum(int(np.size(w)) for layer in self._layers for w in layer.get_weights())
 
     def _require_built(self, what: str) -> None:
-        """Build now if the input shape is declared (as Keras does on ``Input``); refuse otherwise."""
+        """Refuse ``what`` without weights (a declared input that ``build`` refuses says why)."""
         if self.network is None and self._layers and self.declared_input_dim is not None:
-            self.build()
+            self.build()  # the declared stack does not end with one unit: Network says so
         if self.network is None:
             raise ValueError(f"{what}: the model is not built yet. Give it an Input(shape=...) or call fit() "
                              f"or build() first.")
@@ -261,8 +261,7 @@ class Sequential:
         bad = check.nonfinite_index(prediction)
         if bad is not None:
             raise ValueError(f"The prediction for x row {bad[0]} is beyond the float32 range (it, or a product x·w "
-                             f"forming it, exceeds 3.4e38): that input is far outside the data the model was trained "
-                             f"on; rescale x.")
+                             f"forming it, exceeds 3.4e38): that input is far outside the training data; rescale x.")
         return prediction
 
     def __call__(self, x: Any) -> np.ndarray:

@@ -157,7 +157,6 @@ class NeuronRegressor:
         layers.append(Dense(1, kernel_initializer="zeros", bias_initializer=Constant(float(center[0]))))
         self.model_ = Sequential(layers)
         self.model_.compile(optimizer=settings["optimizer"], loss=settings["loss"])
-        self.model_.build()
         self._target_scaling = ((float(center[0]), float(_nonzero(np.sqrt(variance))[0])) if settings["normalize"]
                                 else (0.0, 1.0))
         self._shuffle_rng = settings["rng"]  # partial_fit continues the stream
