@@ -193,7 +193,7 @@ def test_predicting_on_columns_in_another_order_than_trained_warns_and_says_how_
 
 
 def test_a_declared_input_builds_the_model_at_construction_as_keras_does():
-    """Keras 3.13 (recorded): ``Sequential([Input((2,)), Dense(1)])`` and ``Sequential([Dense(1, input_shape=[2])])``
+    """Keras 3.15.1 (observed): ``Sequential([Input((2,)), Dense(1)])`` and ``Sequential([Dense(1, input_shape=[2])])``
     are built at once, with weights; ``[Input((2,))]`` and ``[Dense(1)]`` are not; ``add`` builds again and the
     layer built before keeps its weights."""
     for model in (Sequential([Input((2,)), Dense(1)]), Sequential([Dense(1, input_shape=[2])])):
