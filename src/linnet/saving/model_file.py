@@ -94,8 +94,9 @@ def save_model(model, path) -> None:
     path = file_path(path)
     model._require_built("save")
     if path.is_dir():
+        name = "model.keras" if path.suffix == ".keras" else "model.linnet"
         raise IsADirectoryError(f"Cannot save the model to {str(path)!r}: it is a directory; give a file name "
-                                f"such as {str(path / 'model.linnet')!r}.")
+                                f"such as {str(path / name)!r}.")
     if path.suffix not in SAVED_EXTENSIONS:
         legacy = (" (.h5 is Keras 2's HDF5 format, which linnet does not write)" if path.suffix in (".h5", ".hdf5")
                   else "")
