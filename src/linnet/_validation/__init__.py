@@ -13,6 +13,7 @@ Arguments: ``boolean``, ``positive_int``, ``non_negative_int``, ``real_number``,
 """
 
 from .arguments import (
+                        FLOAT32_TINY,
                         VERBOSITY,
                         boolean,
                         ceil_div,
@@ -42,8 +43,8 @@ from .arrays import (
                         targets,
 )
 
-__all__ = ["FLOATX", "VERBOSITY", "boolean", "ceil_div", "column_statistics", "existing_file", "features",
-           "file_path", "finite_results", "float32_number", "float32_scalar", "float32_values", "instances",
+__all__ = ["FLOAT32_TINY", "FLOATX", "VERBOSITY", "boolean", "ceil_div", "column_statistics", "existing_file",
+           "features", "file_path", "finite_results", "float32_number", "float32_scalar", "float32_values", "instances",
            "is_scheduler_address", "non_negative_int", "nonfinite_index", "numeric_array", "positive_int",
            "real_number", "reject_unknown_kwargs", "require_finite", "sample_weights", "targets", "unknown_name",
            "verbosity"]

@@ -14,7 +14,17 @@ from typing import Any
 
 import numpy as np
 
-from ..._validation import boolean, file_path, non_negative_int, positive_int, real_number, unknown_name, verbosity
+from ..._validation import (
+    FLOAT32_TINY,
+    boolean,
+    file_path,
+    float32_number,
+    non_negative_int,
+    positive_int,
+    real_number,
+    unknown_name,
+    verbosity,
+)
 from .base import Callback
 
 _MODES = ("auto", "min", "max")
@@ -142,8 +152,10 @@ class EarlyStopping(MonitorCallback):
 class ReduceLROnPlateau(MonitorCallback):
     """Multiply the learning rate by ``factor`` when ``monitor`` has not improved for ``patience`` epochs.
 
-    ``new_lr = max(lr * factor, min_lr)``, applied only while ``lr > min_lr`` (compared in float32); after a
-    reduction ``wait`` restarts and nothing is counted for ``cooldown`` epochs. An improvement must beat the
+    ``new_lr = max(lr * factor, floor)``, applied only while ``lr > floor`` (compared in float32), where ``floor`` is
+    ``min_lr``, or float32's smallest normal number 1.18e-38 if that is larger (the least positive rate a linnet
+    optimizer takes; Keras would go on into subnormal rates); after a reduction ``wait`` restarts and nothing is
+    counted for ``cooldown`` epochs. An improvement must beat the
     best value by more than ``min_delta``. The current rate is logged as ``learning_rate`` every epoch.
     """
 
@@ -156,7 +168,8 @@ class ReduceLROnPlateau(MonitorCallback):
         self.patience = non_negative_int(patience, "patience")
         self.verbose = verbosity(verbose)
         self.cooldown = non_negative_int(cooldown, "cooldown")
-        self.min_lr = real_number(min_lr, "min_lr", low=0.0)
+        self.min_lr = float32_number(min_lr, "min_lr", tiny=True, low=0.0)
+        self._floor = max(self.min_lr, FLOAT32_TINY)
         self.on_train_begin()
 
     def on_train_begin(self, logs=None):
@@ -175,11 +188,11 @@ class ReduceLROnPlateau(MonitorCallback):
             self.best, self.wait = current, 0
         elif self.cooldown_counter == 0:
             self.wait += 1
-            if self.wait >= self.patience and rate > np.float32(self.min_lr):
+            if self.wait >= self.patience and rate > np.float32(self._floor):
                 self._reduce(epoch, rate)
 
     def _reduce(self, epoch: int, rate: float) -> None:
-        new_rate = max(rate * self.factor, self.min_lr)
+        new_rate = max(rate * self.factor, self._floor)
         self.model.optimizer.learning_rate = new_rate
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_rate}.")
