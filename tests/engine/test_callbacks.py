@@ -373,9 +373,14 @@ def test_save_best_only_saves_on_improvement_only(kwargs, saved_epochs):
 
 
 def test_save_best_only_verbose_and_missing_monitor(capsys):
+    """Keras 3.15.1's text, recorded: the first best is "None", and each save ends with a "finished saving" line."""
     drive(ModelCheckpoint("m.linnet", save_best_only=True, verbose=1), [5, 6])
-    assert capsys.readouterr().out == ("\nEpoch 1: val_loss improved from inf to 5.00000, saving model to m.linnet\n"
+    assert capsys.readouterr().out == ("\nEpoch 1: val_loss improved from None to 5.00000, saving model to m.linnet\n"
+                                       "\nEpoch 1: finished saving model to m.linnet\n"
                                        "\nEpoch 2: val_loss did not improve from 5.00000\n")
+    drive(ModelCheckpoint("m.linnet", verbose=1), [5])
+    assert capsys.readouterr().out == ("\nEpoch 1: saving model to m.linnet\n"
+                                       "\nEpoch 1: finished saving model to m.linnet\n")
     with pytest.warns(UserWarning, match="Saving the best model is conditioned on metric `val_loss`"):
         model = drive(ModelCheckpoint("m.linnet", save_best_only=True), [5, 6], monitor="mae")[1]
     assert model.saved == ["m.linnet", "m.linnet"]  # as in Keras: saved anyway

@@ -7,7 +7,6 @@ Import them from ``linnet.callbacks``.
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from typing import Any
@@ -89,8 +88,8 @@ class MonitorCallback(Callback):
         return current - self.min_delta > reference
 
     def _best_text(self) -> str:
-        best = self.best if self.best is not None else math.inf if self.minimize else -math.inf
-        return f"{best:.5f}"
+        """The best value as Keras 3 prints it: ``None`` before the first, then 5 decimals."""
+        return "None" if self.best is None else f"{self.best:.5f}"
 
 
 def _optional_number(value: Any, name: str) -> float | None:
@@ -247,6 +246,8 @@ class ModelCheckpoint(MonitorCallback):
         path = self._file_path(epoch, batch, logs)
         if self._should_save(epoch, logs, path):
             self.model.save(path)
+            if self.verbose > 0:
+                print(f"\nEpoch {epoch + 1}: finished saving model to {path}")
 
     def _file_path(self, epoch: int, batch: int | None, logs: dict) -> str:
         fields = dict(logs, epoch=epoch + 1)
