@@ -12,7 +12,6 @@ Python float (``keras/src/optimizers/schedules/learning_rate_schedule.py``).
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import numbers
 from typing import Any
@@ -48,17 +47,6 @@ class LearningRateSchedule(Configurable):
     def __repr__(self) -> str:
         arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items() if key != "name")
         return f"{type(self).__name__}({arguments})"
-
-
-def _float32_formula(formula):
-    """A schedule's ``__call__`` that evaluates its float32 formula with NumPy's floating-point warnings off and
-    returns a Python float: a rate that overflows is ``inf`` (or ``nan``), as Keras computes it, and an optimizer
-    refuses it by name when it reads it."""
-    @functools.wraps(formula)
-    def rate(self, step: int) -> float:
-        with np.errstate(all="ignore"):
-            return float(formula(self, step))
-    return rate
 
 
 def _decay_arguments(initial_learning_rate, decay_steps, decay_rate, staircase) -> tuple[float, float, float, bool]:
@@ -107,7 +95,7 @@ class ExponentialDecay(_StepDecay):
         Decay in whole jumps every ``decay_steps`` steps instead of continuously.
     """
 
-    @_float32_formula
+    @formulas.float32_formula
     def __call__(self, step: int) -> float:
         return _F32(self.initial_learning_rate) * np.power(_F32(self.decay_rate), self._progress(step))
 
@@ -124,7 +112,7 @@ class InverseTimeDecay(_StepDecay):
     ``ExponentialDecay``.
     """
 
-    @_float32_formula
+    @formulas.float32_formula
     def __call__(self, step: int) -> float:
         return _F32(self.initial_learning_rate) / (_ONE + _F32(self.decay_rate) * self._progress(step))
 
@@ -196,7 +184,7 @@ class PolynomialDecay(LearningRateSchedule):
             raise TypeError(f"cycle must be True or False. Received: cycle={cycle!r}")
         self.cycle, self.name = bool(cycle), name
 
-    @_float32_formula
+    @formulas.float32_formula
     def __call__(self, step: int) -> float:
         return formulas.polynomial_decay(step, self.initial_learning_rate, self.decay_steps,
                                          self.end_learning_rate, self.power, self.cycle)
@@ -241,7 +229,7 @@ class CosineDecay(LearningRateSchedule):
             raise ValueError(f"warmup_steps needs warmup_target, the rate reached after the warmup (Keras ignores "
                              f"warmup_steps without it). Received: warmup_steps={warmup_steps}, warmup_target=None")
 
-    @_float32_formula
+    @formulas.float32_formula
     def __call__(self, step: int) -> float:
         return formulas.cosine_decay(step, self.initial_learning_rate, self.decay_steps, self.alpha,
                                      self.warmup_target, self.warmup_steps)
@@ -276,7 +264,7 @@ class CosineDecayRestarts(LearningRateSchedule):
         self.t_mul, self.m_mul = float32_number(t_mul, "t_mul", low=1.0), float32_number(m_mul, "m_mul", low=0.0)
         self.alpha, self.name = float32_number(alpha, "alpha", low=0.0, high=1.0), name
 
-    @_float32_formula
+    @formulas.float32_formula
     def __call__(self, step: int) -> float:
         return formulas.cosine_decay_restarts(step, self.initial_learning_rate, self.first_decay_steps,
                                               self.t_mul, self.m_mul, self.alpha)
