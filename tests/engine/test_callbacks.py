@@ -222,6 +222,23 @@ def test_reduce_lr_compares_with_min_lr_in_float32():
     assert callback.wait == 3 and model.optimizer.learning_rate == F32(0.1)
 
 
+def test_reduce_lr_stops_at_the_least_rate_float32_holds_instead_of_crashing_fit():
+    """A long plateau took 1e-36 down to 1e-38, which the optimizer refuses: a ValueError in the middle of fit.
+    The reductions now stop at float32's smallest normal number, 2**-126."""
+    model = FakeModel(learning_rate=1e-36)
+    callback = ReduceLROnPlateau(monitor="val_loss", patience=0, factor=0.1)
+    drive(callback, [1.0] * 6, model=model)
+    assert model.optimizer.learning_rate == 2.0 ** -126
+    assert callback.wait == 3  # 1e-37, then the floor at epoch 2; since then wait grows, as at min_lr
+
+
+@pytest.mark.parametrize("min_lr", [1e39, 1e-50])
+def test_reduce_lr_refuses_a_min_lr_float32_cannot_hold(min_lr):
+    """1e39 was taken, then leaked an overflow RuntimeWarning at every epoch end (np.float32(min_lr))."""
+    with pytest.raises(ValueError, match=r"^min_lr must be at most 3.4e\+38 and, unless 0, at least 1.18e-38"):
+        ReduceLROnPlateau(min_lr=min_lr)
+
+
 def test_reduce_lr_ignores_changes_smaller_than_min_delta_and_restarts_on_improvement():
     model = drive(ReduceLROnPlateau(patience=1), [1.0, 0.99995])[1]
     assert model.optimizer.learning_rate == pytest.approx(0.01, rel=1e-6)    # 0.99995 + 1e-4 is no gain
@@ -356,9 +373,14 @@ def test_save_best_only_saves_on_improvement_only(kwargs, saved_epochs):
 
 
 def test_save_best_only_verbose_and_missing_monitor(capsys):
+    """Keras 3.15.1's text, recorded: the first best is "None", and each save ends with a "finished saving" line."""
     drive(ModelCheckpoint("m.linnet", save_best_only=True, verbose=1), [5, 6])
-    assert capsys.readouterr().out == ("\nEpoch 1: val_loss improved from inf to 5.00000, saving model to m.linnet\n"
+    assert capsys.readouterr().out == ("\nEpoch 1: val_loss improved from None to 5.00000, saving model to m.linnet\n"
+                                       "\nEpoch 1: finished saving model to m.linnet\n"
                                        "\nEpoch 2: val_loss did not improve from 5.00000\n")
+    drive(ModelCheckpoint("m.linnet", verbose=1), [5])
+    assert capsys.readouterr().out == ("\nEpoch 1: saving model to m.linnet\n"
+                                       "\nEpoch 1: finished saving model to m.linnet\n")
     with pytest.warns(UserWarning, match="Saving the best model is conditioned on metric `val_loss`"):
         model = drive(ModelCheckpoint("m.linnet", save_best_only=True), [5, 6], monitor="mae")[1]
     assert model.saved == ["m.linnet", "m.linnet"]  # as in Keras: saved anyway

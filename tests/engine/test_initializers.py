@@ -5,7 +5,11 @@ import linnet
 from linnet.engine import initializers
 
 
-@pytest.mark.parametrize("shape,limit", [((1, 1), np.sqrt(3)), ((2, 1), np.sqrt(2)), ((20, 1), np.sqrt(6 / 21))])
+@pytest.mark.parametrize("shape,limit", [((1, 1), np.sqrt(3)), ((2, 1), np.sqrt(2)), ((20, 1), np.sqrt(6 / 21)),
+                                         ((7,), np.sqrt(6 / 14)),
+                                         # Keras' compute_fans (3, 4, 5) -> (12, 15), (2, 3, 4, 5) -> (24, 30), recorded
+                                         # from keras 3.15.1; linnet took (3, 5) and (2, 5): limits twice as wide
+                                         ((3, 4, 5), np.sqrt(6 / 27)), ((2, 3, 4, 5), np.sqrt(6 / 54))])
 def test_glorot_uniform_limit_is_keras(shape, limit):
     values = np.concatenate([initializers.GlorotUniform(seed=s)(shape).ravel() for s in range(400)])
     assert values.dtype == np.float32
@@ -40,3 +44,16 @@ def test_unseeded_draws_follow_linnet_set_seed():
     first = initializers.GlorotUniform()((3, 1))
     linnet.random.set_seed(5)
     assert np.array_equal(first, initializers.GlorotUniform()((3, 1)))
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: initializers.Constant(1e39), "value"),
+    (lambda: initializers.RandomUniform(-1e39, 1.0), "minval"),
+    (lambda: initializers.RandomUniform(-1.0, 1e308), "maxval"),
+    (lambda: initializers.RandomNormal(mean=-1e39), "mean"),
+    (lambda: initializers.RandomNormal(stddev=1e39), "stddev"),
+])
+def test_values_float32_cannot_hold_are_refused_by_name(make, name):
+    """They drew inf weights with a leaked RuntimeWarning (RandomUniform(-1e308, 1e308): NumPy's OverflowError)."""
+    with pytest.raises(ValueError, match=rf"^{name} must be at most 3.4e\+38"):
+        make()

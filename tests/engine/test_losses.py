@@ -1,3 +1,6 @@
+import math
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -54,3 +57,28 @@ def test_names_and_errors():
         losses.get(3)
     with pytest.raises(ValueError, match="same length"):
         losses.get("mse")([1, 2], [1, 2, 3])
+
+
+@pytest.mark.parametrize("loss", ALL, ids=repr)
+def test_calling_a_loss_on_bad_input_is_a_named_error(loss):
+    """Empty arrays raised ZeroDivisionError, text NumPy's unnamed "could not convert string to float"."""
+    with pytest.raises(ValueError, match=r"same length, at least 1. Received: lengths 0 and 0"):
+        loss([], [])
+    with pytest.raises(TypeError, match="y_pred must hold numbers"):
+        loss([1.0], ["a"])
+    with pytest.raises(ValueError, match=r"y_true has values beyond the float32 range"):
+        loss([1e39], [1.0])
+
+
+@pytest.mark.parametrize("loss, expected", list(zip(ALL, [math.inf, math.inf, math.inf, math.nan])), ids=repr)
+def test_an_error_beyond_float32_gives_keras_value_without_a_warning(loss, expected):
+    """An error of -6e38 is -inf in float32: Keras 3.15.1 gives inf, and NaN for log_cosh (-inf + softplus(inf)),
+    recorded; linnet leaked NumPy's overflow RuntimeWarning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert loss([3e38], [-3e38]) == pytest.approx(expected, nan_ok=True)
+
+
+def test_huber_delta_float32_cannot_hold_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"^delta must be at most 3.4e\+38"):
+        losses.Huber(delta=1e39)

@@ -562,3 +562,20 @@ def test_keras_loss_scale_factor_is_taken_at_its_default_and_named_otherwise():
     with pytest.raises(ValueError, match=r"does not support Keras' loss_scale_factor: it must be None\. "
                                          r"Received: loss_scale_factor=128"):
         linnet.optimizers.SGD(loss_scale_factor=128)
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: optimizers.Adam(epsilon=1e39), "epsilon"),
+    (lambda: optimizers.RMSprop(epsilon=1e39), "epsilon"),
+    (lambda: optimizers.Adagrad(initial_accumulator_value=1e39), "initial_accumulator_value"),
+    (lambda: optimizers.SGD(weight_decay=1e39), "weight_decay"),
+    (lambda: optimizers.SGD(clipnorm=1e39), "clipnorm"),
+    (lambda: optimizers.SGD(clipnorm=1e-50), "clipnorm"),
+    (lambda: optimizers.SGD(global_clipnorm=1e-50), "global_clipnorm"),
+    (lambda: optimizers.SGD(clipvalue=1e-50), "clipvalue"),
+])
+def test_a_hyper_parameter_float32_cannot_hold_is_refused_by_name(make, name):
+    """They were accepted, then rounded to inf or 0 at build: a leaked RuntimeWarning, or NaN steps (clipnorm 1e-50
+    makes 0/0 on a zero gradient)."""
+    with pytest.raises(ValueError, match=rf"^{name} must be at most 3.4e\+38.* Received: 1e"):
+        make().build(SIZES)

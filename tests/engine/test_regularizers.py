@@ -175,3 +175,11 @@ def test_a_regularized_model_file_keeps_its_penalty(tmp_path):
     again = load_model(tmp_path / "m.linnet")
     assert again.layers[0].kernel_regularizer.get_config() == {"l1": 0.1, "l2": 0.2}
     assert again.evaluate(X, Y, verbose=0) == net.evaluate(X, Y, verbose=0)
+
+
+@pytest.mark.parametrize("make, name", [(lambda: regularizers.L1(1e39), "l1"), (lambda: regularizers.L2(1e300), "l2"),
+                                        (lambda: regularizers.L1L2(0.0, 1e39), "l2")])
+def test_a_factor_float32_cannot_hold_is_refused_by_name(make, name):
+    """L2(1e300) was taken; its float32 gradient then overflowed to inf with a leaked RuntimeWarning."""
+    with pytest.raises(ValueError, match=rf"^{name} must be at most 3.4e\+38"):
+        make()

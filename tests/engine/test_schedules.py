@@ -2,6 +2,8 @@
 
 import json
 import math
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -94,6 +96,35 @@ def test_float64_reference_over_many_steps():
 def test_invalid_arguments_are_refused_by_name(make, error, name):
     with pytest.raises(error, match=name.replace("[", r"\[").replace("]", r"\]")):
         make()
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: ExponentialDecay(1e39, 10, 0.5), "initial_learning_rate"),
+    (lambda: ExponentialDecay(0.1, 1e-50, 0.5), "decay_steps"),
+    (lambda: InverseTimeDecay(0.1, 10, 1e39), "decay_rate"),
+    (lambda: PiecewiseConstantDecay([1], [0.1, 1e39]), "values[1]"),
+    (lambda: PolynomialDecay(0.1, 1e-50), "decay_steps"),
+    (lambda: PolynomialDecay(0.1, 10, power=1e39), "power"),
+    (lambda: CosineDecay(0.1, 10, warmup_target=1e39), "warmup_target"),
+    (lambda: CosineDecayRestarts(0.1, 1e-50), "first_decay_steps"),
+    (lambda: CosineDecayRestarts(0.1, 10, m_mul=1e39), "m_mul"),
+])
+def test_arguments_float32_cannot_hold_are_refused_by_name(make, name):
+    """They were taken, then the float32 formulas met inf or a zero decay_steps: a leaked RuntimeWarning, NaN."""
+    with pytest.raises(ValueError, match=rf"^{re.escape(name)} must be at most 3.4e\+38"):
+        make()
+
+
+@pytest.mark.parametrize("schedule, step, expected", [
+    (InverseTimeDecay(0.1, 1, 3e38), 10, 0.0),              # 1 + decay_rate * p overflows: 0.1 / inf
+    (ExponentialDecay(0.1, 1, 2.0), 1000, math.inf),
+    (CosineDecayRestarts(1.0, 1, t_mul=1.0, m_mul=2.0), 1000, math.inf),   # m_mul ** 1000
+])
+def test_a_formula_that_overflows_gives_float32_result_without_a_warning(schedule, step, expected):
+    """As Keras' float32 tensors give it; an optimizer refuses an infinite rate by name when it reads it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert schedule(step) == expected
 
 
 def test_base_class_must_be_subclassed():

@@ -4,7 +4,8 @@ Each check either returns a clean value or raises a ``ValueError``/``TypeError``
 argument, what was expected and what was received, so that bad input never surfaces as a traceback from deep
 inside NumPy (nor as a NumPy ``RuntimeWarning``: overflow is detected, not warned about).
 
-Arguments: ``boolean``, ``positive_int``, ``non_negative_int``, ``real_number``, ``verbosity``, ``file_path``,
+Arguments: ``boolean``, ``positive_int``, ``non_negative_int``, ``real_number``, ``float32_number`` (and the
+``float32_scalar`` rule it adds), ``verbosity``, ``file_path``,
 ``existing_file``, ``instances``, ``is_scheduler_address``, unknown names and keywords. Arrays:
 ``numeric_array`` (the conversion every array goes through), ``features``, ``targets``, ``sample_weights``,
 ``float32_values`` and
@@ -12,11 +13,14 @@ Arguments: ``boolean``, ``positive_int``, ``non_negative_int``, ``real_number``,
 """
 
 from .arguments import (
+                        FLOAT32_TINY,
                         VERBOSITY,
                         boolean,
                         ceil_div,
                         existing_file,
                         file_path,
+                        float32_number,
+                        float32_scalar,
                         instances,
                         is_scheduler_address,
                         non_negative_int,
@@ -39,7 +43,8 @@ from .arrays import (
                         targets,
 )
 
-__all__ = ["FLOATX", "VERBOSITY", "boolean", "ceil_div", "column_statistics", "existing_file", "features",
-           "file_path", "finite_results", "float32_values", "instances", "is_scheduler_address", "non_negative_int",
-           "nonfinite_index", "numeric_array", "positive_int", "real_number", "reject_unknown_kwargs",
-           "require_finite", "sample_weights", "targets", "unknown_name", "verbosity"]
+__all__ = ["FLOAT32_TINY", "FLOATX", "VERBOSITY", "boolean", "ceil_div", "column_statistics", "existing_file",
+           "features", "file_path", "finite_results", "float32_number", "float32_scalar", "float32_values", "instances",
+           "is_scheduler_address", "non_negative_int", "nonfinite_index", "numeric_array", "positive_int",
+           "real_number", "reject_unknown_kwargs", "require_finite", "sample_weights", "targets", "unknown_name",
+           "verbosity"]

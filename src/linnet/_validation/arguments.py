@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 VERBOSITY = ("auto", 0, 1, 2)
+FLOAT32_MAX, FLOAT32_TINY = float(np.finfo(np.float32).max), float(np.finfo(np.float32).tiny)
 SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:.]+\]|[\w.-]+):(?P<port>\d{1,5})"
                                r"|inproc://[^/\s]+/\d+/\d+")
 """The addresses ``distributed`` connects to: ``scheme://host:port`` (tcp, tls, ucx, ws, wss), ``host:port`` (tcp),
@@ -82,6 +83,23 @@ def real_number(value: Any, name: str, *, low: float | None = None, high: float 
         raise ValueError(f"{name} must be a finite number in {_interval(low, high, low_open, high_open)}, "
                          f"received {value!r}.")
     return value
+
+
+def float32_scalar(value: float, what: str, *, tiny: bool = False) -> float:
+    """``value`` if float32, in which the engine computes, holds it: ``|value| <= 3.4e38`` (larger ones become
+    infinite) and, when ``tiny``, 0 or ``|value| >= 1.18e-38`` (smaller ones round towards 0)."""
+    size = abs(value)
+    if size > FLOAT32_MAX or (tiny and 0 < size < FLOAT32_TINY):
+        least = f" and, unless 0, at least {FLOAT32_TINY:.3g}" if tiny else ""
+        raise ValueError(f"{what} must be at most {FLOAT32_MAX:.3g}{least} in magnitude (float32, in which linnet "
+                         f"computes, holds no other). Received: {value!r}")
+    return value
+
+
+def float32_number(value: Any, name: str, *, tiny: bool = False, **bounds: Any) -> float:
+    """``real_number(value, name, **bounds)`` that float32 holds (``float32_scalar``): a hyper-parameter the engine
+    rounds to float32."""
+    return float32_scalar(real_number(value, name, **bounds), name, tiny=tiny)
 
 
 def _interval(low, high, low_open, high_open) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 from .. import random as _random
 from .._serialization import Configurable, resolve, serialize  # noqa: F401 (serialize is part of this module's API)
 from .._serialization import deserialize as _deserialize
-from .._validation import FLOATX, real_number
+from .._validation import FLOATX, float32_number
 
 
 class Initializer(Configurable):
@@ -33,7 +33,7 @@ class Constant(Initializer):
     """Every value equals ``value``."""
 
     def __init__(self, value: float = 0.0):
-        self.value = real_number(value, "value")
+        self.value = float32_number(value, "value")
 
     def draw(self, shape):
         return np.full(shape, self.value)
@@ -83,8 +83,8 @@ class RandomUniform(_Seeded):
 
     def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None):
         super().__init__(seed)
-        self.minval = real_number(minval, "minval")
-        self.maxval = real_number(maxval, "maxval")
+        self.minval = float32_number(minval, "minval")
+        self.maxval = float32_number(maxval, "maxval")
         if self.maxval <= self.minval:
             raise ValueError(f"maxval must be greater than minval, received minval={minval}, maxval={maxval}.")
 
@@ -100,8 +100,8 @@ class RandomNormal(_Seeded):
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None):
         super().__init__(seed)
-        self.mean = real_number(mean, "mean")
-        self.stddev = real_number(stddev, "stddev", low=0.0)
+        self.mean = float32_number(mean, "mean")
+        self.stddev = float32_number(stddev, "stddev", low=0.0)
 
     def sample(self, rng, shape):
         return rng.normal(self.mean, self.stddev, size=shape)
@@ -114,13 +114,22 @@ class GlorotUniform(_Seeded):
     """Glorot/Xavier uniform: ``U(-limit, limit)`` with ``limit = sqrt(6 / (fan_in + fan_out))``.
 
     Keras' ``VarianceScaling(scale=1, mode="fan_avg", distribution="uniform")``; for a ``(1, 1)`` kernel the
-    limit is ``sqrt(3)``.
+    limit is ``sqrt(3)``. The fans are Keras' (``compute_fans``): ``(d, d)`` for a shape ``(d,)``, ``(a, b)`` for
+    ``(a, b)``, and ``(a·r, b·r)`` for ``(..., a, b)``, ``r`` the product of the leading (receptive field) sizes.
     """
 
     def sample(self, rng, shape):
-        fan_in, fan_out = (shape[0], shape[-1]) if len(shape) >= 2 else (shape[0], shape[0]) if shape else (1, 1)
+        fan_in, fan_out = _fans(shape)
         limit = math.sqrt(3.0 / max(1.0, (fan_in + fan_out) / 2.0))
         return rng.uniform(-limit, limit, size=shape)
+
+
+def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    """Keras' ``compute_fans``: ``(fan_in, fan_out)`` of a weight of ``shape``."""
+    if len(shape) < 2:
+        return (shape[0], shape[0]) if shape else (1, 1)
+    receptive_field = math.prod(shape[:-2])
+    return shape[-2] * receptive_field, shape[-1] * receptive_field
 
 
 _BY_NAME = {

@@ -15,7 +15,8 @@ import numpy as np
 
 from .._serialization import Configurable, resolve, serialize  # noqa: F401 (serialize is part of this module's API)
 from .._serialization import deserialize as _deserialize
-from .._validation import real_number
+from .._validation import float32_number, numeric_array
+from .._validation.arrays import checked_cast
 
 
 class Loss(Configurable):
@@ -44,12 +45,14 @@ class Loss(Configurable):
         return super().from_config(config)
 
     def __call__(self, y_true: Any, y_pred: Any) -> float:
-        y_true = np.asarray(y_true, dtype=np.float32).reshape(-1, 1)
-        y_pred = np.asarray(y_pred, dtype=np.float32).reshape(-1, 1)
-        if y_true.shape != y_pred.shape:
-            raise ValueError(f"y_true and y_pred must have the same length, received {y_true.shape[0]} "
-                             f"and {y_pred.shape[0]}.")
-        return self.value_and_grad(y_true, y_pred)[0]
+        """The mean loss of ``y_pred`` against ``y_true`` (numbers of the same length, at least one; float32):
+        ``inf`` when an error overflows float32, as in Keras."""
+        y_true, y_pred = _float32_column(y_true, "y_true"), _float32_column(y_pred, "y_pred")
+        if y_true.shape != y_pred.shape or not y_true.size:
+            raise ValueError(f"y_true and y_pred must have the same length, at least 1. Received: lengths "
+                             f"{y_true.shape[0]} and {y_pred.shape[0]}.")
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.value_and_grad(y_true, y_pred)[0]
 
     def value_and_grad(self, y_true: np.ndarray, y_pred: np.ndarray,
                        sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
@@ -71,6 +74,11 @@ class Loss(Configurable):
         Used to bound the stable learning rate; 2 for the squared error, 1 for Huber and log-cosh.
         """
         raise NotImplementedError
+
+
+def _float32_column(values: Any, name: str) -> np.ndarray:
+    """``values`` as a float32 column ``(n, 1)``: text and magnitudes above float32's range refused by name."""
+    return checked_cast(numeric_array(values, name), np.float32, name, finite=False).reshape(-1, 1)
 
 
 class MeanSquaredError(Loss):
@@ -123,7 +131,7 @@ class Huber(Loss):
     keras_name = "huber_loss"
 
     def __init__(self, delta: float = 1.0):
-        self.delta = real_number(delta, "delta", low=0.0, low_open=True)
+        self.delta = float32_number(delta, "delta", tiny=True, low=0.0, low_open=True)
 
     def pointwise(self, error):
         size = np.abs(error)

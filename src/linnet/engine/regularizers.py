@@ -20,17 +20,19 @@ import numpy as np
 from .._serialization import Configurable, resolve
 from .._serialization import deserialize as _deserialize
 from .._serialization import serialize as _serialize
+from .._validation import float32_scalar
 
 
 def _factor(value: Any, name: str) -> float:
-    """Keras' ``validate_float_arg``: a finite, non-negative int or float (None means the default, 0)."""
+    """Keras' ``validate_float_arg``: a finite, non-negative int or float (None means the default, 0), which
+    float32 holds (``float32_scalar``: the gradient is float32)."""
     if value is None:
         return 0.0
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not np.isfinite(value) or value < 0:
         raise ValueError(f"Invalid value for argument {name}: expected a non-negative float. "
                          f"Received: {name}={value!r}")
-    return float(value)
+    return float32_scalar(float(value), name)
 
 
 class Regularizer(Configurable):

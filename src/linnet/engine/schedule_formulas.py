@@ -2,17 +2,30 @@
 
 Keras casts the step and every argument to the dtype of ``initial_learning_rate`` (float32) and evaluates
 with tensors (``keras/src/optimizers/schedules/learning_rate_schedule.py``); NumPy float32 scalars give the
-same roundings. The schedule classes in ``schedules`` validate the arguments and call these.
+same roundings. The schedule classes in ``schedules`` validate the arguments and call these, through
+``float32_formula``, which keeps NumPy's overflow warnings quiet.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
 _F32 = np.float32
 _PI = _F32(math.pi)
+
+
+def float32_formula(formula):
+    """A schedule's ``__call__`` that evaluates its float32 formula with NumPy's floating-point warnings off and
+    returns a Python float: a rate that overflows is ``inf`` (or ``nan``), as Keras computes it, and an optimizer
+    refuses it by name when it reads it."""
+    @functools.wraps(formula)
+    def rate(self, step: int) -> float:
+        with np.errstate(all="ignore"):
+            return float(formula(self, step))
+    return rate
 
 
 def polynomial_decay(step: int, initial: float, decay_steps: float, end: float, power: float,

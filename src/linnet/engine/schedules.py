@@ -21,7 +21,7 @@ import numpy as np
 from .._serialization import Configurable
 from .._serialization import deserialize as _deserialize
 from .._serialization import serialize as _serialize
-from .._validation import boolean, non_negative_int, real_number
+from .._validation import boolean, float32_number, non_negative_int
 from . import schedule_formulas as formulas
 
 _F32 = np.float32
@@ -51,9 +51,9 @@ class LearningRateSchedule(Configurable):
 
 def _decay_arguments(initial_learning_rate, decay_steps, decay_rate, staircase) -> tuple[float, float, float, bool]:
     """Validate the arguments shared by ``ExponentialDecay`` and ``InverseTimeDecay``."""
-    initial_learning_rate = real_number(initial_learning_rate, "initial_learning_rate", low=0.0, low_open=True)
-    decay_steps = real_number(decay_steps, "decay_steps", low=0.0, low_open=True)
-    decay_rate = real_number(decay_rate, "decay_rate", low=0.0)
+    initial_learning_rate = float32_number(initial_learning_rate, "initial_learning_rate", low=0.0, low_open=True)
+    decay_steps = float32_number(decay_steps, "decay_steps", tiny=True, low=0.0, low_open=True)
+    decay_rate = float32_number(decay_rate, "decay_rate", low=0.0)
     return initial_learning_rate, decay_steps, decay_rate, boolean(staircase, "staircase")
 
 
@@ -95,9 +95,9 @@ class ExponentialDecay(_StepDecay):
         Decay in whole jumps every ``decay_steps`` steps instead of continuously.
     """
 
+    @formulas.float32_formula
     def __call__(self, step: int) -> float:
-        with np.errstate(over="ignore", under="ignore"):  # an infinite rate is refused by the optimizer, by name
-            return float(_F32(self.initial_learning_rate) * np.power(_F32(self.decay_rate), self._progress(step)))
+        return _F32(self.initial_learning_rate) * np.power(_F32(self.decay_rate), self._progress(step))
 
 
 class InverseTimeDecay(_StepDecay):
@@ -112,8 +112,9 @@ class InverseTimeDecay(_StepDecay):
     ``ExponentialDecay``.
     """
 
+    @formulas.float32_formula
     def __call__(self, step: int) -> float:
-        return float(_F32(self.initial_learning_rate) / (_ONE + _F32(self.decay_rate) * self._progress(step)))
+        return _F32(self.initial_learning_rate) / (_ONE + _F32(self.decay_rate) * self._progress(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -141,7 +142,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 
     def __init__(self, boundaries: list[int], values: list[float], name: str = "PiecewiseConstant"):
         boundaries = [non_negative_int(b, f"boundaries[{i}]") for i, b in enumerate(boundaries)]
-        values = [real_number(v, f"values[{i}]", low=0.0) for i, v in enumerate(values)]
+        values = [float32_number(v, f"values[{i}]", low=0.0) for i, v in enumerate(values)]
         if len(boundaries) != len(values) - 1:
             raise ValueError(f"values must have exactly one more entry than boundaries, received "
                              f"{len(boundaries)} boundaries {boundaries} and {len(values)} values {values}.")
@@ -175,17 +176,18 @@ class PolynomialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: float, end_learning_rate: float = 0.0001,
                  power: float = 1.0, cycle: bool = False, name: str = "PolynomialDecay"):
-        self.initial_learning_rate = real_number(initial_learning_rate, "initial_learning_rate", low=0.0)
-        self.decay_steps = real_number(decay_steps, "decay_steps", low=0.0, low_open=True)
-        self.end_learning_rate = real_number(end_learning_rate, "end_learning_rate", low=0.0)
-        self.power = real_number(power, "power", low=0.0)
+        self.initial_learning_rate = float32_number(initial_learning_rate, "initial_learning_rate", low=0.0)
+        self.decay_steps = float32_number(decay_steps, "decay_steps", tiny=True, low=0.0, low_open=True)
+        self.end_learning_rate = float32_number(end_learning_rate, "end_learning_rate", low=0.0)
+        self.power = float32_number(power, "power", low=0.0)
         if not isinstance(cycle, (bool, np.bool_)):
             raise TypeError(f"cycle must be True or False. Received: cycle={cycle!r}")
         self.cycle, self.name = bool(cycle), name
 
+    @formulas.float32_formula
     def __call__(self, step: int) -> float:
-        return float(formulas.polynomial_decay(step, self.initial_learning_rate, self.decay_steps,
-                                               self.end_learning_rate, self.power, self.cycle))
+        return formulas.polynomial_decay(step, self.initial_learning_rate, self.decay_steps,
+                                         self.end_learning_rate, self.power, self.cycle)
 
     def get_config(self) -> dict[str, Any]:
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
@@ -217,18 +219,20 @@ class CosineDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: float, alpha: float = 0.0,
                  name: str = "CosineDecay", warmup_target: float | None = None, warmup_steps: int = 0):
-        self.initial_learning_rate = real_number(initial_learning_rate, "initial_learning_rate", low=0.0)
-        self.decay_steps = real_number(decay_steps, "decay_steps", low=0.0, low_open=True)
-        self.alpha = real_number(alpha, "alpha", low=0.0, high=1.0)
-        self.warmup_target = None if warmup_target is None else real_number(warmup_target, "warmup_target", low=0.0)
+        self.initial_learning_rate = float32_number(initial_learning_rate, "initial_learning_rate", low=0.0)
+        self.decay_steps = float32_number(decay_steps, "decay_steps", tiny=True, low=0.0, low_open=True)
+        self.alpha = float32_number(alpha, "alpha", low=0.0, high=1.0)
+        self.warmup_target = (None if warmup_target is None else
+                              float32_number(warmup_target, "warmup_target", low=0.0))
         self.warmup_steps, self.name = non_negative_int(warmup_steps, "warmup_steps"), name
         if self.warmup_steps and warmup_target is None:
             raise ValueError(f"warmup_steps needs warmup_target, the rate reached after the warmup (Keras ignores "
                              f"warmup_steps without it). Received: warmup_steps={warmup_steps}, warmup_target=None")
 
+    @formulas.float32_formula
     def __call__(self, step: int) -> float:
-        return float(formulas.cosine_decay(step, self.initial_learning_rate, self.decay_steps, self.alpha,
-                                           self.warmup_target, self.warmup_steps))
+        return formulas.cosine_decay(step, self.initial_learning_rate, self.decay_steps, self.alpha,
+                                     self.warmup_target, self.warmup_steps)
 
     def get_config(self) -> dict[str, Any]:
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
@@ -254,14 +258,16 @@ class CosineDecayRestarts(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, first_decay_steps: float, t_mul: float = 2.0,
                  m_mul: float = 1.0, alpha: float = 0.0, name: str = "SGDRDecay"):
-        self.initial_learning_rate = real_number(initial_learning_rate, "initial_learning_rate", low=0.0)
-        self.first_decay_steps = real_number(first_decay_steps, "first_decay_steps", low=0.0, low_open=True)
-        self.t_mul, self.m_mul = real_number(t_mul, "t_mul", low=1.0), real_number(m_mul, "m_mul", low=0.0)
-        self.alpha, self.name = real_number(alpha, "alpha", low=0.0, high=1.0), name
+        self.initial_learning_rate = float32_number(initial_learning_rate, "initial_learning_rate", low=0.0)
+        self.first_decay_steps = float32_number(first_decay_steps, "first_decay_steps", tiny=True, low=0.0,
+                                                low_open=True)
+        self.t_mul, self.m_mul = float32_number(t_mul, "t_mul", low=1.0), float32_number(m_mul, "m_mul", low=0.0)
+        self.alpha, self.name = float32_number(alpha, "alpha", low=0.0, high=1.0), name
 
+    @formulas.float32_formula
     def __call__(self, step: int) -> float:
-        return float(formulas.cosine_decay_restarts(step, self.initial_learning_rate, self.first_decay_steps,
-                                                    self.t_mul, self.m_mul, self.alpha))
+        return formulas.cosine_decay_restarts(step, self.initial_learning_rate, self.first_decay_steps,
+                                              self.t_mul, self.m_mul, self.alpha)
 
     def get_config(self) -> dict[str, Any]:
         return {"initial_learning_rate": self.initial_learning_rate, "first_decay_steps": self.first_decay_steps,

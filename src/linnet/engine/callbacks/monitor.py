@@ -7,14 +7,23 @@ Import them from ``linnet.callbacks``.
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from typing import Any
 
 import numpy as np
 
-from ..._validation import boolean, file_path, non_negative_int, positive_int, real_number, unknown_name, verbosity
+from ..._validation import (
+    FLOAT32_TINY,
+    boolean,
+    file_path,
+    float32_number,
+    non_negative_int,
+    positive_int,
+    real_number,
+    unknown_name,
+    verbosity,
+)
 from .base import Callback
 
 _MODES = ("auto", "min", "max")
@@ -79,8 +88,8 @@ class MonitorCallback(Callback):
         return current - self.min_delta > reference
 
     def _best_text(self) -> str:
-        best = self.best if self.best is not None else math.inf if self.minimize else -math.inf
-        return f"{best:.5f}"
+        """The best value as Keras 3 prints it: ``None`` before the first, then 5 decimals."""
+        return "None" if self.best is None else f"{self.best:.5f}"
 
 
 def _optional_number(value: Any, name: str) -> float | None:
@@ -142,8 +151,10 @@ class EarlyStopping(MonitorCallback):
 class ReduceLROnPlateau(MonitorCallback):
     """Multiply the learning rate by ``factor`` when ``monitor`` has not improved for ``patience`` epochs.
 
-    ``new_lr = max(lr * factor, min_lr)``, applied only while ``lr > min_lr`` (compared in float32); after a
-    reduction ``wait`` restarts and nothing is counted for ``cooldown`` epochs. An improvement must beat the
+    ``new_lr = max(lr * factor, floor)``, applied only while ``lr > floor`` (compared in float32), where ``floor`` is
+    ``min_lr``, or float32's smallest normal number 1.18e-38 if that is larger (the least positive rate a linnet
+    optimizer takes; Keras would go on into subnormal rates); after a reduction ``wait`` restarts and nothing is
+    counted for ``cooldown`` epochs. An improvement must beat the
     best value by more than ``min_delta``. The current rate is logged as ``learning_rate`` every epoch.
     """
 
@@ -156,7 +167,8 @@ class ReduceLROnPlateau(MonitorCallback):
         self.patience = non_negative_int(patience, "patience")
         self.verbose = verbosity(verbose)
         self.cooldown = non_negative_int(cooldown, "cooldown")
-        self.min_lr = real_number(min_lr, "min_lr", low=0.0)
+        self.min_lr = float32_number(min_lr, "min_lr", tiny=True, low=0.0)
+        self._floor = max(self.min_lr, FLOAT32_TINY)
         self.on_train_begin()
 
     def on_train_begin(self, logs=None):
@@ -175,11 +187,11 @@ class ReduceLROnPlateau(MonitorCallback):
             self.best, self.wait = current, 0
         elif self.cooldown_counter == 0:
             self.wait += 1
-            if self.wait >= self.patience and rate > np.float32(self.min_lr):
+            if self.wait >= self.patience and rate > np.float32(self._floor):
                 self._reduce(epoch, rate)
 
     def _reduce(self, epoch: int, rate: float) -> None:
-        new_rate = max(rate * self.factor, self.min_lr)
+        new_rate = max(rate * self.factor, self._floor)
         self.model.optimizer.learning_rate = new_rate
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_rate}.")
@@ -234,6 +246,8 @@ class ModelCheckpoint(MonitorCallback):
         path = self._file_path(epoch, batch, logs)
         if self._should_save(epoch, logs, path):
             self.model.save(path)
+            if self.verbose > 0:
+                print(f"\nEpoch {epoch + 1}: finished saving model to {path}")
 
     def _file_path(self, epoch: int, batch: int | None, logs: dict) -> str:
         fields = dict(logs, epoch=epoch + 1)

@@ -17,23 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from ..._validation import real_number
+from ..._validation import float32_number, float32_scalar, real_number
 
 F32 = np.float32
 ONE, HALF, NADAM_DECAY = F32(1.0), F32(0.5), F32(0.96)
-F32_MAX, F32_TINY = float(np.finfo(F32).max), float(np.finfo(F32).tiny)
-
-
-def float32_rate(value: float, what: str) -> float:
-    """``value``, a learning rate (finite, >= 0), refused when float32, which the updates compute in, cannot hold
-    it: above 3.4e38 it would be infinite, and a positive value below 1.2e-38 rounds towards 0 (an optimizer that
-    silently never moves)."""
-    if value > F32_MAX or 0 < value < F32_TINY:
-        raise ValueError(f"{what} must be at most {F32_MAX:.3g} and, unless 0, at least {F32_TINY:.3g} (float32, "
-                         f"which the updates use, holds no other). Received: {value!r}")
-    return value
-
-
 def constant(value: float) -> np.ndarray:
     """``value`` rounded to float32, as the 0-d array the update rules broadcast."""
     return np.array(value, F32)
@@ -49,7 +36,8 @@ def decay_rate(value: Any, name: str) -> float:
 
 
 def optional(value: Any, name: str, *, low_open: bool) -> float | None:
-    return None if value is None else real_number(value, name, low=0.0, low_open=low_open)
+    """``None``, or a number >= 0 (> 0 when ``low_open``, and then not one that float32 rounds to 0) float32 holds."""
+    return None if value is None else float32_number(value, name, tiny=low_open, low=0.0, low_open=low_open)
 
 
 def integer_at_least(value: Any, name: str, low: int) -> int | None:
@@ -93,7 +81,7 @@ def called_rate(function: Callable[[], Any]) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= value < np.inf:
         raise ValueError(f"A callable learning_rate must return a finite number >= 0. Received: "
                          f"learning_rate() = {value!r} from {function!r}")
-    return float32_rate(value, f"The value of the callable learning_rate {function!r}")
+    return float32_scalar(value, f"The value of the callable learning_rate {function!r}", tiny=True)
 
 
 def scheduled_rate(schedule: Callable[[int], Any], step: int) -> float:
@@ -102,7 +90,7 @@ def scheduled_rate(schedule: Callable[[int], Any], step: int) -> float:
     if not 0.0 <= value < np.inf:
         raise ValueError(f"The learning-rate schedule {schedule!r} gave {value!r} at step {step}; a learning rate "
                          f"must be a finite number >= 0.")
-    return float32_rate(value, f"The learning rate of {schedule!r} at step {step}")
+    return float32_scalar(value, f"The learning rate of {schedule!r} at step {step}", tiny=True)
 
 
 def name_pattern(var_names: Any) -> re.Pattern | None:

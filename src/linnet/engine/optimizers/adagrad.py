@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._validation import real_number
+from ..._validation import float32_number
 from ._arguments import constant
 from .base import Optimizer
 
@@ -31,9 +31,9 @@ class Adagrad(Optimizer):
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        self.initial_accumulator_value = real_number(initial_accumulator_value, "initial_accumulator_value",
-                                                     low=0.0)
-        self.epsilon = real_number(epsilon, "epsilon", low=0.0)
+        self.initial_accumulator_value = float32_number(initial_accumulator_value, "initial_accumulator_value",
+                                                        low=0.0)
+        self.epsilon = float32_number(epsilon, "epsilon", low=0.0)
 
     def _slot_specs(self):
         return {"accumulator": self.initial_accumulator_value}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._validation import boolean, real_number
+from ..._validation import boolean, float32_number
 from ._arguments import F32, HALF, NADAM_DECAY, ONE, constant, decay_rate
 from .base import Optimizer
 
@@ -18,7 +18,7 @@ class _MovingMoments(Optimizer):
         super().__init__(learning_rate, **kwargs)
         self.beta_1 = decay_rate(beta_1, "beta_1")
         self.beta_2 = decay_rate(beta_2, "beta_2")
-        self.epsilon = real_number(epsilon, "epsilon", low=0.0)
+        self.epsilon = float32_number(epsilon, "epsilon", low=0.0)
 
     def _slot_specs(self):
         return {"momentum": 0.0, "velocity": 0.0}

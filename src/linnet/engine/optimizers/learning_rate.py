@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from ..._validation import real_number
+from ..._validation import float32_number
 from ..schedules import LearningRateSchedule, serialize
-from ._arguments import F32, called_rate, checked_rate_function, constant, float32_rate, scheduled_rate
+from ._arguments import F32, called_rate, checked_rate_function, constant, scheduled_rate
 
 
 class LearningRate:
@@ -52,7 +52,7 @@ class LearningRate:
             raise TypeError(f"This optimizer was created with a {kind}, so its learning rate "
                             f"cannot be set to a number (received {value!r}); assign a schedule instead.")
         else:
-            self._lr[()] = float32_rate(real_number(value, "learning_rate", low=0.0, low_open=True), "learning_rate")
+            self._lr[()] = float32_number(value, "learning_rate", tiny=True, low=0.0, low_open=True)
 
     @property
     def _rate_is_a_variable(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._validation import boolean, real_number
+from ..._validation import boolean, float32_number, real_number
 from ._arguments import constant, decay_rate
 from .base import Optimizer
 
@@ -43,7 +43,7 @@ class RMSprop(Optimizer):
         super().__init__(learning_rate, **kwargs)
         self.rho = decay_rate(rho, "rho")
         self.momentum = real_number(momentum, "momentum", low=0.0, high=1.0)
-        self.epsilon = real_number(epsilon, "epsilon", low=0.0)
+        self.epsilon = float32_number(epsilon, "epsilon", low=0.0)
         self.centered = boolean(centered, "centered")
 
     def _slot_specs(self):
