@@ -228,3 +228,21 @@ def test_workers_beyond_four_per_core_are_refused_by_the_parser(capsys, tmp_path
     err = capsys.readouterr().err
     assert caught.value.code == 2
     assert f"argument --workers: must be at most {too_many - 1} (4 local processes per core)" in err
+
+
+def test_a_constant_feature_column_is_refused_before_training(capsys, tmp_path):
+    """Its coefficient trades off with the intercept: standardized (÷ a floored std of 1e-7) it came out as
+    ``2.04·x + 1.91e7·k − 1.337e8``, and a prediction at k=2 as -2.2e8, with status 0."""
+    data = tmp_path / "const.csv"
+    data.write_text("x,k,y\n1,7,2\n2,7,4.1\n3,7,5.9\n4,7,8.2\n5,7,9.9\n6,7,12.1\n")
+    status, out, err = run(capsys, "train", str(data), "--target", "y", "--quiet", "--no-plots",
+                           "--out", str(tmp_path / "o"))
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert "Feature column(s) 'k' (always 7) take one value on all 4 training rows" in err
+    assert not (tmp_path / "o").exists()
+    status, out, _ = run(capsys, "train", str(data), "--target", "y", "--features", "x", "--quiet", "--no-plots",
+                         "--seed", "0", "--out", str(tmp_path / "o"))
+    metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
+    assert status == 0 and "Learned equation: y = 2.04·x" in out
+    # least squares on the 4 training rows: slope Σ(x-x̄)(y-ȳ)/Σ(x-x̄)² = 10.2/5, intercept 5.05 - 2.04·2.5
+    np.testing.assert_allclose([*metrics["coef"], metrics["intercept"]], [2.04, -0.05], atol=1e-4)

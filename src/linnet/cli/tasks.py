@@ -131,10 +131,33 @@ def build_model(task: Task, seed: int | np.random.Generator | None = None) -> Se
 
 
 def check(task: Task) -> None:
-    """Raise what ``build_model`` would about the optimizer, its learning rate and the loss, before training."""
+    """Raise what ``build_model`` would about the optimizer, its learning rate and the loss, and refuse a constant
+    feature column (:func:`refuse_constant_columns`), before training."""
     from ..engine import losses
     _optimizer(task)
     losses.get(task.loss)
+    refuse_constant_columns(task)
+
+
+def refuse_constant_columns(task: Task) -> None:
+    """Refuse a feature that takes one value on every training row (of two or more).
+
+    Its coefficient ``c`` and the intercept ``b`` enter the predictions only as ``c·k + b``, so the rows do not
+    decide them: gradient descent leaves ``c`` where the initializer put it and, once the column is standardized
+    (divided by a standard deviation of 0, floored at 1e-7 as in Keras), the equation and every prediction at
+    another value of the column are off by about ``c·1e7``.
+    """
+    x_fit, _ = training_rows(task)
+    columns = np.reshape(x_fit, (len(x_fit), -1))
+    if len(columns) < 2:
+        return
+    constant = [(name, value) for name, value, spread in zip(task.feature_names, columns[0], np.ptp(columns, axis=0))
+                if spread == 0]
+    if constant:
+        listed = ", ".join(f"{name!r} (always {value:g})" for name, value in constant)
+        raise ValueError(f"Feature column(s) {listed} take one value on all {len(columns)} training rows, so their "
+                         f"coefficient cannot be told apart from the intercept; leave them out with --features. "
+                         f"Received: {len(task.feature_names)} feature(s) {task.feature_names}")
 
 
 def _optimizer(task: Task) -> optimizers.Optimizer:
