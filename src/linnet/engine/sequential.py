@@ -201,6 +201,7 @@ class Sequential:
         epochs = check.positive_int(epochs, "epochs")
         initial_epoch = check.non_negative_int(initial_epoch, "initial_epoch")
         verbose, names = check.verbosity(verbose, auto=1), _naming.pandas_names(x, y)  # kept for equation()
+        _naming.warn_if_validation_columns_differ(x, validation_data)
         source = plugin("data_source")(x, shuffle, steps_per_epoch, epochs - initial_epoch)
         if source is not None:  # it orders its own batches (a PyDataset took shuffle above)
             x, shuffle = source, True
