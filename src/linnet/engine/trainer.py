@@ -207,6 +207,23 @@ class Trainer:
         if self.steps is None:
             self.steps = self.params["steps"] = steps
 
+    def train_batch(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> dict[str, float]:
+        """One optimizer step on all of the checked batch ``(x, y)`` (Keras 3's ``train_on_batch``): the loss
+        ``(1/B) Σ wᵢ·lᵢ`` (plus any penalty) and the metrics, reset first, with the weights from before the step.
+
+        A NaN or infinite loss, or a step that overflows the weights, raises ``DivergenceError`` and leaves the
+        weights as they were before the call.
+        """
+        self.optimizer.build(self.network.sizes, self.network.names)
+        self._hooks, self.steps, before = CallbackList([], self.model, {}), 1, self.network.params.copy()
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                return self._train_epoch(ArrayBatches(x, y, x.shape[0], False, sample_weight), None)
+        except DivergenceError as error:
+            self.network.params[:] = before
+            raise DivergenceError(f"train_on_batch: {error}; the weights were left as they were. Try a smaller "
+                                  f"learning rate, or rescale x and y.") from None
+
     # ----- evaluate ----------------------------------------------------------------------------------------
     def evaluate(self, source) -> dict[str, float]:
         """Loss and metrics over one pass of ``source`` with the current weights.
