@@ -246,3 +246,14 @@ def test_a_constant_feature_column_is_refused_before_training(capsys, tmp_path):
     assert status == 0 and "Learned equation: y = 2.04·x" in out
     # least squares on the 4 training rows: slope Σ(x-x̄)(y-ȳ)/Σ(x-x̄)² = 10.2/5, intercept 5.05 - 2.04·2.5
     np.testing.assert_allclose([*metrics["coef"], metrics["intercept"]], [2.04, -0.05], atol=1e-4)
+
+
+def test_the_demo_advice_names_what_the_tutorial_changes_not_flags_demo_lacks(capsys, tmp_path):
+    """``linnet demo`` has no --learning-rate or --normalize: its advice named them, and following it failed."""
+    status, _, err = run(capsys, "demo", "boston", "--quiet", "--no-plots", "--out", str(tmp_path / "o"))
+    advice = [line for line in err.splitlines() if line.startswith("  - ")]
+    assert status == 0 and len(advice) == 2 and "--" not in "".join(advice)
+    assert advice[0].startswith("  - use a larger learning rate (the optimizer's learning_rate): RMSprop moves")
+    assert advice[1].startswith("  - normalize the inputs (add a Normalization layer adapted to x): ")
+    with pytest.raises(SystemExit):  # what the old advice said to do
+        cli.main(["demo", "boston", "--learning-rate", "0.05"])

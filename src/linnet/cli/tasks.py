@@ -34,10 +34,11 @@ class Task:
 
     The defaults are the tutorials'; ``linnet train`` sets its own (``TRAIN_DEFAULTS``). ``learning_rate`` and
     ``momentum`` may be ``"auto"`` (SGD only); ``batch_size`` None is all training rows (gradient descent).
-    ``units`` label the figures' axes (``{"price": "$1000s"}``). ``standardize_target`` adds
-    ``Normalization(invert=True)`` adapted to ``y`` after the neuron, so it trains on a standardized target
-    while every output stays in the data's units; ``tolerance`` stops training when the loss is within that
-    relative distance of least squares' (``StopAtOptimum``; MSE only).
+    ``units`` label the figures' axes (``{"price": "$1000s"}``); ``flags`` says the run was set by ``linnet
+    train``'s flags, which the report's advice then names (a demo's, or a notebook's, names the library's calls).
+    ``standardize_target`` adds ``Normalization(invert=True)`` adapted to ``y`` after the neuron, so it trains on a
+    standardized target while every output stays in the data's units; ``tolerance`` stops training when the loss is
+    within that relative distance of least squares' (``StopAtOptimum``; MSE only).
     """
 
     name: str
@@ -59,6 +60,7 @@ class Task:
     test: tuple[np.ndarray, np.ndarray] | None = None
     predict_at: list[float] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)
+    flags: bool = False
 
 
 def demo(name: str, seed: int = 42) -> Task:
@@ -94,7 +96,7 @@ def task_from_file(path, target: str, features: list[str] | None = None, *, cate
                    dropna: bool = False, **settings) -> Task:
     """A Task on the columns of a CSV, NPZ or Parquet file, with ``TRAIN_DEFAULTS`` for unset ``settings``."""
     x, y, names = read_table(path, target, features, categorical=categorical, dropna=dropna)
-    return Task(Path(path).stem, x, y, names, target, **{**TRAIN_DEFAULTS, **settings})
+    return Task(Path(path).stem, x, y, names, target, flags=True, **{**TRAIN_DEFAULTS, **settings})
 
 
 def describe(task: Task) -> str:
