@@ -109,12 +109,25 @@ def warn_if_columns_differ(model: Any, x: Any) -> None:
     scikit-learn estimator refuses them; the command line reads them by name)."""
     found = pandas_feature_names(x)
     trained, _ = stored_names(model, len(found)) if found is not None else (None, None)
-    if trained is None or found == trained:
+    _warn_if_other_columns(found, trained, "x", "the model was trained on", "x", stacklevel=5)
+
+
+def warn_if_validation_columns_differ(x: Any, validation_data: Any) -> None:
+    """Warn when ``fit``'s ``validation_data`` is ``(x_val, y_val[, w])`` with pandas columns other than ``x``'s,
+    or in another order: the model reads them by position, so ``val_loss`` would be that of other features."""
+    if isinstance(validation_data, (tuple, list)) and validation_data:
+        _warn_if_other_columns(pandas_feature_names(validation_data[0]), pandas_feature_names(x),
+                               "validation_data x", "x", "x_val", stacklevel=4)
+
+
+def _warn_if_other_columns(found: list[str] | None, expected: list[str] | None, name: str, against: str,
+                           variable: str, stacklevel: int) -> None:
+    if found is None or expected is None or found == expected:
         return
-    how = "its columns in another order" if sorted(found) == sorted(trained) else "other columns"
-    warnings.warn(f"x has {how} than the model was trained on: {found} against {trained}. The model takes its "
-                  f"inputs by position, as Keras does; pass x[{trained!r}] to use them by name.", UserWarning,
-                  stacklevel=4)
+    how = "its columns in another order" if sorted(found) == sorted(expected) else "other columns"
+    warnings.warn(f"{name} has {how} than {against}: {found} against {expected}. The model takes its inputs by "
+                  f"position, as Keras does; pass {variable}[{expected!r}] to use them by name.", UserWarning,
+                  stacklevel=stacklevel)
 
 
 def repeated(names: Sequence) -> str:

@@ -228,3 +228,32 @@ def test_workers_beyond_four_per_core_are_refused_by_the_parser(capsys, tmp_path
     err = capsys.readouterr().err
     assert caught.value.code == 2
     assert f"argument --workers: must be at most {too_many - 1} (4 local processes per core)" in err
+
+
+def test_a_constant_feature_column_is_refused_before_training(capsys, tmp_path):
+    """Its coefficient trades off with the intercept: standardized (÷ a floored std of 1e-7) it came out as
+    ``2.04·x + 1.91e7·k − 1.337e8``, and a prediction at k=2 as -2.2e8, with status 0."""
+    data = tmp_path / "const.csv"
+    data.write_text("x,k,y\n1,7,2\n2,7,4.1\n3,7,5.9\n4,7,8.2\n5,7,9.9\n6,7,12.1\n")
+    status, out, err = run(capsys, "train", str(data), "--target", "y", "--quiet", "--no-plots",
+                           "--out", str(tmp_path / "o"))
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert "Feature column(s) 'k' (always 7) take one value on all 4 training rows" in err
+    assert not (tmp_path / "o").exists()
+    status, out, _ = run(capsys, "train", str(data), "--target", "y", "--features", "x", "--quiet", "--no-plots",
+                         "--seed", "0", "--out", str(tmp_path / "o"))
+    metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
+    assert status == 0 and "Learned equation: y = 2.04·x" in out
+    # least squares on the 4 training rows: slope Σ(x-x̄)(y-ȳ)/Σ(x-x̄)² = 10.2/5, intercept 5.05 - 2.04·2.5
+    np.testing.assert_allclose([*metrics["coef"], metrics["intercept"]], [2.04, -0.05], atol=1e-4)
+
+
+def test_the_demo_advice_names_what_the_tutorial_changes_not_flags_demo_lacks(capsys, tmp_path):
+    """``linnet demo`` has no --learning-rate or --normalize: its advice named them, and following it failed."""
+    status, _, err = run(capsys, "demo", "boston", "--quiet", "--no-plots", "--out", str(tmp_path / "o"))
+    advice = [line for line in err.splitlines() if line.startswith("  - ")]
+    assert status == 0 and len(advice) == 2 and "--" not in "".join(advice)
+    assert advice[0].startswith("  - use a larger learning rate (the optimizer's learning_rate): RMSprop moves")
+    assert advice[1].startswith("  - normalize the inputs (add a Normalization layer adapted to x): ")
+    with pytest.raises(SystemExit):  # what the old advice said to do
+        cli.main(["demo", "boston", "--learning-rate", "0.05"])

@@ -232,3 +232,26 @@ def test_adding_a_layer_after_training_is_refused_with_the_layer():
     with pytest.raises(ValueError, match=r"before training.*Received: <Dense name='late'>"):
         model.add(Dense(1, name="late"))
     assert len(model.layers) == 1 and model.built
+
+
+def test_validation_data_with_other_columns_than_x_warns_and_says_how_to_fix_it():
+    """``fit`` reads validation_data's columns by position too: reordered, they gave another val_loss silently."""
+    import warnings
+
+    import pandas as pd
+
+    import linnet
+    frame = pd.DataFrame({"a": np.arange(20.0) / 20, "b": np.arange(20.0) % 3})
+    target = frame["a"] * 2 + frame["b"]
+    model = linnet.Sequential([linnet.Input((2,)), linnet.Dense(1)])
+    model.compile("sgd", "mse")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(frame, target, verbose=0, validation_data=(frame, target))
+        model.fit(frame, target, verbose=0, validation_data=(frame.to_numpy(), target))
+    with pytest.warns(UserWarning, match=r"validation_data x has its columns in another order than x: \['b', 'a'\] "
+                                         r"against \['a', 'b'\].*pass x_val\[\['a', 'b'\]\]") as caught:
+        model.fit(frame, target, verbose=0, validation_data=(frame[["b", "a"]], target))
+    assert caught[0].filename == __file__
+    with pytest.warns(UserWarning, match=r"validation_data x has other columns than x: \['z', 'b'\]"):
+        model.fit(frame, target, verbose=0, validation_data=(frame.rename(columns={"a": "z"}), target, np.ones(20)))

@@ -100,7 +100,7 @@ def _metrics(training: Training, text: str, x_fit: np.ndarray, y_fit: np.ndarray
                "automatic": {k: v for k, v in training.history.params.items() if k in ("learning_rate", "momentum")}}
     if len(y_fit) > len(task.feature_names) + 1:  # least squares and its statistics need residual freedom
         exact = ols(x_fit, y_fit, feature_names=task.feature_names)
-        verdict = convergence(model, x_fit, y_fit, exact, cli=True)
+        verdict = convergence(model, x_fit, y_fit, exact, cli=task.flags)
         metrics.update(least_squares={"coef": exact.coef_.tolist(), "intercept": float(exact.intercept_),
                                       "rsquared": float(exact.rsquared), "mse": float(exact.ssr / exact.nobs)},
                        rsquared=_rsquared(model.predict(x_fit).ravel(), y_fit),

@@ -34,10 +34,11 @@ class Task:
 
     The defaults are the tutorials'; ``linnet train`` sets its own (``TRAIN_DEFAULTS``). ``learning_rate`` and
     ``momentum`` may be ``"auto"`` (SGD only); ``batch_size`` None is all training rows (gradient descent).
-    ``units`` label the figures' axes (``{"price": "$1000s"}``). ``standardize_target`` adds
-    ``Normalization(invert=True)`` adapted to ``y`` after the neuron, so it trains on a standardized target
-    while every output stays in the data's units; ``tolerance`` stops training when the loss is within that
-    relative distance of least squares' (``StopAtOptimum``; MSE only).
+    ``units`` label the figures' axes (``{"price": "$1000s"}``); ``flags`` says the run was set by ``linnet
+    train``'s flags, which the report's advice then names (a demo's, or a notebook's, names the library's calls).
+    ``standardize_target`` adds ``Normalization(invert=True)`` adapted to ``y`` after the neuron, so it trains on a
+    standardized target while every output stays in the data's units; ``tolerance`` stops training when the loss is
+    within that relative distance of least squares' (``StopAtOptimum``; MSE only).
     """
 
     name: str
@@ -59,6 +60,7 @@ class Task:
     test: tuple[np.ndarray, np.ndarray] | None = None
     predict_at: list[float] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)
+    flags: bool = False
 
 
 def demo(name: str, seed: int = 42) -> Task:
@@ -94,7 +96,7 @@ def task_from_file(path, target: str, features: list[str] | None = None, *, cate
                    dropna: bool = False, **settings) -> Task:
     """A Task on the columns of a CSV, NPZ or Parquet file, with ``TRAIN_DEFAULTS`` for unset ``settings``."""
     x, y, names = read_table(path, target, features, categorical=categorical, dropna=dropna)
-    return Task(Path(path).stem, x, y, names, target, **{**TRAIN_DEFAULTS, **settings})
+    return Task(Path(path).stem, x, y, names, target, flags=True, **{**TRAIN_DEFAULTS, **settings})
 
 
 def describe(task: Task) -> str:
@@ -131,10 +133,33 @@ def build_model(task: Task, seed: int | np.random.Generator | None = None) -> Se
 
 
 def check(task: Task) -> None:
-    """Raise what ``build_model`` would about the optimizer, its learning rate and the loss, before training."""
+    """Raise what ``build_model`` would about the optimizer, its learning rate and the loss, and refuse a constant
+    feature column (:func:`refuse_constant_columns`), before training."""
     from ..engine import losses
     _optimizer(task)
     losses.get(task.loss)
+    refuse_constant_columns(task)
+
+
+def refuse_constant_columns(task: Task) -> None:
+    """Refuse a feature that takes one value on every training row (of two or more).
+
+    Its coefficient ``c`` and the intercept ``b`` enter the predictions only as ``c·k + b``, so the rows do not
+    decide them: gradient descent leaves ``c`` where the initializer put it and, once the column is standardized
+    (divided by a standard deviation of 0, floored at 1e-7 as in Keras), the equation and every prediction at
+    another value of the column are off by about ``c·1e7``.
+    """
+    x_fit, _ = training_rows(task)
+    columns = np.reshape(x_fit, (len(x_fit), -1))
+    if len(columns) < 2:
+        return
+    constant = [(name, value) for name, value, spread in zip(task.feature_names, columns[0], np.ptp(columns, axis=0))
+                if spread == 0]
+    if constant:
+        listed = ", ".join(f"{name!r} (always {value:g})" for name, value in constant)
+        raise ValueError(f"Feature column(s) {listed} take one value on all {len(columns)} training rows, so their "
+                         f"coefficient cannot be told apart from the intercept; leave them out with --features. "
+                         f"Received: {len(task.feature_names)} feature(s) {task.feature_names}")
 
 
 def _optimizer(task: Task) -> optimizers.Optimizer:

@@ -20,6 +20,7 @@ from .. import random as _random
 from . import callbacks as callbacks_module
 from . import losses, optimizers
 from . import metrics as metrics_module
+from .batch_methods import BatchMethods, results
 from .fitplan import advise, fit_plan, validation_frequency
 from .layers import InputLayer, Layer, input_dim_from_shape, unique_name
 from .network import Network
@@ -35,7 +36,7 @@ _FIT_ARGUMENTS = ("x", "y", "batch_size", "epochs", "verbose", "callbacks", "val
                   "steps_per_epoch")
 
 
-class Sequential:
+class Sequential(BatchMethods):
     """A linear stack of layers: ``Sequential([Input((1,)), Dense(1)])``."""
 
     def __init__(self, layers: Sequence[Layer] | None = None, name: str | None = None, **kwargs):
@@ -201,6 +202,7 @@ class Sequential:
         epochs = check.positive_int(epochs, "epochs")
         initial_epoch = check.non_negative_int(initial_epoch, "initial_epoch")
         verbose, names = check.verbosity(verbose, auto=1), _naming.pandas_names(x, y)  # kept for equation()
+        _naming.warn_if_validation_columns_differ(x, validation_data)
         source = plugin("data_source")(x, shuffle, steps_per_epoch, epochs - initial_epoch)
         if source is not None:  # it orders its own batches (a PyDataset took shuffle above)
             x, shuffle = source, True
@@ -238,9 +240,7 @@ class Sequential:
         if verbose:
             steps = trainer.evaluated_steps if not isinstance(x, np.ndarray) else check.ceil_div(x.shape[0], batch_size)
             Progbar(steps, verbose).update(steps, logs, finalize=True)
-        if return_dict:
-            return logs
-        return logs["loss"] if len(logs) == 1 else list(logs.values())
+        return results(logs, return_dict)
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = 0, **kwargs) -> np.ndarray:
         """Predictions of shape ``(n, 1)``, float32. Accepts arrays, lists and pandas objects; quiet by default."""
@@ -251,17 +251,6 @@ class Sequential:
         if verbose:
             steps = check.ceil_div(prediction.shape[0], batch_size)
             Progbar(steps, verbose).update(steps, {}, finalize=True)
-        return prediction
-
-    def predict_on_batch(self, x: Any) -> np.ndarray:
-        """Predictions for ``x`` in one pass (builds the model from ``x`` if needed, as Keras does)."""
-        x = self._checked_x(x)
-        with np.errstate(over="ignore", invalid="ignore"):
-            prediction = self.network.forward(x)
-        bad = check.nonfinite_index(prediction)
-        if bad is not None:
-            raise ValueError(f"The prediction for x row {bad[0]} is beyond the float32 range (it, or a product x·w "
-                             f"forming it, exceeds 3.4e38): that input is far outside the training data; rescale x.")
         return prediction
 
     def __call__(self, x: Any) -> np.ndarray:

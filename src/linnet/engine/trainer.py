@@ -21,7 +21,6 @@ end-of-epoch weights (``val_loss`` over all of it), the epoch's logs go to the c
 from __future__ import annotations
 
 import contextlib
-import itertools
 import math
 import time
 from collections.abc import Sequence
@@ -32,49 +31,13 @@ import numpy as np
 from .. import random as _random
 from .._validation import instances
 from .callbacks import Callback, CallbackList, History
-from .divergence import BestWeights, divergence_message
+from .divergence import EXPLOSION_FACTOR, RISING_EPOCHS, BestWeights, DivergenceError, divergence_message, exploding
 from .progress import Progbar
 from .sources import ArrayBatches, checked_batches, source_length, split_validation  # noqa: F401 (linnet.training's names)
 
 # The fused one-neuron step saves ~2 µs a step but needs a copy of [x, 1], ~0.2 ms a MB: worth it when the
 # arrays hold at most this many bytes per training step to run.
 DESIGN_BYTES_PER_STEP = 10_000
-EXPLOSION_FACTOR = 1e4
-RISING_EPOCHS = 3
-
-
-class DivergenceError(ArithmeticError):
-    """Training stopped because the loss became NaN or infinite; ``history`` holds the epochs before it."""
-
-    def __init__(self, message: str, history=None):
-        super().__init__(message)
-        self.history = history
-
-
-def exploding(losses: Sequence[float]) -> bool:
-    """Whether a run of epoch losses has diverged: a loss is NaN or infinite, or the last loss is more than
-    ``EXPLOSION_FACTOR`` (10⁴) times the first and rose in each of the last ``RISING_EPOCHS`` (3) epochs.
-
-    Above the stable learning rate the error along the steepest direction grows by ``|1 - lr·λmax| > 1`` per
-    step, so the loss grows geometrically and passes any fixed multiple of its start within a few dozen
-    epochs. A converging run stays near or below its first loss: momentum and Adam can overshoot, but by
-    factors of a few, not 10⁴, and a single spike is not three rises in a row. The rule compares with the
-    first epoch's loss, the scale of the problem; a run that starts at (almost) zero loss, such as one
-    initialized at an exact fit, can trip it.
-
-    The rule lives in the engine, not in ``diagnostics``, because the loop applies it: like ``TerminateOnNaN``
-    it is the loop's safety, which stops a run before its weights overflow and restores the best ones.
-    ``linnet.diagnostics.exploding`` is this function.
-    """
-    values = [float(value) for value in losses]
-    if not all(math.isfinite(value) for value in values):
-        return True
-    if len(values) <= RISING_EPOCHS or values[-1] <= EXPLOSION_FACTOR * values[0]:
-        return False
-    recent = values[-RISING_EPOCHS - 1:]
-    return all(later > earlier for earlier, later in itertools.pairwise(recent))
-
-
 class Trainer:
     """One model's training loop and its state: network, optimizer, loss, metrics, callbacks and generator.
 
@@ -243,6 +206,23 @@ class Trainer:
                              f"(x, y) batch per call.")
         if self.steps is None:
             self.steps = self.params["steps"] = steps
+
+    def train_batch(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> dict[str, float]:
+        """One optimizer step on all of the checked batch ``(x, y)`` (Keras 3's ``train_on_batch``): the loss
+        ``(1/B) Σ wᵢ·lᵢ`` (plus any penalty) and the metrics, reset first, with the weights from before the step.
+
+        A NaN or infinite loss, or a step that overflows the weights, raises ``DivergenceError`` and leaves the
+        weights as they were before the call.
+        """
+        self.optimizer.build(self.network.sizes, self.network.names)
+        self._hooks, self.steps, before = CallbackList([], self.model, {}), 1, self.network.params.copy()
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                return self._train_epoch(ArrayBatches(x, y, x.shape[0], False, sample_weight), None)
+        except DivergenceError as error:
+            self.network.params[:] = before
+            raise DivergenceError(f"train_on_batch: {error}; the weights were left as they were. Try a smaller "
+                                  f"learning rate, or rescale x and y.") from None
 
     # ----- evaluate ----------------------------------------------------------------------------------------
     def evaluate(self, source) -> dict[str, float]:
