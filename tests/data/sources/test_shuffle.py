@@ -1,7 +1,7 @@
 """The out-of-core batching and shuffle buffer: every row exactly once, Keras' batch count, tf.data's buffer rule.
 
 Oracles: the multiset of rows (each row carries its index), ``ceil(n / batch_size)`` batches, the rows in their
-original order without a buffer, and a hand-worked buffer of one batch (its first output is the first batch).
+original order without a buffer, and tf.data's rule written a row at a time.
 """
 
 import numpy as np
@@ -47,11 +47,48 @@ def test_the_buffer_mixes_rows_across_chunks_but_is_not_a_uniform_permutation():
     assert 40 < np.mean(first_positions) < 200
 
 
-def test_a_buffer_of_one_batch_outputs_the_first_batch_first_when_the_second_arrives():
-    rng = np.random.default_rng(1)
-    out = list(batches(indexed_chunks([4, 4]), 4, 4, rng))
-    assert sorted(out[0][:, 0].tolist()) == [0, 1, 2, 3]  # the only rows in the buffer
-    assert sorted(out[1][:, 0].tolist()) == [4, 5, 6, 7]
+def row_by_row(chunks, batch_size, buffer_rows, rng):
+    """tf.data's ``shuffle`` one row at a time: each incoming row takes the slot of the row it draws (uniform,
+    with replacement); then the rest leaves in a random order. The slots are drawn from ``rng`` as linnet draws
+    them (a batch of draws per incoming batch), so that the two can be compared batch for batch."""
+    capacity = -(-buffer_rows // batch_size) * batch_size
+    buffer, out, tail = [], [], []
+    for rows in batches(chunks, batch_size, 0):  # in order (tested above)
+        if len(buffer) < capacity:
+            buffer.extend(rows)
+        elif len(rows) < batch_size:
+            tail = list(rows)
+        else:
+            batch = []
+            for row, slot in zip(rows, rng.integers(0, capacity, batch_size)):
+                batch.append(buffer[slot])
+                buffer[slot] = row
+            out.append(np.array(batch))
+    rest = buffer + tail
+    order = rng.permutation(len(rest))
+    return out + [np.array([rest[i] for i in order[start:start + batch_size]])
+                  for start in range(0, len(order), batch_size)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(sizes=st.lists(st.integers(1, 40), min_size=1, max_size=10), batch_size=st.integers(1, 9),
+       buffer_rows=st.integers(1, 24), seed=st.integers(0, 2**32 - 1))
+def test_the_buffer_gives_the_rows_tf_data_gives_drawing_a_row_at_a_time(sizes, batch_size, buffer_rows, seed):
+    """Small buffers, so that a batch often draws a slot twice: the second draw gets the row that took the slot."""
+    got = list(batches(indexed_chunks(sizes), batch_size, buffer_rows, np.random.default_rng(seed)))
+    expected = row_by_row(indexed_chunks(sizes), batch_size, buffer_rows, np.random.default_rng(seed))
+    assert len(got) == len(expected)
+    for batch, reference in zip(got, expected):
+        np.testing.assert_array_equal(batch, reference)
+
+
+def test_a_row_can_leave_in_the_batch_it_arrives_with_as_in_tf_data():
+    """A buffer of one batch of 4: the second batch's draws repeat a slot (seed 3), so a row of the second batch
+    leaves at once; the rows of the first batch that were not drawn leave at the end."""
+    out = list(batches(indexed_chunks([4, 4]), 4, 4, np.random.default_rng(3)))
+    first = out[0][:, 0]
+    assert (first >= 4).any() and len(set(first.tolist())) == 4
+    assert sorted(np.concatenate([batch[:, 0] for batch in out]).tolist()) == list(range(8))
 
 
 def test_prefetch_yields_in_order_and_raises_the_readers_error_at_its_item():
