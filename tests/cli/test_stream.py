@@ -35,6 +35,17 @@ def test_linnet_ols_on_parquet_prints_the_exact_coefficients(capsys, parquet, pr
     assert "No. Observations:                  4000" in out
 
 
+def test_linnet_ols_names_the_line_of_a_missing_csv_value_and_the_flag_that_drops_it(capsys, tmp_path):
+    csv = tmp_path / "d.csv"
+    csv.write_text("x,y\n1,2\n2,\n3,6\n4,8.5\n")
+    assert cli.main(["ols", str(csv), "--target", "y"]) == 2
+    error = capsys.readouterr().err
+    assert "missing value at line 3 of" in error and "--dropna (linnet ols" in error and len(error.splitlines()) == 1
+    with pytest.warns(UserWarning, match="dropped 1 of 4 row"):
+        assert cli.main(["ols", str(csv), "--target", "y", "--dropna"]) == 0  # the advice works
+    assert "No. Observations:                     3" in capsys.readouterr().out
+
+
 def test_linnet_train_stream_holds_out_the_last_row_groups_and_writes_the_model(capsys, parquet, tmp_path):
     out = tmp_path / "out"
     status = cli.main(["train", str(parquet), "--target", "t", "--stream", "--optimizer", "adam", "--learning-rate",

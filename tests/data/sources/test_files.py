@@ -225,11 +225,25 @@ def test_bad_csv_input_is_named(tmp_path):
     with pytest.raises(ValueError, match="Cannot read .*bad.csv' after data row .*b.*x"):
         linnet.ols(CSVSource(path, "price", block_bytes=1024))
     path.write_text("a,b,price\n1,2,3\n4,,6\n")
-    with pytest.raises(ValueError, match="Column 'b' has a missing value at row 1 of the data rows of .*bad.csv"):
+    with pytest.raises(ValueError, match="Column 'b' has a missing value at line 3 of .*bad.csv"):
         linnet.ols(path, target="price")
     path.write_text("a,price\n" + "1" * 5000 + ",2\n3,4\n")
     with pytest.raises(ValueError, match="bad.csv"):
         linnet.ols(CSVSource(path, "price", block_bytes=1024))
+
+
+@pytest.mark.parametrize("cell", ["", "NA", "inf"])
+def test_a_bad_csv_cell_is_named_by_its_line_as_the_in_memory_reader_names_it(tmp_path, cell):
+    """Lines count the header, an empty line and every line of a quoted field; the chunk's rows start past 0."""
+    path = tmp_path / "gaps.csv"
+    rows = ["a,note,price", *["1,plain,2"] * 300, "", '3,"two\nlines",4', f"5,x,{cell}", "7,y,8"]
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(ValueError, match="line 305 of .*gaps.csv'") as streamed:
+        linnet.ols(CSVSource(path, "price", features=["a"], block_bytes=1024))
+    with pytest.raises(ValueError, match="line 305 of .*gaps.csv'"):
+        linnet.data.read_csv(path, "price", ["a"])
+    fix = "linnet.data.read_csv(path, target, dropna=True), or --dropna (linnet ols"
+    assert (fix in str(streamed.value)) == (cell != "inf")  # inf is no missing value: dropna keeps it
 
 
 def test_open_file_chooses_by_extension_and_refuses_others(tmp_path, parquet):

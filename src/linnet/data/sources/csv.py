@@ -8,13 +8,19 @@ standard-library ``csv`` module would give Python strings per cell (slow, large)
 parses in C too but holds its own Python objects per chunk and needs pandas.
 
 The delimiter is sniffed as :func:`linnet.data.read_csv` does; a missing value (empty, ``NA``, ``NaN``, ``null``)
-is an error naming the column and the row. CSV has no row-group index, so shuffling shuffles the order of the
-files (the partitions) and then goes through the shuffle buffer; the number of batches is known after one epoch.
+is an error naming the column and the file's line, counted as :func:`linnet.data.read_csv` counts it (header
+included, a quoted field spanning lines ending on its last one): found by reading the file up to that row again,
+only when there is an error, since pyarrow's blocks know their first row but not their first line. CSV has no
+row-group index, so shuffling shuffles the order of the files (the partitions) and then goes through the shuffle
+buffer; the number of batches is known after one epoch.
 """
 
 from __future__ import annotations
 
+import csv as python_csv
+import itertools
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +32,11 @@ from .files import ChunkedFiles, Where, arrow_columns, named_kinds
 
 BLOCK_BYTES = 16 << 20
 """Bytes of CSV text parsed at a time (pyarrow's ``block_size``): also the longest row accepted."""
+
+DROPNA = ("remove or fill that row first, or drop such rows reading the file in memory: "
+          "linnet.data.read_csv(path, target, dropna=True), or --dropna (linnet ols, and linnet train when it reads "
+          "the file whole)")
+"""What to do about a missing value, saying only what works: a streamed source has no ``dropna``."""
 
 
 class CSVSource(ChunkedFiles):
@@ -47,10 +58,8 @@ class CSVSource(ChunkedFiles):
 
     def _options(self, file: Path, columns: list[str] | None):
         csv = self._csv()
-        with open(file, encoding="utf-8-sig", errors="replace") as handle:
-            delimiter = sniff_delimiter(handle.read(8192))
         return {"read_options": csv.ReadOptions(block_size=self.block_bytes),
-                "parse_options": csv.ParseOptions(delimiter=delimiter),
+                "parse_options": csv.ParseOptions(delimiter=_delimiter(file)),
                 "convert_options": csv.ConvertOptions(
                     include_columns=columns, null_values=sorted(MISSING_TEXT | {"NA", "NaN", "NULL", "None"}),
                     column_types=None if columns is None else {name: self._kinds[name] for name in columns})}
@@ -84,9 +93,28 @@ class CSVSource(ChunkedFiles):
                 return
             except pyarrow.ArrowException as error:
                 raise ValueError(f"Cannot read {str(file)!r} after data row {row}: {error}") from None
-            where = Where(f"the data rows of {str(file)!r}", row)
-            yield arrow_columns(block, names, where), where
+            where = Where(repr(str(file)), row, partial(_line, file))
+            yield arrow_columns(block, names, where, DROPNA), where
             row += block.num_rows
+
+
+def _delimiter(file: Path) -> str:
+    with open(file, encoding="utf-8-sig", errors="replace") as handle:
+        return sniff_delimiter(handle.read(8192))
+
+
+def _line(file: Path, row: int) -> str:
+    """Data row ``row`` (0-based, header and empty lines excluded, as pyarrow counts) as "line 7", the line of the
+    file on which it ends as :func:`linnet.data.read_csv` numbers lines; "data row 6 (1-based, header excluded)"
+    if the standard ``csv`` module cannot read that far (a field beyond its size limit)."""
+    try:
+        with open(file, encoding="utf-8-sig", errors="replace", newline="") as handle:
+            reader = python_csv.reader(handle, delimiter=_delimiter(file))
+            lines = (reader.line_num for fields in reader if fields)
+            line = next(itertools.islice(lines, row + 1, None), None)  # + 1: the header
+    except python_csv.Error:
+        line = None
+    return f"line {line}" if line is not None else f"data row {row + 1} (1-based, header excluded)"
 
 
 def _kind(arrow_type) -> str:

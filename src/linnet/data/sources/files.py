@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import os
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -41,11 +41,17 @@ NUMERIC_KINDS = ("int", "float32", "float64", "bool")
 
 
 class Where(NamedTuple):
-    """Where a chunk was read, for errors: ``text`` ("row group 3 of 'f.parquet'") and the row, within it, of the
-    chunk's first row."""
+    """Where a chunk was read, for errors: ``text`` ("row group 3 of 'f.parquet'"), the row, within it, of the
+    chunk's first row, and optionally ``locate``, which names a row by its index there (CSV: "line 7")."""
 
     text: str
     first_row: int = 0
+    locate: Callable[[int], str] | None = None
+
+    def row(self, offset: int) -> str:
+        """The chunk's row ``offset`` as errors name it: "row 5 of row group 3 of 'f.parquet'", "line 7 of 'f.csv'"."""
+        row = self.first_row + offset
+        return f"{self.locate(row) if self.locate else f'row {row}'} of {self.text}"
 
 
 def partition_files(path: Any, extensions: Sequence[str]) -> list[Path]:
@@ -63,9 +69,11 @@ def partition_files(path: Any, extensions: Sequence[str]) -> list[Path]:
     return files
 
 
-def arrow_columns(batch, names: list[str], where: Where) -> dict[str, np.ndarray]:
-    """The named columns of a pyarrow ``RecordBatch`` as NumPy arrays (no copy), refusing a null by its row and a
-    column the batch lacks (pyarrow leaves out a requested column a file rewritten since it was opened has lost)."""
+def arrow_columns(batch, names: list[str], where: Where,
+                  fix: str = "remove or fill that row first") -> dict[str, np.ndarray]:
+    """The named columns of a pyarrow ``RecordBatch`` as NumPy arrays (no copy), refusing a null by its row (with
+    the ``fix`` that works for the format) and a column the batch lacks (pyarrow leaves out a requested column a
+    file rewritten since it was opened has lost)."""
     missing = sorted(set(names) - set(batch.schema.names))
     if missing:
         raise ValueError(f"{where.text} has no column(s) {missing} (its columns: {batch.schema.names}): the file "
@@ -74,9 +82,8 @@ def arrow_columns(batch, names: list[str], where: Where) -> dict[str, np.ndarray
     for name in names:
         column = batch.column(name)
         if column.null_count:
-            bad = where.first_row + int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
-            raise ValueError(f"Column {name!r} has a missing value at row {bad} of {where.text}; remove or fill "
-                             f"that row first.")
+            bad = int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
+            raise ValueError(f"Column {name!r} has a missing value at {where.row(bad)}; {fix}.")
         columns[name] = arrow_numbers(column)
     return columns
 
@@ -180,8 +187,7 @@ class ChunkedFiles:
         for array, names in ((x, self.feature_names), (y[:, None], [self.target])):
             bad = _checks.nonfinite_index(array)
             if bad is not None:
-                raise ValueError(f"Column {names[bad[1]]!r} has the value {array[bad]} at row "
-                                 f"{where.first_row + bad[0]} of {where.text}; "
+                raise ValueError(f"Column {names[bad[1]]!r} has the value {array[bad]} at {where.row(bad[0])}; "
                                  f"linnet needs finite numbers: remove or fill that row first.")
 
     checked = True
