@@ -187,6 +187,19 @@ def test_warnings_are_one_line_and_tiny_files_skip_the_comparison(capsys, tmp_pa
     assert status == 0 and "No comparison with the exact answer" in err
 
 
+def test_a_rank_deficient_design_is_warned_about_once_with_the_column_names(tmp_path):
+    """Stopping, metrics, comparison table, partial fits and gap figure share one least-squares result."""
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=50)
+    data = tmp_path / "collinear.csv"
+    data.write_text("a,b,y\n" + "".join(f"{u},{2 * u},{3 * u + 1 + 0.1 * e}\n" for u, e in zip(a, rng.normal(size=50))))
+    result = subprocess.run([sys.executable, "-m", "linnet.cli", "train", str(data), "--target", "y", "--quiet",
+                             "--plots", "--out", str(tmp_path / "o")], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("rank-deficient") == 1, result.stderr
+    assert "columns x[:, 0] ('a') and x[:, 1] ('b') are collinear" in result.stderr
+
+
 @pytest.mark.filterwarnings("ignore:validation_split=0.2 holds out")  # the rows are sorted on purpose
 def test_predict_takes_rows_of_several_features_from_x(capsys, tmp_path):
     data = tmp_path / "plane.csv"

@@ -345,3 +345,28 @@ def test_the_stable_learning_rate_of_inputs_beyond_float32_is_refused_not_nan():
     from linnet.diagnostics import stable_learning_rate
     with pytest.raises(ValueError, match=r"x \(as float32, which training uses\) has values beyond the float32 range"):
         stable_learning_rate(np.arange(10.0)[:, None] * 1e200)
+
+
+def test_collinear_columns_are_solved_once_by_the_callers_that_share_a_result():
+    """StopAtOptimum uses only the least loss (exact whatever the rank) and says nothing; compare_to_ols and the gap
+    figure reuse a result already solved, refusing one of other rows or features."""
+    import warnings
+
+    from linnet.callbacks import StopAtOptimum
+    from linnet.exact.state import LeastSquaresState
+    from linnet.exact.surface import LossSurface
+    a = np.linspace(0.0, 1.0, 20)
+    x, y = np.column_stack([a, 2 * a]), 3 * a + 1 + 0.01 * np.sin(7 * a)
+    model = neuron(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stop = StopAtOptimum(x, y, tolerance=1e-6)
+        with pytest.warns(UserWarning, match=r"\('a'\) and x\[:, 1\] \('b'\) are collinear"):
+            exact = ols(x, y, feature_names=["a", "b"])
+        table = model.compare_to_ols(x, y, feature_names=["a", "b"], print_fn=None, ols_result=exact)
+        LossSurface(LeastSquaresState().update(x, y), least_squares=exact)
+    assert table.least_squares_loss == exact.ssr / 20 == pytest.approx(stop.optimum, rel=1e-4)  # float32 rows
+    with pytest.raises(ValueError, match="ols_result must be the OLSResult of linnet.stats.ols on 2 feature"):
+        model.compare_to_ols(x, y, print_fn=None, ols_result=ols(a, y))
+    with pytest.raises(ValueError, match="least_squares must be the OLSResult with an intercept of the state's 19"):
+        LossSurface(LeastSquaresState().update(x[1:], y[1:]), least_squares=exact)

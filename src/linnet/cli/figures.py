@@ -35,10 +35,12 @@ def row_counts(task: Task, n_fit: int) -> tuple[str, str]:
     return f"the {n_fit} training rows" + (f", not the {held} validation rows" if held else ""), every
 
 
-def figures(training: Training, x_fit, y_fit, exact) -> dict[str, Callable[[Any], Any]]:
-    """The tutorial figures: file name -> ``draw(figure)``."""
+def figures(training: Training, x_fit, y_fit) -> dict[str, Callable[[Any], Any]]:
+    """The tutorial figures: file name -> ``draw(figure)``; least squares is the run's (``training.least_squares``),
+    drawn when there is one."""
     from .. import plot
     task, model = training.task, training.model
+    exact = False if training.least_squares is None else training.least_squares
     features, target = labelled(task)
     fit_rows, every = row_counts(task, len(y_fit))
     names = {"feature_name": features, "target_name": target}
@@ -53,7 +55,8 @@ def figures(training: Training, x_fit, y_fit, exact) -> dict[str, Callable[[Any]
                                                    rows=fit_rows, **names)
     elif len(features) <= MAX_PANELS:
         drawings["fit.png"] = lambda fig: plot.partial_fits(
-            model, x_fit, y_fit, axes=fig.subplots(1, len(features), squeeze=False)[0], rows=fit_rows, **names)
+            model, x_fit, y_fit, axes=fig.subplots(1, len(features), squeeze=False)[0], rows=fit_rows,
+            exact=training.least_squares, **names)
     if task.test is not None:
         rows = f"the {len(task.test[1])} test rows; least squares fitted on the training rows"
         drawings["fit_test.png"] = lambda fig: plot.fit(model, *task.test, ax=fig.add_subplot(), exact=exact,
@@ -66,7 +69,8 @@ def exact_figures(training: Training, x_fit, y_fit) -> dict[str, Callable[[Any],
     from .. import plot
     task, model, path = training.task, training.model, training.path
     features, target = labelled(task)
-    drawings = {"gap.png": lambda fig: plot.gap(path, x_fit, y_fit, ax=fig.add_subplot(), model=model)}
+    drawings = {"gap.png": lambda fig: plot.gap(path, x_fit, y_fit, ax=fig.add_subplot(), model=model,
+                                                exact=training.least_squares)}
     if len(features) == 1:
         drawings["landscape.png"] = lambda fig: plot.landscape(model, x_fit, y_fit, path=path, ax=fig.add_subplot(),
                                                                feature_name=features[0], target_name=target)

@@ -19,7 +19,6 @@ import numpy as np
 from .._atomic import write_text
 from ..diagnostics.equation import equation
 from ..engine.trainer import split_validation
-from ..exact.results import ols
 
 if TYPE_CHECKING:  # tasks.run calls write_report, so report does not import tasks at run time
     from .tasks import Task, Training
@@ -46,8 +45,8 @@ def write_report(training: Training, out, *, plots: bool = True, exact_plots: bo
         diagnose(_run_lines(metrics, task))
     if "least_squares" in metrics:
         diagnose(f"\nOn the {len(y_fit)} training rows, beside the exact least-squares answer:")
-        model.compare_to_ols(x_fit, y_fit, feature_names=task.feature_names,
-                             print_fn=diagnose)
+        model.compare_to_ols(x_fit, y_fit, feature_names=task.feature_names, print_fn=diagnose,
+                             ols_result=training.least_squares)
         diagnose(metrics["convergence_text"])
         if "validation" in metrics:
             held = metrics["validation"]
@@ -98,8 +97,8 @@ def _metrics(training: Training, text: str, x_fit: np.ndarray, y_fit: np.ndarray
                "final": {k: v[-1] for k, v in history.items()}, "history": history,
                "epochs_run": len(history.get("loss", [])), "stopped_epoch": training.stopped_epoch,
                "automatic": {k: v for k, v in training.history.params.items() if k in ("learning_rate", "momentum")}}
-    if len(y_fit) > len(task.feature_names) + 1:  # least squares and its statistics need residual freedom
-        exact = ols(x_fit, y_fit, feature_names=task.feature_names)
+    exact = training.least_squares
+    if exact is not None:
         verdict = convergence(model, x_fit, y_fit, exact, cli=task.flags)
         metrics.update(least_squares={"coef": exact.coef_.tolist(), "intercept": float(exact.intercept_),
                                       "rsquared": float(exact.rsquared), "mse": float(exact.ssr / exact.nobs)},
@@ -144,8 +143,7 @@ def _final_lines(metrics: dict) -> str:
 def _write_figures(training: Training, out: Path, x_fit, y_fit, plots: bool, exact_plots: bool,
                    diagnose: Callable[[str], None]) -> list[str]:
     from . import figures
-    exact = ols(x_fit, y_fit) if len(y_fit) > x_fit.reshape(len(y_fit), -1).shape[1] + 1 else False
-    drawings = figures.figures(training, x_fit, y_fit, exact) if plots else {}
+    drawings = figures.figures(training, x_fit, y_fit) if plots else {}
     drawings.update(figures.exact_figures(training, x_fit, y_fit) if exact_plots else {})
     n_features = len(training.task.feature_names)
     if exact_plots and n_features > 1:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from ..engine.callbacks import History, ParameterHistory, StopAtOptimum
 from ..engine.initializers import GlorotUniform
 from ..engine.layers import Dense, Input, Normalization
 from ..engine.sequential import Sequential
+from ..exact.results import OLSResult, ols
 from .report import training_rows
 
 DEMOS = ("boston", "noisy-line", "line", "plane")
@@ -184,6 +186,21 @@ class Training:
     path: ParameterHistory | None = None
     stopped_epoch: int | None = None
 
+    @cached_property
+    def least_squares(self) -> OLSResult | None:
+        """``ols`` on the training rows with the task's column names, solved on first use and then shared by the
+        report's metrics, comparison table and figures (so its warnings, e.g. a rank-deficient design, are given
+        once); None when least squares has no residual freedom (no more rows than parameters)."""
+        x_fit, y_fit = training_rows(self.task)
+        if not _solvable(self.task, len(y_fit)):
+            return None
+        return ols(x_fit, y_fit, feature_names=self.task.feature_names)
+
+
+def _solvable(task: Task, rows: int) -> bool:
+    """Whether ``rows`` training rows leave least squares residual freedom (more rows than parameters)."""
+    return rows > len(task.feature_names) + 1
+
 
 def train(task: Task, *, verbose: int = 1, record_path: bool = False,
           print_fn: Callable[[str], None] | None = None) -> Training:
@@ -199,8 +216,8 @@ def train(task: Task, *, verbose: int = 1, record_path: bool = False,
         model.summary(print_fn=print_fn)
     path = ParameterHistory() if record_path else None
     x_fit, y_fit = training_rows(task)
-    exact = len(y_fit) > len(task.feature_names) + 1  # least squares needs residual freedom
-    stop = StopAtOptimum(x_fit, y_fit, task.tolerance) if task.tolerance and task.loss == "mse" and exact else None
+    wanted = task.tolerance and task.loss == "mse" and _solvable(task, len(y_fit))
+    stop = StopAtOptimum(x_fit, y_fit, task.tolerance) if wanted else None
     history = model.fit(task.x, task.y, batch_size=task.batch_size or len(x_fit), epochs=task.epochs,
                         verbose=verbose, validation_split=task.validation_split, seed=rng,
                         callbacks=[c for c in (path, stop) if c is not None])

@@ -17,7 +17,7 @@ from ..exact.penalized import PenalizedResult, penalized
 from ..exact.results import OLSResult
 from ..exact.state import Moments
 from ._hessian import SingleNeuron, prefix_lift, single_neuron, spectrum, standardizing_lift
-from .equation import built_network, has_intercept, residual_sum_of_squares
+from .equation import built_network, checked_ols_result, has_intercept, residual_sum_of_squares
 from .penalty import model_penalty
 from .stability import sgd_limit
 
@@ -107,10 +107,7 @@ def convergence(model, x: Any, y: Any, ols_result: OLSResult | None = None, *, c
     if ols_result is None:  # a regularized model is measured against its penalized optimum
         ols_result = (penalized(moments, penalty, has_intercept(network)) if penalty
                       else OLSResult.from_moments(moments, has_intercept(network)))
-    reference = ols_result
-    if not isinstance(reference, (OLSResult, PenalizedResult)) or reference.coef_.size != network.input_dim:
-        raise ValueError(f"ols_result must be the OLSResult of linnet.stats.ols on {network.input_dim} feature(s), "
-                         f"received {reference!r}.")
+    reference = checked_ols_result(ols_result, network)
     coef, intercept = network.affine()
     loss = residual_sum_of_squares(coef, intercept, x, y) / x.shape[0]
     ols_loss = reference.ssr / reference.nobs

@@ -97,6 +97,14 @@ def least_squares(model, x: Any, y: Any, feature_names: Sequence[str] | None = N
     return ols(x, y, fit_intercept=has_intercept(network), feature_names=feature_names)
 
 
+def checked_ols_result(ols_result: Any, network) -> OLSResult | PenalizedResult:
+    """``ols_result`` if it is a least-squares result (plain or penalized) on the network's number of features."""
+    if not isinstance(ols_result, (OLSResult, PenalizedResult)) or ols_result.coef_.size != network.input_dim:
+        raise ValueError(f"ols_result must be the OLSResult of linnet.stats.ols on {network.input_dim} feature(s), "
+                         f"received {ols_result!r}.")
+    return ols_result
+
+
 @dataclass(frozen=True)
 class ComparisonRow:
     """One parameter in the original units: the neuron's value, least squares' value, and their difference."""
@@ -137,10 +145,12 @@ class Comparison:
 
 
 def compare_to_ols(model, x: Any, y: Any, feature_names: Sequence[str] | None = None,
-                   print_fn: Callable[[str], Any] | None = print) -> Comparison:
+                   print_fn: Callable[[str], Any] | None = print, *,
+                   ols_result: OLSResult | PenalizedResult | None = None) -> Comparison:
     """Fit least squares on ``(x, y)`` and lay the neuron's parameters, MSE and R² beside it.
 
     The table is printed with ``print_fn`` (nothing is printed when it is ``None``) and returned as data.
+    ``ols_result`` (:func:`least_squares` on the same rows, already solved) is used instead of solving again.
     """
     network = built_network(model)
     if feature_names is None:
@@ -148,7 +158,7 @@ def compare_to_ols(model, x: Any, y: Any, feature_names: Sequence[str] | None = 
     x = features(x, "x", n_features=network.input_dim, dtype=None)  # chunks are cast to float64; no copy
     y = targets(y, x.shape[0], "y", dtype=np.float64)[:, 0]
     names = _naming.feature_names(feature_names, x.shape[1])
-    reference = least_squares(model, x, y, names)
+    reference = least_squares(model, x, y, names) if ols_result is None else checked_ols_result(ols_result, network)
     coef, intercept = network.affine()
     rows = [ComparisonRow(name, float(ours), float(theirs), float(ours - theirs))
             for name, ours, theirs in zip(names, coef, reference.coef_)]

@@ -268,9 +268,12 @@ class Sequential(BatchMethods):
         """The model as an equation, e.g. ``"price = 9.102·rooms − 34.67"`` (``linnet.diagnostics.equation``)."""
         return plugin("equation")(self, feature_names, target_name, digits)
 
-    def compare_to_ols(self, x: Any, y: Any, feature_names: Sequence[str] | None = None, print_fn=print):
-        """Print and return the neuron beside the exact least-squares fit (parameters, loss, R²)."""
-        return plugin("compare_to_ols")(self, x, y, feature_names=feature_names, print_fn=print_fn)
+    def compare_to_ols(self, x: Any, y: Any, feature_names: Sequence[str] | None = None, print_fn=print, *,
+                       ols_result=None):
+        """Print and return the neuron beside the exact least-squares fit (parameters, loss, R²); ``ols_result``,
+        that fit already solved on ``(x, y)``, is reused."""
+        return plugin("compare_to_ols")(self, x, y, feature_names=feature_names, print_fn=print_fn,
+                                        ols_result=ols_result)
 
     def save(self, path) -> None:
         """Write the model (architecture, weights, optimizer state) to a ``.linnet`` file, atomically."""

@@ -77,16 +77,18 @@ class OLSResult(ParameterInference):
 
     @classmethod
     def from_moments(cls, moments: LeastSquaresState, fit_intercept: bool = True,
-                     feature_names: list[str] | None = None) -> OLSResult:
+                     feature_names: list[str] | None = None, *, warn: bool = True) -> OLSResult:
         """Solve the least-squares problem held in ``moments`` (a state; it is copied, not kept).
 
         Warns (``UserWarning``) naming the constant and collinear columns when the design is rank-deficient,
-        and when fewer than 6 digits of the coefficients are reliable.
+        and when fewer than 6 digits of the coefficients are reliable; ``warn=False`` is for a caller that uses
+        only the least loss ``ssr`` and the loss surface around it, which neither condition makes inexact (a
+        rank-deficient design leaves the minimizer, not the minimum, undetermined).
         """
-        return cls._fit(moments, fit_intercept, feature_names)
+        return cls._fit(moments, fit_intercept, feature_names, warn=warn)
 
     @classmethod
-    def _fit(cls, state, fit_intercept, feature_names, refine_with=None) -> OLSResult:
+    def _fit(cls, state, fit_intercept, feature_names, refine_with=None, warn: bool = True) -> OLSResult:
         if not isinstance(state, LeastSquaresState):
             raise TypeError(f"moments must be a linnet LeastSquaresState (linnet.stats.Moments), "
                             f"received {type(state).__name__}.")
@@ -101,8 +103,9 @@ class OLSResult(ParameterInference):
         if refine_with is not None:
             solution = refine_with(solution)
         result = cls(state.copy(), fit_intercept, names, solution)
-        warn_if_rank_deficient(result, solution)
-        warn_if_few_digits(result, solution, WARN_BELOW_DIGITS)
+        if warn:
+            warn_if_rank_deficient(result, solution)
+            warn_if_few_digits(result, solution, WARN_BELOW_DIGITS)
         return result
 
     # --- coefficients -----------------------------------------------------------------------------------------

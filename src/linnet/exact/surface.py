@@ -24,6 +24,9 @@ from .state import LeastSquaresState
 class LossSurface:
     """The MSE over (coef, intercept) of the rows summarized by ``state``, and its geometry for one feature.
 
+    ``least_squares`` is ``OLSResult.from_moments(state)`` when the caller has already solved it (with an
+    intercept, on the same rows): it is reused, not solved (and warned about) again.
+
     Examples
     --------
     >>> surface = LossSurface(LeastSquaresState().update([[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0]))
@@ -31,8 +34,9 @@ class LossSurface:
     1.6666666666666667
     """
 
-    def __init__(self, state: LeastSquaresState, penalty: Penalty | None = None) -> None:
-        self.optimum = self._least_squares = OLSResult.from_moments(state)
+    def __init__(self, state: LeastSquaresState, penalty: Penalty | None = None, *,
+                 least_squares: OLSResult | None = None) -> None:
+        self.optimum = self._least_squares = _solved(state, least_squares)
         self.mse_min = self.optimum.ssr / state.weight
         self.mean_x = state.mean_x.copy()
         self.cov_x = state.sxx / state.weight
@@ -78,3 +82,14 @@ class LossSurface:
     def scale(self) -> float:
         """var(y), or 1 for a constant y: the unit a plot's window and floor are measured in."""
         return self.var_y if self.var_y > 0 else 1.0
+
+
+def _solved(state: LeastSquaresState, least_squares: OLSResult | None) -> OLSResult:
+    """``least_squares`` when it is the intercept model of ``state``'s rows, solved when None."""
+    if least_squares is None:
+        return OLSResult.from_moments(state)
+    if (not isinstance(least_squares, OLSResult) or not least_squares.fit_intercept
+            or least_squares.nobs != state.n or least_squares.coef_.size != state.n_features):
+        raise ValueError(f"least_squares must be the OLSResult with an intercept of the state's {state.n} rows and "
+                         f"{state.n_features} feature(s). Received: {least_squares!r}")
+    return least_squares

@@ -75,7 +75,7 @@ def landscape(model, x: Any, y: Any, *, path: ParameterHistory | None = None, ax
     return Drawn(ax, artists)
 
 
-def gap(history_or_path, x: Any, y: Any, *, ax=None, model=None) -> Drawn:
+def gap(history_or_path, x: Any, y: Any, *, ax=None, model=None, exact=None) -> Drawn:
     """How far above the least-squares MSE training was, per epoch, on a log scale.
 
     From a :class:`~linnet.callbacks.ParameterHistory` the gap is exact: the MSE on ``(x, y)`` of every
@@ -84,10 +84,10 @@ def gap(history_or_path, x: Any, y: Any, *, ax=None, model=None) -> Drawn:
     mean of the batch losses taken before each update, so it lags the weights and may even dip below the
     optimum. It needs the model to have been trained on MSE (``model``, by default ``history.model``).
     Pass the rows the model was trained on (without a validation split). Gaps below ``1e-12 * var(y)`` are
-    drawn at that floor. Artists: ``"gap"``.
+    drawn at that floor; ``exact``, ``linnet.stats.ols(x, y)`` already solved, is reused. Artists: ``"gap"``.
     """
     xs, ys, _, _ = xy_names(x, y, None, None)
-    bowl = LossSurface(LeastSquaresState().update(xs, ys))
+    bowl = LossSurface(LeastSquaresState().update(xs, ys), least_squares=exact)
     loss = _loss_name(model if model is not None else getattr(history_or_path, "model", None))
     if isinstance(history_or_path, ParameterHistory):
         epochs, values = history_or_path.epochs, bowl.gap(*_recorded(history_or_path, xs.shape[1]))

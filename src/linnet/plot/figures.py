@@ -81,7 +81,7 @@ def fit(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | N
     artists = {"points": points, "line": line}
     if exact is not False:
         from ..exact.results import ols
-        reference = ols(xs, ys) if exact is True else exact
+        reference = ols(xs, ys, feature_names=features) if exact is True else exact
         (artists["exact"],) = ax.plot(grid[:, 0], reference.intercept_ + grid[:, 0] * reference.coef_[0], "--",
                                       color="black", linewidth=1.5, label="least squares")
     set_labels(ax, features[0], target)
@@ -92,12 +92,13 @@ def fit(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | N
 
 def partial_fits(model, x: Any, y: Any, *, axes: Sequence[Any] | None = None,
                  feature_name: Sequence[str] | None = None, target_name: str | None = None,
-                 rows: str | None = None) -> Drawn:
+                 rows: str | None = None, exact: Any = None) -> Drawn:
     """One panel per feature ``j``: the partial residual ``y − ŷ + w_j·(x_j − mean x_j)`` against ``x_j``, with the
     neuron's slope ``w_j`` and least squares' ``b_j`` through it (what feature ``j`` adds with the others held).
 
-    ``axes`` gives one Axes per feature (default: a row of new ones). Returns the first Axes; artists
-    ``"points"``, ``"line"`` and ``"exact"`` hold one artist per feature.
+    ``axes`` gives one Axes per feature (default: a row of new ones); ``exact`` is the ``OLSResult`` of ``(x, y)``
+    if already solved (default: solved here). Returns the first Axes; artists ``"points"``, ``"line"`` and
+    ``"exact"`` hold one artist per feature.
     """
     from ..exact.results import ols
     xs, ys, features, target = xy_names(x, y, feature_name, target_name)
@@ -106,7 +107,8 @@ def partial_fits(model, x: Any, y: Any, *, axes: Sequence[Any] | None = None,
         axes = np.atleast_1d(plt.subplots(1, xs.shape[1], figsize=(4 * xs.shape[1], 4), squeeze=False)[1][0])
     if len(axes) != xs.shape[1]:
         raise ValueError(f"axes must hold one Axes per feature ({xs.shape[1]}), received {len(axes)}.")
-    coef, reference = np.asarray(model.coef_, dtype=np.float64), ols(xs, ys)
+    coef = np.asarray(model.coef_, dtype=np.float64)
+    reference = ols(xs, ys, feature_names=features) if exact is None else exact
     residual, centred = ys - _predict(model, xs), xs - xs.mean(axis=0)
     artists: dict[str, list] = {"points": [], "line": [], "exact": []}
     for j, ax in enumerate(axes):

@@ -45,7 +45,9 @@ class StopAtOptimum(Callback):
     one, the logged epoch ``loss`` is compared. A gap below float32 round-off (:data:`ROUND_OFF_MARGIN` times the
     optimum's :func:`float32_excess`) also counts
     (an exact fit has ``L* = 0``). ``optimum`` is ``L*`` and ``stopped_epoch`` the epoch stopped at (0-based; None
-    if the tolerance was never met).
+    if the tolerance was never met). Least squares is solved once, without ``ols``' warnings about its
+    coefficients: a rank-deficient or ill-conditioned design leaves ``L*`` and the gap exact, and the answer
+    itself, with those warnings, is what ``compare_to_ols`` or ``linnet.stats.ols`` show.
 
     Examples
     --------
@@ -61,9 +63,9 @@ class StopAtOptimum(Callback):
         from ...exact import Moments, OLSResult  # on first use: import linnet stays light
         from ...exact.surface import LossSurface
         state = Moments().update(x, y)
-        result = OLSResult.from_moments(state, bool(fit_intercept))
+        result = OLSResult.from_moments(state, bool(fit_intercept), warn=False)  # only the least loss is used
         self.optimum = float(result.ssr / result.nobs)
-        self._surface = LossSurface(state) if fit_intercept else None
+        self._surface = LossSurface(state, least_squares=result) if fit_intercept else None
         power = float(np.mean(y ** 2))
         self._round_off = ROUND_OFF_MARGIN * float32_excess(x, y, result.coef_, result.intercept_)
         self.threshold = ((1.0 + self.tolerance) * self.optimum + 2 * EPS32 * np.sqrt(power * self.optimum / len(y))
