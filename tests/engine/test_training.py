@@ -197,3 +197,29 @@ def test_the_fused_step_on_a_view_of_wider_rows_equals_it_on_contiguous_rows():
         grads.append(network.grads.copy())
     assert losses[0] == pytest.approx(losses[1], rel=1e-6)
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-5)
+
+
+@pytest.mark.parametrize("weights", [np.full(20, 1e38), np.full(20, 1e37), np.r_[np.ones(19), 3e38]])
+def test_a_divergence_from_huge_sample_weights_names_them_not_the_learning_rate(weights):
+    """The weighted loss (1/B) Σ w·l overflows float32: dividing w by its mean fixes it, a smaller rate would not."""
+    x = np.linspace(0.0, 1.0, 20)[:, None]
+    for scaled in (weights, weights / weights.mean()):  # the second run takes the advice
+        model = Sequential([Input((1,)), Dense(1)])
+        model.compile(optimizers.SGD(0.01), loss="mse")
+        if scaled is weights:
+            with pytest.raises(linnet.DivergenceError, match=r"Divide sample_weight by its mean.*Received: "
+                                                             r"sample_weight with mean \S+ and largest \S+$") as caught:
+                model.fit(x, 2 * x[:, 0] + 1, sample_weight=scaled, epochs=3, verbose=0)
+            assert "smaller learning rate" not in str(caught.value)
+        else:
+            model.fit(x, 2 * x[:, 0] + 1, sample_weight=scaled, epochs=3, verbose=0)
+
+
+def test_a_divergence_with_unit_sample_weights_still_blames_the_learning_rate():
+    x = np.linspace(0.0, 1e3, 20)[:, None]
+    model = Sequential([Input((1,)), Dense(1)])
+    model.compile(optimizers.SGD(1.0), loss="mse")
+    with pytest.raises(linnet.DivergenceError, match="smaller learning rate") as caught, \
+            pytest.warns(UserWarning, match="above the largest stable learning rate"):
+        model.fit(x, x[:, 0], sample_weight=np.full(20, 2.0), epochs=10, verbose=0)
+    assert "sample_weight" not in str(caught.value)

@@ -60,8 +60,28 @@ class BestWeights:
         params[...] = self.params
 
 
-def divergence_message(epoch: int, what: str, optimizer) -> str:
+def divergence_message(epoch: int, what: str, optimizer, sample_weight: np.ndarray | None = None) -> str:
+    """What diverged, what was restored, and the likely cause: sample weights whose mean exceeds
+    :data:`WEIGHT_SCALE`, else the learning rate for the scale of the inputs."""
+    cause = _weights_cause(sample_weight, optimizer.learning_rate) if sample_weight is not None else None
     return (f"Training diverged in epoch {epoch + 1}: {what}. The weights were restored to those of the epoch "
-            f"with the lowest loss (or the initial ones). The learning rate ({optimizer.learning_rate:g}) is "
-            f"probably too large for the scale of the inputs: try a smaller learning rate, or normalize the "
-            f"inputs (a Normalization layer adapted to x, or standardized features).")
+            f"with the lowest loss (or the initial ones). " + (cause or
+            f"The learning rate ({optimizer.learning_rate:g}) is probably too large for the scale of the inputs: "
+            f"try a smaller learning rate, or normalize the inputs (a Normalization layer adapted to x, or "
+            f"standardized features)."))
+
+
+WEIGHT_SCALE = 10.0
+"""Sample weights of a larger mean are named as the cause of a divergence: the loss ``Σ w·l / n`` and its gradient
+grow with ``mean(w)``, so SGD steps as with a learning rate ``mean(w)`` times its own, and float32 overflows
+sooner. Below it the learning rate, the usual cause, is named."""
+
+
+def _weights_cause(sample_weight: np.ndarray, learning_rate: float) -> str | None:
+    mean, largest = float(np.mean(sample_weight, dtype=np.float64)), float(np.max(sample_weight))
+    if not mean > WEIGHT_SCALE:
+        return None
+    return (f"The sample weights are large: the loss and its gradient are sums weighted by them, so they overflow "
+            f"float32 sooner and SGD steps as with a learning rate {mean:.3g} times {learning_rate:g}. Divide "
+            f"sample_weight by its mean: the minimum stays where it is, since only the weights' ratios place it. "
+            f"Received: sample_weight with mean {mean:.3g} and largest {largest:.3g}")

@@ -122,7 +122,8 @@ class Trainer:
             logs = self._train_epoch(source, progbar)
         except DivergenceError as error:
             best.restore(self.network.params)
-            raise DivergenceError(divergence_message(epoch, str(error), self.optimizer), model.history) from None
+            raise DivergenceError(divergence_message(epoch, str(error), self.optimizer,
+                                                     getattr(source, "sample_weight", None)), model.history) from None
         if validation is not None and _should_eval(epoch, self.validation_freq):
             logs.update({f"val_{name}": value for name, value in self.evaluate(validation).items()})
         if progbar is not None:
@@ -135,7 +136,7 @@ class Trainer:
             best.restore(self.network.params)
             raise DivergenceError(divergence_message(
                 epoch, f"the loss grew from {losses[0]:.4g} to {losses[-1]:.4g} and rose for {RISING_EPOCHS} epochs "
-                f"in a row", self.optimizer), model.history)
+                f"in a row", self.optimizer, getattr(source, "sample_weight", None)), model.history)
 
     def _train_epoch(self, source, progbar: Progbar | None) -> dict[str, float]:
         """One pass over ``source``: per batch, gradient, optimizer step, running logs; returns the epoch logs.
