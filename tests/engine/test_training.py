@@ -128,6 +128,20 @@ def test_divergence_stops_with_epoch_and_advice_and_keeps_finite_weights(rooms):
     assert caught.value.history is model.history
 
 
+def test_a_divergence_restores_the_weights_the_best_epoch_started_from_not_those_it_ended_with():
+    """SGD at 5 on x in [-1, 1] (stable up to 1), one row a step: epoch 1 ends with weights near 7e10 (finite, its
+    mean loss 5e18 the lowest), epoch 2's loss overflows. The weights epoch 1 vouches for are those it started
+    from; restoring its end weights (as before) left a model predicting 1e11."""
+    x = np.linspace(-1, 1, 10)
+    model = _model(1, [0.5], 0.0, optimizers.SGD(learning_rate=5.0))
+    with pytest.raises(linnet.DivergenceError, match="started from") as caught, \
+            pytest.warns(UserWarning, match="above the largest stable learning rate"):
+        model.fit(x, 2 * x, batch_size=1, epochs=5, shuffle=False, verbose=0)
+    assert caught.value.history.history["loss"][0] > 1e18  # epoch 1 ran far off
+    np.testing.assert_array_equal(model.get_weights()[0], [[0.5]])
+    np.testing.assert_array_equal(model.get_weights()[1], [0.0])
+
+
 def test_a_batch_hook_can_stop_training_mid_epoch():
     from linnet.engine.callbacks import LambdaCallback
     model = _model(1, [0.0], 0.0, "sgd")
@@ -155,10 +169,11 @@ def test_exploding_loss_stops_training_and_restores_the_best_epoch(rooms):
         model.fit(x, y, batch_size=len(x), shuffle=False, epochs=500, verbose=0)
     losses = caught.value.history.history["loss"]
     assert losses[-1] > 1e4 * losses[0] and len(losses) < 500
-    # full batch: an epoch logs the loss before its one update, so the weights kept at the end of the best
-    # epoch k are those whose loss epoch k + 1 logged
+    # full batch: an epoch logs the loss before its one update, the loss of the weights it started from, which
+    # are those restored: the model ends with the lowest loss logged (the weights the best epoch ended with,
+    # restored before, had the next epoch's higher loss)
     best = int(np.argmin(losses))
-    assert model.evaluate(x, y, verbose=0) == pytest.approx(losses[best + 1], rel=1e-4)
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(losses[best], rel=1e-4)
 
 
 def test_fused_one_neuron_step_matches_the_layered_path(rooms):

@@ -46,15 +46,25 @@ def exploding(losses: Sequence[float]) -> bool:
 
 
 class BestWeights:
-    """The weights at the end of the epoch with the lowest loss, kept to restore after a divergence."""
+    """The weights the epoch with the lowest loss started from, kept to restore after a divergence.
+
+    An epoch's loss is measured along its steps from the weights it started from, so those are the weights it
+    vouches for; its last steps may already have thrown the weights far off (finite, but huge), and the next
+    epoch, with a higher loss, started from them.
+    """
 
     def __init__(self, params: np.ndarray):
-        self.params, self.loss = params.copy(), math.inf
+        self.params, self.start, self.loss = params.copy(), params.copy(), math.inf
 
-    def offer(self, loss: float, params: np.ndarray) -> None:
+    def begin(self, params: np.ndarray) -> None:
+        """Note the weights an epoch starts from."""
+        self.start[...] = params
+
+    def offer(self, loss: float) -> None:
+        """Keep the epoch's starting weights if its ``loss`` is the lowest so far."""
         if loss < self.loss:
             self.loss = loss
-            self.params[...] = params
+            self.params[...] = self.start
 
     def restore(self, params: np.ndarray) -> None:
         params[...] = self.params
@@ -64,8 +74,8 @@ def divergence_message(epoch: int, what: str, optimizer, sample_weight: np.ndarr
     """What diverged, what was restored, and the likely cause: sample weights whose mean exceeds
     :data:`WEIGHT_SCALE`, else the learning rate for the scale of the inputs."""
     cause = _weights_cause(sample_weight, optimizer.learning_rate) if sample_weight is not None else None
-    return (f"Training diverged in epoch {epoch + 1}: {what}. The weights were restored to those of the epoch "
-            f"with the lowest loss (or the initial ones). " + (cause or
+    return (f"Training diverged in epoch {epoch + 1}: {what}. The weights were restored to those the epoch "
+            f"with the lowest loss started from (the initial ones if none). " + (cause or
             f"The learning rate ({optimizer.learning_rate:g}) is probably too large for the scale of the inputs: "
             f"try a smaller learning rate, or normalize the inputs (a Normalization layer adapted to x, or "
             f"standardized features)."))

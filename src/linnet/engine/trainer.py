@@ -118,6 +118,7 @@ class Trainer:
         if self.verbose and epochs > 1:
             print(f"Epoch {epoch + 1}/{epochs}")
         progbar = Progbar(self.steps, self.verbose) if self.verbose else None
+        best.begin(self.network.params)
         try:
             logs = self._train_epoch(source, progbar)
         except DivergenceError as error:
@@ -130,7 +131,7 @@ class Trainer:
             progbar.target = self.steps
             progbar.update(self.steps, logs, finalize=True)
         hooks.on_epoch_end(epoch, logs)
-        best.offer(logs["loss"], self.network.params)
+        best.offer(logs["loss"])
         losses = model.history.history["loss"]
         if losses[-1] > EXPLOSION_FACTOR * losses[0] and exploding(losses):
             best.restore(self.network.params)
