@@ -97,7 +97,7 @@ class ExponentialDecay(_StepDecay):
 
     @formulas.float32_formula
     def __call__(self, step: int) -> float:
-        return _F32(self.initial_learning_rate) * np.power(_F32(self.decay_rate), self._progress(step))
+        return _F32(self.initial_learning_rate) * formulas.power(_F32(self.decay_rate), self._progress(step))
 
 
 class InverseTimeDecay(_StepDecay):
