@@ -345,3 +345,17 @@ def test_without_a_c_math_library_the_functions_are_float64_rounded(monkeypatch)
     assert cos(x) == np.float32(math.cos(float(x))) and type(cos(x)) is np.float32
     assert power(np.float32(0.5), np.float32(150.0)) == 0.0  # 7e-46: flushed, as TensorFlow's kernels do
     assert formulas.flush_to_zero(np.float32(-1e-39)) == 0.0 and formulas.flush_to_zero(np.float32(2.0)) == 2.0
+
+
+@pytest.mark.parametrize("make", [
+    lambda name: ExponentialDecay(0.1, 10, 0.5, name=name), lambda name: InverseTimeDecay(0.1, 10, 0.5, name=name),
+    lambda name: PiecewiseConstantDecay([1], [1.0, 0.5], name=name), lambda name: PolynomialDecay(0.1, 10, name=name),
+    lambda name: CosineDecay(0.1, 10, name=name), lambda name: CosineDecayRestarts(0.1, 10, name=name)])
+def test_name_must_be_a_string_without_a_slash(make):
+    """name=3 was accepted; Keras 3.15.1 refuses it when called: "Argument `name` must be a string and cannot
+    contain character `/`. Received: name=3" (recorded)."""
+    with pytest.raises(TypeError, match=r"name must be a string. Received: name=3"):
+        make(3)
+    with pytest.raises(ValueError, match=r"name must not contain '/'.*Received: name='a/b'"):
+        make("a/b")
+    assert make("my_schedule").name == "my_schedule"
