@@ -57,3 +57,28 @@ def test_values_float32_cannot_hold_are_refused_by_name(make, name):
     """They drew inf weights with a leaked RuntimeWarning (RandomUniform(-1e308, 1e308): NumPy's OverflowError)."""
     with pytest.raises(ValueError, match=rf"^{name} must be at most 3.4e\+38"):
         make()
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "constant", "random_uniform", "random_normal", "glorot_uniform"])
+def test_an_int_shape_is_one_dimension(name):
+    """Zeros()(3) raised "'int' object is not iterable"; Keras 3.15.1 gives shape (3,) for Zeros, Ones and
+    Constant (recorded; its random initializers refuse an int, linnet takes it for every initializer)."""
+    values = initializers.get(name)(3)
+    assert values.shape == (3,) and values.dtype == np.float32
+    assert initializers.get(name)(np.int64(2)).shape == (2,)
+    assert initializers.get(name)(()).shape == ()
+
+
+@pytest.mark.parametrize("name", ["zeros", "glorot_uniform", "random_normal"])
+@pytest.mark.parametrize("shape, error, message", [
+    ((-1, 2), ValueError, r"shape must have no negative dimension. Received: shape=\(-1, 2\)"),
+    (-3, ValueError, r"no negative dimension. Received: shape=-3"),
+    ((2.0, 1), TypeError, r"shape must be an int or a tuple of ints, such as \(3, 1\). Received: shape=\(2.0, 1\)"),
+    (2.5, TypeError, r"Received: shape=2.5"), ("ab", TypeError, r"Received: shape='ab'"),
+    ((True, 1), TypeError, r"Received: shape=\(True, 1\)"), (None, TypeError, r"Received: shape=None"),
+])
+def test_a_bad_shape_is_refused_by_name(name, shape, error, message):
+    """A negative dimension gave NumPy's unnamed "negative dimensions are not allowed" (Keras 3.15.1: TensorFlow's
+    "Dimension -1 must be >= 0")."""
+    with pytest.raises(error, match=message):
+        initializers.get(name)(shape)

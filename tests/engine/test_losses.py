@@ -82,3 +82,43 @@ def test_an_error_beyond_float32_gives_keras_value_without_a_warning(loss, expec
 def test_huber_delta_float32_cannot_hold_is_refused_by_name():
     with pytest.raises(ValueError, match=r"^delta must be at most 3.4e\+38"):
         losses.Huber(delta=1e39)
+
+
+# Recorded from Keras 3.15.1: loss()(y_true (4,), y_pred (4, 1), sample_weight) with y = [1, 2, 3, 0.5],
+# p = [2, 2, 0, 0.25], and weights [1, 2, 0.5, 0] as (4,) or (4, 1) (both give the same), or the number 2.
+# The weighted sum is divided by B = 4, not by Σw = 3.5 (MSE: (1 + 0 + 4.5 + 0) / 4 = 1.375).
+# Keras' 1-D y_true and 1-D y_pred are one sample of four outputs (MSE with those weights gives 2.201171875:
+# the mean 2.515625 times Σw / 4); linnet's losses have one output, so a 1-D y is four samples, as fit reads it.
+KERAS_WEIGHTED = {"mean_squared_error": (1.375, 5.03125), "mean_absolute_error": (0.625, 2.125),
+                  "huber": (0.4375, 1.515625), "log_cosh": (0.39711126685142517, 1.3870195150375366)}
+
+
+@pytest.mark.parametrize("name", KERAS_WEIGHTED)
+@pytest.mark.parametrize("weights", [[1.0, 2.0, 0.5, 0.0], np.array([[1.0], [2.0], [0.5], [0.0]])],
+                         ids=["(B,)", "(B,1)"])
+def test_calling_a_loss_with_sample_weight_is_keras_sum_over_batch_size(name, weights):
+    """loss(y_true, y_pred, sample_weight=...) was a TypeError."""
+    y, p = np.array([1.0, 2.0, 3.0, 0.5]), np.array([[2.0], [2.0], [0.0], [0.25]])
+    by_weights, by_two = KERAS_WEIGHTED[name]
+    loss = losses.get(name)
+    assert loss(y, p, sample_weight=weights) == pytest.approx(by_weights, rel=1e-6)
+    assert loss(list(y), p.ravel(), sample_weight=weights) == pytest.approx(by_weights, rel=1e-6)
+    assert loss(y, p, sample_weight=2.0) == pytest.approx(by_two, rel=1e-6)
+    assert loss(y, p, sample_weight=None) == pytest.approx(by_two / 2, rel=1e-6)
+
+
+@pytest.mark.parametrize("weights, message", [
+    ([1.0, 1.0, 1.0], r"sample_weight must be a number or hold one weight per sample \(2\). Received: 3 weights"),
+    ([np.nan, 1.0], "sample_weight must hold finite numbers. Received: nan at index 0"),
+    ([-1.0, 1.0], "sample_weight must be non-negative"),
+    (np.ones((2, 2)), r"sample_weight must hold one value per sample.*Received: sample_weight.shape=\(2, 2\)"),
+])
+def test_calling_a_loss_with_bad_sample_weight_is_a_named_error(weights, message):
+    with pytest.raises(ValueError, match=message):
+        losses.MeanSquaredError()([1.0, 2.0], [2.0, 0.0], sample_weight=weights)
+
+
+def test_calling_a_loss_refuses_more_than_one_output():
+    """A (B, 2) target was flattened into 2B samples; linnet's losses are for one output."""
+    with pytest.raises(ValueError, match=r"Received: y_true.shape=\(2, 2\)"):
+        losses.MeanSquaredError()(np.ones((2, 2)), np.ones((2, 2)))

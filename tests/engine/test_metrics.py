@@ -35,3 +35,61 @@ def test_names_follow_what_the_user_asked_for():
     assert metrics.get(metrics.R2Score).name == "r2_score"
     with pytest.raises(ValueError, match="Did you mean 'rmse'"):
         metrics.get("rmsee")
+
+
+# Recorded from Keras 3.15.1 (metrics built with defaults, one update_state, result): y = [1, 2, 3],
+# p = [1, 2, 4]; with weights [1, 2, 3]. Keras gives the same value for lists, (3,) against (3, 1) and (3, 1)
+# against (3, 1) (its R2Score refuses two 1-D inputs, "expects 2D inputs"; linnet pairs them as the others do).
+KERAS_DIRECT = {"mse": (0.3333333432674408, 0.5), "mae": (0.3333333432674408, 0.5),
+                "rmse": (0.5773502588272095, 0.7071067690849304), "r2": (0.5, 0.10000067949295044)}
+SHAPES = {"lists": lambda v: list(v), "(n,)": np.array, "(n, 1)": lambda v: np.array(v).reshape(-1, 1)}
+
+
+@pytest.mark.parametrize("name", KERAS_DIRECT)
+@pytest.mark.parametrize("true_shape", SHAPES)
+@pytest.mark.parametrize("pred_shape", SHAPES)
+def test_update_state_called_directly_takes_what_keras_takes(name, true_shape, pred_shape):
+    """Lists raised a raw TypeError, and R2Score on y_true (n,) against y_pred (n, 1) NumPy's matmul error (its
+    error broadcast to (n, n)), where Keras gives 0.5."""
+    y, p, w = [1.0, 2.0, 3.0], [1.0, 2.0, 4.0], [1.0, 2.0, 3.0]
+    plain, weighted = KERAS_DIRECT[name]
+    metric = metrics.get(name)
+    metric.update_state(SHAPES[true_shape](y), SHAPES[pred_shape](p))
+    assert metric.result() == pytest.approx(plain, rel=1e-6)
+    metric.reset_state()
+    metric.update_state(SHAPES[true_shape](y), SHAPES[pred_shape](p), SHAPES[true_shape](w))
+    assert metric.result() == pytest.approx(weighted, rel=1e-5)
+
+
+@pytest.mark.parametrize("name", KERAS_DIRECT)
+@pytest.mark.parametrize("y_true, y_pred, weight, error, message", [
+    (np.ones((3, 2)), np.ones((3, 1)), None, ValueError, r"y_true must hold one value per sample, shape \(n,\) "
+     r"or \(n, 1\), for a one-output regression. Received: y_true.shape=\(3, 2\)"),
+    ([1.0, 2.0], [[[1.0], [2.0]]], None, ValueError, r"y_pred must hold one value per sample.*Received: "
+     r"y_pred.shape=\(1, 2, 1\)"),
+    ([1.0, 2.0], [1.0, 2.0, 3.0], None, ValueError, "y_true and y_pred must have the same length, at least 1. "
+     "Received: lengths 2 and 3"),
+    ([], [], None, ValueError, "Received: lengths 0 and 0"),
+    ([1.0, np.nan], [1.0, 2.0], None, ValueError, "y_true must hold finite numbers. Received: nan at index 1"),
+    ([1.0, 2.0], [np.inf, 2.0], None, ValueError, "y_pred must hold finite numbers. Received: inf at index 0"),
+    (["a", "b"], [1.0, 2.0], None, TypeError, "y_true must hold numbers, received an array of dtype <U1"),
+    ([1.0, 2.0], [1.0, 2.0], [1.0, 1.0, 1.0], ValueError, r"sample_weight must be a number or hold one weight per "
+     r"sample \(2\). Received: 3 weights"),
+    ([1.0, 2.0], [1.0, 2.0], [1.0, np.nan], ValueError, "sample_weight must hold finite numbers. Received: nan"),
+    ([1.0, 2.0], [1.0, 2.0], [1.0, -1.0], ValueError, "sample_weight must be non-negative, received -1"),
+])
+def test_update_state_refuses_other_input_by_name(name, y_true, y_pred, weight, error, message):
+    metric = metrics.get(name)
+    with pytest.raises(error, match=message):
+        metric.update_state(y_true, y_pred, weight)
+    assert metric.result() == 0.0  # nothing was added
+
+
+def test_a_number_is_one_sample_and_a_number_weight_weights_every_sample():
+    """Keras' RootMeanSquaredError takes two numbers (1 and 2 give 1.0, recorded from Keras 3.15.1)."""
+    rmse = metrics.RootMeanSquaredError()
+    rmse.update_state(1.0, 2.0)
+    assert rmse.result() == 1.0
+    mse = metrics.get("mse")
+    mse.update_state([1.0, 2.0, 3.0], [1.0, 2.0, 4.0], sample_weight=2.0)
+    assert mse.result() == pytest.approx(1 / 3)

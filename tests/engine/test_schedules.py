@@ -1,5 +1,6 @@
 """Learning-rate schedules: Keras' formulas (hand-computed values), float32 results, validation, configs."""
 
+import ctypes.util
 import json
 import math
 import re
@@ -8,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
+from linnet.engine import schedule_formulas as formulas
 from linnet.engine import schedules
 from linnet.engine.schedules import (
     CosineDecay,
@@ -292,3 +294,68 @@ def test_warmup_starts_at_the_initial_rate_and_reaches_the_target():
     schedule = CosineDecay(0.01, 100, warmup_target=0.1, warmup_steps=10)
     assert schedule(0) == f32(0.01) and schedule(10) == f32(0.1) and schedule(5) == pytest.approx(0.055)
     assert schedule(110) == schedule(10**6) == 0.0   # decayed to alpha = 0, and stays there
+
+
+# ---------------------------------------------------------------- bit for bit with Keras
+
+# Recorded from Keras 3.15.1 (TensorFlow 2.21 backend, float32), schedule(step) at steps where linnet differed
+# by up to 1.3e-7 relative (3.7e-6 near a zero of the cosine): NumPy's float32 cos and power are not the C
+# library's cosf and powf that TensorFlow's scalar kernels call, and TensorFlow flushes subnormal results to 0
+# (ExponentialDecay(0.1, 10, 0.5) at steps 1227 and 1300). All 2,001 steps 0..2000 of each agree bit for bit.
+KERAS_RATES = {
+    (ExponentialDecay, (0.1, 10, 0.5), ()): {
+        6: 0.06597539037466049, 9: 0.05358867719769478, 12: 0.043527524918317795, 1227: 0.0, 1300: 0.0},
+    (ExponentialDecay, (0.01, 100, 0.96), ()): {
+        48: 0.009805961512029171, 113: 0.009549188427627087, 436: 0.008369558490812778, 941: 0.006810393650084734},
+    (ExponentialDecay, (0.001, 7, 0.9), ()): {
+        1: 0.0009850612841546535, 13: 0.0008222839678637683, 1195: 1.5436223479992073e-11,
+        1623: 2.4592129480266282e-14},
+    (ExponentialDecay, (0.01, 100, 0.96), (("staircase", True),)): {
+        400: 0.008493464440107346, 1999: 0.004604189656674862},
+    (CosineDecay, (1.0, 1000), ()): {
+        105: 0.9730426669120789, 116: 0.9671645164489746, 383: 0.6796727180480957, 697: 0.20993277430534363,
+        726: 0.17408311367034912},
+    (CosineDecay, (0.1, 500), (("alpha", 0.1),)): {
+        58: 0.09704481065273285, 126: 0.08661925047636032, 363: 0.025667479261755943},
+    (CosineDecay, (0.0, 1000), (("warmup_target", 0.1), ("warmup_steps", 300))): {
+        405: 0.09730426967144012, 416: 0.09671645611524582, 683: 0.06796727329492569, 997: 0.020993277430534363,
+        1026: 0.017408311367034912},
+    (CosineDecay, (0.001, 700), (("alpha", 0.05), ("warmup_target", 0.01), ("warmup_steps", 137))): {
+        192: 0.009856024757027626, 201: 0.009805401787161827, 552: 0.0038839029148221016,
+        597: 0.002999123651534319},
+    (CosineDecayRestarts, (0.1, 100), (("alpha", 0.01),)): {
+        17: 0.09310673922300339, 31: 0.0783231258392334, 453: 0.06836012750864029, 1006: 0.06836012750864029},
+}
+
+
+@pytest.mark.skipif(ctypes.util.find_library("m") is None, reason="no C math library: rates within 1 ulp only")
+@pytest.mark.parametrize("make, rates", KERAS_RATES.items(), ids=lambda v: v[0].__name__ if isinstance(v, tuple)
+                         else None)
+def test_rates_are_keras_bit_for_bit(make, rates):
+    cls, arguments, keywords = make
+    schedule = cls(*arguments, **dict(keywords))
+    assert {step: schedule(step) for step in rates} == rates
+
+
+def test_without_a_c_math_library_the_functions_are_float64_rounded(monkeypatch):
+    """Where ctypes finds no libm (Windows), cos, log and power are NumPy's float64 ones rounded to float32."""
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+    cos, power = formulas._tensorflow_scalar("cosf", np.cos), formulas._tensorflow_scalar("powf", np.power)
+    x = np.float32(1.2345)
+    assert cos(x) == np.float32(math.cos(float(x))) and type(cos(x)) is np.float32
+    assert power(np.float32(0.5), np.float32(150.0)) == 0.0  # 7e-46: flushed, as TensorFlow's kernels do
+    assert formulas.flush_to_zero(np.float32(-1e-39)) == 0.0 and formulas.flush_to_zero(np.float32(2.0)) == 2.0
+
+
+@pytest.mark.parametrize("make", [
+    lambda name: ExponentialDecay(0.1, 10, 0.5, name=name), lambda name: InverseTimeDecay(0.1, 10, 0.5, name=name),
+    lambda name: PiecewiseConstantDecay([1], [1.0, 0.5], name=name), lambda name: PolynomialDecay(0.1, 10, name=name),
+    lambda name: CosineDecay(0.1, 10, name=name), lambda name: CosineDecayRestarts(0.1, 10, name=name)])
+def test_name_must_be_a_string_without_a_slash(make):
+    """name=3 was accepted; Keras 3.15.1 refuses it when called: "Argument `name` must be a string and cannot
+    contain character `/`. Received: name=3" (recorded)."""
+    with pytest.raises(TypeError, match=r"name must be a string. Received: name=3"):
+        make(3)
+    with pytest.raises(ValueError, match=r"name must not contain '/'.*Received: name='a/b'"):
+        make("a/b")
+    assert make("my_schedule").name == "my_schedule"

@@ -9,7 +9,8 @@ Arguments: ``boolean``, ``positive_int``, ``non_negative_int``, ``real_number``,
 ``existing_file``, ``instances``, ``is_scheduler_address``, unknown names and keywords. Arrays:
 ``numeric_array`` (the conversion every array goes through), ``features``, ``targets``, ``sample_weights``,
 ``float32_values`` and
-``column_statistics`` (what the float32 engine can hold), ``nonfinite_index`` and ``finite_results``.
+``column_statistics`` (what the float32 engine can hold), ``regression_pair`` (what a loss or metric called
+directly takes), ``nonfinite_index`` and ``finite_results``.
 """
 
 from .arguments import (
@@ -38,6 +39,7 @@ from .arrays import (
                         float32_values,
                         nonfinite_index,
                         numeric_array,
+                        regression_pair,
                         require_finite,
                         sample_weights,
                         targets,
@@ -46,5 +48,5 @@ from .arrays import (
 __all__ = ["FLOAT32_TINY", "FLOATX", "VERBOSITY", "boolean", "ceil_div", "column_statistics", "existing_file",
            "features", "file_path", "finite_results", "float32_number", "float32_scalar", "float32_values", "instances",
            "is_scheduler_address", "non_negative_int", "nonfinite_index", "numeric_array", "positive_int",
-           "real_number", "reject_unknown_kwargs", "require_finite", "sample_weights", "targets", "unknown_name",
-           "verbosity"]
+           "real_number", "regression_pair", "reject_unknown_kwargs", "require_finite", "sample_weights", "targets",
+           "unknown_name", "verbosity"]

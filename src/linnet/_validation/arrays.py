@@ -152,6 +152,43 @@ def sample_weights(weights: Any, n_samples: int, name: str = "sample_weight") ->
     return array
 
 
+def regression_pair(y_true: Any, y_pred: Any, sample_weight: Any = None, *,
+                    finite: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """What a loss or metric called directly takes, as the float32 columns ``(B, 1)`` training passes.
+
+    ``y_true`` and ``y_pred``: a number, a list or an array of shape ``(B,)`` or ``(B, 1)`` (one output, as
+    Keras' ``squeeze_or_expand_to_same_rank`` pairs them), the same ``B >= 1``; NaN and infinity refused unless
+    not ``finite``. ``sample_weight``: None, a number (every sample), or ``(B,)``/``(B, 1)``, finite and >= 0.
+    """
+    y_true, y_pred = _one_output(y_true, "y_true", finite), _one_output(y_pred, "y_pred", finite)
+    if y_true.shape != y_pred.shape or not y_true.size:
+        raise ValueError(f"y_true and y_pred must have the same length, at least 1. Received: lengths "
+                         f"{y_true.shape[0]} and {y_pred.shape[0]}.")
+    if sample_weight is None:
+        return y_true, y_pred, None
+    weight = _one_output(sample_weight, "sample_weight", True)
+    _require_non_negative(weight, "sample_weight")
+    if np.ndim(sample_weight) == 0:
+        weight = np.broadcast_to(weight, y_true.shape)
+    if weight.shape != y_true.shape:
+        raise ValueError(f"sample_weight must be a number or hold one weight per sample ({y_true.shape[0]}). "
+                         f"Received: {weight.shape[0]} weights.")
+    return y_true, y_pred, weight
+
+
+def _one_output(values: Any, name: str, finite: bool) -> np.ndarray:
+    """``values`` (a number, ``(n,)`` or ``(n, 1)``) as a float32 column ``(n, 1)``."""
+    array = numeric_array(values, name)
+    if array.ndim > 2 or (array.ndim == 2 and array.shape[1] != 1):
+        raise ValueError(f"{name} must hold one value per sample, shape (n,) or (n, 1), for a one-output "
+                         f"regression. Received: {name}.shape={array.shape}")
+    column = array.reshape(-1, 1)
+    bad = nonfinite_index(column) if finite else None
+    if bad is not None:
+        raise ValueError(f"{name} must hold finite numbers. Received: {column[bad]} at index {bad[0]} of {name}.")
+    return checked_cast(column, FLOATX, name, finite=False)
+
+
 def float32_values(values: Any, name: str, *, non_negative: bool = False, tiny: bool = False) -> np.ndarray:
     """``values`` (any shape) as a float32 copy, refusing text, complex, NaN, infinity, negatives (when
     ``non_negative``) and magnitudes float32 cannot hold: above 3.4e38, or, when ``tiny``, non-zero values

@@ -7,6 +7,7 @@ An initializer is called with a shape and returns a float32 array. Random ones d
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -22,11 +23,26 @@ class Initializer(Configurable):
 
     keras_module = "keras.initializers"
 
-    def __call__(self, shape: tuple[int, ...], dtype=FLOATX) -> np.ndarray:
-        return np.asarray(self.draw(tuple(shape)), dtype=dtype)
+    def __call__(self, shape: int | tuple[int, ...], dtype=FLOATX) -> np.ndarray:
+        """Values of ``shape``, a tuple of ints >= 0 or an int ``n`` (meaning ``(n,)``, as Keras' ``Zeros()(3)``)."""
+        return np.asarray(self.draw(_shape(shape)), dtype=dtype)
 
     def draw(self, shape: tuple[int, ...]) -> np.ndarray:
         raise NotImplementedError
+
+
+def _shape(shape: Any) -> tuple[int, ...]:
+    """``shape`` as a tuple of ints >= 0 (an int ``n`` is ``(n,)``), or a named error."""
+    dims = (shape,) if isinstance(shape, numbers.Integral) else shape
+    try:
+        dims = tuple(dims)
+    except TypeError:
+        dims = (None,)
+    if any(isinstance(dim, bool) or not isinstance(dim, numbers.Integral) for dim in dims):
+        raise TypeError(f"shape must be an int or a tuple of ints, such as (3, 1). Received: shape={shape!r}")
+    if any(dim < 0 for dim in dims):
+        raise ValueError(f"shape must have no negative dimension. Received: shape={shape!r}")
+    return tuple(int(dim) for dim in dims)
 
 
 class Constant(Initializer):

@@ -15,8 +15,7 @@ import numpy as np
 
 from .._serialization import Configurable, resolve, serialize  # noqa: F401 (serialize is part of this module's API)
 from .._serialization import deserialize as _deserialize
-from .._validation import float32_number, numeric_array
-from .._validation.arrays import checked_cast
+from .._validation import float32_number, regression_pair
 
 
 class Loss(Configurable):
@@ -44,15 +43,17 @@ class Loss(Configurable):
             raise ValueError(f"linnet's {cls.__name__} is always named {cls.name!r}. Received: name={name!r}.")
         return super().from_config(config)
 
-    def __call__(self, y_true: Any, y_pred: Any) -> float:
-        """The mean loss of ``y_pred`` against ``y_true`` (numbers of the same length, at least one; float32):
-        ``inf`` when an error overflows float32, as in Keras."""
-        y_true, y_pred = _float32_column(y_true, "y_true"), _float32_column(y_pred, "y_pred")
-        if y_true.shape != y_pred.shape or not y_true.size:
-            raise ValueError(f"y_true and y_pred must have the same length, at least 1. Received: lengths "
-                             f"{y_true.shape[0]} and {y_pred.shape[0]}.")
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
+        """The loss ``(1/B) Σ wᵢ·l(eᵢ)`` of ``y_pred`` against ``y_true``, as Keras 3's ``Loss.__call__``.
+
+        ``y_true``, ``y_pred``: numbers, lists or arrays of shape ``(B,)`` or ``(B, 1)``, the same ``B >= 1``.
+        ``sample_weight``: None (every ``wᵢ = 1``), a number, or ``(B,)``/``(B, 1)`` weights >= 0; the weighted
+        sum is divided by ``B``, not by ``Σ wᵢ`` (Keras' ``"sum_over_batch_size"``). Computed in float32:
+        ``inf`` when an error overflows float32, as in Keras.
+        """
+        y_true, y_pred, sample_weight = regression_pair(y_true, y_pred, sample_weight, finite=False)
         with np.errstate(over="ignore", invalid="ignore"):
-            return self.value_and_grad(y_true, y_pred)[0]
+            return self.value_and_grad(y_true, y_pred, sample_weight)[0]
 
     def value_and_grad(self, y_true: np.ndarray, y_pred: np.ndarray,
                        sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
@@ -74,11 +75,6 @@ class Loss(Configurable):
         Used to bound the stable learning rate; 2 for the squared error, 1 for Huber and log-cosh.
         """
         raise NotImplementedError
-
-
-def _float32_column(values: Any, name: str) -> np.ndarray:
-    """``values`` as a float32 column ``(n, 1)``: text and magnitudes above float32's range refused by name."""
-    return checked_cast(numeric_array(values, name), np.float32, name, finite=False).reshape(-1, 1)
 
 
 class MeanSquaredError(Loss):

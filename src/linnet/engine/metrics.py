@@ -1,10 +1,13 @@
 """Streaming regression metrics, logged in ``History`` under Keras' names.
 
 A metric accumulates sums over the batches of an epoch (``update_state``) and reports one number
-(``result``); ``reset_state`` starts the next epoch. Loss-shaped metrics (``mse``, ``mae``, ...) are the
-sample-weighted mean of the per-batch loss, exactly like Keras' ``MeanMetricWrapper``. Every metric takes an
-optional ``sample_weight`` ``(B, 1)`` (``compile(weighted_metrics=...)``): with weights ``w`` a mean becomes
-``Σ wᵢ·lᵢ / Σ wᵢ``, and R² uses the weighted mean of ``y`` and weighted sums of squares, as Keras 3 computes them.
+(``result``); ``reset_state`` starts the next epoch. ``update_state`` takes what Keras 3's does for a one-output
+regression (lists, ``(B,)`` or ``(B, 1)``, paired as Keras pairs them) and refuses the rest by name; training
+calls ``accumulate``, which skips those checks on the columns it has already checked. Loss-shaped metrics
+(``mse``, ``mae``, ...) are the sample-weighted mean of the per-batch loss, exactly like Keras'
+``MeanMetricWrapper``. Every metric takes an optional ``sample_weight`` ``(B, 1)``
+(``compile(weighted_metrics=...)``): with weights ``w`` a mean becomes ``Σ wᵢ·lᵢ / Σ wᵢ``, and R² uses the
+weighted mean of ``y`` and weighted sums of squares, as Keras 3 computes them.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import numpy as np
 
 from .._serialization import Configurable, serialize
 from .._serialization import deserialize as _deserialize
-from .._validation import unknown_name
+from .._validation import regression_pair, unknown_name
 from . import losses
 
 
@@ -40,7 +43,14 @@ class Metric(Configurable):
     def reset_state(self) -> None:
         raise NotImplementedError
 
-    def update_state(self, y_true: np.ndarray, y_pred: np.ndarray, sample_weight: np.ndarray | None = None) -> None:
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Add a batch: ``y_true`` and ``y_pred`` numbers, lists or arrays of shape ``(B,)`` or ``(B, 1)``, finite;
+        ``sample_weight`` None, a number or ``(B,)``/``(B, 1)``, >= 0. Anything else is a named error."""
+        self.accumulate(*regression_pair(y_true, y_pred, sample_weight))
+
+    def accumulate(self, y_true: np.ndarray, y_pred: np.ndarray, sample_weight: np.ndarray | None) -> None:
+        """``update_state`` on checked float32 columns ``(B, 1)`` (weights ``(B, 1)`` or None): what training
+        calls once per batch."""
         raise NotImplementedError
 
     def result(self) -> float:
@@ -69,7 +79,7 @@ class MeanOfLoss(Metric):
     def reset_state(self):
         self.total, self.count = 0.0, 0
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def accumulate(self, y_true, y_pred, sample_weight):
         if sample_weight is None:
             self.total += self.loss.value_and_grad(y_true, y_pred)[0] * y_true.shape[0]
             self.count += y_true.shape[0]
@@ -108,7 +118,7 @@ class RootMeanSquaredError(Metric):
     def reset_state(self):
         self.squared_error, self.count = 0.0, 0
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def accumulate(self, y_true, y_pred, sample_weight):
         error = (y_pred - y_true).ravel()
         if sample_weight is None:
             self.squared_error += float(error @ error)
@@ -135,7 +145,7 @@ class R2Score(Metric):
     def reset_state(self):
         self.count, self.sum_y, self.sum_y2, self.squared_error = 0, 0.0, 0.0, 0.0
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def accumulate(self, y_true, y_pred, sample_weight):
         truth = y_true.ravel().astype(np.float64)
         error = (y_pred - y_true).ravel().astype(np.float64)
         weight = np.ones_like(truth) if sample_weight is None else sample_weight.ravel().astype(np.float64)

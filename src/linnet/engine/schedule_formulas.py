@@ -1,36 +1,74 @@
-"""The polynomial and cosine learning-rate formulas, in float32 and in the order Keras 3 computes them.
+"""The learning-rate formulas, in float32 and in the order Keras 3 computes them.
 
 Keras casts the step and every argument to the dtype of ``initial_learning_rate`` (float32) and evaluates
-with tensors (``keras/src/optimizers/schedules/learning_rate_schedule.py``); NumPy float32 scalars give the
-same roundings. The schedule classes in ``schedules`` validate the arguments and call these, through
-``float32_formula``, which keeps NumPy's overflow warnings quiet.
+with scalar tensors (``keras/src/optimizers/schedules/learning_rate_schedule.py``). NumPy float32 scalars give
+the same roundings for ``+ - * /``, but not for ``cos``, ``log`` and ``pow``: TensorFlow's scalar kernels call
+the C library's ``cosf``, ``logf`` and ``powf``, while NumPy's float32 ``cos`` is its own SIMD code and its
+``power`` differs too, up to one unit in the last place at some steps. ``cos``, ``log`` and ``power`` here
+call the C functions (through ``ctypes``), and, as TensorFlow runs its CPU kernels with flush-to-zero on, a
+subnormal result (below 1.2e-38) of theirs or of the whole formula is 0. The schedule classes in
+``schedules`` validate the arguments and call these through ``float32_formula``, which keeps NumPy's
+overflow warnings quiet.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import functools
 import math
+from collections.abc import Callable
 
 import numpy as np
 
 _F32 = np.float32
 _PI = _F32(math.pi)
+_TINY = np.finfo(np.float32).tiny
+
+
+def flush_to_zero(value: np.float32) -> np.float32:
+    """``value``, or a zero of its sign where it is subnormal (``0 < |value| < 1.2e-38``), as TensorFlow's CPU
+    kernels (flush-to-zero mode) give it."""
+    return value * _F32(0.0) if abs(value) < _TINY else value
+
+
+def _tensorflow_scalar(c_name: str, fallback: np.ufunc) -> Callable[..., np.float32]:
+    """The float32 function TensorFlow's scalar kernel computes: the C library's ``c_name``, its result flushed
+    to zero; where Python finds no C math library, ``fallback`` in float64 rounded to float32 (at most one unit
+    in the last place away)."""
+    library = ctypes.util.find_library("m")
+    if library:
+        function = getattr(ctypes.CDLL(library), c_name)
+        function.argtypes, function.restype = [ctypes.c_float] * fallback.nin, ctypes.c_float
+    else:
+        def function(*args: np.float32) -> np.float64:
+            return fallback(*map(np.float64, args))
+
+    def compute(*args: np.float32) -> np.float32:
+        return flush_to_zero(_F32(function(*args)))
+    compute.__name__ = fallback.__name__
+    return compute
+
+
+cos = _tensorflow_scalar("cosf", np.cos)
+log = _tensorflow_scalar("logf", np.log)
+power = _tensorflow_scalar("powf", np.power)
 
 
 def float32_formula(formula):
     """A schedule's ``__call__`` that evaluates its float32 formula with NumPy's floating-point warnings off and
-    returns a Python float: a rate that overflows is ``inf`` (or ``nan``), as Keras computes it, and an optimizer
-    refuses it by name when it reads it."""
+    returns a Python float (a subnormal result flushed to 0): a rate that overflows is ``inf`` (or ``nan``), as
+    Keras computes it, and an optimizer refuses it by name when it reads it."""
     @functools.wraps(formula)
     def rate(self, step: int) -> float:
         with np.errstate(all="ignore"):
-            return float(formula(self, step))
+            return float(flush_to_zero(formula(self, step)))
     return rate
 
 
-def polynomial_decay(step: int, initial: float, decay_steps: float, end: float, power: float,
+def polynomial_decay(step: int, initial: float, decay_steps: float, end: float, exponent: float,
                      cycle: bool) -> np.float32:
-    """``(initial - end) * (1 - step / decay_steps) ** power + end``; with ``cycle`` ``decay_steps`` is first
+    """``(initial - end) * (1 - step / decay_steps) ** exponent + end``; with ``cycle`` ``decay_steps`` is first
     multiplied by ``ceil(step / decay_steps)`` (1 at step 0), otherwise ``step`` is capped at ``decay_steps``."""
     step, steps = _F32(step), _F32(decay_steps)
     if cycle:
@@ -38,12 +76,12 @@ def polynomial_decay(step: int, initial: float, decay_steps: float, end: float, 
     else:
         step = min(step, steps)
     fraction = step / steps
-    return (_F32(initial) - _F32(end)) * (_F32(1.0) - fraction) ** _F32(power) + _F32(end)
+    return (_F32(initial) - _F32(end)) * power(_F32(1.0) - fraction, _F32(exponent)) + _F32(end)
 
 
 def _cosine(step: np.float32, decay_steps: np.float32, start: np.float32, alpha: float) -> np.float32:
     """``start * ((1 - alpha) * 0.5 * (1 + cos(pi * step / decay_steps)) + alpha)``."""
-    cosine = 0.5 * (1.0 + np.cos(_PI * (step / decay_steps)))
+    cosine = 0.5 * (1.0 + cos(_PI * (step / decay_steps)))
     return start * (_F32(1.0 - alpha) * cosine + _F32(alpha))
 
 
@@ -80,8 +118,8 @@ def cosine_decay_restarts(step: int, initial: float, first_decay_steps: float, t
         restart = np.floor(fraction)
         fraction = fraction - restart
     else:
-        restart = np.floor(np.log(_F32(1.0) - fraction * (_F32(1.0) - t_mul)) / np.log(t_mul))
-        done = (_F32(1.0) - t_mul ** restart) / (_F32(1.0) - t_mul)
-        fraction = (fraction - done) / t_mul ** restart
-    cosine = _F32(0.5) * m_mul ** restart * (_F32(1.0) + np.cos(_PI * fraction))
+        restart = np.floor(log(_F32(1.0) - fraction * (_F32(1.0) - t_mul)) / log(t_mul))
+        period = power(t_mul, restart)  # period i's length over the first's
+        fraction = (fraction - (_F32(1.0) - period) / (_F32(1.0) - t_mul)) / period
+    cosine = _F32(0.5) * power(m_mul, restart) * (_F32(1.0) + cos(_PI * fraction))
     return _F32(initial) * ((_F32(1.0) - alpha) * cosine + alpha)

@@ -25,7 +25,6 @@ from .._validation import boolean, float32_number, non_negative_int
 from . import schedule_formulas as formulas
 
 _F32 = np.float32
-_ONE = np.float32(1.0)
 
 
 class LearningRateSchedule(Configurable):
@@ -36,6 +35,19 @@ class LearningRateSchedule(Configurable):
     """
 
     keras_module = "keras.optimizers.schedules"
+
+    @property
+    def name(self) -> str:
+        """The schedule's name: a string without ``/`` (Keras opens a name scope with it), refused otherwise."""
+        return self._name
+
+    @name.setter
+    def name(self, name: str) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a string. Received: name={name!r}")
+        if "/" in name:
+            raise ValueError(f"name must not contain '/' (Keras opens a name scope with it). Received: name={name!r}")
+        self._name = name
 
     def __call__(self, step: int) -> float:
         raise NotImplementedError(f"Learning rate schedule {type(self).__name__!r} must override __call__(step).")
@@ -49,22 +61,16 @@ class LearningRateSchedule(Configurable):
         return f"{type(self).__name__}({arguments})"
 
 
-def _decay_arguments(initial_learning_rate, decay_steps, decay_rate, staircase) -> tuple[float, float, float, bool]:
-    """Validate the arguments shared by ``ExponentialDecay`` and ``InverseTimeDecay``."""
-    initial_learning_rate = float32_number(initial_learning_rate, "initial_learning_rate", low=0.0, low_open=True)
-    decay_steps = float32_number(decay_steps, "decay_steps", tiny=True, low=0.0, low_open=True)
-    decay_rate = float32_number(decay_rate, "decay_rate", low=0.0)
-    return initial_learning_rate, decay_steps, decay_rate, boolean(staircase, "staircase")
-
-
 class _StepDecay(LearningRateSchedule):
     """Shared state of the two decays driven by ``p = step / decay_steps`` (floored when ``staircase``)."""
 
     def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
                  staircase: bool = False, name: str | None = None):
-        (self.initial_learning_rate, self.decay_steps, self.decay_rate,
-         self.staircase) = _decay_arguments(initial_learning_rate, decay_steps, decay_rate, staircase)
-        self.name = name or type(self).__name__
+        self.initial_learning_rate = float32_number(initial_learning_rate, "initial_learning_rate", low=0.0,
+                                                    low_open=True)
+        self.decay_steps = float32_number(decay_steps, "decay_steps", tiny=True, low=0.0, low_open=True)
+        self.decay_rate = float32_number(decay_rate, "decay_rate", low=0.0)
+        self.staircase, self.name = boolean(staircase, "staircase"), name or type(self).__name__
 
     def _progress(self, step: int) -> np.float32:
         progress = _F32(step) / _F32(self.decay_steps)
@@ -97,7 +103,7 @@ class ExponentialDecay(_StepDecay):
 
     @formulas.float32_formula
     def __call__(self, step: int) -> float:
-        return _F32(self.initial_learning_rate) * np.power(_F32(self.decay_rate), self._progress(step))
+        return _F32(self.initial_learning_rate) * formulas.power(_F32(self.decay_rate), self._progress(step))
 
 
 class InverseTimeDecay(_StepDecay):
@@ -114,7 +120,7 @@ class InverseTimeDecay(_StepDecay):
 
     @formulas.float32_formula
     def __call__(self, step: int) -> float:
-        return _F32(self.initial_learning_rate) / (_ONE + _F32(self.decay_rate) * self._progress(step))
+        return _F32(self.initial_learning_rate) / (_F32(1.0) + _F32(self.decay_rate) * self._progress(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):

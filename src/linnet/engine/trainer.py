@@ -186,9 +186,9 @@ class Trainer:
     def _update_metrics(self, y: np.ndarray, prediction: np.ndarray, weight: np.ndarray | None) -> None:
         """``metrics`` ignore the sample weights and ``weighted_metrics`` use them, as Keras 3's compile does."""
         for metric in self.metrics:
-            metric.update_state(y, prediction)
+            metric.accumulate(y, prediction, None)
         for metric in self.weighted_metrics:
-            metric.update_state(y, prediction, weight)
+            metric.accumulate(y, prediction, weight)
 
     def _batch_end(self, step: int, logs: dict[str, float], progbar: Progbar | None) -> bool:
         """Batch hooks and the live progress bar after ``step``; True when a batch hook asked to stop."""
