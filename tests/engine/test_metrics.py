@@ -93,3 +93,28 @@ def test_a_number_is_one_sample_and_a_number_weight_weights_every_sample():
     mse = metrics.get("mse")
     mse.update_state([1.0, 2.0, 3.0], [1.0, 2.0, 4.0], sample_weight=2.0)
     assert mse.result() == pytest.approx(1 / 3)
+
+
+def test_a_metric_written_as_for_keras_with_update_state_only_works_in_fit():
+    """Keras' protocol for a custom metric: ``update_state``, ``result``, ``reset_state``. Here the largest absolute
+    error, over x = [0, 1, 2, 3], y = 2x + 1 and the weights kernel 0, bias 0 (predictions 0): 7."""
+    import linnet
+
+    class LargestError(metrics.Metric):
+        def reset_state(self):
+            self.largest = 0.0
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            self.largest = max(self.largest, float(np.max(np.abs(np.asarray(y_true) - np.asarray(y_pred)))))
+
+        def result(self):
+            return self.largest
+
+    model = linnet.Sequential([linnet.Input((1,)), linnet.Dense(1, kernel_initializer="zeros")])
+    model.compile(optimizer="sgd", loss="mse", metrics=[LargestError("largest")])
+    x = np.arange(4.0)
+    assert model.evaluate(x, 2 * x + 1, return_dict=True, verbose=0)["largest"] == 7.0
+    history = model.fit(x, 2 * x + 1, batch_size=4, epochs=1, verbose=0)
+    assert history.history["largest"] == [7.0]  # logged with the weights before the step, as Keras does
+    with pytest.raises(NotImplementedError, match="Incomplete must define update_state"):
+        type("Incomplete", (metrics.Metric,), {"reset_state": lambda self: None})("i").accumulate(None, None, None)

@@ -50,8 +50,10 @@ class Metric(Configurable):
 
     def accumulate(self, y_true: np.ndarray, y_pred: np.ndarray, sample_weight: np.ndarray | None) -> None:
         """``update_state`` on checked float32 columns ``(B, 1)`` (weights ``(B, 1)`` or None): what training
-        calls once per batch."""
-        raise NotImplementedError
+        calls once per batch. A subclass written as for Keras, with ``update_state`` only, is called through it."""
+        if type(self).update_state is Metric.update_state:
+            raise NotImplementedError(f"{type(self).__name__} must define update_state (or accumulate).")
+        self.update_state(y_true, y_pred, sample_weight)
 
     def result(self) -> float:
         raise NotImplementedError
