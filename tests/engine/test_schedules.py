@@ -340,10 +340,14 @@ def test_rates_are_keras_bit_for_bit(make, rates):
 def test_without_a_c_math_library_the_functions_are_float64_rounded(monkeypatch):
     """Where ctypes finds no libm (Windows), cos, log and power are NumPy's float64 ones rounded to float32."""
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
-    cos, power = formulas._tensorflow_scalar("cosf", np.cos), formulas._tensorflow_scalar("powf", np.power)
-    x = np.float32(1.2345)
-    assert cos(x) == np.float32(math.cos(float(x))) and type(cos(x)) is np.float32
-    assert power(np.float32(0.5), np.float32(150.0)) == 0.0  # 7e-46: flushed, as TensorFlow's kernels do
+    formulas._c_function.cache_clear()  # looked up on first use, then kept
+    try:
+        cos, power = formulas._tensorflow_scalar("cosf", np.cos), formulas._tensorflow_scalar("powf", np.power)
+        x = np.float32(1.2345)
+        assert cos(x) == np.float32(math.cos(float(x))) and type(cos(x)) is np.float32
+        assert power(np.float32(0.5), np.float32(150.0)) == 0.0  # 7e-46: flushed, as TensorFlow's kernels do
+    finally:
+        formulas._c_function.cache_clear()
     assert formulas.flush_to_zero(np.float32(-1e-39)) == 0.0 and formulas.flush_to_zero(np.float32(2.0)) == 2.0
 
 

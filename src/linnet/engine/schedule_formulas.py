@@ -13,8 +13,6 @@ overflow warnings quiet.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import math
 from collections.abc import Callable
@@ -32,20 +30,28 @@ def flush_to_zero(value: np.float32) -> np.float32:
     return value * _F32(0.0) if abs(value) < _TINY else value
 
 
+@functools.cache
+def _c_function(c_name: str, arguments: int) -> Callable[..., float] | None:
+    """The C library's float function ``c_name`` through ``ctypes``, or None where Python finds no C math
+    library; looked up on first use (``find_library`` runs ``ldconfig``: ~4 ms, kept out of ``import linnet``)."""
+    import ctypes.util
+    library = ctypes.util.find_library("m")
+    if not library:
+        return None
+    function = getattr(ctypes.CDLL(library), c_name)
+    function.argtypes, function.restype = [ctypes.c_float] * arguments, ctypes.c_float
+    return function
+
+
 def _tensorflow_scalar(c_name: str, fallback: np.ufunc) -> Callable[..., np.float32]:
     """The float32 function TensorFlow's scalar kernel computes: the C library's ``c_name``, its result flushed
     to zero; where Python finds no C math library, ``fallback`` in float64 rounded to float32 (at most one unit
     in the last place away)."""
-    library = ctypes.util.find_library("m")
-    if library:
-        function = getattr(ctypes.CDLL(library), c_name)
-        function.argtypes, function.restype = [ctypes.c_float] * fallback.nin, ctypes.c_float
-    else:
-        def function(*args: np.float32) -> np.float64:
-            return fallback(*map(np.float64, args))
 
     def compute(*args: np.float32) -> np.float32:
-        return flush_to_zero(_F32(function(*args)))
+        function = _c_function(c_name, fallback.nin)
+        value = function(*args) if function is not None else fallback(*map(np.float64, args))
+        return flush_to_zero(_F32(value))
     compute.__name__ = fallback.__name__
     return compute
 
