@@ -136,6 +136,25 @@ def test_momentum_limits_by_experiment(rooms, momentum, nesterov, factor):
         above.fit(x, y, batch_size=n, epochs=3000, shuffle=False, verbose=0)
 
 
+@pytest.mark.parametrize("momentum, nesterov, limit", [
+    (0.9, False, 2 * 1.9 / (2 + 1.9 * 4.0)),  # heavy ball: 2(1+μ)/(λmax + (1+μ)·wd), not 2(1+μ)/(λmax + wd)
+    (0.9, True, 2 * 1.9 / (2.8 * 2 + 1.9 * 4.0)),  # Nesterov: 2(1+μ)/((1+2μ)·λmax + (1+μ)·wd)
+    (0.0, False, 2 / (2 + 4.0)),  # plain: 2/(λmax + wd)
+])
+def test_momentum_with_weight_decay_limits_by_experiment(rooms, momentum, nesterov, limit):
+    # normalized inputs: λmax = 2; the decay w ← w - lr·wd·w acts outside the velocity, so it counts (1+μ) times
+    x, y = rooms
+    n = len(x)
+    below = neuron(x, SGD(0.97 * limit, momentum=momentum, nesterov=nesterov, weight_decay=4.0), normalize=True)
+    assert learning_rate_warning(below, x, batch_size=n) is None
+    losses = below.fit(x, y, batch_size=n, epochs=1000, shuffle=False, verbose=0).history["loss"]
+    assert not exploding(losses) and losses[-1] <= losses[0]
+    above = neuron(x, SGD(1.03 * limit, momentum=momentum, nesterov=nesterov, weight_decay=4.0), normalize=True)
+    assert f"use learning_rate <= {limit:.4g}" in learning_rate_warning(above, x, batch_size=n)
+    with pytest.raises(linnet.DivergenceError), pytest.warns(UserWarning, match="above the largest stable"):
+        above.fit(x, y, batch_size=n, epochs=3000, shuffle=False, verbose=0)
+
+
 def test_below_the_largest_batch_limit_mini_batch_sgd_cannot_blow_up(rooms):
     x, y = rooms
     model = neuron(x, SGD(0.1), normalize=True)

@@ -132,13 +132,13 @@ def learning_rate_warning(model, x: Any, batch_size: int | None = None) -> str |
     """The warning ``fit`` gives when SGD's learning rate is above the stable limit, else None.
 
     Only for ``SGD`` with a constant learning rate (no schedule) on a model with one ``Dense`` layer. On a
-    quadratic with Hessian eigenvalue ``λ`` and ``a = lr·(λ + weight_decay)`` (Keras' decoupled weight decay
-    adds to every eigenvalue), the iteration is stable iff (Jury's criterion on its characteristic
-    polynomial):
+    quadratic with Hessian eigenvalue ``λ``, ``a = lr·λ`` and ``d = lr·weight_decay`` (Keras decays ``w ← w - d·w``
+    before the step, outside the velocity, with the gradient taken before the decay), the iteration is stable iff
+    (Jury's criterion on its characteristic polynomial):
 
-    - plain SGD, ``θ ← θ - lr·g``: ``a < 2``;
-    - heavy-ball momentum ``μ`` (``z² - (1 + μ - a)z + μ``): ``a < 2(1 + μ)``;
-    - Nesterov momentum (``z² - (1 + μ)(1 - a)z + μ(1 - a)``): ``a < 2(1 + μ)/(1 + 2μ)``.
+    - plain SGD, ``θ ← (1 - d)θ - a·θ``: ``a + d < 2``;
+    - heavy-ball momentum ``μ`` (``z² - (1 + μ - a - d)z + μ(1 - d)``): ``a + (1 + μ)d < 2(1 + μ)``;
+    - Nesterov momentum (``z² - (1 + μ - (1 + μ)a - d)z + μ(1 - a - d)``): ``(1 + 2μ)a + (1 + μ)d < 2(1 + μ)``.
     """
     optimizer = model.optimizer
     stability = model_stable_learning_rate(model, x, batch_size) if _constant_rate_sgd(optimizer) else None
@@ -168,14 +168,14 @@ def sgd_limit(optimizer, eigenvalue: float) -> tuple[float, str] | None:
     if not _constant_rate_sgd(optimizer):
         return None
     mu, decay = optimizer.momentum, optimizer.weight_decay or 0.0
-    eigen = "(λmax + weight_decay)" if decay else "λmax"
+    nesterov = bool(mu and optimizer.nesterov)
+    denominator = (1 + 2 * mu * nesterov) * eigenvalue + (1 + mu) * decay
+    limit = 2 * (1 + mu) / denominator if denominator > 0 else math.inf
     if not mu:
-        factor, formula = 1.0, f"2/{eigen}"
-    elif optimizer.nesterov:
-        factor, formula = (1 + mu) / (1 + 2 * mu), f"2(1+μ)/((1+2μ)·{eigen}) for Nesterov momentum μ = {mu:g}"
-    else:
-        factor, formula = 1 + mu, f"2(1+μ)/{eigen} for momentum μ = {mu:g}"
-    return factor * _limit(eigenvalue + decay), formula
+        return limit, "2/(λmax + weight_decay)" if decay else "2/λmax"
+    damping = " + (1+μ)·weight_decay" if decay else ""
+    kind = ("(1+2μ)·λmax", "Nesterov momentum") if nesterov else ("λmax", "momentum")
+    return limit, f"2(1+μ)/({kind[0]}{damping}) for {kind[1]} μ = {mu:g}"
 
 
 def _limit(eigenvalue: float) -> float:
