@@ -70,3 +70,37 @@ def test_what_has_no_exact_penalized_answer_is_refused_naming_why():
     with pytest.raises(ValueError, match="one trainable Dense layer"):
         model_penalty(built_network(stacked))
     assert model_penalty(built_network(Sequential([Input((2,)), Dense(1)]))) is None
+
+
+def sgd_model(optimizer, kernel_l2, bias_l2=0.0):
+    model = Sequential([Input((2,)), Dense(1, kernel_initializer="zeros", kernel_regularizer=regularizers.L2(kernel_l2),
+                                           bias_regularizer=regularizers.L2(bias_l2) if bias_l2 else None)])
+    model.compile(optimizer=optimizer, loss="mse")
+    model.build()
+    return model
+
+
+def test_the_stable_limit_and_auto_rate_count_the_l2_penalty_curvature():
+    # Keras' loss mse + l2·Σk² + bias_l2·b² has the Hessian 2·(1/n)[1, x]ᵀ[1, x] + 2·diag(bias_l2, l2, l2)
+    from linnet.diagnostics import auto_rate, learning_rate_warning, model_stable_learning_rate
+    design = np.column_stack([np.ones(80), X])
+    hessian = 2 * design.T @ design / 80 + 2 * np.diag([0.5, 5.0, 5.0])
+    eigenvalues = np.linalg.eigvalsh(hessian)
+    limit = model_stable_learning_rate(sgd_model(optimizers.SGD(0.01), 5.0, 0.5), X)
+    assert limit.largest_eigenvalue == pytest.approx(eigenvalues[-1], rel=1e-10)
+    assert limit.learning_rate == pytest.approx(2 / eigenvalues[-1], rel=1e-10)
+    chosen = auto_rate(sgd_model(optimizers.SGD("auto"), 5.0, 0.5), X)
+    assert chosen.learning_rate == pytest.approx(2 / (eigenvalues[0] + eigenvalues[-1]), rel=1e-10)
+    ridge = linnet.exact.penalized.penalized_fit(X, Y, linnet.exact.penalized.Penalty(l2=5.0, bias_l2=0.5))
+    model = sgd_model(optimizers.SGD("auto"), 5.0, 0.5)  # the old rate, from the data alone, diverged
+    model.fit(X, Y, batch_size=80, epochs=300, shuffle=False, verbose=0)
+    np.testing.assert_allclose(model.coef_, ridge.coef_, rtol=1e-4)
+    assert float(model.intercept_) == pytest.approx(ridge.intercept_, rel=1e-4)
+    below = sgd_model(optimizers.SGD(0.97 * limit.learning_rate), 5.0, 0.5)
+    assert learning_rate_warning(below, X, batch_size=80) is None
+    below.fit(X, Y, batch_size=80, epochs=2000, shuffle=False, verbose=0)
+    np.testing.assert_allclose(below.coef_, ridge.coef_, rtol=1e-4)
+    above = sgd_model(optimizers.SGD(1.03 * limit.learning_rate), 5.0, 0.5)
+    assert f"use learning_rate <= {limit.learning_rate:.4g}" in learning_rate_warning(above, X, batch_size=80)
+    with pytest.raises(linnet.DivergenceError), pytest.warns(UserWarning, match="above the largest stable"):
+        above.fit(X, Y, batch_size=80, epochs=3000, shuffle=False, verbose=0)

@@ -3,7 +3,7 @@
 A stack with one trainable ``Dense`` layer is affine in its input: the untrained layers before it (a
 ``Normalization``) map ``[1, x]`` to ``[1, x] @ lift`` and those after it scale the output by a ``gain``. The
 Hessian of the mean loss is then ``c·gain²·liftᵀ ((1/n) [1, x]ᵀ [1, x]) lift`` (its kernel block when the layer
-has no bias), read from the data's moments.
+has no bias), read from the data's moments, plus ``2·diag(bias_l2, l2, ..., l2)`` when the layer has L2 penalties.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.regularizers import L1L2
 from ..exact.state import Moments
 
 
@@ -65,9 +66,28 @@ def standardizing_lift(moments: Moments) -> np.ndarray:
     return _lift(np.diag(1.0 / std), -moments.mean_x / std)
 
 
-def spectrum(moments: Moments, lift: np.ndarray, fit_intercept: bool) -> tuple[float, float]:
-    """λmax and λmax/λmin of ``(1/n) Xaᵀ Xa`` for ``Xa = [1, x] @ lift`` (without the ones if no intercept)."""
-    gram = lift.T @ (moments.gram(fit_intercept=True) / moments.n) @ lift
-    eigenvalues = np.linalg.eigvalsh(gram if fit_intercept else gram[1:, 1:])
-    largest, smallest = float(eigenvalues[-1]), float(eigenvalues[0])
+def penalty_curvature(dense) -> np.ndarray:
+    """``2·(bias_l2, l2, ..., l2)``: what the ``Dense`` layer's L2 penalties add to the diagonal of the Hessian in
+    (bias, kernel) (``l2·w²`` has second derivative ``2·l2``). L1 adds no curvature; a regularizer other than
+    L1/L2/L1L2 is not counted."""
+    def l2(regularizer) -> float:
+        return regularizer.l2 if isinstance(regularizer, L1L2) else 0.0
+    return 2.0 * np.append(l2(dense.bias_regularizer), np.full(dense.kernel.shape[0], l2(dense.kernel_regularizer)))
+
+
+def eigenvalues(moments: Moments, lift: np.ndarray, fit_intercept: bool, curvature: float = 1.0,
+                ridge: np.ndarray | None = None) -> np.ndarray:
+    """Ascending eigenvalues of ``H = curvature·liftᵀ((1/n) [1, x]ᵀ [1, x])lift + diag(ridge)`` (``ridge`` over
+    (bias, kernel), from :func:`penalty_curvature`), without the bias row and column if there is no intercept."""
+    hessian = curvature * (lift.T @ (moments.gram(fit_intercept=True) / moments.n) @ lift)
+    if ridge is not None:
+        hessian = hessian + np.diag(ridge)
+    return np.linalg.eigvalsh(hessian if fit_intercept else hessian[1:, 1:])
+
+
+def spectrum(moments: Moments, lift: np.ndarray, fit_intercept: bool, curvature: float = 1.0,
+             ridge: np.ndarray | None = None) -> tuple[float, float]:
+    """λmax and λmax/λmin of :func:`eigenvalues`' ``H``."""
+    values = eigenvalues(moments, lift, fit_intercept, curvature, ridge)
+    largest, smallest = float(values[-1]), float(values[0])
     return largest, largest / smallest if smallest > 1e-12 * largest else math.inf

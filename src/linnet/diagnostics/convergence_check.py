@@ -16,7 +16,7 @@ from ..engine.optimizers import Adam, Adamax, Nadam, RMSprop
 from ..exact.penalized import PenalizedResult, penalized
 from ..exact.results import OLSResult
 from ..exact.state import Moments
-from ._hessian import SingleNeuron, prefix_lift, single_neuron, spectrum, standardizing_lift
+from ._hessian import SingleNeuron, penalty_curvature, prefix_lift, single_neuron, spectrum, standardizing_lift
 from .equation import built_network, checked_ols_result, has_intercept, residual_sum_of_squares
 from .penalty import model_penalty
 from .stability import sgd_limit
@@ -129,7 +129,7 @@ def convergence(model, x: Any, y: Any, ols_result: OLSResult | None = None, *, c
 def _advice(model, moments: Moments, reference: OLSResult, mse: bool, where: int) -> tuple[str, ...]:
     found = [(key, text) for key, text in (("epochs", _more_epochs(model.history)),
                                            ("rate", _larger_learning_rate(model, moments, reference)),
-                                           ("normalize", _normalize(model.network, moments))) if text]
+                                           ("normalize", _normalize(model, moments))) if text]
     if not found and mse:
         found.append(("noise", "lower the learning rate or use larger batches: the loss stopped falling short of the "
                                "optimum, the mark of gradient noise (mini-batches) or of a step too large to settle"))
@@ -162,8 +162,7 @@ def _larger_learning_rate(model, moments: Moments, reference: OLSResult) -> str 
         return None
     if isinstance(optimizer, _ADAPTIVE):
         return _adaptive_reach(optimizer, neuron, reference)
-    largest = spectrum(moments, neuron.lift, neuron.dense.use_bias)[0]
-    rule = sgd_limit(optimizer, model.loss.curvature() * neuron.gain ** 2 * largest)
+    rule = sgd_limit(optimizer, spectrum(moments, neuron.lift, neuron.dense.use_bias, *_curvature(model))[0])
     if rule is None or optimizer.learning_rate * SLOW_FACTOR >= rule[0]:
         return None
     return (f"use a larger learning rate: {optimizer.learning_rate:.3g} is {rule[0] / optimizer.learning_rate:.0f} "
@@ -188,10 +187,19 @@ def _adaptive_reach(optimizer, neuron: SingleNeuron, reference: OLSResult) -> st
             f"trains in)")
 
 
-def _normalize(network, moments: Moments) -> str | None:
-    fit_intercept = has_intercept(network)
-    condition = spectrum(moments, prefix_lift(network), fit_intercept)[1]
-    normalized = spectrum(moments, standardizing_lift(moments), fit_intercept)[1]
+def _curvature(model) -> tuple[float, np.ndarray | None]:
+    """The loss's curvature through the neuron's output gain and its L2 penalties' (``_hessian.eigenvalues``)."""
+    neuron = single_neuron(model.network)
+    if neuron is None:
+        return 1.0, None
+    curvature = model.loss.curvature() if model.loss is not None else 2.0  # uncompiled: MSE's
+    return curvature * neuron.gain ** 2, penalty_curvature(neuron.dense)
+
+
+def _normalize(model, moments: Moments) -> str | None:
+    fit_intercept = has_intercept(model.network)
+    condition = spectrum(moments, prefix_lift(model.network), fit_intercept, *_curvature(model))[1]
+    normalized = spectrum(moments, standardizing_lift(moments), fit_intercept, *_curvature(model))[1]
     if condition <= CONDITION_LIMIT or condition <= 10 * normalized:
         return None
     return (f"normalize the inputs: the loss is {condition:.3g} times more curved along one direction than "

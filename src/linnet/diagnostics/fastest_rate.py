@@ -1,9 +1,10 @@
 """``SGD(learning_rate="auto")``: the learning rate (and momentum) of fastest contraction, from the Hessian.
 
 On a single neuron the loss is quadratic (or bounded in curvature) in ``θ = (bias, kernel)``; its Hessian, seen
-through the fixed layers around the neuron (``_hessian``), has eigenvalues ``λmin..λmax`` (``κ = λmax/λmin``;
-directions with zero curvature, along which the loss is flat, are left out). Gradient descent shrinks the error
-along each eigenvector by ``|1 − lr·λ|`` per step, which is smallest over the whole spectrum at
+through the fixed layers around the neuron and with its L2 penalties (``_hessian``), has eigenvalues
+``λmin..λmax`` (``κ = λmax/λmin``; directions with zero curvature, along which the loss is flat, are left out).
+Gradient descent shrinks the error along each eigenvector by ``|1 − lr·λ|`` per step, which is smallest over the
+whole spectrum at
 
     lr = 2 / (λmax + λmin)                 rate (κ − 1)/(κ + 1)
 
@@ -25,7 +26,8 @@ import numpy as np
 from .._validation import features
 from ..engine.network import built_network
 from ..exact.state import Moments
-from ._hessian import single_neuron
+from ._hessian import eigenvalues as hessian_eigenvalues
+from ._hessian import penalty_curvature, single_neuron
 
 FLAT = 1e-10
 """Eigenvalues below ``FLAT·λmax`` are flat directions (collinear or constant columns), left out of ``λmin``."""
@@ -64,10 +66,8 @@ def auto_rate(model, x: Any, momentum: bool = False) -> AutoRate:
                          f"huber, log_cosh). Received: {len(network.layers)} layer(s), loss {model.loss!r}")
     x = features(x, "x", n_features=network.input_dim, dtype=np.float64)
     moments = Moments().update(x, np.zeros(x.shape[0]))
-    gram = neuron.lift.T @ (moments.gram(fit_intercept=True) / moments.n) @ neuron.lift
-    if not neuron.dense.use_bias:
-        gram = gram[1:, 1:]
-    eigenvalues = curvature * neuron.gain ** 2 * np.linalg.eigvalsh(gram)
+    eigenvalues = hessian_eigenvalues(moments, neuron.lift, neuron.dense.use_bias, curvature * neuron.gain ** 2,
+                                      penalty_curvature(neuron.dense))
     largest = float(eigenvalues[-1])
     if not largest > 0:
         raise ValueError("learning_rate='auto' needs inputs that vary: the loss has no curvature on x. "

@@ -14,7 +14,7 @@ from ..engine import losses as losses_module
 from ..engine.network import built_network
 from ..engine.optimizers import SGD
 from ..exact.state import ROWS_PER_CHUNK, Moments
-from ._hessian import single_neuron, spectrum, standardizing_lift
+from ._hessian import penalty_curvature, single_neuron, spectrum, standardizing_lift
 
 BATCH_EIGEN_BUDGET = 2e7
 """Per-batch eigenvalues are computed when ``batches × (d+1)³`` is at most this (about 0.1 s)."""
@@ -30,7 +30,8 @@ class StabilityLimit:
         ``2 / largest_eigenvalue``: full-batch gradient descent converges below it and diverges above it
         (``inf`` for a loss without curvature, such as MAE).
     largest_eigenvalue : float
-        λmax of the Hessian of the mean loss with respect to (bias, kernel).
+        λmax of the Hessian of the mean loss with respect to (bias, kernel), its L2 penalties included (a
+        regularized model's loss is ``mse + l2·Σk²``, whose curvature adds ``2·l2``).
     condition_number : float
         λmax / λmin of that Hessian (``inf`` when singular).
     normalized_learning_rate, normalized_condition_number : float
@@ -125,7 +126,8 @@ def model_stable_learning_rate(model, x: Any, batch_size: int | None = None) -> 
     batch_size = positive_int(batch_size, "batch_size", allow_none=True)
     moments = _x_state(x)
     curvature = model.loss.curvature() * neuron.gain ** 2
-    return _stability(x, moments, curvature, neuron.dense.use_bias, batch_size, neuron.lift)
+    return _stability(x, moments, curvature, neuron.dense.use_bias, batch_size, neuron.lift,
+                      penalty_curvature(neuron.dense))
 
 
 def learning_rate_warning(model, x: Any, batch_size: int | None = None) -> str | None:
@@ -182,22 +184,23 @@ def _limit(eigenvalue: float) -> float:
     return 2.0 / eigenvalue if eigenvalue > 0 else math.inf
 
 
-def _stability(x, moments, curvature, fit_intercept, batch_size, lift) -> StabilityLimit:
-    largest, condition = spectrum(moments, lift, fit_intercept)
-    normalized, normalized_condition = spectrum(moments, standardizing_lift(moments), fit_intercept)
+def _stability(x, moments, curvature, fit_intercept, batch_size, lift, ridge=None) -> StabilityLimit:
+    largest, condition = spectrum(moments, lift, fit_intercept, curvature, ridge)
+    normalized, normalized_condition = spectrum(moments, standardizing_lift(moments), fit_intercept, curvature, ridge)
     n, columns = moments.n, moments.n_features + fit_intercept
     batches = ceil_div(n, batch_size) if batch_size else 1
     batch_largest = None
     if x is not None and batches > 1 and batches * columns ** 3 <= BATCH_EIGEN_BUDGET:
-        batch_largest = curvature * _largest_batch_eigenvalue(x, batch_size, lift, fit_intercept)
-    limit = _limit(curvature * largest)
-    return StabilityLimit(limit, curvature * largest, condition, _limit(curvature * normalized),
+        batch_largest = _largest_batch_eigenvalue(x, batch_size, lift, fit_intercept, curvature, ridge)
+    return StabilityLimit(_limit(largest), largest, condition, _limit(normalized),
                           normalized_condition, _batch_note(n, batch_size, batches, batch_largest),
                           None if batch_largest is None else _limit(batch_largest))
 
 
-def _largest_batch_eigenvalue(x: np.ndarray, batch_size: int, lift: np.ndarray, fit_intercept: bool) -> float:
-    """Max over the batches (in row order) of λmax of ``(1/B) Xbᵀ Xb``, whole batches of ~65,536 rows at a time.
+def _largest_batch_eigenvalue(x: np.ndarray, batch_size: int, lift: np.ndarray, fit_intercept: bool,
+                              curvature: float, ridge: np.ndarray | None) -> float:
+    """Max over the batches (in row order) of λmax of ``curvature·(1/B) Xbᵀ Xb + diag(ridge)``, whole batches of
+    ~65,536 rows at a time.
 
     Each batch's Gram is taken of the raw ``[1, x]`` and then lifted (``Tᵀ G T``): ``d³`` per batch, instead
     of lifting every row (``B·d²`` per batch).
@@ -211,7 +214,8 @@ def _largest_batch_eigenvalue(x: np.ndarray, batch_size: int, lift: np.ndarray, 
         full = design.shape[0] // batch_size * batch_size
         for group in (design[:full].reshape(-1, batch_size, design.shape[1]), design[full:][None]):
             if group.size:
-                grams = lift.T @ (group.transpose(0, 2, 1) @ group) @ lift / group.shape[1]
+                grams = curvature * (lift.T @ (group.transpose(0, 2, 1) @ group) @ lift) / group.shape[1]
+                grams = grams if ridge is None else grams + np.diag(ridge)
                 largest = max(largest, float(np.linalg.eigvalsh(grams[:, columns, columns])[:, -1].max()))
     return largest
 
