@@ -60,6 +60,31 @@ def test_lasso_and_elastic_net_are_scikit_learns_after_conversion(l1, l2):
         assert ours.intercept_ == pytest.approx(y.mean())
 
 
+def test_a_huge_penalty_on_one_parameter_leaves_the_others_their_ridge_answer():
+    # l2 → ∞ on one coefficient (or the bias) pins it to 0 and solves ridge on the rest: sklearn without that column
+    # (or without an intercept). lstsq on the unscaled stack cut every other direction off as rounding.
+    x, y = data(4)
+    for huge in (1e8, 1e30, 1e100):
+        pinned = penalized_fit(x, y, Penalty(l2=[0.1, 0.1, huge]))
+        rest = Ridge(alpha=len(y) * 0.1).fit(x[:, :2], y)
+        np.testing.assert_allclose(pinned.coef_[:2], rest.coef_, rtol=1e-9)
+        assert abs(pinned.coef_[2]) < 1e-6 and pinned.intercept_ == pytest.approx(rest.intercept_, rel=1e-9)
+        no_bias = penalized_fit(x, y, Penalty(l2=0.1, bias_l2=huge))
+        origin = Ridge(alpha=len(y) * 0.1, fit_intercept=False).fit(x, y)
+        np.testing.assert_allclose(no_bias.coef_, origin.coef_, rtol=1e-9)
+        assert abs(no_bias.intercept_) < 1e-6
+
+
+@pytest.mark.parametrize("l2", [1e-20, 1e-12])
+def test_a_tiny_penalty_splits_a_duplicated_column_evenly(l2):
+    # ridge on [x0, x0, x1] is unique for any l2 > 0: symmetry gives c0 = c1, half least squares' slope on x0 (to
+    # O(l2)); the rounding of the duplicate's factor, amplified by 1/√l2, gave -45.9 and 47.1 at l2 = 1e-20
+    x, y = data(5)
+    single = OLSResult.from_moments(LeastSquaresState().update(x[:, :2], y))
+    fit = penalized_fit(np.column_stack([x[:, 0], x[:, 0], x[:, 1]]), y, Penalty(l2=l2))
+    np.testing.assert_allclose(fit.coef_, [single.coef_[0] / 2, single.coef_[0] / 2, single.coef_[1]], rtol=1e-5)
+
+
 def test_no_penalty_is_least_squares():
     x, y = data(2)
     state = LeastSquaresState().update(x, y)

@@ -15,7 +15,7 @@ a triangular factor ``U`` of ``[1, x, y]``. Writing ``G = UθθᵀUθθ / n`` an
 ``J = θᵀGθ - 2gᵀθ + const + penalty``:
 
 - ridge (no l1): ``min ||Uθθ θ - uθy||²/n + Σ l2ⱼθⱼ²``, a least-squares problem solved by ``lstsq`` on
-  ``[Uθθ/√n; diag(√l2)]`` (QR accuracy, no normal equations);
+  ``[Uθθ/√n; diag(√l2)]`` with equilibrated columns (no normal equations; ``_ridge``);
 - with l1: coordinate descent, ``θⱼ ← S(gⱼ - Σ_{k≠j} Gⱼₖθₖ, l1ⱼ/2) / (Gⱼⱼ + l2ⱼ)`` with the soft threshold
   ``S(z, t) = sign(z)·max(|z| - t, 0)``, swept until no coordinate moves by more than ``tol`` relative.
 """
@@ -101,8 +101,7 @@ def penalized(state: LeastSquaresState, penalty: Penalty, fit_intercept: bool = 
     if l1.any():
         theta, sweeps = _coordinate_descent(design.T @ design, design.T @ target, l1, l2, tol)
     else:
-        stacked = np.vstack([design, np.diag(np.sqrt(l2))])
-        theta, sweeps = np.linalg.lstsq(stacked, np.append(target, np.zeros(l2.size)), rcond=None)[0], 0
+        theta, sweeps = _ridge(design, target, l2), 0
     residual = design @ theta - target
     mse = float(residual @ residual + factor[-1, -1] ** 2)
     coef = theta[1:] if with_bias else theta
@@ -124,6 +123,29 @@ def _factor(state: LeastSquaresState, fit_intercept: bool, with_bias: bool) -> n
     rows = np.vstack([np.hstack([np.zeros((state.factor.shape[0], 1)), state.factor]),
                       np.sqrt(state.weight) * np.append(1.0, state.mean)])
     return np.linalg.qr(rows, mode="r")
+
+
+def _ridge(design: np.ndarray, target: np.ndarray, l2: np.ndarray) -> np.ndarray:
+    """``argmin ||design·θ - target||² + Σⱼ l2ⱼθⱼ²``, accurate for penalties of any size.
+
+    With the columns scaled to unit norm by ``c``, ``design/c = U S Vᵀ``; singular values below ``p·eps·max S``
+    are rounding (collinear columns) and set to 0, so that the penalty alone decides those directions (a tiny
+    penalty there would otherwise amplify the rounding). ``[S Vᵀ; diag(√l2/c)]·(cθ) ≈ [Uᵀ target; 0]`` is then
+    solved by ``lstsq`` with its columns scaled to unit norm again: its cut-off is relative to the largest
+    singular value, which a huge penalty on one coefficient would otherwise make drown the others.
+    """
+    norms = _unit(np.linalg.norm(design, axis=0))
+    u, s, vt = np.linalg.svd(design / norms, full_matrices=False)
+    s = np.where(s > s.size * np.finfo(np.float64).eps * s.max(initial=0.0), s, 0.0)
+    stacked = np.vstack([s[:, None] * vt, np.diag(np.sqrt(l2) / norms)])
+    scale = _unit(np.linalg.norm(stacked, axis=0))
+    solution = np.linalg.lstsq(stacked / scale, np.append(u.T @ target, np.zeros(l2.size)), rcond=None)[0]
+    return solution / scale / norms
+
+
+def _unit(norms: np.ndarray) -> np.ndarray:
+    """Column norms to divide by, 1 for a zero column."""
+    return np.where(norms > 0, norms, 1.0)
 
 
 def _coordinate_descent(gram: np.ndarray, target: np.ndarray, l1: np.ndarray, l2: np.ndarray,
