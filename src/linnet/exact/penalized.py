@@ -89,10 +89,9 @@ def penalized(state: LeastSquaresState, penalty: Penalty, fit_intercept: bool = 
     if not isinstance(state, LeastSquaresState) or not state.n:
         raise ValueError(f"penalized needs a LeastSquaresState holding rows. Received: {state!r}")
     p, n = state.n_features, state.n
-    l1, l2 = (np.broadcast_to(np.asarray(v, dtype=np.float64), (p,)) for v in (penalty.l1, penalty.l2))
-    for name, values in (("l1", l1), ("l2", l2), ("bias_l1", [penalty.bias_l1]), ("bias_l2", [penalty.bias_l2])):
-        for value in values:
-            check.real_number(value, f"penalty {name}", low=0.0)
+    l1, l2 = _per_coefficient(penalty.l1, "l1", p), _per_coefficient(penalty.l2, "l2", p)
+    for name in ("bias_l1", "bias_l2"):
+        check.real_number(getattr(penalty, name), f"penalty {name}", low=0.0)
     with_bias = fit_intercept and bool(penalty.bias_l1 or penalty.bias_l2)
     if with_bias:
         l1, l2 = np.append(penalty.bias_l1, l1), np.append(penalty.bias_l2, l2)
@@ -111,6 +110,16 @@ def penalized(state: LeastSquaresState, penalty: Penalty, fit_intercept: bool = 
     rsquared = 1.0 - mse * n / total if total > 0 else float("nan")
     return PenalizedResult(coef, intercept, mse, mse + penalty.value(coef, intercept), penalty, n, rsquared, sweeps,
                            fit_intercept)
+
+
+def _per_coefficient(value, name: str, p: int) -> np.ndarray:
+    """The penalty ``value`` (a number, or one per coefficient) as ``p`` checked numbers >= 0."""
+    values = np.ravel(np.asarray(value, dtype=object))
+    if np.ndim(value) > 1 or values.size not in (1, p):
+        raise ValueError(f"penalty {name} must be a number or a list of one number per coefficient ({p}). "
+                         f"Received: {name}={value!r}")
+    checked = [check.real_number(v, f"penalty {name}", low=0.0) for v in values]
+    return np.broadcast_to(np.array(checked, dtype=np.float64), (p,))
 
 
 def _factor(state: LeastSquaresState, fit_intercept: bool, with_bias: bool) -> np.ndarray:
