@@ -257,3 +257,35 @@ def test_landscape_and_gap_render_to_png(tmp_path, boston_demo):
     assert (tmp_path / "exact.png").stat().st_size > 10_000
     if os.environ.get("LINNET_PLOT_DIR"):  # to look at them: LINNET_PLOT_DIR=/tmp pytest tests/test_plot_exact.py
         figure.savefig(os.path.join(os.environ["LINNET_PLOT_DIR"], "linnet_exact_plots.png"))
+
+
+def test_the_landscape_of_a_regularized_model_names_and_draws_its_penalized_optimum():
+    # Keras' loss mse + l2·c² (L2(1.0) on the kernel): its minimum is scikit-learn's Ridge(alpha = n·l2)
+    from sklearn.linear_model import Ridge
+    rng = np.random.default_rng(0)
+    x = rng.normal(1.0, 1.0, size=(30, 1))
+    y = 2 * x[:, 0] + 1 + rng.normal(size=30)
+    model = linnet.Sequential([linnet.Input((1,)), linnet.Dense(1, kernel_regularizer=linnet.regularizers.L2(1.0))])
+    model.compile("sgd", "mse")
+    model.build()
+    ridge = Ridge(alpha=30 * 1.0).fit(x, y)
+    objective = np.mean((y - ridge.predict(x)) ** 2) + ridge.coef_[0] ** 2
+    drawn = plot.landscape(model, x, y)
+    assert f"above the penalized optimum's loss {objective:.4g}" in drawn.ax.get_title()
+    assert np.mean((y - 2 * x[:, 0] - 1) ** 2) < objective - 0.5  # least squares' MSE is far below: not that
+    np.testing.assert_allclose(drawn.artists["optimum"].get_data(), [[ridge.coef_[0]], [ridge.intercept_]],
+                               rtol=1e-10)
+    assert drawn.artists["optimum"].get_label() == "penalized optimum"
+    hessian = np.array([[np.mean(x ** 2) + 1.0, x.mean()], [x.mean(), 1.0]])  # (mse + c²) / 2, in (slope, b)
+    flattest = np.linalg.eigh(hessian)[1][:, 0]
+    slopes, intercepts = drawn.artists["valley"].get_data()
+    direction = np.array([slopes[-1] - slopes[0], intercepts[-1] - intercepts[0]])
+    unit = direction / np.linalg.norm(direction)
+    assert abs(unit[0] * flattest[1] - unit[1] * flattest[0]) < 1e-10  # parallel
+    plt.close(drawn.figure)
+
+
+def test_the_gap_of_a_history_without_training_loss_is_refused():
+    x = np.arange(5.0).reshape(-1, 1)
+    with pytest.raises(ValueError, match=r"history has no training 'loss' .* keys are \['val_loss'\]\. Received"):
+        plot.gap({"val_loss": [1.0, 0.5]}, x, 2 * x[:, 0], model=line_model())

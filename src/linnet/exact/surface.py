@@ -72,9 +72,12 @@ class LossSurface:
         return np.sqrt(gap / variance * np.array([1.0, variance + mean ** 2]))
 
     def valley(self, slopes: np.ndarray) -> np.ndarray:
-        """Intercepts on the valley's axis (the surface's flattest direction through the optimum) at ``slopes``."""
+        """Intercepts on the valley's axis (the surface's flattest direction through the optimum) at ``slopes``;
+        with a penalty, L2's curvature counts (``l2·c² + bias_l2·b²`` adds ``diag(l2, bias_l2)`` to Hessian / 2)."""
         mean = self.mean_x[0]
         curvature = np.array([[self.cov_x[0, 0] + mean ** 2, mean], [mean, 1.0]])  # MSE's Hessian / 2
+        if self.penalty is not None:
+            curvature += np.diag([float(np.ravel(self.penalty.l2)[0]), self.penalty.bias_l2])
         flattest = np.linalg.eigh(curvature)[1][:, 0]
         return self.optimum.intercept_ + (slopes - self.optimum.coef_[0]) * flattest[1] / flattest[0]
 

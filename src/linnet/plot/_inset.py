@@ -1,7 +1,8 @@
 """The zoom inset of :func:`linnet.plot.landscape`, and which corners of the picture are free for the legend.
 
 The inset redraws the landscape's scene (same contours, same directions) around the slow end of the path and
-adds an arrow towards the least-squares optimum, however far away it lies.
+adds an arrow towards the optimum (least squares', or a regularized model's penalized one), however far away it
+lies.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def zoom_inset(ax, scene: _Scene, window):
     inset = ax.inset_axes(_OUTSIDE)
     points = len(window[0]) // 2  # half the main grid's resolution
     scene.draw(inset, tuple(np.linspace(lo, hi, points) for lo, hi in zip(low, high)), _ZOOM_LEVELS, from_lowest=True)
-    _pointer(inset, scene.now, scene.optimum)
+    _pointer(inset, scene.now, scene.optimum, f"to {scene.optimum_name}")
     inset.set_xticks([])  # the inset shows directions; its tick labels would collide with the main axes'
     inset.set_yticks([])
     inset.set_title(f"zoom: epochs {scene.epochs[len(scene.epochs) // 2]:g} to {scene.epochs[-1]:g}",
@@ -57,7 +58,7 @@ def zoom_inset(ax, scene: _Scene, window):
     return inset
 
 
-def _pointer(ax, now: np.ndarray, optimum: np.ndarray) -> None:
+def _pointer(ax, now: np.ndarray, optimum: np.ndarray, text: str) -> None:
     """An arrow from the model towards the optimum, drawn inside ``ax`` however far the optimum lies."""
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     start = (now - [x0, y0]) / [x1 - x0, y1 - y0]
@@ -67,7 +68,7 @@ def _pointer(ax, now: np.ndarray, optimum: np.ndarray) -> None:
     direction = direction / np.hypot(*direction)
     room = min((0.93 - s) / d if d > 0 else (s - 0.07) / -d for s, d in zip(start, direction) if d)
     length = min(0.35, room)
-    ax.annotate("to least squares", xy=start, xytext=start + length * direction, xycoords="axes fraction",
+    ax.annotate(text, xy=start, xytext=start + length * direction, xycoords="axes fraction",
                 textcoords="axes fraction", fontsize="x-small", ha="center", va="center",
                 arrowprops={"arrowstyle": "<|-", "color": "black", "shrinkA": 2, "shrinkB": 6})
 

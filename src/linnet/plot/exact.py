@@ -56,7 +56,8 @@ def landscape(model, x: Any, y: Any, *, path: ParameterHistory | None = None, ax
     Artists: ``"contours"`` (a ``QuadContourSet`` whose values are MSEs), ``"valley"``, ``"path"`` (the
     recorded parameters, first to last, or ``None`` without ``path``), ``"start"`` (its first point, or
     ``None``), ``"model"`` (the model's current parameters), ``"optimum"`` (the least-squares star) and
-    ``"zoom"`` (the inset Axes, or ``None``).
+    ``"zoom"`` (the inset Axes, or ``None``). For a regularized model the surface is Keras' loss, MSE + penalty,
+    and the star its penalized optimum; the title and labels say so.
     """
     xs, ys, (feature,), target = _one_feature(x, y, feature_name, target_name)
     _check_design(levels, span)
@@ -69,8 +70,9 @@ def landscape(model, x: Any, y: Any, *, path: ParameterHistory | None = None, ax
     artists = scene.draw(ax, window, levels)
     artists["zoom"] = zoom_inset(ax, scene, window) if zoom else None
     set_labels(ax, f"slope ({target} per {feature})", f"intercept ({target})")
-    ax.set_title(f"MSE of {target} on {feature}\ncontours log-spaced above the least-squares MSE "
-                 f"{bowl.mse_min:.4g}", fontsize="medium")
+    what = ("MSE + penalty", "the penalized optimum's loss") if bowl.penalty else ("MSE", "the least-squares MSE")
+    ax.set_title(f"{what[0]} of {target} on {feature}\ncontours log-spaced above {what[1]} {bowl.mse_min:.4g}",
+                 fontsize="medium")
     ax.legend(loc=free_corners(ax, scene)[0], fontsize="small")
     return Drawn(ax, artists)
 
@@ -98,7 +100,11 @@ def gap(history_or_path, x: Any, y: Any, *, ax=None, model=None, exact=None) -> 
         if loss not in (None, "mean_squared_error"):
             raise ValueError(f"the History's loss is {loss}, so loss minus the least-squares MSE is no gap; "
                              f"record a ParameterHistory during fit and pass it instead.")
-        losses = np.asarray(history_dict(history_or_path)["loss"], dtype=np.float64)
+        logs = history_dict(history_or_path)
+        if not len(logs.get("loss", ())):
+            raise ValueError(f"history has no training 'loss' to compare with the least-squares MSE; its keys are "
+                             f"{list(logs)}. Received: {history_or_path!r}")
+        losses = np.asarray(logs["loss"], dtype=np.float64)
         epochs, values = np.arange(1, losses.size + 1), losses - bowl.mse_min
         label = "epoch loss (a running mean over its batches)"
         title = "epoch loss minus the least-squares MSE\n(the epoch loss is a running mean over its batches)"
@@ -181,6 +187,7 @@ class _Scene:
         self.bowl, self.now, self.track, self.epochs = bowl, now, track, epochs
         self.optimum = np.array([bowl.optimum.coef_[0], bowl.optimum.intercept_])
         self.points = np.vstack([p for p in (track, now, self.optimum) if p is not None])
+        self.optimum_name = "penalized optimum" if bowl.penalty else "least squares"  # what the star is
 
     def draw(self, ax, window, levels: int, from_lowest: bool = False) -> dict[str, Any]:
         """Contours of the MSE over ``window`` (slopes, intercepts), the valley axis, path, model and optimum."""
@@ -201,7 +208,7 @@ class _Scene:
             artists.update(self._draw_path(ax))
         (artists["model"],) = ax.plot(*self.now, "o", color="C3", markersize=7, label="model now")
         (artists["optimum"],) = ax.plot(*self.optimum, "*", color="gold", markeredgecolor="black", markersize=16,
-                                        label="least squares")
+                                        label=self.optimum_name)
         return artists
 
     def _draw_path(self, ax) -> dict[str, Any]:
