@@ -270,3 +270,23 @@ def test_the_demo_advice_names_what_the_tutorial_changes_not_flags_demo_lacks(ca
     assert advice[1].startswith("  - normalize the inputs (add a Normalization layer adapted to x): ")
     with pytest.raises(SystemExit):  # what the old advice said to do
         cli.main(["demo", "boston", "--learning-rate", "0.05"])
+
+
+def test_figures_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    """A figure whose writing fails half way (disk full) leaves the figure of the last run, as the model file and
+    metrics.json do; written straight to its path it was left truncated."""
+    from matplotlib.figure import Figure
+
+    from linnet.cli import figures
+    (tmp_path / "gap.png").write_bytes(b"the last run's figure")
+
+    def broken_savefig(self, target, **kwargs):
+        with open(target, "wb") if isinstance(target, (str, type(tmp_path))) else target as stream:
+            stream.write(b"\x89PNG half")
+            raise OSError("No space left on device")
+
+    monkeypatch.setattr(Figure, "savefig", broken_savefig)
+    with pytest.raises(OSError, match="No space left"):
+        figures.save({"gap.png": lambda figure: None}, tmp_path, 1)
+    assert (tmp_path / "gap.png").read_bytes() == b"the last run's figure"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gap.png"]

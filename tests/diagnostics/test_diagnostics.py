@@ -293,7 +293,8 @@ def test_adam_that_cannot_reach_the_optimum_is_told_to_use_a_larger_learning_rat
     advice = convergence(model, x, y).advice
     assert any(a.startswith("use a larger learning rate (the optimizer's learning_rate): Adam moves each parameter "
                             "by about the learning rate "
-                            "(0.001) per step, at most 0.065 in the 65 steps run") for a in advice)
+                            "(0.001) per step, about 0.065 in the 65 steps run") for a in advice)  # not a bound:
+    # RMSprop's first step moves about 3.16 times its rate, and momentum up to lr / (1 - m) a step
 
 
 def test_slow_sgd_is_told_to_train_longer_with_a_larger_learning_rate(rooms):

@@ -8,9 +8,12 @@ validation; ``loss.png`` the loss per epoch; with ``--plots`` also ``gap.png`` a
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .. import _atomic
 
 if TYPE_CHECKING:
     from .tasks import Task, Training
@@ -88,6 +91,8 @@ def save(drawings: dict[str, Callable[[Any], Any]], out: Path, n_features: int) 
         FigureCanvasAgg(figure)
         draw(figure)
         figure.tight_layout()
-        figure.savefig(out / filename, dpi=100)
+        image = io.BytesIO()
+        figure.savefig(image, format="png", dpi=100)
+        _atomic.write_bytes(out / filename, image.getvalue())  # whole or not at all, as the model file
         paths.append(out / filename)
     return paths

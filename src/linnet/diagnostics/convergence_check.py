@@ -182,7 +182,7 @@ def _adaptive_reach(optimizer, neuron: SingleNeuron, reference: OLSResult) -> st
     if gaps.max() <= travel:
         return None
     return (f"use a larger learning rate: {type(optimizer).__name__} moves each parameter by about the learning "
-            f"rate ({optimizer.learning_rate:.3g}) per step, at most {travel:.3g} in the {optimizer.iterations} "
+            f"rate ({optimizer.learning_rate:.3g}) per step, about {travel:.3g} in the {optimizer.iterations} "
             f"steps run, but a parameter is still {gaps.max():.3g} from least squares (in the units the neuron "
             f"trains in)")
 
