@@ -78,7 +78,8 @@ def landscape(model, x: Any, y: Any, *, path: ParameterHistory | None = None, ax
 
 
 def gap(history_or_path, x: Any, y: Any, *, ax=None, model=None, exact=None) -> Drawn:
-    """How far above the least-squares MSE training was, per epoch, on a log scale.
+    """How far above the least-squares MSE training was, per epoch, on a log scale (for a regularized model,
+    above its penalized optimum's loss, MSE + penalty, which its History logs).
 
     From a :class:`~linnet.callbacks.ParameterHistory` the gap is exact: the MSE on ``(x, y)`` of every
     recorded parameter set minus the optimum's, from epoch 0 (the starting weights) on. From a ``History``
@@ -89,11 +90,14 @@ def gap(history_or_path, x: Any, y: Any, *, ax=None, model=None, exact=None) -> 
     drawn at that floor; ``exact``, ``linnet.stats.ols(x, y)`` already solved, is reused. Artists: ``"gap"``.
     """
     xs, ys, _, _ = xy_names(x, y, None, None)
-    bowl = LossSurface(LeastSquaresState().update(xs, ys), least_squares=exact)
-    loss = _loss_name(model if model is not None else getattr(history_or_path, "model", None))
+    model = model if model is not None else getattr(history_or_path, "model", None)
+    penalty = model_penalty(model.network) if getattr(model, "network", None) is not None else None
+    bowl = LossSurface(LeastSquaresState().update(xs, ys), penalty, least_squares=exact)
+    optimum = "the penalized optimum's loss (MSE + penalty)" if penalty else "the least-squares MSE"
+    loss = _loss_name(model)
     if isinstance(history_or_path, ParameterHistory):
         epochs, values = history_or_path.epochs, bowl.gap(*_recorded(history_or_path, xs.shape[1]))
-        label, title = "MSE of the recorded parameters", "exact gap to the least-squares MSE"
+        label, title = "loss of the recorded parameters", f"exact gap to {optimum}"
         if loss not in (None, "mean_squared_error"):
             title += f"\n(trained on {loss}, whose optimum is not least squares')"
     else:
@@ -107,12 +111,12 @@ def gap(history_or_path, x: Any, y: Any, *, ax=None, model=None, exact=None) -> 
         losses = np.asarray(logs["loss"], dtype=np.float64)
         epochs, values = np.arange(1, losses.size + 1), losses - bowl.mse_min
         label = "epoch loss (a running mean over its batches)"
-        title = "epoch loss minus the least-squares MSE\n(the epoch loss is a running mean over its batches)"
+        title = f"epoch loss minus {optimum}\n(the epoch loss is a running mean over its batches)"
     ax = axes_or_new(ax)
     (line,) = ax.plot(epochs, np.maximum(values, _GAP_FLOOR * bowl.scale), "-o", markersize=2.5,
                       label=f"{label}; last {values[-1]:.3g}")
     ax.set_yscale("log")
-    set_labels(ax, "epoch", f"MSE − least-squares MSE ({bowl.mse_min:.4g})")
+    set_labels(ax, "epoch", f"loss − {'penalized optimum' if penalty else 'least-squares MSE'} ({bowl.mse_min:.4g})")
     ax.set_title(title, fontsize="medium")
     ax.legend(fontsize="small")
     return Drawn(ax, {"gap": line})
