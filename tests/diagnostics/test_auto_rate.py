@@ -119,6 +119,9 @@ def test_auto_refusals_name_what_is_wrong():
     with pytest.raises(ValueError, match="needs arrays, not a data source"):
         source = linnet.engine.sources.ArrayBatches(np.ones((4, 1)), np.ones((4, 1)), batch_size=2)
         model_on([1, 2], SGD(learning_rate="auto")).fit(source, verbose=0)
+    with pytest.raises(ValueError, match=r"weight decay changes.*Received: weight_decay=0.5"):
+        SGD(learning_rate="auto", weight_decay=0.5)  # x = [1, 2, 3] would get 0.176, above its limit 0.173 with it
+    assert SGD(learning_rate="auto", weight_decay=0.0).auto == ("learning_rate",)
 
 
 def test_equal_loss_with_parameters_far_apart_is_a_converged_flat_valley():

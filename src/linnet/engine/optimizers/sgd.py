@@ -44,6 +44,10 @@ class SGD(Optimizer):
             raise ValueError("momentum='auto' is chosen together with the learning rate: pass learning_rate='auto' "
                              f"too, or a number for momentum. Received: learning_rate={learning_rate!r}")
         super().__init__(0.01 if self.auto else learning_rate, **kwargs)
+        if self.auto and self.weight_decay:  # the decay adds to the Hessian the rate is chosen from
+            raise ValueError("learning_rate='auto' is chosen from the loss's Hessian, which weight decay changes "
+                             "(it adds weight_decay to the curvature of each decayed variable); give a learning "
+                             f"rate, or leave weight_decay out. Received: weight_decay={self.weight_decay!r}")
         self.momentum = 0.0 if "momentum" in self.auto else real_number(momentum, "momentum", low=0.0, high=1.0)
         self.nesterov = boolean(nesterov, "nesterov")
         self.automatic: dict[str, float] = {}
