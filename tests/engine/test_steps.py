@@ -262,3 +262,14 @@ def test_callbacks_that_are_not_callback_objects_are_refused(callbacks):
                  lambda: line().predict(X, callbacks=callbacks)):
         with pytest.raises(TypeError, match="callbacks must be a Callback or a list of them, received"):
             call()
+
+
+def test_validation_batch_size_is_checked_and_taken_when_x_is_a_data_source():
+    """It was neither: fit(source, validation_data=arrays) read the validation arrays at once, whatever it was."""
+    seen = []
+    callback = LambdaCallback(on_test_batch_end=lambda batch, logs: seen.append(batch))
+    source = lambda: iter([(X[:5], Y[:5]), (X[5:], Y[5:])])
+    line().fit(source, validation_data=(X, Y), validation_batch_size=3, callbacks=[callback], verbose=0)
+    assert seen == [0, 1, 2, 3]  # 10 rows in batches of 3
+    with pytest.raises(TypeError, match="validation_batch_size must be a positive integer"):
+        line().fit(source, validation_data=(X, Y), validation_batch_size="3", verbose=0)

@@ -125,7 +125,6 @@ def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, vali
     """
     full = isinstance(batch_size, str) and batch_size == "full"
     batch_size = None if full else positive_int(batch_size, "batch_size", allow_none=True) or 32
-    validation_batch_size = positive_int(validation_batch_size, "validation_batch_size", allow_none=True)
     weight = sample_weight_column(sample_weight, x.shape[0])
     if full and weight is not None:
         raise ValueError("batch_size='full' trains from the least-squares state of unweighted rows; give "
@@ -150,6 +149,7 @@ def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, vali
 def _batched(validation: Any, validation_batch_size: int | None, test_batches: bool, batch_size: int) -> Any:
     """Validation arrays read ``validation_batch_size`` rows at a time, or Keras' ``batch_size`` rows when the
     callbacks see each batch (``test_batches``); otherwise as they are (all at once)."""
+    validation_batch_size = positive_int(validation_batch_size, "validation_batch_size", allow_none=True)
     if not isinstance(validation, ArrayBatches) or not (validation_batch_size or test_batches):
         return validation
     return dataclasses.replace(validation, batch_size=validation_batch_size or batch_size)
