@@ -47,8 +47,8 @@ _adapted = _on_first_call("data.sources.adapters", "data_source")  # generators,
 
 def _data_source(x, shuffle=None, steps_per_epoch=None, epochs=1):
     """``linnet.data.sources.adapters.data_source``, not imported for what is never a data source: an array, an
-    ``(x_val, y_val)`` tuple or None without ``steps_per_epoch`` (a fit on arrays skips ~7 ms of imports)."""
-    if steps_per_epoch is None and (x is None or isinstance(x, (_np.ndarray, tuple))):
+    ``(x_val, y_val)`` tuple or None (a fit on arrays skips ~7 ms of imports)."""
+    if x is None or isinstance(x, (_np.ndarray, tuple)):
         return None
     return _adapted(x, shuffle, steps_per_epoch, epochs)
 

@@ -40,16 +40,19 @@ class BatchMethods:
 
     def predict_on_batch(self, x: Any) -> np.ndarray:
         """Predictions for ``x`` in one pass (builds the model from ``x`` if needed, as Keras does)."""
-        x = self._checked_x(x)
+        return self._forward(self._checked_x(x))
+
+    def _forward(self, x: np.ndarray, first_row: int = 0) -> np.ndarray:
+        """The network's predictions for checked rows ``x`` (row ``first_row`` onwards of the caller's), refused
+        when one is beyond the float32 range."""
         with np.errstate(over="ignore", invalid="ignore"):
             prediction = self.network.forward(x)
         bad = check.nonfinite_index(prediction)
         if bad is not None:
-            raise ValueError(f"The prediction for x row {bad[0]} is beyond the float32 range (it, or a product x·w "
-                             f"forming it, exceeds 3.4e38): that input is far outside the data the model was trained "
-                             f"on; rescale x.")
+            raise ValueError(f"The prediction for x row {first_row + bad[0]} is beyond the float32 range (it, or a "
+                             f"product x·w forming it, exceeds 3.4e38): that input is far outside the data the model "
+                             f"was trained on; rescale x.")
         return prediction
-
 
 def results(logs: dict[str, float], return_dict: bool) -> float | list[float] | dict[str, float]:
     """Keras' return value for logs: the dict, or else the loss alone, or the list ``[loss, *metrics]``."""

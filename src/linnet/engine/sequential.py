@@ -20,13 +20,15 @@ from .. import random as _random
 from . import callbacks as callbacks_module
 from . import losses, optimizers
 from . import metrics as metrics_module
-from .batch_methods import BatchMethods, results
+from .batch_methods import BatchMethods
+from .callbacks.base import takes_batches
 from .fitplan import advise, fit_plan, validation_frequency
+from .inference import Inference
 from .layers import InputLayer, Layer, input_dim_from_shape, unique_name
 from .network import Network
 from .plugins import plugin
-from .progress import Progbar
-from .sources import in_order, refuse_array_arguments, sample_weight_column, source_features
+from .sources import source_features
+from .steps import step_count
 from .summary import ModelSummary
 from .trainer import Trainer
 
@@ -36,7 +38,7 @@ _FIT_ARGUMENTS = ("x", "y", "batch_size", "epochs", "verbose", "callbacks", "val
                   "steps_per_epoch")
 
 
-class Sequential(BatchMethods):
+class Sequential(Inference, BatchMethods):
     """A linear stack of layers: ``Sequential([Input((1,)), Dense(1)])``."""
 
     def __init__(self, layers: Sequence[Layer] | None = None, name: str | None = None, **kwargs):
@@ -191,14 +193,16 @@ class Sequential(BatchMethods):
         """Train for ``epochs - initial_epoch`` epochs; return the ``History`` (also ``model.history``).
 
         ``x`` and ``validation_data`` may be data sources, generators (or factories) or ``PyDataset`` objects
-        (``linnet.data.sources``); then the arguments for arrays stay unset (``fitplan.fit_plan``) and
-        ``steps_per_epoch`` bounds an epoch, as in Keras. ``sample_weight`` ``(n,)`` weights the rows' losses;
+        (``linnet.data.sources``); then the arguments for arrays stay unset (``fitplan.fit_plan``). An epoch is
+        ``steps_per_epoch`` batches when given: a source's first ones, or the next ones of passes over arrays
+        (``engine.steps``). ``sample_weight`` ``(n,)`` weights the rows' losses;
         validation runs after epoch ``e`` if ``e % validation_freq == 0``. ``seed`` (linnet's) fixes the shuffles;
         None draws them from the generator ``linnet.utils.set_random_seed`` seeds.
         """
         check.reject_unknown_kwargs(kwargs, "fit", [*_FIT_ARGUMENTS, "seed"])
         self._require_compiled("fit")
         validation_freq = validation_frequency(validation_freq)
+        steps_per_epoch = step_count(steps_per_epoch, "steps_per_epoch")
         epochs = check.positive_int(epochs, "epochs")
         initial_epoch = check.non_negative_int(initial_epoch, "initial_epoch")
         verbose, names = check.verbosity(verbose, auto=1), _naming.pandas_names(x, y)  # kept for equation()
@@ -209,7 +213,8 @@ class Sequential(BatchMethods):
             validation_data = plugin("data_source")(validation_data, None, None, epochs) or validation_data
         with fit_plan(self, x, y, batch_size=batch_size, validation_split=validation_split, seed=seed,
                       validation_data=validation_data, shuffle=shuffle, sample_weight=sample_weight,
-                      validation_batch_size=validation_batch_size) as plan:  # may draw the first shuffle ahead
+                      validation_batch_size=validation_batch_size, steps_per_epoch=steps_per_epoch,
+                      test_batches=takes_batches(callbacks, "test")) as plan:  # may draw the first shuffle ahead
             advise(plan)
             self.training_config = {"epochs": epochs, "batch_size": plan.batch_size, "shuffle": shuffle,
                                     "validation_split": validation_split if validation_data is None else None,
@@ -217,41 +222,6 @@ class Sequential(BatchMethods):
                                     "samples": None if plan.x is None else int(plan.x.shape[0]), **names}
             trainer = Trainer(self, callbacks, verbose, _random.generator(seed))
             return trainer.fit(plan.source, plan.validation, epochs, initial_epoch, validation_freq)
-
-    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = _AUTO,
-                 return_dict: bool = False, sample_weight: Any = None, **kwargs):
-        """Loss (and metrics) over ``(x, y)`` or a data source: a float, a list ``[loss, *metrics]``, or a dict;
-        ``sample_weight`` ``(n,)`` weights the loss ``(1/n) Σ wᵢ·lᵢ`` and the ``weighted_metrics``."""
-        check.reject_unknown_kwargs(kwargs, "evaluate", ["x", "y", "batch_size", "verbose", "return_dict",
-                                                         "sample_weight"])
-        self._require_compiled("evaluate")
-        source = plugin("data_source")(x, None, None, 1)
-        if source is not None:
-            refuse_array_arguments("x", y=y, batch_size=batch_size, sample_weight=sample_weight)
-            self._source_features(source)
-        else:
-            x, y = self._xy(x, y)
-            batch_size = check.positive_int(batch_size, "batch_size", allow_none=True) or 32
-            source = in_order(x, y, sample_weight_column(sample_weight, x.shape[0]))
-        verbose = check.verbosity(verbose, auto=1)
-        trainer = Trainer(self)
-        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_results
-            logs = check.finite_results(trainer.evaluate(source), "evaluate")
-        if verbose:
-            steps = trainer.evaluated_steps if not isinstance(x, np.ndarray) else check.ceil_div(x.shape[0], batch_size)
-            Progbar(steps, verbose).update(steps, logs, finalize=True)
-        return results(logs, return_dict)
-
-    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = 0, **kwargs) -> np.ndarray:
-        """Predictions of shape ``(n, 1)``, float32. Accepts arrays, lists and pandas objects; quiet by default."""
-        check.reject_unknown_kwargs(kwargs, "predict", ["x", "batch_size", "verbose"])
-        batch_size = check.positive_int(batch_size, "batch_size", allow_none=True) or 32
-        verbose = check.verbosity(verbose, auto=0)
-        prediction = self.predict_on_batch(x)
-        if verbose:
-            steps = check.ceil_div(prediction.shape[0], batch_size)
-            Progbar(steps, verbose).update(steps, {}, finalize=True)
-        return prediction
 
     def __call__(self, x: Any) -> np.ndarray:
         return self.predict_on_batch(x)

@@ -34,6 +34,7 @@ from .callbacks import Callback, CallbackList, History
 from .divergence import EXPLOSION_FACTOR, RISING_EPOCHS, BestWeights, DivergenceError, divergence_message, exploding
 from .progress import Progbar
 from .sources import ArrayBatches, checked_batches, source_length, split_validation  # noqa: F401 (linnet.training's names)
+from .steps import Passes
 
 # The fused one-neuron step saves ~2 µs a step but needs a copy of [x, 1], ~0.2 ms a MB: worth it when the
 # arrays hold at most this many bytes per training step to run.
@@ -90,7 +91,8 @@ class Trainer:
         model.stop_training = False
         self._hooks.on_train_begin()
         best = BestWeights(self.network.params)
-        with np.errstate(over="ignore", invalid="ignore"):  # overflow surfaces as a DivergenceError
+        ending = contextlib.closing(source) if isinstance(source, Passes) else contextlib.nullcontext()
+        with np.errstate(over="ignore", invalid="ignore"), ending:  # overflow surfaces as a DivergenceError
             for epoch in range(initial_epoch, epochs):
                 self._run_epoch(source, validation, epoch, epochs, best)
                 if model.stop_training:
@@ -232,14 +234,19 @@ class Trainer:
 
         The loss is ``Σ_b B_b·L_b / Σ_b B_b`` over the batches (the loss of all rows at once for unweighted
         batches), plus the regularization penalty (as Keras' ``evaluate``); ``evaluated_steps`` is set to the
-        number of batches.
+        number of batches. The callbacks (``fit``'s during its validation) get the ``on_test_*`` hooks, the batch
+        ones with the running logs of the batches so far, as in Keras 3.
         """
         network, loss = self.network, self.loss
-        metrics = self._reset_metrics()
+        hooks = self._hooks or CallbackList(self.callbacks, self.model, {"verbose": self.verbose, "epochs": 1,
+                                                                         "steps": source_length(source)})
+        batch_hooks, metrics = hooks.wants("test"), self._reset_metrics()
         penalty = network.penalty() if network.regularized else 0.0  # the weights do not change here
         total, count, steps = 0.0, 0, 0
-        for batch in checked_batches(source, self.rng, network.input_dim):
-            steps += 1
+        hooks.on_test_begin({})
+        for steps, batch in enumerate(checked_batches(source, self.rng, network.input_dim), 1):
+            if batch_hooks:
+                hooks.on_test_batch_begin(steps - 1, {})
             xb, yb, weight = _unpack(batch)
             prediction = network.forward(xb)
             value = (loss.value_and_grad(yb, prediction) if weight is None
@@ -247,12 +254,12 @@ class Trainer:
             total += (value + penalty) * xb.shape[0]
             count += xb.shape[0]
             self._update_metrics(yb, prediction, weight)
-        if steps == 0:
-            raise ValueError("The evaluation data source yielded no batch: its epoch(rng) must yield at least one "
-                             "(x, y) batch per call.")
-        self.evaluated_steps = steps
-        return _logs(total / count, metrics)
-
+            if batch_hooks:
+                hooks.on_test_batch_end(steps - 1, _logs(total / count, metrics))
+        self._count_steps(steps, "evaluation")
+        self.evaluated_steps, logs = steps, _logs(total / count, metrics)
+        hooks.on_test_end(dict(logs))
+        return logs
 
 def _closing(batches):
     """A context that closes ``batches`` on exit when it can be closed (a generator), else does nothing."""

@@ -175,9 +175,9 @@ def test_a_pydataset_that_skips_super_init_or_is_endless_without_steps_is_refuse
     assert len(model().fit(Endless(), steps_per_epoch=2, epochs=2, verbose=0).history["loss"]) == 2
 
 
-def test_steps_per_epoch_with_arrays_and_shuffle_with_a_generator_are_refused():
-    with pytest.raises(ValueError, match="steps_per_epoch is for generators.*Received: steps_per_epoch=2"):
-        model().fit(X, Y, steps_per_epoch=2, verbose=0)
+def test_steps_per_epoch_with_arrays_is_taken_and_shuffle_with_a_generator_is_refused():
+    """steps_per_epoch with arrays was refused; it now bounds each epoch as in Keras (tests/engine/test_steps.py)."""
+    assert model().fit(X, Y, steps_per_epoch=2, verbose=0).params["steps"] == 2  # of the 3 batches of 32
     with pytest.raises(ValueError, match="shuffle cannot be used when x is a data source"):
         model().fit(chunks, shuffle=False, verbose=0)
 

@@ -12,12 +12,12 @@ epoch without ``steps_per_epoch``.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..._validation import positive_int, unknown_name
+from ..._validation import unknown_name
 from ...engine.sources import is_source, refuse_array_arguments
+from ...engine.steps import Steps
 from .csv import CSVSource
 from .generators import FIX, GeneratorSource, is_iterable_input
 from .numpy_files import NumpySource
@@ -51,36 +51,6 @@ def open_file(path: Any, target: str, features=None, **options) -> Any:
     return FILE_SOURCES[extension](path, target, features, **options)
 
 
-class Steps:
-    """A data source limited to its first ``steps`` batches per epoch (``fit(source, steps_per_epoch=...)``); one
-    with fewer batches is refused: before training when it has a length, else when an epoch runs out."""
-
-    def __init__(self, source: Any, steps: int):
-        self.source, self.steps = source, positive_int(steps, "steps_per_epoch")
-        self.n_features = source.n_features
-        if hasattr(source, "__len__") and len(source) < self.steps:
-            raise self._too_few(len(source))
-
-    def _too_few(self, batches: int) -> ValueError:
-        return ValueError(f"steps_per_epoch={self.steps} is more than the {batches} batch(es) of one epoch of the "
-                          f"data source; give steps_per_epoch <= {batches} or leave it unset. Received: "
-                          f"{self.source!r:.200}")
-
-    def __len__(self) -> int:
-        return self.steps
-
-    def epoch(self, rng) -> Iterator[tuple]:
-        """The first ``steps`` batches of the source's epoch; a source that has fewer is refused when it runs out
-        (training on fewer steps than asked, under a progress bar counting them, would not say so)."""
-        count = 0
-        for batch in self.source.epoch(rng):
-            yield batch
-            count += 1
-            if count == self.steps:
-                return
-        raise self._too_few(count)
-
-
 def data_source(x: Any, shuffle: Any = None, steps_per_epoch: int | None = None, epochs: int = 1) -> Any:
     """``x`` as a data source for ``fit`` (see the module); None when ``x`` is array data.
 
@@ -91,11 +61,7 @@ def data_source(x: Any, shuffle: Any = None, steps_per_epoch: int | None = None,
     if is_pydataset(x):
         return PyDatasetSource(x, shuffle=False if shuffle is None else shuffle, steps_per_epoch=steps_per_epoch)
     if not (is_source(x) or is_iterable_input(x)):
-        if steps_per_epoch is not None:
-            raise ValueError(f"steps_per_epoch is for generators, PyDatasets and data sources; with arrays every "
-                             f"epoch is one pass over the rows. Received: steps_per_epoch={steps_per_epoch!r} with "
-                             f"x of type {type(x).__name__}")
-        return None
+        return None  # arrays: fit reads steps_per_epoch batches an epoch from them itself (engine.steps.Passes)
     if shuffle not in (None, True):
         refuse_array_arguments("x", shuffle=shuffle)
     if is_source(x):

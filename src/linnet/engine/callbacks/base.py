@@ -7,12 +7,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from ... import _html
+from ..._validation import instances
 
 BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end")
+PHASE_HOOKS = {"test": ("on_test_batch_begin", "on_test_batch_end"),  # evaluate, and fit's validation
+               "predict": ("on_predict_batch_begin", "on_predict_batch_end")}
 
 
 class Callback:
-    """Base class: override the hooks you need; ``self.model`` and ``self.params`` are set by ``fit``.
+    """Base class: override the hooks you need; ``self.model`` and ``self.params`` are set by ``fit``,
+    ``evaluate`` and ``predict`` (their own ``params``: ``epochs`` 1 and ``steps`` their batches, as in Keras 3).
 
     ``params`` holds ``verbose``, ``epochs`` and ``steps`` (batches per epoch; None during the first epoch of
     a data source without a length, the count of that epoch from its end on).
@@ -21,7 +25,10 @@ class Callback:
     callbacks whose ``wants_batch_hooks`` is true. By default that is whether the class overrides one of
     them, so a subclass that writes ``on_train_batch_end`` gets it called, as in Keras; a callback that needs
     them only in some configurations sets ``wants_batch_hooks`` itself (a class attribute or a property, as
-    ``ModelCheckpoint`` with ``save_freq`` in batches does).
+    ``ModelCheckpoint`` with ``save_freq`` in batches does). The ``on_test_batch_*`` and ``on_predict_batch_*``
+    hooks go to the callbacks that override them or were given them as attributes (``LambdaCallback``); when
+    one does, ``evaluate``, ``predict`` and ``fit``'s validation read arrays in Keras' batches of ``batch_size``
+    rows (otherwise all at once: the same loss, fewer steps).
     """
 
     def __init__(self):
@@ -47,8 +54,23 @@ class Callback:
     def on_train_batch_end(self, batch, logs=None): pass
     def on_test_begin(self, logs=None): pass
     def on_test_end(self, logs=None): pass
+    def on_test_batch_begin(self, batch, logs=None): pass
+    def on_test_batch_end(self, batch, logs=None): pass
     def on_predict_begin(self, logs=None): pass
     def on_predict_end(self, logs=None): pass
+    def on_predict_batch_begin(self, batch, logs=None): pass
+    def on_predict_batch_end(self, batch, logs=None): pass
+
+
+def overrides(callback: Callback, hooks: Sequence[str]) -> bool:
+    """Whether ``callback`` has its own version of one of ``hooks``: its class's, or a function set on it."""
+    return any(getattr(type(callback), hook) is not getattr(Callback, hook) or hook in vars(callback)
+               for hook in hooks)
+
+
+def takes_batches(callbacks: Sequence[Callback] | Callback | None, phase: str) -> bool:
+    """Whether one of ``callbacks`` (a Callback or a list of them, checked) takes the batch hooks of ``phase``."""
+    return any(overrides(callback, PHASE_HOOKS[phase]) for callback in instances(callbacks, "callbacks", Callback))
 
 
 _HOOKS = tuple(name for name in vars(Callback) if name.startswith("on_"))
@@ -77,7 +99,8 @@ class History(Callback):
 
 
 class CallbackList:
-    """Dispatches each hook to every callback; batch hooks only to those whose ``wants_batch_hooks`` is true."""
+    """Dispatches each hook to every callback; training batch hooks only to those whose ``wants_batch_hooks`` is
+    true, ``evaluate``'s and ``predict``'s only to those that override them (``wants(phase)``: whether any does)."""
 
     def __init__(self, callbacks: Sequence[Callback], model, params: dict[str, Any]):
         self.callbacks = list(callbacks)
@@ -89,6 +112,12 @@ class CallbackList:
             callback.set_params(params)
         self._batch = [callback for callback in self.callbacks if callback.wants_batch_hooks]
         self.wants_batch_hooks = bool(self._batch)
+        self._phase = {phase: [callback for callback in self.callbacks if overrides(callback, hooks)]
+                       for phase, hooks in PHASE_HOOKS.items()}
+
+    def wants(self, phase: str) -> bool:
+        """Whether a callback takes the batch hooks of ``phase`` (``"test"`` or ``"predict"``)."""
+        return bool(self._phase[phase])
 
     def _call(self, hook: str, *args) -> None:
         for callback in self.callbacks:
@@ -110,5 +139,18 @@ class CallbackList:
     def on_train_batch_end(self, batch, logs=None):
         for callback in self._batch:
             callback.on_train_batch_end(batch, logs)
+
+    def _call_phase(self, phase: str, hook: str, batch: int, logs) -> None:
+        for callback in self._phase[phase]:
+            getattr(callback, hook)(batch, logs)
+
+    def on_test_batch_begin(self, batch, logs=None): self._call_phase("test", "on_test_batch_begin", batch, logs)
+    def on_test_batch_end(self, batch, logs=None): self._call_phase("test", "on_test_batch_end", batch, logs)
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self._call_phase("predict", "on_predict_batch_begin", batch, logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._call_phase("predict", "on_predict_batch_end", batch, logs)
 
 

@@ -1,0 +1,113 @@
+"""Keras 3's ``evaluate`` and ``predict`` of a model, with their ``steps`` and ``callbacks``.
+
+``Inference`` is mixed into ``Sequential`` (as ``BatchMethods`` is): it uses the model's argument checks (``_xy``,
+``_checked_x``, ``_require_compiled``, ``_source_features``) and its ``network``. With callbacks, arrays are read in
+Keras' batches of ``batch_size`` rows (``params["steps"]`` counts them); without, all at once (the same numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import _validation as check
+from .batch_methods import results
+from .callbacks import Callback, CallbackList
+from .plugins import plugin
+from .progress import Progbar
+from .sources import ArrayBatches, in_order, refuse_array_arguments, sample_weight_column
+from .steps import Steps, at_most, step_count
+from .trainer import Trainer
+
+_AUTO = "auto"
+_EVALUATE_ARGUMENTS = ["x", "y", "batch_size", "verbose", "return_dict", "sample_weight", "steps", "callbacks"]
+
+
+class Inference:
+    """``evaluate`` and ``predict``: the first ``steps`` batches; the callbacks' ``on_test_*``, ``on_predict_*``."""
+
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = _AUTO,
+                 return_dict: bool = False, sample_weight: Any = None, steps: int | None = None,
+                 callbacks: Sequence[Callback] | Callback | None = None,
+                 **kwargs) -> float | list[float] | dict[str, float]:
+        """Loss (and metrics) over ``(x, y)`` or a data source: a float, a list ``[loss, *metrics]``, or a dict;
+        ``sample_weight`` ``(n,)`` weights the loss ``(1/n) Σ wᵢ·lᵢ`` and the ``weighted_metrics``.
+
+        ``steps``: only the first ``steps`` batches (of ``batch_size`` rows, or of the source). ``callbacks`` get
+        ``on_test_begin({})``, ``on_test_batch_begin(b, {})``, ``on_test_batch_end(b, logs)`` with the running loss
+        and metrics of batches ``0..b``, and ``on_test_end(logs)``, as in Keras 3.
+        """
+        check.reject_unknown_kwargs(kwargs, "evaluate", _EVALUATE_ARGUMENTS)
+        self._require_compiled("evaluate")
+        steps, callbacks = step_count(steps, "steps"), check.instances(callbacks, "callbacks", Callback)
+        verbose = check.verbosity(verbose, auto=1)
+        source, shown = self._evaluation_source(x, y, batch_size, sample_weight, steps, bool(callbacks))
+        trainer = Trainer(self, callbacks, verbose)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_results
+            logs = check.finite_results(trainer.evaluate(source), "evaluate")
+        if verbose:
+            shown = shown or trainer.evaluated_steps
+            Progbar(shown, verbose).update(shown, logs, finalize=True)
+        return results(logs, return_dict)
+
+    def _evaluation_source(self, x: Any, y: Any, batch_size: Any, sample_weight: Any, steps: int | None,
+                           batches: bool) -> tuple[Any, int | None]:
+        """The source ``evaluate`` reads, and its batches of ``batch_size`` rows for arrays (None for a source).
+
+        Arrays are read in those batches when ``batches`` (callbacks see each), else all at once."""
+        source = plugin("data_source")(x, None, None, 1)
+        if source is not None:
+            refuse_array_arguments("x", y=y, batch_size=batch_size, sample_weight=sample_weight)
+            self._source_features(source)
+            return (source if steps is None else Steps(source, steps, "steps")), None
+        x, y = self._xy(x, y)
+        batch_size = check.positive_int(batch_size, "batch_size", allow_none=True) or 32
+        rows = first_rows(x.shape[0], batch_size, steps)
+        x, y, weight = x[:rows], y[:rows], sample_weight_column(sample_weight, x.shape[0])
+        weight = None if weight is None else weight[:rows]
+        source = ArrayBatches(x, y, batch_size, False, weight) if batches else in_order(x, y, weight)
+        return source, check.ceil_div(rows, batch_size)
+
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = 0, steps: int | None = None,
+                callbacks: Sequence[Callback] | Callback | None = None, **kwargs) -> np.ndarray:
+        """Predictions of shape ``(n, 1)``, float32. Accepts arrays, lists and pandas objects; quiet by default.
+
+        ``steps``: only the rows of the first ``steps`` batches of ``batch_size``. ``callbacks`` get
+        ``on_predict_begin({})``, ``on_predict_batch_begin(b, {})``, ``on_predict_batch_end(b, {"outputs": p_b})``
+        with batch ``b``'s predictions ``(B, 1)``, and ``on_predict_end({})``, as in Keras 3.
+        """
+        check.reject_unknown_kwargs(kwargs, "predict", ["x", "batch_size", "verbose", "steps", "callbacks"])
+        batch_size = check.positive_int(batch_size, "batch_size", allow_none=True) or 32
+        verbose, steps = check.verbosity(verbose, auto=0), step_count(steps, "steps")
+        callbacks = check.instances(callbacks, "callbacks", Callback)
+        x = self._checked_x(x)
+        x = x[:first_rows(x.shape[0], batch_size, steps)]
+        shown = check.ceil_div(x.shape[0], batch_size)
+        hooks = CallbackList(callbacks, self, {"verbose": verbose, "epochs": 1, "steps": shown})
+        hooks.on_predict_begin({})
+        prediction = self._predicted(x, batch_size, hooks) if hooks.wants("predict") else self._forward(x)
+        hooks.on_predict_end({})
+        if verbose:
+            Progbar(shown, verbose).update(shown, {}, finalize=True)
+        return prediction
+
+    def _predicted(self, x: np.ndarray, batch_size: int, hooks: CallbackList) -> np.ndarray:
+        """The predictions for checked ``x`` batch by batch, each passed to the callbacks as ``{"outputs": ...}``."""
+        outputs = []
+        for step, start in enumerate(range(0, x.shape[0], batch_size)):
+            hooks.on_predict_batch_begin(step, {})
+            outputs.append(self._forward(x[start:start + batch_size], start))
+            hooks.on_predict_batch_end(step, {"outputs": outputs[-1]})
+        return np.concatenate(outputs)
+
+
+def first_rows(n_rows: int, batch_size: int, steps: int | None) -> int:
+    """The rows of the first ``steps`` batches of ``batch_size`` (all ``n_rows`` for None); more steps than the
+    ``⌈n_rows / batch_size⌉`` batches are refused."""
+    if steps is None:
+        return n_rows
+    data = f"the {n_rows} rows in batches of {batch_size}"
+    return min(n_rows, at_most(steps, check.ceil_div(n_rows, batch_size), "steps", data) * batch_size)
+
