@@ -49,12 +49,15 @@ KERAS_PREDICT_9_ROWS = (  # predict(X[:9], batch_size=4, callbacks=[recorder]): 
      ("on_predict_batch_begin", 2, {}), ("on_predict_batch_end", 2, {"outputs": [[1.100000023841858]]}),
      ("on_predict_end", {})],
     {"verbose": 0, "epochs": 1, "steps": 3})
-KERAS_FIT_VALIDATION = [  # fit(X, Y, shuffle=False, validation_data=(X[:5], Y[:5])), on_train_batch_end left out
-    ("on_train_begin",), ("on_epoch_begin", 0), ("on_train_batch_begin", 0), ("on_train_batch_begin", 1),
-    ("on_train_batch_begin", 2), ("on_test_begin", {}), ("on_test_batch_begin", 0, {}),
-    ("on_test_batch_end", 0, {"loss": 0.055058661848306656}), ("on_test_batch_begin", 1, {}),
-    ("on_test_batch_end", 1, {"loss": 0.061653364449739456}), ("on_test_end", {"loss": 0.061653364449739456}),
-    ("on_epoch_end", 0, {"loss": 3.9574942588806152, "val_loss": 0.061653364449739456}), ("on_train_end",)]
+KERAS_FIT_VALIDATION = [  # fit(X, Y, shuffle=False, validation_data=(X[:5], Y[:5])), on_train_batch_end left out:
+    # the begin hooks get {}, on_train_end the last epoch's logs
+    ("on_train_begin", {}), ("on_epoch_begin", 0, {}), ("on_train_batch_begin", 0, {}),
+    ("on_train_batch_begin", 1, {}), ("on_train_batch_begin", 2, {}), ("on_test_begin", {}),
+    ("on_test_batch_begin", 0, {}), ("on_test_batch_end", 0, {"loss": 0.055058661848306656}),
+    ("on_test_batch_begin", 1, {}), ("on_test_batch_end", 1, {"loss": 0.061653364449739456}),
+    ("on_test_end", {"loss": 0.061653364449739456}),
+    ("on_epoch_end", 0, {"loss": 3.9574942588806152, "val_loss": 0.061653364449739456}),
+    ("on_train_end", {"loss": 3.9574942588806152, "val_loss": 0.061653364449739456})]
 # fit(X, Y, shuffle=False, epochs=2, steps_per_epoch=3): 3 is all the batches, the same as without it
 KERAS_FIT_ALL_STEPS = {"loss": [3.9574942588806152, 0.04953335225582123], "kernel": 1.947266697883606,
                        "bias": 1.1410255432128906, "params": {"verbose": 0, "epochs": 2, "steps": 3}}
@@ -65,7 +68,7 @@ KERAS_FIT_2_STEPS = {"loss": [4.3416900634765625, 2.4207112789154053, 0.06153094
 
 
 class Recorder(Callback):
-    """Records ``(hook, batch or epoch, logs)`` for every hook (logs left out where linnet passes None)."""
+    """Records ``(hook, batch or epoch, logs)`` for every hook (logs left out where None is passed)."""
 
     wants_batch_hooks = True
 

@@ -37,7 +37,8 @@ class Inference:
 
         ``steps``: only the first ``steps`` batches (of ``batch_size`` rows, or of the source). ``callbacks`` get
         ``on_test_begin({})``, ``on_test_batch_begin(b, {})``, ``on_test_batch_end(b, logs)`` with the running loss
-        and metrics of batches ``0..b``, and ``on_test_end(logs)``, as in Keras 3.
+        and metrics of batches ``0..b``, and ``on_test_end(logs)``, as in Keras 3. One that sets
+        ``model.stop_evaluating`` stops after the current batch: the results are those of the batches read.
         """
         check.reject_unknown_kwargs(kwargs, "evaluate", _EVALUATE_ARGUMENTS)
         self._require_compiled("evaluate")
@@ -76,7 +77,8 @@ class Inference:
 
         ``steps``: only the rows of the first ``steps`` batches of ``batch_size``. ``callbacks`` get
         ``on_predict_begin({})``, ``on_predict_batch_begin(b, {})``, ``on_predict_batch_end(b, {"outputs": p_b})``
-        with batch ``b``'s predictions ``(B, 1)``, and ``on_predict_end({})``, as in Keras 3.
+        with batch ``b``'s predictions ``(B, 1)``, and ``on_predict_end({})``, as in Keras 3. A callback that sets
+        ``model.stop_predicting`` stops after the current batch: the predictions of the batches done are returned.
         """
         check.reject_unknown_kwargs(kwargs, "predict", ["x", "batch_size", "verbose", "steps", "callbacks"])
         batch_size = check.positive_int(batch_size, "batch_size", allow_none=True) or 32
@@ -86,8 +88,10 @@ class Inference:
         x = x[:first_rows(x.shape[0], batch_size, steps)]
         shown = check.ceil_div(x.shape[0], batch_size)
         hooks = CallbackList(callbacks, self, {"verbose": verbose, "epochs": 1, "steps": shown})
+        self.stop_predicting = False
         hooks.on_predict_begin({})
-        prediction = self._predicted(x, batch_size, hooks) if hooks.wants("predict") else self._forward(x)
+        batched = hooks.wants("predict") or self.stop_predicting  # set in on_predict_begin: one batch, as in Keras
+        prediction = self._predicted(x, batch_size, hooks) if batched else self._forward(x)
         hooks.on_predict_end({})
         if verbose:
             Progbar(shown, verbose).update(shown, {}, finalize=True)
@@ -100,6 +104,8 @@ class Inference:
             hooks.on_predict_batch_begin(step, {})
             outputs.append(self._forward(x[start:start + batch_size], start))
             hooks.on_predict_batch_end(step, {"outputs": outputs[-1]})
+            if self.stop_predicting:
+                break
         return np.concatenate(outputs)
 
 

@@ -53,7 +53,7 @@ class Sequential(Inference, BatchMethods):
         self.compiled = False
         self.history: callbacks_module.History | None = None
         self.training_config: dict | None = None
-        self.stop_training = False
+        self.stop_training = self.stop_evaluating = self.stop_predicting = False  # set by callbacks to stop early
         for layer in layers or []:
             self.add(layer)
 

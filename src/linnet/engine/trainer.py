@@ -92,13 +92,14 @@ class Trainer:
         self._hooks.on_train_begin()
         best = BestWeights(self.network.params)
         ending = contextlib.closing(source) if isinstance(source, Passes) else contextlib.nullcontext()
+        logs: dict[str, float] = {}  # the last epoch's, which on_train_end gets (as in Keras 3; {} for no epoch)
         with np.errstate(over="ignore", invalid="ignore"), ending:  # overflow surfaces as a DivergenceError
             for epoch in range(initial_epoch, epochs):
-                self._run_epoch(source, validation, epoch, epochs, best)
+                logs = self._run_epoch(source, validation, epoch, epochs, best)
                 if model.stop_training:
                     break
         self.optimizer.finalize_variable_values(self.network.params)  # Keras: the EMA, if kept, becomes the weights
-        self._hooks.on_train_end()
+        self._hooks.on_train_end(dict(logs))
         return history
 
     def _step_source(self, source, epochs: int) -> tuple[Any, bool]:
@@ -114,7 +115,8 @@ class Trainer:
             return source, False
         return design_batches(), True
 
-    def _run_epoch(self, source, validation, epoch: int, epochs: int, best: BestWeights) -> None:
+    def _run_epoch(self, source, validation, epoch: int, epochs: int, best: BestWeights) -> dict[str, float]:
+        """One epoch, its validation and its hooks; returns its logs (``loss``, metrics, ``val_*``)."""
         hooks, model = self._hooks, self.model
         hooks.on_epoch_begin(epoch)
         if self.verbose and epochs > 1:
@@ -140,6 +142,7 @@ class Trainer:
             raise DivergenceError(divergence_message(
                 epoch, f"the loss grew from {losses[0]:.4g} to {losses[-1]:.4g} and rose for {RISING_EPOCHS} epochs "
                 f"in a row", self.optimizer, getattr(source, "sample_weight", None)), model.history)
+        return logs
 
     def _train_epoch(self, source, progbar: Progbar | None) -> dict[str, float]:
         """One pass over ``source``: per batch, gradient, optimizer step, running logs; returns the epoch logs.
@@ -235,7 +238,8 @@ class Trainer:
         The loss is ``Σ_b B_b·L_b / Σ_b B_b`` over the batches (the loss of all rows at once for unweighted
         batches), plus the regularization penalty (as Keras' ``evaluate``); ``evaluated_steps`` is set to the
         number of batches. The callbacks (``fit``'s during its validation) get the ``on_test_*`` hooks, the batch
-        ones with the running logs of the batches so far, as in Keras 3.
+        ones with the running logs of the batches so far, as in Keras 3; one that sets ``model.stop_evaluating``
+        ends the pass after the current batch, and the logs are those of the batches read (Keras 3 too).
         """
         network, loss = self.network, self.loss
         hooks = self._hooks or CallbackList(self.callbacks, self.model, {"verbose": self.verbose, "epochs": 1,
@@ -243,6 +247,7 @@ class Trainer:
         batch_hooks, metrics = hooks.wants("test"), self._reset_metrics()
         penalty = network.penalty() if network.regularized else 0.0  # the weights do not change here
         total, count, steps = 0.0, 0, 0
+        self.model.stop_evaluating = False  # a callback sets it to stop after the current batch (Keras 3)
         hooks.on_test_begin({})
         for steps, batch in enumerate(checked_batches(source, self.rng, network.input_dim), 1):
             if batch_hooks:
@@ -256,6 +261,8 @@ class Trainer:
             self._update_metrics(yb, prediction, weight)
             if batch_hooks:
                 hooks.on_test_batch_end(steps - 1, _logs(total / count, metrics))
+            if self.model.stop_evaluating:
+                break
         self._count_steps(steps, "evaluation")
         self.evaluated_steps, logs = steps, _logs(total / count, metrics)
         hooks.on_test_end(dict(logs))

@@ -100,7 +100,10 @@ class History(Callback):
 
 class CallbackList:
     """Dispatches each hook to every callback; training batch hooks only to those whose ``wants_batch_hooks`` is
-    true, ``evaluate``'s and ``predict``'s only to those that override them (``wants(phase)``: whether any does)."""
+    true, ``evaluate``'s and ``predict``'s only to those that override them (``wants(phase)``: whether any does).
+
+    A hook called without logs passes ``{}``, as Keras 3's ``CallbackList`` does (``on_train_begin({})``,
+    ``on_epoch_begin(epoch, {})``, ``on_train_batch_begin(batch, {})``, ...)."""
 
     def __init__(self, callbacks: Sequence[Callback], model, params: dict[str, Any]):
         self.callbacks = list(callbacks)
@@ -120,8 +123,9 @@ class CallbackList:
         return bool(self._phase[phase])
 
     def _call(self, hook: str, *args) -> None:
+        *args, logs = args
         for callback in self.callbacks:
-            getattr(callback, hook)(*args)
+            getattr(callback, hook)(*args, {} if logs is None else logs)
 
     def on_train_begin(self, logs=None): self._call("on_train_begin", logs)
     def on_train_end(self, logs=None): self._call("on_train_end", logs)
@@ -134,7 +138,7 @@ class CallbackList:
 
     def on_train_batch_begin(self, batch, logs=None):
         for callback in self._batch:
-            callback.on_train_batch_begin(batch, logs)
+            callback.on_train_batch_begin(batch, {} if logs is None else logs)
 
     def on_train_batch_end(self, batch, logs=None):
         for callback in self._batch:
@@ -142,7 +146,7 @@ class CallbackList:
 
     def _call_phase(self, phase: str, hook: str, batch: int, logs) -> None:
         for callback in self._phase[phase]:
-            getattr(callback, hook)(batch, logs)
+            getattr(callback, hook)(batch, {} if logs is None else logs)
 
     def on_test_batch_begin(self, batch, logs=None): self._call_phase("test", "on_test_batch_begin", batch, logs)
     def on_test_batch_end(self, batch, logs=None): self._call_phase("test", "on_test_batch_end", batch, logs)

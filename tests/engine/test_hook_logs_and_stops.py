@@ -1,0 +1,101 @@
+"""The logs of the begin and end hooks, and ``model.stop_evaluating`` / ``model.stop_predicting``: Keras 3.15.1's
+calls and results (recorded below, TensorFlow backend, the model and data of ``test_steps``: kernel 0.5, bias 0.1,
+SGD(0.1), loss "mse", batch_size=4, verbose=0)."""
+
+import numpy as np
+import pytest
+from test_steps import Recorder, X, Y, assert_calls, line
+
+from linnet.engine.callbacks import Callback
+
+# Recorded from Keras 3.15.1.
+# fit(X, Y, epochs=3, shuffle=False) with a callback setting stop_training in on_epoch_end(0)
+KERAS_STOPPED_FIT_END = [("on_epoch_end", 0, {"loss": 3.9574942588806152}),
+                         ("on_train_end", {"loss": 3.9574942588806152})]
+KERAS_NO_EPOCH = [("on_train_begin", {}), ("on_train_end", {})]  # fit(X, Y, epochs=2, initial_epoch=2)
+# evaluate(X, Y, metrics=["mae"], return_dict=True), stop_evaluating set in on_test_batch_end(1): the logs of
+# batches 0 and 1, as evaluate(steps=2); set in on_test_begin: batch 0 is still read
+KERAS_EVALUATE_STOPPED = {
+    "on_test_batch_end": ({"loss": 5.682812213897705, "mae": 2.2249999046325684}, 2),
+    "on_test_begin": ({"loss": 2.5146875381469727, "mae": 1.5124999284744263}, 1)}
+# predict(X[:9]), stop_predicting set in on_predict_batch_end(0) or in on_predict_begin: batch 0's 4 rows
+KERAS_PREDICT_STOPPED = [[0.10000000149011612], [0.22499999403953552], [0.3499999940395355], [0.4749999940395355]]
+KERAS_PREDICT_STOPPED_CALLS = [("on_predict_begin", {}), ("on_predict_batch_begin", 0, {}),
+                               ("on_predict_batch_end", 0, {"outputs": KERAS_PREDICT_STOPPED}), ("on_predict_end", {})]
+# fit(X, Y, epochs=2, shuffle=False, validation_data=(X, Y)), stop_evaluating set in on_test_batch_end(0): val_loss
+# is the first validation batch's (the same as validation_data=(X[:4], Y[:4]))
+KERAS_VALIDATION_STOPPED = {"loss": [3.9574942588806152, 0.04953335225582123],
+                            "val_loss": [0.055058661848306656, 0.03845307230949402]}
+
+
+class Stopper(Recorder):
+    """A ``Recorder`` that sets ``model.<flag>`` in ``hook`` (at batch ``at``, or at any call when None)."""
+
+    def __init__(self, flag, hook, at=None):
+        super().__init__()
+        recording = getattr(self, hook)
+
+        def stopping(*args):
+            recording(*args)
+            if at is None or args[0] == at:
+                setattr(self.model, flag, True)
+        setattr(self, hook, stopping)
+
+
+def test_on_train_end_gets_the_last_epochs_logs_when_stop_training_ends_fit():
+    recorder = Stopper("stop_training", "on_epoch_end", 0)
+    line().fit(X, Y, batch_size=4, epochs=3, shuffle=False, callbacks=[recorder], verbose=0)
+    assert_calls([c for c in recorder.calls if c[0] in ("on_epoch_end", "on_train_end")], KERAS_STOPPED_FIT_END)
+
+
+def test_a_fit_of_no_epoch_passes_empty_logs_to_begin_and_end():
+    recorder = Recorder()
+    line().fit(X, Y, batch_size=4, epochs=2, initial_epoch=2, callbacks=[recorder], verbose=0)
+    assert recorder.calls == KERAS_NO_EPOCH
+
+
+def test_on_train_end_gets_a_copy_of_the_logs():
+    class Ender(Callback):
+        def on_train_end(self, logs=None):
+            logs["loss"] = -1.0
+
+    history = line().fit(X, Y, batch_size=4, shuffle=False, callbacks=[Ender()], verbose=0)
+    assert history.history["loss"] == pytest.approx([3.9574942588806152], rel=1e-6)
+
+
+@pytest.mark.parametrize("hook, at", [("on_test_batch_end", 1), ("on_test_begin", None)])
+def test_stop_evaluating_ends_evaluate_after_the_batch_with_the_logs_so_far(hook, at):
+    recorder = Stopper("stop_evaluating", hook, at)
+    model = line(["mae"])
+    logs = model.evaluate(X, Y, batch_size=4, callbacks=[recorder], verbose=0, return_dict=True)
+    expected, batches = KERAS_EVALUATE_STOPPED[hook]
+    assert logs == pytest.approx(expected, rel=1e-6)
+    assert [c[0] for c in recorder.calls].count("on_test_batch_end") == batches
+    assert recorder.calls[-1] == ("on_test_end", logs) and model.stop_evaluating is True  # Keras leaves it set
+    assert model.evaluate(X, Y, batch_size=4, verbose=0, callbacks=[Recorder()])[0] == pytest.approx(
+        7.937812805175781, rel=1e-6)  # the next evaluate resets it: all 3 batches (test_steps.KERAS_EVALUATE_ALL)
+
+
+@pytest.mark.parametrize("hook, at", [("on_predict_batch_end", 0), ("on_predict_begin", None)])
+def test_stop_predicting_returns_the_predictions_of_the_batches_done(hook, at):
+    recorder = Stopper("stop_predicting", hook, at)
+    model = line()
+    prediction = model.predict(X[:9], batch_size=4, callbacks=[recorder])
+    np.testing.assert_allclose(prediction, KERAS_PREDICT_STOPPED, rtol=1e-6)
+    assert_calls(recorder.calls, KERAS_PREDICT_STOPPED_CALLS)
+    assert model.predict(X[:9], batch_size=4, callbacks=[Recorder()]).shape == (9, 1)
+
+
+def test_stop_evaluating_during_fits_validation_keeps_the_batches_read():
+    recorder = Stopper("stop_evaluating", "on_test_batch_end", 0)
+    history = line().fit(X, Y, batch_size=4, epochs=2, shuffle=False, validation_data=(X, Y), callbacks=[recorder],
+                         verbose=0)
+    assert history.history.keys() == KERAS_VALIDATION_STOPPED.keys()
+    for name, values in KERAS_VALIDATION_STOPPED.items():
+        assert history.history[name] == pytest.approx(values, rel=1e-6)
+    assert [c[0] for c in recorder.calls].count("on_test_batch_end") == 2  # one a validation
+
+
+def test_the_stop_flags_start_false():
+    model = line()
+    assert model.stop_training is model.stop_evaluating is model.stop_predicting is False
