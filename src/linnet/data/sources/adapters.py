@@ -2,8 +2,9 @@
 
 ``data_source(x, shuffle=None, steps_per_epoch=None, epochs=1)`` is registered as the engine's ``"data_source"``
 plugin (``linnet/__init__.py``): ``Sequential.fit`` hands it its ``x`` (and ``validation_data``'s), and it returns
-a data source for a generator, an iterator, a generator factory or a ``PyDataset``, the source itself (limited to
-``steps_per_epoch`` batches when given) for a data source, and None for arrays, which ``fit`` handles itself.
+a data source for a generator, an iterator, a generator factory or a ``PyDataset``, the source itself for a data
+source, and None for arrays, which ``fit`` handles itself. With ``steps_per_epoch`` each epoch takes the next
+``steps_per_epoch`` batches, going on through the passes (``engine.steps.Passes``), as Keras 3 does.
 ``epochs`` is what lets it refuse, before training, a one-shot generator that ``fit`` would read for more than one
 epoch without ``steps_per_epoch``.
 ``open_file(path, target, features, **options)`` picks the file source by extension.
@@ -17,7 +18,7 @@ from typing import Any
 
 from ..._validation import unknown_name
 from ...engine.sources import is_source, refuse_array_arguments
-from ...engine.steps import Steps
+from ...engine.steps import Steps, passes
 from .csv import CSVSource
 from .generators import FIX, GeneratorSource, is_iterable_input
 from .numpy_files import NumpySource
@@ -65,8 +66,10 @@ def data_source(x: Any, shuffle: Any = None, steps_per_epoch: int | None = None,
     if shuffle not in (None, True):
         refuse_array_arguments("x", shuffle=shuffle)
     if is_source(x):
-        return x if steps_per_epoch is None else Steps(x, steps_per_epoch)
-    source = GeneratorSource(x, steps_per_epoch)
+        return passes(x, steps_per_epoch)
+    if not hasattr(x, "__iter__"):  # a generator factory: each call a new pass
+        return passes(GeneratorSource(x), steps_per_epoch)
+    source = GeneratorSource(x, steps_per_epoch)  # a generator: its epochs go on where the last one stopped
     if source.one_shot and epochs > 1:
         raise ValueError(f"A generator can be read only once, and fit would read it for {epochs} epochs: after the "
                          f"first, Keras 3 trains on its cached batches; linnet refuses. {FIX[0].upper()}{FIX[1:]}.")

@@ -12,7 +12,9 @@
 
 With ``steps_per_epoch`` an epoch that runs out of batches early is refused too (Keras warns and stops).
 ``n_features`` is read from the first batch, which is kept and yielded, not lost. It has no ``__len__`` (the
-number of batches is counted in the first epoch); ``fit(steps_per_epoch=...)`` wraps it in ``Steps``, which has.
+number of batches is counted in the first epoch); ``fit(steps_per_epoch=...)`` wraps a one-shot generator's in
+``Steps``, which has, and a factory's in ``engine.steps.Passes``, whose epochs go on through the factory's passes
+(``GeneratorSource(factory, steps_per_epoch=k)`` itself takes the first ``k`` of a new pass every epoch).
 """
 
 from __future__ import annotations

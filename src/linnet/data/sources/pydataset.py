@@ -5,8 +5,9 @@ A subclass implements ``__getitem__(index) -> (x, y)`` or ``(x, y, sample_weight
 ``on_epoch_end`` are called around every epoch. ``workers``, ``use_multiprocessing`` and ``max_queue_size`` go to
 the constructor, as in Keras: with ``workers > 1`` batches are built by a pool of that many threads (processes
 with ``use_multiprocessing=True``; the dataset must then pickle), at most ``max_queue_size`` ahead, and are
-yielded in order. ``fit(shuffle=True)``, the default, shuffles the order of the batch indices every epoch (the
-rows inside a batch are the dataset's business), drawn from the run's seeded generator.
+yielded in order. ``fit(shuffle=True)``, the default, shuffles the order of the batch indices every pass over them
+(every epoch, without ``steps_per_epoch``; the rows inside a batch are the dataset's business), drawn from the run's
+seeded generator.
 """
 
 from __future__ import annotations
@@ -58,8 +59,11 @@ def is_pydataset(data: Any) -> bool:
 
 
 class PyDatasetSource:
-    """A ``PyDataset`` as a data source: batch order shuffled per epoch when ``shuffle``, ``steps_per_epoch``
-    batches per epoch when given (required for an endless dataset)."""
+    """A ``PyDataset`` as a data source: batch order shuffled per pass when ``shuffle``; ``steps_per_epoch``
+    batches per epoch when given (required for an endless dataset), the next ones of the passes over the indices,
+    as in Keras 3: epochs of 2 steps over 5 batches read ``[0, 1], [2, 3], [4, 0], [1, 2]`` (an epoch that reaches
+    the end of a pass goes on into the next, where Keras 3.15.1 ends it short, ``[4]``, and warns). The dataset's
+    ``on_epoch_begin`` and ``on_epoch_end`` are called around every epoch, as Keras does."""
 
     def __init__(self, dataset: Any, shuffle: bool = True, steps_per_epoch: int | None = None):
         self.dataset, self.shuffle = dataset, boolean(shuffle, "shuffle")
@@ -78,6 +82,7 @@ class PyDatasetSource:
         if count is not None and positive_int(count, "the PyDataset's len()") < (self.steps_per_epoch or 0):
             raise ValueError(f"steps_per_epoch={self.steps_per_epoch} is more than the PyDataset's {count} batches.")
         self._count = count
+        self._stream: Iterator[int] | None = None  # the indices of the passes, with steps_per_epoch
         self.n_features = batch_width(dataset[0])
 
     def __len__(self) -> int:
@@ -85,12 +90,7 @@ class PyDatasetSource:
 
     def epoch(self, rng: np.random.Generator) -> Iterator[tuple]:
         """``on_epoch_begin``, the batches (in a shuffled index order when ``shuffle``), ``on_epoch_end``."""
-        dataset = self.dataset
-        if self._count is None:
-            indices = range(self.steps_per_epoch)
-        else:
-            indices = rng.permutation(self._count) if self.shuffle else np.arange(self._count)
-            indices = indices[:len(self)].tolist()
+        dataset, indices = self.dataset, self._indices(rng)
         dataset.on_epoch_begin()
         if dataset.workers > 1 or (dataset.workers > 0 and dataset.use_multiprocessing):
             yield from _pooled(dataset, indices)
@@ -98,6 +98,20 @@ class PyDatasetSource:
             for index in indices:
                 yield dataset[index]
         dataset.on_epoch_end()
+
+
+    def _indices(self, rng: np.random.Generator) -> list[int]:
+        """One pass's indices, or with ``steps_per_epoch`` the next ones of the passes (as Keras 3 reads them)."""
+        if self.steps_per_epoch is None:
+            return self._pass(rng)
+        if self._stream is None:
+            self._stream = (itertools.count() if self._count is None
+                            else itertools.chain.from_iterable(self._pass(rng) for _ in itertools.count()))
+        return list(itertools.islice(self._stream, self.steps_per_epoch))
+
+    def _pass(self, rng: np.random.Generator) -> list[int]:
+        """The indices of one pass over a dataset with a length: shuffled when ``shuffle``."""
+        return (rng.permutation(self._count) if self.shuffle else np.arange(self._count)).tolist()
 
 
 def _pooled(dataset: Any, indices) -> Iterator[tuple]:
