@@ -98,16 +98,16 @@ def test_an_upload_over_the_limit_is_refused_with_its_size(server):
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"learning_rate": -1}, "learning_rate must be a finite number in (0.0, 1000000.0], received -1.0."),
-    ({"batch_size": 2.5}, "batch_size must be a positive integer, received 2.5 (float)."),
-    ({"epochs": "many"}, "epochs must be a positive integer, received 'many' (str)."),
+    ({"learning_rate": -1}, "learning_rate must be a finite number in (0.0, 1000000.0]. Received: learning_rate=-1.0"),
+    ({"batch_size": 2.5}, "batch_size must be a positive integer. Received: batch_size=2.5 (float)"),
+    ({"epochs": "many"}, "epochs must be a positive integer. Received: epochs='many' (str)"),
     ({"optimizer": "adamm"}, "Unknown optimizer 'adamm'. Did you mean 'adam'?"),
     ({"lr": 0.1}, "The playground got unexpected keyword argument(s): 'lr'."),
     ({"epochs": 5001}, "epochs must be at most 5000 in the playground, received 5001."),
     ({"preset": "plane", "epochs": 3000}, "3000 epochs × 1,000 rows = 3,000,000 row-passes is more work than the "
      "playground does per fit (at most 2,000,000): lower the epochs to at most 2000."),
     ({"csv": {"text": "a,b\n1,2\n"}}, "A CSV is read only with the preset 'csv'; received one with the preset 'line'."),
-    ({"momentum": 1}, "momentum must be a finite number in [0.0, 1.0), received 1.0."),
+    ({"momentum": 1}, "momentum must be a finite number in [0.0, 1.0). Received: momentum=1.0"),
     ({"momentum": 0.5}, "momentum is a setting of SGD and RMSprop only; adam has none. Set it to 0, received 0.5."),
     ({"preset": "csv", "csv": {"text": "a,b\n1,2\n", "name": "w.csv", "target": "b", "features": ["a"] * 51}},
      "Choose at most 50 feature columns in the playground, received 51."),
