@@ -318,7 +318,7 @@ def test_learning_rate_scheduler_sets_the_rate_at_each_epoch_begin():
 def test_lambda_callback_arguments():
     with pytest.raises(TypeError, match=r"'on_epoch_ends' \(did you mean 'on_epoch_end'\?\)"):
         LambdaCallback(on_epoch_ends=print)
-    with pytest.raises(TypeError, match="on_train_end must be a function, received 3"):
+    with pytest.raises(TypeError, match="on_train_end must be a function. Received: on_train_end=3"):
         LambdaCallback(on_train_end=3)
     events = []
     CallbackList([LambdaCallback(on_test_begin=lambda logs: events.append("test"))], None, {}).on_test_begin()

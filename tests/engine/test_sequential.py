@@ -55,7 +55,7 @@ def test_add_get_layer_weights_round_trip():
     model.set_weights([np.array([[2.0], [-3.0]]), np.array([5.0])])
     np.testing.assert_allclose(model.predict([[1.0, 1.0], [0.0, 0.0]]), [[4.0], [5.0]])
     assert model.predict([[1.0, 1.0]]).dtype == np.float32
-    with pytest.raises(ValueError, match=r"shape \(2, 1\).*received shape \(1, 1\)"):
+    with pytest.raises(ValueError, match=r"shape \(2, 1\)\. Received: weight 0 with shape \(1, 1\)"):
         model.set_weights([np.array([[1.0]]), np.array([0.0])])
     with pytest.raises(ValueError, match="No layer named 'x'"):
         model.get_layer("x")
