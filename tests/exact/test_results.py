@@ -230,7 +230,7 @@ def test_the_result_does_not_change_when_its_moments_do(boston):
 # --- errors, laziness, rendering ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("x, y, error, message", [
     (np.zeros((0, 2)), np.zeros(0), ValueError, "x is empty"),
-    ([[1.0, 2.0]], [3.0], ValueError, "at least 2 rows, received 1"),
+    ([[1.0, 2.0]], [3.0], ValueError, r"at least 2 rows\. Received: 1 row\(s\)"),
     ([[1.0], [np.nan]], [1.0, 2.0], ValueError, "x contains NaN"),
     ([[1.0], [2.0]], [1.0, np.inf], ValueError, "y contains NaN or infinite"),
     ([[1.0], [2.0]], [1.0, 2.0, 3.0], ValueError, "x has 2, y has 3"),
@@ -250,7 +250,7 @@ def test_bad_arguments_are_clear_errors():
         ols(x, y, fit_intercept="yes")
     with pytest.raises(ValueError, match="alpha must be a finite number in"):
         ols(x, y).conf_int(alpha=1.5)
-    with pytest.raises(ValueError, match="at least 2 rows, received 0"):
+    with pytest.raises(ValueError, match=r"at least 2 rows\. Received: 0 row\(s\)"):
         OLSResult.from_moments(Moments(3))
     with pytest.raises(ValueError, match="Cannot merge moments of 2 feature"):
         Moments().update(x, y).merge(Moments().update([[1, 2]], [1]))
