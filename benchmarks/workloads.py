@@ -74,7 +74,7 @@ def workload(name: str) -> Workload:
     if not rows:
         return found
     if found.data != "large":
-        raise ValueError(f"only the 1M x 20 workloads can be resized, received {name!r}")
+        raise ValueError(f"only the 1M x 20 workloads can be resized. Received: name={name!r}")
     return dataclasses.replace(found, name=name, rows=int(rows), title=f"{found.title} [{int(rows):,} rows]")
 
 

@@ -40,13 +40,14 @@ def test_pandas_names_come_second_and_given_names_first():
 
 
 def test_given_names_are_checked():
-    with pytest.raises(TypeError, match=r"feature_names must be a list of strings \(one per feature\), received 'ab'"):
+    with pytest.raises(TypeError, match=r"feature_names must be a list of strings \(one per feature\)\. "
+                                        r"Received: feature_names='ab'"):
         _naming.feature_names("ab", 2)
-    with pytest.raises(TypeError, match="received \\['a', 3\\]"):
+    with pytest.raises(TypeError, match="Received: feature_names=\\['a', 3\\]"):
         _naming.feature_names(["a", 3], 2)
     with pytest.raises(ValueError, match=r"feature_names has 3 name\(s\) but x has 2 feature\(s\)"):
         _naming.feature_names(["a", "b", "c"], 2)
-    with pytest.raises(TypeError, match="target_name must be a string, received 3"):
+    with pytest.raises(TypeError, match="target_name must be a string. Received: target_name=3"):
         _naming.target_name(3)
 
 

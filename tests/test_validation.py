@@ -25,7 +25,8 @@ def test_boolean_accepts_python_and_numpy_bools(value):
 
 @pytest.mark.parametrize("value", [0, 1, "yes", None, 1.0])
 def test_boolean_refuses_everything_else_naming_argument_and_value(value):
-    with pytest.raises(TypeError, match=rf"flag must be True or False, received {value!r} \({type(value).__name__}\)"):
+    with pytest.raises(TypeError,
+                       match=rf"flag must be True or False\. Received: flag={value!r} \({type(value).__name__}\)"):
         v.boolean(value, "flag")
 
 
@@ -46,13 +47,13 @@ BOOLEAN_CALLERS = {
 
 @pytest.mark.parametrize("name", BOOLEAN_CALLERS)
 def test_every_boolean_argument_uses_the_one_rule(name):
-    with pytest.raises(TypeError, match=rf"^{name} must be True or False, received 1 \(int\)\.$"):
+    with pytest.raises(TypeError, match=rf"^{name} must be True or False\. Received: {name}=1 \(int\)$"):
         BOOLEAN_CALLERS[name]()
 
 
 def test_stable_learning_rate_fit_intercept_uses_the_one_rule():
     from linnet.diagnostics.stability import stable_learning_rate
-    with pytest.raises(TypeError, match=r"fit_intercept must be True or False, received 'no' \(str\)"):
+    with pytest.raises(TypeError, match=r"fit_intercept must be True or False\. Received: fit_intercept='no' \(str\)"):
         stable_learning_rate([1.0, 2.0], fit_intercept="no")
 
 
@@ -65,13 +66,13 @@ def test_verbosity_maps_auto_and_bools(value, expected):
 
 @pytest.mark.parametrize("value", [3, -1, 1.0, "loud", None])
 def test_verbosity_refuses_other_values(value):
-    with pytest.raises(ValueError, match=rf"verbose must be 'auto', 0, 1 or 2 \(True/False mean 1/0\), "
-                                         rf"received {value!r}"):
+    with pytest.raises(ValueError, match=rf"verbose must be 'auto', 0, 1 or 2 \(True/False mean 1/0\)\. "
+                                         rf"Received: verbose={value!r}"):
         v.verbosity(value, auto=1)
 
 
 def test_callbacks_have_no_auto_and_follow_the_same_rule_as_fit():
-    with pytest.raises(ValueError, match=r"verbose must be 0, 1 or 2 .*received 'auto'"):
+    with pytest.raises(ValueError, match=r"verbose must be 0, 1 or 2 .*Received: verbose='auto'"):
         callbacks.EarlyStopping(verbose="auto")
     for make in (callbacks.EarlyStopping, callbacks.ReduceLROnPlateau, callbacks.LearningRateScheduler):
         args = (lambda epoch, lr: lr,) if make is callbacks.LearningRateScheduler else ()
@@ -89,11 +90,12 @@ def test_callbacks_have_no_auto_and_follow_the_same_rule_as_fit():
 # ----- paths ------------------------------------------------------------------------------------------------------
 def test_file_path_rules(tmp_path):
     assert v.file_path(str(tmp_path / "a.csv")) == tmp_path / "a.csv"
-    with pytest.raises(TypeError, match=r"where must be a file path \(str or os.PathLike\), received 42 \(int\)"):
+    with pytest.raises(TypeError, match=r"where must be a file path \(str or os.PathLike\)\. "
+                                        r"Received: where=42 \(int\)"):
         v.file_path(42, "where")
-    with pytest.raises(TypeError, match="received b'a.csv' \\(bytes\\)"):
+    with pytest.raises(TypeError, match="Received: where=b'a.csv' \\(bytes\\)"):
         v.file_path(b"a.csv", "where")
-    with pytest.raises(ValueError, match="received an empty string"):
+    with pytest.raises(ValueError, match="where must be a file path, not an empty string. Received: where=''"):
         v.file_path("", "where")
     with pytest.raises(FileNotFoundError, match="No such file"):
         v.existing_file(tmp_path / "missing.csv")
@@ -108,7 +110,8 @@ def test_file_path_rules(tmp_path):
     (lambda: callbacks.ModelCheckpoint(42), "filepath"),
 ])
 def test_every_path_argument_uses_the_one_rule(call, name):
-    with pytest.raises(TypeError, match=rf"^{name} must be a file path \(str or os.PathLike\), received 42 \(int\)"):
+    with pytest.raises(TypeError, match=rf"^{name} must be a file path \(str or os.PathLike\)\. "
+                                        rf"Received: {name}=42 \(int\)"):
         call()
 
 
@@ -128,7 +131,7 @@ def test_instances_wraps_one_and_refuses_others():
     assert v.instances(one, "callbacks", callbacks.Callback) == [one]
     assert v.instances((one, one), "callbacks", callbacks.Callback) == [one, one]
     for bad in (3, [one, 3], "history"):
-        with pytest.raises(TypeError, match=r"callbacks must be a Callback or a list of them, received"):
+        with pytest.raises(TypeError, match=r"callbacks must be a Callback or a list of them\. Received: callbacks="):
             v.instances(bad, "callbacks", callbacks.Callback)
 
 
@@ -146,7 +149,7 @@ def test_numeric_array_refusals_name_the_argument():
         v.numeric_array([1 + 2j], "x")
     with pytest.raises(TypeError, match=r"x is a sparse matrix.*x.toarray\(\)"):
         v.numeric_array(sparse.csr_matrix(np.eye(2)), "x")
-    with pytest.raises(TypeError, match="x must hold numbers, received an array of dtype <U1"):
+    with pytest.raises(TypeError, match="x must hold numbers. Received: x.dtype=<U1"):
         v.numeric_array(["a"], "x")
     assert v.numeric_array(np.array([1, "2"], dtype=object), "x", objects=True).tolist() == [1.0, 2.0]
 
@@ -172,9 +175,11 @@ def test_sample_weights():
     assert v.sample_weights([[1], [0], [2]], 3).tolist() == [1.0, 0.0, 2.0]
     with pytest.raises(ValueError, match="sample_weight sums to zero, so no weighted mean exists"):
         v.sample_weights([0.0, 0.0], 2)
-    with pytest.raises(ValueError, match=r"sample_weight must be non-negative, received -1 at index \(1,\)"):
+    with pytest.raises(ValueError, match=r"sample_weight must be non-negative\. "
+                                         r"Received: -1 at index \(1,\) of sample_weight"):
         v.sample_weights([1.0, -1.0], 2)
-    with pytest.raises(ValueError, match=r"one weight per sample, shape \(3,\), received shape \(2,\)"):
+    with pytest.raises(ValueError, match=r"one weight per sample, shape \(3,\)\. "
+                                         r"Received: sample_weight\.shape=\(2,\)"):
         v.sample_weights([1.0, 1.0], 3)
     with pytest.raises(ValueError, match="sample_weight contains NaN"):
         v.sample_weights([1.0, np.nan], 2)
@@ -194,7 +199,7 @@ def test_float32_values_keeps_shape_and_range_edges():
     assert v.float32_values([[3.4e38, -1e-45]], "w").dtype == np.float32  # largest finite, a subnormal: kept
     with pytest.raises(ValueError, match=r"at index \(0, 1\) is 1e-45"):
         v.float32_values([[1.0, 1e-45]], "w", tiny=True)
-    with pytest.raises(ValueError, match=r"w must be non-negative, received -2 at index \(1,\)"):
+    with pytest.raises(ValueError, match=r"w must be non-negative\. Received: -2 at index \(1,\) of w"):
         v.float32_values([1.0, -2.0], "w", non_negative=True)
 
 
@@ -225,7 +230,8 @@ def test_finite_results():
 ])
 def test_an_integer_beyond_the_float_range_is_a_named_value_error(make):
     """float(10**400) raises OverflowError, which reached the user unnamed."""
-    with pytest.raises(ValueError, match=r"(learning_rate|alpha) must be a finite number in .*received an integer "
+    with pytest.raises(ValueError, match=r"(learning_rate|alpha) must be a finite number in .*\. "
+                                         r"Received: \1, an integer "
                                          r"of about \d+ digits"):
         make()
 

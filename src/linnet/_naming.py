@@ -67,18 +67,18 @@ def feature_names(given: str | Sequence[str] | None, n_features: int, data: Any 
     if isinstance(given, str) and n_features == 1:
         return [given]
     if isinstance(given, str) or not isinstance(given, Sequence) or not all(isinstance(s, str) for s in given):
-        raise TypeError(f"{name} must be a list of strings (one per feature), received {given!r}.")
+        raise TypeError(f"{name} must be a list of strings (one per feature). Received: {name}={given!r}")
     names = given
     if len(names) != n_features:
         raise ValueError(f"{name} has {len(names)} name(s) but x has {n_features} feature(s): give one name "
-                         f"per feature, received {given!r}.")
+                         f"per feature. Received: {name}={given!r}")
     return list(names)
 
 
 def target_name(given: str | None = None, data: Any = None, name: str = "target_name") -> str:
     """``given``, else the Series name of ``data``, else ``"y"``."""
     if given is not None and not isinstance(given, str):
-        raise TypeError(f"{name} must be a string, received {given!r}.")
+        raise TypeError(f"{name} must be a string. Received: {name}={given!r}")
     return given or series_name(data) or DEFAULT_TARGET
 
 

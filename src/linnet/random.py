@@ -18,7 +18,7 @@ def set_seed(seed: int) -> None:
     """Re-seed linnet's generator (the ``tf.random.set_seed`` of linnet)."""
     global _default
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise TypeError(f"seed must be a non-negative integer, received {seed!r}.")
+        raise TypeError(f"seed must be a non-negative integer. Received: seed={seed!r}")
     _default = np.random.default_rng(int(seed))
 
 
@@ -29,5 +29,5 @@ def generator(seed: int | np.random.Generator | None = None) -> np.random.Genera
     if isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise TypeError(f"seed must be a non-negative integer, a numpy Generator or None, received {seed!r}.")
+        raise TypeError(f"seed must be a non-negative integer, a numpy Generator or None. Received: seed={seed!r}")
     return np.random.default_rng(int(seed))

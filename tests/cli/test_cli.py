@@ -84,7 +84,7 @@ def test_errors_are_one_line_with_status_2(capsys, tmp_path, argv, message):
 
 
 @pytest.mark.parametrize("flag, value, message", [("--epochs", "0", "must be positive"),
-                                                   ("--validation-split", "1.5", "must be in [0, 1), received 1.5"),
+                                                   ("--validation-split", "1.5", "must be in [0, 1). Received: 1.5"),
                                                    ("--momentum", "2", "must be in [0, 1)")])
 def test_bad_flag_values_exit_2_before_any_output(capsys, tmp_path, flag, value, message):
     csv = tmp_path / "d.csv"
@@ -104,7 +104,7 @@ def test_a_bad_tolerance_is_refused_on_every_path_before_any_output(capsys, tmp_
         cli.main(["train", str(csv), "--target", "y", "--tolerance", value, "--validation-split", "0", *path])
     out, err = capsys.readouterr()
     assert caught.value.code == 2 and out == ""
-    assert f"argument --tolerance: must be a finite number >= 0, received {value}" in err
+    assert f"argument --tolerance: must be a finite number >= 0. Received: {value}" in err
 
 
 @pytest.mark.parametrize("command", [["demo", "line"], ["train", "{csv}", "--target", "y"],
@@ -138,7 +138,7 @@ def test_a_scheduler_that_is_not_an_address_is_refused_by_the_parser(capsys, add
         cli.main(["ols", "data.parquet", "--target", "y", "--scheduler", address])
     out, err = capsys.readouterr()
     assert caught.value.code == 2 and out == ""
-    assert "error: argument --scheduler: must be a Dask scheduler's address" in err and f"received {address!r}" in err
+    assert "error: argument --scheduler: must be a Dask scheduler's address" in err and f"Received: {address!r}" in err
 
 
 @pytest.mark.parametrize("address", ["tcp://10.0.0.5:8786", "localhost:8786", "tls://[::1]:8786",

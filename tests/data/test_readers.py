@@ -141,10 +141,11 @@ def test_csv_errors_name_the_problem(tmp_path, text, message):
     ("price", ["rooms", "price"], ValueError, r"target 'price' is also listed in features"),
     ("price", ["rooms", "rooms"], ValueError, r"features lists 'rooms' more than once"),
     ("price", [], ValueError, r"features must name at least one column"),
-    ("price", "rooms", TypeError, r"features must be a list of column names, received 'rooms'; write \['rooms'\]"),
-    ("price", 3, TypeError, r"features must be a list of column names, received 3\."),
-    ("price", ["rooms", 1], TypeError, r"features must hold column names \(str\), received 1"),
-    (2, None, TypeError, r"target must be a column name \(str\), received 2"),
+    ("price", "rooms", TypeError, r"features must be a list of column names; write \['rooms'\] for a single column\. "
+                                  r"Received: features='rooms'"),
+    ("price", 3, TypeError, r"features must be a list of column names\. Received: features=3$"),
+    ("price", ["rooms", 1], TypeError, r"features must hold column names \(str\)\. Received: 1 \(int\) in features"),
+    (2, None, TypeError, r"target must be a column name \(str\)\. Received: target=2"),
 ])
 def test_bad_column_choices_are_refused(tmp_path, target, features, error, message):
     with pytest.raises(error, match=message):

@@ -176,7 +176,7 @@ def test_early_stopping_matches_the_running_minimum_rule(values, patience):
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    ({"patience": -1}, ValueError, "patience must be a non-negative integer, received -1"),
+    ({"patience": -1}, ValueError, "patience must be a non-negative integer. Received: patience=-1"),
     ({"patience": 1.5}, TypeError, "patience must be"),
     ({"start_from_epoch": -2}, ValueError, "start_from_epoch"),
     ({"min_delta": "0.1"}, TypeError, "min_delta must be a real number"),
@@ -253,7 +253,7 @@ def test_reduce_lr_reset_per_fit_and_arguments():
     drive(callback, [1.0])
     drive(callback, [5.0])
     assert callback.best == 5.0
-    with pytest.raises(ValueError, match=r"factor must be a finite number in \(0.0, 1.0\), received 1.0"):
+    with pytest.raises(ValueError, match=r"factor must be a finite number in \(0.0, 1.0\)\. Received: factor=1.0"):
         ReduceLROnPlateau(factor=1.0)
     with pytest.raises(ValueError, match="min_lr"):
         ReduceLROnPlateau(min_lr=-1e-3)
@@ -318,7 +318,7 @@ def test_learning_rate_scheduler_sets_the_rate_at_each_epoch_begin():
 def test_lambda_callback_arguments():
     with pytest.raises(TypeError, match=r"'on_epoch_ends' \(did you mean 'on_epoch_end'\?\)"):
         LambdaCallback(on_epoch_ends=print)
-    with pytest.raises(TypeError, match="on_train_end must be a function, received 3"):
+    with pytest.raises(TypeError, match="on_train_end must be a function. Received: on_train_end=3"):
         LambdaCallback(on_train_end=3)
     events = []
     CallbackList([LambdaCallback(on_test_begin=lambda logs: events.append("test"))], None, {}).on_test_begin()
@@ -402,7 +402,7 @@ def test_checkpoint_every_n_batches_counts_across_epochs():
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"filepath": "model.keras"}, ValueError, "filepath must end in `.linnet`"),
     ({"save_freq": "epochs"}, ValueError, "save_freq must be 'epoch' or a number of batches"),
-    ({"save_freq": 0}, ValueError, "save_freq must be a positive integer, received 0"),
+    ({"save_freq": 0}, ValueError, "save_freq must be a positive integer. Received: save_freq=0"),
     ({"save_best_only": 1}, TypeError, "save_best_only must be True or False"),
     ({"initial_value_threshold": "1"}, TypeError, "initial_value_threshold"),
 ])

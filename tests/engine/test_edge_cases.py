@@ -102,7 +102,7 @@ def test_normalization_statistics_refuse_what_float32_cannot_hold(argument, valu
 
 
 def test_normalization_refuses_a_negative_variance():
-    with pytest.raises(ValueError, match=r"variance must be non-negative, received -1 at index \(1,\)"):
+    with pytest.raises(ValueError, match=r"variance must be non-negative\. Received: -1 at index \(1,\) of variance"):
         keras.layers.Normalization(mean=[0.0, 0.0], variance=[1.0, -1.0])
 
 
@@ -112,7 +112,7 @@ def test_a_single_callback_is_wrapped_as_keras_3_does():
     callback = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
     neuron().fit([1.0, 2.0], [1.0, 2.0], epochs=3, verbose=0, callbacks=callback)
     assert seen == [0, 1, 2]
-    with pytest.raises(TypeError, match="callbacks must be a Callback or a list of them, received 'stop'"):
+    with pytest.raises(TypeError, match="callbacks must be a Callback or a list of them. Received: callbacks='stop'"):
         neuron().fit([1.0], [1.0], verbose=0, callbacks="stop")
 
 
@@ -122,7 +122,7 @@ def test_one_optimizer_cannot_train_two_models_of_different_sizes():
     first.fit([1.0, 2.0], [1.0, 2.0], verbose=0)
     state = optimizer.variables()
     with pytest.raises(ValueError, match=r"optimizer: this Adam was built for a model whose variables have sizes "
-                                         r"\[1, 1\].*received a model with sizes \[2, 1\]"):
+                                         r"\[1, 1\].*Received: a model with sizes \[2, 1\]"):
         second.fit([[1.0, 2.0]], [1.0], verbose=0)
     assert second.get_weights()[0].tolist() == [[1.0], [1.0]]  # nothing trained
     assert all(np.array_equal(state[key], value) for key, value in optimizer.variables().items())

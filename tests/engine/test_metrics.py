@@ -72,11 +72,11 @@ def test_update_state_called_directly_takes_what_keras_takes(name, true_shape, p
     ([], [], None, ValueError, "Received: lengths 0 and 0"),
     ([1.0, np.nan], [1.0, 2.0], None, ValueError, "y_true must hold finite numbers. Received: nan at index 1"),
     ([1.0, 2.0], [np.inf, 2.0], None, ValueError, "y_pred must hold finite numbers. Received: inf at index 0"),
-    (["a", "b"], [1.0, 2.0], None, TypeError, "y_true must hold numbers, received an array of dtype <U1"),
+    (["a", "b"], [1.0, 2.0], None, TypeError, "y_true must hold numbers. Received: y_true.dtype=<U1"),
     ([1.0, 2.0], [1.0, 2.0], [1.0, 1.0, 1.0], ValueError, r"sample_weight must be a number or hold one weight per "
      r"sample \(2\). Received: 3 weights"),
     ([1.0, 2.0], [1.0, 2.0], [1.0, np.nan], ValueError, "sample_weight must hold finite numbers. Received: nan"),
-    ([1.0, 2.0], [1.0, 2.0], [1.0, -1.0], ValueError, "sample_weight must be non-negative, received -1"),
+    ([1.0, 2.0], [1.0, 2.0], [1.0, -1.0], ValueError, "sample_weight must be non-negative. Received: -1 at index"),
 ])
 def test_update_state_refuses_other_input_by_name(name, y_true, y_pred, weight, error, message):
     metric = metrics.get(name)

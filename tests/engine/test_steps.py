@@ -263,7 +263,7 @@ def test_callbacks_that_are_not_callback_objects_are_refused(callbacks):
     """Keras 3.15.1 fails with AttributeError ("'str' object has no attribute 'set_model'")."""
     for call in (lambda: line().evaluate(X, Y, callbacks=callbacks, verbose=0),
                  lambda: line().predict(X, callbacks=callbacks)):
-        with pytest.raises(TypeError, match="callbacks must be a Callback or a list of them, received"):
+        with pytest.raises(TypeError, match="callbacks must be a Callback or a list of them. Received: callbacks="):
             call()
 
 

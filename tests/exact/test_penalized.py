@@ -124,7 +124,7 @@ def test_the_penalized_surface_is_lowest_at_its_optimum():
 
 
 @pytest.mark.parametrize("penalty, message", [
-    (Penalty(l2=-1.0), r"penalty l2 must be a finite number in \[0.0, inf\), received -1.0"),
+    (Penalty(l2=-1.0), r"penalty l2 must be a finite number in \[0.0, inf\)\. Received: penalty l2=-1.0"),
     (Penalty(l1=np.nan), "penalty l1 must be a finite number"),
     (Penalty(l1=[0.1, 0.2]), r"penalty l1 must be a number or a list of one number per coefficient \(3\)\. "
                              r"Received: l1=\[0.1, 0.2\]"),
@@ -137,7 +137,7 @@ def test_a_bad_penalty_is_refused(penalty, message):
 
 @pytest.mark.parametrize("penalty", [Penalty(l2=True), Penalty(l2="0.1"), Penalty(l1=[0.1, "a", 0.2])])
 def test_a_penalty_that_is_no_number_is_refused(penalty):
-    with pytest.raises(TypeError, match=r"penalty l[12] must be a real number, received"):
+    with pytest.raises(TypeError, match=r"penalty (l[12]) must be a real number\. Received: penalty \1="):
         penalized_fit(*data(), penalty)
 
 

@@ -75,7 +75,7 @@ def test_integer_weights_equal_repeated_rows():
 
 def test_bad_weights_are_clear_errors():
     x, y = _data()
-    with pytest.raises(ValueError, match=r"sample_weight must be >= 0, received -1.0 at index 3"):
+    with pytest.raises(ValueError, match=r"sample_weight must be >= 0\. Received: -1.0 at index 3 of sample_weight"):
         ols(x, y, sample_weight=np.where(np.arange(50) == 3, -1.0, 1.0))
     with pytest.raises(ValueError, match="sample_weight must have the same number of samples"):
         ols(x, y, sample_weight=np.ones(3))

@@ -157,7 +157,7 @@ def test_a_bad_value_gets_a_clear_message_on_the_page(page, server):
     page.get_by_label("Batch size", exact=True).dispatch_event("change")
     alert = page.get_by_role("alert")
     alert.wait_for(state="visible")
-    assert alert.inner_text() == "batch_size must be a positive integer, received 0."
+    assert alert.inner_text() == "batch_size must be a positive integer. Received: batch_size=0"
     assert all("400 (Bad Request)" in problem for problem in page.problems)  # the browser logs the refused fit
 
 

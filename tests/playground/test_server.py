@@ -81,11 +81,12 @@ def test_only_its_own_files_are_served(server, path):
 
 def test_request_sizes_are_bounded(server):
     status, _, body = ask(server, "POST", "/api/fit", b"", {"Content-Length": str(MAX_BODY_BYTES + 1)})
-    assert status == 413 and f"received {MAX_BODY_BYTES + 1:,}" in json.loads(body)["error"]
+    assert status == 413 and f"Received: {MAX_BODY_BYTES + 1:,} bytes" in json.loads(body)["error"]
     status, _, body = ask(server, "POST", "/api/fit", None, {})
     assert status == 411
     status, _, body = ask(server, "POST", "/api/fit", b"{}", {"Content-Length": "-2"})
-    assert status == 400 and "received '-2'" in json.loads(body)["error"]
+    assert status == 400
+    assert "Content-Length must be a number of bytes. Received: Content-Length='-2'" in json.loads(body)["error"]
 
 
 def test_an_upload_over_the_limit_is_refused_with_its_size(server):
@@ -94,23 +95,25 @@ def test_an_upload_over_the_limit_is_refused_with_its_size(server):
     status, _, body = post(server, payload)
     assert status == 400
     assert json.loads(body)["error"] == (f"The CSV is too large for the playground: at most {MAX_UPLOAD_CHARS:,} "
-                                         f"characters, received {len(text):,}. Use `linnet train` for large files.")
+                                         f"characters; use `linnet train` for large files. Received: a CSV of "
+                                         f"{len(text):,} characters")
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"learning_rate": -1}, "learning_rate must be a finite number in (0.0, 1000000.0], received -1.0."),
-    ({"batch_size": 2.5}, "batch_size must be a positive integer, received 2.5 (float)."),
-    ({"epochs": "many"}, "epochs must be a positive integer, received 'many' (str)."),
+    ({"learning_rate": -1}, "learning_rate must be a finite number in (0.0, 1000000.0]. Received: learning_rate=-1.0"),
+    ({"batch_size": 2.5}, "batch_size must be a positive integer. Received: batch_size=2.5 (float)"),
+    ({"epochs": "many"}, "epochs must be a positive integer. Received: epochs='many' (str)"),
     ({"optimizer": "adamm"}, "Unknown optimizer 'adamm'. Did you mean 'adam'?"),
     ({"lr": 0.1}, "The playground got unexpected keyword argument(s): 'lr'."),
-    ({"epochs": 5001}, "epochs must be at most 5000 in the playground, received 5001."),
+    ({"epochs": 5001}, "epochs must be at most 5000 in the playground. Received: epochs=5001"),
     ({"preset": "plane", "epochs": 3000}, "3000 epochs × 1,000 rows = 3,000,000 row-passes is more work than the "
      "playground does per fit (at most 2,000,000): lower the epochs to at most 2000."),
-    ({"csv": {"text": "a,b\n1,2\n"}}, "A CSV is read only with the preset 'csv'; received one with the preset 'line'."),
-    ({"momentum": 1}, "momentum must be a finite number in [0.0, 1.0), received 1.0."),
-    ({"momentum": 0.5}, "momentum is a setting of SGD and RMSprop only; adam has none. Set it to 0, received 0.5."),
+    ({"csv": {"text": "a,b\n1,2\n"}}, "A CSV is read only with the preset 'csv'. Received: a CSV with preset='line'"),
+    ({"momentum": 1}, "momentum must be a finite number in [0.0, 1.0). Received: momentum=1.0"),
+    ({"momentum": 0.5}, "momentum is a setting of SGD and RMSprop only; adam has none. Set it to 0. "
+                        "Received: momentum=0.5"),
     ({"preset": "csv", "csv": {"text": "a,b\n1,2\n", "name": "w.csv", "target": "b", "features": ["a"] * 51}},
-     "Choose at most 50 feature columns in the playground, received 51."),
+     "Choose at most 50 feature columns in the playground. Received: 51 columns"),
 ])
 def test_a_bad_parameter_gets_a_clear_message(server, change, message):
     status, _, body = post(server, {**FIT, **change})
@@ -122,13 +125,13 @@ def test_a_body_that_is_not_json_gets_a_clear_message(server):
     status, _, body = ask(server, "POST", "/api/fit", b"preset=boston")
     assert status == 400 and json.loads(body)["error"].startswith("The request is not valid JSON: Expecting value")
     status, _, body = ask(server, "POST", "/api/fit", b"[1, 2]")
-    assert status == 400 and json.loads(body)["error"] == ("The request must be a JSON object of settings, "
-                                                           "received list.")
+    assert status == 400 and json.loads(body)["error"] == ("The request must be a JSON object of settings. "
+                                                           "Received: list")
 
 
 def test_a_wildcard_host_is_refused_with_the_reason():
     from linnet.playground import start
-    with pytest.raises(ValueError, match=r"host must be one address .* received '0.0.0.0'"):
+    with pytest.raises(ValueError, match=r"host must be one address .*\. Received: host='0\.0\.0\.0'"):
         start("0.0.0.0", 0)
 
 

@@ -112,7 +112,7 @@ def test_labels_follow_initial_epoch_and_a_new_fit_starts_afresh():
 
 
 def test_parameter_history_refuses_an_unknown_mode_and_is_empty_before_fit():
-    with pytest.raises(ValueError, match="every must be 'epoch' or 'batch', received 'step'"):
+    with pytest.raises(ValueError, match="every must be 'epoch' or 'batch'. Received: every='step'"):
         ParameterHistory("step")
     empty = ParameterHistory()
     assert empty.coef.shape == (0, 0) and empty.intercept.shape == (0,) and len(empty) == 0

@@ -269,7 +269,7 @@ def test_saving_to_a_directory_or_a_non_path_is_refused(tmp_path):
     (tmp_path / "folder.keras").mkdir()
     with pytest.raises(IsADirectoryError, match=r"such as '.*folder\.keras/model\.keras'"):
         model.save(tmp_path / "folder.keras")
-    with pytest.raises(TypeError, match=r"path must be a file path .*received 42 \(int\)"):
+    with pytest.raises(TypeError, match=r"path must be a file path .*Received: path=42 \(int\)"):
         model.save(42)
 
 

@@ -70,14 +70,15 @@ def test_set_params_refuses_unknown_names_with_a_hint():
 
 
 @pytest.mark.parametrize("params, error, message", [
-    ({"epochs": -1}, ValueError, "epochs must be a positive integer, received -1"),
-    ({"epochs": 2.5}, TypeError, "epochs must be a positive integer, received 2.5"),
-    ({"batch_size": 0}, ValueError, "batch_size must be a positive integer, received 0"),
-    ({"learning_rate": -1}, ValueError, r"learning_rate must be a finite number in \(0.0, inf\), received -1.0"),
+    ({"epochs": -1}, ValueError, "epochs must be a positive integer. Received: epochs=-1"),
+    ({"epochs": 2.5}, TypeError, "epochs must be a positive integer. Received: epochs=2.5"),
+    ({"batch_size": 0}, ValueError, "batch_size must be a positive integer. Received: batch_size=0"),
+    ({"learning_rate": -1}, ValueError,
+     r"learning_rate must be a finite number in \(0.0, inf\)\. Received: learning_rate=-1.0"),
     ({"optimizer": "adan"}, ValueError, "Unknown optimizer 'adan'. Did you mean 'adam'?"),
     ({"optimizer": None}, TypeError, "optimizer must be the name of a linnet optimizer"),
     ({"loss": "mes"}, ValueError, "Unknown loss 'mes'. Did you mean 'mse'?"),
-    ({"normalize": "yes"}, TypeError, "normalize must be True or False, received 'yes'"),
+    ({"normalize": "yes"}, TypeError, "normalize must be True or False. Received: normalize='yes'"),
     ({"random_state": -2}, TypeError, "random_state must be None, a non-negative integer"),
 ])
 def test_bad_hyper_parameters_are_named_at_fit_not_at_init(params, error, message):

@@ -48,18 +48,18 @@ def positive_int(value: Any, name: str, *, allow_none: bool = False) -> int | No
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, received {value!r} ({type(value).__name__}).")
+        raise TypeError(f"{name} must be a positive integer. Received: {name}={value!r} ({type(value).__name__})")
     if value < 1:
-        raise ValueError(f"{name} must be a positive integer, received {value}.")
+        raise ValueError(f"{name} must be a positive integer. Received: {name}={value}")
     return int(value)
 
 
 def non_negative_int(value: Any, name: str) -> int:
     """Return ``value`` as an int >= 0, or raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a non-negative integer, received {value!r} ({type(value).__name__}).")
+        raise TypeError(f"{name} must be a non-negative integer. Received: {name}={value!r} ({type(value).__name__})")
     if value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, received {value}.")
+        raise ValueError(f"{name} must be a non-negative integer. Received: {name}={value}")
     return int(value)
 
 
@@ -70,18 +70,18 @@ def real_number(value: Any, name: str, *, low: float | None = None, high: float 
     ``low``/``high`` are inclusive unless ``low_open``/``high_open`` is set.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, received {value!r} ({type(value).__name__}).")
+        raise TypeError(f"{name} must be a real number. Received: {name}={value!r} ({type(value).__name__})")
     try:
         value = float(value)
     except OverflowError:  # an int beyond the float range, too long for str() past 4,300 digits: its size in digits
         digits = int(abs(value).bit_length() * math.log10(2)) + 1
-        raise ValueError(f"{name} must be a finite number in {_interval(low, high, low_open, high_open)}, "
-                         f"received an integer of about {digits} digits.") from None
+        raise ValueError(f"{name} must be a finite number in {_interval(low, high, low_open, high_open)}. "
+                         f"Received: {name}, an integer of about {digits} digits") from None
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if not np.isfinite(value) or too_low or too_high:
-        raise ValueError(f"{name} must be a finite number in {_interval(low, high, low_open, high_open)}, "
-                         f"received {value!r}.")
+        raise ValueError(f"{name} must be a finite number in {_interval(low, high, low_open, high_open)}. "
+                         f"Received: {name}={value!r}")
     return value
 
 
@@ -111,7 +111,7 @@ def _interval(low, high, low_open, high_open) -> str:
 def boolean(value: Any, name: str) -> bool:
     """``value`` as a bool: only ``True``/``False`` (NumPy's too), not 0, 1 or ``"yes"``."""
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, received {value!r} ({type(value).__name__}).")
+        raise TypeError(f"{name} must be True or False. Received: {name}={value!r} ({type(value).__name__})")
     return bool(value)
 
 
@@ -127,16 +127,17 @@ def verbosity(value: Any, name: str = "verbose", *, auto: int | None = None) -> 
     if isinstance(value, (bool, np.bool_)) or (isinstance(value, numbers.Integral) and value in (0, 1, 2)):
         return int(value)
     allowed = "'auto', 0, 1 or 2" if auto is not None else "0, 1 or 2"
-    raise ValueError(f"{name} must be {allowed} (True/False mean 1/0), received {value!r} ({type(value).__name__}).")
+    raise ValueError(f"{name} must be {allowed} (True/False mean 1/0). Received: {name}={value!r} "
+                     f"({type(value).__name__})")
 
 
 def file_path(value: Any, name: str = "path") -> Path:
     """``value`` (a ``str`` or ``os.PathLike``, not empty) as a ``Path``; whether it exists is not checked."""
     if not isinstance(value, (str, os.PathLike)) or isinstance(os.fspath(value), bytes):
-        raise TypeError(f"{name} must be a file path (str or os.PathLike), received {value!r} "
-                        f"({type(value).__name__}).")
+        raise TypeError(f"{name} must be a file path (str or os.PathLike). Received: {name}={value!r} "
+                        f"({type(value).__name__})")
     if not os.fspath(value):
-        raise ValueError(f"{name} must be a file path, received an empty string.")
+        raise ValueError(f"{name} must be a file path, not an empty string. Received: {name}={value!r}")
     return Path(value)
 
 
@@ -156,7 +157,7 @@ def instances(value: Any, name: str, kind: type) -> list:
         return []
     items = [value] if isinstance(value, kind) else value
     if not isinstance(items, (list, tuple)) or not all(isinstance(item, kind) for item in items):
-        raise TypeError(f"{name} must be a {kind.__name__} or a list of them, received {value!r}.")
+        raise TypeError(f"{name} must be a {kind.__name__} or a list of them. Received: {name}={value!r}")
     return list(items)
 
 

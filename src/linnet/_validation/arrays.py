@@ -21,7 +21,7 @@ def numeric_array(data: Any, name: str, *, objects: bool = False) -> np.ndarray:
     refused too unless ``objects`` (scikit-learn's rule), which converts them to float64.
     """
     if isinstance(data, (str, bytes)):
-        raise TypeError(f"{name} must be numeric array-like, received a string {data[:40]!r}.")
+        raise TypeError(f"{name} must be numeric array-like, not a string. Received: {name}={data[:40]!r}")
     if hasattr(data, "toarray") and hasattr(data, "nnz"):
         raise TypeError(f"{name} is a sparse matrix, which linnet does not support; pass a dense array such "
                         f"as {name}.toarray().")
@@ -45,8 +45,8 @@ def numeric_array(data: Any, name: str, *, objects: bool = False) -> np.ndarray:
         except (TypeError, ValueError) as error:
             raise type(error)(f"{name} must hold numbers; converting it to float failed: {error}") from None
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold numbers, received an array of dtype {array.dtype}"
-                        + (f" (first value {array.flat[0]!r})." if array.size else "."))
+        raise TypeError(f"{name} must hold numbers. Received: {name}.dtype={array.dtype}"
+                        + (f" (first value {array.flat[0]!r})" if array.size else ""))
     return array
 
 
@@ -78,7 +78,7 @@ def require_finite(array: np.ndarray, name: str) -> None:
 def _require_non_negative(array: np.ndarray, name: str) -> None:
     if (array < 0).any():
         index = tuple(int(i) for i in np.argwhere(array < 0)[0])
-        raise ValueError(f"{name} must be non-negative, received {array[index]:g} at index {index}.")
+        raise ValueError(f"{name} must be non-negative. Received: {array[index]:g} at index {index} of {name}")
 
 
 def checked_cast(array: np.ndarray, dtype, name: str, finite: bool = True) -> np.ndarray:
@@ -108,15 +108,15 @@ def features(x: Any, name: str = "x", *, n_features: int | None = None, dtype=FL
     elif array.ndim == 1:
         array = array.reshape(-1, 1)
     elif array.ndim != 2:
-        raise ValueError(f"{name} must be 1-D (one feature) or 2-D (samples, features), "
-                         f"received an array of shape {array.shape}.")
+        raise ValueError(f"{name} must be 1-D (one feature) or 2-D (samples, features). "
+                         f"Received: {name}.shape={array.shape}")
     if array.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {array.shape}); at least one sample is needed.")
     if array.shape[1] == 0:
         raise ValueError(f"{name} has no feature columns (shape {array.shape}).")
     if n_features is not None and array.shape[1] != n_features:
-        raise ValueError(f"{name} has {array.shape[1]} feature(s) but the model expects {n_features} "
-                         f"(received shape {array.shape}).")
+        raise ValueError(f"{name} has {array.shape[1]} feature(s) but the model expects {n_features}. "
+                         f"Received: {name}.shape={array.shape}")
     return checked_cast(array, dtype, name, finite)
 
 
@@ -129,8 +129,8 @@ def targets(y: Any, n_samples: int, name: str = "y", *, dtype=FLOATX, finite: bo
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]
     if array.ndim != 1:
-        raise ValueError(f"{name} must have shape (n,) or (n, 1) for a one-output model, "
-                         f"received shape {array.shape}.")
+        raise ValueError(f"{name} must have shape (n,) or (n, 1) for a one-output model. "
+                         f"Received: {name}.shape={array.shape}")
     if array.shape[0] != n_samples:
         raise ValueError(f"x and {name} must have the same number of samples: x has {n_samples}, "
                          f"{name} has {array.shape[0]}.")
@@ -143,8 +143,8 @@ def sample_weights(weights: Any, n_samples: int, name: str = "sample_weight") ->
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]
     if array.shape != (n_samples,):
-        raise ValueError(f"{name} must have one weight per sample, shape ({n_samples},), received shape "
-                         f"{array.shape}.")
+        raise ValueError(f"{name} must have one weight per sample, shape ({n_samples},). Received: "
+                         f"{name}.shape={array.shape}")
     require_finite(array, name)
     _require_non_negative(array, name)
     if not array.sum() > 0:

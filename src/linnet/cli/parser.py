@@ -26,7 +26,7 @@ def _positive(kind):
     def parse(text: str):
         value = kind(text)
         if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive, received {text}")
+            raise argparse.ArgumentTypeError(f"must be positive. Received: {text}")
         return value
     return parse
 
@@ -37,21 +37,21 @@ def _local_workers(text: str) -> int:
     limit = LOCAL_WORKERS_PER_CORE * (os.cpu_count() or 1)
     if workers > limit:
         raise argparse.ArgumentTypeError(f"must be at most {limit} ({LOCAL_WORKERS_PER_CORE} local processes per "
-                                         f"core); for more, start a cluster and give --scheduler. Received {text}")
+                                         f"core); for more, start a cluster and give --scheduler. Received: {text}")
     return workers
 
 
 def _fraction(text: str) -> float:
     value = float(text)
     if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), received {text}")
+        raise argparse.ArgumentTypeError(f"must be in [0, 1). Received: {text}")
     return value
 
 
 def _non_negative(text: str) -> float:
     value = float(text)
     if not 0 <= value < math.inf:
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, received {text}")
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0. Received: {text}")
     return value
 
 
@@ -65,7 +65,7 @@ def _scheduler_address(text: str) -> str:
     if not is_scheduler_address(text):
         raise argparse.ArgumentTypeError(f"must be a Dask scheduler's address: scheme://host:port with a scheme of "
                                          f"tcp, tls, ucx, ws or wss (e.g. tcp://10.0.0.5:8786), host:port, or "
-                                         f"inproc://ip/pid/n; received {text!r}")
+                                         f"inproc://ip/pid/n. Received: {text!r}")
     return text
 
 

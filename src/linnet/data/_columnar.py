@@ -55,8 +55,8 @@ def _feature_names_array(names, x, path: Path) -> list[str] | None:
     if names is None:
         return None
     if names.dtype.kind not in "US" or names.ndim != 1:
-        raise TypeError(f"feature_names in {str(path)!r} must be a 1-D array of strings, "
-                        f"received dtype {names.dtype} and shape {names.shape}.")
+        raise TypeError(f"feature_names in {str(path)!r} must be a 1-D array of strings. "
+                        f"Received: feature_names with dtype {names.dtype} and shape {names.shape}")
     if x is None or x.ndim != 2 or x.shape[1] != names.size:
         raise ValueError(f"feature_names in {str(path)!r} has {names.size} name(s) but must name the columns "
                          f"of a 2-D array 'x' ({'missing' if x is None else f'shape {x.shape}'}).")

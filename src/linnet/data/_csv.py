@@ -21,7 +21,8 @@ _SNIFF_CHARS = 8192
 def csv_rows(path: Path, delimiter: str | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Return the header and the non-blank data rows as ``(line number, fields)``."""
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n'):
-        raise ValueError(f"delimiter must be one character other than a quote or newline, received {delimiter!r}.")
+        raise ValueError("delimiter must be one character other than a quote or newline. "
+                         f"Received: delimiter={delimiter!r}")
     text = _csv_text(path)
     delimiter = delimiter or sniff_delimiter(text)
     try:

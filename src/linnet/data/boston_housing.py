@@ -96,8 +96,8 @@ def load_data(path: str | os.PathLike | None = None, test_split: float = 0.2,
     ((404, 13), (102, 13), 15.2)
     """
     if path is not None and not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file name or None (it is ignored, the data is bundled), "
-                        f"received {path!r} ({type(path).__name__}).")
+        raise TypeError(f"path must be a file name or None (it is ignored, the data is bundled). "
+                        f"Received: path={path!r} ({type(path).__name__})")
     test_split = _checks.real_number(test_split, "test_split", low=0.0, high=1.0, high_open=True)
     seed = _shuffle_seed(seed)
     x, y = _load_all_rows()
@@ -111,7 +111,7 @@ def load_data(path: str | os.PathLike | None = None, test_split: float = 0.2,
 def feature_index(name: str) -> int:
     """Return the column of ``x`` that holds feature ``name`` (case-insensitive), e.g. ``feature_index("RM") == 5``."""
     if not isinstance(name, str):
-        raise TypeError(f"name must be a feature name such as 'RM', received {name!r} ({type(name).__name__}).")
+        raise TypeError(f"name must be a feature name such as 'RM'. Received: name={name!r} ({type(name).__name__})")
     lower_names = [feature.lower() for feature in FEATURE_NAMES]
     if name.lower() not in lower_names:
         raise _checks.unknown_name("Boston Housing feature", name, lower_names)
@@ -121,7 +121,7 @@ def feature_index(name: str) -> int:
 def _shuffle_seed(seed) -> int:
     seed = _checks.non_negative_int(seed, "seed")
     if seed >= 2**32:
-        raise ValueError(f"seed must be below 2**32 (numpy.random.RandomState's limit), received {seed}.")
+        raise ValueError(f"seed must be below 2**32 (numpy.random.RandomState's limit). Received: seed={seed}")
     return seed
 
 

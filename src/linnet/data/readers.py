@@ -149,7 +149,7 @@ def chosen_features(available: list[str], target, features, path: Path) -> list[
     if target is None and features is None:
         raise ValueError("Name the feature columns to read (features=[...]) when there is no target column.")
     if target is not None and not isinstance(target, str):
-        raise TypeError(f"target must be a column name (str), received {target!r} ({type(target).__name__}).")
+        raise TypeError(f"target must be a column name (str). Received: target={target!r} ({type(target).__name__})")
     if target is not None:
         _require_column(target, available)
     if features is None:
@@ -158,17 +158,18 @@ def chosen_features(available: list[str], target, features, path: Path) -> list[
             raise ValueError(f"{str(path)!r} has no column besides the target {target!r}, so nothing to learn from.")
         return names
     if isinstance(features, (str, bytes, set, frozenset)) or not isinstance(features, Iterable):
-        raise TypeError(f"features must be a list of column names, received {features!r}"
-                        + (f"; write [{features!r}] for a single column." if isinstance(features, str) else
-                           " (a set has no order, and the order of the features is the order of the coefficients)."
-                           if isinstance(features, (set, frozenset)) else "."))
+        raise TypeError("features must be a list of column names"
+                        + (f"; write [{features!r}] for a single column" if isinstance(features, str) else
+                           " (a set has no order, and the order of the features is the order of the coefficients)"
+                           if isinstance(features, (set, frozenset)) else "") + f". Received: features={features!r}")
     names = list(features)
     for name in names:
         if not isinstance(name, str):
-            raise TypeError(f"features must hold column names (str), received {name!r} ({type(name).__name__}).")
+            raise TypeError("features must hold column names (str). "
+                            f"Received: {name!r} ({type(name).__name__}) in features")
         _require_column(name, available)
     if not names:
-        raise ValueError("features must name at least one column, received an empty list.")
+        raise ValueError("features must name at least one column. Received: an empty list of features")
     if target in names:
         raise ValueError(f"The target {target!r} is also listed in features; a column cannot predict itself.")
     if repeated(names):

@@ -128,16 +128,16 @@ def plane(n: int = 1000, weights: Sequence[float] = (2.0, -3.0), bias: float = 5
 def _finite_vector(values, name: str) -> np.ndarray:
     vector = _checks.numeric_array(values, name).astype(np.float64)
     if vector.ndim != 1 or vector.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D list of numbers, received shape {vector.shape}.")
+        raise ValueError(f"{name} must be a non-empty 1-D list of numbers. Received: {name}.shape={vector.shape}")
     _checks.require_finite(vector, name)
     return vector
 
 
 def _bounds(x_range) -> tuple[float, float]:
     if isinstance(x_range, (str, bytes)) or not isinstance(x_range, Sequence) or len(x_range) != 2:
-        raise TypeError(f"x_range must be a pair (low, high), received {x_range!r}.")
+        raise TypeError(f"x_range must be a pair (low, high). Received: x_range={x_range!r}")
     low = _checks.real_number(x_range[0], "x_range[0]")
     high = _checks.real_number(x_range[1], "x_range[1]")
     if not low < high:
-        raise ValueError(f"x_range must have low < high, received {x_range!r}.")
+        raise ValueError(f"x_range must have low < high. Received: x_range={x_range!r}")
     return low, high

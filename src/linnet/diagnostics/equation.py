@@ -61,7 +61,7 @@ def equation(model, feature_names: Sequence[str] | None = None, target_name: str
     'price = 9.102·rooms − 34.67'
     """
     if not isinstance(digits, int) or isinstance(digits, bool) or digits < 1:
-        raise ValueError(f"digits must be a positive integer, received {digits!r}.")
+        raise ValueError(f"digits must be a positive integer. Received: digits={digits!r}")
     coef, intercept = coefficients(model)
     kept_features, kept_target = _naming.stored_names(model, coef.size)
     target_name = _naming.target_name(target_name if target_name is not None else kept_target)
@@ -100,8 +100,8 @@ def least_squares(model, x: Any, y: Any, feature_names: Sequence[str] | None = N
 def checked_ols_result(ols_result: Any, network) -> OLSResult | PenalizedResult:
     """``ols_result`` if it is a least-squares result (plain or penalized) on the network's number of features."""
     if not isinstance(ols_result, (OLSResult, PenalizedResult)) or ols_result.coef_.size != network.input_dim:
-        raise ValueError(f"ols_result must be the OLSResult of linnet.stats.ols on {network.input_dim} feature(s), "
-                         f"received {ols_result!r}.")
+        raise ValueError(f"ols_result must be the OLSResult of linnet.stats.ols on {network.input_dim} feature(s). "
+                         f"Received: ols_result={ols_result!r}")
     return ols_result
 
 

@@ -71,7 +71,7 @@ def auto_rate(model, x: Any, momentum: bool = False) -> AutoRate:
     largest = float(eigenvalues[-1])
     if not largest > 0:
         raise ValueError("learning_rate='auto' needs inputs that vary: the loss has no curvature on x. "
-                         f"Received x with {x.shape[0]} row(s) whose Hessian is zero")
+                         f"Received: x with {x.shape[0]} row(s) whose Hessian is zero")
     smallest = float(eigenvalues[eigenvalues > FLAT * largest][0])
     if not momentum:
         return AutoRate(2.0 / (largest + smallest), 0.0, largest, smallest)

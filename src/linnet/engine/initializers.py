@@ -102,7 +102,7 @@ class RandomUniform(_Seeded):
         self.minval = float32_number(minval, "minval")
         self.maxval = float32_number(maxval, "maxval")
         if self.maxval <= self.minval:
-            raise ValueError(f"maxval must be greater than minval, received minval={minval}, maxval={maxval}.")
+            raise ValueError(f"maxval must be greater than minval. Received: minval={minval}, maxval={maxval}")
 
     def sample(self, rng, shape):
         return rng.uniform(self.minval, self.maxval, size=shape)

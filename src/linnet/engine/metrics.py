@@ -197,7 +197,7 @@ def get(identifier: Any) -> Metric:
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if not isinstance(identifier, str):
-        raise TypeError(f"metric must be a name such as 'mae' or a linnet Metric, received {identifier!r}.")
+        raise TypeError(f"metric must be a name such as 'mae' or a linnet Metric. Received: metric={identifier!r}")
     key = identifier.lower()
     if key in _SPECIAL:
         return _SPECIAL[key](name=identifier)
@@ -213,7 +213,7 @@ def get_list(identifiers: Any, name: str, taken: Sequence[Metric] = ()) -> list[
     if identifiers is None:
         return []
     if isinstance(identifiers, str) or not isinstance(identifiers, (list, tuple)):
-        raise TypeError(f"{name} must be a list such as ['mae'], received {identifiers!r}.")
+        raise TypeError(f"{name} must be a list such as ['mae']. Received: {name}={identifiers!r}")
     metrics = [get(identifier) for identifier in identifiers]
     for metric in metrics:
         if metric.name in {other.name for other in taken}:

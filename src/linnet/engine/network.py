@@ -66,8 +66,8 @@ class Network:
         """Set every layer's weight arrays, in the order of ``Sequential.get_weights``; count and shapes must match."""
         expected = sum(len(layer.get_weights()) for layer in self.layers)
         if len(weights) != expected:
-            raise ValueError(f"set_weights expects {expected} arrays (as get_weights returns), "
-                             f"received {len(weights)}.")
+            raise ValueError(f"set_weights expects {expected} arrays (as get_weights returns). "
+                             f"Received: {len(weights)} arrays")
         for layer in self.layers:
             count = len(layer.get_weights())
             layer.set_weights(weights[:count])

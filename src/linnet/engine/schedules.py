@@ -150,10 +150,10 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         boundaries = [non_negative_int(b, f"boundaries[{i}]") for i, b in enumerate(boundaries)]
         values = [float32_number(v, f"values[{i}]", low=0.0) for i, v in enumerate(values)]
         if len(boundaries) != len(values) - 1:
-            raise ValueError(f"values must have exactly one more entry than boundaries, received "
-                             f"{len(boundaries)} boundaries {boundaries} and {len(values)} values {values}.")
+            raise ValueError(f"values must have exactly one more entry than boundaries. Received: "
+                             f"{len(boundaries)} boundaries {boundaries} and {len(values)} values {values}")
         if any(b >= c for b, c in itertools.pairwise(boundaries)):
-            raise ValueError(f"boundaries must be strictly increasing, received {boundaries}.")
+            raise ValueError(f"boundaries must be strictly increasing. Received: boundaries={boundaries}")
         self.boundaries, self.values, self.name = boundaries, values, name
 
     def __call__(self, step: int) -> float:
@@ -297,4 +297,4 @@ def get(identifier: LearningRateSchedule | dict[str, Any]) -> LearningRateSchedu
     if isinstance(identifier, dict):
         return deserialize(identifier)
     kind = "number" if isinstance(identifier, numbers.Number) else type(identifier).__name__
-    raise TypeError(f"Expected a LearningRateSchedule or its serialized config, received a {kind}: {identifier!r}.")
+    raise TypeError(f"Expected a LearningRateSchedule or its serialized config. Received: a {kind}, {identifier!r}")

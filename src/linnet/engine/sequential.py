@@ -69,7 +69,7 @@ class Sequential(Inference, BatchMethods):
             self._input = layer
             return
         if not isinstance(layer, Layer):
-            raise TypeError(f"Sequential.add expects a linnet layer such as Dense(1), received {layer!r}.")
+            raise TypeError(f"Sequential.add expects a linnet layer such as Dense(1). Received: layer={layer!r}")
         if any(existing.name == layer.name for existing in self._layers):
             raise ValueError(f"Layer names must be unique within a model; {layer.name!r} is already used.")
         self._layers.append(layer)
@@ -110,7 +110,7 @@ class Sequential(Inference, BatchMethods):
             raise ValueError("get_layer needs exactly one of name= or index=.")
         if index is not None:
             if not isinstance(index, int) or not -len(self._layers) <= index < len(self._layers):
-                raise ValueError(f"index must be an integer in [0, {len(self._layers)}), received {index!r}.")
+                raise ValueError(f"index must be an integer in [0, {len(self._layers)}). Received: index={index!r}")
             return self._layers[index]
         for layer in self._layers:
             if layer.name == name:
@@ -174,7 +174,7 @@ class Sequential(Inference, BatchMethods):
 
     def _xy(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         if x is None or y is None:
-            raise ValueError("Both x and y are needed, received " + ("x=None" if x is None else "y=None") + ".")
+            raise ValueError("Both x and y are needed. Received: " + ("x=None" if x is None else "y=None"))
         x = self._checked_x(x)
         return x, check.targets(y, x.shape[0], "y")
 

@@ -101,7 +101,7 @@ class ArrayBatches:
 
     def __post_init__(self):
         if self.shuffle not in (True, False, "batch"):
-            raise ValueError(f"shuffle must be True, False or 'batch', received {self.shuffle!r}.")
+            raise ValueError(f"shuffle must be True, False or 'batch'. Received: shuffle={self.shuffle!r}")
 
     def __len__(self) -> int:
         return (self.x.shape[0] + self.batch_size - 1) // self.batch_size

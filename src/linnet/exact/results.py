@@ -90,10 +90,10 @@ class OLSResult(ParameterInference):
     @classmethod
     def _fit(cls, state, fit_intercept, feature_names, refine_with=None, warn: bool = True) -> OLSResult:
         if not isinstance(state, LeastSquaresState):
-            raise TypeError(f"moments must be a linnet LeastSquaresState (linnet.stats.Moments), "
-                            f"received {type(state).__name__}.")
+            raise TypeError(f"moments must be a linnet LeastSquaresState (linnet.stats.Moments). "
+                            f"Received: moments of type {type(state).__name__}")
         if state.n < 2:
-            raise ValueError(f"Least squares needs at least 2 rows, received {state.n}.")
+            raise ValueError(f"Least squares needs at least 2 rows. Received: {state.n} row(s)")
         if not state.weight > 0:
             raise ValueError(f"The sample weights of all {state.n} rows are 0: no row counts in the fit. Give some "
                              f"rows a positive weight.")
@@ -254,8 +254,8 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
     feature_names = _naming.pandas_feature_names(x) if feature_names is None else feature_names
     target_name = _naming.target_name(None, y)
     if refine is not None and not isinstance(refine, (bool, np.bool_)):
-        raise TypeError(f"refine must be True, False or None (refine when few digits are reliable), "
-                        f"received {refine!r}.")
+        raise TypeError(f"refine must be True, False or None (refine when few digits are reliable). "
+                        f"Received: refine={refine!r}")
     x = _checks.features(x, "x", dtype=None, finite=False)  # the state's pass over the data checks finiteness
     y = _checks.targets(y, x.shape[0], "y", dtype=None, finite=False)[:, 0]
     weights = checked_sample_weight(sample_weight, x.shape[0])

@@ -145,8 +145,8 @@ class LeastSquaresState:
     def merge(self, other: LeastSquaresState) -> LeastSquaresState:
         """A new state holding the rows of both ``self`` and ``other``; neither is changed."""
         if not isinstance(other, LeastSquaresState):
-            raise TypeError(f"merge expects a LeastSquaresState (linnet.stats.Moments), "
-                            f"received {type(other).__name__}.")
+            raise TypeError(f"merge expects a LeastSquaresState (linnet.stats.Moments). "
+                            f"Received: other of type {type(other).__name__}")
         if self.n_features is not None and other.n_features is not None and other.n_features != self.n_features:
             raise ValueError(f"Cannot merge moments of {other.n_features} feature(s) into moments of "
                              f"{self.n_features} feature(s).")
@@ -225,8 +225,8 @@ def checked_sample_weight(sample_weight, n_rows: int) -> np.ndarray | None:
         return None
     weights = _checks.targets(sample_weight, n_rows, "sample_weight", dtype=np.float64)[:, 0]
     if (weights < 0).any():
-        raise ValueError(f"sample_weight must be >= 0, received {float(weights[weights < 0][0])!r} at index "
-                         f"{int(np.argmax(weights < 0))}.")
+        raise ValueError(f"sample_weight must be >= 0. Received: {float(weights[weights < 0][0])!r} at index "
+                         f"{int(np.argmax(weights < 0))} of sample_weight")
     with np.errstate(over="ignore"):
         total = weights.sum()
     if not np.isfinite(total):

@@ -55,8 +55,8 @@ class PlaygroundServer(ThreadingHTTPServer):
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, log: bool = False) -> None:
         if host in ("", "0.0.0.0", "::"):
             raise ValueError(f"host must be one address that the browser will name (the server answers only "
-                             f"requests addressed to it), such as 127.0.0.1 or this computer's LAN address; "
-                             f"received {host!r}.")
+                             f"requests addressed to it), such as 127.0.0.1 or this computer's LAN address. "
+                             f"Received: host={host!r}")
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         super().__init__((host, port), PlaygroundHandler)
         self.files = static_files()
@@ -124,11 +124,11 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         origin = self.headers.get("Origin")
         if host not in self.server.allowed_hosts:
             self._error(HTTPStatus.FORBIDDEN, f"Refused: the Host header must be this server's address "
-                                              f"({self.server.url}), received {host!r}.")
+                                              f"({self.server.url}). Received: Host={host!r}")
             return False
         if origin is not None and origin != f"http://{host}":  # a browser names the page that sent it
             self._error(HTTPStatus.FORBIDDEN, f"Refused: requests must come from the playground's own page "
-                                              f"(http://{host}), received Origin {origin!r}.")
+                                              f"(http://{host}). Received: Origin={origin!r}")
             return False
         return True
 
@@ -139,13 +139,14 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
             self._error(HTTPStatus.LENGTH_REQUIRED, "A request to the playground must give its Content-Length.")
             return None
         if not length.isdigit():
-            self._error(HTTPStatus.BAD_REQUEST, f"Content-Length must be a number of bytes, received {length!r}.")
+            self._error(HTTPStatus.BAD_REQUEST, "Content-Length must be a number of bytes. "
+                                                f"Received: Content-Length={length!r}")
             return None
         if int(length) > MAX_BODY_BYTES:
             self.close_connection = True
             self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"The request is too large for the playground: at most "
-                        f"{MAX_BODY_BYTES:,} bytes (a CSV of about {MAX_UPLOAD_CHARS:,} characters), received "
-                        f"{int(length):,}.")
+                        f"{MAX_BODY_BYTES:,} bytes (a CSV of about {MAX_UPLOAD_CHARS:,} characters). Received: "
+                        f"{int(length):,} bytes")
             return None
         return self.rfile.read(int(length))
 

@@ -59,7 +59,7 @@ _FIELDS = ("preset", "optimizer", "learning_rate", "batch_size", "epochs", "mome
 def read_settings(request: Any) -> Settings:
     """Check a request's fields and return its :class:`Settings` (``ValueError``/``TypeError`` on bad ones)."""
     if not isinstance(request, dict):
-        raise TypeError(f"The request must be a JSON object of settings, received {type(request).__name__}.")
+        raise TypeError(f"The request must be a JSON object of settings. Received: {type(request).__name__}")
     _checks.reject_unknown_kwargs({key: None for key in request if key not in _FIELDS}, "The playground",
                                   _FIELDS)
     missing = [name for name in _FIELDS[:5] if name not in request]
@@ -69,19 +69,19 @@ def read_settings(request: Any) -> Settings:
     if preset not in PRESETS:
         raise _checks.unknown_name("preset", preset, PRESETS)
     if "csv" in request and preset != "csv":
-        raise ValueError(f"A CSV is read only with the preset 'csv'; received one with the preset {preset!r}.")
+        raise ValueError(f"A CSV is read only with the preset 'csv'. Received: a CSV with preset={preset!r}")
     if optimizer not in OPTIMIZERS:
         raise _checks.unknown_name("optimizer", optimizer, OPTIMIZERS)
     seed = _checks.non_negative_int(request.get("seed", 42), "seed")
     if seed > MAX_SEED:
-        raise ValueError(f"seed must be at most {MAX_SEED}, received {seed}.")
+        raise ValueError(f"seed must be at most {MAX_SEED}. Received: seed={seed}")
     momentum = _checks.real_number(request.get("momentum", 0.0), "momentum", low=0.0, high=1.0, high_open=True)
     if momentum and optimizer not in MOMENTUM_OPTIMIZERS:
-        raise ValueError(f"momentum is a setting of SGD and RMSprop only; {optimizer} has none. Set it to 0, "
-                         f"received {momentum:g}.")
+        raise ValueError(f"momentum is a setting of SGD and RMSprop only; {optimizer} has none. Set it to 0. "
+                         f"Received: momentum={momentum:g}")
     epochs = _checks.positive_int(request["epochs"], "epochs")
     if epochs > MAX_EPOCHS:
-        raise ValueError(f"epochs must be at most {MAX_EPOCHS} in the playground, received {epochs}.")
+        raise ValueError(f"epochs must be at most {MAX_EPOCHS} in the playground. Received: epochs={epochs}")
     return Settings(
         preset, optimizer,
         _checks.real_number(request["learning_rate"], "learning_rate", low=0.0, high=1e6, low_open=True),
@@ -100,14 +100,15 @@ def _read_upload(upload: Any) -> Upload:
     if not isinstance(text, str) or not isinstance(name, str):
         raise TypeError("csv.text and csv.name must be strings.")
     if isinstance(features, list) and len(features) > MAX_FEATURES:
-        raise ValueError(f"Choose at most {MAX_FEATURES} feature columns in the playground, received {len(features)}.")
+        raise ValueError(f"Choose at most {MAX_FEATURES} feature columns in the playground. "
+                         f"Received: {len(features)} columns")
     if len(text) > MAX_UPLOAD_CHARS:
-        raise ValueError(f"The CSV is too large for the playground: at most {MAX_UPLOAD_CHARS:,} characters, "
-                         f"received {len(text):,}. Use `linnet train` for large files.")
+        raise ValueError(f"The CSV is too large for the playground: at most {MAX_UPLOAD_CHARS:,} characters; use "
+                         f"`linnet train` for large files. Received: a CSV of {len(text):,} characters")
     if not isinstance(target, str) or not target:
-        raise ValueError(f"Choose the target column of the CSV, received {target!r}.")
+        raise ValueError(f"Choose the target column of the CSV. Received: target={target!r}")
     if not isinstance(features, list) or not features or not all(isinstance(item, str) for item in features):
-        raise ValueError(f"Choose at least one feature column of the CSV, received {features!r}.")
+        raise ValueError(f"Choose at least one feature column of the CSV. Received: features={features!r}")
     return Upload(text, name, target, tuple(features))
 
 

@@ -39,7 +39,8 @@ def xy_names(x: Any, y: Any, feature_name, target_name, *, single_feature: str |
 def history_dict(history) -> Mapping[str, Sequence[float]]:
     logs = getattr(history, "history", history)
     if not isinstance(logs, Mapping):
-        raise TypeError(f"history must be the History fit() returns or its .history dict, received {history!r}.")
+        raise TypeError("history must be the History fit() returns or its .history dict. "
+                        f"Received: history={history!r}")
     if not any(len(logs.get(name, ())) for name in ("loss", "val_loss")):
         raise ValueError(f"history has no 'loss' or 'val_loss' values to draw; its keys are {list(logs)}.")
     return logs

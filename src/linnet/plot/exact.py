@@ -136,21 +136,21 @@ def _one_feature(x, y, feature_name, target_name):
 
 def _model_coef(model, n_features: int) -> np.ndarray:
     if not hasattr(model, "coef_") or not hasattr(model, "intercept_"):
-        raise TypeError(f"model must be a linnet model (with coef_ and intercept_), received {model!r}.")
+        raise TypeError(f"model must be a linnet model (with coef_ and intercept_). Received: model={model!r}")
     coef = np.asarray(model.coef_, dtype=np.float64).reshape(-1)
     if coef.size != n_features:
-        raise ValueError(f"model must have {n_features} feature(s) like x, received {model!r} with coef_ {coef}.")
+        raise ValueError(f"model must have {n_features} feature(s) like x. Received: model={model!r} with coef_ {coef}")
     return coef
 
 
 def _recorded(path, n_features: int) -> tuple[np.ndarray, np.ndarray]:
     """The (coef (k, p), intercept (k,)) a ParameterHistory holds, checked against the data's features."""
     if not isinstance(path, ParameterHistory):
-        raise TypeError(f"path must be a linnet.callbacks.ParameterHistory passed to fit(callbacks=[...]), "
-                        f"received {path!r}.")
+        raise TypeError(f"path must be a linnet.callbacks.ParameterHistory passed to fit(callbacks=[...]). "
+                        f"Received: path={path!r}")
     if len(path) == 0 or path.coef.shape[1] != n_features:
-        raise ValueError(f"path must hold parameters of a {n_features}-feature model recorded during fit, "
-                         f"received {path!r} with coef of shape {path.coef.shape}.")
+        raise ValueError(f"path must hold parameters of a {n_features}-feature model recorded during fit. "
+                         f"Received: path={path!r} with coef of shape {path.coef.shape}")
     return path.coef, path.intercept
 
 
@@ -161,9 +161,10 @@ def _loss_name(model) -> str | None:
 
 def _check_design(levels: int, span: float) -> None:
     if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or levels < 2:
-        raise ValueError(f"levels must be an integer >= 2, received {levels!r}.")
+        raise ValueError(f"levels must be an integer >= 2. Received: levels={levels!r}")
     if isinstance(span, bool) or not isinstance(span, (int, float, np.number)) or not span >= 0:
-        raise ValueError(f"span must be a number >= 0 (the margin as a fraction of the extent), received {span!r}.")
+        raise ValueError("span must be a number >= 0 (the margin as a fraction of the extent). "
+                         f"Received: span={span!r}")
 
 
 def _window(bowl: LossSurface, points: np.ndarray, span: float) -> tuple[np.ndarray, np.ndarray]:

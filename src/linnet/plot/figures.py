@@ -106,7 +106,7 @@ def partial_fits(model, x: Any, y: Any, *, axes: Sequence[Any] | None = None,
         import matplotlib.pyplot as plt
         axes = np.atleast_1d(plt.subplots(1, xs.shape[1], figsize=(4 * xs.shape[1], 4), squeeze=False)[1][0])
     if len(axes) != xs.shape[1]:
-        raise ValueError(f"axes must hold one Axes per feature ({xs.shape[1]}), received {len(axes)}.")
+        raise ValueError(f"axes must hold one Axes per feature ({xs.shape[1]}). Received: {len(axes)} Axes")
     coef = np.asarray(model.coef_, dtype=np.float64)
     reference = ols(xs, ys, feature_names=features) if exact is None else exact
     residual, centred = ys - _predict(model, xs), xs - xs.mean(axis=0)
@@ -198,7 +198,7 @@ def _title(ax, text: str, rows: str | None) -> None:
 def _predict(model, x: np.ndarray) -> np.ndarray:
     """The model's predictions for ``x`` as float64 ``(n,)``; the model raises its own errors (e.g. not built)."""
     if not callable(getattr(model, "predict", None)):
-        raise TypeError(f"model must be a linnet model with a predict() method, received {model!r}.")
+        raise TypeError(f"model must be a linnet model with a predict() method. Received: model={model!r}")
     return np.asarray(model.predict(x), dtype=np.float64).reshape(-1)
 
 
@@ -210,7 +210,7 @@ def _extra_keys(keys, logs: Mapping) -> list[str]:
     if keys is None:
         return []
     if isinstance(keys, str) or not isinstance(keys, Sequence):
-        raise TypeError(f"keys must be a list of history names such as ['mae'], received {keys!r}.")
+        raise TypeError(f"keys must be a list of history names such as ['mae']. Received: keys={keys!r}")
     for key in keys:
         if key not in logs:
             raise _checks.unknown_name("history key", key, logs)

@@ -110,8 +110,8 @@ def _numbers(data: Any, name: str) -> np.ndarray:
 def _matrix(X: Any) -> np.ndarray:
     array = _numbers(X, "X")
     if array.ndim != 2:
-        raise ValueError(f"X must be 2-D (n_samples, n_features), received shape {array.shape}. Reshape your "
-                         f"data: X.reshape(-1, 1) for one feature, X.reshape(1, -1) for one sample.")
+        raise ValueError(f"X must be 2-D (n_samples, n_features). Reshape your data: X.reshape(-1, 1) for one "
+                         f"feature, X.reshape(1, -1) for one sample. Received: X.shape={array.shape}")
     if array.shape[0] == 0:
         raise ValueError(f"X has 0 sample(s) (shape={array.shape}) while a minimum of 1 is required.")
     if array.shape[1] == 0:

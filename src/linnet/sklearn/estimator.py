@@ -222,7 +222,7 @@ def _nonzero(spread: np.ndarray) -> np.ndarray:
 def _optimizer(name: Any, learning_rate: Any) -> optimizers.Optimizer:
     if not isinstance(name, str):
         raise TypeError(f"optimizer must be the name of a linnet optimizer such as 'adam' (the estimator builds "
-                        f"it with learning_rate), received {name!r}.")
+                        f"it with learning_rate). Received: optimizer={name!r}")
     rate = real_number(learning_rate, "learning_rate", low=0.0, low_open=True)
     return type(optimizers.get(name))(learning_rate=rate)
 
@@ -235,4 +235,4 @@ def _generator(random_state: Any) -> np.random.Generator:
         return _random.generator(random_state)
     except TypeError:
         raise TypeError(f"random_state must be None, a non-negative integer, a numpy Generator or a "
-                        f"RandomState, received {random_state!r}.") from None
+                        f"RandomState. Received: random_state={random_state!r}") from None

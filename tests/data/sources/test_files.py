@@ -253,7 +253,8 @@ def test_open_file_chooses_by_extension_and_refuses_others(tmp_path, parquet):
         open_file(tmp_path / "notes.xlsx", "price")
     with pytest.raises(ValueError, match="target="):
         linnet.ols(parquet)
-    with pytest.raises(TypeError, match=r"x must hold numbers.*none of them a file.*Received: x=\['a', 'b'\]"):
+    with pytest.raises(TypeError, match=r"x must hold numbers.*none of these strings is a file or folder\. "
+                                        r"Received: x=\['a', 'b'\]"):
         linnet.ols(["a", "b"], [1.0, 2.0])  # strings meant as data, not paths
     with pytest.raises(ValueError, match="target="):
         linnet.ols([str(parquet)], [1.0, 2.0])  # a file's path with y: told how to name the target

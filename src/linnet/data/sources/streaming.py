@@ -38,8 +38,8 @@ def ols(x: Any, y: Any = None, fit_intercept: bool = True, *, target: str | None
     if isinstance(x, (str, os.PathLike)) or (isinstance(x, (list, tuple)) and x and
                                              isinstance(x[0], (str, os.PathLike))):
         if isinstance(x, (list, tuple)) and y is not None and not any(map(os.path.exists, x[:8])):
-            raise TypeError(f"x must hold numbers (or name files, with target=); received a list of strings, none "
-                            f"of them a file or folder. Received: x={x!r:.60}")
+            raise TypeError(f"x must hold numbers (or name files, with target=), and none of these strings is a file "
+                            f"or folder. Received: x={x!r:.60}")
         if y is not None or target is None:
             raise ValueError(f"ols on a file takes the target column by name: ols(path, target='y'). Received: "
                              f"y={y!r:.60}, target={target!r}")

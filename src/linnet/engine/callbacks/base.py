@@ -110,7 +110,7 @@ class CallbackList:
         self.model = model
         for callback in self.callbacks:
             if not isinstance(callback, Callback):
-                raise TypeError(f"callbacks must be linnet Callback instances, received {callback!r}.")
+                raise TypeError(f"callbacks must be linnet Callback instances. Received: {callback!r} in callbacks")
             callback.set_model(model)
             callback.set_params(params)
         self._batch = [callback for callback in self.callbacks if callback.wants_batch_hooks]

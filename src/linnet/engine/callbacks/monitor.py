@@ -47,7 +47,8 @@ class MonitorCallback(Callback):
     def __init__(self, monitor: str = "val_loss", mode: str = "auto", min_delta: float = 0.0):
         super().__init__()
         if not isinstance(monitor, str):
-            raise TypeError(f"monitor must be the name of a logged quantity such as 'val_loss', received {monitor!r}.")
+            raise TypeError("monitor must be the name of a logged quantity such as 'val_loss'. "
+                            f"Received: monitor={monitor!r}")
         if mode not in _MODES:
             raise unknown_name("mode", mode, _MODES)
         self.monitor, self.mode = monitor, mode
@@ -215,12 +216,13 @@ class ModelCheckpoint(MonitorCallback):
         super().__init__(monitor, mode)
         self.filepath = os.fspath(file_path(filepath, "filepath"))
         if not self.filepath.endswith(".linnet"):
-            raise ValueError(f"filepath must end in `.linnet` (the linnet model format), received {self.filepath!r}.")
+            raise ValueError(f"filepath must end in `.linnet` (the linnet model format). "
+                             f"Received: filepath={self.filepath!r}")
         self.verbose = verbosity(verbose)
         self.save_best_only = boolean(save_best_only, "save_best_only")
         self.best = _optional_number(initial_value_threshold, "initial_value_threshold")
         if isinstance(save_freq, str) and save_freq != "epoch":
-            raise ValueError(f"save_freq must be 'epoch' or a number of batches, received {save_freq!r}.")
+            raise ValueError(f"save_freq must be 'epoch' or a number of batches. Received: save_freq={save_freq!r}")
         self.save_freq = save_freq if save_freq == "epoch" else positive_int(save_freq, "save_freq")
         self._batches_since_save = self._epoch = 0
 

@@ -51,7 +51,8 @@ class LearningRateScheduler(Callback):
     def __init__(self, schedule: Callable, verbose: int = 0):
         super().__init__()
         if not callable(schedule):
-            raise TypeError(f"schedule must be a function schedule(epoch, lr) -> float, received {schedule!r}.")
+            raise TypeError("schedule must be a function schedule(epoch, lr) -> float. "
+                            f"Received: schedule={schedule!r}")
         self.schedule = schedule
         self.verbose = verbosity(verbose)
 
@@ -84,7 +85,7 @@ class CSVLogger(Callback):
     def __init__(self, filename, separator: str = ",", append: bool = False):
         super().__init__()
         if not isinstance(separator, str) or len(separator) != 1:
-            raise ValueError(f"separator must be a one-character string, received {separator!r}.")
+            raise ValueError(f"separator must be a one-character string. Received: separator={separator!r}")
         self.filename = str(file_path(filename, "filename"))
         self.sep = separator
         self.append = boolean(append, "append")
@@ -153,7 +154,7 @@ class LambdaCallback(Callback):
             if function is None:
                 continue
             if not callable(function):
-                raise TypeError(f"{hook} must be a function, received {function!r}.")
+                raise TypeError(f"{hook} must be a function. Received: {hook}={function!r}")
             setattr(self, hook, function)
         self._batch_functions = any(hooks[hook] is not None for hook in BATCH_HOOKS)
 
@@ -191,7 +192,7 @@ class ParameterHistory(Callback):
     def __init__(self, every: str = "epoch"):
         super().__init__()
         if every not in ("epoch", "batch"):
-            raise ValueError(f"every must be 'epoch' or 'batch', received {every!r}.")
+            raise ValueError(f"every must be 'epoch' or 'batch'. Received: every={every!r}")
         self.every = every
         self._coef: list[np.ndarray] = []
         self._intercept: list[float] = []

@@ -35,8 +35,8 @@ def input_dim_from_shape(shape: Any, name: str) -> int:
     if len(dims) == 2 and dims[0] is None:
         dims = dims[1:]
     if len(dims) != 1:
-        raise ValueError(f"{name} must describe one sample of 1-D features, such as (1,) or (13,), "
-                         f"received {shape!r}.")
+        raise ValueError(f"{name} must describe one sample of 1-D features, such as (1,) or (13,). "
+                         f"Received: {name}={shape!r}")
     return positive_int(dims[0], name)
 
 
@@ -50,7 +50,7 @@ class Layer(Configurable):
     def __init__(self, name: str | None = None, input_shape: Any = None, input_dim: int | None = None):
         self.name = name if name is not None else unique_name(_snake(type(self).__name__))
         if not isinstance(self.name, str) or not self.name:
-            raise TypeError(f"name must be a non-empty string, received {name!r}.")
+            raise TypeError(f"name must be a non-empty string. Received: name={name!r}")
         self.declared_input_dim = input_dim_from_shape(input_shape, "input_shape") if input_shape is not None else (
             positive_int(input_dim, "input_dim") if input_dim is not None else None)
         self.input_dim: int | None = None
@@ -117,10 +117,10 @@ class Layer(Configurable):
 
 def _check_weight_shapes(layer: Layer, weights: Sequence[Any], shapes: list[tuple[int, ...]]) -> None:
     if len(weights) != len(shapes):
-        raise ValueError(f"Layer {layer.name!r} expects {len(shapes)} weight arrays with shapes {shapes}, "
-                         f"received {len(weights)}.")
+        raise ValueError(f"Layer {layer.name!r} expects {len(shapes)} weight arrays with shapes {shapes}. "
+                         f"Received: {len(weights)} weight arrays")
     for i, (value, shape) in enumerate(zip(weights, shapes)):
         if np.shape(value) != shape:
-            raise ValueError(f"Layer {layer.name!r} weight {i} must have shape {shape}, "
-                             f"received shape {np.shape(value)}.")
+            raise ValueError(f"Layer {layer.name!r} weight {i} must have shape {shape}. "
+                             f"Received: weight {i} with shape {np.shape(value)}")
         float32_values(value, f"Layer {layer.name!r} weight {i}")

@@ -37,9 +37,9 @@ _LINEAR_ACTIVATIONS = (None, "linear")
 
 def _check_linear(activation: Any) -> None:
     if activation not in _LINEAR_ACTIVATIONS:
-        raise ValueError(f"linnet fits linear models, so the activation must be None or 'linear', "
-                         f"received {activation!r}. A nonlinear activation would make this a general neural "
-                         f"network; use Keras or PyTorch for that.")
+        raise ValueError(f"linnet fits linear models, so the activation must be None or 'linear'; a nonlinear "
+                         f"activation would make this a general neural network: use Keras or PyTorch for that. "
+                         f"Received: activation={activation!r}")
 
 
 class Dense(Layer):

@@ -25,7 +25,8 @@ class Normalization(Layer):
                  invert: bool = False, name: str | None = None, **kwargs):
         reject_unknown_kwargs(kwargs, "Normalization", ["axis", "mean", "variance", "invert", "name", "input_shape"])
         if axis not in (-1, 1):
-            raise ValueError(f"linnet's Normalization normalizes each feature, so axis must be -1, received {axis!r}.")
+            raise ValueError("linnet's Normalization normalizes each feature, so axis must be -1. "
+                             f"Received: axis={axis!r}")
         if (mean is None) != (variance is None):
             raise ValueError("Normalization needs both mean and variance, or neither (then call adapt()).")
         super().__init__(name=name)
@@ -47,7 +48,7 @@ class Normalization(Layer):
         if isinstance(data, LeastSquaresState):
             if data.n == 0 or self.input_dim not in (None, data.n_features):
                 raise ValueError(f"data must be a LeastSquaresState of rows with {self.input_dim or 'any number of'} "
-                                 f"feature(s), received {data!r}.")
+                                 f"feature(s). Received: data={data!r}")
             with np.errstate(over="ignore"):  # an overflow shows up as inf, refused by float32_values
                 variance = np.sum(data.factor[:, :-1] ** 2, axis=0) / data.weight
             mean = float32_values(data.mean_x, "the mean of the columns of data")

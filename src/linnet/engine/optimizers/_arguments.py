@@ -30,8 +30,8 @@ def decay_rate(value: Any, name: str) -> float:
     """A rate in [0, 1) that stays below 1 once rounded to float32 (else ``1 - rate**t`` divides by zero)."""
     value = real_number(value, name, low=0.0, high=1.0, high_open=True)
     if F32(value) == ONE:
-        raise ValueError(f"{name} must be below 1 in float32 (values above 1 - 3e-8 round to 1.0), "
-                         f"received {value!r}.")
+        raise ValueError(f"{name} must be below 1 in float32 (values above 1 - 3e-8 round to 1.0). "
+                         f"Received: {name}={value!r}")
     return value
 
 

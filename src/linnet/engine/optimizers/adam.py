@@ -107,7 +107,8 @@ class AdamW(Adam):
     def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, **kwargs):
         if weight_decay is None:
-            raise ValueError("AdamW needs weight_decay (a float >= 0), received None; use Adam for no decay.")
+            raise ValueError("AdamW needs weight_decay (a float >= 0); use Adam for no decay. "
+                             "Received: weight_decay=None")
         super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay=weight_decay, **kwargs)
 
 

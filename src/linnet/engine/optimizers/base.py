@@ -85,15 +85,15 @@ class Optimizer(LearningRate, Averaging, WeightDecay, Configurable):
         kwargs = without_keras_defaults(type(self), kwargs)  # loss_scale_factor=None, as Keras 3 takes it
         reject_unknown_kwargs(kwargs, type(self).__name__, parameter_names(type(self), Optimizer))
         if name is not None and not isinstance(name, str):
-            raise TypeError(f"name must be a string, received {name!r}.")
+            raise TypeError(f"name must be a string. Received: name={name!r}")
         self.name = name or unique_name(keras_snake_case(type(self).__name__))
         self.weight_decay = optional(weight_decay, "weight_decay", low_open=False)
         self.clipnorm = optional(clipnorm, "clipnorm", low_open=True)
         self.clipvalue = optional(clipvalue, "clipvalue", low_open=True)
         self.global_clipnorm = optional(global_clipnorm, "global_clipnorm", low_open=True)
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
-            raise ValueError(f"Only one of clipnorm, clipvalue and global_clipnorm can be set (as in Keras), "
-                             f"received clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}.")
+            raise ValueError(f"Only one of clipnorm, clipvalue and global_clipnorm can be set (as in Keras). "
+                             f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
         self._averaging_arguments(use_ema, ema_momentum, ema_overwrite_frequency, gradient_accumulation_steps)
         self._learning_rate_source(learning_rate)
         self.built = False
@@ -110,8 +110,8 @@ class Optimizer(LearningRate, Averaging, WeightDecay, Configurable):
         if self.built:
             if sizes != self._sizes:
                 raise ValueError(f"optimizer: this {type(self).__name__} was built for a model whose variables have "
-                                 f"sizes {self._sizes}, and its state belongs to that model; received a model with "
-                                 f"sizes {sizes}. Give each model its own optimizer (a new instance or a name).")
+                                 f"sizes {self._sizes}, and its state belongs to that model; give each model its own "
+                                 f"optimizer (a new instance or a name). Received: a model with sizes {sizes}")
             self._names, self._decay_where = list(names or self._names), None
             return
         total, ends = sum(sizes), np.cumsum(sizes).tolist()
@@ -179,11 +179,12 @@ class Optimizer(LearningRate, Averaging, WeightDecay, Configurable):
             raise RuntimeError(f"{type(self).__name__} must be built before set_variables().")
         expected = self.variables()
         if set(variables) != set(expected):
-            raise ValueError(f"variables must have the keys {sorted(expected)}, received {sorted(variables)}.")
+            raise ValueError(f"variables must have the keys {sorted(expected)}. Received: keys {sorted(variables)}")
         for key, current in expected.items():
             value = np.asarray(variables[key])
             if value.shape != current.shape:
-                raise ValueError(f"variables[{key!r}] must have shape {current.shape}, received {value.shape}.")
+                raise ValueError(f"variables[{key!r}] must have shape {current.shape}. "
+                                 f"Received: variables[{key!r}].shape={value.shape}")
         self._iterations = int(variables["iterations"])
         if "learning_rate" in variables:
             self.learning_rate = float(variables["learning_rate"])

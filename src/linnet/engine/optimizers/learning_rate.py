@@ -50,7 +50,7 @@ class LearningRate:
         elif self._schedule is not None or self._rate_function is not None:
             kind = "LearningRateSchedule" if self._schedule is not None else "callable learning rate"
             raise TypeError(f"This optimizer was created with a {kind}, so its learning rate "
-                            f"cannot be set to a number (received {value!r}); assign a schedule instead.")
+                            f"cannot be set to a number; assign a schedule instead. Received: learning_rate={value!r}")
         else:
             self._lr[()] = float32_number(value, "learning_rate", tiny=True, low=0.0, low_open=True)
 

@@ -119,7 +119,7 @@
 
   function readCsv(file) {
     if (!file) return;
-    if (file.size > 1000000) { showError(`The CSV is too large for the playground: at most 1,000,000 characters, received ${file.size.toLocaleString()} bytes.`); return; }
+    if (file.size > 1000000) { showError(`The CSV is too large for the playground: at most 1,000,000 characters. Received: a file of ${file.size.toLocaleString()} bytes`); return; }
     const reader = new FileReader();
     reader.onload = () => { csv = { name: file.name, text: String(reader.result) }; chooseColumns(); changed(0); };
     reader.onerror = () => showError(`Could not read ${file.name}.`);
