@@ -84,6 +84,20 @@ def test_streamed_train_refuses_the_in_memory_flags_instead_of_ignoring_them(cap
     assert not (tmp_path / "out").exists()  # refused before training
 
 
+def test_streamed_train_refuses_a_constant_feature_column_as_the_in_memory_train_does(capsys, tmp_path):
+    """Standardized from the one-pass state (÷ a std floored at 1e-7), a constant column's coefficient came out as
+    ``1.36e7·k − 6.8e7`` with status 0, where the in-memory ``linnet train`` refuses the column by name."""
+    csv = tmp_path / "const.csv"
+    csv.write_text("x,k,y\n1,5,2\n2,5,4\n3,5,7\n4,5,8\n5,5,11\n6,5,12\n")
+    status = cli.main(["train", str(csv), "--target", "y", "--stream", "--validation-split", "0", "--epochs", "1",
+                       "--quiet", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1, err
+    assert "Feature column(s) 'k' (always 5) take one value on all 6 training rows" in err
+    assert not (tmp_path / "out").exists()  # refused before training
+    assert cli.main(["train", str(csv), "--target", "y", "--stream", "--validation-split", "0", "--epochs", "1",
+                     "--quiet", "--features", "x", "--out", str(tmp_path / "out")]) == 0
+
 def test_the_rows_progress_line_shows_rows_speed_and_eta():
     stream = io.StringIO()
     bar = RowsProgress(2_000_000, stream)

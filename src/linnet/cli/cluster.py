@@ -106,7 +106,7 @@ def cluster_train(args, verbose: int) -> dict:
                                                            batch_size=batch_size, shuffle=False, scheduler=client)
         state = least_squares_state(table, target=args.target, features=features, scheduler=client) \
             if normalize else None
-        model = streamed_model(len(features), args, state)
+        model = streamed_model(features, args, state)
         history = model.fit(source, validation_data=validation, epochs=args.epochs, verbose=verbose, seed=args.seed)
     exact = None if state is None else OLSResult.from_moments(state, True, features)
     model.training_config.update(feature_names=features, target_name=args.target)

@@ -28,6 +28,7 @@ from ..engine.layers import Dense, Input, Normalization
 from ..engine.progress import REDRAW_INTERVAL, format_eta
 from ..engine.sequential import Sequential
 from ..exact.results import OLSResult
+from .tasks import constant_columns_error
 
 STREAM_BYTES = 1 << 30
 """``linnet train`` streams a file at least this large even without ``--stream`` (and says so)."""
@@ -129,20 +130,26 @@ def stream_train(args, verbose: int) -> dict:
     elif args.validation_split:
         raise ValueError("--validation-split with --stream holds out the last row groups of a Parquet file; for "
                          "other files give --validation-data FILE, or --validation-split 0.")
-    exact = None
     normalize = args.normalize or getattr(args, "standardize", False)
-    if normalize:
-        state = _pass(source, verbose > 0)
-        exact = OLSResult.from_moments(state, True, source.feature_names)
-    model = streamed_model(source.n_features, args, state if normalize else None)
+    state = _pass(source, verbose > 0) if normalize else None
+    model = streamed_model(source.feature_names, args, state)  # refuses a constant column before the solve warns
+    exact = None if state is None else OLSResult.from_moments(state, True, source.feature_names)
     history = model.fit(source, validation_data=validation, epochs=args.epochs, verbose=verbose, seed=args.seed)
     model.training_config.update(feature_names=source.feature_names, target_name=args.target)
     return write_outputs(model, history.history, exact, args)
 
 
-def streamed_model(n_features: int, args, state) -> Sequential:
-    layers = [Input((n_features,))]
+def streamed_model(feature_names: list[str], args, state) -> Sequential:
+    """The model ``linnet train`` streams into: inputs standardized from ``state`` (the training rows' one-pass
+    least-squares state, or None), refusing a constant column as the in-memory ``train`` does
+    (``tasks.refuse_constant_columns``: standardized, its coefficient would be off by about 1e7), then the neuron."""
+    layers = [Input((len(feature_names),))]
     if state is not None:
+        centered = state.factor[:, :-1].T  # a constant column's is all zeros, as linnet.exact.solve finds it
+        constant = [(name, float(mean)) for name, mean, column in zip(feature_names, state.mean_x, centered)
+                    if not column.any()]
+        if constant:
+            raise constant_columns_error(constant, state.n, list(feature_names))
         norm = Normalization()
         norm.adapt(state)
         layers.append(norm)

@@ -158,10 +158,15 @@ def refuse_constant_columns(task: Task) -> None:
     constant = [(name, value) for name, value, spread in zip(task.feature_names, columns[0], np.ptp(columns, axis=0))
                 if spread == 0]
     if constant:
-        listed = ", ".join(f"{name!r} (always {value:g})" for name, value in constant)
-        raise ValueError(f"Feature column(s) {listed} take one value on all {len(columns)} training rows, so their "
-                         f"coefficient cannot be told apart from the intercept; leave them out with --features. "
-                         f"Received: {len(task.feature_names)} feature(s) {task.feature_names}")
+        raise constant_columns_error(constant, len(columns), task.feature_names)
+
+
+def constant_columns_error(constant: list[tuple[str, float]], rows: int, names: list[str]) -> ValueError:
+    """The refusal of the ``constant`` columns, ``(name, value)``, of ``rows`` training rows (features ``names``)."""
+    listed = ", ".join(f"{name!r} (always {value:g})" for name, value in constant)
+    return ValueError(f"Feature column(s) {listed} take one value on all {rows} training rows, so their coefficient "
+                      f"cannot be told apart from the intercept; leave them out with --features. "
+                      f"Received: {len(names)} feature(s) {names}")
 
 
 def _optimizer(task: Task) -> optimizers.Optimizer:
