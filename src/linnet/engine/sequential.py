@@ -194,8 +194,9 @@ class Sequential(Inference, BatchMethods):
 
         ``x`` and ``validation_data`` may be data sources, generators (or factories) or ``PyDataset`` objects
         (``linnet.data.sources``); then the arguments for arrays stay unset (``fitplan.fit_plan``). An epoch is
-        ``steps_per_epoch`` batches when given: a source's first ones, or the next ones of passes over arrays
-        (``engine.steps``). ``sample_weight`` ``(n,)`` weights the rows' losses;
+        ``steps_per_epoch`` batches when given: the next ones of passes over the arrays or the source, going on
+        into a new pass where one ends (``engine.steps``); a one-shot generator's next ones, where the last epoch
+        stopped. ``sample_weight`` ``(n,)`` weights the rows' losses;
         validation runs after epoch ``e`` if ``e % validation_freq == 0``. ``seed`` (linnet's) fixes the shuffles;
         None draws them from the generator ``linnet.utils.set_random_seed`` seeds.
         """

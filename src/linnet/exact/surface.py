@@ -49,7 +49,8 @@ class LossSurface:
             self.mse_min += self._floor
 
     def gap(self, coef, intercept) -> np.ndarray:
-        """``mse(coef, intercept) - mse*`` for ``coef`` of shape (..., p) and ``intercept`` of shape (...)."""
+        """``mse(coef, intercept) - mse*`` for ``coef`` of shape (..., p) and ``intercept`` of shape (...); with a
+        ``penalty``, ``mse + penalty`` minus its value at the penalized optimum."""
         gap = self._data_gap(coef, intercept)
         if self.penalty is None:
             return gap
@@ -63,7 +64,7 @@ class LossSurface:
         return spread + shift ** 2
 
     def mse(self, coef, intercept) -> np.ndarray:
-        """The mean squared error ``mse* + gap`` at the given parameters."""
+        """The mean squared error ``mse* + gap`` at the given parameters (``mse + penalty`` with a penalty)."""
         return self.mse_min + self.gap(coef, intercept)
 
     def half_widths(self, gap: float) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 :func:`landscape` draws the MSE over (slope, intercept) of a one-feature model as contours, the path a
 :class:`~linnet.callbacks.ParameterHistory` recorded on it, and the least-squares optimum. :func:`gap` draws,
-for any model, how far above the optimum's MSE each epoch ended, on a log scale. Both are re-exported by
+for any model, how far above the optimum's MSE each epoch ended, on a log scale. For a regularized model both
+measure Keras' loss, MSE + penalty, and its penalized optimum (:mod:`linnet.exact.penalized`). Both are re-exported by
 :mod:`linnet.plot` and follow its conventions (``ax=``, a :class:`~linnet.plot.Drawn` back, no ``plt.show()``).
 
 The MSE of any parameters comes in closed form from the data's least-squares state

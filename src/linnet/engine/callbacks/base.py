@@ -19,7 +19,8 @@ class Callback:
     ``evaluate`` and ``predict`` (their own ``params``: ``epochs`` 1 and ``steps`` their batches, as in Keras 3).
 
     ``params`` holds ``verbose``, ``epochs`` and ``steps`` (batches per epoch; None during the first epoch of
-    a data source without a length, the count of that epoch from its end on).
+    a data source without a length, the count of that epoch from its end on). As in Keras 3, the ``*_begin``
+    hooks get ``{}``, ``on_train_end`` the last epoch's logs, ``on_test_end`` the evaluation's.
 
     Batch hooks (``on_train_batch_begin``/``_end``) cost time on every step, so ``fit`` calls them only on the
     callbacks whose ``wants_batch_hooks`` is true. By default that is whether the class overrides one of
