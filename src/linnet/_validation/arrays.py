@@ -4,6 +4,7 @@ sample weights, finiteness found without overflowing, and what the float32 engin
 from __future__ import annotations
 
 import math
+import re
 import sys
 from typing import Any
 
@@ -11,6 +12,14 @@ import numpy as np
 
 FLOATX = np.float32
 _FLOAT32 = np.finfo(np.float32)
+
+
+def shaped(name: str, array: np.ndarray) -> str:
+    """What ``Received:`` shows for an array's shape: ``x.shape=(2, 3)`` for an argument's name, ``x of batch 2
+    of the data source, of shape (2, 3)`` for a description."""
+    if re.fullmatch(r"[\w.\[\]'\"]+", name):
+        return f"{name}.shape={array.shape}"
+    return f"{name}, of shape {array.shape}"
 
 
 def numeric_array(data: Any, name: str, *, objects: bool = False) -> np.ndarray:
@@ -109,14 +118,14 @@ def features(x: Any, name: str = "x", *, n_features: int | None = None, dtype=FL
         array = array.reshape(-1, 1)
     elif array.ndim != 2:
         raise ValueError(f"{name} must be 1-D (one feature) or 2-D (samples, features). "
-                         f"Received: {name}.shape={array.shape}")
+                         f"Received: {shaped(name, array)}")
     if array.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {array.shape}); at least one sample is needed.")
     if array.shape[1] == 0:
         raise ValueError(f"{name} has no feature columns (shape {array.shape}).")
     if n_features is not None and array.shape[1] != n_features:
         raise ValueError(f"{name} has {array.shape[1]} feature(s) but the model expects {n_features}. "
-                         f"Received: {name}.shape={array.shape}")
+                         f"Received: {shaped(name, array)}")
     return checked_cast(array, dtype, name, finite)
 
 
@@ -130,7 +139,7 @@ def targets(y: Any, n_samples: int, name: str = "y", *, dtype=FLOATX, finite: bo
         array = array[:, 0]
     if array.ndim != 1:
         raise ValueError(f"{name} must have shape (n,) or (n, 1) for a one-output model. "
-                         f"Received: {name}.shape={array.shape}")
+                         f"Received: {shaped(name, array)}")
     if array.shape[0] != n_samples:
         raise ValueError(f"x and {name} must have the same number of samples: x has {n_samples}, "
                          f"{name} has {array.shape[0]}.")
@@ -144,7 +153,7 @@ def sample_weights(weights: Any, n_samples: int, name: str = "sample_weight") ->
         array = array[:, 0]
     if array.shape != (n_samples,):
         raise ValueError(f"{name} must have one weight per sample, shape ({n_samples},). Received: "
-                         f"{name}.shape={array.shape}")
+                         f"{shaped(name, array)}")
     require_finite(array, name)
     _require_non_negative(array, name)
     if not array.sum() > 0:
@@ -181,7 +190,7 @@ def _one_output(values: Any, name: str, finite: bool) -> np.ndarray:
     array = numeric_array(values, name)
     if array.ndim > 2 or (array.ndim == 2 and array.shape[1] != 1):
         raise ValueError(f"{name} must hold one value per sample, shape (n,) or (n, 1), for a one-output "
-                         f"regression. Received: {name}.shape={array.shape}")
+                         f"regression. Received: {shaped(name, array)}")
     column = array.reshape(-1, 1)
     bad = nonfinite_index(column) if finite else None
     if bad is not None:

@@ -78,7 +78,8 @@ def test_bad_batches_are_named():
         yield X[:8], Y[:8]
         yield X[:8, :2], Y[:8]
 
-    with pytest.raises(ValueError, match="batch 2 of the data source has 2 feature"):
+    with pytest.raises(ValueError, match=r"batch 2 of the data source has 2 feature.*Received: x of batch 2 of the "
+                                         r"data source, of shape \(8, 2\)$"):
         model().fit(wrong_width, verbose=0)
 
     def nan_mid_epoch():
