@@ -290,3 +290,15 @@ def test_figures_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
         figures.save({"gap.png": lambda figure: None}, tmp_path, 1)
     assert (tmp_path / "gap.png").read_bytes() == b"the last run's figure"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gap.png"]
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
+    """``linnet ols data.csv --target y | head -0``: the pipe closes before linnet writes. Unix tools stop
+    quietly (status 141, 128 + SIGPIPE); linnet printed 'linnet: error: [Errno 32] Broken pipe'."""
+    data = tmp_path / "d.csv"
+    data.write_text("x,y\n" + "".join(f"{i},{2 * i + 1 + (i % 3)}\n" for i in range(20)))
+    process = subprocess.Popen([sys.executable, "-m", "linnet.cli", "ols", str(data), "--target", "y"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader is gone before the first line
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141 and error == ""

@@ -217,10 +217,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     default_format, warnings.formatwarning = warnings.formatwarning, _one_line_warning  # one line on stderr
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a reader gone (a closed pipe) shows here, in the handler below, not at exit
+        return code
     except ImportError as error:  # an optional dependency: one line naming the extra
         print(f"linnet: error: {_missing_dependency(error)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader stopped (linnet ... | head): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the flush at exit must not fail again
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool killed by it
     except (ValueError, TypeError, OSError, ArithmeticError) as error:
         print(f"linnet: error: {error}", file=sys.stderr)
         return 2
