@@ -45,8 +45,11 @@ class Metric(Configurable):
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         """Add a batch: ``y_true`` and ``y_pred`` numbers, lists or arrays of shape ``(B,)`` or ``(B, 1)``, finite;
-        ``sample_weight`` None, a number or ``(B,)``/``(B, 1)``, >= 0. Anything else is a named error."""
-        self.accumulate(*regression_pair(y_true, y_pred, sample_weight))
+        ``sample_weight`` None, a number or ``(B,)``/``(B, 1)``, >= 0. Anything else is a named error. An error
+        beyond float32 makes the result ``inf``, as in Keras, without NumPy's overflow warning."""
+        pair = regression_pair(y_true, y_pred, sample_weight)
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.accumulate(*pair)
 
     def accumulate(self, y_true: np.ndarray, y_pred: np.ndarray, sample_weight: np.ndarray | None) -> None:
         """``update_state`` on checked float32 columns ``(B, 1)`` (weights ``(B, 1)`` or None): what training
