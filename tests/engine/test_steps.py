@@ -276,3 +276,25 @@ def test_validation_batch_size_is_checked_and_taken_when_x_is_a_data_source():
     assert seen == [0, 1, 2, 3]  # 10 rows in batches of 3
     with pytest.raises(TypeError, match="validation_batch_size must be a positive integer"):
         line().fit(source, validation_data=(X, Y), validation_batch_size="3", verbose=0)
+
+
+def test_evaluate_on_a_source_that_shuffles_is_repeatable_and_leaves_linnets_generator_alone():
+    """A file source draws its piece order and shuffle buffer from the generator it is read with. evaluate drew
+    them from linnet's generator: each call a slightly different sum (the last digits of the loss) and a later
+    fit(seed=None) shuffled differently for having evaluated first."""
+    import linnet.random
+
+    class Shuffled:
+        n_features = 1
+
+        def epoch(self, rng):
+            for start in rng.permutation(5) * 2:
+                yield X[start:start + 2], Y[start:start + 2] * 1e3
+
+    model = line()
+    linnet.random.set_seed(3)
+    untouched = linnet.random.generator().integers(1 << 30)
+    linnet.random.set_seed(3)
+    losses = {model.evaluate(Shuffled(), verbose=0) for _ in range(5)}
+    assert linnet.random.generator().integers(1 << 30) == untouched
+    assert len(losses) == 1

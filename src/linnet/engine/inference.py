@@ -22,6 +22,10 @@ from .steps import Steps, at_most, step_count
 from .trainer import Trainer
 
 _AUTO = "auto"
+READING_SEED = 0
+"""Seeds the generator a source that shuffles (a file source's pieces and shuffle buffer) is read with by
+``evaluate``: the same order at every call, so the same loss to the last digit, and linnet's own generator
+(``linnet.random``), which a later ``fit`` draws from, left as it was."""
 _EVALUATE_ARGUMENTS = ["x", "y", "batch_size", "verbose", "return_dict", "sample_weight", "steps", "callbacks"]
 
 
@@ -39,13 +43,14 @@ class Inference:
         ``on_test_begin({})``, ``on_test_batch_begin(b, {})``, ``on_test_batch_end(b, logs)`` with the running loss
         and metrics of batches ``0..b``, and ``on_test_end(logs)``, as in Keras 3. One that sets
         ``model.stop_evaluating`` stops after the current batch: the results are those of the batches read.
+        A source that shuffles is read in one fixed order (``READING_SEED``), not drawn from linnet's generator.
         """
         check.reject_unknown_kwargs(kwargs, "evaluate", _EVALUATE_ARGUMENTS)
         self._require_compiled("evaluate")
         steps, callbacks = step_count(steps, "steps"), check.instances(callbacks, "callbacks", Callback)
         verbose = check.verbosity(verbose, auto=1)
         source, shown = self._evaluation_source(x, y, batch_size, sample_weight, steps, bool(callbacks))
-        trainer = Trainer(self, callbacks, verbose)
+        trainer = Trainer(self, callbacks, verbose, np.random.default_rng(READING_SEED))
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_results
             logs = check.finite_results(trainer.evaluate(source), "evaluate")
         if verbose:
