@@ -230,6 +230,19 @@ def test_a_divergence_from_huge_sample_weights_names_them_not_the_learning_rate(
             model.fit(x, 2 * x[:, 0] + 1, sample_weight=scaled, epochs=3, verbose=0)
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_the_step_scaled_by_huge_sample_weights_is_named_only_for_sgd(optimizer):
+    """SGD's step grows with mean(w); Adam's is about its learning rate whatever the scale of the gradient, so the
+    overflow of the weighted loss (1e38 · l) is its only trouble, and 'SGD steps as with a learning rate ...' would
+    describe another optimizer."""
+    x = np.linspace(0.0, 1.0, 20)[:, None]
+    model = Sequential([Input((1,)), Dense(1)])
+    model.compile(optimizer, loss="mse")
+    with pytest.raises(linnet.DivergenceError, match="Divide sample_weight by its mean") as caught:
+        model.fit(x, 2 * x[:, 0] + 1, sample_weight=np.full(20, 1e38), epochs=3, verbose=0)
+    assert ("SGD steps as with a learning rate" in str(caught.value)) == (optimizer == "sgd")
+
+
 def test_a_divergence_with_unit_sample_weights_still_blames_the_learning_rate():
     x = np.linspace(0.0, 1e3, 20)[:, None]
     model = Sequential([Input((1,)), Dense(1)])

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .optimizers import SGD
+
 EXPLOSION_FACTOR = 1e4
 RISING_EPOCHS = 3
 
@@ -73,7 +75,7 @@ class BestWeights:
 def divergence_message(epoch: int, what: str, optimizer, sample_weight: np.ndarray | None = None) -> str:
     """What diverged, what was restored, and the likely cause: sample weights whose mean exceeds
     :data:`WEIGHT_SCALE`, else the learning rate for the scale of the inputs."""
-    cause = _weights_cause(sample_weight, optimizer.learning_rate) if sample_weight is not None else None
+    cause = _weights_cause(sample_weight, optimizer) if sample_weight is not None else None
     return (f"Training diverged in epoch {epoch + 1}: {what}. The weights were restored to those the epoch "
             f"with the lowest loss started from (the initial ones if none). " + (cause or
             f"The learning rate ({optimizer.learning_rate:g}) is probably too large for the scale of the inputs: "
@@ -83,15 +85,20 @@ def divergence_message(epoch: int, what: str, optimizer, sample_weight: np.ndarr
 
 WEIGHT_SCALE = 10.0
 """Sample weights of a larger mean are named as the cause of a divergence: the loss ``Σ w·l / n`` and its gradient
-grow with ``mean(w)``, so SGD steps as with a learning rate ``mean(w)`` times its own, and float32 overflows
-sooner. Below it the learning rate, the usual cause, is named."""
+grow with ``mean(w)``, so SGD steps as with a learning rate ``mean(w)`` times its own (the adaptive optimizers
+divide that scale out of their steps), and float32 overflows sooner. Below it the learning rate, the usual cause,
+is named."""
 
 
-def _weights_cause(sample_weight: np.ndarray, learning_rate: float) -> str | None:
+def _weights_cause(sample_weight: np.ndarray, optimizer) -> str | None:
+    """The sample weights as the cause, when their mean exceeds ``WEIGHT_SCALE``; SGD's step scaled by them is named
+    only for SGD (Adam and the other adaptive optimizers take steps of about the learning rate whatever the scale)."""
     mean, largest = float(np.mean(sample_weight, dtype=np.float64)), float(np.max(sample_weight))
     if not mean > WEIGHT_SCALE:
         return None
+    scaled_steps = (f" and SGD steps as with a learning rate {mean:.3g} times {optimizer.learning_rate:g}"
+                    if isinstance(optimizer, SGD) else "")
     return (f"The sample weights are large: the loss and its gradient are sums weighted by them, so they overflow "
-            f"float32 sooner and SGD steps as with a learning rate {mean:.3g} times {learning_rate:g}. Divide "
-            f"sample_weight by its mean: the minimum stays where it is, since only the weights' ratios place it. "
-            f"Received: sample_weight with mean {mean:.3g} and largest {largest:.3g}")
+            f"float32 sooner{scaled_steps}. Divide sample_weight by its mean: the minimum stays where it is, since "
+            f"only the weights' ratios place it. Received: sample_weight with mean {mean:.3g} and largest "
+            f"{largest:.3g}")
