@@ -99,3 +99,25 @@ def test_stop_evaluating_during_fits_validation_keeps_the_batches_read():
 def test_the_stop_flags_start_false():
     model = line()
     assert model.stop_training is model.stop_evaluating is model.stop_predicting is False
+
+
+# fit(X, Y, epochs=3, shuffle=False), stop_training set in on_train_begin or in on_epoch_begin by a callback with no
+# batch hook: Keras checks the flag after every batch, so one step is taken (optimizer.iterations 1), and the
+# epoch's loss is batch 0's; the weights after it
+KERAS_STOPPED_BEFORE_A_BATCH = ({"loss": [2.5146875381469727]}, [[[0.6381250023841858]], [0.4024999737739563]])
+
+
+@pytest.mark.parametrize("hook", ["on_train_begin", "on_epoch_begin"])
+def test_stop_training_set_outside_the_batch_hooks_ends_the_epoch_after_its_batch_as_keras(hook):
+    class Stop(Callback):
+        pass
+
+    setattr(Stop, hook, lambda self, *args: setattr(self.model, "stop_training", True))
+    assert not Stop().wants_batch_hooks
+    model = line()
+    history = model.fit(X, Y, batch_size=4, epochs=3, shuffle=False, callbacks=[Stop()], verbose=0)
+    history_expected, weights_expected = KERAS_STOPPED_BEFORE_A_BATCH
+    assert model.optimizer.iterations == 1
+    assert history.history["loss"] == pytest.approx(history_expected["loss"], rel=1e-6)
+    for weight, expected in zip(model.get_weights(), weights_expected):
+        np.testing.assert_allclose(weight, expected, rtol=1e-6)

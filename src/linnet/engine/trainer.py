@@ -150,7 +150,7 @@ class Trainer:
         Raises ``DivergenceError`` as soon as a batch loss is NaN or infinite (before that batch's update), or
         when the epoch leaves non-finite weights; overflow is detected here, not by NumPy's warnings.
         """
-        network, optimizer, loss, hooks = self.network, self.optimizer, self.loss, self._hooks
+        network, optimizer, loss, hooks, model = self.network, self.optimizer, self.loss, self._hooks, self.model
         params, grads, fused = network.params, network.grads, self._fused
         batch_hooks = hooks.wants_batch_hooks
         live = progbar is not None and progbar.dynamic
@@ -174,7 +174,9 @@ class Trainer:
                 count += xb.shape[0]
                 if metrics:
                     self._update_metrics(yb, prediction, weight)
-                if (batch_hooks or live) and self._batch_end(step, _logs(total / count, metrics), progbar):
+                if batch_hooks or live:
+                    self._batch_end(step, _logs(total / count, metrics), progbar)
+                if model.stop_training:  # set by any hook, on_epoch_begin's too: Keras 3 checks after every batch
                     break
         self._count_steps(step + 1, "training")
         if not np.isfinite(params.sum()):
@@ -195,16 +197,15 @@ class Trainer:
         for metric in self.weighted_metrics:
             metric.accumulate(y, prediction, weight)
 
-    def _batch_end(self, step: int, logs: dict[str, float], progbar: Progbar | None) -> bool:
-        """Batch hooks and the live progress bar after ``step``; True when a batch hook asked to stop."""
+    def _batch_end(self, step: int, logs: dict[str, float], progbar: Progbar | None) -> None:
+        """Batch hooks and the live progress bar after ``step`` (not redrawn when a batch hook asked to stop)."""
         if self._hooks.wants_batch_hooks:
             self._hooks.on_train_batch_end(step, logs)
-            if self.model.stop_training:  # a batch hook asked to stop, as Keras 3 allows
-                return True
+            if self.model.stop_training:  # the epoch ends here: its final bar is drawn by _run_epoch
+                return
         if progbar is not None and progbar.dynamic and (self.steps is None or step + 1 < self.steps) \
                 and progbar.due(time.perf_counter()):
             progbar.update(step + 1, logs)
-        return False
 
     def _count_steps(self, steps: int, what: str) -> None:
         """After the first epoch of a source without a length, its count becomes ``steps`` (as Keras does)."""

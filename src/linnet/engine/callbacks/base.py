@@ -20,7 +20,9 @@ class Callback:
 
     ``params`` holds ``verbose``, ``epochs`` and ``steps`` (batches per epoch; None during the first epoch of
     a data source without a length, the count of that epoch from its end on). As in Keras 3, the ``*_begin``
-    hooks get ``{}``, ``on_train_end`` the last epoch's logs, ``on_test_end`` the evaluation's.
+    hooks get ``{}``, ``on_train_end`` the last epoch's logs, ``on_test_end`` the evaluation's. A hook that sets
+    ``model.stop_training`` (any hook, ``on_epoch_begin`` too) ends the epoch after its current batch and ``fit``
+    after that epoch, as Keras 3 checks the flag after every batch.
 
     Batch hooks (``on_train_batch_begin``/``_end``) cost time on every step, so ``fit`` calls them only on the
     callbacks whose ``wants_batch_hooks`` is true. By default that is whether the class overrides one of
