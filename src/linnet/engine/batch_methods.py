@@ -54,6 +54,7 @@ class BatchMethods:
                              f"was trained on; rescale x.")
         return prediction
 
+
 def results(logs: dict[str, float], return_dict: bool) -> float | list[float] | dict[str, float]:
     """Keras' return value for logs: the dict, or else the loss alone, or the list ``[loss, *metrics]``."""
     if return_dict:

@@ -39,6 +39,8 @@ from .steps import Passes
 # The fused one-neuron step saves ~2 µs a step but needs a copy of [x, 1], ~0.2 ms a MB: worth it when the
 # arrays hold at most this many bytes per training step to run.
 DESIGN_BYTES_PER_STEP = 10_000
+
+
 class Trainer:
     """One model's training loop and its state: network, optimizer, loss, metrics, callbacks and generator.
 
@@ -268,6 +270,7 @@ class Trainer:
         self.evaluated_steps, logs = steps, _logs(total / count, metrics)
         hooks.on_test_end(dict(logs))
         return logs
+
 
 def _closing(batches):
     """A context that closes ``batches`` on exit when it can be closed (a generator), else does nothing."""

@@ -99,7 +99,6 @@ class PyDatasetSource:
                 yield dataset[index]
         dataset.on_epoch_end()
 
-
     def _indices(self, rng: np.random.Generator) -> list[int]:
         """One pass's indices, or with ``steps_per_epoch`` the next ones of the passes (as Keras 3 reads them)."""
         if self.steps_per_epoch is None:
