@@ -2,6 +2,7 @@
 
 import csv
 import math
+import os
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from linnet.engine.callbacks import (
     ReduceLROnPlateau,
     TerminateOnNaN,
 )
+from linnet.engine.divergence import DivergenceError
 from linnet.engine.layers import Dense, Input
 from linnet.engine.metrics import R2Score
 from linnet.engine.metrics import get as get_metric
@@ -348,6 +350,29 @@ def test_csv_logger_writes_keras_csv(tmp_path):
         CSVLogger(path, separator=", ")
     with pytest.raises(TypeError, match="filename must be a file path"):
         CSVLogger(3.5)
+
+
+def test_csv_logger_leaves_no_file_open_when_fit_stops_on_an_error(tmp_path):
+    """fit diverging in epoch 3: the two rows written are there and the file is closed (it stayed open, without
+    on_train_end, until the callback was collected)."""
+    import warnings
+    path = tmp_path / "log.csv"
+    x = np.linspace(-1, 1, 10)
+    model = Sequential([Input((1,)), Dense(1)])
+    model.compile(optimizers.SGD(5.0), "mse")
+    logger = CSVLogger(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the learning rate is above the stable limit, on purpose
+        with pytest.raises(DivergenceError):
+            model.fit(x, 2 * x, batch_size=1, epochs=5, shuffle=False, verbose=0, callbacks=[logger])
+    assert path.read_text().splitlines()[0] == "epoch,loss,val_loss" and len(path.read_text().splitlines()) == 3
+    assert logger.keys and str(path) not in _open_files()
+
+
+def _open_files() -> list[str]:
+    """The paths this process holds open (Linux: /proc/self/fd)."""
+    folder = "/proc/self/fd"
+    return [os.path.realpath(os.path.join(folder, fd)) for fd in os.listdir(folder)] if os.path.isdir(folder) else []
 
 
 # ----- ModelCheckpoint -------------------------------------------------------------------------------------

@@ -90,10 +90,11 @@ class CSVLogger(Callback):
         self.sep = separator
         self.append = boolean(append, "append")
         self.keys: list[str] | None = None
-        self.writer = self.csv_file = None
         self._write_header = True
 
     def on_train_begin(self, logs=None):
+        """Start the file (emptied unless ``append``); the rows are added one epoch at a time, each in its own
+        open and close, so that no file is left open when ``fit`` stops on an error."""
         write_header = True
         if self.append:
             try:
@@ -101,10 +102,9 @@ class CSVLogger(Callback):
                     write_header = not existing.readline()
             except FileNotFoundError:
                 pass
-        self._close()
-        self.csv_file = open(  # noqa: SIM115 (open for the whole run, closed by on_train_end)
-            self.filename, "a" if self.append else "w", newline="", encoding="utf-8")
-        self.keys, self.writer, self._write_header = None, None, write_header
+        with open(self.filename, "a" if self.append else "w", newline="", encoding="utf-8"):
+            pass
+        self.keys, self._write_header = None, write_header
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -112,20 +112,12 @@ class CSVLogger(Callback):
             self.keys = sorted(logs)
             if self.keys and not any(key.startswith("val_") for key in self.keys):
                 self.keys += ["val_" + key for key in self.keys]
-        if self.writer is None:
-            self.writer = csv.writer(self.csv_file, delimiter=self.sep)
+        with open(self.filename, "a", newline="", encoding="utf-8") as stream:
+            writer = csv.writer(stream, delimiter=self.sep)
             if self._write_header:
-                self.writer.writerow(["epoch", *self.keys])
-        self.writer.writerow([epoch, *(_csv_value(logs.get(key, "NA")) for key in self.keys)])
-        self.csv_file.flush()
-
-    def on_train_end(self, logs=None):
-        self._close()
-
-    def _close(self) -> None:
-        if self.csv_file is not None and not self.csv_file.closed:
-            self.csv_file.close()
-        self.writer = None
+                writer.writerow(["epoch", *self.keys])
+                self._write_header = False
+            writer.writerow([epoch, *(_csv_value(logs.get(key, "NA")) for key in self.keys)])
 
 
 def _csv_value(value: Any) -> Any:
