@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -80,11 +81,11 @@ def read_csv(path: PathLike, target: str, features: Iterable[str] | None = None,
     A file holding ``rooms,age,price`` / ``6.5,30,24.0`` / ``5.9,65,18.5`` gives, with ``target="price"``,
     ``x = [[6.5, 30], [5.9, 65]]``, ``y = [24.0, 18.5]`` and ``["rooms", "age"]``.
     """
-    path = _checks.existing_file(path)
+    path, target, dropna = _checks.existing_file(path), _target_name(target), _checks.boolean(dropna, "dropna")
     header, rows = csv_rows(path, delimiter)
     if not rows:
         raise ValueError(f"{str(path)!r} has no data rows.")
-    encoded = [] if categorical is None else chosen_features(header, None, categorical, path)
+    encoded = [] if categorical is None else chosen_features(header, None, categorical, path, "categorical")
     if features is None and target is not None and len(header) > 1:
         features = numeric_columns(header, rows, [n for n in header if n != target and n not in encoded], path)
         features = [n for n in header if n in features or n in encoded]
@@ -144,13 +145,12 @@ def _assemble(available: list[str], target, features, column: Callable[[str], np
     return x, None if target is None else column(target), feature_names
 
 
-def chosen_features(available: list[str], target, features, path: Path) -> list[str]:
+def chosen_features(available: list[str], target, features, path: Path, argument: str = "features") -> list[str]:
+    """The columns ``features`` names (all but ``target`` when None); ``argument`` is what the errors call it."""
     distinct_columns(available, repr(str(path)))
     if target is None and features is None:
         raise ValueError("Name the feature columns to read (features=[...]) when there is no target column.")
-    if target is not None and not isinstance(target, str):
-        raise TypeError(f"target must be a column name (str). Received: target={target!r} ({type(target).__name__})")
-    if target is not None:
+    if _target_name(target) is not None:
         _require_column(target, available)
     if features is None:
         names = [name for name in available if name != target]
@@ -158,23 +158,30 @@ def chosen_features(available: list[str], target, features, path: Path) -> list[
             raise ValueError(f"{str(path)!r} has no column besides the target {target!r}, so nothing to learn from.")
         return names
     if isinstance(features, (str, bytes, set, frozenset)) or not isinstance(features, Iterable):
-        raise TypeError("features must be a list of column names"
+        raise TypeError(f"{argument} must be a list of column names"
                         + (f"; write [{features!r}] for a single column" if isinstance(features, str) else
                            " (a set has no order, and the order of the features is the order of the coefficients)"
-                           if isinstance(features, (set, frozenset)) else "") + f". Received: features={features!r}")
+                           if isinstance(features, (set, frozenset)) else "") + f". Received: {argument}={features!r}")
     names = list(features)
     for name in names:
         if not isinstance(name, str):
-            raise TypeError("features must hold column names (str). "
-                            f"Received: {name!r} ({type(name).__name__}) in features")
+            raise TypeError(f"{argument} must hold column names (str). "
+                            f"Received: {name!r} ({type(name).__name__}) in {argument}")
         _require_column(name, available)
     if not names:
-        raise ValueError("features must name at least one column. Received: an empty list of features")
+        raise ValueError(f"{argument} must name at least one column. Received: an empty list of {argument}")
     if target in names:
         raise ValueError(f"The target {target!r} is also listed in features; a column cannot predict itself.")
     if repeated(names):
-        raise ValueError(f"features lists {repeated(names)} more than once.")
+        raise ValueError(f"{argument} lists {repeated(names)} more than once.")
     return [str(name) for name in names]
+
+
+def _target_name(target: Any) -> str | None:
+    """``target`` if it is a column name (str) or None, else a ``TypeError``."""
+    if target is not None and not isinstance(target, str):
+        raise TypeError(f"target must be a column name (str). Received: target={target!r} ({type(target).__name__})")
+    return target
 
 
 def _require_column(name: str, available: list[str]) -> None:

@@ -8,6 +8,7 @@ The engine defines no check itself: the diagnostics, a package above it, registe
 from __future__ import annotations
 
 import dataclasses
+import numbers
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -131,7 +132,8 @@ def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, vali
                          "batch_size=len(x) to weight them. Received: sample_weight with batch_size='full'")
     if validation_data is not None:
         train, validation, split = (x, y, weight), validation_source(validation_data, x.shape[1]), 0.0
-    elif validation_split:
+    elif validation_split is not None and (not isinstance(validation_split, numbers.Real) or validation_split):
+        # not 'elif validation_split:', ambiguous for an array: split_validation refuses what is not a number
         train, held_out = split_validation(x, y, validation_split, weight)
         validation, split = in_order(*held_out), validation_split
     else:

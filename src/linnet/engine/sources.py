@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -100,7 +100,7 @@ class ArrayBatches:
     reuse: bool = False
 
     def __post_init__(self):
-        if self.shuffle not in (True, False, "batch"):
+        if not isinstance(self.shuffle, Hashable) or self.shuffle not in (True, False, "batch"):  # not an array
             raise ValueError(f"shuffle must be True, False or 'batch'. Received: shuffle={self.shuffle!r}")
 
     def __len__(self) -> int:

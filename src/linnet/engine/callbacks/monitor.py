@@ -49,7 +49,7 @@ class MonitorCallback(Callback):
         if not isinstance(monitor, str):
             raise TypeError("monitor must be the name of a logged quantity such as 'val_loss'. "
                             f"Received: monitor={monitor!r}")
-        if mode not in _MODES:
+        if not isinstance(mode, str) or mode not in _MODES:  # an array would compare element-wise
             raise unknown_name("mode", mode, _MODES)
         self.monitor, self.mode = monitor, mode
         self.min_delta = abs(real_number(min_delta, "min_delta"))

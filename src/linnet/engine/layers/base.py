@@ -31,7 +31,11 @@ def _snake(name: str) -> str:
 
 def input_dim_from_shape(shape: Any, name: str) -> int:
     """Read the feature count from a Keras input shape such as ``(1,)``, ``[13]`` or ``1``."""
-    dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    try:
+        dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    except TypeError:
+        raise TypeError(f"{name} must be a positive integer or a tuple such as (1,) or (13,). "
+                        f"Received: {name}={shape!r} ({type(shape).__name__})") from None
     if len(dims) == 2 and dims[0] is None:
         dims = dims[1:]
     if len(dims) != 1:

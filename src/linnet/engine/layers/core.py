@@ -36,7 +36,7 @@ _LINEAR_ACTIVATIONS = (None, "linear")
 
 
 def _check_linear(activation: Any) -> None:
-    if activation not in _LINEAR_ACTIVATIONS:
+    if not isinstance(activation, (str, type(None))) or activation not in _LINEAR_ACTIVATIONS:  # not an array
         raise ValueError(f"linnet fits linear models, so the activation must be None or 'linear'; a nonlinear "
                          f"activation would make this a general neural network: use Keras or PyTorch for that. "
                          f"Received: activation={activation!r}")

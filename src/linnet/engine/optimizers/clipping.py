@@ -14,12 +14,12 @@ from ._arguments import F32, ONE
 
 
 def clip_each_norm(grads: np.ndarray, segments: Sequence[slice], clipnorm: float, out: np.ndarray) -> np.ndarray:
-    """``g * clipnorm / max(norm(g), clipnorm)`` per variable (``tf.clip_by_norm``)."""
+    """``g * (clipnorm / max(norm(g), clipnorm))`` per variable (``tf.clip_by_norm``, whose ``g * clipnorm``
+    first would overflow float32 for a ``clipnorm`` such as 1e38: the scale, at most 1, is formed first)."""
     clip = F32(clipnorm)
-    np.multiply(grads, clip, out)
     for segment in segments:
         part = grads[segment]
-        out[segment] /= max(np.sqrt(np.dot(part, part)), clip)
+        np.multiply(part, clip / max(np.sqrt(np.dot(part, part)), clip), out[segment])
     return out
 
 

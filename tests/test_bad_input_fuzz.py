@@ -1,0 +1,327 @@
+"""Property-based fuzzing of the public entry points with hostile values (the bad-input rule of docs/errors.md).
+
+One strategy of hostile values (NaN/inf, 1e38, 1e300, 5e-324, huge integers, bools, strings, None, nested and
+ragged lists, arrays of odd dtypes and shapes, pandas objects of odd dtypes) is passed, one argument at a time, to
+the layers, optimizers, losses, metrics, callbacks, ``compile``/``fit``/``evaluate``/``predict``, ``linnet.ols``,
+the data sets, ``read_csv``, the model file, the scikit-learn estimator and the command line. Each call either
+succeeds with finite results or raises a documented error whose message names the argument; no NumPy
+``RuntimeWarning`` may escape.
+"""
+
+import re
+import warnings
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
+import linnet
+from linnet import callbacks, losses, metrics, optimizers
+from linnet.cli.main import main
+
+pytestmark = [pytest.mark.filterwarnings("error::RuntimeWarning"),
+              pytest.mark.filterwarnings("ignore::UserWarning")]  # advice (learning rate, sorted tail) is no failure
+FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+ALLOWED = (ValueError, TypeError, OSError, linnet.DivergenceError)  # ModelFileError is a ValueError
+UNNAMED = (OSError, linnet.DivergenceError)  # a path's error names the path; a divergence the epoch and learning rate
+X = np.array([[1.0], [2.0], [3.0], [4.0], [5.0], [6.0]], np.float32)
+Y = np.array([2.0, 4.1, 5.9, 8.2, 9.9, 12.1], np.float32)
+ROWS = len(Y)
+
+SPECIAL = [np.nan, np.inf, -np.inf, 1e38, -1e38, 3.5e38, 1e300, -1e300, 5e-324, -5e-324, 0.0, -0.0, -1.0, 0.5, 1.0,
+           10**400, -(10**400), 2**63, 0, -1, 1, True, False, np.True_, np.float32(np.nan), np.float64(np.inf),
+           np.int64(-3), 1j, Fraction(1, 3), None, "", "1", "nan", "abc", "mse", b"1", [], [[]], [1, [2]],
+           [[1.0], [2.0, 3.0]], {}, {"a": 1}, (1,), object(), np.array([]), np.zeros((0, 1)), np.zeros((2, 3, 4))]
+ODD_COLUMNS = [lambda n: np.array(["a"] * n), lambda n: np.array([object()] * n), lambda n: np.ones(n, complex),
+               lambda n: np.ones(n, bool), lambda n: np.arange(n).astype("datetime64[s]"),
+               lambda n: pd.Series(["a"] * n, dtype="category"),
+               lambda n: pd.Series([1, None] * (n // 2), dtype="Int64"),
+               lambda n: pd.Series(pd.to_timedelta(np.arange(n), unit="s")), lambda n: pd.Series(["1.5"] * n),
+               lambda n: pd.DataFrame({"a": ["x"] * n}), lambda n: pd.Series([True] * n, dtype="boolean")]
+
+
+def hostile_floats():
+    return st.one_of(st.sampled_from([v for v in SPECIAL if isinstance(v, float)]), st.floats(width=64))
+
+
+def hostile_column(n=ROWS):
+    """``n`` rows that look like data: a column mixing hostile floats into a line, or one of an odd dtype."""
+    mixed = st.lists(st.one_of(hostile_floats(), st.floats(-10, 10)), min_size=n, max_size=n).map(np.array)
+    odd = st.sampled_from(ODD_COLUMNS).map(lambda make: make(n))
+    return st.one_of(mixed, mixed.map(lambda a: a.reshape(-1, 1)), odd)
+
+
+def hostile(n=ROWS):
+    """The shared strategy: special scalars and containers, any float or big integer, short text, bad columns."""
+    return st.one_of(st.sampled_from(SPECIAL), hostile_floats(), st.integers(-(2**70), 2**70), st.text(max_size=4),
+                     hostile_column(n))
+
+
+def names(error: BaseException, name: str) -> bool:
+    """Whether the message names ``name``, or one of ``"a|b"`` (``learning_rate`` also as ``--learning-rate``)."""
+    spelled = "|".join(re.escape(one).replace("_", "[ _-]") for one in name.split("|"))
+    return re.search(rf"(?<!\w)(?:{spelled})(?!\w)", str(error)) is not None
+
+
+def refused_or(call, name: str):
+    """Return ``call()``, or None when it raised an allowed error naming ``name`` (else fail)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            return call()
+        except ALLOWED as error:
+            assert isinstance(error, UNNAMED) or names(error, name), f"{name!r} unnamed: {error!r}"
+            return None
+
+
+class StopSoon(callbacks.Callback):
+    """Stops after 3 batches, so that a huge (valid) epochs or steps_per_epoch ends quickly."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.batches = getattr(self, "batches", 0) + 1
+        self.model.stop_training = self.batches >= 3
+
+
+def trained(model=None, optimizer="sgd", loss="mse", **fit_kwargs):
+    """Fit a one-feature neuron briefly and check that what it learnt is finite."""
+    model = model or linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)])
+    model.compile(optimizer, loss)
+    history = model.fit(**{"x": X, "y": Y, "epochs": 2, "verbose": 0, "callbacks": [StopSoon()], **fit_kwargs})
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+    assert all(np.isfinite(values).all() for values in history.history.values())
+    return model
+
+
+OPTIMIZER_ARGUMENTS = [(kind, name) for kind, names_ in [
+    ("SGD", ["learning_rate", "momentum", "nesterov", "clipnorm", "clipvalue", "global_clipnorm", "weight_decay"]),
+    ("Adam", ["beta_1", "beta_2", "epsilon", "amsgrad", "ema_momentum", "gradient_accumulation_steps"]),
+    ("AdamW", ["weight_decay"]), ("RMSprop", ["rho", "momentum", "centered"]),
+    ("Adagrad", ["initial_accumulator_value"])]
+    for name in names_]
+
+
+@pytest.mark.parametrize(("kind", "name"), OPTIMIZER_ARGUMENTS)
+@FUZZ
+@given(value=hostile())
+def test_optimizer_hyper_parameters(kind, name, value):
+    refused_or(lambda: trained(optimizer=getattr(optimizers, kind)(**{name: value})), name)
+
+
+LAYERS = {"units": lambda v: linnet.Dense(v), "activation": lambda v: linnet.Dense(1, activation=v),
+          "use_bias": lambda v: linnet.Dense(1, use_bias=v), "kernel_initializer": lambda v: linnet.Dense(
+              1, kernel_initializer=v), "kernel_regularizer": lambda v: linnet.Dense(1, kernel_regularizer=v),
+          "shape": lambda v: linnet.Input(v)}
+
+
+@pytest.mark.parametrize("name", LAYERS)
+@FUZZ
+@example(value=np.array([]))
+@example(value=np.nan)
+@given(value=hostile())
+def test_layer_arguments(name, value):
+    assume(name not in ("shape", "units") or not isinstance(value, int) or value < 10**6)  # not fixed: see the xfail
+    def layers():
+        return [LAYERS[name](value), linnet.Dense(1)] if name == "shape" else [linnet.Input((1,)), LAYERS[name](value)]
+    refused_or(lambda: trained(linnet.Sequential(layers())), f"{name}|input_{name}|{name.split('_')[-1]}")
+
+
+@pytest.mark.xfail(strict=True, reason="not fixed yet: a huge valid feature count is allocated (numpy's raw "
+                   "'Maximum allowed dimension exceeded', or the memory runs out near 1e9)")
+def test_a_feature_count_beyond_memory_is_refused_naming_shape():
+    with pytest.raises(ValueError, match="shape"):
+        trained(linnet.Sequential([linnet.Input(2**63), linnet.Dense(1)]))
+
+
+LOSSES = {"loss": lambda v: trained(loss=v), "delta": lambda v: trained(loss=losses.Huber(delta=v)),
+          "metrics": lambda v: linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)]).compile("sgd", metrics=[v]),
+          "optimizer": lambda v: trained(optimizer=v)}
+
+
+@pytest.mark.parametrize("name", LOSSES)
+@FUZZ
+@given(value=hostile())
+def test_compile_arguments(name, value):
+    refused_or(lambda: LOSSES[name](value), f"{name}|{name.rstrip('s')}")  # "Unknown metric 'x'" names it too
+
+
+UNFIXED_MSE = pytest.mark.xfail(reason="not fixed yet: MeanSquaredError()(y, 1e38s) returns inf, not a refusal")
+
+
+@pytest.mark.parametrize("name", ["y_true", "y_pred"])
+@pytest.mark.parametrize("function", [pytest.param(losses.MeanSquaredError(), marks=UNFIXED_MSE), losses.Huber(),
+                                      metrics.R2Score()])
+@FUZZ
+@given(value=hostile())
+def test_losses_and_metrics_called_directly(function, name, value):
+    pair = {"y_true": Y, "y_pred": Y[::-1], name: value}
+
+    def call():
+        if isinstance(function, metrics.Metric):
+            function.reset_state()
+            function.update_state(pair["y_true"], pair["y_pred"])
+            return function.result()
+        return function(pair["y_true"], pair["y_pred"])
+    result = refused_or(call, name)
+    assert result is None or np.isfinite(result)
+
+
+CALLBACKS = [("EarlyStopping", name) for name in ["monitor", "min_delta", "patience", "mode", "baseline",
+                                                   "restore_best_weights", "start_from_epoch"]]
+CALLBACKS += [("ReduceLROnPlateau", name) for name in ["factor", "patience", "min_delta", "cooldown", "min_lr"]]
+CALLBACKS += [("TerminateOnNaN", "raise_error")]
+
+
+@pytest.mark.parametrize(("kind", "name"), CALLBACKS)
+@FUZZ
+@example(value=np.array([]))
+@given(value=hostile())
+def test_callback_arguments(kind, name, value):
+    refused_or(lambda: trained(callbacks=[getattr(callbacks, kind)(**{name: value}), StopSoon()],
+                               validation_split=0.5), name)
+
+
+FIT_ARGUMENTS = ["x", "y", "batch_size", "epochs", "verbose", "validation_split", "shuffle", "initial_epoch",
+                 "sample_weight", "validation_batch_size", "validation_freq", "steps_per_epoch", "seed",
+                 "validation_data"]
+
+
+@pytest.mark.parametrize("name", FIT_ARGUMENTS)
+@FUZZ
+@example(value=np.full(ROWS, np.nan))
+@given(value=hostile())
+def test_fit_arguments(name, value):
+    refused_or(lambda: trained(**{name: value}), name)
+
+
+@pytest.mark.parametrize("method", ["predict", "evaluate"])
+@pytest.mark.parametrize("name", ["x", "y", "batch_size", "verbose", "steps", "sample_weight"])
+@FUZZ
+@given(value=hostile())
+def test_evaluate_and_predict_arguments(method, name, value):
+    model = trained(linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)]))
+    arguments = {"x": X, "y": Y, name: value} if method == "evaluate" else {"x": X, name: value}
+    if method == "predict" and name in ("y", "sample_weight"):
+        return  # predict has no target (Keras' signature)
+    result = refused_or(lambda: getattr(model, method)(**arguments), name)
+    assert result is None or np.isfinite(np.asarray(result, float)).all()
+
+
+@pytest.mark.parametrize("name", ["x", "y", "fit_intercept", "alpha"])
+@FUZZ
+@given(value=hostile())
+def test_ols(name, value):
+    assume(name != "y" or np.asarray(value).dtype.kind != "b")  # not fixed: see the xfail below
+    arguments = {"x": X, "y": Y, name: value}
+
+    def call():
+        result = linnet.ols(arguments["x"], arguments["y"], fit_intercept=arguments.get("fit_intercept", True))
+        return result.params, result.bse, result.rsquared, result.conf_int(arguments.get("alpha", 0.05))
+    outcome = refused_or(call, "x|target" if name == "x" else name)  # ols(path, target=...) reads a file
+    assert outcome is None or all(np.isfinite(np.asarray(part, float)).all() for part in outcome[:3])
+
+
+DATA_SETS = {"n": lambda v: linnet.data.synthetic.noisy_line(n=v, seed=0),
+             "noise": lambda v: linnet.data.synthetic.plane(n=5, noise=v, seed=0),
+             "weights": lambda v: linnet.data.synthetic.plane(n=5, weights=v, seed=0),
+             "bias": lambda v: linnet.data.synthetic.plane(n=5, bias=v, seed=0),
+             "x_range": lambda v: linnet.data.synthetic.plane(n=5, x_range=v, seed=0),
+             "seed": lambda v: linnet.data.synthetic.noisy_line(n=5, seed=v),
+             "slope": lambda v: linnet.data.synthetic.line(slope=v),
+             "test_split": lambda v: linnet.data.boston_housing.load_data(test_split=v)}
+
+
+@pytest.mark.parametrize("name", DATA_SETS)
+@FUZZ
+@given(value=hostile())
+def test_data_sets(name, value):
+    assume(name != "noise" or np.ndim(value) != 0 or not (value == 0 and np.signbit(value)))  # not fixed: xfail
+    assume(name != "n" or not isinstance(value, int) or value < 10**6)  # a valid size: slow, memory-bound
+    arrays = refused_or(lambda: DATA_SETS[name](value), name)
+    flat = [] if arrays is None else [a for part in arrays for a in (part if isinstance(part, tuple) else (part,))]
+    assert all(np.isfinite(a).all() for a in flat)
+
+
+@pytest.mark.parametrize("name", ["target", "features", "delimiter", "categorical", "dropna", "path"])
+@FUZZ
+@example(value=np.full(ROWS, np.nan))
+@example(value=[[]])
+@given(value=hostile())
+def test_read_csv_arguments(tmp_path_factory, name, value):
+    path = tmp_path_factory.mktemp("csv") / "data.csv"
+    path.write_text("a,b\n1,2\n3,5\n4,7\n")
+    arguments = {"path": path, "target": "b", name: value}
+    refused_or(lambda: linnet.data.read_csv(**arguments), f"{name}|column")  # "Unknown column 'x'" for a name
+
+
+CELLS = st.sampled_from(["nan", "inf", "-inf", "1e400", "1e38", "5e-324", "", "abc", "1,5", "0x10", "True", " 1 "])
+
+
+@FUZZ
+@given(cells=st.lists(st.tuples(CELLS, CELLS), min_size=1, max_size=4))
+def test_read_csv_cells_then_ols(tmp_path_factory, cells):
+    path = tmp_path_factory.mktemp("csv") / "cells.csv"
+    path.write_text("a,b\n" + "".join(f'"{a}","{b}"\n' for a, b in cells))
+    table = refused_or(lambda: linnet.data.read_csv(path, target="b"), "a|b")
+    if table is not None:
+        refused_or(lambda: linnet.ols(table), "a|b")
+
+
+@pytest.mark.parametrize("name", ["optimizer", "learning_rate", "epochs", "batch_size", "loss", "normalize",
+                                  "random_state"])
+@FUZZ
+@given(value=hostile())
+def test_scikit_learn_estimator(name, value):
+    assume(name != "epochs" or not isinstance(value, int) or value < 10**6)  # not fixed: runs out of memory
+    estimator = linnet.sklearn.NeuronRegressor(**{"epochs": 3, name: value})
+    fitted = refused_or(lambda: estimator.fit(X, Y), name)
+    assert fitted is None or np.isfinite(fitted.predict(X)).all()
+
+
+@pytest.mark.parametrize("save", [True, False])
+@FUZZ
+@given(value=hostile())
+def test_model_file_paths(save, value):
+    model = linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)])
+    refused_or(lambda: model.save(value) if save else linnet.load_model(value), "path|filepath")
+
+
+CLI_OPTIONS = ["--target", "--learning-rate", "--momentum", "--epochs", "--batch-size", "--tolerance",
+               "--validation-split", "--loss", "--optimizer", "--seed"]
+
+
+@pytest.mark.parametrize("option", CLI_OPTIONS)
+@settings(FUZZ, max_examples=10)
+@given(value=st.one_of(st.sampled_from(["nan", "inf", "-inf", "1e38", "1e300", "5e-324", "-1", "0", "1e999", "",
+                                        "abc", "True", "1.5"]), st.text(max_size=4)))
+def test_command_line_train(tmp_path_factory, capsys, option, value):
+    folder = tmp_path_factory.mktemp("cli")
+    (folder / "data.csv").write_text("a,b\n" + "".join(f"{x},{2 * x + 1}\n" for x in range(8)))
+    arguments = {"--target": "b", "--epochs": "3", option: value}
+    argv = ["train", str(folder / "data.csv"), "--no-plots", "--quiet", "--out", str(folder / "out")]
+    argv += [part for pair in arguments.items() for part in pair]
+    try:
+        code = main(argv)
+    except SystemExit as stop:  # argparse's refusal: usage and 'argument --name: ...' on stderr
+        code = stop.code
+    message = capsys.readouterr().err
+    assert code in (0, 2), message
+    assert code == 0 or names(ValueError(message), option.lstrip("-").replace("-", "_") + "|column"), message
+
+
+@pytest.mark.xfail(strict=True, reason="not fixed yet: a bool target is taken as numbers and, constant, gives R² NaN")
+def test_ols_refuses_a_bool_target_naming_y():
+    with pytest.raises(TypeError, match="y"):
+        linnet.ols(X, np.ones(ROWS, bool))
+
+
+@pytest.mark.xfail(strict=True, reason="not fixed yet: noise=-0.0 reaches NumPy's raw 'high - low < 0'")
+def test_plane_with_negative_zero_noise_is_finite_or_names_noise():
+    refused_or(lambda: linnet.data.synthetic.plane(n=5, noise=-0.0, seed=0), "noise")
+
+
+def test_clipnorm_beyond_the_gradient_norm_leaves_the_step_unclipped():
+    """Pinned: SGD(clipnorm=1e38) formed g * 1e38 first, overflowing float32 into a DivergenceError."""
+    trained(optimizer=optimizers.SGD(clipnorm=1e38))
