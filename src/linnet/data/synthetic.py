@@ -7,6 +7,7 @@ default generator (which ``linnet.random.set_seed`` / ``linnet.utils.set_random_
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -15,6 +16,8 @@ from .. import _validation as _checks
 from .. import random as _random
 
 TUTORIAL_X = (-10.0, 0.0, 2.0, 6.0, 12.0, 15.0)
+HALF_MAX = float(np.finfo(np.float64).max) / 2
+"""The largest half-width of uniform noise: NumPy draws ``U(-noise, noise)`` from ``2·noise``."""
 
 
 def noisy_line(n: int = 51, noise: float = 10.0,
@@ -48,7 +51,8 @@ def noisy_line(n: int = 51, noise: float = 10.0,
     noise = _checks.real_number(noise, "noise", low=0.0)
     rng = _random.generator(seed)
     x = np.linspace(0.0, 50.0, n)
-    return x, x + noise * rng.random(n)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return x, _finite_targets(x + noise * rng.random(n), f"noise={noise!r}")
 
 
 def line(slope: float = 2.0, intercept: float = 30.0,
@@ -77,7 +81,8 @@ def line(slope: float = 2.0, intercept: float = 30.0,
     slope = _checks.real_number(slope, "slope")
     intercept = _checks.real_number(intercept, "intercept")
     x = _finite_vector(x, "x")
-    return x, slope * x + intercept
+    with np.errstate(over="ignore", invalid="ignore"):
+        return x, _finite_targets(slope * x + intercept, f"slope={slope!r}, intercept={intercept!r}")
 
 
 def plane(n: int = 1000, weights: Sequence[float] = (2.0, -3.0), bias: float = 5.0, noise: float = 1.0,
@@ -118,11 +123,21 @@ def plane(n: int = 1000, weights: Sequence[float] = (2.0, -3.0), bias: float = 5
     n = _checks.positive_int(n, "n")
     weights = _finite_vector(weights, "weights")
     bias = _checks.real_number(bias, "bias")
-    noise = _checks.real_number(noise, "noise", low=0.0)
+    noise = _checks.real_number(noise, "noise", low=0.0, high=HALF_MAX) + 0.0  # -0.0 -> 0.0: NumPy refuses U(0, -0)
     low, high = _bounds(x_range)
     rng = _random.generator(seed)
     x = np.ascontiguousarray(rng.uniform(low, high, size=(weights.size, n)).T)
-    return x, x @ weights + bias + rng.uniform(-noise, noise, size=n)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = x @ weights + bias + rng.uniform(-noise, noise, size=n)
+    return x, _finite_targets(y, f"weights={weights.tolist()!r:.80}, bias={bias!r}, noise={noise!r}")
+
+
+def _finite_targets(y: np.ndarray, received: str) -> np.ndarray:
+    """``y``, refused when it went beyond float64 (the coefficients times the features overflowed)."""
+    if not np.isfinite(y).all():
+        raise ValueError(f"The targets overflow float64 (beyond 1.8e308): the coefficients are too large for the "
+                         f"features' range. Received: {received}")
+    return y
 
 
 def _finite_vector(values, name: str) -> np.ndarray:
@@ -140,4 +155,7 @@ def _bounds(x_range) -> tuple[float, float]:
     high = _checks.real_number(x_range[1], "x_range[1]")
     if not low < high:
         raise ValueError(f"x_range must have low < high. Received: x_range={x_range!r}")
+    if not math.isfinite(high - low):
+        raise ValueError(f"x_range must be narrower than 1.8e308 (NumPy draws from high - low). "
+                         f"Received: x_range={x_range!r}")
     return low, high

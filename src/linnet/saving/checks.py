@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.layers.base import MAX_PARAMETERS  # what a model may hold, read or built
 from .fields import (
     MAX_EPOCHS,
     MAX_FEATURES,
     MAX_ITERATIONS,
-    MAX_PARAMETERS,
     boolean,
     integer,
     json_value,

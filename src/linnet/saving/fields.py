@@ -11,11 +11,9 @@ import math
 import reprlib
 from typing import Any
 
+from ..engine.layers.base import MAX_FEATURES  # what a model may take, read or built
 from .container import ModelFileError
 
-MAX_FEATURES = 1_000_000
-MAX_PARAMETERS = 10_000_000
-"""Values in all layer weights together (each optimizer slot holds as many again)."""
 MAX_LAYERS = 64
 MAX_EPOCHS = 10_000_000
 MAX_ITERATIONS = 2**53

@@ -29,6 +29,12 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+MAX_FEATURES = 1_000_000
+"""Input features a model may take (the model files' reader holds to the same limits) ..."""
+MAX_PARAMETERS = 10_000_000
+"""... and values in all its layer weights together (40 MB in float32; each optimizer slot holds as many again)."""
+
+
 def input_dim_from_shape(shape: Any, name: str) -> int:
     """Read the feature count from a Keras input shape such as ``(1,)``, ``[13]`` or ``1``."""
     try:
@@ -41,7 +47,11 @@ def input_dim_from_shape(shape: Any, name: str) -> int:
     if len(dims) != 1:
         raise ValueError(f"{name} must describe one sample of 1-D features, such as (1,) or (13,). "
                          f"Received: {name}={shape!r}")
-    return positive_int(dims[0], name)
+    dim = positive_int(dims[0], name)
+    if dim > MAX_FEATURES:
+        raise ValueError(f"{name} declares {dim:,} features; a linnet model takes at most {MAX_FEATURES:,}. "
+                         f"Received: {name}={shape!r}")
+    return dim
 
 
 class Layer(Configurable):

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..._validation import boolean, positive_int, reject_unknown_kwargs
 from .. import initializers, regularizers
-from .base import Layer, unique_name
+from .base import MAX_PARAMETERS, Layer, unique_name
 
 
 class InputLayer(Layer):
@@ -68,6 +68,14 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.trainable_names = ("kernel", "bias") if use_bias else ("kernel",)
         self.kernel = self.bias = None
+
+    def build(self, input_dim: int) -> None:
+        """Refuse, before anything is allocated, a kernel beyond ``MAX_PARAMETERS`` values."""
+        weights = (input_dim + 1) * self.units
+        if weights > MAX_PARAMETERS:
+            raise ValueError(f"Dense({self.units}) on {input_dim:,} inputs would hold {weights:,} weights; a linnet "
+                             f"model holds at most {MAX_PARAMETERS:,}. Received: units={self.units}")
+        super().build(input_dim)
 
     def output_dim(self, input_dim):
         return self.units
