@@ -6,6 +6,7 @@ argument checks. Real Keras' numbers for the same features are in ``test_keras_r
 """
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -401,3 +402,18 @@ def test_auto_names_count_up_per_class_in_this_process():
     first, second, other = Adamax(), Adamax(), RMSprop()
     number = 0 if first.name == "adamax" else int(first.name.rsplit("_", 1)[1])
     assert second.name == f"adamax_{number + 1}" and other.name.startswith("rm_sprop")
+
+
+def test_clipnorm_rounds_in_keras_order_and_a_huge_clipnorm_does_not_overflow():
+    """Keras 3 (``base_optimizer._clip_by_norm``): ``g * clipnorm / max(norm(g), clipnorm)`` in float32, which for
+    these gradients rounds differently from ``g * (clipnorm / norm)``; with clipnorm 1e38 ``g * clipnorm`` leaves
+    float32, and the gradient passes unclipped."""
+    from linnet.engine.optimizers.clipping import clip_each_norm
+    g = np.array([0.1257302165031433, -0.13210485875606537, 0.6404226422309875], np.float32)
+    clip = np.float32(0.3)
+    keras = (g * clip) / max(np.sqrt(np.dot(g, g)), clip)
+    assert not np.array_equal(keras, g * (clip / np.sqrt(np.dot(g, g))))  # the two orders differ here
+    np.testing.assert_array_equal(clip_each_norm(g, [slice(0, 3)], 0.3, np.empty(3, np.float32)), keras)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(clip_each_norm(g, [slice(0, 3)], 1e38, np.empty(3, np.float32)), g)

@@ -14,12 +14,18 @@ from ._arguments import F32, ONE
 
 
 def clip_each_norm(grads: np.ndarray, segments: Sequence[slice], clipnorm: float, out: np.ndarray) -> np.ndarray:
-    """``g * (clipnorm / max(norm(g), clipnorm))`` per variable (``tf.clip_by_norm``, whose ``g * clipnorm``
-    first would overflow float32 for a ``clipnorm`` such as 1e38: the scale, at most 1, is formed first)."""
+    """``g * clipnorm / max(norm(g), clipnorm)`` per variable, in ``tf.clip_by_norm``'s order (Keras' roundings);
+    where ``g * clipnorm`` leaves float32 (a ``clipnorm`` such as 1e38) the scale, at most 1, is formed first."""
     clip = F32(clipnorm)
     for segment in segments:
-        part = grads[segment]
-        np.multiply(part, clip / max(np.sqrt(np.dot(part, part)), clip), out[segment])
+        part, clipped = grads[segment], out[segment]
+        norm = max(np.sqrt(np.dot(part, part)), clip)
+        with np.errstate(over="ignore"):
+            np.multiply(part, clip, clipped)
+        if np.isfinite(clipped).all():
+            clipped /= norm
+        else:
+            np.multiply(part, clip / norm, clipped)
     return out
 
 
