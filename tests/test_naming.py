@@ -83,3 +83,12 @@ def test_default_names_are_the_same_in_ols_equation_and_plot():
     drawn = linnet.plot.data(X2[:, 0], Y)
     assert (drawn.ax.get_xlabel(), drawn.ax.get_ylabel()) == ("x", "y")
     matplotlib.pyplot.close("all")
+
+
+def test_columns_named_alike_are_each_named_once_sorted():
+    """repeated() counts each name once (a Counter; it called list.count per name, quadratic on wide headers)."""
+    from linnet._naming import distinct_columns, repeated
+    names = [f"c{i}" for i in range(1000)] + ["c7", "c3", "c7"]
+    assert repeated(names) == "'c3', 'c7'"
+    with pytest.raises(ValueError, match=r"names the column\(s\) 'c3', 'c7' more than once"):
+        distinct_columns(names, "wide.csv")

@@ -17,6 +17,7 @@ summary of the same data always agree. A model file keeps the names it was train
 
 from __future__ import annotations
 
+import collections
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -132,13 +133,14 @@ def _warn_if_other_columns(found: list[str] | None, expected: list[str] | None, 
 
 def repeated(names: Sequence) -> str:
     """The names that occur more than once, quoted and comma-separated ('' when all are distinct)."""
-    names = list(names)
-    return ", ".join(repr(name) for name in sorted({name for name in names if names.count(name) > 1}, key=str))
+    counts = collections.Counter(names)
+    return ", ".join(repr(name) for name in sorted((name for name, count in counts.items() if count > 1), key=str))
 
 
 def distinct_columns(names: Sequence, where: str) -> None:
     """Refuse columns named alike in ``where`` (a file, a header, a DataFrame): linnet reads columns by name, and
     which of two a read by name returns is the library's choice, or an error deep inside it."""
-    if repeated(names):
-        raise ValueError(f"{where} names the column(s) {repeated(names)} more than once; linnet reads columns by "
+    twice = repeated(names)
+    if twice:
+        raise ValueError(f"{where} names the column(s) {twice} more than once; linnet reads columns by "
                          f"name: rename them.")

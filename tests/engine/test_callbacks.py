@@ -234,6 +234,16 @@ def test_reduce_lr_stops_at_the_least_rate_float32_holds_instead_of_crashing_fit
     assert callback.wait == 3  # 1e-37, then the floor at epoch 2; since then wait grows, as at min_lr
 
 
+def test_reduce_lr_reads_a_min_lr_set_after_construction():
+    """Keras' callbacks keep their arguments as attributes; a floor computed once at construction ignored a later
+    ``callback.min_lr = ...``."""
+    model = FakeModel(learning_rate=1.0)
+    callback = ReduceLROnPlateau(monitor="val_loss", patience=0, factor=0.1)
+    callback.min_lr = 0.5
+    drive(callback, [1.0] * 3, model=model)
+    assert model.optimizer.learning_rate == 0.5
+
+
 @pytest.mark.parametrize("min_lr", [1e39, 1e-50])
 def test_reduce_lr_refuses_a_min_lr_float32_cannot_hold(min_lr):
     """1e39 was taken, then leaked an overflow RuntimeWarning at every epoch end (np.float32(min_lr))."""

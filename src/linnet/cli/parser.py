@@ -108,7 +108,8 @@ def _add_cluster_flags(parser: argparse.ArgumentParser) -> None:
                        "cluster at this scheduler address (e.g. tcp://10.0.0.5:8786): its workers read the Parquet/CSV "
                        "file")
     where.add_argument("--workers", type=_local_workers, metavar="N", help="start a local Dask cluster of N worker "
-                       "processes for this command (closed at the end; at most 4 per core) and read the file on it")
+                       f"processes for this command (closed at the end; at most {LOCAL_WORKERS_PER_CORE} per core) "
+                       "and read the file on it")
 
 
 def _add_train_arguments(train: argparse.ArgumentParser) -> None:

@@ -141,8 +141,9 @@ def stream_train(args, verbose: int) -> dict:
 
 def streamed_model(feature_names: list[str], args, state) -> Sequential:
     """The model ``linnet train`` streams into: inputs standardized from ``state`` (the training rows' one-pass
-    least-squares state, or None), refusing a constant column as the in-memory ``train`` does
-    (``tasks.refuse_constant_columns``: standardized, its coefficient would be off by about 1e7), then the neuron."""
+    least-squares state, or None), then the neuron. When it standardizes (the default) it refuses a constant column
+    as the in-memory ``train`` does (``tasks.refuse_constant_columns``: standardized, its coefficient would be off by
+    about 1e7); unstandardized (``--no-standardize``), no pass finds one, and such a column only shares the bias."""
     layers = [Input((len(feature_names),))]
     if state is not None:
         centered = state.factor[:, :-1].T  # a constant column's is all zeros, as linnet.exact.solve finds it

@@ -100,8 +100,8 @@ def least_squares(model, x: Any, y: Any, feature_names: Sequence[str] | None = N
 def checked_ols_result(ols_result: Any, network) -> OLSResult | PenalizedResult:
     """``ols_result`` if it is a least-squares result (plain or penalized) on the network's number of features."""
     if not isinstance(ols_result, (OLSResult, PenalizedResult)) or ols_result.coef_.size != network.input_dim:
-        raise ValueError(f"ols_result must be the OLSResult of linnet.stats.ols on {network.input_dim} feature(s). "
-                         f"Received: ols_result={ols_result!r}")
+        raise ValueError(f"ols_result must be the OLSResult of linnet.stats.ols on {network.input_dim} feature(s) "
+                         f"(or a regularized model's PenalizedResult). Received: ols_result={ols_result!r}")
     return ols_result
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from .._validation import FLOATX
 from .layers import Layer
+from .layers.base import MAX_PARAMETERS
 from .losses import MeanSquaredError
 
 
@@ -22,6 +23,7 @@ class Network:
     def __init__(self, layers: Sequence[Layer], input_dim: int):
         self.layers = list(layers)
         self.input_dim = input_dim
+        _refuse_beyond_limit(self.layers, input_dim)
         dim, values = input_dim, []
         for layer in self.layers:
             kept = layer.built and layer.input_dim == dim and _bound_values(layer)
@@ -158,6 +160,18 @@ class Network:
         for layer in self.layers:
             x = layer.call(x.astype(np.float64))
         return np.asarray(x, dtype=np.float64)
+
+
+def _refuse_beyond_limit(layers: Sequence[Layer], input_dim: int) -> None:
+    """Refuse, before anything is allocated, layers holding more than ``MAX_PARAMETERS`` values together (what a
+    model file may hold: a model saved must load)."""
+    dim, total = input_dim, 0
+    for layer in layers:
+        total += layer.weight_count(dim)
+        if total > MAX_PARAMETERS:
+            raise ValueError(f"The layers up to {layer.name!r} on {input_dim:,} inputs would hold {total:,} weights; "
+                             f"a linnet model holds at most {MAX_PARAMETERS:,}. Received: {layer!r}")
+        dim = layer.output_dim(dim)
 
 
 def _bound_values(layer: Layer) -> list[np.ndarray]:

@@ -80,8 +80,8 @@ class Passes:
     epoch with fewer than ``steps`` batches is refused; one that has given ``len(source)`` batches is run to its end
     when the epoch ends (a ``PyDataset``'s ``on_epoch_end``, a file closed); ``close`` ends the pass left open."""
 
-    def __init__(self, source: Any, steps: int, name: str = "steps_per_epoch"):
-        self.source, self.steps, self.name = source, steps, name
+    def __init__(self, source: Any, steps: int):
+        self.source, self.steps = source, steps
         self._pass: Iterator[tuple] | None = None
         self._taken = 0  # batches taken from the current pass
 
@@ -104,7 +104,7 @@ class Passes:
             self._pass, self._taken = iter(self.source.epoch(rng)), 0
         batch = next(self._pass, None)
         if batch is None:  # the pass ended inside the epoch: the next one goes on
-            at_most(self.steps, self._taken, self.name, "one epoch of the data source")
+            at_most(self.steps, self._taken, "steps_per_epoch", "one epoch of the data source")
             self._pass = None
             return self._next(rng)
         self._taken += 1

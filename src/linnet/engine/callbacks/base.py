@@ -29,9 +29,10 @@ class Callback:
     them, so a subclass that writes ``on_train_batch_end`` gets it called, as in Keras; a callback that needs
     them only in some configurations sets ``wants_batch_hooks`` itself (a class attribute or a property, as
     ``ModelCheckpoint`` with ``save_freq`` in batches does). The ``on_test_batch_*`` and ``on_predict_batch_*``
-    hooks go to the callbacks that override them or were given them as attributes (``LambdaCallback``); when
-    one does, ``evaluate``, ``predict`` and ``fit``'s validation read arrays in Keras' batches of ``batch_size``
-    rows (otherwise all at once: the same loss, fewer steps).
+    hooks go to the callbacks that override them or were given them as attributes (``LambdaCallback``).
+    ``evaluate`` and ``predict`` read arrays in Keras' batches of ``batch_size`` rows whenever callbacks are given
+    (so that ``params["steps"]`` is Keras'), ``fit``'s validation when a callback takes those batch hooks
+    (otherwise all at once: the same loss, fewer steps).
     """
 
     def __init__(self):

@@ -169,7 +169,6 @@ class ReduceLROnPlateau(MonitorCallback):
         self.verbose = verbosity(verbose)
         self.cooldown = non_negative_int(cooldown, "cooldown")
         self.min_lr = float32_number(min_lr, "min_lr", tiny=True, low=0.0)
-        self._floor = max(self.min_lr, FLOAT32_TINY)
         self.on_train_begin()
 
     def on_train_begin(self, logs=None):
@@ -188,11 +187,16 @@ class ReduceLROnPlateau(MonitorCallback):
             self.best, self.wait = current, 0
         elif self.cooldown_counter == 0:
             self.wait += 1
-            if self.wait >= self.patience and rate > np.float32(self._floor):
+            if self.wait >= self.patience and rate > np.float32(self._floor()):
                 self._reduce(epoch, rate)
 
+    def _floor(self) -> float:
+        """The least rate a reduction gives: ``min_lr``, but not below float32's least normal number (read when
+        used, so that a ``min_lr`` set on the callback later counts)."""
+        return max(self.min_lr, FLOAT32_TINY)
+
     def _reduce(self, epoch: int, rate: float) -> None:
-        new_rate = max(rate * self.factor, self._floor)
+        new_rate = max(rate * self.factor, self._floor())
         self.model.optimizer.learning_rate = new_rate
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_rate}.")

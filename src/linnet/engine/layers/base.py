@@ -77,6 +77,10 @@ class Layer(Configurable):
     def output_dim(self, input_dim: int) -> int:
         return input_dim
 
+    def weight_count(self, input_dim: int) -> int:
+        """Values in the layer's weights for ``input_dim`` inputs, known before they are allocated (none here)."""
+        return 0
+
     def initial_values(self) -> list[np.ndarray]:
         """Fresh values of the trainable variables, in ``trainable_names`` order."""
         return []

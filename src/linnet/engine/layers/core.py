@@ -8,7 +8,7 @@ import numpy as np
 
 from ..._validation import boolean, positive_int, reject_unknown_kwargs
 from .. import initializers, regularizers
-from .base import MAX_PARAMETERS, Layer, unique_name
+from .base import Layer, unique_name
 
 
 class InputLayer(Layer):
@@ -69,13 +69,8 @@ class Dense(Layer):
         self.trainable_names = ("kernel", "bias") if use_bias else ("kernel",)
         self.kernel = self.bias = None
 
-    def build(self, input_dim: int) -> None:
-        """Refuse, before anything is allocated, a kernel beyond ``MAX_PARAMETERS`` values."""
-        weights = (input_dim + 1) * self.units
-        if weights > MAX_PARAMETERS:
-            raise ValueError(f"Dense({self.units}) on {input_dim:,} inputs would hold {weights:,} weights; a linnet "
-                             f"model holds at most {MAX_PARAMETERS:,}. Received: units={self.units}")
-        super().build(input_dim)
+    def weight_count(self, input_dim: int) -> int:
+        return (input_dim + self.use_bias) * self.units
 
     def output_dim(self, input_dim):
         return self.units
