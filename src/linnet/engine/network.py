@@ -169,8 +169,9 @@ def _refuse_beyond_limit(layers: Sequence[Layer], input_dim: int) -> None:
     for layer in layers:
         total += layer.weight_count(dim)
         if total > MAX_PARAMETERS:
+            received = f"units={layer.units} ({layer.name!r})" if hasattr(layer, "units") else repr(layer)
             raise ValueError(f"The layers up to {layer.name!r} on {input_dim:,} inputs would hold {total:,} weights; "
-                             f"a linnet model holds at most {MAX_PARAMETERS:,}. Received: {layer!r}")
+                             f"a linnet model holds at most {MAX_PARAMETERS:,}. Received: {received}")
         dim = layer.output_dim(dim)
 
 
