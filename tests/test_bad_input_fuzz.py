@@ -8,6 +8,7 @@ succeeds with finite results or raises a documented error whose message names th
 ``RuntimeWarning`` may escape.
 """
 
+import os
 import re
 import warnings
 from fractions import Fraction
@@ -24,7 +25,10 @@ from linnet.cli.main import main
 
 pytestmark = [pytest.mark.filterwarnings("error::RuntimeWarning"),
               pytest.mark.filterwarnings("ignore::UserWarning")]  # advice (learning rate, sorted tail) is no failure
-FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck),
+                derandomize="LINNET_FUZZ_EXPLORE" not in os.environ)
+"""The same examples every run, so that the suite (and CI) is never red by chance; ``LINNET_FUZZ_EXPLORE=1 pytest
+tests/test_bad_input_fuzz.py`` draws new ones, and what they find is pinned with ``@example``."""
 ALLOWED = (ValueError, TypeError, OSError, linnet.DivergenceError)  # ModelFileError is a ValueError
 UNNAMED = (OSError, linnet.DivergenceError)  # a path's error names the path; a divergence the epoch and learning rate
 X = np.array([[1.0], [2.0], [3.0], [4.0], [5.0], [6.0]], np.float32)
@@ -216,6 +220,7 @@ def test_evaluate_and_predict_arguments(method, name, value):
 
 @pytest.mark.parametrize("name", ["x", "y", "fit_intercept", "alpha"])
 @FUZZ
+@example(value=np.array([5e-324] * 5 + [-5e-324]))  # x of subnormals: slopes beyond float64, were NaN + a warning
 @given(value=hostile())
 def test_ols(name, value):
     assume(name != "y" or np.asarray(value).dtype.kind != "b")  # not fixed: see the xfail below

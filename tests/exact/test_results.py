@@ -343,3 +343,14 @@ def test_a_full_rank_design_is_not_called_singular():
         fit = ols(x, y)
     assert fit.rank == 3 and not any("rank-deficient" in str(item.message) for item in caught)
     assert fit.ssr <= np.linalg.lstsq(design, y, rcond=None)[1][0] * (1 + 1e-9)
+
+
+def test_slopes_beyond_float64_are_refused_naming_the_column():
+    """x of subnormal numbers: y rises by 1 per 1e-323 of x, a slope above 1.8e308. ols returned NaN coefficients
+    and leaked an overflow RuntimeWarning; a column of 1e-300s (slope 1.9e299) is still solved."""
+    y = np.arange(6.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"x's column\(s\) \[0\] are beyond float64.*Received: x with column"):
+            ols(np.array([5e-324] * 5 + [-5e-324]), y)
+        assert np.isfinite(ols(np.array([1e-300, 2e-300, 3e-300, 0, 5e-300, 1e-300]), y).params).all()

@@ -88,7 +88,9 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     total = stable_norm(factor[:, -1])
     scale = np.array([stable_norm(column) for column in design.T])
     tolerance = RANK_ULPS * factor.shape[0] * state.rounding
-    slopes, inverse, null, condition, collinear, reached = _scaled_solve(design, rxy, scale, tolerance)
+    with np.errstate(over="ignore", invalid="ignore"):
+        slopes, inverse, null, condition, collinear, reached = _scaled_solve(design, rxy, scale, tolerance)
+    _require_representable(slopes, inverse, scale)
     rho = math.hypot(rho, stable_norm(rxy - reached))  # rank-deficient: the part no column reaches is residual
     if rho <= EXACT_FIT * factor.shape[0] * total:
         rho = 0.0
@@ -113,6 +115,17 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
         digits = _rowwise_digits(state, params, design, rxy, rho, negligible, fit_intercept)
     return LeastSquares(params, inverse, len(params) - null.shape[1], rho, total, stable_norm(reached), condition,
                         digits, constant.tolist(), collinear, negligible)
+
+
+def _require_representable(slopes: np.ndarray, inverse: np.ndarray, scale: np.ndarray) -> None:
+    """Refuse coefficients (or their root ``T``) beyond float64: columns of x spanning so little (subnormal
+    numbers, ~1e-320) that a slope, the change in y per unit of x, exceeds 1.8e308."""
+    if np.isfinite(slopes).all() and np.isfinite(inverse).all():
+        return
+    small = [j for j in range(scale.size) if not (np.isfinite(slopes[j]) and np.isfinite(inverse[j]).all())]
+    raise ValueError(f"The least-squares coefficients of x's column(s) {small} are beyond float64 (above 1.8e308): "
+                     f"those columns span too little (deviations of {scale[small].min():.3g}); rescale them, e.g. "
+                     f"multiply by 1e300. Received: x with column norms {scale[small].tolist()!r:.80}")
 
 
 def _negligible(state: LeastSquaresState, scale: np.ndarray, total: float, fit_intercept: bool) -> np.ndarray:
