@@ -53,8 +53,7 @@ def test_one_step_is_the_loss_before_it_and_a_gradient_step_after_it():
 
 def test_bad_calls_are_refused_and_a_diverging_step_leaves_the_weights():
     model = plane()
-    with pytest.raises(TypeError, match=r"train_on_batch got unexpected keyword argument\(s\): 'class_weight' "
-                                        r"\(did you mean 'sample_weight'\?\)"):
+    with pytest.raises(ValueError, match=r"Weight the rows with sample_weight .* Received: class_weight=\{0: 1\.0\}"):
         model.train_on_batch(X, Y, class_weight={0: 1.0})
     with pytest.raises(ValueError, match="x and y must have the same number of samples: x has 23, y has 3"):
         model.train_on_batch(X, Y[:3])

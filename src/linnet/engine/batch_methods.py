@@ -11,21 +11,23 @@ from typing import Any
 import numpy as np
 
 from .. import _validation as check
-from .sources import sample_weight_column
+from .sources import refuse_class_weight, sample_weight_column
 from .trainer import Trainer
 
-_BATCH_ARGUMENTS = ["x", "y", "sample_weight", "return_dict"]
+_BATCH_ARGUMENTS = ["x", "y", "sample_weight", "class_weight", "return_dict"]
 
 
 class BatchMethods:
     """``train_on_batch``, ``test_on_batch`` and ``predict_on_batch``: one batch, no callbacks, no progress output."""
 
-    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False,
-                       **kwargs) -> float | list[float] | dict[str, float]:
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, class_weight: None = None,
+                       return_dict: bool = False, **kwargs) -> float | list[float] | dict[str, float]:
         """One optimizer step on all of ``(x, y)`` at once, as Keras 3's: returns the batch's loss
         ``(1/n) Σ wᵢ·lᵢ`` (and metrics) with the weights from before the step, as ``evaluate`` returns them
-        (a float, a list ``[loss, *metrics]``, or a dict). The optimizer's state carries over between calls."""
+        (a float, a list ``[loss, *metrics]``, or a dict). The optimizer's state carries over between calls.
+        Keras' ``class_weight`` (weights by class of a classifier's target) is refused unless None."""
         check.reject_unknown_kwargs(kwargs, "train_on_batch", _BATCH_ARGUMENTS)
+        refuse_class_weight(class_weight)
         self._require_compiled("train_on_batch")
         x, y = self._xy(x, y)
         logs = Trainer(self).train_batch(x, y, sample_weight_column(sample_weight, x.shape[0]))
@@ -57,6 +59,6 @@ class BatchMethods:
 
 def results(logs: dict[str, float], return_dict: bool) -> float | list[float] | dict[str, float]:
     """Keras' return value for logs: the dict, or else the loss alone, or the list ``[loss, *metrics]``."""
-    if return_dict:
+    if check.boolean(return_dict, "return_dict"):
         return logs
     return logs["loss"] if len(logs) == 1 else list(logs.values())

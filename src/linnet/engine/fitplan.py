@@ -27,7 +27,7 @@ from .sources import (
     split_validation,
     validation_source,
 )
-from .steps import passes
+from .steps import Steps, passes
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,13 @@ stable learning rate (``linnet.diagnostics.advisers``); delete a key to silence 
 
 def fit_plan(model, x: Any, y: Any, *, batch_size: int | None, validation_split: float, validation_data: Any,
              shuffle: bool | str, sample_weight: Any, validation_batch_size: int | None, seed: Any = None,
-             steps_per_epoch: int | None = None, test_batches: bool = False) -> FitPlan:
+             steps_per_epoch: int | None = None, validation_steps: int | None = None,
+             test_batches: bool = False) -> FitPlan:
     """The plan of ``model.fit`` on arrays (checked here) or on a data source ``x``, which yields whole batches in
     its own order: then the arguments that only mean something for arrays are refused unless left unset.
-    ``steps_per_epoch`` (checked) bounds the epochs on arrays (a source ``x`` comes bounded); ``test_batches``: the
-    callbacks take the validation's batch hooks, so validation arrays are read in Keras' batches.
+    ``steps_per_epoch`` (checked) bounds the epochs on arrays (a source ``x`` comes bounded); ``validation_steps``
+    (checked) limits every validation to its first batches; ``test_batches``: the callbacks take the validation's
+    batch hooks, so validation arrays are read in Keras' batches.
 
     On large arrays the first epoch's shuffle is drawn ahead, from ``seed``'s generator (``engine.ahead``), while
     ``x`` is checked here and the ``ADVISERS`` run; use the plan as a context (``with fit_plan(...) as plan``)
@@ -85,13 +87,13 @@ def fit_plan(model, x: Any, y: Any, *, batch_size: int | None, validation_split:
         refuse_array_arguments("validation_data", validation_batch_size=validation_batch_size)
     if is_source(x):
         validation = validation_source(validation_data, model._source_features(x))
-        return FitPlan(model, x, _batched(validation, validation_batch_size, test_batches, 32))
+        return FitPlan(model, x, _batched(validation, validation_batch_size, test_batches, 32, validation_steps))
     ahead = _first_shuffle(model, x, batch_size, validation_split, shuffle, seed)  # drawn while x is checked
     try:
         x, y = model._xy(x, y)
         ahead = ahead or _first_shuffle(model, x, batch_size, validation_split, shuffle, seed)  # built by now
         plan = array_plan(model, x, y, batch_size, validation_split, validation_data, shuffle, sample_weight,
-                          validation_batch_size, ahead, test_batches)
+                          validation_batch_size, ahead, test_batches, validation_steps)
         rows = f"a pass over the {plan.x_train.shape[0]} training rows in batches of {plan.batch_size}"
         return dataclasses.replace(plan, source=passes(plan.source, steps_per_epoch, rows))
     except BaseException:
@@ -115,12 +117,12 @@ def _first_shuffle(model, x: Any, batch_size: Any, validation_split: Any, shuffl
 def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, validation_split: float,
                validation_data: Any, shuffle: bool | str, sample_weight: Any = None,
                validation_batch_size: int | None = None, ahead: ShuffleAhead | None = None,
-               test_batches: bool = False) -> FitPlan:
+               test_batches: bool = False, validation_steps: int | None = None) -> FitPlan:
     """The plan of ``fit`` on checked arrays: Keras' validation tail (or ``validation_data``), shuffled batches.
 
     ``sample_weight`` ``(n,)`` weights the rows (split with them, as Keras splits it); ``validation_batch_size``
-    rows are evaluated at a time when given, or ``batch_size`` rows with ``test_batches`` (otherwise all at once:
-    the mean is the same). ``batch_size="full"``
+    rows are evaluated at a time when given, or ``batch_size`` rows with ``test_batches`` or ``validation_steps``
+    (otherwise all at once: the mean is the same). ``batch_size="full"``
     trains on all the training rows at once from their least-squares state
     (:class:`~linnet.engine.fullbatch.FullBatch`: Keras' ``batch_size=n``, each step O(p²)).
     """
@@ -144,17 +146,22 @@ def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, vali
     else:
         source = ArrayBatches(*train[:2], batch_size=batch_size, shuffle=shuffle, reuse=True,  # read by the trainer
                               sample_weight=train[2] if len(train) == 3 else None, ahead=ahead)
-    validation = _batched(validation, validation_batch_size, test_batches, batch_size)
+    validation = _batched(validation, validation_batch_size, test_batches, batch_size, validation_steps)
     return FitPlan(model, source, validation, x, y, train[0], batch_size, split, weight)
 
 
-def _batched(validation: Any, validation_batch_size: int | None, test_batches: bool, batch_size: int) -> Any:
+def _batched(validation: Any, validation_batch_size: int | None, test_batches: bool, batch_size: int,
+             validation_steps: int | None = None) -> Any:
     """Validation arrays read ``validation_batch_size`` rows at a time, or Keras' ``batch_size`` rows when the
-    callbacks see each batch (``test_batches``); otherwise as they are (all at once)."""
+    callbacks see each batch (``test_batches``) or only the first ``validation_steps`` batches are read; otherwise
+    as they are (all at once). With ``validation_steps``, the first that many batches of every validation (Keras 3
+    reads them afresh each time; more than the data has are refused)."""
     validation_batch_size = positive_int(validation_batch_size, "validation_batch_size", allow_none=True)
-    if not isinstance(validation, ArrayBatches) or not (validation_batch_size or test_batches):
+    if isinstance(validation, ArrayBatches) and (validation_batch_size or test_batches or validation_steps):
+        validation = dataclasses.replace(validation, batch_size=validation_batch_size or batch_size)
+    if validation is None or validation_steps is None:
         return validation
-    return dataclasses.replace(validation, batch_size=validation_batch_size or batch_size)
+    return Steps(validation, validation_steps, "validation_steps")
 
 
 def validation_frequency(value: Any) -> int | list[int]:

@@ -26,15 +26,15 @@ READING_SEED = 0
 """Seeds the generator a source that shuffles (a file source's pieces and shuffle buffer) is read with by
 ``evaluate``: the same order at every call, so the same loss to the last digit, and linnet's own generator
 (``linnet.random``), which a later ``fit`` draws from, left as it was."""
-_EVALUATE_ARGUMENTS = ["x", "y", "batch_size", "verbose", "return_dict", "sample_weight", "steps", "callbacks"]
+_EVALUATE_ARGUMENTS = ["x", "y", "batch_size", "verbose", "sample_weight", "steps", "callbacks", "return_dict"]
 
 
 class Inference:
     """``evaluate`` and ``predict``: the first ``steps`` batches; the callbacks' ``on_test_*``, ``on_predict_*``."""
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = _AUTO,
-                 return_dict: bool = False, sample_weight: Any = None, steps: int | None = None,
-                 callbacks: Sequence[Callback] | Callback | None = None,
+                 sample_weight: Any = None, steps: int | None = None,
+                 callbacks: Sequence[Callback] | Callback | None = None, return_dict: bool = False,
                  **kwargs) -> float | list[float] | dict[str, float]:
         """Loss (and metrics) over ``(x, y)`` or a data source: a float, a list ``[loss, *metrics]``, or a dict;
         ``sample_weight`` ``(n,)`` weights the loss ``(1/n) Σ wᵢ·lᵢ`` and the ``weighted_metrics``.
@@ -44,8 +44,13 @@ class Inference:
         and metrics of batches ``0..b``, and ``on_test_end(logs)``, as in Keras 3. One that sets
         ``model.stop_evaluating`` stops after the current batch: the results are those of the batches read.
         A source that shuffles is read in one fixed order (``READING_SEED``), not drawn from linnet's generator.
+        The arguments come in Keras 3's order (linnet 0.1 took ``return_dict`` fifth: a bool there is refused).
         """
         check.reject_unknown_kwargs(kwargs, "evaluate", _EVALUATE_ARGUMENTS)
+        if isinstance(sample_weight, (bool, np.bool_)):
+            raise TypeError(f"sample_weight must hold one weight per row. Received: sample_weight={sample_weight}. "
+                            f"evaluate takes Keras 3's order (x, y, batch_size, verbose, sample_weight, steps, "
+                            f"callbacks, return_dict); linnet 0.1 took return_dict fifth: pass it by name.")
         self._require_compiled("evaluate")
         steps, callbacks = step_count(steps, "steps"), check.instances(callbacks, "callbacks", Callback)
         verbose = check.verbosity(verbose, auto=1)

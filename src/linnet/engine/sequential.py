@@ -27,15 +27,16 @@ from .inference import Inference
 from .layers import InputLayer, Layer, input_dim_from_shape, unique_name
 from .network import Network
 from .plugins import plugin
-from .sources import source_features
+from .sources import refuse_class_weight, source_features
 from .steps import step_count
 from .summary import ModelSummary
 from .trainer import Trainer
 
 _AUTO = "auto"
 _FIT_ARGUMENTS = ("x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split", "validation_data",
-                  "shuffle", "initial_epoch", "sample_weight", "validation_batch_size", "validation_freq",
-                  "steps_per_epoch")
+                  "shuffle", "class_weight", "sample_weight", "initial_epoch", "steps_per_epoch", "validation_steps",
+                  "validation_batch_size", "validation_freq")
+"""``fit``'s arguments, in Keras 3's order."""
 
 
 class Sequential(Inference, BatchMethods):
@@ -187,8 +188,9 @@ class Sequential(Inference, BatchMethods):
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
             verbose: Any = _AUTO, callbacks: Sequence[callbacks_module.Callback] | None = None,
             validation_split: float = 0.0, validation_data: Any = None, shuffle: bool | str = True,
-            initial_epoch: int = 0, sample_weight: Any = None, validation_batch_size: int | None = None,
-            validation_freq: int | Sequence[int] = 1, steps_per_epoch: int | None = None, *,
+            class_weight: None = None, sample_weight: Any = None, initial_epoch: int = 0,
+            steps_per_epoch: int | None = None, validation_steps: int | None = None,
+            validation_batch_size: int | None = None, validation_freq: int | Sequence[int] = 1, *,
             seed: int | np.random.Generator | None = None, **kwargs) -> callbacks_module.History:
         """Train for ``epochs - initial_epoch`` epochs; return the ``History`` (also ``model.history``).
 
@@ -196,14 +198,18 @@ class Sequential(Inference, BatchMethods):
         (``linnet.data.sources``); then the arguments for arrays stay unset (``fitplan.fit_plan``). An epoch is
         ``steps_per_epoch`` batches when given: the next ones of passes over the arrays or the source, going on
         into a new pass where one ends (``engine.steps``); a one-shot generator's next ones, where the last epoch
-        stopped. ``sample_weight`` ``(n,)`` weights the rows' losses;
-        validation runs after epoch ``e`` if ``e % validation_freq == 0``. ``seed`` (linnet's) fixes the shuffles;
+        stopped. ``sample_weight`` ``(n,)`` weights the rows' losses (``class_weight``, for classifiers, is refused);
+        validation runs after epoch ``e`` if ``e % validation_freq == 0``, on the first ``validation_steps`` batches
+        of the validation data when given (as Keras 3). ``seed`` (linnet's) fixes the shuffles;
         None draws them from the generator ``linnet.utils.set_random_seed`` seeds.
+        The arguments come in Keras 3's order; ``seed`` is linnet's and keyword-only.
         """
         check.reject_unknown_kwargs(kwargs, "fit", [*_FIT_ARGUMENTS, "seed"])
+        refuse_class_weight(class_weight)
         self._require_compiled("fit")
         validation_freq = validation_frequency(validation_freq)
         steps_per_epoch = step_count(steps_per_epoch, "steps_per_epoch")
+        validation_steps = step_count(validation_steps, "validation_steps")
         epochs = check.positive_int(epochs, "epochs")
         initial_epoch = check.non_negative_int(initial_epoch, "initial_epoch")
         verbose, names = check.verbosity(verbose, auto=1), _naming.pandas_names(x, y)  # kept for equation()
@@ -211,10 +217,11 @@ class Sequential(Inference, BatchMethods):
         source = plugin("data_source")(x, shuffle, steps_per_epoch, epochs - initial_epoch)
         if source is not None:  # it orders its own batches (a PyDataset took shuffle above)
             x, shuffle = source, True
-            validation_data = plugin("data_source")(validation_data, None, None, epochs) or validation_data
+        validation_data = plugin("data_source")(validation_data, None, None, epochs) or validation_data
         with fit_plan(self, x, y, batch_size=batch_size, validation_split=validation_split, seed=seed,
                       validation_data=validation_data, shuffle=shuffle, sample_weight=sample_weight,
                       validation_batch_size=validation_batch_size, steps_per_epoch=steps_per_epoch,
+                      validation_steps=validation_steps,
                       test_batches=takes_batches(callbacks, "test")) as plan:  # may draw the first shuffle ahead
             advise(plan)
             self.training_config = {"epochs": epochs, "batch_size": plan.batch_size, "shuffle": shuffle,

@@ -248,6 +248,15 @@ def sample_weight_column(sample_weight: Any, n_samples: int, name: str = "sample
     return weight
 
 
+def refuse_class_weight(class_weight: Any) -> None:
+    """Keras' ``class_weight`` of ``fit``/``train_on_batch`` (a weight for each class of a classifier's integer
+    target): a regression neuron has no classes, so anything but None is refused, pointing at ``sample_weight``."""
+    if class_weight is not None:
+        raise ValueError(f"class_weight weights the rows of each class of a classifier's target; linnet's neuron is a "
+                         f"regression, whose target has no classes. Weight the rows with sample_weight (one weight "
+                         f"per row) instead. Received: class_weight={class_weight!r:.100}")
+
+
 def validation_source(validation_data: Any, n_features: int) -> Any:
     """``fit``'s ``validation_data`` as a source: a data source as it is (its ``n_features`` checked against the
     model's: a file source's batches are not checked one by one), ``(x_val, y_val)`` checked and :func:`in_order`
