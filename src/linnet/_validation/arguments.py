@@ -43,14 +43,15 @@ def reject_unknown_kwargs(kwargs: dict, where: str, allowed: Iterable[str] = ())
     raise TypeError(f"{where} got unexpected keyword argument(s): {', '.join(parts)}.")
 
 
-def positive_int(value: Any, name: str, *, allow_none: bool = False) -> int | None:
-    """Return ``value`` as an int >= 1, or raise naming ``name``."""
+def positive_int(value: Any, name: str, *, allow_none: bool = False,
+                 expected: str = "a positive integer") -> int | None:
+    """Return ``value`` as an int >= 1, or raise naming ``name`` ("``name`` must be ``expected``. Received: ...")."""
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer. Received: {name}={value!r} ({type(value).__name__})")
+        raise TypeError(f"{name} must be {expected}. Received: {name}={value!r} ({type(value).__name__})")
     if value < 1:
-        raise ValueError(f"{name} must be a positive integer. Received: {name}={value}")
+        raise ValueError(f"{name} must be {expected}. Received: {name}={value}")
     return int(value)
 
 
