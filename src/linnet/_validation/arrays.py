@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import FLOAT32_MAX, FLOAT32_TINY
+
 FLOATX = np.float32
-_FLOAT32 = np.finfo(np.float32)
 
 
 def shaped(name: str, array: np.ndarray) -> str:
@@ -214,11 +215,11 @@ def _in_float32_range(array: np.ndarray, name: str, *, tiny: bool) -> np.ndarray
     """``array`` as float32, refusing magnitudes above float32's largest (inf included), and, when ``tiny``,
     non-zero ones below its smallest normal number."""
     magnitude = np.abs(array)
-    bad = (magnitude > _FLOAT32.max) | ((magnitude < _FLOAT32.tiny) & (magnitude > 0) if tiny else False)
+    bad = (magnitude > FLOAT32_MAX) | ((magnitude < FLOAT32_TINY) & (magnitude > 0) if tiny else False)
     if np.any(bad):
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(f"{name} at index {index} is {array[index]:.4g}, which float32 (linnet's precision) "
-                         f"cannot hold: its magnitudes run from {_FLOAT32.tiny:.3g} to {_FLOAT32.max:.3g}. "
+                         f"cannot hold: its magnitudes run from {FLOAT32_TINY:.3g} to {FLOAT32_MAX:.3g}. "
                          f"Rescale the data (standardize it or change its units).")
     return array.astype(np.float32)
 
@@ -244,6 +245,6 @@ def finite_results(results: dict[str, float], what: str) -> dict[str, float]:
     bad = {key: value for key, value in results.items() if not math.isfinite(value)}
     if bad:
         raise ValueError(f"{what}: {', '.join(f'{k} = {v}' for k, v in bad.items())}. The predictions or their "
-                         f"errors overflow float32, linnet's precision (|value| > {_FLOAT32.max:.3g}), on this x "
+                         f"errors overflow float32, linnet's precision (|value| > {FLOAT32_MAX:.3g}), on this x "
                          f"and y: rescale x and y (standardize them or change their units).")
     return results
