@@ -187,16 +187,15 @@ def regression_pair(y_true: Any, y_pred: Any, sample_weight: Any = None, *,
 
 
 def _one_output(values: Any, name: str, finite: bool) -> np.ndarray:
-    """``values`` (a number, ``(n,)`` or ``(n, 1)``) as a float32 column ``(n, 1)``."""
+    """``values`` (a number, ``(n,)`` or ``(n, 1)``) as a float32 column ``(n, 1)``; NaN and infinity refused when
+    ``finite``, at the sample's index as ``targets`` gives it."""
     array = numeric_array(values, name)
     if array.ndim > 2 or (array.ndim == 2 and array.shape[1] != 1):
         raise ValueError(f"{name} must hold one value per sample, shape (n,) or (n, 1), for a one-output "
                          f"regression. Received: {shaped(name, array)}")
-    column = array.reshape(-1, 1)
-    bad = nonfinite_index(column) if finite else None
-    if bad is not None:
-        raise ValueError(f"{name} must hold finite numbers. Received: {column[bad]} at index {bad[0]} of {name}.")
-    return checked_cast(column, FLOATX, name, finite=False)
+    if finite:
+        require_finite(array.reshape(-1), name)
+    return checked_cast(array.reshape(-1, 1), FLOATX, name, finite=False)
 
 
 def float32_values(values: Any, name: str, *, non_negative: bool = False, tiny: bool = False) -> np.ndarray:
