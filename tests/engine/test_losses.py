@@ -109,7 +109,7 @@ def test_calling_a_loss_with_sample_weight_is_keras_sum_over_batch_size(name, we
 
 @pytest.mark.parametrize("weights, message", [
     ([1.0, 1.0, 1.0], r"sample_weight must be a number or hold one weight per sample \(2\). Received: 3 weights"),
-    ([np.nan, 1.0], "sample_weight must hold finite numbers. Received: nan at index 0"),
+    ([np.nan, 1.0], r"sample_weight contains NaN or infinite values \(first at index \(0,\): nan\)"),
     ([-1.0, 1.0], "sample_weight must be non-negative"),
     (np.ones((2, 2)), r"sample_weight must hold one value per sample.*Received: sample_weight.shape=\(2, 2\)"),
 ])

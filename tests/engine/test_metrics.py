@@ -2,6 +2,8 @@ import numpy as np
 import pytest
 
 from linnet.engine import metrics
+from linnet.engine.layers import Dense, Input
+from linnet.engine.sequential import Sequential
 
 
 def _feed(metric, batches):
@@ -70,12 +72,15 @@ def test_update_state_called_directly_takes_what_keras_takes(name, true_shape, p
     ([1.0, 2.0], [1.0, 2.0, 3.0], None, ValueError, "y_true and y_pred must have the same length, at least 1. "
      "Received: lengths 2 and 3"),
     ([], [], None, ValueError, "Received: lengths 0 and 0"),
-    ([1.0, np.nan], [1.0, 2.0], None, ValueError, "y_true must hold finite numbers. Received: nan at index 1"),
-    ([1.0, 2.0], [np.inf, 2.0], None, ValueError, "y_pred must hold finite numbers. Received: inf at index 0"),
+    ([1.0, np.nan], [1.0, 2.0], None, ValueError, r"y_true contains NaN or infinite values \(first at index \(1,\): "
+     r"nan\); remove or impute them\."),
+    ([1.0, 2.0], [np.inf, 2.0], None, ValueError, r"y_pred contains NaN or infinite values \(first at index \(0,\): "
+     r"inf\); remove or impute them\."),
     (["a", "b"], [1.0, 2.0], None, TypeError, "y_true must hold numbers. Received: y_true.dtype=<U1"),
     ([1.0, 2.0], [1.0, 2.0], [1.0, 1.0, 1.0], ValueError, r"sample_weight must be a number or hold one weight per "
      r"sample \(2\). Received: 3 weights"),
-    ([1.0, 2.0], [1.0, 2.0], [1.0, np.nan], ValueError, "sample_weight must hold finite numbers. Received: nan"),
+    ([1.0, 2.0], [1.0, 2.0], [1.0, np.nan], ValueError, r"sample_weight contains NaN or infinite values \(first at "
+     r"index \(1,\): nan\)"),
     ([1.0, 2.0], [1.0, 2.0], [1.0, -1.0], ValueError, "sample_weight must be non-negative. Received: -1 at index"),
 ])
 def test_update_state_refuses_other_input_by_name(name, y_true, y_pred, weight, error, message):
@@ -83,6 +88,20 @@ def test_update_state_refuses_other_input_by_name(name, y_true, y_pred, weight, 
     with pytest.raises(error, match=message):
         metric.update_state(y_true, y_pred, weight)
     assert metric.result() == 0.0  # nothing was added
+
+
+@pytest.mark.parametrize("bad", [[1.0, np.nan, np.inf], [[1.0], [np.nan], [np.inf]]], ids=["(B,)", "(B,1)"])
+def test_a_non_finite_target_is_refused_with_the_message_fit_gives(bad):
+    """A metric said "y_true must hold finite numbers. Received: nan at index 1 of y_true." where fit says
+    (require_finite) that the value is the first bad one, where it is and what to do."""
+    model = Sequential([Input((1,)), Dense(1)])
+    model.compile(loss="mse")
+    with pytest.raises(ValueError) as in_fit:
+        model.fit([1.0, 2.0, 3.0], bad, verbose=0)
+    with pytest.raises(ValueError) as in_metric:
+        metrics.get("mse").update_state(bad, [1.0, 2.0, 3.0])
+    assert str(in_fit.value) == "y contains NaN or infinite values (first at index (1,): nan); remove or impute them."
+    assert str(in_metric.value) == str(in_fit.value).replace("y ", "y_true ", 1)
 
 
 def test_a_number_is_one_sample_and_a_number_weight_weights_every_sample():

@@ -8,7 +8,7 @@ import math
 import numbers
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -43,14 +43,15 @@ def reject_unknown_kwargs(kwargs: dict, where: str, allowed: Iterable[str] = ())
     raise TypeError(f"{where} got unexpected keyword argument(s): {', '.join(parts)}.")
 
 
-def positive_int(value: Any, name: str, *, allow_none: bool = False) -> int | None:
-    """Return ``value`` as an int >= 1, or raise naming ``name``."""
+def positive_int(value: Any, name: str, *, allow_none: bool = False,
+                 expected: str = "a positive integer") -> int | None:
+    """Return ``value`` as an int >= 1, or raise naming ``name`` ("``name`` must be ``expected``. Received: ...")."""
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer. Received: {name}={value!r} ({type(value).__name__})")
+        raise TypeError(f"{name} must be {expected}. Received: {name}={value!r} ({type(value).__name__})")
     if value < 1:
-        raise ValueError(f"{name} must be a positive integer. Received: {name}={value}")
+        raise ValueError(f"{name} must be {expected}. Received: {name}={value}")
     return int(value)
 
 
@@ -85,12 +86,14 @@ def real_number(value: Any, name: str, *, low: float | None = None, high: float 
     return value
 
 
-def float32_scalar(value: float, what: str, *, tiny: bool = False) -> float:
+def float32_scalar(value: float, what: str | Callable[[], str], *, tiny: bool = False) -> float:
     """``value`` if float32, in which the engine computes, holds it: ``|value| <= 3.4e38`` (larger ones become
-    infinite) and, when ``tiny``, 0 or ``|value| >= 1.18e-38`` (smaller ones round towards 0)."""
+    infinite) and, when ``tiny``, 0 or ``|value| >= 1.18e-38`` (smaller ones round towards 0). ``what`` names the
+    value in the refusal; a function giving the name is called only then (for a value checked every step)."""
     size = abs(value)
     if size > FLOAT32_MAX or (tiny and 0 < size < FLOAT32_TINY):
         least = f" and, unless 0, at least {FLOAT32_TINY:.3g}" if tiny else ""
+        what = what() if callable(what) else what
         raise ValueError(f"{what} must be at most {FLOAT32_MAX:.3g}{least} in magnitude (float32, in which linnet "
                          f"computes, holds no other). Received: {value!r}")
     return value

@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from .arguments import FLOAT32_MAX, FLOAT32_TINY
+
 FLOATX = np.float32
-_FLOAT32 = np.finfo(np.float32)
 
 
 def shaped(name: str, array: np.ndarray) -> str:
@@ -186,16 +187,15 @@ def regression_pair(y_true: Any, y_pred: Any, sample_weight: Any = None, *,
 
 
 def _one_output(values: Any, name: str, finite: bool) -> np.ndarray:
-    """``values`` (a number, ``(n,)`` or ``(n, 1)``) as a float32 column ``(n, 1)``."""
+    """``values`` (a number, ``(n,)`` or ``(n, 1)``) as a float32 column ``(n, 1)``; NaN and infinity refused when
+    ``finite``, at the sample's index as ``targets`` gives it."""
     array = numeric_array(values, name)
     if array.ndim > 2 or (array.ndim == 2 and array.shape[1] != 1):
         raise ValueError(f"{name} must hold one value per sample, shape (n,) or (n, 1), for a one-output "
                          f"regression. Received: {shaped(name, array)}")
-    column = array.reshape(-1, 1)
-    bad = nonfinite_index(column) if finite else None
-    if bad is not None:
-        raise ValueError(f"{name} must hold finite numbers. Received: {column[bad]} at index {bad[0]} of {name}.")
-    return checked_cast(column, FLOATX, name, finite=False)
+    if finite:
+        require_finite(array.reshape(-1), name)
+    return checked_cast(array.reshape(-1, 1), FLOATX, name, finite=False)
 
 
 def float32_values(values: Any, name: str, *, non_negative: bool = False, tiny: bool = False) -> np.ndarray:
@@ -214,11 +214,11 @@ def _in_float32_range(array: np.ndarray, name: str, *, tiny: bool) -> np.ndarray
     """``array`` as float32, refusing magnitudes above float32's largest (inf included), and, when ``tiny``,
     non-zero ones below its smallest normal number."""
     magnitude = np.abs(array)
-    bad = (magnitude > _FLOAT32.max) | ((magnitude < _FLOAT32.tiny) & (magnitude > 0) if tiny else False)
+    bad = (magnitude > FLOAT32_MAX) | ((magnitude < FLOAT32_TINY) & (magnitude > 0) if tiny else False)
     if np.any(bad):
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(f"{name} at index {index} is {array[index]:.4g}, which float32 (linnet's precision) "
-                         f"cannot hold: its magnitudes run from {_FLOAT32.tiny:.3g} to {_FLOAT32.max:.3g}. "
+                         f"cannot hold: its magnitudes run from {FLOAT32_TINY:.3g} to {FLOAT32_MAX:.3g}. "
                          f"Rescale the data (standardize it or change its units).")
     return array.astype(np.float32)
 
@@ -244,6 +244,6 @@ def finite_results(results: dict[str, float], what: str) -> dict[str, float]:
     bad = {key: value for key, value in results.items() if not math.isfinite(value)}
     if bad:
         raise ValueError(f"{what}: {', '.join(f'{k} = {v}' for k, v in bad.items())}. The predictions or their "
-                         f"errors overflow float32, linnet's precision (|value| > {_FLOAT32.max:.3g}), on this x "
+                         f"errors overflow float32, linnet's precision (|value| > {FLOAT32_MAX:.3g}), on this x "
                          f"and y: rescale x and y (standardize them or change their units).")
     return results

@@ -27,6 +27,12 @@ class SingleNeuron:
     gain: float
     offset: float
 
+    def curvature(self, loss_curvature: float) -> tuple[float, np.ndarray]:
+        """``(c·gain², ridge)``, the last two arguments of :func:`eigenvalues` and :func:`spectrum` for a loss of
+        curvature ``c`` (``Loss.curvature()``): ``c`` seen through the output gain, and the curvature the layer's
+        L2 penalties add (:func:`penalty_curvature`)."""
+        return loss_curvature * self.gain ** 2, penalty_curvature(self.dense)
+
 
 def _layers_map(layers, dim: int) -> tuple[np.ndarray, np.ndarray]:
     """``(A, b)`` such that the affine ``layers`` map ``z`` (``dim`` features) to ``z @ A + b``."""

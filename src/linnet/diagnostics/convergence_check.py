@@ -16,7 +16,7 @@ from ..engine.optimizers import Adam, Adamax, Nadam, RMSprop
 from ..exact.penalized import PenalizedResult, penalized
 from ..exact.results import OLSResult
 from ..exact.state import Moments
-from ._hessian import SingleNeuron, penalty_curvature, prefix_lift, single_neuron, spectrum, standardizing_lift
+from ._hessian import SingleNeuron, prefix_lift, single_neuron, spectrum, standardizing_lift
 from .equation import built_network, checked_ols_result, has_intercept, residual_sum_of_squares
 from .penalty import model_penalty
 from .stability import sgd_limit
@@ -188,18 +188,19 @@ def _adaptive_reach(optimizer, neuron: SingleNeuron, reference: OLSResult) -> st
 
 
 def _curvature(model) -> tuple[float, np.ndarray | None]:
-    """The loss's curvature through the neuron's output gain and its L2 penalties' (``_hessian.eigenvalues``)."""
+    """The curvature arguments of ``_hessian.spectrum`` for the model's neuron (``SingleNeuron.curvature``; an
+    uncompiled model's loss taken as MSE's); ``(1, None)`` for a stack of several trainable layers."""
     neuron = single_neuron(model.network)
     if neuron is None:
         return 1.0, None
-    curvature = model.loss.curvature() if model.loss is not None else 2.0  # uncompiled: MSE's
-    return curvature * neuron.gain ** 2, penalty_curvature(neuron.dense)
+    return neuron.curvature(model.loss.curvature() if model.loss is not None else 2.0)
 
 
 def _normalize(model, moments: Moments) -> str | None:
     fit_intercept = has_intercept(model.network)
-    condition = spectrum(moments, prefix_lift(model.network), fit_intercept, *_curvature(model))[1]
-    normalized = spectrum(moments, standardizing_lift(moments), fit_intercept, *_curvature(model))[1]
+    curvature = _curvature(model)
+    condition = spectrum(moments, prefix_lift(model.network), fit_intercept, *curvature)[1]
+    normalized = spectrum(moments, standardizing_lift(moments), fit_intercept, *curvature)[1]
     if condition <= CONDITION_LIMIT or condition <= 10 * normalized:
         return None
     return (f"normalize the inputs: the loss is {condition:.3g} times more curved along one direction than "

@@ -27,7 +27,7 @@ from .._validation import features
 from ..engine.network import built_network
 from ..exact.state import Moments
 from ._hessian import eigenvalues as hessian_eigenvalues
-from ._hessian import penalty_curvature, single_neuron
+from ._hessian import single_neuron
 
 FLAT = 1e-10
 """Eigenvalues below ``FLAT·λmax`` are flat directions (collinear or constant columns), left out of ``λmin``."""
@@ -66,8 +66,7 @@ def auto_rate(model, x: Any, momentum: bool = False) -> AutoRate:
                          f"huber, log_cosh). Received: {len(network.layers)} layer(s), loss {model.loss!r}")
     x = features(x, "x", n_features=network.input_dim, dtype=np.float64)
     moments = Moments().update(x, np.zeros(x.shape[0]))
-    eigenvalues = hessian_eigenvalues(moments, neuron.lift, neuron.dense.use_bias, curvature * neuron.gain ** 2,
-                                      penalty_curvature(neuron.dense))
+    eigenvalues = hessian_eigenvalues(moments, neuron.lift, neuron.dense.use_bias, *neuron.curvature(curvature))
     largest = float(eigenvalues[-1])
     if not largest > 0:
         raise ValueError("learning_rate='auto' needs inputs that vary: the loss has no curvature on x. "

@@ -14,7 +14,7 @@ from ..engine import losses as losses_module
 from ..engine.network import built_network
 from ..engine.optimizers import SGD
 from ..exact.state import ROWS_PER_CHUNK, Moments
-from ._hessian import penalty_curvature, single_neuron, spectrum, standardizing_lift
+from ._hessian import single_neuron, spectrum, standardizing_lift
 
 BATCH_EIGEN_BUDGET = 2e7
 """Per-batch eigenvalues are computed when ``batches × (d+1)³`` is at most this (about 0.1 s)."""
@@ -125,9 +125,8 @@ def model_stable_learning_rate(model, x: Any, batch_size: int | None = None) -> 
     x = features(x, "x", n_features=network.input_dim, dtype=None)
     batch_size = positive_int(batch_size, "batch_size", allow_none=True)
     moments = _x_state(x)
-    curvature = model.loss.curvature() * neuron.gain ** 2
-    return _stability(x, moments, curvature, neuron.dense.use_bias, batch_size, neuron.lift,
-                      penalty_curvature(neuron.dense))
+    curvature, ridge = neuron.curvature(model.loss.curvature())
+    return _stability(x, moments, curvature, neuron.dense.use_bias, batch_size, neuron.lift, ridge)
 
 
 def learning_rate_warning(model, x: Any, batch_size: int | None = None) -> str | None:

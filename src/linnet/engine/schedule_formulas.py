@@ -19,15 +19,16 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._validation import FLOAT32_TINY
+
 _F32 = np.float32
 _PI = _F32(math.pi)
-_TINY = np.finfo(np.float32).tiny
 
 
 def flush_to_zero(value: np.float32) -> np.float32:
     """``value``, or a zero of its sign where it is subnormal (``0 < |value| < 1.2e-38``), as TensorFlow's CPU
     kernels (flush-to-zero mode) give it."""
-    return value * _F32(0.0) if abs(value) < _TINY else value
+    return value * _F32(0.0) if abs(value) < FLOAT32_TINY else value
 
 
 @functools.cache

@@ -16,10 +16,10 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator
 from typing import Any
 
+from .._validation import positive_int
 from .sources import ArrayBatches, source_length
 
 
@@ -27,15 +27,8 @@ def step_count(value: Any, name: str) -> int | None:
     """``steps``/``steps_per_epoch``: None (every batch) or a number of batches, an int >= 1.
 
     Keras 3.15.1 takes 0 and True as "every batch" and fails on a float inside TensorFlow; both are refused here."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer (a number of batches) or None for all of them. "
-                        f"Received: {name}={value!r} ({type(value).__name__})")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer (a number of batches) or None for all of them. "
-                         f"Received: {name}={value}")
-    return int(value)
+    return positive_int(value, name, allow_none=True,
+                        expected="a positive integer (a number of batches) or None for all of them")
 
 
 def at_most(steps: int, batches: int, name: str, data: str) -> int:

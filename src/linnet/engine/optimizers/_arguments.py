@@ -76,21 +76,28 @@ def checked_rate_function(value: Callable[[], Any]) -> Callable[[], Any]:
 
 
 def called_rate(function: Callable[[], Any]) -> float:
-    """The value of a callable learning rate, refused unless a finite number >= 0."""
+    """The value of a callable learning rate, refused unless a finite number >= 0 that float32 holds."""
     value = function()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= value < np.inf:
-        raise ValueError(f"A callable learning_rate must return a finite number >= 0. Received: "
-                         f"learning_rate() = {value!r} from {function!r}")
-    return float32_scalar(value, f"The value of the callable learning_rate {function!r}", tiny=True)
+    return _learning_rate(value, lambda: f"A callable learning_rate must return a finite number >= 0. Received: "
+                                         f"learning_rate() = {value!r} from {function!r}",
+                          lambda: f"The value of the callable learning_rate {function!r}")
 
 
 def scheduled_rate(schedule: Callable[[int], Any], step: int) -> float:
     """The schedule's learning rate at ``step``, refused unless a finite number >= 0 that float32 holds."""
     value = float(schedule(step))
-    if not 0.0 <= value < np.inf:
-        raise ValueError(f"The learning-rate schedule {schedule!r} gave {value!r} at step {step}; a learning rate "
-                         f"must be a finite number >= 0.")
-    return float32_scalar(value, f"The learning rate of {schedule!r} at step {step}", tiny=True)
+    return _learning_rate(value, lambda: f"The learning-rate schedule {schedule!r} gave {value!r} at step {step}; "
+                                         f"a learning rate must be a finite number >= 0.",
+                          lambda: f"The learning rate of {schedule!r} at step {step}")
+
+
+def _learning_rate(value: Any, refusal: Callable[[], str], what: Callable[[], str]) -> float:
+    """``value`` if a learning rate: a real number (not a bool) in ``[0, inf)``, else ``ValueError(refusal())``,
+    that float32 holds (0 or 1.18e-38 to 3.4e38, else ``float32_scalar``'s refusal naming ``what()``). The rate is
+    read every step: the messages are functions, formatted only when a value is refused."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= value < np.inf:
+        raise ValueError(refusal())
+    return float32_scalar(value, what, tiny=True)
 
 
 def name_pattern(var_names: Any) -> re.Pattern | None:
