@@ -99,9 +99,12 @@ def checked_cast(array: np.ndarray, dtype, name: str, finite: bool = True) -> np
     with np.errstate(over="ignore", invalid="ignore"):  # the cast may overflow, which is refused below
         cast = np.ascontiguousarray(array, dtype=dtype)
     if cast.dtype != array.dtype and nonfinite_index(cast) is not None:
-        limit = np.finfo(cast.dtype).max
-        raise ValueError(f"{name} has values beyond the {cast.dtype} range (|value| > {limit:.3g}, largest "
-                         f"{np.abs(array).max():.3g}); rescale it, e.g. standardize it or change its units.")
+        overflowed = np.isfinite(array) & ~np.isfinite(cast)  # not a NaN or infinity the caller let through
+        if overflowed.any():
+            limit = np.finfo(cast.dtype).max
+            raise ValueError(f"{name} has values beyond the {cast.dtype} range (|value| > {limit:.3g}, largest "
+                             f"{np.abs(array[overflowed]).max():.3g}); rescale it, e.g. standardize it or change "
+                             f"its units.")
     return cast
 
 
