@@ -81,13 +81,14 @@ def test_an_error_beyond_float32_gives_keras_value_without_a_warning(loss, expec
 
 @pytest.mark.parametrize("loss", ALL, ids=repr)
 @pytest.mark.parametrize("kind", [list, np.float64, np.float32], ids=["list", "float64", "float32"])
-def test_a_nan_given_to_a_loss_gives_nan_as_keras_whatever_its_container(loss, kind):
-    """Keras 3.15.1: ``MeanSquaredError()([1.0, nan], [1.0, 2.0])`` is nan (recorded). A float32 array gave nan,
-    a list or float64 array was refused as 'beyond the float32 range (..., largest nan)', which is untrue."""
-    y_true = [1.0, math.nan] if kind is list else np.array([1.0, math.nan], kind)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert math.isnan(loss(y_true, [1.0, 2.0]))
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_a_nan_or_infinity_given_to_a_loss_is_refused_whatever_its_container(loss, kind, bad):
+    """As fit and the metrics refuse it (Keras 3.15.1 returns nan or inf). A float32 array gave nan or inf, a list
+    or float64 array holding NaN was refused as 'beyond the float32 range (..., largest nan)', which is untrue."""
+    y_true = [1.0, bad] if kind is list else np.array([1.0, bad], kind)
+    with pytest.raises(ValueError, match=rf"y_true contains NaN or infinite values \(first at index \(1,\): "
+                                         rf"{bad}\); remove or impute them"):
+        loss(y_true, [1.0, 2.0])
 
 
 def test_huber_delta_float32_cannot_hold_is_refused_by_name():

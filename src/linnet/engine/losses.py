@@ -49,9 +49,10 @@ class Loss(Configurable):
         ``y_true``, ``y_pred``: numbers, lists or arrays of shape ``(B,)`` or ``(B, 1)``, the same ``B >= 1``.
         ``sample_weight``: None (every ``wᵢ = 1``), a number, or ``(B,)``/``(B, 1)`` weights >= 0; the weighted
         sum is divided by ``B``, not by ``Σ wᵢ`` (Keras' ``"sum_over_batch_size"``). Computed in float32:
-        ``inf`` when an error overflows float32, as in Keras.
+        ``inf`` when an error of finite values overflows float32, as in Keras. A NaN or infinite value is refused
+        by name, as ``fit`` and the metrics refuse it (Keras returns nan or inf).
         """
-        y_true, y_pred, sample_weight = regression_pair(y_true, y_pred, sample_weight, finite=False)
+        y_true, y_pred, sample_weight = regression_pair(y_true, y_pred, sample_weight)
         with np.errstate(over="ignore", invalid="ignore"):
             return self.value_and_grad(y_true, y_pred, sample_weight)[0]
 
