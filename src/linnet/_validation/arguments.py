@@ -48,19 +48,20 @@ def positive_int(value: Any, name: str, *, allow_none: bool = False,
     """Return ``value`` as an int >= 1, or raise naming ``name`` ("``name`` must be ``expected``. Received: ...")."""
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be {expected}. Received: {name}={value!r} ({type(value).__name__})")
-    if value < 1:
-        raise ValueError(f"{name} must be {expected}. Received: {name}={value}")
-    return int(value)
+    return _integer_at_least(value, 1, name, expected)
 
 
 def non_negative_int(value: Any, name: str) -> int:
     """Return ``value`` as an int >= 0, or raise naming ``name``."""
+    return _integer_at_least(value, 0, name, "a non-negative integer")
+
+
+def _integer_at_least(value: Any, least: int, name: str, expected: str) -> int:
+    """``value`` as an int >= ``least``: TypeError for what is not an integer (bools included), else ValueError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a non-negative integer. Received: {name}={value!r} ({type(value).__name__})")
-    if value < 0:
-        raise ValueError(f"{name} must be a non-negative integer. Received: {name}={value}")
+        raise TypeError(f"{name} must be {expected}. Received: {name}={value!r} ({type(value).__name__})")
+    if value < least:
+        raise ValueError(f"{name} must be {expected}. Received: {name}={value}")
     return int(value)
 
 
