@@ -130,7 +130,9 @@ def test_instances_wraps_one_and_refuses_others():
     assert v.instances(None, "callbacks", callbacks.Callback) == []
     assert v.instances(one, "callbacks", callbacks.Callback) == [one]
     assert v.instances((one, one), "callbacks", callbacks.Callback) == [one, one]
-    for bad in (3, [one, 3], "history"):
+    other = callbacks.History()
+    assert v.instances([[one], ((other,), one)], "callbacks", callbacks.Callback) == [one, other, one]  # as Keras 3
+    for bad in (3, [one, 3], "history", [[one, [3]]], {"a": one}):
         with pytest.raises(TypeError, match=r"callbacks must be a Callback or a list of them\. Received: callbacks="):
             v.instances(bad, "callbacks", callbacks.Callback)
 

@@ -125,3 +125,21 @@ def test_class_weight_is_refused_pointing_at_sample_weight(method):
                                          r"class_weight=\{0: 2\.0\}"):
         getattr(model, method)(X_TRAIN, Y_TRAIN, class_weight={0: 2.0})
     getattr(model, method)(X_TRAIN, Y_TRAIN, class_weight=None)  # Keras' default is taken
+
+
+def test_nested_lists_of_callbacks_are_flattened_as_keras_does():
+    """Keras 3's CallbackList flattens its callbacks (``tree.flatten``); linnet refused a nested list."""
+    calls = []
+
+    class Named(linnet.callbacks.Callback):
+        def __init__(self, name):
+            super().__init__()
+            self.name = name
+
+        def on_epoch_end(self, epoch, logs=None):
+            calls.append(self.name)
+
+    model = frozen_model()
+    model.fit(X_TRAIN, Y_TRAIN, epochs=1, verbose=0, callbacks=[[Named("a")], (Named("b"), [Named("c")])])
+    model.evaluate(X_TRAIN, Y_TRAIN, verbose=0, callbacks=[[Named("d")]])
+    assert calls == ["a", "b", "c"]

@@ -156,13 +156,21 @@ def existing_file(value: Any, name: str = "path") -> Path:
 
 
 def instances(value: Any, name: str, kind: type) -> list:
-    """``None`` -> ``[]``, one ``kind`` -> ``[value]`` (as Keras 3 flattens it), a list or tuple of them -> a list."""
+    """``None`` -> ``[]``, one ``kind`` -> ``[value]``, lists and tuples of them, nested at any depth -> one flat
+    list in order (Keras 3's ``CallbackList`` flattens its callbacks with ``tree.flatten``)."""
     if value is None:
         return []
-    items = [value] if isinstance(value, kind) else value
-    if not isinstance(items, (list, tuple)) or not all(isinstance(item, kind) for item in items):
+    items = [value] if isinstance(value, kind) else _flattened(value)
+    if items is None or not all(isinstance(item, kind) for item in items):
         raise TypeError(f"{name} must be a {kind.__name__} or a list of them. Received: {name}={value!r}")
-    return list(items)
+    return items
+
+
+def _flattened(value: Any) -> list | None:
+    """The leaves of nested lists and tuples, in order; None when ``value`` is not a list or tuple."""
+    if not isinstance(value, (list, tuple)):
+        return None
+    return [leaf for item in value for leaf in (_flattened(item) if isinstance(item, (list, tuple)) else [item])]
 
 
 def ceil_div(numerator: int, denominator: int) -> int:
