@@ -26,6 +26,10 @@ KERAS_PREDICT_STOPPED_CALLS = [("on_predict_begin", {}), ("on_predict_batch_begi
 # is the first validation batch's (the same as validation_data=(X[:4], Y[:4]))
 KERAS_VALIDATION_STOPPED = {"loss": [3.9574942588806152, 0.04953335225582123],
                             "val_loss": [0.055058661848306656, 0.03845307230949402]}
+# the same when a callback with no batch hook sets it in on_test_begin (Keras still reads the first batch of 4
+# rows); with validation_split=0.5 instead, the first batch of the held-out tail
+KERAS_SPLIT_STOPPED_AT_BEGIN = {"loss": [2.703205108642578, 0.6015681028366089],
+                                "val_loss": [3.4641270637512207, 1.3128422498703003]}
 
 
 class Stopper(Recorder):
@@ -94,6 +98,25 @@ def test_stop_evaluating_during_fits_validation_keeps_the_batches_read():
     for name, values in KERAS_VALIDATION_STOPPED.items():
         assert history.history[name] == pytest.approx(values, rel=1e-6)
     assert [c[0] for c in recorder.calls].count("on_test_batch_end") == 2  # one a validation
+
+
+class StopAtTestBegin(Callback):
+    """Sets ``stop_evaluating`` when each validation begins; no batch hook."""
+
+    def on_test_begin(self, logs=None):
+        self.model.stop_evaluating = True
+
+
+@pytest.mark.parametrize("data, expected", [({"validation_data": (X, Y)}, KERAS_VALIDATION_STOPPED),
+                                            ({"validation_split": 0.5}, KERAS_SPLIT_STOPPED_AT_BEGIN)])
+def test_stop_evaluating_set_in_on_test_begin_validates_keras_first_batch(data, expected):
+    """Without a batch hook the validation arrays were read all at once, so a stop set in ``on_test_begin`` came
+    after every row (val_loss 0.0617..., that of all 10 rows): Keras reads its first batch of ``batch_size``."""
+    history = line().fit(X, Y, batch_size=4, epochs=2, shuffle=False, callbacks=[StopAtTestBegin()], verbose=0,
+                         **data)
+    assert history.history.keys() == expected.keys()
+    for name, values in expected.items():
+        assert history.history[name] == pytest.approx(values, rel=1e-6)
 
 
 def test_the_stop_flags_start_false():
