@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from test_steps import Recorder, X, Y, assert_calls, line
 
+from linnet.data.sources import PyDataset
 from linnet.engine.callbacks import Callback
 
 # Recorded from Keras 3.15.1.
@@ -18,6 +19,10 @@ KERAS_NO_EPOCH = [("on_train_begin", {}), ("on_train_end", {})]  # fit(X, Y, epo
 KERAS_EVALUATE_STOPPED = {
     "on_test_batch_end": ({"loss": 5.682812213897705, "mae": 2.2249999046325684}, 2),
     "on_test_begin": ({"loss": 2.5146875381469727, "mae": 1.5124999284744263}, 1)}
+# the same stop, evaluate(verbose=2): the progress line counts the steps Keras knew before it started, the batches
+# read only when it knew none (a generator without steps=)
+KERAS_STOPPED_PROGRESS = {"arrays": "3/3", "sized": "3/3", "sized, steps=2": "2/2", "generator, steps=3": "3/3",
+                          "generator": "2/2"}
 # predict(X[:9]), stop_predicting set in on_predict_batch_end(0) or in on_predict_begin: batch 0's 4 rows
 KERAS_PREDICT_STOPPED = [[0.10000000149011612], [0.22499999403953552], [0.3499999940395355], [0.4749999940395355]]
 KERAS_PREDICT_STOPPED_CALLS = [("on_predict_begin", {}), ("on_predict_batch_begin", 0, {}),
@@ -78,6 +83,37 @@ def test_stop_evaluating_ends_evaluate_after_the_batch_with_the_logs_so_far(hook
     assert recorder.calls[-1] == ("on_test_end", logs) and model.stop_evaluating is True  # Keras leaves it set
     assert model.evaluate(X, Y, batch_size=4, verbose=0, callbacks=[Recorder()])[0] == pytest.approx(
         7.937812805175781, rel=1e-6)  # the next evaluate resets it: all 3 batches (test_steps.KERAS_EVALUATE_ALL)
+
+
+class Sized(PyDataset):
+    """X, Y in 3 batches of 4 rows."""
+
+    def __len__(self):
+        return 3
+
+    def __getitem__(self, index):
+        return X[4 * index:4 * index + 4], Y[4 * index:4 * index + 4]
+
+
+def endless():
+    while True:
+        yield from (Sized()[index] for index in range(3))
+
+
+STOPPED_DATA = {"arrays": lambda: ((X, Y), {"batch_size": 4}), "sized": lambda: ((Sized(),), {}),
+                "sized, steps=2": lambda: ((Sized(),), {"steps": 2}),
+                "generator, steps=3": lambda: ((endless(),), {"steps": 3}),
+                "generator": lambda: (((Sized()[index] for index in range(3)),), {})}
+
+
+@pytest.mark.parametrize("data", KERAS_STOPPED_PROGRESS)
+def test_a_stopped_evaluates_progress_line_counts_the_steps_keras_knew(data, capsys):
+    """A data source with a length (or ``steps=``) showed the batches read (2/2) where Keras shows its count."""
+    args, kwargs = STOPPED_DATA[data]()
+    loss = line().evaluate(*args, **kwargs, callbacks=[Stopper("stop_evaluating", "on_test_batch_end", 1)],
+                           verbose=2)
+    assert loss == pytest.approx(KERAS_EVALUATE_STOPPED["on_test_batch_end"][0]["loss"], rel=1e-6)
+    assert capsys.readouterr().out.startswith(f"{KERAS_STOPPED_PROGRESS[data]} - ")
 
 
 @pytest.mark.parametrize("hook, at", [("on_predict_batch_end", 0), ("on_predict_begin", None)])

@@ -17,7 +17,7 @@ from .batch_methods import results
 from .callbacks import Callback, CallbackList
 from .plugins import plugin
 from .progress import Progbar
-from .sources import ArrayBatches, in_order, refuse_array_arguments, sample_weight_column
+from .sources import ArrayBatches, in_order, refuse_array_arguments, sample_weight_column, source_length
 from .steps import Steps, at_most, step_count
 from .trainer import Trainer
 
@@ -42,7 +42,8 @@ class Inference:
         ``steps``: only the first ``steps`` batches (of ``batch_size`` rows, or of the source). ``callbacks`` get
         ``on_test_begin({})``, ``on_test_batch_begin(b, {})``, ``on_test_batch_end(b, logs)`` with the running loss
         and metrics of batches ``0..b``, and ``on_test_end(logs)``, as in Keras 3. One that sets
-        ``model.stop_evaluating`` stops after the current batch: the results are those of the batches read.
+        ``model.stop_evaluating`` stops after the current batch: the results are those of the batches read, and the
+        progress bar ends at the steps known beforehand (Keras' ``target``; the steps read when none were known).
         A source that shuffles is read in one fixed order (``READING_SEED``), not drawn from linnet's generator.
         """
         check.reject_unknown_kwargs(kwargs, "evaluate", _EVALUATE_ARGUMENTS)
@@ -60,14 +61,16 @@ class Inference:
 
     def _evaluation_source(self, x: Any, y: Any, batch_size: Any, sample_weight: Any, steps: int | None,
                            batches: bool) -> tuple[Any, int | None]:
-        """The source ``evaluate`` reads, and its batches of ``batch_size`` rows for arrays (None for a source).
+        """The source ``evaluate`` reads, and the steps its progress bar counts: Keras', known before reading (the
+        batches of ``batch_size`` rows of arrays, ``steps``, a source's length), or None (a source without one).
 
         Arrays are read in those batches when ``batches`` (callbacks see each), else all at once."""
         source = plugin("data_source")(x, None, None, 1)
         if source is not None:
             refuse_array_arguments("x", y=y, batch_size=batch_size, sample_weight=sample_weight)
             self._source_features(source)
-            return (source if steps is None else Steps(source, steps, "steps")), None
+            source = source if steps is None else Steps(source, steps, "steps")
+            return source, source_length(source)
         x, y = self._xy(x, y)
         batch_size = check.positive_int(batch_size, "batch_size", allow_none=True) or 32
         rows = first_rows(x.shape[0], batch_size, steps)
