@@ -116,6 +116,32 @@ def test_a_stopped_evaluates_progress_line_counts_the_steps_keras_knew(data, cap
     assert capsys.readouterr().out.startswith(f"{KERAS_STOPPED_PROGRESS[data]} - ")
 
 
+class Ticker(Callback):
+    """Moves the progress bar's clock a quarter of a second at the end of each batch."""
+
+    def __init__(self, clock):
+        super().__init__()
+        self.clock = clock
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.clock.now += 0.25
+
+    on_predict_batch_end = on_test_batch_end
+
+
+def test_the_evaluate_and_predict_bars_time_the_pass(monkeypatch, capsys):
+    """Their bars were made after the pass, so they read ``0s - 0us/step`` however long it took."""
+    from types import SimpleNamespace
+
+    from linnet.engine import progress
+    clock = SimpleNamespace(now=100.0)
+    monkeypatch.setattr(progress, "time", SimpleNamespace(perf_counter=lambda: clock.now))
+    model = line()
+    model.evaluate(X, Y, batch_size=4, verbose=2, callbacks=[Ticker(clock)])
+    model.predict(X, batch_size=4, verbose=2, callbacks=[Ticker(clock)])
+    assert capsys.readouterr().out.splitlines() == ["3/3 - 1s - 250ms/step - loss: 7.9378", "3/3 - 1s - 250ms/step"]
+
+
 @pytest.mark.parametrize("hook, at", [("on_predict_batch_end", 0), ("on_predict_begin", None)])
 def test_stop_predicting_returns_the_predictions_of_the_batches_done(hook, at):
     recorder = Stopper("stop_predicting", hook, at)

@@ -52,11 +52,12 @@ class Inference:
         verbose = check.verbosity(verbose, auto=1)
         source, shown = self._evaluation_source(x, y, batch_size, sample_weight, steps, bool(callbacks))
         trainer = Trainer(self, callbacks, verbose, np.random.default_rng(READING_SEED))
+        bar = Progbar(shown, verbose) if verbose else None  # started before the pass, which it times
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_results
             logs = check.finite_results(trainer.evaluate(source), "evaluate")
-        if verbose:
-            shown = shown or trainer.evaluated_steps
-            Progbar(shown, verbose).update(shown, logs, finalize=True)
+        if bar is not None:
+            bar.target = shown or trainer.evaluated_steps
+            bar.update(bar.target, logs, finalize=True)
         return results(logs, return_dict)
 
     def _evaluation_source(self, x: Any, y: Any, batch_size: Any, sample_weight: Any, steps: int | None,
@@ -96,13 +97,14 @@ class Inference:
         x = x[:first_rows(x.shape[0], batch_size, steps)]
         shown = check.ceil_div(x.shape[0], batch_size)
         hooks = CallbackList(callbacks, self, {"verbose": verbose, "epochs": 1, "steps": shown})
+        bar = Progbar(shown, verbose) if verbose else None  # started before the pass, which it times
         self.stop_predicting = False
         hooks.on_predict_begin({})
         batched = hooks.wants("predict") or self.stop_predicting  # set in on_predict_begin: one batch, as in Keras
         prediction = self._predicted(x, batch_size, hooks) if batched else self._forward(x)
         hooks.on_predict_end({})
-        if verbose:
-            Progbar(shown, verbose).update(shown, {}, finalize=True)
+        if bar is not None:
+            bar.update(shown, {}, finalize=True)
         return prediction
 
     def _predicted(self, x: np.ndarray, batch_size: int, hooks: CallbackList) -> np.ndarray:
