@@ -20,6 +20,16 @@ def rooms(boston):
     return x_train[:, 5], y_train
 
 
+@pytest.fixture()
+def name_checks(monkeypatch):
+    """The lists of column names ``linnet._naming.distinct_columns`` checks while the test runs, one per call
+    (it counts them with ``_naming.repeated``, recorded here)."""
+    from linnet import _naming
+    checked, count = [], _naming.repeated
+    monkeypatch.setattr(_naming, "repeated", lambda names: checked.append(list(names)) or count(names))
+    return checked
+
+
 # One real ``distributed.LocalCluster`` per session, started only by the first test that asks for it: 2 worker
 # processes, 1 thread each (small data, fast).
 @pytest.fixture(scope="session")

@@ -18,9 +18,10 @@ summary of the same data always agree. A model file keeps the names it was train
 from __future__ import annotations
 
 import collections
-import warnings
 from collections.abc import Sequence
 from typing import Any
+
+from ._warnings import warn
 
 DEFAULT_TARGET = "y"
 
@@ -110,7 +111,7 @@ def warn_if_columns_differ(model: Any, x: Any) -> None:
     scikit-learn estimator refuses them; the command line reads them by name)."""
     found = pandas_feature_names(x)
     trained, _ = stored_names(model, len(found)) if found is not None else (None, None)
-    _warn_if_other_columns(found, trained, "x", "the model was trained on", "x", stacklevel=5)
+    _warn_if_other_columns(found, trained, "x", "the model was trained on", "x")
 
 
 def warn_if_validation_columns_differ(x: Any, validation_data: Any) -> None:
@@ -118,17 +119,16 @@ def warn_if_validation_columns_differ(x: Any, validation_data: Any) -> None:
     or in another order: the model reads them by position, so ``val_loss`` would be that of other features."""
     if isinstance(validation_data, (tuple, list)) and validation_data:
         _warn_if_other_columns(pandas_feature_names(validation_data[0]), pandas_feature_names(x),
-                               "validation_data x", "x", "x_val", stacklevel=4)
+                               "validation_data x", "x", "x_val")
 
 
 def _warn_if_other_columns(found: list[str] | None, expected: list[str] | None, name: str, against: str,
-                           variable: str, stacklevel: int) -> None:
+                           variable: str) -> None:
     if found is None or expected is None or found == expected:
         return
     how = "its columns in another order" if sorted(found) == sorted(expected) else "other columns"
-    warnings.warn(f"{name} has {how} than {against}: {found} against {expected}. The model takes its inputs by "
-                  f"position, as Keras does; pass {variable}[{expected!r}] to use them by name.", UserWarning,
-                  stacklevel=stacklevel)
+    warn(f"{name} has {how} than {against}: {found} against {expected}. The model takes its inputs by position, "
+         f"as Keras does; pass {variable}[{expected!r}] to use them by name.")
 
 
 def repeated(names: Sequence) -> str:

@@ -200,6 +200,41 @@ def test_a_rank_deficient_design_is_warned_about_once_with_the_column_names(tmp_
     assert "columns x[:, 0] ('a') and x[:, 1] ('b') are collinear" in result.stderr
 
 
+def test_too_few_rows_solve_no_least_squares_for_the_figures_and_say_so(capsys, tmp_path):
+    """With no more training rows than parameters the report skips least squares, but the partial fits and the gap
+    solved it again (each warning of a rank-deficient design) and drew the degenerate answer."""
+    import warnings
+    data = tmp_path / "few.csv"
+    data.write_text("a,b,c,y\n1,2,5,3\n2,1,3,4\n3,5,1,8\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        status, _, err = run(capsys, "train", str(data), "--target", "y", "--validation-split", "0", "--plots",
+                             "--epochs", "5", "--quiet", "--out", str(tmp_path / "o"))
+    assert status == 0 and [str(w.message) for w in caught] == []
+    assert "No gap.png: no least-squares answer to measure from; it needs more training rows than parameters " \
+           "(3 row(s) for 4 parameters)." in err
+    assert {p.name for p in (tmp_path / "o").glob("*.png")} == {"fit.png", "loss.png", "predictions.png",
+                                                                 "residuals.png"}
+
+
+@pytest.mark.parametrize("columns, rows, names", [(1, 2, ["fit.png", "fit_test.png"]), (3, 3, ["fit.png"])])
+def test_the_fit_figures_of_too_few_rows_say_why_there_is_no_least_squares_line(columns, rows, names):
+    """(``fit_test.png`` of several features is ``plot.predictions``, which draws no least squares.)"""
+    from matplotlib.figure import Figure
+
+    from linnet.cli import figures, report, tasks
+    x, y = np.array([[1.0, 2.0, 5.0], [2.0, 1.0, 3.0], [3.0, 5.0, 1.0]])[:rows, :columns], np.array([3.0, 4.0, 8.0])
+    task = tasks.Task("few", x, y[:rows], ["a", "b", "c"][:columns], "y", "sgd", 0.01, 2, test=(x, y[:rows]))
+    drawings = figures.figures(tasks.train(task, verbose=0), *report.training_rows(task))
+    why = f"no least-squares line: it needs more training rows than parameters ({rows} row(s) for {columns + 1} "
+    for name in names:
+        figure = Figure()
+        drawings[name](figure)
+        titles = [figure.get_suptitle(), *(ax.get_title() for ax in figure.axes)]
+        assert any(why in title for title in titles), titles
+        assert not any("least squares" in line.get_label() for ax in figure.axes for line in ax.get_lines())
+
+
 @pytest.mark.filterwarnings("ignore:validation_split=0.2 holds out")  # the rows are sorted on purpose
 def test_predict_takes_rows_of_several_features_from_x(capsys, tmp_path):
     data = tmp_path / "plane.csv"

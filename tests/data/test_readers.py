@@ -363,6 +363,16 @@ def test_csv_reads_the_bundled_boston_file_like_load_data():
     assert np.array_equal(x, x_all) and np.array_equal(y, y_all)
 
 
+def test_each_read_checks_its_column_names_once(tmp_path, parquet_path, name_checks):
+    """The header of a CSV file was checked for repeated names when read, then again by each choice of columns
+    (three times with categorical=); a file's names are checked once per read, where the file gives them."""
+    csv_path = write(tmp_path, "houses.csv", HOUSES_CSV)
+    assert_houses(read_csv(csv_path, "price"))
+    read_csv(csv_path, "price", ["rooms"], categorical=["age"])
+    assert_houses(read_parquet(parquet_path, "price", ["rooms", "age"]))
+    assert name_checks == [["rooms", "age", "price"]] * 2 + [["id", "rooms", "age", "price", "hole", "nan"]]
+
+
 def test_a_parquet_file_with_two_columns_of_one_name_is_refused_not_read_twice(tmp_path):
     """pyarrow lets a schema name two columns alike; reading by name then copied the first into both."""
     pa = pytest.importorskip("pyarrow")

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from test_steps import Recorder, X, Y, assert_calls, line
 
+from linnet.data.sources import PyDataset
 from linnet.engine.callbacks import Callback
 
 # Recorded from Keras 3.15.1.
@@ -18,6 +19,10 @@ KERAS_NO_EPOCH = [("on_train_begin", {}), ("on_train_end", {})]  # fit(X, Y, epo
 KERAS_EVALUATE_STOPPED = {
     "on_test_batch_end": ({"loss": 5.682812213897705, "mae": 2.2249999046325684}, 2),
     "on_test_begin": ({"loss": 2.5146875381469727, "mae": 1.5124999284744263}, 1)}
+# the same stop, evaluate(verbose=2): the progress line counts the steps Keras knew before it started, the batches
+# read only when it knew none (a generator without steps=)
+KERAS_STOPPED_PROGRESS = {"arrays": "3/3", "sized": "3/3", "sized, steps=2": "2/2", "generator, steps=3": "3/3",
+                          "generator": "2/2"}
 # predict(X[:9]), stop_predicting set in on_predict_batch_end(0) or in on_predict_begin: batch 0's 4 rows
 KERAS_PREDICT_STOPPED = [[0.10000000149011612], [0.22499999403953552], [0.3499999940395355], [0.4749999940395355]]
 KERAS_PREDICT_STOPPED_CALLS = [("on_predict_begin", {}), ("on_predict_batch_begin", 0, {}),
@@ -26,6 +31,10 @@ KERAS_PREDICT_STOPPED_CALLS = [("on_predict_begin", {}), ("on_predict_batch_begi
 # is the first validation batch's (the same as validation_data=(X[:4], Y[:4]))
 KERAS_VALIDATION_STOPPED = {"loss": [3.9574942588806152, 0.04953335225582123],
                             "val_loss": [0.055058661848306656, 0.03845307230949402]}
+# the same when a callback with no batch hook sets it in on_test_begin (Keras still reads the first batch of 4
+# rows); with validation_split=0.5 instead, the first batch of the held-out tail
+KERAS_SPLIT_STOPPED_AT_BEGIN = {"loss": [2.703205108642578, 0.6015681028366089],
+                                "val_loss": [3.4641270637512207, 1.3128422498703003]}
 
 
 class Stopper(Recorder):
@@ -76,6 +85,63 @@ def test_stop_evaluating_ends_evaluate_after_the_batch_with_the_logs_so_far(hook
         7.937812805175781, rel=1e-6)  # the next evaluate resets it: all 3 batches (test_steps.KERAS_EVALUATE_ALL)
 
 
+class Sized(PyDataset):
+    """X, Y in 3 batches of 4 rows."""
+
+    def __len__(self):
+        return 3
+
+    def __getitem__(self, index):
+        return X[4 * index:4 * index + 4], Y[4 * index:4 * index + 4]
+
+
+def endless():
+    while True:
+        yield from (Sized()[index] for index in range(3))
+
+
+STOPPED_DATA = {"arrays": lambda: ((X, Y), {"batch_size": 4}), "sized": lambda: ((Sized(),), {}),
+                "sized, steps=2": lambda: ((Sized(),), {"steps": 2}),
+                "generator, steps=3": lambda: ((endless(),), {"steps": 3}),
+                "generator": lambda: (((Sized()[index] for index in range(3)),), {})}
+
+
+@pytest.mark.parametrize("data", KERAS_STOPPED_PROGRESS)
+def test_a_stopped_evaluates_progress_line_counts_the_steps_keras_knew(data, capsys):
+    """A data source with a length (or ``steps=``) showed the batches read (2/2) where Keras shows its count."""
+    args, kwargs = STOPPED_DATA[data]()
+    loss = line().evaluate(*args, **kwargs, callbacks=[Stopper("stop_evaluating", "on_test_batch_end", 1)],
+                           verbose=2)
+    assert loss == pytest.approx(KERAS_EVALUATE_STOPPED["on_test_batch_end"][0]["loss"], rel=1e-6)
+    assert capsys.readouterr().out.startswith(f"{KERAS_STOPPED_PROGRESS[data]} - ")
+
+
+class Ticker(Callback):
+    """Moves the progress bar's clock a quarter of a second at the end of each batch."""
+
+    def __init__(self, clock):
+        super().__init__()
+        self.clock = clock
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.clock.now += 0.25
+
+    on_predict_batch_end = on_test_batch_end
+
+
+def test_the_evaluate_and_predict_bars_time_the_pass(monkeypatch, capsys):
+    """Their bars were made after the pass, so they read ``0s - 0us/step`` however long it took."""
+    from types import SimpleNamespace
+
+    from linnet.engine import progress
+    clock = SimpleNamespace(now=100.0)
+    monkeypatch.setattr(progress, "time", SimpleNamespace(perf_counter=lambda: clock.now))
+    model = line()
+    model.evaluate(X, Y, batch_size=4, verbose=2, callbacks=[Ticker(clock)])
+    model.predict(X, batch_size=4, verbose=2, callbacks=[Ticker(clock)])
+    assert capsys.readouterr().out.splitlines() == ["3/3 - 1s - 250ms/step - loss: 7.9378", "3/3 - 1s - 250ms/step"]
+
+
 @pytest.mark.parametrize("hook, at", [("on_predict_batch_end", 0), ("on_predict_begin", None)])
 def test_stop_predicting_returns_the_predictions_of_the_batches_done(hook, at):
     recorder = Stopper("stop_predicting", hook, at)
@@ -94,6 +160,25 @@ def test_stop_evaluating_during_fits_validation_keeps_the_batches_read():
     for name, values in KERAS_VALIDATION_STOPPED.items():
         assert history.history[name] == pytest.approx(values, rel=1e-6)
     assert [c[0] for c in recorder.calls].count("on_test_batch_end") == 2  # one a validation
+
+
+class StopAtTestBegin(Callback):
+    """Sets ``stop_evaluating`` when each validation begins; no batch hook."""
+
+    def on_test_begin(self, logs=None):
+        self.model.stop_evaluating = True
+
+
+@pytest.mark.parametrize("data, expected", [({"validation_data": (X, Y)}, KERAS_VALIDATION_STOPPED),
+                                            ({"validation_split": 0.5}, KERAS_SPLIT_STOPPED_AT_BEGIN)])
+def test_stop_evaluating_set_in_on_test_begin_validates_keras_first_batch(data, expected):
+    """Without a batch hook the validation arrays were read all at once, so a stop set in ``on_test_begin`` came
+    after every row (val_loss 0.0617..., that of all 10 rows): Keras reads its first batch of ``batch_size``."""
+    history = line().fit(X, Y, batch_size=4, epochs=2, shuffle=False, callbacks=[StopAtTestBegin()], verbose=0,
+                         **data)
+    assert history.history.keys() == expected.keys()
+    for name, values in expected.items():
+        assert history.history[name] == pytest.approx(values, rel=1e-6)
 
 
 def test_the_stop_flags_start_false():

@@ -192,6 +192,37 @@ def test_predicting_on_columns_in_another_order_than_trained_warns_and_says_how_
         model.predict(frame[["b", "a"]])
 
 
+COLUMN_ENTRY_POINTS = {
+    "fit": lambda model, x, y: model.fit(x, y, epochs=1, verbose=0),
+    "evaluate": lambda model, x, y: model.evaluate(x, y, verbose=0),
+    "evaluate, callbacks": lambda model, x, y: model.evaluate(x, y, verbose=0, callbacks=[linnet.callbacks.Callback()]),
+    "predict": lambda model, x, y: model.predict(x),
+    "predict with steps": lambda model, x, y: model.predict(x, steps=1),
+    "train_on_batch": lambda model, x, y: model.train_on_batch(x, y),
+    "test_on_batch": lambda model, x, y: model.test_on_batch(x, y),
+    "predict_on_batch": lambda model, x, y: model.predict_on_batch(x),
+    "__call__": lambda model, x, y: model(x),
+}
+
+
+@pytest.mark.parametrize("entry", COLUMN_ENTRY_POINTS)
+def test_the_column_order_warning_points_at_the_users_line_from_every_entry_point(entry):
+    """The warning named a line inside linnet for ``fit`` and ``evaluate`` (hand-counted stack levels that fitted
+    ``predict``'s depth only); it names the caller's line, wherever the check sits below the entry point."""
+    import warnings
+
+    import pandas as pd
+    frame = pd.DataFrame({"a": np.arange(20.0) / 20, "b": np.arange(20.0) % 3})
+    model = linnet.Sequential([linnet.Input((2,)), linnet.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(frame, frame["a"] * 2 + frame["b"], epochs=1, verbose=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        COLUMN_ENTRY_POINTS[entry](model, frame[["b", "a"]], frame["a"])
+    [warning] = [w for w in caught if "another order" in str(w.message)]
+    assert (warning.filename, warning.lineno) == (__file__, COLUMN_ENTRY_POINTS[entry].__code__.co_firstlineno)
+
+
 def test_a_declared_input_builds_the_model_at_construction_as_keras_does():
     """Keras 3.15.1 (observed): ``Sequential([Input((2,)), Dense(1)])`` and ``Sequential([Dense(1, input_shape=[2])])``
     are built at once, with weights; ``[Input((2,))]`` and ``[Dense(1)]`` are not; ``add`` builds again and the

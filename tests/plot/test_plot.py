@@ -82,6 +82,13 @@ def test_fit_draws_the_data_and_the_models_line_over_a_sorted_grid(ax):
     assert ax.get_title() == "y against x: the neuron's line and least squares'"
 
 
+def test_fit_without_least_squares_titles_the_neurons_line_only(ax):
+    """``exact=False`` drew no least-squares line, but the title still announced one."""
+    drawn = plot.fit(line_model(), X, Y, ax=ax, exact=False, rows="6 rows")
+    assert set(drawn.artists) == {"points", "line"}
+    assert ax.get_title() == "y against x: the neuron's line\n(6 rows)"
+
+
 def test_fit_labels_with_series_names_and_custom_label():
     drawn = plot.fit(line_model(), pd.Series(X, name="rooms"), pd.Series(Y, name="price"), label="after training")
     assert (drawn.ax.get_xlabel(), drawn.ax.get_ylabel()) == ("rooms", "price")
@@ -149,6 +156,16 @@ def test_partial_fits_draw_each_features_slope_beside_least_squares():
     assert "80 rows" in axes[0].figure.get_suptitle()
     with pytest.raises(ValueError, match="one Axes per feature"):
         plot.partial_fits(model, x, y, axes=axes[:1])
+
+
+def test_partial_fits_without_least_squares_draw_the_neurons_slopes_only():
+    """``exact=False``, as ``fit`` takes it: no least-squares line (it was taken for an OLSResult and failed)."""
+    x = np.array([[1.0, 2.0], [2.0, 1.0], [3.0, 5.0]])
+    axes = plt.subplots(1, 2)[1]
+    drawn = plot.partial_fits(plane_model(), x, [1.0, 2.0, 4.0], axes=axes, exact=False)
+    assert set(drawn.artists) == {"points", "line"}
+    assert [[t.get_text() for t in ax.get_legend().get_texts()] for ax in axes] == [["neuron, slope 2"],
+                                                                                   ["neuron, slope -3"]]
 
 
 def test_loss_without_validation_marks_the_training_minimum_and_can_use_log_scale():

@@ -243,6 +243,32 @@ def test_dataframe_feature_names_are_kept_and_checked():
     assert not hasattr(reg.fit(X, y), "feature_names_in_")
 
 
+NAMES_ENTRY_POINTS = {  # X without the names the estimator was fitted with, y a column vector
+    "predict": lambda reg, X, y: reg.predict(X),
+    "score": lambda reg, X, y: reg.score(X, y),
+    "partial_fit": lambda reg, X, y: reg.partial_fit(X, y),
+}
+
+
+@pytest.mark.parametrize("entry", NAMES_ENTRY_POINTS)
+def test_the_estimators_warnings_point_at_the_users_line(entry):
+    """``score`` (through ``predict``) named a line inside linnet for the feature-names warning, and a line beyond
+    the caller's for the column-vector one (hand-counted stack levels); both name the caller's line."""
+    import warnings
+    pd = pytest.importorskip("pandas")
+    X, y = plane(n=30)
+    reg = NeuronRegressor(epochs=2, random_state=0).fit(pd.DataFrame(X, columns=["rooms", "age"]), y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        NAMES_ENTRY_POINTS[entry](reg, X, y[:, None])
+    line = NAMES_ENTRY_POINTS[entry].__code__.co_firstlineno
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == (1 if entry == "predict" else 2)
+    assert messages[0].startswith("X does not have valid feature names")
+    assert messages[-1].startswith("A column-vector y was passed" if entry != "predict" else "X does not")
+    assert {(w.filename, w.lineno) for w in caught} == {(__file__, line)}
+
+
 # ----- scikit-learn stays optional ------------------------------------------------------------------------------
 def test_module_works_without_scikit_learn():
     script = textwrap.dedent("""

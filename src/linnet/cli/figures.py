@@ -3,7 +3,9 @@
 ``fit.png`` draws the neuron's line beside least squares' on the training rows (one feature) or, for several
 features, one partial fit per feature; ``predictions.png`` and ``residuals.png`` show every row, training and
 validation; ``loss.png`` the loss per epoch; with ``--plots`` also ``gap.png`` and, for one feature,
-``landscape.png`` (for more, ``landscape_note`` says why there is none).
+``landscape.png`` (``exact_notes`` says why one is missing). Least squares is the run's, solved once
+(``Training.least_squares``): with no more training rows than parameters there is none, and the figures say so
+instead of solving the degenerate problem again.
 """
 
 from __future__ import annotations
@@ -40,12 +42,16 @@ def row_counts(task: Task, n_fit: int) -> tuple[str, str]:
 
 def figures(training: Training, x_fit, y_fit) -> dict[str, Callable[[Any], Any]]:
     """The tutorial figures: file name -> ``draw(figure)``; least squares is the run's (``training.least_squares``),
-    drawn when there is one."""
+    drawn when there is one, and the titles say why when there is none."""
     from .. import plot
     task, model = training.task, training.model
     exact = False if training.least_squares is None else training.least_squares
     features, target = labelled(task)
     fit_rows, every = row_counts(task, len(y_fit))
+    fitted = "least squares fitted on the training rows"
+    if exact is False:
+        fitted = f"no least-squares line: {training.without_least_squares}"
+        fit_rows = f"{fit_rows}; {fitted}"
     names = {"feature_name": features, "target_name": target}
     drawings = {"loss.png": lambda fig: plot.loss(training.history, ax=fig.add_subplot(),
                                                   loss_name=task.loss.upper() if len(task.loss) <= 4 else task.loss),
@@ -59,16 +65,19 @@ def figures(training: Training, x_fit, y_fit) -> dict[str, Callable[[Any], Any]]
     elif len(features) <= MAX_PANELS:
         drawings["fit.png"] = lambda fig: plot.partial_fits(
             model, x_fit, y_fit, axes=fig.subplots(1, len(features), squeeze=False)[0], rows=fit_rows,
-            exact=training.least_squares, **names)
+            exact=exact, **names)
     if task.test is not None:
-        rows = f"the {len(task.test[1])} test rows; least squares fitted on the training rows"
+        rows = f"the {len(task.test[1])} test rows; {fitted}"
         drawings["fit_test.png"] = lambda fig: plot.fit(model, *task.test, ax=fig.add_subplot(), exact=exact,
                                                         rows=rows, **names)
     return drawings
 
 
 def exact_figures(training: Training, x_fit, y_fit) -> dict[str, Callable[[Any], Any]]:
-    """``gap.png`` and, for one feature, ``landscape.png``: file name -> ``draw(figure)``."""
+    """``gap.png`` and, for one feature, ``landscape.png``: file name -> ``draw(figure)``; none without least
+    squares (too few training rows), from which both measure."""
+    if training.least_squares is None:
+        return {}
     from .. import plot
     task, model, path = training.task, training.model, training.path
     features, target = labelled(task)
@@ -78,6 +87,16 @@ def exact_figures(training: Training, x_fit, y_fit) -> dict[str, Callable[[Any],
         drawings["landscape.png"] = lambda fig: plot.landscape(model, x_fit, y_fit, path=path, ax=fig.add_subplot(),
                                                                feature_name=features[0], target_name=target)
     return drawings
+
+
+def exact_notes(training: Training) -> list[str]:
+    """Why ``exact_figures`` drew fewer than ``gap.png`` and ``landscape.png``, one sentence per reason."""
+    n_features = len(training.task.feature_names)
+    notes = [LANDSCAPE_NOTE.format(n=n_features)] if n_features > 1 else []
+    if training.least_squares is None:
+        missing = "gap.png" if n_features > 1 else "gap.png or landscape.png"
+        notes.append(f"No {missing}: no least-squares answer to measure from; {training.without_least_squares}.")
+    return notes
 
 
 def save(drawings: dict[str, Callable[[Any], Any]], out: Path, n_features: int) -> list[Path]:

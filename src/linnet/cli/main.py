@@ -61,7 +61,7 @@ def command_demo(args) -> int:
 def command_train(args) -> int:
     from . import cluster
     from .stream import STREAM_BYTES, stream_train
-    from .tasks import TRAIN_DEFAULTS, check, describe, progress_verbosity, task_from_file
+    from .tasks import check, describe, progress_verbosity, task_from_file
     args.out = _out_folder(args.out, args.data.stem)
     large = args.data.is_file() and args.data.stat().st_size >= STREAM_BYTES
     if cluster.wanted(args) or args.stream or args.data.is_dir() or large:
@@ -77,11 +77,16 @@ def command_train(args) -> int:
                           optimizer=args.optimizer, learning_rate=args.learning_rate, momentum=args.momentum,
                           epochs=args.epochs, batch_size=args.batch_size, validation_split=args.validation_split,
                           loss=args.loss, normalize=args.standardize or args.normalize,
-                          standardize_target=args.standardize, seed=args.seed,
-                          tolerance=TRAIN_DEFAULTS["tolerance"] if args.tolerance is None else args.tolerance or None)
+                          standardize_target=args.standardize, seed=args.seed, **_given_tolerance(args))
     check(task)  # a bad setting fails before any output
     print(describe(task), file=sys.stderr)
     return _run_task(task, args, verbose=progress_verbosity() if args.verbose is None else args.verbose)
+
+
+def _given_tolerance(args) -> dict[str, float | None]:
+    """``--tolerance`` as ``task_from_file`` takes it: left out when unset (``TRAIN_DEFAULTS`` has the default),
+    None for 0 (every epoch runs)."""
+    return {} if args.tolerance is None else {"tolerance": args.tolerance or None}
 
 
 def _model_names(model) -> tuple[list[str] | None, str]:

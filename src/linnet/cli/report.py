@@ -54,8 +54,7 @@ def write_report(training: Training, out, *, plots: bool = True, exact_plots: bo
                      f"{held['least_squares_rsquared']:.6g}), MSE {held['mse']:.6g} (least squares "
                      f"{held['least_squares_mse']:.6g}).")
     else:
-        diagnose(f"\nNo comparison with the exact answer: it needs more training rows than parameters "
-             f"({len(y_fit)} row(s) for {len(task.feature_names) + 1} parameters).")
+        diagnose(f"\nNo comparison with the exact answer: {training.without_least_squares}.")
     model.save(out / "model.linnet")
     if plots or exact_plots:
         metrics["figures"] = _write_figures(training, out, x_fit, y_fit, plots, exact_plots, diagnose)
@@ -145,7 +144,7 @@ def _write_figures(training: Training, out: Path, x_fit, y_fit, plots: bool, exa
     from . import figures
     drawings = figures.figures(training, x_fit, y_fit) if plots else {}
     drawings.update(figures.exact_figures(training, x_fit, y_fit) if exact_plots else {})
+    for note in figures.exact_notes(training) if exact_plots else []:
+        diagnose(note)
     n_features = len(training.task.feature_names)
-    if exact_plots and n_features > 1:
-        diagnose(figures.LANDSCAPE_NOTE.format(n=n_features))
     return [str(path) for path in figures.save(drawings, out, n_features)]

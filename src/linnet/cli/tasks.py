@@ -195,11 +195,18 @@ class Training:
     def least_squares(self) -> OLSResult | None:
         """``ols`` on the training rows with the task's column names, solved on first use and then shared by the
         report's metrics, comparison table and figures (so its warnings, e.g. a rank-deficient design, are given
-        once); None when least squares has no residual freedom (no more rows than parameters)."""
-        x_fit, y_fit = training_rows(self.task)
-        if not _solvable(self.task, len(y_fit)):
+        once); None when least squares has no residual freedom (``without_least_squares`` says so)."""
+        if self.without_least_squares is not None:
             return None
+        x_fit, y_fit = training_rows(self.task)
         return ols(x_fit, y_fit, feature_names=self.task.feature_names)
+
+    @property
+    def without_least_squares(self) -> str | None:
+        """Why ``least_squares`` is None (no more training rows than parameters), in words; else None."""
+        rows, parameters = len(training_rows(self.task)[1]), len(self.task.feature_names) + 1
+        return None if _solvable(self.task, rows) else (f"it needs more training rows than parameters ({rows} "
+                                                         f"row(s) for {parameters} parameters)")
 
 
 def _solvable(task: Task, rows: int) -> bool:

@@ -130,6 +130,7 @@ def read_parquet(path: PathLike, target: str, features: Iterable[str] | None = N
     pyarrow, parquet = import_pyarrow()
     try:
         with parquet.ParquetFile(path) as file:
+            distinct_columns(file.schema_arrow.names, repr(str(path)))
             return _assemble(file.schema_arrow.names, target, features,
                              lambda name: _finite_column(parquet_column(file, name, path), name, path), path)
     except pyarrow.ArrowException as error:
@@ -146,8 +147,9 @@ def _assemble(available: list[str], target, features, column: Callable[[str], np
 
 
 def chosen_features(available: list[str], target, features, path: Path, argument: str = "features") -> list[str]:
-    """The columns ``features`` names (all but ``target`` when None); ``argument`` is what the errors call it."""
-    distinct_columns(available, repr(str(path)))
+    """The columns ``features`` names (all but ``target`` when None); ``argument`` is what the errors call it.
+
+    ``available`` holds distinct names: each reader refuses a file that repeats one where it reads the names."""
     if target is None and features is None:
         raise ValueError("Name the feature columns to read (features=[...]) when there is no target column.")
     if _target_name(target) is not None:

@@ -75,7 +75,7 @@ def fit_plan(model, x: Any, y: Any, *, batch_size: int | None, validation_split:
     its own order: then the arguments that only mean something for arrays are refused unless left unset.
     ``steps_per_epoch`` (checked) bounds the epochs on arrays (a source ``x`` comes bounded); ``validation_steps``
     (checked) limits every validation to its first batches; ``test_batches``: the callbacks take the validation's
-    batch hooks, so validation arrays are read in Keras' batches.
+    batch hooks or ``on_test_begin`` (``takes_batches``), so validation arrays are read in Keras' batches.
 
     On large arrays the first epoch's shuffle is drawn ahead, from ``seed``'s generator (``engine.ahead``), while
     ``x`` is checked here and the ``ADVISERS`` run; use the plan as a context (``with fit_plan(...) as plan``)

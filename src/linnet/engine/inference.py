@@ -17,7 +17,7 @@ from .batch_methods import results
 from .callbacks import Callback, CallbackList
 from .plugins import plugin
 from .progress import Progbar
-from .sources import ArrayBatches, in_order, refuse_array_arguments, sample_weight_column
+from .sources import ArrayBatches, in_order, refuse_array_arguments, sample_weight_column, source_length
 from .steps import Steps, at_most, step_count
 from .trainer import Trainer
 
@@ -42,7 +42,8 @@ class Inference:
         ``steps``: only the first ``steps`` batches (of ``batch_size`` rows, or of the source). ``callbacks`` get
         ``on_test_begin({})``, ``on_test_batch_begin(b, {})``, ``on_test_batch_end(b, logs)`` with the running loss
         and metrics of batches ``0..b``, and ``on_test_end(logs)``, as in Keras 3. One that sets
-        ``model.stop_evaluating`` stops after the current batch: the results are those of the batches read.
+        ``model.stop_evaluating`` stops after the current batch: the results are those of the batches read, and the
+        progress bar ends at the steps known beforehand (Keras' ``target``; the steps read when none were known).
         A source that shuffles is read in one fixed order (``READING_SEED``), not drawn from linnet's generator.
         The arguments come in Keras 3's order (linnet 0.1 took ``return_dict`` fifth: a bool there is refused).
         """
@@ -56,23 +57,26 @@ class Inference:
         verbose = check.verbosity(verbose, auto=1)
         source, shown = self._evaluation_source(x, y, batch_size, sample_weight, steps, bool(callbacks))
         trainer = Trainer(self, callbacks, verbose, np.random.default_rng(READING_SEED))
+        bar = Progbar(shown, verbose) if verbose else None  # started before the pass, which it times
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by finite_results
             logs = check.finite_results(trainer.evaluate(source), "evaluate")
-        if verbose:
-            shown = shown or trainer.evaluated_steps
-            Progbar(shown, verbose).update(shown, logs, finalize=True)
+        if bar is not None:
+            bar.target = shown or trainer.evaluated_steps
+            bar.update(bar.target, logs, finalize=True)
         return results(logs, return_dict)
 
     def _evaluation_source(self, x: Any, y: Any, batch_size: Any, sample_weight: Any, steps: int | None,
                            batches: bool) -> tuple[Any, int | None]:
-        """The source ``evaluate`` reads, and its batches of ``batch_size`` rows for arrays (None for a source).
+        """The source ``evaluate`` reads, and the steps its progress bar counts: Keras', known before reading (the
+        batches of ``batch_size`` rows of arrays, ``steps``, a source's length), or None (a source without one).
 
         Arrays are read in those batches when ``batches`` (callbacks see each), else all at once."""
         source = plugin("data_source")(x, None, None, 1)
         if source is not None:
             refuse_array_arguments("x", y=y, batch_size=batch_size, sample_weight=sample_weight)
             self._source_features(source)
-            return (source if steps is None else Steps(source, steps, "steps")), None
+            source = source if steps is None else Steps(source, steps, "steps")
+            return source, source_length(source)
         x, y = self._xy(x, y)
         batch_size = check.positive_int(batch_size, "batch_size", allow_none=True) or 32
         rows = first_rows(x.shape[0], batch_size, steps)
@@ -98,13 +102,14 @@ class Inference:
         x = x[:first_rows(x.shape[0], batch_size, steps)]
         shown = check.ceil_div(x.shape[0], batch_size)
         hooks = CallbackList(callbacks, self, {"verbose": verbose, "epochs": 1, "steps": shown})
+        bar = Progbar(shown, verbose) if verbose else None  # started before the pass, which it times
         self.stop_predicting = False
         hooks.on_predict_begin({})
         batched = hooks.wants("predict") or self.stop_predicting  # set in on_predict_begin: one batch, as in Keras
         prediction = self._predicted(x, batch_size, hooks) if batched else self._forward(x)
         hooks.on_predict_end({})
-        if verbose:
-            Progbar(shown, verbose).update(shown, {}, finalize=True)
+        if bar is not None:
+            bar.update(shown, {}, finalize=True)
         return prediction
 
     def _predicted(self, x: np.ndarray, batch_size: int, hooks: CallbackList) -> np.ndarray:

@@ -85,7 +85,8 @@ def fit(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | N
         (artists["exact"],) = ax.plot(grid[:, 0], reference.intercept_ + grid[:, 0] * reference.coef_[0], "--",
                                       color="black", linewidth=1.5, label="least squares")
     set_labels(ax, features[0], target)
-    _title(ax, f"{target} against {features[0]}: the neuron's line and least squares'", rows)
+    both = " and least squares'" if exact is not False else ""
+    _title(ax, f"{target} against {features[0]}: the neuron's line{both}", rows)
     ax.legend()
     return Drawn(ax, artists)
 
@@ -97,8 +98,8 @@ def partial_fits(model, x: Any, y: Any, *, axes: Sequence[Any] | None = None,
     neuron's slope ``w_j`` and least squares' ``b_j`` through it (what feature ``j`` adds with the others held).
 
     ``axes`` gives one Axes per feature (default: a row of new ones); ``exact`` is the ``OLSResult`` of ``(x, y)``
-    if already solved (default: solved here). Returns the first Axes; artists ``"points"``, ``"line"`` and
-    ``"exact"`` hold one artist per feature.
+    if already solved (default: solved here), or False (no least-squares lines, no ``"exact"`` artists). Returns
+    the first Axes; artists ``"points"``, ``"line"`` and ``"exact"`` hold one artist per feature.
     """
     from ..exact.results import ols
     xs, ys, features, target = xy_names(x, y, feature_name, target_name)
@@ -110,14 +111,15 @@ def partial_fits(model, x: Any, y: Any, *, axes: Sequence[Any] | None = None,
     coef = np.asarray(model.coef_, dtype=np.float64)
     reference = ols(xs, ys, feature_names=features) if exact is None else exact
     residual, centred = ys - _predict(model, xs), xs - xs.mean(axis=0)
-    artists: dict[str, list] = {"points": [], "line": [], "exact": []}
+    artists: dict[str, list] = {"points": [], "line": [], **({} if reference is False else {"exact": []})}
     for j, ax in enumerate(axes):
         grid = np.linspace(centred[:, j].min(), centred[:, j].max(), 2)
         artists["points"].append(ax.scatter(xs[:, j], residual + coef[j] * centred[:, j], alpha=0.5, s=10))
         artists["line"].append(ax.plot(grid + xs[:, j].mean(), coef[j] * grid, color="C1", linewidth=2,
                                        label=f"neuron, slope {coef[j]:.4g}")[0])
-        artists["exact"].append(ax.plot(grid + xs[:, j].mean(), reference.coef_[j] * grid, "--", color="black",
-                                        label=f"least squares, slope {reference.coef_[j]:.4g}")[0])
+        if reference is not False:
+            artists["exact"].append(ax.plot(grid + xs[:, j].mean(), reference.coef_[j] * grid, "--", color="black",
+                                            label=f"least squares, slope {reference.coef_[j]:.4g}")[0])
         set_labels(ax, features[j], f"partial residual of {target}")
         ax.set_title(f"{features[j]}, the other features held", fontsize="medium")
         ax.legend(fontsize="small")

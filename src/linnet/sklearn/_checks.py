@@ -8,13 +8,13 @@ when it is installed.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
 from .._naming import column_labels
 from .._validation import numeric_array, require_finite
+from .._warnings import warn
 
 
 class _NotFittedError(ValueError, AttributeError):
@@ -70,10 +70,9 @@ def _check_feature_names(estimator, names: np.ndarray | None) -> None:
     """scikit-learn's rule: warn if only one of fit and now had names, refuse different names."""
     fitted, me = getattr(estimator, "feature_names_in_", None), type(estimator).__name__
     if fitted is None and names is not None:
-        warnings.warn(f"X has feature names, but {me} was fitted without feature names", stacklevel=4)
+        warn(f"X has feature names, but {me} was fitted without feature names")
     if fitted is not None and names is None:
-        warnings.warn(f"X does not have valid feature names, but {me} was fitted with feature names",
-                      stacklevel=4)
+        warn(f"X does not have valid feature names, but {me} was fitted with feature names")
     if fitted is None or names is None:
         return
     if len(names) == len(fitted) and np.all(names == fitted):
@@ -122,9 +121,9 @@ def _matrix(X: Any) -> np.ndarray:
 def target(y: Any, n_samples: int, name: str = "y") -> np.ndarray:
     array = _numbers(y, name)
     if array.ndim == 2 and array.shape[1] == 1:
-        warnings.warn(f"A column-vector {name} was passed when a 1d array was expected. Please change the shape "
-                      f"of {name} to (n_samples, ), for example using ravel().",
-                      _sklearn_class("DataConversionWarning", _DataConversionWarning), stacklevel=4)
+        warn(f"A column-vector {name} was passed when a 1d array was expected. Please change the shape of {name} to "
+             f"(n_samples, ), for example using ravel().",
+             _sklearn_class("DataConversionWarning", _DataConversionWarning))
         array = array.ravel()
     if array.ndim != 1:
         raise ValueError(f"{name} should be a 1d array, got an array of shape {array.shape} instead.")

@@ -342,6 +342,18 @@ def test_a_file_with_two_columns_of_one_name_is_refused_naming_it(tmp_path):
         linnet.ols(parquet_path, target="y")
 
 
+def test_a_file_source_checks_each_files_column_names_once(tmp_path, name_checks):
+    """Opening a file source checked the first file's names when reading its schema, then again when choosing the
+    features from them."""
+    csv_path = tmp_path / "rows.csv"
+    csv_path.write_text("a,b,y\n1,2,3\n4,5,6\n7,8,10\n")
+    assert CSVSource(csv_path, "y").feature_names == ["a", "b"]
+    parquet_path = tmp_path / "rows.parquet"
+    pq.write_table(pa.table({"a": [1.0, 4.0], "y": [3.0, 6.0]}), parquet_path)
+    assert ParquetSource(parquet_path, "y", ["a"]).feature_names == ["a"]
+    assert name_checks == [["a", "b", "y"], ["a", "y"]]
+
+
 def test_csv_header_not_utf8_and_bad_block_bytes_are_named(tmp_path):
     path = tmp_path / "latin.csv"
     path.write_bytes("é,y\n1,2\n3,5\n4,9\n".encode("latin-1"))

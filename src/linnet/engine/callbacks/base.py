@@ -31,8 +31,9 @@ class Callback:
     ``ModelCheckpoint`` with ``save_freq`` in batches does). The ``on_test_batch_*`` and ``on_predict_batch_*``
     hooks go to the callbacks that override them or were given them as attributes (``LambdaCallback``).
     ``evaluate`` and ``predict`` read arrays in Keras' batches of ``batch_size`` rows whenever callbacks are given
-    (so that ``params["steps"]`` is Keras'), ``fit``'s validation when a callback takes those batch hooks
-    (otherwise all at once: the same loss, fewer steps).
+    (so that ``params["steps"]`` is Keras'), ``fit``'s validation when a callback takes those batch hooks or
+    ``on_test_begin`` (which may set ``model.stop_evaluating``: Keras still reads its first batch); otherwise all
+    at once (the same loss, fewer steps).
     """
 
     def __init__(self):
@@ -73,8 +74,11 @@ def overrides(callback: Callback, hooks: Sequence[str]) -> bool:
 
 
 def takes_batches(callbacks: Sequence[Callback] | Callback | None, phase: str) -> bool:
-    """Whether one of ``callbacks`` (a Callback or a list of them, checked) takes the batch hooks of ``phase``."""
-    return any(overrides(callback, PHASE_HOOKS[phase]) for callback in instances(callbacks, "callbacks", Callback))
+    """Whether one of ``callbacks`` (a Callback or a list of them, checked) takes the batch hooks of ``phase``, or
+    its begin hook (``on_test_begin``), which may stop the pass after Keras' first batch: then the pass reads
+    arrays in Keras' batches."""
+    hooks = (*PHASE_HOOKS[phase], f"on_{phase}_begin")
+    return any(overrides(callback, hooks) for callback in instances(callbacks, "callbacks", Callback))
 
 
 _HOOKS = tuple(name for name in vars(Callback) if name.startswith("on_"))
