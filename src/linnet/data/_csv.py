@@ -6,12 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import math
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 from .._naming import distinct_columns
+from .._warnings import warn
 
 MISSING_TEXT = frozenset({"", "na", "n/a", "nan", "null", "none"})
 _SNIFFED_DELIMITERS = ",;\t|"
@@ -109,8 +109,8 @@ def numeric_columns(header: list[str], rows, candidates: list[str], path: Path) 
     skipped = [name for name in candidates if name not in kept]
     if skipped:
         listed = ", ".join(repr(name) for name in skipped)
-        warnings.warn(f"{str(path)!r}: skipped the non-numeric column(s) {listed}; one-hot encode one with "
-                      f"categorical=[...] (linnet: --categorical {skipped[0]}).", UserWarning, stacklevel=4)
+        warn(f"{str(path)!r}: skipped the non-numeric column(s) {listed}; one-hot encode one with "
+             f"categorical=[...] (linnet: --categorical {skipped[0]}).")
     return kept
 
 
@@ -122,8 +122,8 @@ def complete_rows(rows, indices: list[int], dropna: bool, path: Path):
     if not kept:  # the error says it all: no warning before it
         raise ValueError(f"Every row of {str(path)!r} has a missing value in the chosen columns, so dropna left none.")
     if len(kept) < len(rows):
-        warnings.warn(f"{str(path)!r}: dropped {len(rows) - len(kept)} of {len(rows)} row(s) with a missing value "
-                      f"(dropna).", UserWarning, stacklevel=4)
+        warn(f"{str(path)!r}: dropped {len(rows) - len(kept)} of {len(rows)} row(s) with a missing value "
+             f"(dropna).")
     return kept
 
 

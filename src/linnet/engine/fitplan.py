@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import positive_int
+from .._warnings import warn
 from .ahead import ShuffleAhead, shuffle_ahead
 from .sources import (
     ArrayBatches,
@@ -179,4 +179,4 @@ def advise(plan: FitPlan) -> None:
     for adviser in list(ADVISERS.values()):
         message = adviser(plan)
         if message:
-            warnings.warn(message, UserWarning, stacklevel=3)
+            warn(message)

@@ -3,7 +3,7 @@ coefficients of which fewer digits than asked are reliable."""
 
 from __future__ import annotations
 
-import warnings
+from .._warnings import warn
 
 
 def warn_if_few_digits(result, solution, below: float) -> None:
@@ -11,9 +11,8 @@ def warn_if_few_digits(result, solution, below: float) -> None:
     if result.digits >= below or result.rank < len(result.params):
         return
     refined = " after one pass of refinement" if result.refined else ""
-    warnings.warn(f"condition number {solution.design_condition:.2g}: about {result.digits:.0f} digits of "
-                  f"these coefficients are reliable{refined}; centering or rescaling x may help.",
-                  UserWarning, stacklevel=4)
+    warn(f"condition number {solution.design_condition:.2g}: about {result.digits:.0f} digits of "
+         f"these coefficients are reliable{refined}; centering or rescaling x may help.")
 
 
 def warn_if_rank_deficient(result, solution) -> None:
@@ -28,6 +27,5 @@ def warn_if_rank_deficient(result, solution) -> None:
         problems.append(f"columns {', '.join(listed[:-1])} and {listed[-1]} are collinear")
     if result.nobs < len(result.params):
         problems.append(f"there are fewer rows ({result.nobs}) than parameters ({len(result.params)})")
-    warnings.warn(f"The design is rank-deficient (rank {result.rank} of {len(result.params)} parameters): "
-                  f"{'; '.join(problems)}. Using the minimum-norm least-squares solution.",
-                  UserWarning, stacklevel=4)
+    warn(f"The design is rank-deficient (rank {result.rank} of {len(result.params)} parameters): "
+         f"{'; '.join(problems)}. Using the minimum-norm least-squares solution.")

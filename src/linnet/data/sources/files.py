@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import copy
 import os
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -31,6 +30,7 @@ import numpy as np
 from ... import _validation as _checks
 from ..._arrow import numbers as arrow_numbers
 from ..._naming import distinct_columns
+from ..._warnings import warn
 from ..readers import chosen_features
 from .prefetch import prefetched
 from .shuffle import batches
@@ -128,9 +128,8 @@ class ChunkedFiles:
             raise ValueError(f"{str(self.files[0])!r} has no numeric column besides the target {target!r} (its "
                              f"columns: {list(available)}).")
         if skipped:
-            warnings.warn(f"{str(self.files[0])!r}: skipped the non-numeric column(s) {', '.join(map(repr, skipped))} "
-                          f"(the features default to the numeric columns; name them with features=[...]).",
-                          UserWarning, stacklevel=4)
+            warn(f"{str(self.files[0])!r}: skipped the non-numeric column(s) {', '.join(map(repr, skipped))} "
+                 f"(the features default to the numeric columns; name them with features=[...]).")
         return [name for name in others if name not in skipped]
 
     def _check_partition(self, file: Path, columns: dict[str, str]) -> None:

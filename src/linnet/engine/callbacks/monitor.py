@@ -8,7 +8,6 @@ Import them from ``linnet.callbacks``.
 from __future__ import annotations
 
 import os
-import warnings
 from typing import Any
 
 import numpy as np
@@ -24,6 +23,7 @@ from ..._validation import (
     unknown_name,
     verbosity,
 )
+from ..._warnings import warn
 from .base import Callback
 
 _MODES = ("auto", "min", "max")
@@ -63,8 +63,8 @@ class MonitorCallback(Callback):
         logs = logs or {}
         value = logs.get(self.monitor)
         if value is None:
-            warnings.warn(f"{self._purpose} is conditioned on metric `{self.monitor}` which is not available. "
-                          f"Available metrics are: {','.join(logs)}.", UserWarning, stacklevel=3)
+            warn(f"{self._purpose} is conditioned on metric `{self.monitor}` which is not available. "
+                 f"Available metrics are: {','.join(logs)}.")
         return value
 
     def _minimizes(self) -> bool:

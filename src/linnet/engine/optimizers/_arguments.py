@@ -10,14 +10,13 @@ import functools
 import inspect
 import numbers
 import re
-import sys
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ..._validation import float32_number, float32_scalar, real_number
+from ..._warnings import warn
 
 F32 = np.float32
 ONE, HALF, NADAM_DECAY = F32(1.0), F32(0.5), F32(0.96)
@@ -137,17 +136,8 @@ def legacy_learning_rate(learning_rate, kwargs: dict):
                         "learning_rate=schedules.InverseTimeDecay(learning_rate, 1, decay).")
     if "lr" not in kwargs:
         return learning_rate
-    warnings.warn("The `lr` argument is deprecated, use `learning_rate` instead.", UserWarning,
-                  stacklevel=first_caller_outside_this_package())
+    warn("The `lr` argument is deprecated, use `learning_rate` instead.")
     return kwargs.pop("lr")
-
-
-def first_caller_outside_this_package() -> int:
-    """The ``stacklevel`` that points a warning at the user's line, however deep the ``__init__`` chain."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_globals.get("__name__", "").startswith(__package__ + "."):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 @functools.cache

@@ -7,12 +7,11 @@ vectors of the optimizer: the slots ``average`` and ``gradient_accumulator`` hav
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from ..._validation import boolean
-from ._arguments import F32, ONE, checked_ema_momentum, first_caller_outside_this_package, integer_at_least
+from ..._warnings import warn
+from ._arguments import F32, ONE, checked_ema_momentum, integer_at_least
 
 
 def accumulate(accumulator: np.ndarray, grads: np.ndarray, iteration: int, steps: int,
@@ -62,10 +61,9 @@ class Averaging:
         self.gradient_accumulation_steps = integer_at_least(gradient_accumulation_steps,
                                                              "gradient_accumulation_steps", 2)
         if not self.use_ema and (self.ema_overwrite_frequency is not None or self.ema_momentum != 0.99):
-            warnings.warn(f"ema_momentum and ema_overwrite_frequency only act with use_ema=True (Keras ignores "
-                          f"them otherwise). Received: use_ema=False, ema_momentum={ema_momentum}, "
-                          f"ema_overwrite_frequency={ema_overwrite_frequency}", UserWarning,
-                          stacklevel=first_caller_outside_this_package())
+            warn(f"ema_momentum and ema_overwrite_frequency only act with use_ema=True (Keras ignores "
+                 f"them otherwise). Received: use_ema=False, ema_momentum={ema_momentum}, "
+                 f"ema_overwrite_frequency={ema_overwrite_frequency}")
         self._iterations = 0
 
     @property
