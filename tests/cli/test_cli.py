@@ -217,6 +217,25 @@ def test_too_few_rows_solve_no_least_squares_for_the_figures_and_say_so(capsys, 
                                                                  "residuals.png"}
 
 
+@pytest.mark.parametrize("flags, why", [
+    ([], "it needs more training rows than parameters (3 row(s) for 4 parameters)"),
+    (["--loss", "mae", "--learning-rate", "0.01", "--momentum", "0"],
+     "it compares mean squared errors, and the loss is mae"),
+], ids=["too few rows", "mae"])
+def test_a_run_that_cannot_stop_at_least_squares_says_why_instead_of_not_reaching_it(capsys, tmp_path, flags, why):
+    """The report said 'Ran all 5 epochs without reaching within 1e-08 of the least-squares loss' where no stop
+    was set up (no least-squares answer, or a loss that is not the MSE), as if the run had missed it."""
+    data = tmp_path / "rows.csv"
+    rows = "1,2,5,3\n2,1,3,4\n3,5,1,8\n" if not flags else "".join(f"{i},{i % 3},{i % 5},{2 * i}\n" for i in range(9))
+    data.write_text("a,b,c,y\n" + rows)
+    status, _, err = run(capsys, "train", str(data), "--target", "y", "--validation-split", "0", "--no-plots",
+                         "--epochs", "5", "--quiet", "--out", str(tmp_path / "o"), *flags)
+    assert status == 0
+    assert f"Ran all 5 epochs: no stop at the least-squares loss ({why})." in err
+    assert f"up to 5 epochs, no stop at the least-squares loss ({why})," in err  # the settings line said "stop within"
+    assert "without reaching" not in err and "stop within" not in err
+
+
 @pytest.mark.parametrize("columns, rows, names", [(1, 2, ["fit.png", "fit_test.png"]), (3, 3, ["fit.png"])])
 def test_the_fit_figures_of_too_few_rows_say_why_there_is_no_least_squares_line(columns, rows, names):
     """(``fit_test.png`` of several features is ``plot.predictions``, which draws no least squares.)"""

@@ -42,7 +42,7 @@ def write_report(training: Training, out, *, plots: bool = True, exact_plots: bo
     metrics = _metrics(training, text, x_fit, y_fit)
     echo(_final_lines(metrics))
     if metrics["automatic"] or task.tolerance:
-        diagnose(_run_lines(metrics, task))
+        diagnose(_run_lines(metrics, training))
     if "least_squares" in metrics:
         diagnose(f"\nOn the {len(y_fit)} training rows, beside the exact least-squares answer:")
         model.compare_to_ols(x_fit, y_fit, feature_names=task.feature_names, print_fn=diagnose,
@@ -62,14 +62,18 @@ def write_report(training: Training, out, *, plots: bool = True, exact_plots: bo
     return metrics
 
 
-def _run_lines(metrics: dict, task: Task) -> str:
-    """What the defaults chose and how the run ended: the automatic rate, the epochs run, why it stopped."""
+def _run_lines(metrics: dict, training: Training) -> str:
+    """What the defaults chose and how the run ended: the automatic rate, the epochs run, why it stopped (or why
+    it could not stop at the least-squares loss)."""
+    task = training.task
     chosen = ", ".join(f"{name.replace('_', ' ')} {value:.4g}" for name, value in metrics["automatic"].items())
     lines = [f"Chosen from the data (auto): {chosen}."] if chosen else []
     epochs = metrics["epochs_run"]
     if metrics.get("stopped_epoch") is not None:
         lines.append(f"Stopped after {epochs} epoch(s): the training loss reached within {task.tolerance:g} "
                      f"(relative) of the least-squares loss.")
+    elif training.without_stop:
+        lines.append(f"Ran all {epochs} epochs: no stop at the least-squares loss ({training.without_stop}).")
     elif task.tolerance:
         lines.append(f"Ran all {epochs} epochs without reaching within {task.tolerance:g} of the least-squares loss.")
     return "\n".join(lines)

@@ -107,6 +107,8 @@ def describe(task: Task) -> str:
     scaled = ("inputs and target" if task.normalize and task.standardize_target else "inputs" if task.normalize
               else "target" if task.standardize_target else "nothing")
     stop = f", stop within {task.tolerance:g} (relative) of the least-squares loss" if task.tolerance else ""
+    without_stop = _without_stop(task, len(training_rows(task)[1])) if task.tolerance else None
+    stop = f", no stop at the least-squares loss ({without_stop})" if without_stop else stop
     momentum = f", momentum {task.momentum}" if task.optimizer.lower() == "sgd" else ""
     return (f"Settings: optimizer {task.optimizer}, learning rate {task.learning_rate}{momentum}, batch size {batch}, "
             f"up to {task.epochs} epochs{stop}, standardized {scaled}, validation split {task.validation_split:g}, "
@@ -204,14 +206,32 @@ class Training:
     @property
     def without_least_squares(self) -> str | None:
         """Why ``least_squares`` is None (no more training rows than parameters), in words; else None."""
-        rows, parameters = len(training_rows(self.task)[1]), len(self.task.feature_names) + 1
-        return None if _solvable(self.task, rows) else (f"it needs more training rows than parameters ({rows} "
-                                                         f"row(s) for {parameters} parameters)")
+        return _without_least_squares(self.task, len(training_rows(self.task)[1]))
+
+    @property
+    def without_stop(self) -> str | None:
+        """Why ``train`` set no stop at the least-squares loss although the task asks for one (a tolerance), in
+        words; None when it set one or none was asked for."""
+        return _without_stop(self.task, len(training_rows(self.task)[1])) if self.task.tolerance else None
 
 
 def _solvable(task: Task, rows: int) -> bool:
     """Whether ``rows`` training rows leave least squares residual freedom (more rows than parameters)."""
     return rows > len(task.feature_names) + 1
+
+
+def _without_least_squares(task: Task, rows: int) -> str | None:
+    """Why ``rows`` training rows of ``task`` have no least-squares answer to compare with, in words; else None."""
+    parameters = len(task.feature_names) + 1
+    return None if _solvable(task, rows) else (f"it needs more training rows than parameters ({rows} row(s) for "
+                                               f"{parameters} parameters)")
+
+
+def _without_stop(task: Task, rows: int) -> str | None:
+    """Why a run of ``task`` on ``rows`` training rows cannot stop at the least-squares loss, in words; else None."""
+    if task.loss != "mse":
+        return f"it compares mean squared errors, and the loss is {task.loss}"
+    return _without_least_squares(task, rows)
 
 
 def train(task: Task, *, verbose: int = 1, record_path: bool = False,
@@ -228,7 +248,7 @@ def train(task: Task, *, verbose: int = 1, record_path: bool = False,
         model.summary(print_fn=print_fn)
     path = ParameterHistory() if record_path else None
     x_fit, y_fit = training_rows(task)
-    wanted = task.tolerance and task.loss == "mse" and _solvable(task, len(y_fit))
+    wanted = task.tolerance and _without_stop(task, len(y_fit)) is None
     stop = StopAtOptimum(x_fit, y_fit, task.tolerance) if wanted else None
     history = model.fit(task.x, task.y, batch_size=task.batch_size or len(x_fit), epochs=task.epochs,
                         verbose=verbose, validation_split=task.validation_split, seed=rng,
