@@ -131,9 +131,10 @@ _AXES = ("input_axes", "output_axes")
 
 
 def compile_settings(settings: Any) -> dict[str, Any] | None:
-    """The optimizer, loss and metrics of ``compile_config``; options linnet cannot honour must be unset."""
+    """The optimizer, loss and metrics of ``compile_config``; options linnet cannot honour must be unset.
+    None for an uncompiled model (Keras 3 writes ``{}``, linnet null)."""
     settings = mapping(settings, CONFIG, "compile_config", optional=True)
-    if settings is None:
+    if not settings:
         return None
     for key in ("loss_weights", "weighted_metrics"):
         if settings.get(key) not in (None, [], {}):
