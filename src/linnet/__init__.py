@@ -39,6 +39,8 @@ _fitplan.ADVISERS.update({name: _on_first_call("diagnostics.advisers", name)
                              for name in ("auto_learning_rate", "sorted_validation_tail", "sgd_learning_rate")})
 _plugins.PLUGINS.update({name: _on_first_call("saving.model_file", name)
                             for name in ("save_model", "load_model")})
+_plugins.PLUGINS.update({name: _on_first_call("saving.weights_file", name)
+                            for name in ("save_weights", "load_weights")})
 _plugins.PLUGINS.update({name: _on_first_call("diagnostics.equation", name)
                             for name in ("equation", "compare_to_ols")})
 _html.PLUGINS["render"] = _on_first_call("notebook.display", "render")  # rich display in notebooks

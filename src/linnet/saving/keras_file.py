@@ -26,7 +26,17 @@ from .checks import check_input_dim, weight_shapes
 from .container import ModelFileError, read_archive, read_members, write_atomically
 from .fields import JSON_BUDGET, MAX_LAYERS, mapping, refuse, sequence, text
 from .keras_weights import MEMBER as WEIGHTS
-from .keras_weights import open_h5, optimizer_state, optimizer_values, read_vars, write_h5
+from .keras_weights import (
+    entries,
+    layer_keys,
+    model_h5,
+    optimizer_values,
+    read_vars,
+    reading,
+    restore_optimizer,
+    size_budget,
+    trainable_shapes,
+)
 
 CONFIG, METADATA = "config.json", "metadata.json"
 KERAS_VERSION = "3.3.3"
@@ -36,15 +46,12 @@ INVALID = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 def save_keras(model, path: Path) -> None:
     """Write ``model`` as a ``.keras`` file that ``keras.saving.load_model`` opens (Keras >= 3.3)."""
-    layers = list(model.layers)
     config = translate.model_envelope(model)
     optimizer = model.optimizer if model.compiled else None
-    state = None
-    if optimizer is not None:
-        optimizer = _built_copy(model) if not optimizer.built else optimizer
-        state = optimizer_values(optimizer, _trainable_shapes(model))
-    values = [[] if type(layer).__name__ == "Normalization" else layer.get_weights() for layer in layers]
-    weights = write_h5(model.name, layers, values, getattr(optimizer, "name", None), state)
+    if optimizer is not None and not optimizer.built:
+        optimizer = _built_copy(model)
+    values = [[] if type(layer).__name__ == "Normalization" else layer.get_weights() for layer in model.layers]
+    weights = model_h5(model, values, optimizer)
     metadata = {"keras_version": KERAS_VERSION, "date_saved": datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, {METADATA: json.dumps(metadata).encode(), CONFIG: json.dumps(config).encode(),
@@ -58,10 +65,6 @@ def _built_copy(model):
     return copy
 
 
-def _trainable_shapes(model) -> list[tuple[int, ...]]:
-    return [w.shape for layer in model.layers if layer.trainable_names for w in layer.get_weights()]
-
-
 def load_keras(path: Path):
     """Rebuild the linear model a ``.keras`` file describes, with its compile settings and optimizer state."""
     def read(archive):
@@ -69,17 +72,12 @@ def load_keras(path: Path):
         _check_metadata(json.loads(texts[METADATA]))
         envelope = json.loads(texts[CONFIG])
         model, keras_layers = _architecture(path, envelope)
-        budget = 8 * 8 * sum(w.size for w in model.get_weights()) + 2**20
-        return envelope, model, keras_layers, read_members(path, archive, {WEIGHTS: budget})[WEIGHTS]
+        return envelope, model, keras_layers, read_members(path, archive, {WEIGHTS: size_budget(model)})[WEIGHTS]
 
     envelope, model, keras_layers, data = read_archive(path, ".keras file", read)
     _compile(path, model, envelope.get("compile_config"))
-    with open_h5(path, data) as store:
-        try:
-            _restore(path, model, keras_layers, store)
-        except (KeyError, RuntimeError, OSError) as error:  # what h5py raises on damaged or linked data
-            raise ModelFileError(f"{path}: {WEIGHTS} cannot be read (damaged, or a link to data outside it): "
-                                 f"{type(error).__name__}: {error}") from None
+    with reading(data, f"{path}: {WEIGHTS}") as store:
+        _restore(model, keras_layers, store)
     return model
 
 
@@ -139,37 +137,28 @@ def _compile(path: Path, model, settings: Any) -> None:
         raise ModelFileError(f"{path}: {CONFIG}: {field} is invalid: {type(error).__name__}: {error}") from None
 
 
-def _restore(path: Path, model, keras_layers: list[dict], store) -> None:
-    from .keras_weights import layer_keys
+def _restore(model, keras_layers: list[dict], store) -> None:
     for layer, key, config in zip(model.layers, layer_keys(model.layers), keras_layers):
         current = layer.get_weights()
         in_weights = type(layer).__name__ != "Normalization" or config.get("mean") is None
         expected = [(w.shape, w.dtype.kind in "iu") for w in current] if in_weights else []
-        values = read_vars(path, store, f"layers/{key}/vars", expected)
+        values = read_vars(store, f"layers/{key}/vars", expected)
         if values:
             layer.set_weights([v.astype(w.dtype) for v, w in zip(values, current)])
     if model.compiled and "optimizer" in store:
-        _restore_optimizer(path, model, store)
+        _restore_optimizer(model, store)
 
 
-def _restore_optimizer(path: Path, model, store) -> None:
+def _restore_optimizer(model, store) -> None:
     """The optimizer state: all of Keras' variables, or only ``iteration`` (0) and the learning rate when Keras
     saved the optimizer before building it (then linnet's fresh state is the same)."""
-    optimizer, shapes = model.optimizer, _trainable_shapes(model)
+    optimizer, shapes = model.optimizer, trainable_shapes(model)
     optimizer.build(model.network.sizes)
     full = optimizer_values(optimizer, shapes)
-    group = store.get("optimizer/vars")
     base = 1 + ("learning_rate" in optimizer.variables())
-    count = len(group) if group is not None and hasattr(group, "keys") else 0
-    expected = full[:base] if count == base < len(full) else full
-    found = read_vars(path, store, "optimizer/vars", [(v.shape, v.dtype.kind in "iu") for v in expected])
-    if len(found) == len(full):
-        try:
-            optimizer.set_variables(optimizer_state(optimizer, shapes, found))
-        except ValueError as error:  # a value the optimizer refuses (a learning rate of 0 or below, ...)
-            if isinstance(error, ModelFileError):
-                raise
-            raise ModelFileError(f"{path}: {WEIGHTS}: optimizer/vars: {error}") from None
-    elif int(found[0]) != 0:
+    expected = full[:base] if len(entries(store, "optimizer/vars")) == base < len(full) else full
+    found = read_vars(store, "optimizer/vars", [(v.shape, v.dtype.kind in "iu") for v in expected])
+    if len(found) < len(full) and int(found[0]) != 0:
         raise refuse(WEIGHTS, "optimizer/vars", f"the {len(full)} arrays of the state of an optimizer that has "
                      f"taken steps", f"{len(found)} arrays, iteration {int(found[0])}")
+    restore_optimizer(optimizer, model.network.sizes, shapes, found)
