@@ -4,14 +4,13 @@ into linnet with Keras' numbers; files linnet writes load into Keras (a subproce
 refusals (suffix, unbuilt model, other architecture, damaged or hostile file) are Keras' or say what differs.
 """
 
-import inspect
 import json
 import warnings
 
 import h5py
 import numpy as np
 import pytest
-from keras_facts import FIXTURES, RECORDED, X, Y
+from keras_facts import FIXTURES, RECORDED, X, Y, unannotated
 
 import linnet
 from linnet import Activation, Dense, Input, Normalization, Sequential
@@ -151,13 +150,6 @@ def test_a_keras_file_lends_its_weights_as_in_keras(tmp_path):
     other = dense_model()
     other.load_weights(tmp_path / "m.keras")
     np.testing.assert_array_equal(other.predict(X), model.predict(X))
-
-
-def unannotated(function) -> str:
-    """``function``'s signature as Keras' (which has no annotations) prints."""
-    signature = inspect.signature(function)
-    parameters = [p.replace(annotation=inspect.Parameter.empty) for p in signature.parameters.values()]
-    return str(signature.replace(parameters=parameters, return_annotation=inspect.Signature.empty))
 
 
 @pytest.mark.parametrize("name", ["save_weights", "load_weights"])
