@@ -41,6 +41,8 @@ _plugins.PLUGINS.update({name: _on_first_call("saving.model_file", name)
                             for name in ("save_model", "load_model")})
 _plugins.PLUGINS.update({name: _on_first_call("saving.weights_file", name)
                             for name in ("save_weights", "load_weights")})
+_plugins.PLUGINS.update({name: _on_first_call("saving.keras_model", name)
+                            for name in ("get_config", "from_config", "to_json", "model_from_json")})
 _plugins.PLUGINS.update({name: _on_first_call("diagnostics.equation", name)
                             for name in ("equation", "compare_to_ols")})
 _html.PLUGINS["render"] = _on_first_call("notebook.display", "render")  # rich display in notebooks

@@ -126,7 +126,8 @@ def configs():
     compiled = fresh(input_dense)
     compiled.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
     return {"get_config": {"input_dense": fresh(input_dense).get_config(), "tutorial": fresh(tutorial).get_config(),
-                           "unbuilt": fresh(lambda: [keras.layers.Dense(1)]).get_config()},
+                           "unbuilt": fresh(lambda: [keras.layers.Dense(1)]).get_config(),
+                           "normalization": fresh(normalized).get_config()},
             "to_json": {"input_dense": fresh(input_dense).to_json(), "compiled": compiled.to_json(),
                         "tutorial": fresh(tutorial).to_json()}}
 

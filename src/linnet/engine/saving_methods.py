@@ -1,7 +1,9 @@
-"""Keras 3's model-file methods of ``Sequential`` (mixed into it): ``save_weights`` and ``load_weights``.
+"""Keras 3's model-file methods of ``Sequential`` (mixed into it): ``save_weights``/``load_weights`` and
+``get_config``/``from_config``/``to_json``.
 
-The files are written and read by ``linnet.saving`` (``weights_file``), which the engine reaches through
-``plugins.PLUGINS`` without importing it (the layer rule of ``docs/architecture.md``).
+The files and configs are written and read by ``linnet.saving`` (``weights_file``, ``keras_model``: they check
+what they read as model files are checked), which the engine reaches through ``plugins.PLUGINS`` without
+importing it (the layer rule of ``docs/architecture.md``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from .plugins import plugin
 
 
 class SavingMethods:
-    """``save_weights``/``load_weights`` of Keras 3, in Keras 3's argument order."""
+    """``save_weights``/``load_weights`` and the model config of Keras 3, in Keras 3's argument order."""
 
     def save_weights(self, filepath: Any, overwrite: bool = True, max_shard_size: None = None) -> None:
         """Write the weights to a Keras 3 ``.weights.h5`` file (atomically), which ``keras.Model.load_weights``
@@ -38,3 +40,24 @@ class SavingMethods:
         """
         check.reject_unknown_kwargs(kwargs, "load_weights", ["filepath", "skip_mismatch"])
         plugin("load_weights")(self, filepath, skip_mismatch)
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras 3.15.1's ``Sequential.get_config()``: ``{"name", "trainable", "dtype", "layers",
+        "build_input_shape"}``, the layers' Keras envelopes after an ``InputLayer`` (both absent until the input
+        width is known). Real Keras rebuilds the model from it (``keras.Sequential.from_config``). A
+        ``Normalization`` is written as Keras writes an adapted one: its statistics are weights (``save_weights``
+        keeps them), not config."""
+        return plugin("get_config")(self)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: None = None):
+        """The model a ``get_config()`` (linnet's or Keras 3's) describes, with fresh weights; unbuilt when it
+        declares no input shape. Anything linnet cannot build (another layer, a nonlinear activation, sizes beyond
+        the caps of model files, wrong types) is refused with a ``ValueError`` naming the field."""
+        return plugin("from_config")(config, custom_objects)
+
+    def to_json(self, **kwargs) -> str:
+        """Keras' ``model.to_json()``: the model's envelope (config, ``build_config``, ``compile_config``) as JSON,
+        which ``keras.models.model_from_json`` and ``linnet.keras.models.model_from_json`` read; ``kwargs`` go to
+        ``json.dumps``."""
+        return plugin("to_json")(self, **kwargs)

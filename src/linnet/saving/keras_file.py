@@ -18,13 +18,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .._serialization import deserialize, serialize
-from ..engine import losses, metrics, optimizers
-from ..engine.layers import InputLayer, Layer
+from .._serialization import serialize
+from ..engine import optimizers
 from . import keras_config as translate
-from .checks import check_input_dim, weight_shapes
-from .container import ModelFileError, read_archive, read_members, write_atomically
-from .fields import JSON_BUDGET, MAX_LAYERS, mapping, refuse, sequence, text
+from .container import read_archive, read_members, write_atomically
+from .fields import JSON_BUDGET, mapping, refuse, text
+from .keras_model import build_sequential, compile_model, sequential_envelope
 from .keras_weights import MEMBER as WEIGHTS
 from .keras_weights import (
     entries,
@@ -41,7 +40,6 @@ from .keras_weights import (
 CONFIG, METADATA = "config.json", "metadata.json"
 KERAS_VERSION = "3.3.3"
 """The ``keras_version`` written: the oldest release whose reader the written files are made for."""
-INVALID = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 
 def save_keras(model, path: Path) -> None:
@@ -70,12 +68,13 @@ def load_keras(path: Path):
     def read(archive):
         texts = read_members(path, archive, {METADATA: 65536, CONFIG: JSON_BUDGET})
         _check_metadata(json.loads(texts[METADATA]))
-        envelope = json.loads(texts[CONFIG])
-        model, keras_layers = _architecture(path, envelope)
+        envelope = sequential_envelope(json.loads(texts[CONFIG]), f"{path}: {CONFIG}")
+        model, keras_layers = build_sequential(envelope.get("config"), envelope.get("build_config"),
+                                               f"{path}: {CONFIG}", "config.")
         return envelope, model, keras_layers, read_members(path, archive, {WEIGHTS: size_budget(model)})[WEIGHTS]
 
     envelope, model, keras_layers, data = read_archive(path, ".keras file", read)
-    _compile(path, model, envelope.get("compile_config"))
+    compile_model(model, envelope.get("compile_config"), f"{path}: {CONFIG}")
     with reading(data, f"{path}: {WEIGHTS}") as store:
         _restore(model, keras_layers, store)
     return model
@@ -89,52 +88,6 @@ def _check_metadata(metadata: Any) -> None:
                      version)
     if "date_saved" in metadata:
         text(metadata["date_saved"], METADATA, "date_saved")
-
-
-def _architecture(path: Path, envelope: Any):
-    """The linnet model of a Keras Sequential envelope, built once its declared sizes passed the caps; also the
-    Keras config of each layer (which says whether Normalization keeps its statistics in the weights)."""
-    from ..engine.sequential import Sequential
-    envelope = mapping(envelope, CONFIG, "the top level")
-    if envelope.get("class_name") != "Sequential":
-        raise refuse(CONFIG, "class_name", "'Sequential' (linnet reads Sequential models of linear layers)",
-                     envelope.get("class_name"))
-    spec = mapping(envelope.get("config"), CONFIG, "config")
-    entries = sequence(spec.get("layers"), CONFIG, "config.layers", MAX_LAYERS + 1)
-    input_dim, entries = translate.input_dim(spec, entries, envelope.get("build_config"))
-    input_dim = check_input_dim(input_dim, CONFIG, "the input shape (InputLayer batch_shape)")
-    layers, kept = [], []
-    for i, entry in enumerate(entries):
-        field = f"config.layers[{i + (len(spec['layers']) - len(entries))}]"
-        linnet_envelope = translate.layer_envelope(entry, field)
-        try:
-            layers.append(deserialize(linnet_envelope, Layer))
-        except INVALID as error:
-            raise ModelFileError(f"{path}: {CONFIG}: {field} is invalid: {error}") from None
-        kept.append(linnet_envelope["config"])
-    weight_shapes(layers, input_dim, CONFIG)
-    try:
-        model = Sequential([InputLayer(shape=(input_dim,)), *layers],
-                           name=text(spec.get("name", "sequential"), CONFIG, "config.name"))
-        model.build()
-    except INVALID as error:
-        raise ModelFileError(f"{path}: {CONFIG}: config does not describe a valid model: {error}") from None
-    return model, kept
-
-
-def _compile(path: Path, model, settings: Any) -> None:
-    settings = translate.compile_settings(settings)
-    if settings is None:
-        return
-    field = "compile_config"
-    try:
-        optimizer = optimizers.deserialize(settings["optimizer"])
-        field = "compile_config.loss"
-        loss = None if settings["loss"] is None else losses.get(settings["loss"])
-        field = "compile_config.metrics"
-        model.compile(optimizer=optimizer, loss=loss, metrics=[metrics.get(m) for m in settings["metrics"]])
-    except INVALID as error:
-        raise ModelFileError(f"{path}: {CONFIG}: {field} is invalid: {type(error).__name__}: {error}") from None
 
 
 def _restore(model, keras_layers: list[dict], store) -> None:
