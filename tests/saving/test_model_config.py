@@ -213,6 +213,15 @@ def test_custom_objects_and_symbolic_arguments_are_refused():
         clone_model(3)
 
 
+def test_what_keras_cannot_rebuild_is_refused_by_to_json_naming_it():
+    """A callable learning rate said "Cannot write ... to a .keras file" from to_json, where no file is written."""
+    model = MODELS["input_dense"]()
+    model.compile(optimizer=linnet.optimizers.SGD(lambda: 0.01), loss="mse")
+    with pytest.raises(ValueError, match=r"^Cannot write optimizer.learning_rate to a Keras config \(a .keras file, "
+                                         r"model.to_json\(\)\): Keras can rebuild a number"):
+        model.to_json()
+
+
 def test_inputs_are_not_changed():
     config = dense_config()
     kept = copy.deepcopy(config)

@@ -104,8 +104,9 @@ def keras_compile(model) -> dict[str, Any]:
     optimizer = conservative(model.optimizer)
     rate = optimizer["config"]["learning_rate"]
     if isinstance(rate, dict) and (rate.get("registered_name") is not None or rate.get("class_name") == "function"):
-        raise ValueError(f"Cannot write optimizer.learning_rate to a .keras file: Keras can rebuild a number or one "
-                         f"of its own schedules, not a callable or a custom schedule. Received: {rate!r}")
+        raise ValueError(f"Cannot write optimizer.learning_rate to a Keras config (a .keras file, model.to_json()): "
+                         f"Keras can rebuild a number or one of its own schedules, not a callable or a custom "
+                         f"schedule. Received: {rate!r}")
     return {"optimizer": optimizer, "loss": None if model.loss is None else conservative(model.loss),
             "loss_weights": None, "metrics": [_keras_metric(metric) for metric in model.metrics],
             "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1, "jit_compile": "auto"}
@@ -117,7 +118,7 @@ def _keras_metric(metric) -> Any:
         return envelope
     if type(metric).__name__ == "MeanOfLoss":
         return metric.name  # Keras' own metric for a loss name ("mae", "mse", ...)
-    raise ValueError(f"Cannot write the metric {metric.name!r} ({type(metric).__name__}) to a .keras file: Keras "
+    raise ValueError(f"Cannot write the metric {metric.name!r} ({type(metric).__name__}) to a Keras config: Keras "
                      f"has no such class. Received: {envelope!r}")
 
 
