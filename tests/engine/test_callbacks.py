@@ -435,7 +435,8 @@ def test_checkpoint_every_n_batches_counts_across_epochs():
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    ({"filepath": "model.keras"}, ValueError, "filepath must end in `.linnet`"),
+    ({"filepath": "model.h5"}, ValueError, r"must end in `.keras` \(Keras model format\) or `.linnet` \(linnet's\) "
+                                           r"\(.h5, Keras 2's HDF5 format, is not written\)"),
     ({"save_freq": "epochs"}, ValueError, "save_freq must be 'epoch' or a number of batches"),
     ({"save_freq": 0}, ValueError, "save_freq must be a positive integer. Received: save_freq=0"),
     ({"save_best_only": 1}, TypeError, "save_best_only must be True or False"),

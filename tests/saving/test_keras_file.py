@@ -158,6 +158,18 @@ def test_a_linnet_keras_file_round_trips_in_linnet_bit_for_bit(keras_file):
 
 
 @needs_h5py
+def test_an_uncompiled_keras_model_file_opens_uncompiled(keras_file):
+    """Keras 3.15.1 writes ``"compile_config": {}`` for a model never compiled (recorded from
+    ``keras.Sequential([Input((2,)), Dense(1)]).save``); linnet refused it: "compile_config.optimizer must be an
+    optimizer envelope. Received: None"."""
+    model, path = keras_file
+    edit_keras(path, lambda c: c.update(compile_config={}))
+    loaded = linnet.load_model(path)
+    assert not loaded.compiled and loaded.optimizer is None
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+@needs_h5py
 @pytest.mark.parametrize(("change", "message"), [
     (lambda c: dense(c).update(activation="relu"),
      r"config.layers\[2\].config.activation must be 'linear' \(layer 'dense.*' would make the model nonlinear\)"),

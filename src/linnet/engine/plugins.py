@@ -1,6 +1,7 @@
 """What ``Sequential`` takes from the packages above the engine, registered by ``linnet/__init__.py``.
 
-``PLUGINS`` maps ``"save_model"`` and ``"load_model"`` (``linnet.saving``), ``"equation"`` and
+``PLUGINS`` maps ``"save_model"``, ``"load_model"``, ``"save_weights"``, ``"load_weights"``, ``"get_config"``,
+``"from_config"``, ``"to_json"`` and ``"model_from_json"`` (``linnet.saving``), ``"equation"`` and
 ``"compare_to_ols"`` (``linnet.diagnostics.equation``) and ``"data_source"`` (``linnet.data.sources``: generators
 and ``PyDataset`` as data sources for ``fit``) to their implementations, so the engine calls them without
 importing them (the layer rule of ``docs/architecture.md``).

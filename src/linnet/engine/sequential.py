@@ -27,6 +27,7 @@ from .inference import Inference
 from .layers import InputLayer, Layer, input_dim_from_shape, unique_name
 from .network import Network
 from .plugins import plugin
+from .saving_methods import SavingMethods
 from .sources import refuse_class_weight, source_features
 from .steps import step_count
 from .summary import ModelSummary
@@ -39,7 +40,7 @@ _FIT_ARGUMENTS = ("x", "y", "batch_size", "epochs", "verbose", "callbacks", "val
 """``fit``'s arguments, in Keras 3's order."""
 
 
-class Sequential(Inference, BatchMethods):
+class Sequential(Inference, BatchMethods, SavingMethods):
     """A linear stack of layers: ``Sequential([Input((1,)), Dense(1)])``."""
 
     def __init__(self, layers: Sequence[Layer] | None = None, name: str | None = None, **kwargs):

@@ -37,11 +37,7 @@ class ModelFileError(ValueError):
 def read_archive(path: Path, kind: str, reader: Callable[[zipfile.ZipFile], Any]) -> Any:
     """``reader(archive)`` on the zip at ``path``; damaged bytes become a ``ModelFileError`` calling the file
     not a readable ``kind``, a missing file a ``FileNotFoundError``."""
-    if path.is_dir():
-        raise IsADirectoryError(f"{str(path)!r} is a folder, not a model file; give the file's path, such as "
-                                f"{str(path / 'model.linnet')!r}.")
-    if not path.is_file():
-        raise FileNotFoundError(f"No model file at {str(path)!r}.")
+    require_file(path)
     with open(path, "rb") as stream:
         try:
             with zipfile.ZipFile(stream) as archive:
@@ -51,6 +47,16 @@ def read_archive(path: Path, kind: str, reader: Callable[[zipfile.ZipFile], Any]
         except DAMAGED as error:
             raise ModelFileError(f"{path} is not a readable {kind} (truncated, damaged or another format): "
                                  f"{type(error).__name__}: {error}") from None
+
+
+def require_file(path: Path, example: str = "model.linnet") -> None:
+    """An ``IsADirectoryError`` for a folder (suggesting a file ``example`` in it), a ``FileNotFoundError`` when
+    nothing is at ``path``."""
+    if path.is_dir():
+        raise IsADirectoryError(f"{str(path)!r} is a folder, not a model file; give the file's path, such as "
+                                f"{str(path / example)!r}.")
+    if not path.is_file():
+        raise FileNotFoundError(f"No model file at {str(path)!r}.")
 
 
 def read_members(path: Path, archive: zipfile.ZipFile, budgets: Mapping[str, int]) -> dict[str, bytes]:

@@ -29,7 +29,12 @@ _short.maxstring, _short.maxother, _short.maxlist, _short.maxdict = 80, 80, 6, 6
 
 def refuse(member: str, field: str, expected: str, value: Any) -> ModelFileError:
     """``<member>: <field> must be <expected>. Received: <value>`` (the value shortened)."""
-    return ModelFileError(f"{member}: {field} must be {expected}. Received: {_short.repr(value)}")
+    return ModelFileError(f"{member}: {field} must be {expected}. Received: {shortened(value)}")
+
+
+def shortened(value: Any) -> str:
+    """``repr(value)``, strings and containers cut short (a file's values may be huge)."""
+    return _short.repr(value)
 
 
 def integer(value: Any, member: str, field: str, low: int, high: int) -> int:

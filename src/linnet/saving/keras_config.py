@@ -1,5 +1,7 @@
-"""Translating ``config.json`` of a ``.keras`` file: Keras 3's Sequential envelope to and from linnet's layers
-and compile settings, refusing with the field named anything linnet cannot represent.
+"""Translating Keras 3's Sequential config (``config.json`` of a ``.keras`` file, ``model.get_config()``,
+``model.to_json()``) to and from linnet's layers and compile settings, refusing with the field named anything
+linnet cannot represent. Written in two forms: Keras 3.15.1's, key for key (``get_config``), and the keys Keras
+3.3 reads (``.keras`` files, which older releases open too).
 
 linnet's objects already serialize to Keras 3's envelope (``linnet._serialization``); what differs is only
 around them: Keras lists an ``InputLayer`` among the layers (linnet keeps the input width on the model), shares
@@ -12,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from .._serialization import KERAS_DTYPE_POLICY, serialize
-from .container import ModelFileError
 from .fields import mapping, refuse, sequence, text
 
 CONFIG = "config.json"
@@ -22,18 +23,70 @@ _ABSENT = ("activity_regularizer", "kernel_constraint", "bias_constraint", "lora
 _DROPPED_ON_WRITE = ("input_dim",)
 
 
-def model_envelope(model) -> dict[str, Any]:
-    """The ``config.json`` Keras 3.3+ reads for ``model`` (a built linnet Sequential)."""
-    width = model.network.input_dim
-    input_layer = {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
-                   "config": {"batch_shape": [None, width], "dtype": "float32", "sparse": False,
-                              "name": "input_layer"}}
-    layers = [input_layer] + [_keras_layer(layer) for layer in model.layers]
-    return {"module": "keras", "class_name": "Sequential", "registered_name": None,
-            "config": {"name": model.name, "trainable": True, "dtype": KERAS_DTYPE_POLICY, "layers": layers,
-                       "build_input_shape": [None, width]},
-            "build_config": {"input_shape": [None, width]},
-            "compile_config": keras_compile(model) if model.compiled else None}
+def model_envelope(model, full: bool = False) -> dict[str, Any]:
+    """Keras' envelope of ``model`` (what ``model.to_json()`` holds, and ``config.json`` of a ``.keras`` file):
+    its ``sequential_config``, ``build_config`` once built and ``compile_config`` (``{}`` when not compiled)."""
+    envelope = {"module": "keras", "class_name": "Sequential", "config": sequential_config(model, full),
+                "registered_name": None}
+    if model.built:
+        envelope["build_config"] = {"input_shape": [None, model.network.input_dim]}
+    envelope["compile_config"] = keras_compile(model) if model.compiled else {}
+    return envelope
+
+
+def sequential_config(model, full: bool = True) -> dict[str, Any]:
+    """Keras 3's ``Sequential.get_config()`` of ``model``: name, trainable, dtype, the layers (an ``InputLayer``
+    first once the input width is known) and then ``build_input_shape``. ``full``: every key Keras 3.15.1 writes
+    (VarianceScaling initializers with their ``input_axes``/``output_axes``, the input layer's ``ragged`` and
+    ``optional``, Normalization as an adapted layer); else the keys Keras 3.3 reads, Keras-only keys at their
+    defaults left out (``.keras`` files)."""
+    width = model.network.input_dim if model.built else model.declared_input_dim
+    layers = [_keras_layer(layer, full) for layer in model.layers]
+    config = {"name": model.name, "trainable": True, "dtype": KERAS_DTYPE_POLICY, "layers": layers}
+    if width is not None:
+        name = model._input.name if model._input is not None else "input_layer"
+        config["layers"] = [_input_layer(name, width, full), *layers]
+        config["build_input_shape"] = [None, width]
+    return config
+
+
+def _input_layer(name: str, width: int, full: bool) -> dict[str, Any]:
+    config = {"batch_shape": [None, width], "dtype": "float32", "sparse": False, "ragged": False, "name": name,
+              "optional": False}
+    return {"module": "keras.layers", "class_name": "InputLayer",
+            "config": {k: v for k, v in config.items() if full or k not in _NEWER_INPUT_KEYS},
+            "registered_name": None}
+
+
+_NEWER_INPUT_KEYS = ("ragged", "optional")
+"""Keys of Keras 3.15.1's InputLayer config that Keras 3.3 refuses."""
+
+
+def _keras_layer(layer, full: bool) -> dict[str, Any]:
+    """A layer's envelope in a Sequential config (``sequential_config``), without linnet's ``input_dim``. In the
+    full form a Normalization is Keras' adapted layer, its statistics in its weights (``save_weights``), not in
+    its config (the ``.keras`` writer keeps them in the config, Keras' form for given statistics)."""
+    if not full:
+        return conservative(layer)
+    envelope = serialize(layer)
+    config = {key: _with_axes(value) for key, value in envelope["config"].items() if key not in _DROPPED_ON_WRITE}
+    if envelope["class_name"] == "Normalization":
+        config.update(axis=[config["axis"]], mean=None, variance=None)
+    if envelope["class_name"] == "Activation":
+        envelope.pop("build_config", None)  # Keras' Activation has no build(), so it records no input shape
+    envelope["config"] = config
+    return envelope
+
+
+def _with_axes(value: Any) -> Any:
+    """A VarianceScaling initializer's envelope with the ``input_axes``/``output_axes`` Keras >= 3.9 writes."""
+    if isinstance(value, dict) and value.get("class_name") in _VARIANCE_SCALING:
+        return {**value, "config": {**value["config"], **dict.fromkeys(_AXES)}}
+    return value
+
+
+_VARIANCE_SCALING = ("GlorotUniform",)
+"""linnet's initializers that are Keras' VarianceScaling."""
 
 
 def conservative(obj) -> dict[str, Any]:
@@ -46,16 +99,14 @@ def conservative(obj) -> dict[str, Any]:
     return envelope
 
 
-_keras_layer = conservative
-
-
 def keras_compile(model) -> dict[str, Any]:
     """Keras' ``compile_config``: the optimizer, loss and metric envelopes (linnet-only metrics by name)."""
     optimizer = conservative(model.optimizer)
     rate = optimizer["config"]["learning_rate"]
     if isinstance(rate, dict) and (rate.get("registered_name") is not None or rate.get("class_name") == "function"):
-        raise ValueError(f"Cannot write optimizer.learning_rate to a .keras file: Keras can rebuild a number or one "
-                         f"of its own schedules, not a callable or a custom schedule. Received: {rate!r}")
+        raise ValueError(f"Cannot write optimizer.learning_rate to a Keras config (a .keras file, model.to_json()): "
+                         f"Keras can rebuild a number or one of its own schedules, not a callable or a custom "
+                         f"schedule. Received: {rate!r}")
     return {"optimizer": optimizer, "loss": None if model.loss is None else conservative(model.loss),
             "loss_weights": None, "metrics": [_keras_metric(metric) for metric in model.metrics],
             "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1, "jit_compile": "auto"}
@@ -67,43 +118,46 @@ def _keras_metric(metric) -> Any:
         return envelope
     if type(metric).__name__ == "MeanOfLoss":
         return metric.name  # Keras' own metric for a loss name ("mae", "mse", ...)
-    raise ValueError(f"Cannot write the metric {metric.name!r} ({type(metric).__name__}) to a .keras file: Keras "
+    raise ValueError(f"Cannot write the metric {metric.name!r} ({type(metric).__name__}) to a Keras config: Keras "
                      f"has no such class. Received: {envelope!r}")
 
 
-def input_dim(spec: dict, entries: list, build_config: Any) -> tuple[Any, list]:
-    """The input width (from the ``InputLayer``'s ``batch_shape``, or the model's ``build_input_shape``) and the
-    layers after the ``InputLayer``."""
+def input_layer(spec: dict, entries: list, build_config: Any, member: str = CONFIG, prefix: str = "config."
+                ) -> tuple[Any, str | None, list]:
+    """The input width (from the ``InputLayer``'s ``batch_shape``, else the model's ``build_input_shape``; None
+    when neither is there), the ``InputLayer``'s name (None without one) and the layers after it."""
     if entries and isinstance(entries[0], dict) and entries[0].get("class_name") == "InputLayer":
-        config = mapping(entries[0].get("config"), CONFIG, "config.layers[0].config")
+        field = f"{prefix}layers[0].config"
+        config = mapping(entries[0].get("config"), member, field)
         shape = config.get("batch_shape", config.get("batch_input_shape"))
-        return _width(shape, "config.layers[0].config.batch_shape"), entries[1:]
+        name = text(config["name"], member, f"{field}.name") if "name" in config else None
+        return _width(shape, f"{field}.batch_shape", member), name, entries[1:]
     shape = spec.get("build_input_shape")
     if shape is None and isinstance(build_config, dict):
         shape = build_config.get("input_shape")
-    return _width(shape, "config.build_input_shape"), entries
+    return (None if shape is None else _width(shape, f"{prefix}build_input_shape", member)), None, entries
 
 
-def _width(shape: Any, field: str) -> Any:
+def _width(shape: Any, field: str, member: str) -> Any:
     if not isinstance(shape, list) or len(shape) != 2 or shape[0] is not None:
-        raise refuse(CONFIG, field, "[null, n_features] (one batch of flat feature rows)", shape)
+        raise refuse(member, field, "[null, n_features] (one batch of flat feature rows)", shape)
     return shape[1]
 
 
-def layer_envelope(entry: Any, field: str) -> dict[str, Any]:
+def layer_envelope(entry: Any, field: str, member: str = CONFIG) -> dict[str, Any]:
     """The envelope of one Keras layer, as linnet reads it; refused (field named) unless it is linear."""
-    entry = mapping(entry, CONFIG, field)
+    entry = mapping(entry, member, field)
     kind = entry.get("class_name")
-    config = dict(mapping(entry.get("config"), CONFIG, f"{field}.config"))
+    config = dict(mapping(entry.get("config"), member, f"{field}.config"))
     if kind not in LAYERS:
-        raise refuse(CONFIG, f"{field}.class_name", f"one of the linear layers {', '.join(LAYERS)} (linnet fits "
+        raise refuse(member, f"{field}.class_name", f"one of the linear layers {', '.join(LAYERS)} (linnet fits "
                      f"linear models; layer {config.get('name')!r} is not one)", kind)
     if config.get("activation", "linear") not in ("linear", None):
-        raise refuse(CONFIG, f"{field}.config.activation", f"'linear' (layer {config.get('name')!r} would make the "
+        raise refuse(member, f"{field}.config.activation", f"'linear' (layer {config.get('name')!r} would make the "
                      f"model nonlinear)", config.get("activation"))
     for key in _ABSENT:
         if config.get(key) is not None:
-            raise refuse(CONFIG, f"{field}.config.{key}", "null (linnet cannot represent it, so the model would "
+            raise refuse(member, f"{field}.config.{key}", "null (linnet cannot represent it, so the model would "
                          "not be the same)", config[key])
         config.pop(key, None)
     if isinstance(config.get("dtype"), dict):
@@ -114,7 +168,7 @@ def layer_envelope(entry: Any, field: str) -> dict[str, Any]:
         config["activation"] = "linear"
         for key in ("kernel_initializer", "bias_initializer"):
             config[key] = _initializer(config.get(key))
-    text(config.get("name"), CONFIG, f"{field}.config.name")
+    text(config.get("name"), member, f"{field}.config.name")
     return {"class_name": kind, "config": config}
 
 
@@ -130,21 +184,22 @@ def _initializer(envelope: Any) -> Any:
 _AXES = ("input_axes", "output_axes")
 
 
-def compile_settings(settings: Any) -> dict[str, Any] | None:
-    """The optimizer, loss and metrics of ``compile_config``; options linnet cannot honour must be unset."""
-    settings = mapping(settings, CONFIG, "compile_config", optional=True)
-    if settings is None:
+def compile_settings(settings: Any, member: str = CONFIG) -> dict[str, Any] | None:
+    """The optimizer, loss and metrics of ``compile_config``; options linnet cannot honour must be unset.
+    None for an uncompiled model (Keras 3 writes ``{}``, linnet null)."""
+    settings = mapping(settings, member, "compile_config", optional=True)
+    if not settings:
         return None
     for key in ("loss_weights", "weighted_metrics"):
         if settings.get(key) not in (None, [], {}):
-            raise refuse(CONFIG, f"compile_config.{key}", "null (one output, unweighted metrics)", settings[key])
+            raise refuse(member, f"compile_config.{key}", "null (one output, unweighted metrics)", settings[key])
     if settings.get("optimizer") is None:
-        raise ModelFileError(f"{CONFIG}: compile_config.optimizer must be an optimizer envelope. Received: None")
+        raise refuse(member, "compile_config.optimizer", "an optimizer envelope", None)
     loss = settings.get("loss")
     if not (loss is None or isinstance(loss, (str, dict))) or (isinstance(loss, dict) and "class_name" not in loss):
-        raise refuse(CONFIG, "compile_config.loss", "a loss name or envelope (one output)", loss)
-    entries = sequence(settings.get("metrics") or [], CONFIG, "compile_config.metrics", 64)
+        raise refuse(member, "compile_config.loss", "a loss name or envelope (one output)", loss)
+    entries = sequence(settings.get("metrics") or [], member, "compile_config.metrics", 64)
     for i, metric in enumerate(entries):
         if not isinstance(metric, (str, dict)):
-            raise refuse(CONFIG, f"compile_config.metrics[{i}]", "a metric name or envelope (one output)", metric)
+            raise refuse(member, f"compile_config.metrics[{i}]", "a metric name or envelope (one output)", metric)
     return {"optimizer": settings["optimizer"], "loss": loss, "metrics": entries}

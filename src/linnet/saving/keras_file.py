@@ -18,33 +18,38 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .._serialization import deserialize, serialize
-from ..engine import losses, metrics, optimizers
-from ..engine.layers import InputLayer, Layer
+from .._serialization import serialize
+from ..engine import optimizers
 from . import keras_config as translate
-from .checks import check_input_dim, weight_shapes
-from .container import ModelFileError, read_archive, read_members, write_atomically
-from .fields import JSON_BUDGET, MAX_LAYERS, mapping, refuse, sequence, text
+from .container import read_archive, read_members, write_atomically
+from .fields import JSON_BUDGET, mapping, refuse, text
+from .keras_model import build_sequential, compile_model, sequential_envelope
 from .keras_weights import MEMBER as WEIGHTS
-from .keras_weights import open_h5, optimizer_state, optimizer_values, read_vars, write_h5
+from .keras_weights import (
+    entries,
+    layer_keys,
+    model_h5,
+    optimizer_values,
+    read_vars,
+    reading,
+    restore_optimizer,
+    size_budget,
+    trainable_shapes,
+)
 
 CONFIG, METADATA = "config.json", "metadata.json"
 KERAS_VERSION = "3.3.3"
 """The ``keras_version`` written: the oldest release whose reader the written files are made for."""
-INVALID = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 
 def save_keras(model, path: Path) -> None:
     """Write ``model`` as a ``.keras`` file that ``keras.saving.load_model`` opens (Keras >= 3.3)."""
-    layers = list(model.layers)
     config = translate.model_envelope(model)
     optimizer = model.optimizer if model.compiled else None
-    state = None
-    if optimizer is not None:
-        optimizer = _built_copy(model) if not optimizer.built else optimizer
-        state = optimizer_values(optimizer, _trainable_shapes(model))
-    values = [[] if type(layer).__name__ == "Normalization" else layer.get_weights() for layer in layers]
-    weights = write_h5(model.name, layers, values, getattr(optimizer, "name", None), state)
+    if optimizer is not None and not optimizer.built:
+        optimizer = _built_copy(model)
+    values = [[] if type(layer).__name__ == "Normalization" else layer.get_weights() for layer in model.layers]
+    weights = model_h5(model, values, optimizer)
     metadata = {"keras_version": KERAS_VERSION, "date_saved": datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, {METADATA: json.dumps(metadata).encode(), CONFIG: json.dumps(config).encode(),
@@ -58,28 +63,20 @@ def _built_copy(model):
     return copy
 
 
-def _trainable_shapes(model) -> list[tuple[int, ...]]:
-    return [w.shape for layer in model.layers if layer.trainable_names for w in layer.get_weights()]
-
-
 def load_keras(path: Path):
     """Rebuild the linear model a ``.keras`` file describes, with its compile settings and optimizer state."""
     def read(archive):
         texts = read_members(path, archive, {METADATA: 65536, CONFIG: JSON_BUDGET})
         _check_metadata(json.loads(texts[METADATA]))
-        envelope = json.loads(texts[CONFIG])
-        model, keras_layers = _architecture(path, envelope)
-        budget = 8 * 8 * sum(w.size for w in model.get_weights()) + 2**20
-        return envelope, model, keras_layers, read_members(path, archive, {WEIGHTS: budget})[WEIGHTS]
+        envelope = sequential_envelope(json.loads(texts[CONFIG]), f"{path}: {CONFIG}")
+        model, keras_layers = build_sequential(envelope.get("config"), envelope.get("build_config"),
+                                               f"{path}: {CONFIG}", "config.")
+        return envelope, model, keras_layers, read_members(path, archive, {WEIGHTS: size_budget(model)})[WEIGHTS]
 
     envelope, model, keras_layers, data = read_archive(path, ".keras file", read)
-    _compile(path, model, envelope.get("compile_config"))
-    with open_h5(path, data) as store:
-        try:
-            _restore(path, model, keras_layers, store)
-        except (KeyError, RuntimeError, OSError) as error:  # what h5py raises on damaged or linked data
-            raise ModelFileError(f"{path}: {WEIGHTS} cannot be read (damaged, or a link to data outside it): "
-                                 f"{type(error).__name__}: {error}") from None
+    compile_model(model, envelope.get("compile_config"), f"{path}: {CONFIG}")
+    with reading(data, f"{path}: {WEIGHTS}") as store:
+        _restore(model, keras_layers, store)
     return model
 
 
@@ -93,83 +90,28 @@ def _check_metadata(metadata: Any) -> None:
         text(metadata["date_saved"], METADATA, "date_saved")
 
 
-def _architecture(path: Path, envelope: Any):
-    """The linnet model of a Keras Sequential envelope, built once its declared sizes passed the caps; also the
-    Keras config of each layer (which says whether Normalization keeps its statistics in the weights)."""
-    from ..engine.sequential import Sequential
-    envelope = mapping(envelope, CONFIG, "the top level")
-    if envelope.get("class_name") != "Sequential":
-        raise refuse(CONFIG, "class_name", "'Sequential' (linnet reads Sequential models of linear layers)",
-                     envelope.get("class_name"))
-    spec = mapping(envelope.get("config"), CONFIG, "config")
-    entries = sequence(spec.get("layers"), CONFIG, "config.layers", MAX_LAYERS + 1)
-    input_dim, entries = translate.input_dim(spec, entries, envelope.get("build_config"))
-    input_dim = check_input_dim(input_dim, CONFIG, "the input shape (InputLayer batch_shape)")
-    layers, kept = [], []
-    for i, entry in enumerate(entries):
-        field = f"config.layers[{i + (len(spec['layers']) - len(entries))}]"
-        linnet_envelope = translate.layer_envelope(entry, field)
-        try:
-            layers.append(deserialize(linnet_envelope, Layer))
-        except INVALID as error:
-            raise ModelFileError(f"{path}: {CONFIG}: {field} is invalid: {error}") from None
-        kept.append(linnet_envelope["config"])
-    weight_shapes(layers, input_dim, CONFIG)
-    try:
-        model = Sequential([InputLayer(shape=(input_dim,)), *layers],
-                           name=text(spec.get("name", "sequential"), CONFIG, "config.name"))
-        model.build()
-    except INVALID as error:
-        raise ModelFileError(f"{path}: {CONFIG}: config does not describe a valid model: {error}") from None
-    return model, kept
-
-
-def _compile(path: Path, model, settings: Any) -> None:
-    settings = translate.compile_settings(settings)
-    if settings is None:
-        return
-    field = "compile_config"
-    try:
-        optimizer = optimizers.deserialize(settings["optimizer"])
-        field = "compile_config.loss"
-        loss = None if settings["loss"] is None else losses.get(settings["loss"])
-        field = "compile_config.metrics"
-        model.compile(optimizer=optimizer, loss=loss, metrics=[metrics.get(m) for m in settings["metrics"]])
-    except INVALID as error:
-        raise ModelFileError(f"{path}: {CONFIG}: {field} is invalid: {type(error).__name__}: {error}") from None
-
-
-def _restore(path: Path, model, keras_layers: list[dict], store) -> None:
-    from .keras_weights import layer_keys
+def _restore(model, keras_layers: list[dict], store) -> None:
     for layer, key, config in zip(model.layers, layer_keys(model.layers), keras_layers):
         current = layer.get_weights()
         in_weights = type(layer).__name__ != "Normalization" or config.get("mean") is None
         expected = [(w.shape, w.dtype.kind in "iu") for w in current] if in_weights else []
-        values = read_vars(path, store, f"layers/{key}/vars", expected)
+        values = read_vars(store, f"layers/{key}/vars", expected)
         if values:
             layer.set_weights([v.astype(w.dtype) for v, w in zip(values, current)])
     if model.compiled and "optimizer" in store:
-        _restore_optimizer(path, model, store)
+        _restore_optimizer(model, store)
 
 
-def _restore_optimizer(path: Path, model, store) -> None:
+def _restore_optimizer(model, store) -> None:
     """The optimizer state: all of Keras' variables, or only ``iteration`` (0) and the learning rate when Keras
     saved the optimizer before building it (then linnet's fresh state is the same)."""
-    optimizer, shapes = model.optimizer, _trainable_shapes(model)
+    optimizer, shapes = model.optimizer, trainable_shapes(model)
     optimizer.build(model.network.sizes)
     full = optimizer_values(optimizer, shapes)
-    group = store.get("optimizer/vars")
     base = 1 + ("learning_rate" in optimizer.variables())
-    count = len(group) if group is not None and hasattr(group, "keys") else 0
-    expected = full[:base] if count == base < len(full) else full
-    found = read_vars(path, store, "optimizer/vars", [(v.shape, v.dtype.kind in "iu") for v in expected])
-    if len(found) == len(full):
-        try:
-            optimizer.set_variables(optimizer_state(optimizer, shapes, found))
-        except ValueError as error:  # a value the optimizer refuses (a learning rate of 0 or below, ...)
-            if isinstance(error, ModelFileError):
-                raise
-            raise ModelFileError(f"{path}: {WEIGHTS}: optimizer/vars: {error}") from None
-    elif int(found[0]) != 0:
+    expected = full[:base] if len(entries(store, "optimizer/vars")) == base < len(full) else full
+    found = read_vars(store, "optimizer/vars", [(v.shape, v.dtype.kind in "iu") for v in expected])
+    if len(found) < len(full) and int(found[0]) != 0:
         raise refuse(WEIGHTS, "optimizer/vars", f"the {len(full)} arrays of the state of an optimizer that has "
                      f"taken steps", f"{len(found)} arrays, iteration {int(found[0])}")
+    restore_optimizer(optimizer, model.network.sizes, shapes, found)

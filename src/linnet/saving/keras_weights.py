@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -91,16 +92,28 @@ def optimizer_state(optimizer, shapes: list[tuple[int, ...]], values: list[np.nd
     return state
 
 
-def write_h5(model_name: str, layers: list, layer_values: list[list[np.ndarray]], optimizer_name: str | None,
-             optimizer_list: list[np.ndarray] | None) -> bytes:
-    """The bytes of ``model.weights.h5``: every layer's values under its key, then the optimizer's."""
+def trainable_shapes(model) -> list[tuple[int, ...]]:
+    """The shapes of the model's trainable weights, in order (what the optimizer's slots follow)."""
+    return [w.shape for layer in model.layers if layer.trainable_names for w in layer.get_weights()]
+
+
+def size_budget(model) -> int:
+    """Bytes accepted for the weights of ``model``: its weights and as many optimizer slots, 8 bytes a value at most,
+    8 times over, and 1 MiB of HDF5 structure."""
+    return 8 * 8 * sum(w.size for w in model.get_weights()) + 2**20
+
+
+def model_h5(model, layer_values: list[list[np.ndarray]], optimizer) -> bytes:
+    """The bytes of ``model.weights.h5``: every layer's values under its key, then the state of ``optimizer``
+    (none when it is None) as Keras' ``optimizer.variables`` list."""
     buffer = io.BytesIO()
     with h5py().File(buffer, "w") as store:
-        store.create_group("vars").attrs["name"] = model_name
-        for layer, key, values in zip(layers, layer_keys(layers), layer_values):
+        store.create_group("vars").attrs["name"] = model.name
+        for layer, key, values in zip(model.layers, layer_keys(model.layers), layer_values):
             _write_vars(store.create_group(f"layers/{key}").create_group("vars"), layer.name, values)
-        if optimizer_list is not None:
-            _write_vars(store.create_group("optimizer").create_group("vars"), optimizer_name, optimizer_list)
+        if optimizer is not None:
+            _write_vars(store.create_group("optimizer").create_group("vars"), optimizer.name,
+                        optimizer_values(optimizer, trainable_shapes(model)))
     return buffer.getvalue()
 
 
@@ -110,30 +123,57 @@ def _write_vars(group, name: str, values: list[np.ndarray]) -> None:
         group.create_dataset(str(i), data=value)
 
 
-def read_vars(path: Path, store, where: str, expected: list[tuple[tuple[int, ...], bool]]) -> list[np.ndarray]:
-    """The datasets ``<where>/0, 1, ...``: exactly ``len(expected)`` of them, each checked from its header
-    (shape, dtype) before it is read, then for finiteness."""
+def entries(store, where: str) -> list[str]:
+    """The names in the group ``where`` (none when there is no such group)."""
     group = store.get(where)
-    found = sorted(group.keys()) if group is not None and hasattr(group, "keys") else []
-    wanted = sorted(str(i) for i in range(len(expected)))
-    if found != wanted:
-        raise refuse(MEMBER, where, f"a group of the {len(expected)} arrays the architecture calls for",
+    return sorted(group.keys()) if group is not None and hasattr(group, "keys") else []
+
+
+def read_vars(store, where: str, expected: list[tuple[tuple[int, ...], bool]], member: str = MEMBER
+              ) -> list[np.ndarray]:
+    """The datasets ``<where>/0, 1, ...``: exactly ``len(expected)`` of them, each checked from its header
+    (shape, dtype) before it is read, then for finiteness; refusals name ``member`` and the dataset."""
+    found = entries(store, where)
+    if found != sorted(str(i) for i in range(len(expected))):
+        raise refuse(member, where, f"a group of the {len(expected)} arrays the architecture calls for",
                      f"{len(found)} entries {found[:8]}")
     values = []
     for i, (shape, counter) in enumerate(expected):
-        dataset, field = group[str(i)], f"{where}/{i}"
+        dataset, field = store[f"{where}/{i}"], f"{where}/{i}"
         if not hasattr(dataset, "shape") or tuple(dataset.shape) != shape or dataset.dtype.kind not in "iuf":
-            raise refuse(MEMBER, field, f"a numeric array of shape {shape}", f"{getattr(dataset, 'shape', dataset)}")
+            raise refuse(member, field, f"a numeric array of shape {shape}",
+                         f"shape {getattr(dataset, 'shape', None)}, dtype {getattr(dataset, 'dtype', None)}")
         value = np.asarray(dataset[()])
         if not counter and value.dtype.kind == "f":
             with np.errstate(over="ignore"):  # a float64 beyond float32 becomes inf: refused as not finite below
                 value = value.astype(np.float32)
-        values.append(check_array(value, MEMBER, field, shape, counter))
+        values.append(check_array(value, member, field, shape, counter))
     return values
 
 
-def open_h5(path: Path, data: bytes):
+def restore_optimizer(optimizer, sizes: list[int], shapes: list[tuple[int, ...]], found: list[np.ndarray],
+                      member: str = MEMBER) -> None:
+    """Give ``optimizer`` (built for ``sizes`` if it is not) Keras' variables ``found``: all of them, or the first
+    ones (the step count and learning rate of an optimizer saved before it was built), its fresh slots kept."""
+    optimizer.build(sizes)
+    full = optimizer_values(optimizer, shapes)
     try:
-        return h5py().File(io.BytesIO(data), "r")
+        optimizer.set_variables(optimizer_state(optimizer, shapes, [*found, *full[len(found):]]))
+    except ValueError as error:  # a value the optimizer refuses (a learning rate of 0 or below, ...)
+        raise ModelFileError(f"{member}: optimizer/vars: {error}") from None
+
+
+@contextmanager
+def reading(data: bytes, where: str) -> Iterator:
+    """The HDF5 file of ``data`` (``where`` names it in errors), open; what h5py raises on damaged data or on links
+    to data outside it becomes a ``ModelFileError``."""
+    try:
+        store = h5py().File(io.BytesIO(data), "r")
     except (OSError, ValueError) as error:
-        raise ModelFileError(f"{path}: {MEMBER} is not a readable HDF5 file: {error}") from None
+        raise ModelFileError(f"{where} is not a readable HDF5 file: {error}") from None
+    with store:
+        try:
+            yield store
+        except (KeyError, RuntimeError, OSError) as error:
+            raise ModelFileError(f"{where} cannot be read (damaged, or a link to data outside it): "
+                                 f"{type(error).__name__}: {error}") from None

@@ -204,24 +204,26 @@ class ReduceLROnPlateau(MonitorCallback):
 
 
 class ModelCheckpoint(MonitorCallback):
-    """Save the model with ``model.save`` at the end of every epoch, or every ``save_freq`` batches.
+    """Save the model at the end of every epoch, or every ``save_freq`` batches: the whole model with
+    ``model.save`` (``filepath`` ending in ``.keras`` or ``.linnet``), or only its weights with
+    ``model.save_weights`` (``save_weights_only=True``, ``filepath`` ending in ``.weights.h5``), as Keras 3 does.
 
-    ``filepath`` must end in ``.linnet`` and may contain ``str.format`` fields filled with ``epoch`` (counted
-    from 1), ``batch`` (from 1, when saving every ``save_freq`` batches) and the log keys, e.g.
-    ``"ckpt-{epoch:02d}-{val_loss:.2f}.linnet"``. With ``save_best_only`` the model is saved only when
-    ``monitor`` improves on the best value so far (initially ``initial_value_threshold``, if given); when
-    ``monitor`` is missing from the logs Keras warns and saves anyway, and so does this callback.
+    ``filepath`` may contain ``str.format`` fields filled with ``epoch`` (counted from 1), ``batch`` (from 1, when
+    saving every ``save_freq`` batches) and the log keys, e.g. ``"ckpt-{epoch:02d}-{val_loss:.2f}.keras"``. With
+    ``save_best_only`` the model is saved only when ``monitor`` improves on the best value so far (initially
+    ``initial_value_threshold``, if given); when ``monitor`` is missing from the logs Keras warns and saves anyway,
+    and so does this callback. The arguments come in Keras 3's order.
     """
 
     _purpose = "Saving the best model"
 
     def __init__(self, filepath, monitor: str = "val_loss", verbose: int = 0, save_best_only: bool = False,
-                 mode: str = "auto", save_freq: str | int = "epoch", initial_value_threshold: float | None = None):
+                 save_weights_only: bool = False, mode: str = "auto", save_freq: str | int = "epoch",
+                 initial_value_threshold: float | None = None):
         super().__init__(monitor, mode)
         self.filepath = os.fspath(file_path(filepath, "filepath"))
-        if not self.filepath.endswith(".linnet"):
-            raise ValueError(f"filepath must end in `.linnet` (the linnet model format). "
-                             f"Received: filepath={self.filepath!r}")
+        self.save_weights_only = boolean(save_weights_only, "save_weights_only")
+        _check_suffix(self.filepath, self.save_weights_only)
         self.verbose = verbosity(verbose)
         self.save_best_only = boolean(save_best_only, "save_best_only")
         self.best = _optional_number(initial_value_threshold, "initial_value_threshold")
@@ -251,7 +253,10 @@ class ModelCheckpoint(MonitorCallback):
     def _save(self, epoch: int, batch: int | None, logs: dict) -> None:
         path = self._file_path(epoch, batch, logs)
         if self._should_save(epoch, logs, path):
-            self.model.save(path)
+            if self.save_weights_only:
+                self.model.save_weights(path)
+            else:
+                self.model.save(path)
             if self.verbose > 0:
                 print(f"\nEpoch {epoch + 1}: finished saving model to {path}")
 
@@ -282,3 +287,14 @@ class ModelCheckpoint(MonitorCallback):
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self._best_text()}")
         return False
+
+
+def _check_suffix(filepath: str, weights_only: bool) -> None:
+    """Keras 3's rule: ``.weights.h5`` for the weights alone, ``.keras`` (or linnet's ``.linnet``) for the model."""
+    if weights_only and not filepath.endswith(".weights.h5"):
+        raise ValueError(f"When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided must end "
+                         f"in `.weights.h5` (Keras weights format). Received: filepath={filepath}")
+    if not weights_only and not filepath.endswith((".keras", ".linnet")):
+        legacy = " (.h5, Keras 2's HDF5 format, is not written)" if filepath.endswith((".h5", ".hdf5")) else ""
+        raise ValueError(f"The filepath provided must end in `.keras` (Keras model format) or `.linnet` (linnet's)"
+                         f"{legacy}; with save_weights_only=True, in `.weights.h5`. Received: filepath={filepath}")
