@@ -141,6 +141,9 @@ class Huber(Loss):
         return {**super().get_config(), "delta": self.delta}
 
 
+_LOG_2 = np.float32(np.log(2.0))  # float32, as Keras subtracts it: log-cosh(0) is 0, and stays float32
+
+
 class LogCosh(Loss):
     """Logarithm of the hyperbolic cosine of the error.
 
@@ -150,7 +153,7 @@ class LogCosh(Loss):
     name = "log_cosh"
 
     def pointwise(self, error):
-        return error + np.logaddexp(0.0, -2.0 * error) - np.log(2.0), np.tanh(error)
+        return error + np.logaddexp(0.0, -2.0 * error) - _LOG_2, np.tanh(error)
 
     def curvature(self):
         return 1.0
