@@ -46,6 +46,15 @@ def test_log_cosh_is_stable_for_large_errors():
     assert value == pytest.approx(1000 - np.log(2), rel=1e-6)
 
 
+def test_log_cosh_is_float32_and_zero_at_zero_as_in_keras():
+    """log 2 was subtracted in float64: log_cosh(0) was 1.9e-9 (Keras 3.15.1: 0.0, recorded) and the per-sample
+    values float64. Keras' log_cosh of an error of 1 is 0.4337807893753052 (recorded)."""
+    values, slopes = losses.LogCosh().pointwise(np.array([[0.0], [1.0]], np.float32))
+    assert values.dtype == slopes.dtype == np.float32
+    assert values[0, 0] == 0.0 and values[1, 0] == pytest.approx(0.4337807893753052, rel=2e-7)
+    assert losses.LogCosh()([2.0], [2.0]) == 0.0
+
+
 def test_names_and_errors():
     assert isinstance(losses.get("mean_squared_error"), losses.MeanSquaredError)
     assert losses.get({"class_name": "Huber", "config": {"delta": 2.0}}).delta == 2.0

@@ -2,10 +2,12 @@
 
 - ``layers``, ``network``: the layers and the flat-parameter computation (forward, backward, the fused
   one-neuron MSE step);
-- ``losses``, ``metrics``, ``initializers``, ``schedules``, ``optimizers/``: Keras' building blocks;
+- ``losses``, ``metrics`` (with ``reduction_metrics``: ``Metric``, ``Mean``, ``Sum``, ``MeanMetricWrapper``),
+  ``initializers``, ``schedules``, ``optimizers/``: Keras' building blocks;
 - ``sources``: the data-source protocol and in-memory arrays; ``trainer``: the epoch loop; ``fitplan``: what
   ``fit`` is about to do, and the checks (``ADVISERS``) it runs on that first;
-- ``sequential``: ``Sequential`` (compile, fit, evaluate, predict);
+- ``sequential``: ``Sequential`` (compile, fit, evaluate, predict; ``model_attributes``: ``weights`` as
+  ``variables.Variable`` views, ``pop``, ``input_shape``, ``metrics_names``, ...);
 - ``callbacks/``: the hooks of a run; ``progress``, ``summary``: what the console shows.
 
 The engine imports nothing from the packages above it (``exact`` is beside it, ``diagnostics`` and the

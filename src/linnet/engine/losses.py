@@ -4,11 +4,16 @@ Every loss is the mean over the batch of a per-sample loss ``l(e)`` of the error
 reduction ``"sum_over_batch_size"``), so the gradient of a batch of size ``B`` carries the factor ``1/B``. With
 sample weights ``w`` it is ``L = (1/B) Σ wᵢ·l(eᵢ)``, still divided by ``B`` (not by ``Σ w``), as in Keras.
 ``value_and_grad`` is what training calls: one pass gives the batch loss and ``dL/dy_pred``; a subclass only
-writes ``pointwise``, the per-sample loss and its derivative.
+writes ``pointwise``, the per-sample loss of the error and its derivative, or ``per_sample`` for a loss that reads
+the target itself (MAPE, MSLE).
+
+Keras' loss functions (``mean_squared_error``, ``huber``, ``mean_absolute_percentage_error``, ...) are here too:
+each returns the per-sample losses, shape ``(B,)``, and ``compile(loss=function)`` trains with its class.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -60,20 +65,29 @@ class Loss(Configurable):
                        sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
         """Return the batch loss ``(1/B) Σ wᵢ·l(eᵢ)`` and its gradient ``dL/dy_pred = wᵢ·l'(eᵢ)/B`` (float32,
         shape of ``y_pred``); ``sample_weight`` ``(B, 1)`` defaults to ones."""
-        values, slopes = self.pointwise(y_pred - y_true)
+        values, slopes = self.per_sample(y_true, y_pred)
         if sample_weight is not None:
             values, slopes = values * sample_weight, slopes * sample_weight
         scale = 1.0 / values.size
         return float(values.sum()) * scale, (slopes * np.float32(scale)).astype(np.float32, copy=False)
+
+    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The per-sample loss ``l(y, ŷ)`` and its derivative ``∂l/∂ŷ``, each of the shape of ``y_pred``; by default
+        ``pointwise`` of the error ``ŷ - y``."""
+        return self.pointwise(y_pred - y_true)
 
     def pointwise(self, error: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The per-sample loss ``l(e)`` and its derivative ``l'(e)``, each of the shape of ``error``."""
         raise NotImplementedError
 
     def curvature(self) -> float:
-        """Largest second derivative of the per-sample loss with respect to the prediction.
+        """Largest second derivative of the per-sample loss with respect to the prediction, over every target and
+        prediction: what the diagnostics bound the stable learning rate with (2 for the squared error, 1 for Huber
+        and log-cosh).
 
-        Used to bound the stable learning rate; 2 for the squared error, 1 for Huber and log-cosh.
+        0 where no constant bounds it: the loss is piecewise linear in the prediction (MAE, MAPE), or its
+        curvature grows with the target (MSLE). The diagnostics then derive no learning rate from it:
+        ``SGD(learning_rate="auto")`` refuses the loss, and ``fit`` gives no stability warning.
         """
         raise NotImplementedError
 
@@ -142,6 +156,9 @@ class Huber(Loss):
         return {**super().get_config(), "delta": self.delta}
 
 
+_LOG_2 = np.float32(np.log(2.0))  # float32, as Keras subtracts it: log-cosh(0) is 0, and stays float32
+
+
 class LogCosh(Loss):
     """Logarithm of the hyperbolic cosine of the error.
 
@@ -151,23 +168,113 @@ class LogCosh(Loss):
     name = "log_cosh"
 
     def pointwise(self, error):
-        return error + np.logaddexp(0.0, -2.0 * error) - np.log(2.0), np.tanh(error)
+        return error + np.logaddexp(0.0, -2.0 * error) - _LOG_2, np.tanh(error)
 
     def curvature(self):
         return 1.0
 
 
+EPSILON = np.float32(1e-7)
+"""Keras' ``backend.epsilon()``: MAPE divides by at least it, MSLE clips targets and predictions to it."""
+
+
+class MeanAbsolutePercentageError(Loss):
+    """Mean absolute percentage error, Keras' ``"mape"``.
+
+    ``L = (100/B) Σ |ŷ - y| / max(|y|, ε)``,  ``dL/dŷ = 100·sign(ŷ - y) / (B·max(|y|, ε))``, ``ε = 1e-7``: as
+    in Keras, a target of 0 divides by ε (its error counts 1e9 times), never by zero.
+    """
+
+    name = "mean_absolute_percentage_error"
+
+    def per_sample(self, y_true, y_pred):
+        scale = np.maximum(np.abs(y_true), EPSILON)
+        ratio = (y_pred - y_true) / scale
+        return 100.0 * np.abs(ratio), 100.0 * np.sign(ratio) / scale
+
+    def curvature(self):
+        return 0.0  # piecewise linear in the prediction, as MAE
+
+
+class MeanSquaredLogarithmicError(Loss):
+    """Mean squared logarithmic error, Keras' ``"msle"``.
+
+    ``L = (1/B) Σ u²`` with ``u = log(max(ŷ, ε) + 1) - log(max(y, ε) + 1)``, ``ε = 1e-7``;
+    ``dL/dŷ = 2u / (B·(ŷ + 1))`` where ``ŷ >= ε``, else 0. As in Keras, negative targets and predictions count as
+    ε, so a prediction below ε gets no gradient.
+    """
+
+    name = "mean_squared_logarithmic_error"
+
+    def per_sample(self, y_true, y_pred):
+        shifted = np.maximum(y_pred, EPSILON) + 1.0
+        gap = np.log(shifted) - np.log(np.maximum(y_true, EPSILON) + 1.0)
+        return gap * gap, np.where(y_pred >= EPSILON, 2.0 * gap / shifted, 0.0)
+
+    def curvature(self):
+        """0: no constant. ``∂²l/∂ŷ² = 2(1 - u)/(ŷ + 1)²`` reaches ``2(1 + log(1 + y))`` at ``ŷ = 0``, growing with the
+        target, and is negative beyond ``u = 1``; its gradient is bounded, so no learning rate makes it explode."""
+        return 0.0
+
+
 _BY_NAME = {
     "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError, "mape": MeanAbsolutePercentageError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError, "msle": MeanSquaredLogarithmicError,
     "huber": Huber, "huber_loss": Huber,
     "log_cosh": LogCosh, "logcosh": LogCosh,
 }
 
 
+def _unreduced(cls: type[Loss], name: str) -> Callable[..., np.ndarray]:
+    """Keras' loss function ``name``: ``cls``'s per-sample losses, before their mean over the batch."""
+    def function(y_true: Any, y_pred: Any, **config: Any) -> np.ndarray:
+        y_true, y_pred, _ = regression_pair(y_true, y_pred, finite=False)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return cls(**config).per_sample(y_true, y_pred)[0].ravel()
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = (f"``{name}(y_true, y_pred)``: the loss of each sample, shape ``(B,)``, float32 (the "
+                        f"formula of :class:`{cls.__name__}`, whose mean over the batch is the loss). ``y_true``, "
+                        f"``y_pred``: ``(B,)`` or ``(B, 1)``, one output (Keras reads a 1-D pair as one sample of B "
+                        f"outputs and returns their mean).")
+    return function
+
+
+mean_squared_error = _unreduced(MeanSquaredError, "mean_squared_error")
+mean_absolute_error = _unreduced(MeanAbsoluteError, "mean_absolute_error")
+mean_absolute_percentage_error = _unreduced(MeanAbsolutePercentageError, "mean_absolute_percentage_error")
+mean_squared_logarithmic_error = _unreduced(MeanSquaredLogarithmicError, "mean_squared_logarithmic_error")
+huber = _unreduced(Huber, "huber")
+log_cosh = _unreduced(LogCosh, "log_cosh")
+FUNCTIONS = {function.__name__: function for function in (
+    mean_squared_error, mean_absolute_error, mean_absolute_percentage_error, mean_squared_logarithmic_error, huber,
+    log_cosh)}
+"""Keras' loss functions by name (Keras writes a function into a config as its name)."""
+
+
 def get(identifier: Any) -> Loss:
-    """Return a loss from an instance, a Keras name (``"mse"``, ``"huber"``, ...) or a serialized loss."""
+    """Return a loss from an instance, a class, a Keras name (``"mse"``, ``"huber"``, ...), one of Keras' loss
+    functions (``mean_absolute_percentage_error``) or a serialized loss."""
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if callable(identifier) and not isinstance(identifier, Loss):
+        return _BY_NAME[loss_function(identifier).__name__]()
     return resolve(Loss, identifier, _BY_NAME, "mse")
+
+
+def loss_function(identifier: Any) -> Callable[..., np.ndarray]:
+    """One of Keras' loss functions, from itself, its name, or the envelope Keras writes for it
+    (``{"class_name": "function", "config": name, ...}``); any other function is refused: linnet trains with the
+    gradients its own losses define, and a config stores a function's name, not its code."""
+    name = identifier.get("config") if isinstance(identifier, dict) else getattr(identifier, "__name__", identifier)
+    found = FUNCTIONS.get(name) if isinstance(name, str) else None
+    if found is None or (callable(identifier) and identifier is not found):
+        raise ValueError(f"A loss function must be one of linnet's: {', '.join(FUNCTIONS)} (linnet trains with "
+                         f"the gradients its losses define, and a config stores a function's name, not its code); "
+                         f"write a Loss subclass for another loss. Received: {identifier!r}")
+    return found
 
 
 def deserialize(envelope: dict[str, Any]) -> Loss:

@@ -4,8 +4,9 @@ A metric accumulates sums over the batches of an epoch (``update_state``) and re
 (``result``); ``reset_state`` starts the next epoch. ``update_state`` takes what Keras 3's does for a one-output
 regression (lists, ``(B,)`` or ``(B, 1)``, paired as Keras pairs them) and refuses the rest by name; training
 calls ``accumulate``, which skips those checks on the columns it has already checked. Loss-shaped metrics
-(``mse``, ``mae``, ...) are the sample-weighted mean of the per-batch loss, exactly like Keras'
-``MeanMetricWrapper``. Every metric takes an optional ``sample_weight`` ``(B, 1)``
+(``mse``, ``mae``, ``mape``, ...) are the sample-weighted mean of the per-batch loss, exactly like Keras'
+``MeanMetricWrapper`` (for any function of ``(y_true, y_pred)``; with ``Metric``, ``Mean`` and ``Sum`` in
+``reduction_metrics``). Every metric takes an optional ``sample_weight`` ``(B, 1)``
 (``compile(weighted_metrics=...)``): with weights ``w`` a mean becomes ``Σ wᵢ·lᵢ / Σ wᵢ``, and R² uses the
 weighted mean of ``y`` and weighted sums of squares, as Keras 3 computes them.
 """
@@ -18,57 +19,18 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._serialization import Configurable, serialize
 from .._serialization import deserialize as _deserialize
-from .._validation import regression_pair, unknown_name
+from .._serialization import serialize
+from .._validation import unknown_name
 from . import losses
+from .reduction_metrics import Mean, MeanMetricWrapper, Metric, Sum
+
+__all__ = ["LogCoshError", "Mean", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanMetricWrapper",
+           "MeanOfLoss", "MeanSquaredError", "MeanSquaredLogarithmicError", "Metric", "R2Score",
+           "RootMeanSquaredError", "Sum", "deserialize", "get", "get_list", "serialize"]
 
 
-class Metric(Configurable):
-    """Base class with Keras' ``update_state`` / ``result`` / ``reset_state`` protocol.
-
-    ``direction`` says which way is better, ``"min"`` (an error) or ``"max"`` (a score such as R²): the
-    monitoring callbacks read it for ``mode="auto"``. The config is Keras 3's ``{"name", "dtype": "float32"}``
-    plus the metric's own parameters.
-    """
-
-    keras_module = "keras.metrics"
-    keras_defaults: ClassVar[dict[str, tuple]] = {"dtype": ("float32", None)}
-    direction = "min"
-
-    def __init__(self, name: str):
-        self.name = name
-        self.reset_state()
-
-    def reset_state(self) -> None:
-        raise NotImplementedError
-
-    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        """Add a batch: ``y_true`` and ``y_pred`` numbers, lists or arrays of shape ``(B,)`` or ``(B, 1)``, finite;
-        ``sample_weight`` None, a number or ``(B,)``/``(B, 1)``, >= 0. Anything else is a named error. An error
-        beyond float32 makes the result ``inf``, as in Keras, without NumPy's overflow warning."""
-        pair = regression_pair(y_true, y_pred, sample_weight)
-        with np.errstate(over="ignore", invalid="ignore"):
-            self.accumulate(*pair)
-
-    def accumulate(self, y_true: np.ndarray, y_pred: np.ndarray, sample_weight: np.ndarray | None) -> None:
-        """``update_state`` on checked float32 columns ``(B, 1)`` (weights ``(B, 1)`` or None): what training
-        calls once per batch. A subclass written as for Keras, with ``update_state`` only, is called through it."""
-        if type(self).update_state is Metric.update_state:
-            raise NotImplementedError(f"{type(self).__name__} must define update_state (or accumulate).")
-        self.update_state(y_true, y_pred, sample_weight)
-
-    def result(self) -> float:
-        raise NotImplementedError
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, **self.keras_extras()}
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self.name!r})"
-
-
-class MeanOfLoss(Metric):
+class MeanOfLoss(Mean):
     """Sample-weighted mean over the epoch of a loss: ``Σ_b B_b·L_b / Σ_b B_b``.
 
     linnet's own class (Keras' nearest is ``MeanMetricWrapper``): its envelope names its Python module, and
@@ -76,13 +38,12 @@ class MeanOfLoss(Metric):
     """
 
     keras_module = None
+    of_predictions = True
+    update_state = Metric.update_state
 
     def __init__(self, loss: losses.Loss, name: str | None = None):
         self.loss = loss
         super().__init__(name or loss.name)
-
-    def reset_state(self):
-        self.total, self.count = 0.0, 0
 
     def accumulate(self, y_true, y_pred, sample_weight):
         if sample_weight is None:
@@ -91,9 +52,6 @@ class MeanOfLoss(Metric):
         else:  # the loss's (1/B) Σ wᵢ·lᵢ times B, over Σ wᵢ
             self.total += self.loss.value_and_grad(y_true, y_pred, sample_weight)[0] * y_true.shape[0]
             self.count += float(sample_weight.sum(dtype=np.float64))
-
-    def result(self):
-        return self.total / self.count if self.count else 0.0
 
     def get_config(self):
         return {**super().get_config(), "loss": serialize(self.loss)}
@@ -166,48 +124,74 @@ class R2Score(Metric):
         return 1.0 - self.squared_error / total if total > 0 else 0.0
 
 
-class MeanSquaredError(_KerasMeanOfLoss):
-    """The mean squared error as a metric."""
+def _keras_mean_of(loss: type[losses.Loss], class_name: str, default_name: str) -> type[_KerasMeanOfLoss]:
+    """Keras' metric class ``class_name``, the epoch mean of ``loss``: ``cls(name=default_name)``."""
+    def __init__(self, name: str = default_name):
+        _KerasMeanOfLoss.__init__(self, loss(), name)
 
-    def __init__(self, name: str = "mean_squared_error"):
-        super().__init__(losses.MeanSquaredError(), name)
-
-
-class MeanAbsoluteError(_KerasMeanOfLoss):
-    """The mean absolute error as a metric."""
-
-    def __init__(self, name: str = "mean_absolute_error"):
-        super().__init__(losses.MeanAbsoluteError(), name)
+    doc = f"The mean of :class:`linnet.losses.{loss.__name__}` as a metric, Keras' ``{class_name}``."
+    return type(class_name, (_KerasMeanOfLoss,), {"__init__": __init__, "__doc__": doc, "__module__": __name__,
+                                                  "__qualname__": class_name})
 
 
-_SPECIAL = {
+MeanSquaredError = _keras_mean_of(losses.MeanSquaredError, "MeanSquaredError", "mean_squared_error")
+MeanAbsoluteError = _keras_mean_of(losses.MeanAbsoluteError, "MeanAbsoluteError", "mean_absolute_error")
+MeanAbsolutePercentageError = _keras_mean_of(losses.MeanAbsolutePercentageError, "MeanAbsolutePercentageError",
+                                             "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _keras_mean_of(losses.MeanSquaredLogarithmicError, "MeanSquaredLogarithmicError",
+                                             "mean_squared_logarithmic_error")
+LogCoshError = _keras_mean_of(losses.LogCosh, "LogCoshError", "logcosh")  # named "logcosh" as in Keras
+
+
+_BY_NAME = {
     "root_mean_squared_error": RootMeanSquaredError, "rmse": RootMeanSquaredError,
     "r2_score": R2Score, "r2": R2Score,
+    "log_cosh_error": LogCoshError, "mean": Mean, "sum": Sum, "mean_metric_wrapper": MeanMetricWrapper,
 }
+"""Metric names that are not loss names (a loss name gives the mean of that loss); case-insensitive."""
+_CLASSES = {cls.__name__: cls for cls in (
+    MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, LogCoshError,
+    RootMeanSquaredError, R2Score, Mean, Sum, MeanMetricWrapper)}
+"""Keras' metric classes by their names (``"LogCoshError"``), as Keras' ``metrics.get`` finds them."""
 
 
 def get(identifier: Any) -> Metric:
-    """Return a metric from an instance or a name; a name is also the key it is logged under.
+    """Return a metric from an instance, a class, a function of ``(y_true, y_pred)`` or a name; a name is also the
+    key it is logged under, a function's name likewise.
 
-    Loss names (``"mse"``, ``"mean_absolute_error"``, ``"huber"``, ...) give the epoch mean of that loss.
+    Loss names (``"mse"``, ``"mape"``, ``"huber"``, ...) and Keras' loss functions give the epoch mean of that loss;
+    any other function, the mean of its values (``MeanMetricWrapper``).
     """
     if isinstance(identifier, Metric):
         return identifier
-    if isinstance(identifier, type) and issubclass(identifier, Metric) and identifier is not MeanOfLoss:
-        return identifier()
+    if isinstance(identifier, type):
+        return _of_class(identifier)
     if isinstance(identifier, losses.Loss):
         return MeanOfLoss(identifier)
     if isinstance(identifier, dict):
         return deserialize(identifier)
+    if callable(identifier):
+        name = getattr(identifier, "__name__", None)
+        if identifier in losses.FUNCTIONS.values():
+            return MeanOfLoss(losses.get(identifier), name=name)
+        return MeanMetricWrapper(identifier, name=name)
     if not isinstance(identifier, str):
         raise TypeError(f"metric must be a name such as 'mae' or a linnet Metric. Received: metric={identifier!r}")
-    key = identifier.lower()
-    if key in _SPECIAL:
-        return _SPECIAL[key](name=identifier)
+    cls = _CLASSES.get(identifier) or _BY_NAME.get(identifier.lower())
+    if cls is not None:
+        return cls(name=identifier)
     try:
-        return MeanOfLoss(losses.get(key), name=identifier)
+        return MeanOfLoss(losses.get(identifier.lower()), name=identifier)
     except ValueError:
-        raise unknown_name("metric", identifier, [*_SPECIAL, *losses._BY_NAME]) from None
+        raise unknown_name("metric", identifier, [*_BY_NAME, *losses._BY_NAME]) from None
+
+
+def _of_class(cls: type) -> Metric:
+    if issubclass(cls, Metric) and cls is not MeanOfLoss:
+        return cls()
+    if issubclass(cls, losses.Loss):
+        return MeanOfLoss(cls())
+    raise TypeError(f"metric must be a name such as 'mae', a linnet Metric or its class. Received: metric={cls!r}")
 
 
 def get_list(identifiers: Any, name: str, taken: Sequence[Metric] = ()) -> list[Metric]:
@@ -219,6 +203,11 @@ def get_list(identifiers: Any, name: str, taken: Sequence[Metric] = ()) -> list[
         raise TypeError(f"{name} must be a list such as ['mae']. Received: {name}={identifiers!r}")
     metrics = [get(identifier) for identifier in identifiers]
     for metric in metrics:
+        if not metric.of_predictions:
+            raise TypeError(f"{name} must hold metrics of (y_true, y_pred), such as 'mae'; {metric!r} averages the "
+                            f"values given to its update_state(values), which fit cannot give it (call it yourself, "
+                            f"or wrap a function of (y_true, y_pred) in MeanMetricWrapper). Received: "
+                            f"{name}={identifiers!r}")
         if metric.name in {other.name for other in taken}:
             metric.name = f"weighted_{metric.name}"
     return metrics

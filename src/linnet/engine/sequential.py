@@ -8,7 +8,6 @@ that ``linnet/__init__.py`` fills (``fitplan.ADVISERS``, ``plugins.PLUGINS``).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +24,7 @@ from .callbacks.base import takes_batches
 from .fitplan import advise, fit_plan, validation_frequency
 from .inference import Inference
 from .layers import InputLayer, Layer, input_dim_from_shape, unique_name
+from .model_attributes import ModelAttributes
 from .network import Network
 from .plugins import plugin
 from .saving_methods import SavingMethods
@@ -40,7 +40,7 @@ _FIT_ARGUMENTS = ("x", "y", "batch_size", "epochs", "verbose", "callbacks", "val
 """``fit``'s arguments, in Keras 3's order."""
 
 
-class Sequential(Inference, BatchMethods, SavingMethods):
+class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
     """A linear stack of layers: ``Sequential([Input((1,)), Dense(1)])``."""
 
     def __init__(self, layers: Sequence[Layer] | None = None, name: str | None = None, **kwargs):
@@ -76,9 +76,7 @@ class Sequential(Inference, BatchMethods, SavingMethods):
             raise ValueError(f"Layer names must be unique within a model; {layer.name!r} is already used.")
         self._layers.append(layer)
         self.network = None
-        dim = self.declared_input_dim
-        if dim is not None and functools.reduce(lambda d, later: later.output_dim(d), self._layers, dim) == 1:
-            self.build()
+        self._build_if_complete()
 
     layers = property(lambda self: list(self._layers), doc="The layers, ``Input`` excluded (a copy of the list).")
     built = property(lambda self: self.network is not None, doc="Whether the weights exist.")

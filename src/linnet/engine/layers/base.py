@@ -58,6 +58,7 @@ class Layer(Configurable):
     """Base class: an affine map from ``input_dim`` to ``output_dim`` features. Configs are Keras 3's."""
 
     trainable_names: tuple[str, ...] = ()
+    non_trainable_names: tuple[str, ...] = ()  # Keras' names of the weights after those, which fit does not train
     keras_module = "keras.layers"
     keras_defaults: ClassVar[dict[str, tuple]] = {"trainable": (True,), "dtype": (KERAS_DTYPE_POLICY, "float32", None)}
 

@@ -20,6 +20,7 @@ class Normalization(Layer):
     """
 
     EPSILON = 1e-7
+    non_trainable_names = ("mean", "variance", "count")  # get_weights' order, as Keras names them
 
     def __init__(self, axis: int | None = -1, mean: Any = None, variance: Any = None,
                  invert: bool = False, name: str | None = None, **kwargs):

@@ -1,0 +1,86 @@
+"""Keras 3's model attributes beside training: the weights as ``Variable`` objects (``weights``,
+``trainable_weights``, ``non_trainable_weights`` and the ``*_variables`` aliases), ``input_shape``,
+``output_shape``, ``pop``, ``metrics_names`` and ``reset_metrics``.
+
+``ModelAttributes`` is mixed into ``Sequential`` (as ``Inference`` and ``BatchMethods`` are): it reads the model's
+``_layers``, ``network``, ``declared_input_dim``, ``metrics`` and ``weighted_metrics``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from .. import _validation as check
+from .layers import Layer
+from .variables import model_variables
+
+
+class ModelAttributes:
+    """What a Keras 3 model tells about itself, and ``pop``."""
+
+    weights = property(model_variables, doc="Every weight of the built layers (``variables.model_variables``).")
+    trainable_weights = property(lambda self: [v for v in self.weights if v.trainable],
+                                 doc="The weights ``fit`` trains (kernels, biases), in ``weights`` order.")
+    non_trainable_weights = property(lambda self: [v for v in self.weights if not v.trainable],
+                                     doc="The weights ``fit`` leaves alone (``Normalization``'s mean, variance, "
+                                         "count).")
+    variables = weights  # the same lists in Keras 3: a linear model has no seed or metric state among its variables
+    trainable_variables, non_trainable_variables = trainable_weights, non_trainable_weights
+
+    @property
+    def input_shape(self) -> tuple[None, int]:
+        """``(None, n_features)``, once the model knows its input (built, or declared with layers after it); before,
+        Keras' ``AttributeError``."""
+        return (None, self._known_input("input"))
+
+    @property
+    def output_shape(self) -> tuple[None, int]:
+        """``(None, units of the last layer)``, when ``input_shape`` is known."""
+        return (None, self._output_dim(self._known_input("output")))
+
+    def _known_input(self, which: str) -> int:
+        dim = self.network.input_dim if self.network is not None else self.declared_input_dim
+        if dim is None or not self._layers:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined {which} shape yet.")
+        return dim
+
+    def _output_dim(self, input_dim: int) -> int:
+        return functools.reduce(lambda dim, layer: layer.output_dim(dim), self._layers, input_dim)
+
+    def _build_if_complete(self) -> None:
+        """Build the model, as Keras does after ``add`` and ``pop``, when its input is declared and its stack ends
+        with one unit (the layers built before keep their weights)."""
+        dim = self.declared_input_dim
+        if dim is not None and self._layers and self._output_dim(dim) == 1:
+            self.build()
+
+    def pop(self, rebuild: bool = True) -> Layer:
+        """Remove the last layer and return it, as Keras 3's ``pop``: the model is built again for what is left
+        (``_build_if_complete``) unless ``rebuild=False``. A model without layers raises ``IndexError``, as Keras'.
+
+        The optimizer keeps its state: if the popped layer had weights, ``fit`` refuses it for the smaller model
+        (compile again with a new optimizer), where Keras trains on with the state of the weights left.
+        """
+        rebuild = check.boolean(rebuild, "rebuild")
+        if not self._layers:
+            raise IndexError(f"pop: Sequential model '{self.name}' has no layers to remove. Received: "
+                             f"model.layers=[]")
+        layer = self._layers.pop()
+        self.network = None
+        if rebuild:
+            self._build_if_complete()
+        return layer
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """Keras 3's: ``[]`` before ``compile``, ``["loss"]``, or ``["loss", "compile_metrics"]`` when ``compile``
+        was given metrics (Keras 3 groups them under one name: ``evaluate(return_dict=True)`` names each)."""
+        if not self.compiled:
+            return []
+        return ["loss", "compile_metrics"] if self.metrics or self.weighted_metrics else ["loss"]
+
+    def reset_metrics(self) -> None:
+        """Reset the state of every compiled metric (``result()`` is 0 again), as Keras' ``reset_metrics``."""
+        for metric in [*self.metrics, *self.weighted_metrics]:
+            metric.reset_state()
+

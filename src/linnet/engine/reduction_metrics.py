@@ -1,0 +1,183 @@
+"""The metric protocol (``Metric``) and Keras 3's reduction metrics (``keras/src/metrics/reduction_metrics.py``):
+``Mean`` and ``Sum`` of values, and ``MeanMetricWrapper``, the mean of a function of ``(y_true, y_pred)``.
+
+``Mean`` and ``Sum`` take values (``update_state(values, sample_weight)``), reduced per row as Keras 3 reduces
+them; they are for your own code, since ``fit`` has predictions to give, not values. The regression metrics that
+``compile`` takes by name are in :mod:`linnet.engine.metrics`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .._serialization import Configurable
+from .._validation import float32_values, numeric_array, regression_pair
+from . import losses
+from .layers.base import unique_name
+
+
+class Metric(Configurable):
+    """Base class with Keras' ``update_state`` / ``result`` / ``reset_state`` protocol.
+
+    ``direction`` says which way is better, ``"min"`` (an error) or ``"max"`` (a score such as R²): the
+    monitoring callbacks read it for ``mode="auto"``. The config is Keras 3's ``{"name", "dtype": "float32"}``
+    plus the metric's own parameters.
+    """
+
+    keras_module = "keras.metrics"
+    keras_defaults: ClassVar[dict[str, tuple]] = {"dtype": ("float32", None)}
+    direction = "min"
+    of_predictions = True  # update_state takes (y_true, y_pred); Mean and Sum take values, which compile cannot feed
+
+    def __init__(self, name: str):
+        self.name = name
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        raise NotImplementedError
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Add a batch: ``y_true`` and ``y_pred`` numbers, lists or arrays of shape ``(B,)`` or ``(B, 1)``, finite;
+        ``sample_weight`` None, a number or ``(B,)``/``(B, 1)``, >= 0. Anything else is a named error. An error
+        beyond float32 makes the result ``inf``, as in Keras, without NumPy's overflow warning."""
+        pair = regression_pair(y_true, y_pred, sample_weight)
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.accumulate(*pair)
+
+    def accumulate(self, y_true: np.ndarray, y_pred: np.ndarray, sample_weight: np.ndarray | None) -> None:
+        """``update_state`` on checked float32 columns ``(B, 1)`` (weights ``(B, 1)`` or None): what training
+        calls once per batch. A subclass written as for Keras, with ``update_state`` only, is called through it."""
+        if type(self).update_state is Metric.update_state:
+            raise NotImplementedError(f"{type(self).__name__} must define update_state (or accumulate).")
+        self.update_state(y_true, y_pred, sample_weight)
+
+    def result(self) -> float:
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, **self.keras_extras()}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+class Mean(Metric):
+    """The weighted mean ``Σ wᵢ·vᵢ / Σ wᵢ`` of the values passed to ``update_state`` (``wᵢ = 1`` unweighted; 0 before
+    any), as Keras 3's ``Mean``: ``Mean().update_state([1, 3, 5, 7], sample_weight=[1, 1, 0, 0])`` gives 2.
+
+    Values of more than one dimension count per row: the mean over a row's values, weighted by its weight(s)."""
+
+    of_predictions = False
+
+    def __init__(self, name: str = "mean"):
+        super().__init__(name)
+
+    def reset_state(self):
+        self.total, self.count = 0.0, 0
+
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        """Add ``values`` (a number or an array of numbers, finite), weighted by ``sample_weight`` (None, a number, or
+        weights >= 0 per row or per value)."""
+        self.add(*samplewise(values, sample_weight, np.mean))
+
+    def add(self, values: np.ndarray, weights: np.ndarray | None) -> None:
+        """Add per-row values already weighted, and their weights (None: one per row)."""
+        self.total += float(np.sum(values, dtype=np.float64))
+        self.count += values.size if weights is None else float(np.sum(weights, dtype=np.float64))
+
+    def result(self):
+        return self.total / self.count if self.count else 0.0
+
+
+class Sum(Metric):
+    """The weighted sum ``Σ wᵢ·vᵢ`` of the values passed to ``update_state``, as Keras 3's ``Sum``:
+    ``Sum().update_state([1, 3, 5, 7], sample_weight=[1, 1, 0, 0])`` gives 4."""
+
+    of_predictions = False
+
+    def __init__(self, name: str = "sum"):
+        super().__init__(name)
+
+    def reset_state(self):
+        self.total = 0.0
+
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        """Add ``values`` weighted by ``sample_weight``, as ``Mean.update_state`` takes them."""
+        self.total += float(np.sum(samplewise(values, sample_weight, np.sum)[0], dtype=np.float64))
+
+    def result(self):
+        return self.total
+
+
+def samplewise(values: Any, sample_weight: Any, reduce: Callable) -> tuple[np.ndarray, np.ndarray | None]:
+    """``values`` (finite numbers) and ``sample_weight`` (None or numbers >= 0) checked, then reduced by
+    :func:`reduce_samplewise`."""
+    weights = None if sample_weight is None else float32_values(sample_weight, "sample_weight", non_negative=True)
+    return reduce_samplewise(float32_values(values, "values"), weights, reduce)
+
+
+def reduce_samplewise(values: np.ndarray, weights: np.ndarray | None,
+                      reduce: Callable) -> tuple[np.ndarray, np.ndarray | None]:
+    """Keras 3's ``reduce_to_samplewise_values``: ``values`` times ``weights`` (same rank after squeezing or expanding
+    a last axis of 1; broadcast), then each reduced by ``reduce`` (``np.mean``, ``np.sum``) to one number per row."""
+    if weights is not None:
+        values, weights = _same_rank(values, weights)
+        if values.ndim > weights.ndim:
+            values = reduce(values, axis=tuple(range(weights.ndim, values.ndim)))
+        try:
+            weights = np.broadcast_to(weights, values.shape)
+        except ValueError:
+            raise ValueError(f"sample_weight must be a number, one weight per row or one per value of values "
+                             f"{values.shape}. Received: sample_weight.shape={weights.shape}") from None
+        values = values * weights
+        weights = reduce(weights, axis=tuple(range(1, weights.ndim))) if weights.ndim > 1 else weights
+    return (reduce(values, axis=tuple(range(1, values.ndim))) if values.ndim > 1 else values), weights
+
+
+def _same_rank(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keras' ``squeeze_or_expand_to_same_rank``: where the ranks differ by one and the longer ends in an axis of 1,
+    a rank-1 partner gains that axis, any other loses it."""
+    if values.ndim == weights.ndim + 1 and values.shape[-1] == 1:
+        return (values, weights[:, None]) if weights.ndim == 1 else (values[..., 0], weights)
+    if weights.ndim == values.ndim + 1 and weights.shape[-1] == 1:
+        return (values[:, None], weights) if values.ndim == 1 else (values, weights[..., 0])
+    return values, weights
+
+
+class MeanMetricWrapper(Mean):
+    """The weighted mean of ``fn(y_true, y_pred, **kwargs)``, a function returning one value per sample, as Keras 3's
+    ``MeanMetricWrapper``: ``MeanMetricWrapper(linnet.keras.losses.mean_absolute_percentage_error)``.
+
+    ``fn`` gets float32 columns ``(B, 1)``. A model file stores ``fn`` by name, as Keras does, so only Keras' loss
+    functions (``linnet.losses.FUNCTIONS``) can be read back.
+    """
+
+    of_predictions = True
+    update_state = Metric.update_state  # (y_true, y_pred, sample_weight), checked, then accumulate
+
+    def __init__(self, fn: Callable[..., Any], name: str | None = None, dtype: Any = None, **kwargs: Any):
+        if not callable(fn):
+            raise TypeError(f"fn must be a function of (y_true, y_pred) returning one value per sample. "
+                            f"Received: fn={fn!r}")
+        if dtype not in Metric.keras_defaults["dtype"]:
+            raise ValueError(f"linnet's metrics compute in float32. Received: dtype={dtype!r}")
+        self.fn, self.fn_kwargs = fn, kwargs
+        super().__init__(name if name is not None else unique_name("mean_metric_wrapper"))
+
+    def accumulate(self, y_true, y_pred, sample_weight):
+        values = numeric_array(self.fn(y_true, y_pred, **self.fn_kwargs), f"the values of {self.name}'s fn")
+        self.add(*reduce_samplewise(values.astype(np.float32), sample_weight, np.mean))
+
+    def get_config(self):
+        fn = {"module": "builtins", "class_name": "function", "config": getattr(self.fn, "__name__", repr(self.fn)),
+              "registered_name": "function"}  # Keras' reference to a function: its name
+        return {**super().get_config(), "fn": fn, **self.fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> MeanMetricWrapper:
+        if isinstance(config, dict) and "fn" in config:
+            config = {**config, "fn": losses.loss_function(config["fn"])}
+        return super().from_config(config)
