@@ -152,3 +152,27 @@ def test_update_state_with_an_error_beyond_float32_gives_no_numpy_warning(name):
         result = metric.result()
     if name != "r2_score":
         assert result == np.inf
+
+
+KERAS_RESULT_NAMES = [  # (metrics, weighted_metrics) -> sorted evaluate(return_dict=True) keys, Keras 3.15.1
+    (["mae", "mae"], None, ["loss", "mae", "mae_1"]),
+    (["mae", "mean_absolute_error"], None, ["loss", "mae", "mean_absolute_error"]),
+    (["mae"], ["mae", "mae"], ["loss", "mae", "weighted_mae", "weighted_mae_1"]),
+    (None, ["mae", "mae"], ["loss", "mae", "weighted_mae"]),
+    (["mae", "mae", "mae"], ["mae"], ["loss", "mae", "mae_1", "mae_2", "weighted_mae"]),
+    (["mae", "mse"], ["mse", "mae", "mse"], ["loss", "mae", "mse", "weighted_mae", "weighted_mse", "weighted_mse_1"]),
+]
+
+
+@pytest.mark.parametrize("metrics_, weighted, names", KERAS_RESULT_NAMES)
+def test_metrics_of_the_same_name_are_named_apart_as_keras_names_them(metrics_, weighted, names, tmp_path):
+    """Two metrics named alike (["mae", "mae"], or weighted_metrics=["mae", "mae"]) logged one value under one name:
+    the other was silently lost. Keras 3.15.1 names them apart (recorded); so does linnet, and its files keep it."""
+    import linnet
+    model = Sequential([Input((1,)), Dense(1)])
+    model.compile("sgd", "mse", metrics=metrics_, weighted_metrics=weighted)
+    x, y = np.array([[1.0], [2.0], [3.0]]), np.array([1.0, 0.0, 5.0])
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert sorted(logs) == names
+    model.save(tmp_path / "m.linnet")
+    assert linnet.load_model(tmp_path / "m.linnet").evaluate(x, y, verbose=0, return_dict=True) == logs

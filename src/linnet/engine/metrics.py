@@ -194,9 +194,11 @@ def _of_class(cls: type) -> Metric:
     raise TypeError(f"metric must be a name such as 'mae', a linnet Metric or its class. Received: metric={cls!r}")
 
 
-def get_list(identifiers: Any, name: str, taken: Sequence[Metric] = ()) -> list[Metric]:
-    """``compile``'s ``metrics``/``weighted_metrics``: a list of identifiers (None is empty). A weighted metric
-    whose name an unweighted one already has is renamed ``weighted_<name>``, as Keras 3 does."""
+def get_list(identifiers: Any, name: str, taken: Sequence[Metric] | None = None) -> list[Metric]:
+    """``compile``'s ``metrics``/``weighted_metrics``: a list of identifiers (None is empty), named apart as Keras 3
+    names their results (``CompileMetrics.result``): a metric whose name an earlier one of the list has becomes
+    ``<name>_1``, ``<name>_2``, ...; a weighted metric whose name is ``taken`` (by the unweighted ones) becomes
+    ``weighted_<name>``, then ``weighted_<name>_1``, ... (``taken`` is None for the unweighted list)."""
     if identifiers is None:
         return []
     if isinstance(identifiers, str) or not isinstance(identifiers, (list, tuple)):
@@ -208,9 +210,22 @@ def get_list(identifiers: Any, name: str, taken: Sequence[Metric] = ()) -> list[
                             f"values given to its update_state(values), which fit cannot give it (call it yourself, "
                             f"or wrap a function of (y_true, y_pred) in MeanMetricWrapper). Received: "
                             f"{name}={identifiers!r}")
-        if metric.name in {other.name for other in taken}:
-            metric.name = f"weighted_{metric.name}"
+    _name_apart(metrics, {other.name: 1 for other in taken or ()}, weighted=taken is not None)
     return metrics
+
+
+def _name_apart(metrics: list[Metric], counts: dict[str, int], weighted: bool) -> None:
+    """Rename the ``metrics`` whose names ``counts`` (the names given so far, with their uses) already holds."""
+    for metric in metrics:
+        name = metric.name
+        if weighted and name in counts:
+            name = f"weighted_{name}"
+        if name not in counts:
+            counts[name] = 1
+        else:
+            counts[name] += 1
+            name = f"{name}_{counts[name] - 1}"
+        metric.name = name
 
 
 def deserialize(envelope: dict[str, Any]) -> Metric:

@@ -6,7 +6,8 @@ linnet cannot represent. Written in two forms: Keras 3.15.1's, key for key (``ge
 linnet's objects already serialize to Keras 3's envelope (``linnet._serialization``); what differs is only
 around them: Keras lists an ``InputLayer`` among the layers (linnet keeps the input width on the model), shares
 the dtype policy by ``shared_object_id``, writes Normalization's ``axis`` as a list, and names losses and
-metrics by string (``"mse"``) where linnet may have its own class (``MeanOfLoss``, written back as its name).
+metrics by string (``"mse"``) where linnet may have its own class (``MeanOfLoss``, written back as its name, or as
+Keras' ``MeanMetricWrapper`` of the loss function where Keras has no such metric name, e.g. ``"huber"``).
 """
 
 from __future__ import annotations
@@ -109,7 +110,24 @@ def keras_compile(model) -> dict[str, Any]:
                          f"schedule. Received: {rate!r}")
     return {"optimizer": optimizer, "loss": None if model.loss is None else conservative(model.loss),
             "loss_weights": None, "metrics": [_keras_metric(metric) for metric in model.metrics],
-            "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1, "jit_compile": "auto"}
+            "weighted_metrics": [_keras_metric(metric) for metric in model.weighted_metrics] or None,
+            "run_eagerly": False, "steps_per_execution": 1, "jit_compile": "auto"}
+
+
+KERAS_METRIC_NAMES = frozenset({"mse", "mae", "mape", "msle", "mean_squared_error", "mean_absolute_error",
+                                "mean_absolute_percentage_error", "mean_squared_logarithmic_error"})
+"""The names of a loss Keras 3.15.1 takes as a metric (``keras.metrics.get``); ``"huber"`` and ``"log_cosh"`` it
+does not."""
+
+
+def _wrapped(metric) -> dict[str, Any]:
+    """A linnet metric of a loss Keras has no metric name for (``metrics=["huber"]``) as Keras' equivalent:
+    ``MeanMetricWrapper`` of the loss's function, its options (Huber's ``delta``) passed on, the name kept."""
+    from ..engine.losses import FUNCTIONS
+    from ..engine.reduction_metrics import MeanMetricWrapper
+    options = {key: value for key, value in metric.loss.get_config().items()
+               if key not in ("name", "reduction", "dtype")}
+    return conservative(MeanMetricWrapper(FUNCTIONS[metric.loss.name], name=metric.name, **options))
 
 
 def _keras_metric(metric) -> Any:
@@ -117,7 +135,7 @@ def _keras_metric(metric) -> Any:
     if envelope["registered_name"] is None:
         return envelope
     if type(metric).__name__ == "MeanOfLoss":
-        return metric.name  # Keras' own metric for a loss name ("mae", "mse", ...)
+        return metric.name if metric.name in KERAS_METRIC_NAMES else _wrapped(metric)
     raise ValueError(f"Cannot write the metric {metric.name!r} ({type(metric).__name__}) to a Keras config: Keras "
                      f"has no such class. Received: {envelope!r}")
 
@@ -190,16 +208,21 @@ def compile_settings(settings: Any, member: str = CONFIG) -> dict[str, Any] | No
     settings = mapping(settings, member, "compile_config", optional=True)
     if not settings:
         return None
-    for key in ("loss_weights", "weighted_metrics"):
-        if settings.get(key) not in (None, [], {}):
-            raise refuse(member, f"compile_config.{key}", "null (one output, unweighted metrics)", settings[key])
+    if settings.get("loss_weights") not in (None, [], {}):
+        raise refuse(member, "compile_config.loss_weights", "null (one output)", settings["loss_weights"])
     if settings.get("optimizer") is None:
         raise refuse(member, "compile_config.optimizer", "an optimizer envelope", None)
     loss = settings.get("loss")
     if not (loss is None or isinstance(loss, (str, dict))) or (isinstance(loss, dict) and "class_name" not in loss):
         raise refuse(member, "compile_config.loss", "a loss name or envelope (one output)", loss)
-    entries = sequence(settings.get("metrics") or [], member, "compile_config.metrics", 64)
+    return {"optimizer": settings["optimizer"], "loss": loss, "metrics": _metric_entries(settings, "metrics", member),
+            "weighted_metrics": _metric_entries(settings, "weighted_metrics", member)}
+
+
+def _metric_entries(settings: dict, key: str, member: str) -> list:
+    """``compile_config[key]``: a list (null: empty) of at most 64 metric names or envelopes, one output's."""
+    entries = sequence(settings.get(key) or [], member, f"compile_config.{key}", 64)
     for i, metric in enumerate(entries):
         if not isinstance(metric, (str, dict)):
-            raise refuse(member, f"compile_config.metrics[{i}]", "a metric name or envelope (one output)", metric)
-    return {"optimizer": settings["optimizer"], "loss": loss, "metrics": entries}
+            raise refuse(member, f"compile_config.{key}[{i}]", "a metric name or envelope (one output)", metric)
+    return entries

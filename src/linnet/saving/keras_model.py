@@ -140,6 +140,7 @@ def compile_model(model, settings: Any, member: str) -> None:
         field = "compile_config.loss"
         loss = None if settings["loss"] is None else losses.get(settings["loss"])
         field = "compile_config.metrics"
-        model.compile(optimizer=optimizer, loss=loss, metrics=[metrics.get(m) for m in settings["metrics"]])
+        model.compile(optimizer=optimizer, loss=loss, metrics=[metrics.get(m) for m in settings["metrics"]],
+                      weighted_metrics=[metrics.get(m) for m in settings["weighted_metrics"]])
     except INVALID as error:
         raise ModelFileError(f"{member}: {field} is invalid: {type(error).__name__}: {error}") from None

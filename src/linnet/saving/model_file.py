@@ -62,6 +62,8 @@ def model_config(model) -> dict:
         config["compile"] = {"optimizer": serialize(model.optimizer),
                              "loss": None if model.loss is None else serialize(model.loss),
                              "metrics": [serialize(m) for m in model.metrics]}
+        if model.weighted_metrics:  # absent otherwise, as in the files written before it was kept
+            config["compile"]["weighted_metrics"] = [serialize(m) for m in model.weighted_metrics]
     return config
 
 
@@ -250,7 +252,8 @@ def _compile(path: Path, model, config: dict) -> None:
         settings = settings if config["format_version"] > 1 else upgrade_v1(settings)
         model.compile(optimizer=optimizers.deserialize(settings["optimizer"]),
                       loss=None if settings["loss"] is None else losses.deserialize(settings["loss"]),
-                      metrics=[metrics_module.deserialize(m) for m in settings["metrics"]])
+                      metrics=[metrics_module.deserialize(m) for m in settings["metrics"]],
+                      weighted_metrics=[metrics_module.deserialize(m) for m in settings.get("weighted_metrics", [])])
     except INVALID as error:
         raise ModelFileError(f"{path}: config.json: compile is invalid: {type(error).__name__}: {error}") from None
 
