@@ -10,7 +10,9 @@ and the correction solves the semi-normal equations with the factor's root ``T``
     delta = T T' g,      b <- b + delta,      ssr <- s - delta' g
 
 The pass divides the coefficients' error by about ``1 / (eps k**2)`` (``k`` the scaled condition number),
-down to float64's own rounding, and the size of ``delta`` measures the error before it.
+down to float64's own rounding, and the size of ``delta`` measures the error before it. It runs on
+``y · 2**-y_exponent``, the solution's units, so that ``s`` neither overflows nor underflows (y near 1e308 or
+1e-300) where ``numpy.longdouble`` is float64.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ ROWS_PER_CHUNK = 8_192
 def refine_solution(solution: LeastSquares, x: np.ndarray, y: np.ndarray, weights: np.ndarray | None,
                     fit_intercept: bool) -> LeastSquares:
     """``solution`` after one pass of iterative refinement over the rows ``(x, y)`` (weighted by ``weights``)."""
-    params = solution.params.astype(np.longdouble)
+    shift = -solution.y_exponent
+    params = np.ldexp(solution.params.astype(np.longdouble), shift)
     gradient = np.zeros(params.size, dtype=np.longdouble)
     squares = np.longdouble(0.0)
     for start in range(0, x.shape[0], ROWS_PER_CHUNK):
@@ -37,7 +40,7 @@ def refine_solution(solution: LeastSquares, x: np.ndarray, y: np.ndarray, weight
         design = x[rows].astype(np.longdouble)
         if fit_intercept:
             design = np.column_stack([np.ones(design.shape[0], dtype=np.longdouble), design])
-        residual = y[rows].astype(np.longdouble) - design @ params
+        residual = np.ldexp(y[rows].astype(np.longdouble), shift) - design @ params
         weighted = residual if weights is None else residual * weights[rows]
         gradient += design.T @ weighted
         squares += residual @ weighted
@@ -46,7 +49,7 @@ def refine_solution(solution: LeastSquares, x: np.ndarray, y: np.ndarray, weight
     ssr = max(float(squares - delta @ gradient), 0.0)
     refined = (params + delta).astype(np.float64)
     size = np.maximum(np.abs(refined), solution.negligible)  # as in solve: a coefficient near 0 has no digits
-    return dataclasses.replace(solution, params=refined, refined=True,
+    return dataclasses.replace(solution, params=np.ldexp(refined, -shift), refined=True,
                                residual_norm=math.sqrt(ssr) if solution.residual_norm else 0.0,
                                digits=_digits_after(solution, np.abs(delta.astype(np.float64)), size))
 

@@ -7,7 +7,9 @@ The factor ``R`` of the centered ``[x, y]`` (uncentered without intercept) split
          [0,   rho]]
 
 Each column of ``Rxx`` is scaled to unit norm (``Rxx = Rs D``) before anything is decided or solved, so the
-rank test and the condition number are those of the scaled design, whatever the units of ``x``.
+rank test and the condition number are those of the scaled design, whatever the units of ``x``. And ``y`` is
+scaled by a power of two (exact) to a norm of at most 1, so that no square of it leaves float64 (y near 1.8e308
+has ``ssr`` near 1e617): the norms are kept in those units and a statistic is scaled back only when asked for.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ fraction of |mean(y)|. A coefficient that is 0 in truth (a column y does not use
 cancelled has no relative digits to lose: its error is small against the fit, not against itself."""
 
 
+FLOAT64 = np.finfo(np.float64)
+
+
 class ResidualDegreesOfFreedomError(ValueError):
     """Raised by a statistic that needs ``df_resid > 0`` (more rows than fitted parameters)."""
 
@@ -49,7 +54,9 @@ class LeastSquares:
     """The minimum-norm least-squares solution and what its statistics need.
 
     ``params`` has the intercept first when fitted; ``root`` is ``T`` with ``T T' = pinv(X'WX)`` (so standard
-    errors are ``sqrt(scale)`` times the row norms of ``T``); ``constant`` and ``collinear`` are indices of the
+    errors are ``sqrt(scale)`` times the row norms of ``T``). The norms (``residual_norm``, ``total_norm``,
+    ``explained_norm``) and ``negligible`` are those of ``y · 2**-y_exponent``, y scaled to a norm of at most 1
+    (:meth:`in_y_units` scales a statistic back). ``constant`` and ``collinear`` are indices of the
     columns of ``x`` that made the design rank-deficient; ``design_condition`` is the ratio of the largest to
     the smallest singular value of the column-scaled design (centered with an intercept) and ``digits`` the
     estimated number of correct significant digits of the coefficients, each measured against at least its
@@ -67,12 +74,31 @@ class LeastSquares:
     constant: list[int]
     collinear: list[int]
     negligible: np.ndarray
+    y_exponent: int = 0
     refined: bool = False
 
     @property
     def cov_unscaled(self) -> np.ndarray:
         """``pinv(X'WX)`` of the design."""
         return self.root @ self.root.T
+
+    def in_y_units(self, values, power: int, name: str):
+        """``values · 2**(power · y_exponent)``: a statistic of the scaled y (``power`` 1 for a norm or a standard
+        error, 2 for a sum of squares) in y's units, refused where a normal number leaves float64's normal range:
+        above 1.8e308 (inf) or below 2.2e-308 (fewer digits, or 0)."""
+        values = np.asarray(values, dtype=np.float64)
+        with np.errstate(over="ignore", under="ignore"):
+            moved = np.ldexp(values, power * self.y_exponent)
+        normal = np.isfinite(values) & (np.abs(values) >= FLOAT64.tiny)
+        lost = normal & ~((np.abs(moved) >= FLOAT64.tiny) & np.isfinite(moved))
+        if lost.any():
+            size = _decimal(float(values[lost].flat[0]), power * self.y_exponent)
+            raise ValueError(f"{name} is about {size}, beyond float64's normal range ({FLOAT64.tiny:.2g} to "
+                             f"{FLOAT64.max:.2g}), where y's size puts it; multiply y by a power of two (exact), "
+                             f"e.g. y * 2.0**{-self.y_exponent}, to have it (the standard errors, t, p-values and "
+                             f"intervals never square y). Received: y of root sum of squares (as fitted) about "
+                             f"{_decimal(self.total_norm, self.y_exponent)}")
+        return moved
 
 
 def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
@@ -81,8 +107,11 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     Full rank: ``slopes = Rs^-1 rxy / D`` and ``T = [[1/sqrt(W), -mean_x' Rxx^-1], [0, Rxx^-1]]`` with an
     intercept (``Rxx^-1`` alone without). Rank-deficient: the same through the SVD of ``Rs`` with the null
     directions dropped, then the parameters and ``T`` are projected onto the orthogonal complement of the
-    design's null space (intercept included): the minimum-norm solution and ``pinv``, as statsmodels gives.
+    design's null space (intercept included): the minimum-norm solution and ``pinv``, as statsmodels gives. All of
+    it on ``y · 2**-e`` (:func:`_y_exponent`); the parameters are scaled back.
     """
+    exponent = _y_exponent(state)
+    state = state.y_scaled(-exponent)
     factor = state.factor if fit_intercept else state.uncentered_factor()
     design, rxy, rho = factor[:-1, :-1], factor[:-1, -1], abs(float(factor[-1, -1]))
     total = stable_norm(factor[:, -1])
@@ -113,8 +142,40 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     digits = 0.0
     if null.shape[1] == 0:
         digits = _rowwise_digits(state, params, design, rxy, rho, negligible, fit_intercept)
-    return LeastSquares(params, inverse, len(params) - null.shape[1], rho, total, stable_norm(reached), condition,
-                        digits, constant.tolist(), collinear, negligible)
+    in_y_units = _params_in_y_units(params, exponent, fit_intercept, total)
+    return LeastSquares(in_y_units, inverse, len(params) - null.shape[1], rho, total, stable_norm(reached), condition,
+                        digits, constant.tolist(), collinear, negligible, exponent)
+
+
+def _y_exponent(state: LeastSquaresState) -> int:
+    """The ``e`` with ``|y|_W <= 2**e``, ``|y|_W = sqrt(|R_y|**2 + W mean_y**2)`` the weighted root sum of squares
+    of y (the norm of its column of ``R`` uncentered), about ``2**(e - 1)``: from the exponents of its terms, so
+    it cannot overflow (``R_y``, ``W`` and ``mean_y`` are each finite)."""
+    terms = [(stable_norm(state.factor[:, -1]), 0), (state.mean_y, math.frexp(math.sqrt(state.weight))[1])]
+    return max((math.frexp(term)[1] + extra for term, extra in terms if term), default=0)
+
+
+def _params_in_y_units(params: np.ndarray, exponent: int, fit_intercept: bool, total: float) -> np.ndarray:
+    """``params · 2**exponent``, refused where that is beyond float64 (a coefficient above 1.8e308: y too large for
+    x's units). Below float64's normal numbers a coefficient keeps IEEE's rounding: one that small is mostly
+    negligible against the fit (see ``NEGLIGIBLE``)."""
+    with np.errstate(over="ignore"):
+        moved = np.ldexp(params, exponent)
+    if np.isfinite(moved).all():
+        return moved
+    names = ["the intercept"] * int(fit_intercept) + [f"x's column {j}" for j in range(params.size - fit_intercept)]
+    beyond = [f"{name} (about {_decimal(value, exponent)})" for name, value, scaled in zip(names, params, moved)
+              if not np.isfinite(scaled)]
+    raise ValueError(f"The least-squares coefficient(s) of {', '.join(beyond)} are beyond float64 (above "
+                     f"{FLOAT64.max:.2g}): y is too large for x's units; rescale y or x. Received: y of root sum of "
+                     f"squares (as fitted) about {_decimal(total, exponent)}")
+
+
+def _decimal(value: float, exponent: int) -> str:
+    """``value · 2**exponent`` in decimal with 3 significant digits, even beyond float64 (``value`` not 0)."""
+    power = math.log10(abs(value)) + exponent * math.log10(2)
+    whole = math.floor(power)
+    return f"{math.copysign(10 ** (power - whole), value):.3g}e{whole:+03d}"
 
 
 def _require_representable(slopes: np.ndarray, inverse: np.ndarray, scale: np.ndarray) -> None:
