@@ -89,6 +89,21 @@ def test_the_summary_of_a_scaled_target_shows_the_scaled_numbers(shift):
         np.testing.assert_allclose(cells[2:4], [t, p], rtol=5e-3, atol=5e-4)  # 3 decimals
 
 
+@pytest.mark.parametrize("refine", [False, True])
+def test_coefficients_below_float64s_normal_numbers_claim_only_the_digits_they_keep(refine):
+    """y near 1e-320 (subnormal numbers) has coefficients near 1e-321, which keep 2 or 3 digits; 12.7 were
+    claimed. The oracle: the same data scaled up by 2**1065 (exact), fitted with all their digits."""
+    x, y = moderate("plane")
+    tiny = np.ldexp(y, -1085)  # subnormal: rounded to multiples of 2**-1074
+    with pytest.warns(UserWarning, match="about [0-3] digits of these coefficients are reliable") as caught:
+        fit = ols(x, tiny, refine=refine)
+    assert [warning.category for warning in caught] == [UserWarning]
+    truth = fitted(x, np.ldexp(tiny, 1085)).params
+    error = np.abs(np.ldexp(fit.params, 1085) - truth) / np.abs(truth)
+    achieved = -np.log10(error.max())
+    assert 0 <= fit.digits <= achieved < 4
+
+
 def test_a_coefficient_beyond_float64_is_refused_naming_it_and_its_size():
     """x near 1e300 spanning 1e286 and y spanning 1e300: a slope near 1e14 and an intercept near -1e314, which was
     returned as -inf without a word. Its size comes from the problem with y scaled by 2**-100 (exact)."""

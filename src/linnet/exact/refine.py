@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from ._chunk import EPS
-from .solve import MAX_DIGITS, LeastSquares
+from .solve import MAX_DIGITS, LeastSquares, kept_digits
 
 ROWS_PER_CHUNK = 8_192
 
@@ -51,7 +51,8 @@ def refine_solution(solution: LeastSquares, x: np.ndarray, y: np.ndarray, weight
     size = np.maximum(np.abs(refined), solution.negligible)  # as in solve: a coefficient near 0 has no digits
     return dataclasses.replace(solution, params=np.ldexp(refined, -shift), refined=True,
                                residual_norm=math.sqrt(ssr) if solution.residual_norm else 0.0,
-                               digits=_digits_after(solution, np.abs(delta.astype(np.float64)), size))
+                               digits=min(_digits_after(solution, np.abs(delta.astype(np.float64)), size),
+                                          kept_digits(refined, solution.negligible, -shift)))
 
 
 def _digits_after(solution: LeastSquares, correction: np.ndarray, size: np.ndarray) -> float:

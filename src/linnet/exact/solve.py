@@ -141,7 +141,8 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     negligible = _negligible(state, scale, total, fit_intercept)
     digits = 0.0
     if null.shape[1] == 0:
-        digits = _rowwise_digits(state, params, design, rxy, rho, negligible, fit_intercept)
+        digits = min(_rowwise_digits(state, params, design, rxy, rho, negligible, fit_intercept),
+                     kept_digits(params, negligible, exponent))
     in_y_units = _params_in_y_units(params, exponent, fit_intercept, total)
     return LeastSquares(in_y_units, inverse, len(params) - null.shape[1], rho, total, stable_norm(reached), condition,
                         digits, constant.tolist(), collinear, negligible, exponent)
@@ -169,6 +170,16 @@ def _params_in_y_units(params: np.ndarray, exponent: int, fit_intercept: bool, t
     raise ValueError(f"The least-squares coefficient(s) of {', '.join(beyond)} are beyond float64 (above "
                      f"{FLOAT64.max:.2g}): y is too large for x's units; rescale y or x. Received: y of root sum of "
                      f"squares (as fitted) about {_decimal(total, exponent)}")
+
+
+def kept_digits(params: np.ndarray, negligible: np.ndarray, exponent: int) -> float:
+    """Digits the worst coefficient keeps once scaled back by ``2**exponent`` (``params`` and ``negligible`` in the
+    scaled units): 15 unless one falls below float64's normal numbers, where rounding is absolute, at most
+    ``2**-1075`` (y near 1e-320 has coefficients of 2 or 3 digits)."""
+    rounding = math.ldexp(1.0, -1075 - exponent)  # negligible unless y is near 1e-308 or less
+    reach = np.maximum(np.abs(params), negligible)
+    worst = float((rounding / reach[reach > 0]).max(initial=0.0))
+    return float(np.clip(-math.log10(worst), 0.0, MAX_DIGITS)) if worst > 0 else MAX_DIGITS
 
 
 def _decimal(value: float, exponent: int) -> str:
