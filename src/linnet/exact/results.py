@@ -40,9 +40,10 @@ class OLSResult(ParameterInference):
     Attributes
     ----------
     digits : float
-        Estimated correct significant digits of the worst coefficient: a first-order estimate per parameter,
-        ``u`` (the state's rounding) times a row norm of the inverse column-scaled factor times the size of the
-        scaled problem; a safe lower bound in practice. See ``linnet.exact.solve._rowwise_digits``.
+        Estimated correct significant digits of the worst coefficient: a first-order bound per parameter, ``u``
+        (the state's rounding) times its row of the covariance root times the size of the scaled problem, plus
+        what a large residual adds; a safe lower bound in practice, at most 2.3 digits below the measured ones on
+        NIST. See ``linnet.exact.solve._rowwise_digits``.
     refined : bool
         Whether a pass of iterative refinement (residuals in extended precision) improved the coefficients.
 
