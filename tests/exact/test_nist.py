@@ -71,9 +71,10 @@ def test_streamed_and_merged_meet_the_floor_within_a_digit_of_all_rows(dataset, 
 
 
 def test_refinement_reaches_nine_digits_except_on_filip(dataset):
+    """Filip (``2 eps k**2 >= 1``) is left as solved: the pass could not halve its error."""
     fit = quietly(ols, dataset.x, dataset.y, dataset.fit_intercept, refine=True)
     found = digits(fit, dataset)
-    assert fit.refined and min(found.values()) >= REFINED_FLOOR[dataset.name], found
+    assert fit.refined == (dataset.name != "Filip") and min(found.values()) >= REFINED_FLOOR[dataset.name], found
 
 
 def test_the_digits_estimate_never_claims_more_than_a_digit_too_many(dataset):

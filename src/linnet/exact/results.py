@@ -102,7 +102,7 @@ class OLSResult(ParameterInference):
         names = _naming.feature_names(feature_names, state.n_features)
         solution = solve(state, fit_intercept)
         if refine_with is not None:
-            solution = refine_with(solution)
+            solution = refine_with(solution, state)
         result = cls(state.copy(), fit_intercept, names, solution)
         if warn:
             warn_if_rank_deficient(result, solution)
@@ -249,7 +249,8 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
         ``x1, x2, ...`` (the rule of :mod:`linnet._naming`).
     refine : bool, optional
         Run one pass of iterative refinement over the rows (residuals accumulated in extended precision):
-        ``True`` always, ``False`` never, ``None`` (default) when fewer than 6 digits are estimated reliable.
+        ``True`` always, ``False`` never, ``None`` (default) when fewer than 6 digits are estimated reliable;
+        not where it could not halve the error (``2 eps k**2 >= 1``, ``k`` the scaled condition number: NIST Filip).
 
     Examples
     --------
@@ -270,9 +271,9 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
     y = _checks.targets(y, x.shape[0], "y", dtype=None, finite=False)[:, 0]
     weights = checked_sample_weight(sample_weight, x.shape[0])
 
-    def refine_with(solution):
+    def refine_with(solution, state):
         wanted = refine if refine is not None else solution.digits < WARN_BELOW_DIGITS
-        return refine_solution(solution, x, y, weights, bool(fit_intercept)) if wanted else solution
+        return refine_solution(solution, state, x, y, weights, bool(fit_intercept)) if wanted else solution
 
     result = OLSResult._fit(Moments()._update(x, y, weights), fit_intercept, feature_names, refine_with)
     result.target_name = target_name

@@ -180,9 +180,37 @@ def kept_digits(params: np.ndarray, negligible: np.ndarray, exponent: int) -> fl
     scaled units): 15 unless one falls below float64's normal numbers, where rounding is absolute, at most
     ``2**-1075`` (y near 1e-320 has coefficients of 2 or 3 digits)."""
     rounding = math.ldexp(1.0, -1075 - exponent)  # negligible unless y is near 1e-308 or less
+    return digits_of(np.full(params.shape, rounding), params, negligible)
+
+
+def digits_of(error: np.ndarray, params: np.ndarray, negligible: np.ndarray) -> float:
+    """``-log10`` of the worst ``error_i / max(|params_i|, negligible_i)``, in ``[0, MAX_DIGITS]``: the correct
+    digits of the worst parameter (see ``NEGLIGIBLE``: a coefficient near 0 has no relative digits to lose)."""
     reach = np.maximum(np.abs(params), negligible)
-    worst = float((rounding / reach[reach > 0]).max(initial=0.0))
+    with np.errstate(over="ignore", invalid="ignore"):
+        worst = float((error[reach > 0] / reach[reach > 0]).max(initial=0.0))
+    if not math.isfinite(worst):
+        return 0.0
     return float(np.clip(-math.log10(worst), 0.0, MAX_DIGITS)) if worst > 0 else MAX_DIGITS
+
+
+def first_order_error(root: np.ndarray, scale: np.ndarray, size: float, residual: float,
+                      fit_intercept: bool) -> np.ndarray:
+    """Per parameter, in scaled units (:func:`in_scaled_units`), ``|S_i| size + |S_i,x Rs^-T| residual`` with
+    ``S = diag(1, D) T`` the scaled covariance root (``Rs^-1`` the slopes' block, the intercept's row
+    ``[1/sqrt(W), -(mean_x / D)' Rs^-1]``): what a rounding of ``u`` moves it by, over ``u``, when the rounding
+    moves ``Rs b_s - rxy`` by at most ``u size`` and ``dA' r`` by at most ``u residual`` (see
+    :func:`_rowwise_digits`). Scaled, nothing overflows for x near 1e-300."""
+    scaled = root * in_scaled_units(np.ones(root.shape[0]), scale, fit_intercept)[:, None]
+    slopes = slice(int(fit_intercept), None)
+    with np.errstate(over="ignore", invalid="ignore"):
+        through_residual = np.linalg.norm(scaled[:, slopes] @ scaled[slopes, slopes].T, axis=1)
+        return np.linalg.norm(scaled, axis=1) * size + through_residual * residual
+
+
+def in_scaled_units(values: np.ndarray, scale: np.ndarray, fit_intercept: bool) -> np.ndarray:
+    """``values`` (one per parameter) with each slope's times its column's norm ``D`` (``b_s = D b``)."""
+    return values * np.concatenate([np.ones(int(fit_intercept)), scale])
 
 
 def _decimal(value: float, exponent: int) -> str:
@@ -240,17 +268,11 @@ def _rowwise_digits(state: LeastSquaresState, params: np.ndarray, root: np.ndarr
     Filip (7.4) claimed 9.2 digits where 6.2 were measured on a degree-5 polynomial in x from 100 to 110 (QR's
     rounding is columnwise, not componentwise), so it is not used.
     """
-    slopes = slice(int(fit_intercept), None)
     with np.errstate(over="ignore", invalid="ignore"):
-        size = np.abs(params[slopes] * scale).sum() + math.hypot(stable_norm(rxy), rho)
-        residual_rows = np.linalg.norm(root[:, slopes] @ (root[slopes, slopes] * scale[:, None]).T, axis=1)
-        error = DIGITS_MARGIN * state.rounding * (np.linalg.norm(root, axis=1) * size
-                                                  + residual_rows * math.sqrt(scale.size) * rho)
-        reach = np.maximum(np.abs(params), negligible)
-        worst = float((error[reach > 0] / reach[reach > 0]).max(initial=0.0))
-    if not math.isfinite(worst):
-        return 0.0
-    return float(np.clip(-math.log10(worst), 0.0, MAX_DIGITS)) if worst > 0 else MAX_DIGITS
+        size = np.abs(params[int(fit_intercept):] * scale).sum() + math.hypot(stable_norm(rxy), rho)
+    error = first_order_error(root, scale, size, math.sqrt(scale.size) * rho, fit_intercept)
+    return digits_of(DIGITS_MARGIN * state.rounding * error, in_scaled_units(params, scale, fit_intercept),
+                     in_scaled_units(negligible, scale, fit_intercept))
 
 
 def _scaled_solve(design: np.ndarray, rxy: np.ndarray, scale: np.ndarray, tolerance: float):
