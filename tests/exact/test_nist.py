@@ -121,7 +121,7 @@ def test_any_chunking_merged_in_any_order_gives_the_same_state(cuts, order):
 def test_the_digits_estimate_on_filip_is_safe_and_says_so():
     """Conservative by about 2 digits (5.3 estimated, 7.6 measured; 2.7 when the intercept's error was the sum of
     the slopes'): the tighter componentwise estimate that matched Filip was unsafe elsewhere (see
-    linnet.exact.solve._rowwise_digits)."""
+    linnet.exact._digits.solution_digits)."""
     filip = nist.load("Filip")
     fit = quietly(ols, filip.x, filip.y, refine=False)
     assert 5.0 <= fit.digits <= digits(fit, filip)["coefficients"]

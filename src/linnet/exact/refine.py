@@ -28,8 +28,9 @@ import math
 import numpy as np
 
 from ._chunk import EPS
+from ._digits import digits_of, first_order_error, in_scaled_units, kept_digits
 from ._extended import LONG
-from .solve import LeastSquares, digits_of, first_order_error, in_scaled_units, kept_digits
+from .solve import LeastSquares
 from .state import LeastSquaresState
 
 ROWS_PER_CHUNK = 8_192
@@ -86,7 +87,7 @@ def _pass(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None, center: np.n
 def _correction_error(solution: LeastSquares, norms: np.ndarray, level: float, slopes: np.ndarray, residual: float,
                       rows: int, fit_intercept: bool) -> np.ndarray:
     """Per parameter, a bound on the correction's own rounding, by the first-order bound of the solve
-    (:func:`linnet.exact.solve.first_order_error`) with the pass's roundoff ``u_L``: each residual takes ``p + 2``
+    (:func:`linnet.exact._digits.first_order_error`) with the pass's roundoff ``u_L``: each residual takes ``p + 2``
     roundings on terms as large as ``|y| + |a| + |x - m||b|`` (columnwise: ``|y| + sqrt(W) |a| + sum |b_j| D_j``,
     ``level`` the middle term), and each sum of the gradient ``n_c + n / n_c`` of ``|x - m||r|`` (``n_c`` rows a
     chunk)."""

@@ -43,7 +43,7 @@ class OLSResult(ParameterInference):
         Estimated correct significant digits of the worst coefficient: a first-order bound per parameter, ``u``
         (the state's rounding) times its row of the covariance root times the size of the scaled problem, plus
         what a large residual adds; a safe lower bound in practice, at most 2.3 digits below the measured ones on
-        NIST. See ``linnet.exact.solve._rowwise_digits``.
+        NIST. See ``linnet.exact._digits.solution_digits``.
     refined : bool
         Whether a pass of iterative refinement (residuals in extended precision) improved the coefficients.
 

@@ -1,5 +1,5 @@
 """Least squares solved from a :class:`~linnet.exact.state.LeastSquaresState`: parameters, their covariance
-root, rank, conditioning and how many digits of the coefficients to trust.
+root, rank, conditioning and how many digits of the coefficients to trust (bounded in :mod:`._digits`).
 
 The factor ``R`` of the centered ``[x, y]`` (uncentered without intercept) splits as::
 
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._chunk import EPS
+from ._digits import kept_digits, solution_digits
 from ._extended import LONG
 from .state import LeastSquaresState
 
@@ -33,11 +34,6 @@ NULL_WEIGHT = 1e-6
 EXACT_FIT = 16 * EPS
 """A residual norm below ``EXACT_FIT * (p + 1)`` times the norm of y (centered with an intercept) is rounding:
 the fit is exact and ``ssr`` is 0."""
-MAX_DIGITS = 15.0
-"""No estimate claims more digits than this (float64 holds 15.95; the NIST values are certified to 15)."""
-DIGITS_MARGIN = 2.0
-"""The digits estimate doubles its bound (0.3 digits): the factorization and the triangular solve each round.
-Without it, on about 5,000 random ill-conditioned designs, it claimed at most 0.07 digits more than measured."""
 NEGLIGIBLE = 1.5e-8
 """A coefficient is measured against at least this fraction (sqrt(eps)) of what it could weigh: a slope against
 this fraction of |y| (centered with an intercept) per unit of its column's norm, the intercept against this
@@ -144,7 +140,9 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     negligible = _negligible(state, scale, total, fit_intercept)
     digits = 0.0
     if null.shape[1] == 0:
-        digits = min(_rowwise_digits(state, params, inverse, scale, rxy, rho, negligible, fit_intercept),
+        with np.errstate(over="ignore", invalid="ignore"):
+            size = np.abs(params[int(fit_intercept):] * scale).sum() + math.hypot(stable_norm(rxy), rho)
+        digits = min(solution_digits(state.rounding, params, inverse, scale, size, rho, negligible, fit_intercept),
                      kept_digits(params, negligible, exponent))
     in_y_units = _params_in_y_units(params, exponent, fit_intercept, total)
     return LeastSquares(in_y_units, inverse, len(params) - null.shape[1], rho, total, stable_norm(reached), condition,
@@ -175,44 +173,6 @@ def _params_in_y_units(params: np.ndarray, exponent: int, fit_intercept: bool, t
                      f"squares (as fitted) about {_decimal(total, exponent)}")
 
 
-def kept_digits(params: np.ndarray, negligible: np.ndarray, exponent: int) -> float:
-    """Digits the worst coefficient keeps once scaled back by ``2**exponent`` (``params`` and ``negligible`` in the
-    scaled units): 15 unless one falls below float64's normal numbers, where rounding is absolute, at most
-    ``2**-1075`` (y near 1e-320 has coefficients of 2 or 3 digits)."""
-    rounding = math.ldexp(1.0, -1075 - exponent)  # negligible unless y is near 1e-308 or less
-    return digits_of(np.full(params.shape, rounding), params, negligible)
-
-
-def digits_of(error: np.ndarray, params: np.ndarray, negligible: np.ndarray) -> float:
-    """``-log10`` of the worst ``error_i / max(|params_i|, negligible_i)``, in ``[0, MAX_DIGITS]``: the correct
-    digits of the worst parameter (see ``NEGLIGIBLE``: a coefficient near 0 has no relative digits to lose)."""
-    reach = np.maximum(np.abs(params), negligible)
-    with np.errstate(over="ignore", invalid="ignore"):
-        worst = float((error[reach > 0] / reach[reach > 0]).max(initial=0.0))
-    if not math.isfinite(worst):
-        return 0.0
-    return float(np.clip(-math.log10(worst), 0.0, MAX_DIGITS)) if worst > 0 else MAX_DIGITS
-
-
-def first_order_error(root: np.ndarray, scale: np.ndarray, size: float, residual: float,
-                      fit_intercept: bool) -> np.ndarray:
-    """Per parameter, in scaled units (:func:`in_scaled_units`), ``|S_i| size + |S_i,x Rs^-T| residual`` with
-    ``S = diag(1, D) T`` the scaled covariance root (``Rs^-1`` the slopes' block, the intercept's row
-    ``[1/sqrt(W), -(mean_x / D)' Rs^-1]``): what a rounding of ``u`` moves it by, over ``u``, when the rounding
-    moves ``Rs b_s - rxy`` by at most ``u size`` and ``dA' r`` by at most ``u residual`` (see
-    :func:`_rowwise_digits`). Scaled, nothing overflows for x near 1e-300."""
-    scaled = root * in_scaled_units(np.ones(root.shape[0]), scale, fit_intercept)[:, None]
-    slopes = slice(int(fit_intercept), None)
-    with np.errstate(over="ignore", invalid="ignore"):
-        through_residual = np.linalg.norm(scaled[:, slopes] @ scaled[slopes, slopes].T, axis=1)
-        return np.linalg.norm(scaled, axis=1) * size + through_residual * residual
-
-
-def in_scaled_units(values: np.ndarray, scale: np.ndarray, fit_intercept: bool) -> np.ndarray:
-    """``values`` (one per parameter) with each slope's times its column's norm ``D`` (``b_s = D b``)."""
-    return values * np.concatenate([np.ones(int(fit_intercept)), scale])
-
-
 def _decimal(value: float, exponent: int) -> str:
     """``value · 2**exponent`` in decimal with 3 significant digits, even beyond float64 (``value`` not 0)."""
     power = math.log10(abs(value)) + exponent * math.log10(2)
@@ -238,41 +198,6 @@ def _negligible(state: LeastSquaresState, scale: np.ndarray, total: float, fit_i
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         slopes = np.where(scale > 0, NEGLIGIBLE * total / np.where(scale > 0, scale, 1.0), 0.0)
     return np.concatenate([[NEGLIGIBLE * abs(state.mean_y)], slopes]) if fit_intercept else slopes
-
-
-def _rowwise_digits(state: LeastSquaresState, params: np.ndarray, root: np.ndarray, scale: np.ndarray,
-                    rxy: np.ndarray, rho: float, negligible: np.ndarray, fit_intercept: bool) -> float:
-    """Estimated correct digits of the worst parameter: first-order perturbation theory of least squares, row by
-    row of the covariance root ``T`` (``root``).
-
-    ``u`` is the state's rounding. A QR factorization is exact for data whose columns moved by ``u`` times their
-    norms (Householder's backward error, up to a small constant). In scaled units (``Rs = Rxx / D``, unit columns,
-    ``b_s = D b``) such a move ``dA`` of x and ``dz`` of y moves the solution by (Wedin)::
-
-        d b_s = Rs^-1 (dz - dA b_s) + (Rs'Rs)^-1 dA' r,    |dz - dA b_s| <= u (|b_s|_1 + |z_y|),
-                                                              |dA' r| <= u sqrt(p) rho
-
-    with ``|z_y| = sqrt(|rxy|**2 + rho**2)``. ``T`` maps it to the parameters: a slope's row is ``D_i^-1`` times row
-    ``i`` of ``Rs^-1``, the intercept's (``mean_y - mean_x' b``) is ``[1/sqrt(W), -mean_x' Rxx^-1]``, its first
-    entry the rounding of the means (about ``u |z| / sqrt(W)``). By Cauchy-Schwarz on each row::
-
-        |d b_i| <= u (|T_i| (|b_s|_1 + |z_y|) + |T_i,x Rs^-T| sqrt(p) rho)      (T_i,x: row i on x's columns)
-
-    doubled (``DIGITS_MARGIN``), each parameter measured against the larger of its size and its ``negligible``
-    size (see ``NEGLIGIBLE``: a coefficient near 0 has no relative digits to lose). The intercept's single row
-    lets the slopes' errors cancel in ``mean_x' b`` as they do (summed slope by slope, Filip's estimate was 2.7 for
-    7.6 measured, now 5.3); the second term, the ``k**2 tan(theta)`` of a large residual, was left out and its
-    slopes then claimed 1.5 digits too many on Wampler5, and up to 2.7 on random designs of two nearly parallel
-    columns. Measured, the estimate is at most the digits achieved and at most 2.3 below on NIST, at most 7 below
-    on random ill-conditioned designs (tests/exact/test_digits.py). A componentwise (Skeel) estimate that matched
-    Filip (7.4) claimed 9.2 digits where 6.2 were measured on a degree-5 polynomial in x from 100 to 110 (QR's
-    rounding is columnwise, not componentwise), so it is not used.
-    """
-    with np.errstate(over="ignore", invalid="ignore"):
-        size = np.abs(params[int(fit_intercept):] * scale).sum() + math.hypot(stable_norm(rxy), rho)
-    error = first_order_error(root, scale, size, math.sqrt(scale.size) * rho, fit_intercept)
-    return digits_of(DIGITS_MARGIN * state.rounding * error, in_scaled_units(params, scale, fit_intercept),
-                     in_scaled_units(negligible, scale, fit_intercept))
 
 
 def _scaled_solve(design: np.ndarray, rxy: np.ndarray, scale: np.ndarray, tolerance: float):
