@@ -111,6 +111,57 @@ def test_a_listener_that_is_not_a_dask_scheduler_is_a_connection_error_within_th
     assert time.perf_counter() - began < 5
 
 
+def _web_server():
+    """A local HTTP server (the standard library's): it waits for a request line Dask never sends."""
+    import http.server
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"tcp://127.0.0.1:{server.server_address[1]}"
+
+
+def _closed_port():
+    """A local port nothing listens on (bound, then closed)."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+
+
+LISTENERS = {"web server": _web_server, "ssh banner": lambda: _listener(b"SSH-2.0-OpenSSH_9.6\r\n"),
+             "http answer": lambda: _listener(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n"),
+             "silent": lambda: _listener(None)}
+
+
+@pytest.mark.parametrize("service", LISTENERS)
+def test_a_service_that_is_not_a_dask_scheduler_is_named_as_such(monkeypatch, service):
+    """Something listening that does not speak Dask's protocol was reported as "is it running?" (after the whole
+    timeout for a web server), with Dask's own error (a MemoryError of 2.8 EiB for an SSH banner) as the reason."""
+    monkeypatch.setattr(_scheduler, "CONNECT_TIMEOUT", 1)
+    address = LISTENERS[service]()
+    began = time.perf_counter()
+    with pytest.raises(ConnectionError, match=f"the Dask scheduler at '{address}' within 1 s: something listens "
+                                              f"there, but it is not a Dask scheduler"):
+        _scheduler.handshake(address)
+    assert time.perf_counter() - began < 5
+    nothing = _closed_port()
+    with pytest.raises(ConnectionError, match=f"Could not reach the Dask scheduler at '{nothing}' within 1 s: is it "
+                                              f"running"):
+        _scheduler.handshake(nothing)
+
+
+def test_a_dask_worker_or_nanny_is_not_taken_for_the_scheduler(cluster):
+    """The address of a worker or a nanny answers Dask's identity question as "Worker" or "Nanny": named, with the
+    scheduler a worker knows (the message cut the answer at 100 characters, before the scheduler's address)."""
+    nanny = next(iter(cluster.workers.values()))
+    with pytest.raises(ConnectionError, match=f"The service at '{nanny.worker_address}' answered, but it is not a "
+                                              f"Dask scheduler: it is a Dask Worker, whose scheduler is at "
+                                              f"'{cluster.scheduler_address}'"):
+        ld.ols(da.from_array(np.eye(3)), da.from_array(np.ones(3)), scheduler=nanny.worker_address)
+    with pytest.raises(ConnectionError, match=f"The service at '{nanny.address}' answered, but it is not a Dask "
+                                              f"scheduler: it is a Dask Nanny"):
+        _scheduler.handshake(nanny.address)
+
+
 def test_a_closed_client_is_named(cluster):
     from distributed import Client
     closed = Client(cluster, set_as_default=False)

@@ -71,9 +71,10 @@ def test_streamed_and_merged_meet_the_floor_within_a_digit_of_all_rows(dataset, 
 
 
 def test_refinement_reaches_nine_digits_except_on_filip(dataset):
+    """Filip (``2 eps k**2 >= 1``) is left as solved: the pass could not halve its error."""
     fit = quietly(ols, dataset.x, dataset.y, dataset.fit_intercept, refine=True)
     found = digits(fit, dataset)
-    assert fit.refined and min(found.values()) >= REFINED_FLOOR[dataset.name], found
+    assert fit.refined == (dataset.name != "Filip") and min(found.values()) >= REFINED_FLOOR[dataset.name], found
 
 
 def test_the_digits_estimate_never_claims_more_than_a_digit_too_many(dataset):
@@ -118,12 +119,13 @@ def test_any_chunking_merged_in_any_order_gives_the_same_state(cuts, order):
 
 
 def test_the_digits_estimate_on_filip_is_safe_and_says_so():
-    """Conservative by about 5 digits (2.7 estimated, 7.6 measured): the tighter componentwise estimate that
-    matched Filip was unsafe elsewhere (see linnet.exact.solve._rowwise_digits)."""
+    """Conservative by about 2 digits (5.3 estimated, 7.6 measured; 2.7 when the intercept's error was the sum of
+    the slopes'): the tighter componentwise estimate that matched Filip was unsafe elsewhere (see
+    linnet.exact._digits.solution_digits)."""
     filip = nist.load("Filip")
     fit = quietly(ols, filip.x, filip.y, refine=False)
-    assert 2.5 <= fit.digits <= digits(fit, filip)["coefficients"]
-    with pytest.warns(UserWarning, match=r"condition number 3\.8e\+09: about 3 digits of these coefficients"):
+    assert 5.0 <= fit.digits <= digits(fit, filip)["coefficients"]
+    with pytest.warns(UserWarning, match=r"condition number 3\.8e\+09: about 5 digits of these coefficients"):
         OLSResult.from_moments(streamed(filip, 7))
 
 

@@ -283,6 +283,19 @@ def test_dataframe_columns_name_the_parameters_and_summary_shows_statsmodels_num
     assert repr(fit) == "OLSResult(nobs=404, n_features=13, fit_intercept=True, rank=14, rsquared=0.739964)"
 
 
+def test_the_parameter_table_formats_numbers_as_statsmodels_does():
+    """statsmodels prints a number of 1e4 or more (or below 1e-4) with 4 (coefficients) or 3 significant digits,
+    others with 4 or 3 decimals; linnet printed every coefficient with 4 decimals (300 digits for 1e300, 0.0000
+    for 1e-300)."""
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(50, 2))
+    y = 1e9 * (x[:, 0] + 0.5 * x[:, 1] + rng.normal(size=50)) + 1e-9 * x[:, 1]
+    theirs = statsmodels_fit(x, y).summary().tables[1].data[1:]
+    ours = ols(x, y).summary().parameters
+    assert [[cell.strip() for cell in row[1:]] for row in theirs] == [list(row[1:]) for row in ours]
+    assert ours[0][1] == "-1.796e+08"
+
+
 def test_an_exact_fit_with_an_unused_column_is_not_called_unreliable():
     """y = 2 x0 + 1 exactly: the coefficient of x1 is 0 in truth and about 1e-18 as computed. Measured against
     itself it had no correct digit, and the fit warned "about 0 digits of these coefficients are reliable" at

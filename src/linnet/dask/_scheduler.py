@@ -7,9 +7,10 @@
 - a ``distributed.Client``: that cluster;
 - an address (:func:`linnet._validation.is_scheduler_address`) such as ``"tcp://10.0.0.5:8786"`` (or
   ``"10.0.0.5:8786"``): a client is connected for the call and closed after it. No Dask scheduler answering
-  there within ``CONNECT_TIMEOUT`` seconds (nothing listening, a listener that never answers, another kind of
-  service) raises ``ConnectionError`` naming the address; a string that is neither a local scheduler's name nor
-  an address is a ``ValueError``; a closed client too.
+  there within ``CONNECT_TIMEOUT`` seconds raises ``ConnectionError`` naming the address and saying which of
+  three it was: nothing listening, something listening that is not a Dask scheduler (a listener that never
+  answers, another kind of service), or a Dask worker or nanny; a string that is neither a local scheduler's
+  name nor an address is a ``ValueError``; a closed client too.
 
 A worker that dies mid-pass makes the ``distributed`` scheduler re-run its tasks on the other workers (the
 data of a partition is read again); a task whose workers died more than ``distributed.scheduler.allowed-failures``
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -31,6 +33,8 @@ from .._validation import is_scheduler_address
 
 CONNECT_TIMEOUT = 10
 """Seconds to wait for a scheduler given by its address."""
+PROBE_TIMEOUT = 1.0
+"""Seconds to wait, once no scheduler answered, for a plain TCP connection: does anything listen there?"""
 LOCAL = ("threads", "processes", "sync", "synchronous", "single-threaded")
 
 
@@ -77,8 +81,9 @@ def connect(address: str):
 
 
 def handshake(address: str) -> None:
-    """Ask the scheduler at ``address`` who it is, within ``CONNECT_TIMEOUT`` seconds in all; a port nobody listens
-    on, a listener that never answers and a service that is not a Dask scheduler each raise ``ConnectionError``.
+    """Ask the scheduler at ``address`` who it is, within ``CONNECT_TIMEOUT`` seconds (and ``PROBE_TIMEOUT`` more
+    to tell, when nothing answered as Dask does, whether anything listens there); a port nobody listens on, a
+    listener that never answers and a service that is not a Dask scheduler each raise ``ConnectionError``.
 
     Done before a ``Client`` is made: a Client's own timeout does not bound a listener that accepts and never
     answers, a service speaking another protocol made it raise a ``MemoryError`` (a length read from foreign
@@ -104,16 +109,55 @@ def handshake(address: str) -> None:
     thread.join(CONNECT_TIMEOUT + 1)
     error = answer.get("error", None if answer else TimeoutError("no answer"))
     if error is not None:
-        raise _unreachable(address, error) from None
-    if not (isinstance(answer["identity"], dict) and answer["identity"].get("type") == "Scheduler"):
-        raise ConnectionError(f"The service at {address!r} answered, but not as a Dask scheduler. Received: "
-                              f"{answer['identity']!r:.100}")
+        raise (_not_dask(address, error) if _listens(address) else _unreachable(address, error)) from None
+    who = answer["identity"]
+    if not (isinstance(who, dict) and who.get("type") == "Scheduler"):
+        raise ConnectionError(f"The service at {address!r} answered, but it is not a Dask scheduler: {_who(who)}. "
+                              f"Give the scheduler's address (e.g. 'tcp://host:8786'). Received: identity {who!r:.100}")
+
+
+def _listens(address: str) -> bool:
+    """Whether something accepts a plain TCP connection at ``address`` within ``PROBE_TIMEOUT`` seconds (False for
+    the addresses that are not TCP: ``ucx://``, ``inproc://``). Asked only once Dask's handshake failed, so that a
+    scheduler never sees the probe."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    scheme, location = parse_address(address)
+    if scheme not in ("tcp", "tls", "ws", "wss"):
+        return False
+    try:
+        with socket.create_connection(parse_host_port(location), timeout=PROBE_TIMEOUT):
+            return True
+    except OSError:
+        return False
+
+
+def _who(identity: Any) -> str:
+    """What a Dask service says it is: ``"it is a Dask Worker, whose scheduler is at '...'"``."""
+    if not isinstance(identity, dict):
+        return f"its identity is a {type(identity).__name__}, not Dask's dictionary"
+    kind, scheduler = identity.get("type"), identity.get("scheduler")
+    known = f", whose scheduler is at {scheduler!r}" if isinstance(scheduler, str) else ""
+    return f"it is a Dask {kind:.40}{known}" if isinstance(kind, str) else "its identity names no type"
+
+
+def _said(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def _unreachable(address: str, error: BaseException) -> ConnectionError:
-    said = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     return ConnectionError(f"Could not reach the Dask scheduler at {address!r} within {CONNECT_TIMEOUT} s: is it "
-                           f"running, and is the address right (e.g. 'tcp://host:8786')? Dask said: {said:.300}")
+                           f"running, and is the address right (e.g. 'tcp://host:8786')? Dask said: "
+                           f"{_said(error):.300}")
+
+
+def _not_dask(address: str, error: BaseException) -> ConnectionError:
+    if isinstance(error, (TimeoutError, asyncio.TimeoutError)):  # one class from Python 3.11
+        how = "it did not answer Dask's handshake (a web server, another service, or a scheduler too busy to answer?)"
+    else:
+        how = f"it does not speak Dask's protocol (Dask read: {_said(error):.120})"
+    return ConnectionError(f"Could not reach the Dask scheduler at {address!r} within {CONNECT_TIMEOUT} s: "
+                           f"something listens there, but it is not a Dask scheduler: {how}. Give the scheduler's "
+                           f"address (e.g. 'tcp://host:8786').")
 
 
 def compute(tasks: list, options: dict) -> list:

@@ -1,8 +1,9 @@
 """Inference on the parameters of a least-squares fit: covariance, standard errors, t, p-values, intervals.
 
-A mixin of :class:`~linnet.exact.results.OLSResult`, which provides ``params``, ``scale``, ``resid_std``,
-``df_resid``, ``nobs``, ``rank`` and the solution's covariance root ``T`` (``T T' = pinv(X'X)``): the standard
-errors are ``resid_std`` times the row norms of ``T``, never the square roots of a formed inverse.
+A mixin of :class:`~linnet.exact.results.OLSResult`, which provides ``params``, ``df_resid``, ``nobs``, ``rank``,
+the solution's covariance root ``T`` (``T T' = pinv(X'X)``) and ``_scaled_std``, ``resid_std`` of y scaled by
+``2**-y_exponent``: the standard errors are ``resid_std`` times the row norms of ``T``, never the square roots of a
+formed inverse, and are formed in those units then scaled back, so y near 1.8e308 squares nothing.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ class ParameterInference:
     """statsmodels' inference on ``params`` (nonrobust covariance), computed on first access."""
 
     def cov_params(self) -> np.ndarray:
-        """Covariance matrix of ``params``: ``scale * pinv(X'X)``."""
-        return self.scale * self._solution.cov_unscaled
+        """Covariance matrix of ``params``: ``scale * pinv(X'X)`` (a ``ValueError`` where beyond float64)."""
+        solution = self._solution
+        return solution.in_y_units(self._scaled_std ** 2 * solution.cov_unscaled, 2, "cov_params")
 
     @cached_property
     def bse(self) -> np.ndarray:
         """Standard errors of ``params``: ``resid_std`` times the row norms of ``T`` (``T T' = pinv(X'X)``)."""
-        return self.resid_std * np.array([stable_norm(row) for row in self._solution.root])
+        solution = self._solution
+        rows = np.array([stable_norm(row) for row in solution.root])
+        return solution.in_y_units(self._scaled_std * rows, 1, "bse")
 
     @cached_property
     def tvalues(self) -> np.ndarray:

@@ -1,5 +1,5 @@
 """Least squares solved from a :class:`~linnet.exact.state.LeastSquaresState`: parameters, their covariance
-root, rank, conditioning and how many digits of the coefficients to trust.
+root, rank, conditioning and how many digits of the coefficients to trust (bounded in :mod:`._digits`).
 
 The factor ``R`` of the centered ``[x, y]`` (uncentered without intercept) splits as::
 
@@ -7,7 +7,9 @@ The factor ``R`` of the centered ``[x, y]`` (uncentered without intercept) split
          [0,   rho]]
 
 Each column of ``Rxx`` is scaled to unit norm (``Rxx = Rs D``) before anything is decided or solved, so the
-rank test and the condition number are those of the scaled design, whatever the units of ``x``.
+rank test and the condition number are those of the scaled design, whatever the units of ``x``. And ``y`` is
+scaled by a power of two (exact) to a norm of at most 1, so that no square of it leaves float64 (y near 1.8e308
+has ``ssr`` near 1e617): the norms are kept in those units and a statistic is scaled back only when asked for.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._chunk import EPS
+from ._digits import kept_digits, solution_digits
 from ._extended import LONG
 from .state import LeastSquaresState
 
@@ -31,13 +34,14 @@ NULL_WEIGHT = 1e-6
 EXACT_FIT = 16 * EPS
 """A residual norm below ``EXACT_FIT * (p + 1)`` times the norm of y (centered with an intercept) is rounding:
 the fit is exact and ``ssr`` is 0."""
-MAX_DIGITS = 15.0
-"""No estimate claims more digits than this (float64 holds 15.95; the NIST values are certified to 15)."""
 NEGLIGIBLE = 1.5e-8
 """A coefficient is measured against at least this fraction (sqrt(eps)) of what it could weigh: a slope against
 this fraction of |y| (centered with an intercept) per unit of its column's norm, the intercept against this
 fraction of |mean(y)|. A coefficient that is 0 in truth (a column y does not use, in an exact fit) or that
 cancelled has no relative digits to lose: its error is small against the fit, not against itself."""
+
+
+FLOAT64 = np.finfo(np.float64)
 
 
 class ResidualDegreesOfFreedomError(ValueError):
@@ -49,7 +53,9 @@ class LeastSquares:
     """The minimum-norm least-squares solution and what its statistics need.
 
     ``params`` has the intercept first when fitted; ``root`` is ``T`` with ``T T' = pinv(X'WX)`` (so standard
-    errors are ``sqrt(scale)`` times the row norms of ``T``); ``constant`` and ``collinear`` are indices of the
+    errors are ``sqrt(scale)`` times the row norms of ``T``). The norms (``residual_norm``, ``total_norm``,
+    ``explained_norm``) and ``negligible`` are those of ``y · 2**-y_exponent``, y scaled to a norm of at most 1
+    (:meth:`in_y_units` scales a statistic back). ``constant`` and ``collinear`` are indices of the
     columns of ``x`` that made the design rank-deficient; ``design_condition`` is the ratio of the largest to
     the smallest singular value of the column-scaled design (centered with an intercept) and ``digits`` the
     estimated number of correct significant digits of the coefficients, each measured against at least its
@@ -67,12 +73,31 @@ class LeastSquares:
     constant: list[int]
     collinear: list[int]
     negligible: np.ndarray
+    y_exponent: int = 0
     refined: bool = False
 
     @property
     def cov_unscaled(self) -> np.ndarray:
         """``pinv(X'WX)`` of the design."""
         return self.root @ self.root.T
+
+    def in_y_units(self, values, power: int, name: str):
+        """``values · 2**(power · y_exponent)``: a statistic of the scaled y (``power`` 1 for a norm or a standard
+        error, 2 for a sum of squares) in y's units, refused where a normal number leaves float64's normal range:
+        above 1.8e308 (inf) or below 2.2e-308 (fewer digits, or 0)."""
+        values = np.asarray(values, dtype=np.float64)
+        with np.errstate(over="ignore", under="ignore"):
+            moved = np.ldexp(values, power * self.y_exponent)
+        normal = np.isfinite(values) & (np.abs(values) >= FLOAT64.tiny)
+        lost = normal & ~((np.abs(moved) >= FLOAT64.tiny) & np.isfinite(moved))
+        if lost.any():
+            size = _decimal(float(values[lost].flat[0]), power * self.y_exponent)
+            raise ValueError(f"{name} is about {size}, beyond float64's normal range ({FLOAT64.tiny:.2g} to "
+                             f"{FLOAT64.max:.2g}), where y's size puts it; multiply y by a power of two (exact), "
+                             f"e.g. y * 2.0**{-self.y_exponent}, to have it (the standard errors, t, p-values and "
+                             f"intervals never square y). Received: y of root sum of squares (as fitted) about "
+                             f"{_decimal(self.total_norm, self.y_exponent)}")
+        return moved
 
 
 def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
@@ -81,8 +106,11 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     Full rank: ``slopes = Rs^-1 rxy / D`` and ``T = [[1/sqrt(W), -mean_x' Rxx^-1], [0, Rxx^-1]]`` with an
     intercept (``Rxx^-1`` alone without). Rank-deficient: the same through the SVD of ``Rs`` with the null
     directions dropped, then the parameters and ``T`` are projected onto the orthogonal complement of the
-    design's null space (intercept included): the minimum-norm solution and ``pinv``, as statsmodels gives.
+    design's null space (intercept included): the minimum-norm solution and ``pinv``, as statsmodels gives. All of
+    it on ``y · 2**-e`` (:func:`_y_exponent`); the parameters are scaled back.
     """
+    exponent = _y_exponent(state)
+    state = state.y_scaled(-exponent)
     factor = state.factor if fit_intercept else state.uncentered_factor()
     design, rxy, rho = factor[:-1, :-1], factor[:-1, -1], abs(float(factor[-1, -1]))
     total = stable_norm(factor[:, -1])
@@ -112,9 +140,44 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     negligible = _negligible(state, scale, total, fit_intercept)
     digits = 0.0
     if null.shape[1] == 0:
-        digits = _rowwise_digits(state, params, design, rxy, rho, negligible, fit_intercept)
-    return LeastSquares(params, inverse, len(params) - null.shape[1], rho, total, stable_norm(reached), condition,
-                        digits, constant.tolist(), collinear, negligible)
+        with np.errstate(over="ignore", invalid="ignore"):
+            size = np.abs(params[int(fit_intercept):] * scale).sum() + math.hypot(stable_norm(rxy), rho)
+        digits = min(solution_digits(state.rounding, params, inverse, scale, size, rho, negligible, fit_intercept),
+                     kept_digits(params, negligible, exponent))
+    in_y_units = _params_in_y_units(params, exponent, fit_intercept, total)
+    return LeastSquares(in_y_units, inverse, len(params) - null.shape[1], rho, total, stable_norm(reached), condition,
+                        digits, constant.tolist(), collinear, negligible, exponent)
+
+
+def _y_exponent(state: LeastSquaresState) -> int:
+    """The ``e`` with ``|y|_W <= 2**e``, ``|y|_W = sqrt(|R_y|**2 + W mean_y**2)`` the weighted root sum of squares
+    of y (the norm of its column of ``R`` uncentered), about ``2**(e - 1)``: from the exponents of its terms, so
+    it cannot overflow (``R_y``, ``W`` and ``mean_y`` are each finite)."""
+    terms = [(stable_norm(state.factor[:, -1]), 0), (state.mean_y, math.frexp(math.sqrt(state.weight))[1])]
+    return max((math.frexp(term)[1] + extra for term, extra in terms if term), default=0)
+
+
+def _params_in_y_units(params: np.ndarray, exponent: int, fit_intercept: bool, total: float) -> np.ndarray:
+    """``params · 2**exponent``, refused where that is beyond float64 (a coefficient above 1.8e308: y too large for
+    x's units). Below float64's normal numbers a coefficient keeps IEEE's rounding: one that small is mostly
+    negligible against the fit (see ``NEGLIGIBLE``)."""
+    with np.errstate(over="ignore"):
+        moved = np.ldexp(params, exponent)
+    if np.isfinite(moved).all():
+        return moved
+    names = ["the intercept"] * int(fit_intercept) + [f"x's column {j}" for j in range(params.size - fit_intercept)]
+    beyond = [f"{name} (about {_decimal(value, exponent)})" for name, value, scaled in zip(names, params, moved)
+              if not np.isfinite(scaled)]
+    raise ValueError(f"The least-squares coefficient(s) of {', '.join(beyond)} are beyond float64 (above "
+                     f"{FLOAT64.max:.2g}): y is too large for x's units; rescale y or x. Received: y of root sum of "
+                     f"squares (as fitted) about {_decimal(total, exponent)}")
+
+
+def _decimal(value: float, exponent: int) -> str:
+    """``value · 2**exponent`` in decimal with 3 significant digits, even beyond float64 (``value`` not 0)."""
+    power = math.log10(abs(value)) + exponent * math.log10(2)
+    whole = math.floor(power)
+    return f"{math.copysign(10 ** (power - whole), value):.3g}e{whole:+03d}"
 
 
 def _require_representable(slopes: np.ndarray, inverse: np.ndarray, scale: np.ndarray) -> None:
@@ -135,41 +198,6 @@ def _negligible(state: LeastSquaresState, scale: np.ndarray, total: float, fit_i
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         slopes = np.where(scale > 0, NEGLIGIBLE * total / np.where(scale > 0, scale, 1.0), 0.0)
     return np.concatenate([[NEGLIGIBLE * abs(state.mean_y)], slopes]) if fit_intercept else slopes
-
-
-def _rowwise_digits(state: LeastSquaresState, params: np.ndarray, design: np.ndarray, rxy: np.ndarray,
-                    rho: float, negligible: np.ndarray, fit_intercept: bool) -> float:
-    """Estimated correct digits of the worst parameter, per parameter, under the same perturbation model.
-
-    ``u`` is the state's rounding. A QR factorization is exact for data whose columns moved by ``u`` times their
-    norms (Householder's backward error, up to a small constant); in scaled units that
-    moves ``Rs b_s - rxy`` by at most ``u (|b_s|_1 + |z_y|)``, so by Cauchy-Schwarz::
-
-        |d b_s,i| <= u |row i of Rs^-1| (|b_s|_1 + |z_y|),    |z_y| = sqrt(|rxy|**2 + rho**2)
-
-    and the intercept moves by ``|mean_x / D| |d b_s|``; each parameter's error is measured against the larger of
-    its size and its ``negligible`` size (see ``NEGLIGIBLE``: a coefficient near 0 has no relative digits to
-    lose). A row norm never exceeds ``|Rs^-1| = k / |Rs|``, and the ``|z_y|`` term counts what a large residual
-    costs a small coefficient. It leaves out the second-order
-    ``k**2 tan(theta)`` term, far too pessimistic in practice; it is never more than 1 digit above the measured
-    digits on NIST nor on random polynomial designs (tests/exact/test_digits.py), and conservative by up to 5 on
-    Filip (2.7 for 7.6 measured): a componentwise (Skeel) estimate that matched Filip (7.4) claimed 9.2 digits
-    where 6.2 were measured on a degree-5 polynomial in x from 100 to 110, so it is not used.
-    """
-    scale = np.array([stable_norm(column) for column in design.T])
-    solution = params[int(fit_intercept):] * scale
-    with np.errstate(over="ignore", invalid="ignore"):
-        rows = np.linalg.norm(np.linalg.inv(design / scale), axis=1)
-        error = state.rounding * rows * (np.abs(solution).sum() + math.hypot(stable_norm(rxy), rho))
-        if fit_intercept:
-            error = np.append(np.abs(state.mean_x / scale) @ error, error / scale)
-        else:
-            error = error / scale
-        reach = np.maximum(np.abs(params), negligible)
-        worst = float((error[reach > 0] / reach[reach > 0]).max(initial=0.0))
-    if not math.isfinite(worst):
-        return 0.0
-    return float(np.clip(-math.log10(worst), 0.0, MAX_DIGITS)) if worst > 0 else MAX_DIGITS
 
 
 def _scaled_solve(design: np.ndarray, rxy: np.ndarray, scale: np.ndarray, tolerance: float):

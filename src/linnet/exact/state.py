@@ -197,6 +197,14 @@ class LeastSquaresState:
             twin.mean, twin.mean_low = self.mean.copy(), self.mean_low.copy()
         return twin
 
+    def y_scaled(self, exponent: int) -> LeastSquaresState:
+        """A copy holding ``y · 2**exponent`` in place of ``y``: its mean and its column of ``R`` (exact, a power of
+        two, unless it leaves the float64 range)."""
+        twin = self.copy()
+        twin._factor[:, -1] = np.ldexp(twin._factor[:, -1], exponent)
+        twin.mean[-1], twin.mean_low[-1] = np.ldexp(self.mean[-1], exponent), np.ldexp(self.mean_low[-1], exponent)
+        return twin
+
     def uncentered_factor(self) -> np.ndarray:
         """Triangular ``U`` with ``U'U = [x, y]' W [x, y]`` (not centered): ``R`` stacked with ``sqrt(W) mean``."""
         mean = self.mean.astype(LONG) + self.mean_low

@@ -48,13 +48,19 @@ def _info(result, dep_variable: str) -> list[tuple[str, str, str, str]]:
 
 
 def _parameters(result) -> list[tuple[str, ...]]:
-    """One row per parameter: name, coefficient (4 decimals), then five statistics (3 decimals) or ``n/a``."""
+    """One row per parameter: name, coefficient (4 digits), then five statistics (3 digits) or ``n/a``."""
     try:
         rows = zip(result.params, result.bse, result.tvalues, result.pvalues, *result.conf_int().T)
-        return [(name, f"{coef:.4f}", *(f"{value:.3f}" for value in rest))
-                for name, (coef, *rest) in zip(result.param_names, rows)]
+        return [(name, _digits(coef, 4), _digits(se, 3), _digits(t, 3), f"{p:.3f}", _digits(low, 3),
+                 _digits(high, 3)) for name, (coef, se, t, p, low, high) in zip(result.param_names, rows)]
     except ResidualDegreesOfFreedomError:
-        return [(name, f"{coef:.4f}", *["n/a"] * 5) for name, coef in zip(result.param_names, result.params)]
+        return [(name, _digits(coef, 4), *["n/a"] * 5) for name, coef in zip(result.param_names, result.params)]
+
+
+def _digits(value: float, digits: int) -> str:
+    """statsmodels' ``forg``: ``digits`` decimals, or ``digits`` significant digits for ``|value|`` from 1e4 up or
+    below 1e-4 (1e307 is not 308 digits wide, 1e-300 not 0.000)."""
+    return f"{value:.{digits}g}" if abs(value) >= 1e4 or abs(value) < 1e-4 else f"{value:.{digits}f}"
 
 
 def render_summary(result, dep_variable: str) -> Summary:
