@@ -1,6 +1,8 @@
 """The penalized optimum against scikit-learn's Ridge, Lasso and ElasticNet (after converting Keras' scaling),
 against a general-purpose minimizer (weights, penalized bias, per-coefficient penalties), and hand-checked."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -144,3 +146,20 @@ def test_a_penalty_that_is_no_number_is_refused(penalty):
 def test_an_empty_state_is_refused():
     with pytest.raises(ValueError, match="needs a LeastSquaresState holding rows. Received"):
         penalized(LeastSquaresState(), Penalty(l2=1.0))
+
+
+@pytest.mark.parametrize("penalty", [Penalty(l2=0.1), Penalty(l1=0.1), Penalty(l1=0.1, l2=0.1)],
+                         ids=["ridge", "lasso", "elastic net"])
+@pytest.mark.parametrize("scale", [1e307, 1e200])
+def test_an_objective_beyond_float64_is_refused_without_a_warning(penalty, scale):
+    """y near 1e200 squares beyond float64: the fit leaked NumPy's overflow RuntimeWarning (and returned inf);
+    it is refused, saying why. 1e150 still fits (its squares, 1e300, are within float64)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((50, 2))
+    base = x @ [1.0, -2.0] + 0.1 * rng.standard_normal(50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"objective of these rows .* leaves float64.*rescale them.*Received: y "
+                                             r"of mean"):
+            penalized_fit(x, scale * base, penalty)
+        assert np.isfinite(penalized_fit(x, 1e150 * base, penalty).objective)

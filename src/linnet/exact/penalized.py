@@ -95,21 +95,26 @@ def penalized(state: LeastSquaresState, penalty: Penalty, fit_intercept: bool = 
     with_bias = fit_intercept and bool(penalty.bias_l1 or penalty.bias_l2)
     if with_bias:
         l1, l2 = np.append(penalty.bias_l1, l1), np.append(penalty.bias_l2, l2)
-    factor = _factor(state, fit_intercept, with_bias) / np.sqrt(n)
-    design, target = factor[:-1, :-1], factor[:-1, -1]
-    if l1.any():
-        theta, sweeps = _coordinate_descent(design.T @ design, design.T @ target, l1, l2, tol)
-    else:
-        theta, sweeps = _ridge(design, target, l2), 0
-    residual = design @ theta - target
-    mse = float(residual @ residual + factor[-1, -1] ** 2)
-    coef = theta[1:] if with_bias else theta
-    intercept = float(theta[0]) if with_bias else (state.mean_y - float(state.mean_x @ coef) if fit_intercept
-                                                    else 0.0)
-    total = state.syy if fit_intercept else float(np.sum(state.uncentered_factor()[:, -1] ** 2))
+    with np.errstate(over="ignore", invalid="ignore"):  # numbers beyond float64 are refused below
+        factor = _factor(state, fit_intercept, with_bias) / np.sqrt(n)
+        design, target = factor[:-1, :-1], factor[:-1, -1]
+        if l1.any():
+            theta, sweeps = _coordinate_descent(design.T @ design, design.T @ target, l1, l2, tol)
+        else:
+            theta, sweeps = _ridge(design, target, l2), 0
+        residual = design @ theta - target
+        mse = float(residual @ residual + factor[-1, -1] ** 2)
+        coef = theta[1:] if with_bias else theta
+        intercept = float(theta[0]) if with_bias else (state.mean_y - float(state.mean_x @ coef) if fit_intercept
+                                                        else 0.0)
+        total = state.syy if fit_intercept else float(np.sum(state.uncentered_factor()[:, -1] ** 2))
+        objective = mse + penalty.value(coef, intercept)
+    if not np.isfinite([*coef, intercept, objective, total]).all():
+        raise ValueError(f"The penalized least-squares objective of these rows (mean squared error {mse:.3g} + "
+                         f"penalty) leaves float64: the values of y or x are too large for their squares; rescale "
+                         f"them, e.g. standardize them. Received: y of mean {state.mean_y:.3g}")
     rsquared = 1.0 - mse * n / total if total > 0 else float("nan")
-    return PenalizedResult(coef, intercept, mse, mse + penalty.value(coef, intercept), penalty, n, rsquared, sweeps,
-                           fit_intercept)
+    return PenalizedResult(coef, intercept, mse, objective, penalty, n, rsquared, sweeps, fit_intercept)
 
 
 def _per_coefficient(value, name: str, p: int) -> np.ndarray:
