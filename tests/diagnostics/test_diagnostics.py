@@ -390,3 +390,17 @@ def test_collinear_columns_are_solved_once_by_the_callers_that_share_a_result():
         model.compare_to_ols(x, y, print_fn=None, ols_result=ols(a, y))
     with pytest.raises(ValueError, match="least_squares must be the OLSResult with an intercept of the state's 19"):
         LossSurface(LeastSquaresState().update(x[1:], y[1:]), least_squares=exact)
+
+
+@pytest.mark.parametrize("loss", ["mae", "mape", "msle"])
+def test_a_loss_without_curvature_gets_no_learning_rate_advice_from_an_infinite_limit(loss):
+    """Those losses bound no stable learning rate (curvature 0): the verdict advised "use a larger learning rate:
+    0.01 is inf times below the largest stable learning rate of SGD on these inputs, inf (2/λmax)"."""
+    x = np.linspace(1.0, 3.0, 40).reshape(-1, 1)
+    y = 2.0 * x[:, 0] + 1.0
+    model = linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)])
+    model.compile(SGD(0.01), loss)
+    model.fit(x, y, epochs=3, verbose=0, seed=0)
+    verdict = convergence(model, x, y)
+    assert not verdict.converged
+    assert not any("inf" in advice for advice in verdict.advice), verdict.advice

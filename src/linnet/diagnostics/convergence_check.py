@@ -163,8 +163,8 @@ def _larger_learning_rate(model, moments: Moments, reference: OLSResult) -> str 
     if isinstance(optimizer, _ADAPTIVE):
         return _adaptive_reach(optimizer, neuron, reference)
     rule = sgd_limit(optimizer, spectrum(moments, neuron.lift, neuron.dense.use_bias, *_curvature(model))[0])
-    if rule is None or optimizer.learning_rate * SLOW_FACTOR >= rule[0]:
-        return None
+    if rule is None or not math.isfinite(rule[0]) or optimizer.learning_rate * SLOW_FACTOR >= rule[0]:
+        return None  # (no finite limit: a loss without curvature, MAE or MAPE, bounds no stable rate)
     return (f"use a larger learning rate: {optimizer.learning_rate:.3g} is {rule[0] / optimizer.learning_rate:.0f} "
             f"times below the largest stable learning rate of SGD on these inputs, {rule[0]:.4g} ({rule[1]}), "
             f"and the steps shrink the error that many times more slowly")
