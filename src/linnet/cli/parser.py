@@ -128,7 +128,8 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
                        "only)")
     train.add_argument("--validation-split", type=_fraction, default=0.2,
                        help="share of the last rows held out for validation (default 0.2; 0 for none)")
-    train.add_argument("--loss", default="mse", help="mse, mae, mape, msle, huber or log_cosh (default mse; the automatic learning rate needs mse, huber or log_cosh)")
+    train.add_argument("--loss", default="mse", help="mse, mae, mape, msle, huber or log_cosh (default mse; the "
+                                                      "automatic learning rate needs mse, huber or log_cosh)")
     train.add_argument("--no-standardize", dest="standardize", action="store_false",
                        help="train on the raw inputs and target (default: standardized inside the model; the "
                             "coefficients, predictions and saved model stay in the data's units)")
