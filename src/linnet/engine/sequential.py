@@ -261,7 +261,10 @@ class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
     _repr_html_ = _html.html  # the summary table and the equation (linnet.notebook.display)
 
 
-def load_model(path) -> Sequential:
-    """Read a model written by ``Sequential.save`` (``linnet.saving.load_model``)."""
-    return plugin("load_model")(path)
+def load_model(path, custom_objects: None = None, compile: bool = True, safe_mode: bool = True) -> Sequential:
+    """Read a model written by ``Sequential.save`` (``linnet.saving.load_model``), with Keras 3's arguments:
+    ``compile=False`` reads the architecture and weights only (a model compiled with a metric function of your own,
+    which a file stores by name, loads that way); ``custom_objects`` must be None (linnet rebuilds only its own and
+    Keras' objects and never runs code from a file, so ``safe_mode`` is always on)."""
+    return plugin("load_model")(path, custom_objects, compile, safe_mode)
 

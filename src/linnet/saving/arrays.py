@@ -40,10 +40,12 @@ def npz_names(path: Path, data: bytes) -> list[str]:
         raise ModelFileError(f"{path}: the weights cannot be read: {type(error).__name__}: {error}") from None
 
 
-def read_npz(path: Path, data: bytes, expected: Mapping[str, tuple[tuple[int, ...], bool]]) -> dict[str, np.ndarray]:
-    """The arrays of ``data``: exactly the names of ``expected`` (name -> ``(shape, counter)``), each of its
-    shape, float32 and finite (or an integer count, for ``counter``)."""
-    found = npz_names(path, data)
+def read_npz(path: Path, data: bytes, expected: Mapping[str, tuple[tuple[int, ...], bool]],
+             skipped: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """The arrays of ``data``: exactly the names of ``expected`` (name -> ``(shape, counter)``), besides names
+    starting with one of ``skipped`` (not read), each of its shape, float32 and finite (or an integer count, for
+    ``counter``)."""
+    found = [name for name in npz_names(path, data) if not name.startswith(skipped) or name in expected]
     if sorted(found) != sorted(expected):
         raise refuse(MEMBER, "the array names", f"exactly {sorted(expected)}", sorted(found))
     try:

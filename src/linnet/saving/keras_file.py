@@ -63,8 +63,9 @@ def _built_copy(model):
     return copy
 
 
-def load_keras(path: Path):
-    """Rebuild the linear model a ``.keras`` file describes, with its compile settings and optimizer state."""
+def load_keras(path: Path, compile: bool = True):
+    """Rebuild the linear model a ``.keras`` file describes, with its compile settings and optimizer state (with
+    ``compile=False``, the architecture and weights only)."""
     def read(archive):
         texts = read_members(path, archive, {METADATA: 65536, CONFIG: JSON_BUDGET})
         _check_metadata(json.loads(texts[METADATA]))
@@ -74,7 +75,8 @@ def load_keras(path: Path):
         return envelope, model, keras_layers, read_members(path, archive, {WEIGHTS: size_budget(model)})[WEIGHTS]
 
     envelope, model, keras_layers, data = read_archive(path, ".keras file", read)
-    compile_model(model, envelope.get("compile_config"), f"{path}: {CONFIG}")
+    if compile:
+        compile_model(model, envelope.get("compile_config"), f"{path}: {CONFIG}")
     with reading(data, f"{path}: {WEIGHTS}") as store:
         _restore(model, keras_layers, store)
     return model

@@ -143,4 +143,5 @@ def compile_model(model, settings: Any, member: str) -> None:
         model.compile(optimizer=optimizer, loss=loss, metrics=[metrics.get(m) for m in settings["metrics"]],
                       weighted_metrics=[metrics.get(m) for m in settings["weighted_metrics"]])
     except INVALID as error:
-        raise ModelFileError(f"{member}: {field} is invalid: {type(error).__name__}: {error}") from None
+        raise ModelFileError(f"{member}: {field} is invalid: {type(error).__name__}: {error} (load_model(path, "
+                             f"compile=False) reads the architecture and weights)") from None

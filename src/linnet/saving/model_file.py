@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import __version__
 from .._serialization import deserialize, serialize
-from .._validation import file_path
+from .._validation import boolean, file_path
 from ..engine import losses, optimizers
 from ..engine import metrics as metrics_module
 from ..engine.layers import InputLayer, Layer
@@ -147,21 +147,29 @@ def read_model_file(path) -> tuple[dict, dict[str, np.ndarray], dict]:
     return _load(file_path(path))[1:]
 
 
-def load_model(path):
-    """Rebuild the model saved at ``path``: architecture, weights, compile settings and optimizer state.
+def load_model(path, custom_objects: None = None, compile: bool = True, safe_mode: bool = True):
+    """Rebuild the model saved at ``path``: architecture, weights, compile settings and optimizer state (with
+    ``compile=False`` the architecture and weights only, as Keras 3's ``load_model``).
 
     ``model.training_config`` is restored from the metadata; the training history stays in the file
     (``read_model_file(path)[2]["history"]``), as Keras does not restore it either. A ``.keras`` path is read as
-    Keras 3's format.
+    Keras 3's format. ``custom_objects`` must be None: a file names functions, and linnet rebuilds only its own
+    and Keras' (``safe_mode`` is always on: nothing in a file is run).
     """
     path = file_path(path)
+    compile = boolean(compile, "compile")
+    boolean(safe_mode, "safe_mode")
+    if custom_objects is not None:
+        raise ValueError(f"linnet rebuilds only its own and Keras' objects and never runs code from a model file, so "
+                         f"it takes no custom_objects; load_model(path, compile=False) reads a model compiled with a "
+                         f"function of your own. Received: custom_objects={custom_objects!r:.100}")
     if path.suffix == ".keras":
         from .keras_file import load_keras
-        return load_keras(path)
-    return _load(path)[0]
+        return load_keras(path, compile)
+    return _load(path, compile)[0]
 
 
-def _load(path: Path):
+def _load(path: Path, compile: bool = True):
     def read(archive):
         config, metadata = _read_descriptions(path, archive)
         model = _architecture(path, config)
@@ -172,10 +180,11 @@ def _load(path: Path):
     config, metadata, model, expected, weights = read_archive(path, "linnet model file", read)
     _check_digest(path, metadata, "weights.npz", weights)
     check_metadata(metadata, "metadata.json", model.network.input_dim, config["model"].get("feature_names"))
-    _compile(path, model, config)
-    if any(name.startswith("optimizer/") for name in npz_names(path, weights)):
-        expected.update(_optimizer_state(path, model))
-    arrays = read_npz(path, weights, expected)
+    if compile:
+        _compile(path, model, config)
+        if any(name.startswith("optimizer/") for name in npz_names(path, weights)):
+            expected.update(_optimizer_state(path, model))
+    arrays = read_npz(path, weights, expected, skipped=() if compile else ("optimizer/",))
     _restore(model, arrays)
     model.training_config = metadata.get("training")
     return model, config, arrays, metadata
@@ -255,7 +264,8 @@ def _compile(path: Path, model, config: dict) -> None:
                       metrics=[metrics_module.deserialize(m) for m in settings["metrics"]],
                       weighted_metrics=[metrics_module.deserialize(m) for m in settings.get("weighted_metrics", [])])
     except INVALID as error:
-        raise ModelFileError(f"{path}: config.json: compile is invalid: {type(error).__name__}: {error}") from None
+        raise ModelFileError(f"{path}: config.json: compile is invalid: {type(error).__name__}: {error} "
+                             f"(load_model(path, compile=False) reads the architecture and weights)") from None
 
 
 def _optimizer_state(path: Path, model) -> dict[str, tuple[tuple[int, ...], bool]]:
