@@ -176,3 +176,39 @@ def test_metrics_of_the_same_name_are_named_apart_as_keras_names_them(metrics_, 
     assert sorted(logs) == names
     model.save(tmp_path / "m.linnet")
     assert linnet.load_model(tmp_path / "m.linnet").evaluate(x, y, verbose=0, return_dict=True) == logs
+
+
+def test_compile_names_metrics_apart_without_renaming_the_objects_given():
+    """compile renamed the metric objects it was given (one instance twice logged one key, and a metric shared
+    with another model changed that model's logged name); Keras 3.15.1 keeps the object's name and logs
+    ``mean_absolute_error`` and ``mean_absolute_error_1`` (recorded)."""
+    x, y = np.array([[1.0], [2.0], [3.0]]), np.array([1.0, 0.0, 5.0])
+    shared = metrics.MeanAbsoluteError()
+    model = Sequential([Input((1,)), Dense(1)])
+    model.compile("sgd", "mse", metrics=[shared, shared])
+    assert sorted(model.evaluate(x, y, verbose=0, return_dict=True)) == \
+        ["loss", "mean_absolute_error", "mean_absolute_error_1"]
+    model.compile("sgd", "mse", metrics=[shared], weighted_metrics=[shared])
+    assert sorted(model.evaluate(x, y, verbose=0, return_dict=True)) == \
+        ["loss", "mean_absolute_error", "weighted_mean_absolute_error"]
+    assert shared.name == "mean_absolute_error"
+
+
+def test_a_generated_name_is_never_one_given_and_stays_after_a_round_trip(tmp_path):
+    """[MeanAbsoluteError(name="mae_1"), "mae", "mae"] logged 2 keys for 3 metrics (Keras 3.15.1 too), and 3 after a
+    save and load: the third is now mae_2."""
+    import linnet
+    x, y = np.array([[1.0], [2.0], [3.0]]), np.array([1.0, 0.0, 5.0])
+    model = Sequential([Input((1,)), Dense(1)])
+    model.compile("sgd", "mse", metrics=[metrics.MeanAbsoluteError(name="mae_1"), "mae", "mae"])
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert sorted(logs) == ["loss", "mae", "mae_1", "mae_2"]
+    model.save(tmp_path / "m.linnet")
+    assert linnet.load_model(tmp_path / "m.linnet").evaluate(x, y, verbose=0, return_dict=True) == logs
+
+
+def test_a_metric_named_loss_is_refused():
+    """It replaced the loss in the logs and the History (Keras 3.15.1 does the same, silently)."""
+    model = Sequential([Input((1,)), Dense(1)])
+    with pytest.raises(ValueError, match=r"would hide the loss .* Received: name='loss'"):
+        model.compile("sgd", "mse", metrics=[metrics.MeanAbsoluteError(name="loss")])

@@ -13,6 +13,7 @@ weighted mean of ``y`` and weighted sums of squares, as Keras 3 computes them.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -210,22 +211,30 @@ def get_list(identifiers: Any, name: str, taken: Sequence[Metric] | None = None)
                             f"values given to its update_state(values), which fit cannot give it (call it yourself, "
                             f"or wrap a function of (y_true, y_pred) in MeanMetricWrapper). Received: "
                             f"{name}={identifiers!r}")
-    _name_apart(metrics, {other.name: 1 for other in taken or ()}, weighted=taken is not None)
-    return metrics
+    return _named_apart(metrics, {other.name: 1 for other in taken or ()}, weighted=taken is not None)
 
 
-def _name_apart(metrics: list[Metric], counts: dict[str, int], weighted: bool) -> None:
-    """Rename the ``metrics`` whose names ``counts`` (the names given so far, with their uses) already holds."""
+def _named_apart(metrics: list[Metric], counts: dict[str, int], weighted: bool) -> list[Metric]:
+    """``metrics`` with names apart from each other and from ``counts`` (the names given so far, with their uses);
+    a renamed metric is a copy, so that a metric object given to ``compile`` keeps its name. A suffix is never one
+    already given (``[MeanAbsoluteError(name="mae_1"), "mae", "mae"]``: ``mae_1``, ``mae``, ``mae_2``), and a
+    metric named ``loss``, which would hide the loss in the logs, is refused."""
+    named = []
     for metric in metrics:
-        name = metric.name
-        if weighted and name in counts:
-            name = f"weighted_{name}"
-        if name not in counts:
-            counts[name] = 1
-        else:
-            counts[name] += 1
-            name = f"{name}_{counts[name] - 1}"
-        metric.name = name
+        if metric.name == "loss":
+            raise ValueError("A metric named 'loss' would hide the loss in the logs and the History; give it another "
+                             "name. Received: name='loss'")
+        name = f"weighted_{metric.name}" if weighted and metric.name in counts else metric.name
+        base = name
+        while name in counts:
+            counts[base] += 1
+            name = f"{base}_{counts[base] - 1}"
+        counts[name] = 1
+        if name != metric.name:
+            metric = copy.deepcopy(metric)
+            metric.name = name
+        named.append(metric)
+    return named
 
 
 def deserialize(envelope: dict[str, Any]) -> Metric:
