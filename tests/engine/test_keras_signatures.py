@@ -8,6 +8,7 @@ mean squares 3.5, 31.5, 91.5, 183.5, 307.5, and Keras 3 logged ``(3.5 + 31.5) / 
 """
 
 import inspect
+import itertools
 
 import numpy as np
 import pytest
@@ -101,7 +102,8 @@ def test_the_callbacks_see_validation_steps_batches():
 
 def test_more_validation_steps_than_batches_are_refused_with_the_fix():
     # Keras 3 runs the 5 batches and warns that the input ran out of data (val_loss 123.5)
-    with pytest.raises(ValueError, match=r"validation_steps=7 is more than the 5 batch\(es\).*<= 5"):
+    with pytest.raises(ValueError, match=r"validation_steps=7 is more than the 5 batch\(es\) of the validation rows in "
+                                         r"batches of 4.*<= 5"):
         validation_losses(validation_data=(X_VAL, Y_VAL), validation_steps=7, validation_batch_size=4)
 
 
@@ -143,3 +145,13 @@ def test_nested_lists_of_callbacks_are_flattened_as_keras_does():
     model.fit(X_TRAIN, Y_TRAIN, epochs=1, verbose=0, callbacks=[[Named("a")], (Named("b"), [Named("c")])])
     model.evaluate(X_TRAIN, Y_TRAIN, verbose=0, callbacks=[[Named("d")]])
     assert calls == ["a", "b", "c"]
+
+
+def test_validation_steps_reads_an_endless_generator_a_few_batches_at_each_validation():
+    """It was refused as a generator read for several epochs (the fix it named, steps_per_epoch, was not the one):
+    validation_steps is what bounds it, as in Keras. Batch i has y = i: val_loss is the mean of i² over the two
+    batches each validation reads next."""
+    def batches():
+        for index in itertools.count():
+            yield np.zeros((4, 1), np.float32), np.full(4, float(index), np.float32)
+    assert validation_losses(validation_data=batches(), validation_steps=2)[:3] == [0.5, 6.5, 20.5]

@@ -157,11 +157,13 @@ def _batched(validation: Any, validation_batch_size: int | None, test_batches: b
     as they are (all at once). With ``validation_steps``, the first that many batches of every validation (Keras 3
     reads them afresh each time; more than the data has are refused)."""
     validation_batch_size = positive_int(validation_batch_size, "validation_batch_size", allow_none=True)
-    if isinstance(validation, ArrayBatches) and (validation_batch_size or test_batches or validation_steps):
+    arrays = isinstance(validation, ArrayBatches)
+    if arrays and (validation_batch_size or test_batches or validation_steps):
         validation = dataclasses.replace(validation, batch_size=validation_batch_size or batch_size)
     if validation is None or validation_steps is None:
         return validation
-    return Steps(validation, validation_steps, "validation_steps")
+    data = f"the validation rows in batches of {validation.batch_size}" if arrays else "the validation data"
+    return Steps(validation, validation_steps, "validation_steps", data)
 
 
 def validation_frequency(value: Any) -> int | list[int]:

@@ -216,7 +216,9 @@ class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
         source = plugin("data_source")(x, shuffle, steps_per_epoch, epochs - initial_epoch)
         if source is not None:  # it orders its own batches (a PyDataset took shuffle above)
             x, shuffle = source, True
-        validation_data = plugin("data_source")(validation_data, None, None, epochs) or validation_data
+        # validation_steps bounds each validation: a one-shot generator is then read that many batches a time
+        validation_data = plugin("data_source")(validation_data, None, None,
+                                                epochs if validation_steps is None else 1) or validation_data
         with fit_plan(self, x, y, batch_size=batch_size, validation_split=validation_split, seed=seed,
                       validation_data=validation_data, shuffle=shuffle, sample_weight=sample_weight,
                       validation_batch_size=validation_batch_size, steps_per_epoch=steps_per_epoch,

@@ -44,11 +44,12 @@ class Steps:
     """A data source limited to its first ``steps`` batches per epoch; ``name`` is the argument that asked for
     them. One with fewer batches is refused: before training when it has a length, else when an epoch runs out."""
 
-    def __init__(self, source: Any, steps: int, name: str = "steps_per_epoch"):
+    def __init__(self, source: Any, steps: int, name: str = "steps_per_epoch",
+                 data: str = "one epoch of the data source"):
         self.source, self.name, self.steps = source, name, step_count(steps, name)
         self.n_features = source.n_features
         if hasattr(source, "__len__"):
-            at_most(self.steps, len(source), name, "one epoch of the data source")
+            at_most(self.steps, len(source), name, data)
 
     def __len__(self) -> int:
         return self.steps
