@@ -356,3 +356,26 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
     process.stdout.close()  # the reader is gone before the first line
     error = process.stderr.read().decode()
     assert process.wait(timeout=60) == 141 and error == ""
+
+
+@pytest.mark.parametrize("loss", ["MSE", "mean_squared_error"])
+def test_any_name_of_the_mse_keeps_the_stop_at_least_squares(capsys, tmp_path, loss):
+    """--loss mean_squared_error (or MSE) switched the stop off, saying 'no stop at the least-squares loss (it
+    compares mean squared errors, and the loss is mean_squared_error)'."""
+    data = tmp_path / "rows.csv"
+    rows = [(7 * i) % 30 for i in range(30)]  # shuffled: a sorted file gets the validation-tail warning
+    data.write_text("a,y\n" + "".join(f"{i},{2 * i + 1 + (i % 3)}\n" for i in rows))
+    status, _, err = run(capsys, "train", str(data), "--target", "y", "--no-plots", "--quiet", "--loss", loss,
+                         "--out", str(tmp_path / "o"))
+    assert status == 0
+    assert "stop within 1e-08 (relative) of the least-squares loss" in err and "no stop" not in err
+
+
+def test_the_test_loss_is_labelled_with_the_loss_it_is(tmp_path):
+    """It was always labelled 'Test loss (mse)', whatever the loss."""
+    from linnet.cli import tasks
+    x = np.linspace(0.0, 1.0, 20).reshape(-1, 1)
+    task = tasks.Task("line", x, 2 * x[:, 0] + 1, ["x"], "y", "sgd", 0.05, 3, loss="mae", test=(x, 2 * x[:, 0]))
+    lines = []
+    tasks.run(task, tmp_path, verbose=0, plots=False, echo=lines.append, diagnose=lambda _: None)
+    assert any(line.startswith("Test loss (mae) ") for text in lines for line in text.splitlines())

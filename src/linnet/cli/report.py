@@ -96,7 +96,8 @@ def _metrics(training: Training, text: str, x_fit: np.ndarray, y_fit: np.ndarray
     from ..diagnostics import convergence
 
     task, model, history = training.task, training.model, training.history.history
-    metrics = {"task": task.name, "equation": text, "coef": model.coef_.tolist(), "intercept": model.intercept_,
+    metrics = {"task": task.name, "loss": task.loss, "equation": text, "coef": model.coef_.tolist(),
+               "intercept": model.intercept_,
                "final": {k: v[-1] for k, v in history.items()}, "history": history,
                "epochs_run": len(history.get("loss", [])), "stopped_epoch": training.stopped_epoch,
                "automatic": {k: v for k, v in training.history.params.items() if k in ("learning_rate", "momentum")}}
@@ -139,7 +140,7 @@ def _held_out(task: Task, model, exact) -> dict | None:
 def _final_lines(metrics: dict) -> str:
     lines = ["Final " + ", ".join(f"{k} {v:.4f}" for k, v in metrics["final"].items())]
     if "test_loss" in metrics:
-        lines.append(f"Test loss (mse) {metrics['test_loss']:.4f}")
+        lines.append(f"Test loss ({metrics['loss']}) {metrics['test_loss']:.4f}")
     return "\n".join(lines)
 
 

@@ -229,7 +229,8 @@ def _without_least_squares(task: Task, rows: int) -> str | None:
 
 def _without_stop(task: Task, rows: int) -> str | None:
     """Why a run of ``task`` on ``rows`` training rows cannot stop at the least-squares loss, in words; else None."""
-    if task.loss != "mse":
+    from ..engine import losses
+    if not isinstance(losses.get(task.loss), losses.MeanSquaredError):
         return f"it compares mean squared errors, and the loss is {task.loss}"
     return _without_least_squares(task, rows)
 
