@@ -116,3 +116,13 @@ def test_a_coefficient_beyond_float64_is_refused_naming_it_and_its_size():
                r"of squares \(as fitted\) about 2\.45e\+300")
     with pytest.raises(ValueError, match=message):
         fitted(x, y)
+
+
+def test_the_few_digits_warning_of_subnormal_coefficients_blames_their_size_not_x():
+    """It said 'condition number 1.2: about 1 digits ... centering or rescaling x may help' for a perfectly
+    conditioned design whose coefficients fall below float64's normal numbers (y times 2**-1070)."""
+    x = np.random.default_rng(0).normal(size=(50, 2))
+    y = np.round(x @ [1.0, 2.0] + 3)
+    with pytest.warns(UserWarning, match=r"below float64's normal numbers .* fit y \* 2\.0\*\*1000") as caught:
+        ols(x, y * 2.0 ** -1070)
+    assert not any("rescaling x" in str(w.message) for w in caught)

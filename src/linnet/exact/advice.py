@@ -3,6 +3,8 @@ coefficients of which fewer digits than asked are reliable."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._warnings import warn
 
 
@@ -11,6 +13,12 @@ def warn_if_few_digits(result, solution, below: float) -> None:
     if result.digits >= below or result.rank < len(result.params):
         return
     refined = " after one pass of refinement" if result.refined else ""
+    params = np.abs(np.asarray(result.params, dtype=float))
+    if ((params > 0) & (params < np.finfo(np.float64).tiny)).any():  # subnormal: rounding there is absolute
+        warn(f"about {result.digits:.0f} digits of these coefficients are reliable{refined}: some are below "
+             f"float64's normal numbers (|value| < 2.2e-308), where rounding is absolute; fit y * 2.0**1000 (or "
+             f"another power of two) and divide the coefficients back.")
+        return
     warn(f"condition number {solution.design_condition:.2g}: about {result.digits:.0f} digits of "
          f"these coefficients are reliable{refined}; centering or rescaling x may help.")
 
