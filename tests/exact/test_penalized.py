@@ -163,3 +163,23 @@ def test_an_objective_beyond_float64_is_refused_without_a_warning(penalty, scale
                                              r"of mean"):
             penalized_fit(x, scale * base, penalty)
         assert np.isfinite(penalized_fit(x, 1e150 * base, penalty).objective)
+
+
+def test_ridge_of_a_target_near_1e154_is_its_exact_scaling_and_keeps_its_r2():
+    """Ridge is homogeneous in y: y·2**510 (about 3e153) gives coefficients times 2**510, the objective times
+    2**1020 and the same R². Squares of such values leave float64: the fit was refused (R²'s Σ(y − ȳ)², and an
+    l2·c² formed as c² first, overflowed), and a lasso's objective was NaN (0·c² for the unpenalized l2)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((50, 2))
+    y = x @ [1.0, 2.0] + 3 + 0.1 * rng.standard_normal(50)
+    small = penalized_fit(x, y, Penalty(l2=0.1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        large = penalized_fit(x, y * 2.0 ** 510, Penalty(l2=0.1))
+        lasso = penalized_fit(x, y * 1e154, Penalty(l1=0.1))
+    np.testing.assert_allclose(large.coef_, small.coef_ * 2.0 ** 510, rtol=1e-12)
+    assert large.objective == pytest.approx(small.objective * 2.0 ** 1020, rel=1e-12)
+    assert large.rsquared == pytest.approx(small.rsquared, rel=1e-12)
+    # an l1 of 0.1 against coefficients near 1e154 is no penalty: least squares' R²
+    assert np.isfinite(lasso.objective) and lasso.rsquared == pytest.approx(OLSResult.from_moments(
+        LeastSquaresState().update(x, y)).rsquared, rel=1e-9)

@@ -22,6 +22,7 @@ a triangular factor ``U`` of ``[1, x, y]``. Writing ``G = UθθᵀUθθ / n`` an
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,9 +48,17 @@ class Penalty:
     def value(self, coef, intercept) -> np.ndarray | float:
         """``Σⱼ l1ⱼ|cⱼ| + l2ⱼcⱼ² + bias_l1|b| + bias_l2 b²`` for ``coef`` (..., p) and ``intercept`` (...)."""
         coef, intercept = np.asarray(coef, dtype=np.float64), np.asarray(intercept, dtype=np.float64)
-        total = np.sum(np.asarray(self.l1) * np.abs(coef) + np.asarray(self.l2) * coef ** 2, axis=-1)
-        total = total + self.bias_l1 * np.abs(intercept) + self.bias_l2 * intercept ** 2
+        total = np.sum(np.asarray(self.l1) * np.abs(coef) + _squares(self.l2, coef), axis=-1)
+        total = total + self.bias_l1 * np.abs(intercept) + _squares(self.bias_l2, intercept)
         return float(total) if total.ndim == 0 else total
+
+
+def _squares(l2, values: np.ndarray) -> np.ndarray:
+    """``l2·values²`` as ``(√l2·values)²``, which leaves float64 only when the product does (``values²`` alone
+    would for |values| > 1.3e154), and 0 where ``l2`` is 0 (no penalty, not ``0·inf = NaN``)."""
+    l2 = np.asarray(l2, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):  # an infinite penalized square is the caller's to refuse
+        return np.where(l2 == 0, 0.0, (np.sqrt(l2) * values) ** 2)
 
 
 @dataclass(frozen=True)
@@ -107,14 +116,21 @@ def penalized(state: LeastSquaresState, penalty: Penalty, fit_intercept: bool = 
         coef = theta[1:] if with_bias else theta
         intercept = float(theta[0]) if with_bias else (state.mean_y - float(state.mean_x @ coef) if fit_intercept
                                                         else 0.0)
-        total = state.syy if fit_intercept else float(np.sum(state.uncentered_factor()[:, -1] ** 2))
         objective = mse + penalty.value(coef, intercept)
-    if not np.isfinite([*coef, intercept, objective, total]).all():
+    if not np.isfinite([*coef, intercept, objective]).all():
         raise ValueError(f"The penalized least-squares objective of these rows (mean squared error {mse:.3g} + "
                          f"penalty) leaves float64: the values of y or x are too large for their squares; rescale "
                          f"them, e.g. standardize them. Received: y of mean {state.mean_y:.3g}")
-    rsquared = 1.0 - mse * n / total if total > 0 else float("nan")
-    return PenalizedResult(coef, intercept, mse, objective, penalty, n, rsquared, sweeps, fit_intercept)
+    return PenalizedResult(coef, intercept, mse, objective, penalty, n, _rsquared(state, mse, fit_intercept), sweeps,
+                           fit_intercept)
+
+
+def _rsquared(state: LeastSquaresState, mse: float, fit_intercept: bool) -> float:
+    """``1 − n·mse / Σ(y − ȳ)²`` (``Σ y²`` without an intercept), formed from root mean squares so that neither
+    sum leaves float64 (y near 1e154 squares beyond it); NaN when y is constant."""
+    column = state.factor[:, -1] if fit_intercept else state.uncentered_factor()[:, -1]
+    spread = math.hypot(*column) / math.sqrt(state.n)  # root mean square of y's deviations, without overflow
+    return 1.0 - (math.sqrt(mse) / spread) ** 2 if spread > 0 else float("nan")
 
 
 def _per_coefficient(value, name: str, p: int) -> np.ndarray:
