@@ -149,6 +149,17 @@ def test_a_service_that_is_not_a_dask_scheduler_is_named_as_such(monkeypatch, se
         _scheduler.handshake(nothing)
 
 
+def test_a_tls_address_without_tls_settings_is_named_as_a_local_configuration_problem(monkeypatch):
+    """Dask cannot open a tls:// address without certificates on this side (TypeError: TLS expects a
+    ssl_context): that was reported as "something listens there, but it is not a Dask scheduler", untrue of a real
+    TLS scheduler."""
+    monkeypatch.setattr(_scheduler, "CONNECT_TIMEOUT", 1)
+    address = LISTENERS["silent"]().replace("tcp://", "tls://")
+    with pytest.raises(ValueError, match=r"needs TLS settings \(certificates\), which an address cannot carry: make a "
+                                         r"distributed.Client\(address, security=...\).*Received: scheduler='tls://"):
+        _scheduler.handshake(address)
+
+
 def test_a_dask_worker_or_nanny_is_not_taken_for_the_scheduler(cluster):
     """The address of a worker or a nanny answers Dask's identity question as "Worker" or "Nanny": named, with the
     scheduler a worker knows (the message cut the answer at 100 characters, before the scheduler's address)."""

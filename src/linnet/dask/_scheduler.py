@@ -108,12 +108,23 @@ def handshake(address: str) -> None:
     thread.start()
     thread.join(CONNECT_TIMEOUT + 1)
     error = answer.get("error", None if answer else TimeoutError("no answer"))
+    if error is not None and _unsecured(address, error):
+        raise ValueError(f"A scheduler at a {address.partition('://')[0]}:// address needs TLS settings "
+                         f"(certificates), which an address cannot carry: make a distributed.Client(address, "
+                         f"security=...) and give it as scheduler=. Received: scheduler={address!r}; Dask said: "
+                         f"{_said(error):.200}")
     if error is not None:
         raise (_not_dask(address, error) if _listens(address) else _unreachable(address, error)) from None
     who = answer["identity"]
     if not (isinstance(who, dict) and who.get("type") == "Scheduler"):
         raise ConnectionError(f"The service at {address!r} answered, but it is not a Dask scheduler: {_who(who)}. "
                               f"Give the scheduler's address (e.g. 'tcp://host:8786'). Received: identity {who!r:.100}")
+
+
+def _unsecured(address: str, error: BaseException) -> bool:
+    """Whether the handshake with a ``tls://``/``wss://`` address failed on this side, for want of TLS settings (a
+    configuration error, not one of the connection)."""
+    return address.startswith(("tls://", "wss://")) and isinstance(error, (TypeError, ValueError))
 
 
 def _listens(address: str) -> bool:
@@ -152,7 +163,8 @@ def _unreachable(address: str, error: BaseException) -> ConnectionError:
 
 def _not_dask(address: str, error: BaseException) -> ConnectionError:
     if isinstance(error, (TimeoutError, asyncio.TimeoutError)):  # one class from Python 3.11
-        how = "it did not answer Dask's handshake (a web server, another service, or a scheduler too busy to answer?)"
+        how = ("it did not answer Dask's handshake (a web server or another service; or, if it is a Dask "
+               "scheduler, one too busy to answer)")
     else:
         how = f"it does not speak Dask's protocol (Dask read: {_said(error):.120})"
     return ConnectionError(f"Could not reach the Dask scheduler at {address!r} within {CONNECT_TIMEOUT} s: "
