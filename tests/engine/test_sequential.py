@@ -256,13 +256,27 @@ def test_building_at_construction_draws_the_same_weights_and_shuffles_as_buildin
         np.testing.assert_array_equal(early, late)
 
 
-def test_adding_a_layer_after_training_is_refused_with_the_layer():
-    model = Sequential([Input((1,)), Dense(1)])
+@pytest.mark.parametrize("change", ["add", "pop then add"])
+def test_layers_added_after_training_train_once_compiled_again(change):
+    """Keras 3 lets a trained model take new layers (pop, then add: transfer learning) and refuses to train them
+    with an optimizer that has no state for their variables ("Unknown variable"). linnet refused the add itself
+    ("build a new Sequential model instead"); with pop then add it trained on with the popped layer's state."""
+    x = np.linspace(-1.0, 1.0, 40).reshape(20, 2)
+    y = x @ [1.0, -2.0] + 0.5
+    model = Sequential([Input((2,)), Dense(2), Dense(1)])
     model.compile(optimizer="adam", loss="mse")
-    model.fit([1.0, 2.0], [2.0, 4.0], verbose=0)
-    with pytest.raises(ValueError, match=r"before training.*Received: <Dense name='late'>"):
-        model.add(Dense(1, name="late"))
-    assert len(model.layers) == 1 and model.built
+    model.fit(x, y, verbose=0)
+    if change == "pop then add":
+        model.pop()
+    model.add(Dense(1, name="late"))
+    assert model.built and model.layers[-1].name == "late"
+    assert model.predict(x).shape == (20, 1)  # inference needs no optimizer
+    for train in (lambda: model.fit(x, y, verbose=0), lambda: model.train_on_batch(x, y)):
+        with pytest.raises(ValueError, match=r"a layer with weights was added after the optimizer took steps .* "
+                                             r"compile again"):
+            train()
+    model.compile(optimizer="adam", loss="mse")
+    assert np.isfinite(model.fit(x, y, verbose=0).history["loss"][0])
 
 
 def test_validation_data_with_other_columns_than_x_warns_and_says_how_to_fix_it():
@@ -286,3 +300,15 @@ def test_validation_data_with_other_columns_than_x_warns_and_says_how_to_fix_it(
     assert caught[0].filename == __file__
     with pytest.warns(UserWarning, match=r"validation_data x has other columns than x: \['z', 'b'\]"):
         model.fit(frame, target, verbose=0, validation_data=(frame.rename(columns={"a": "z"}), target, np.ones(20)))
+
+
+def test_a_layer_without_weights_added_after_training_trains_on_with_the_same_optimizer():
+    """As in Keras 3: the optimizer knows every trainable variable still."""
+    from linnet.engine.layers import Activation
+    x = np.linspace(-1.0, 1.0, 40).reshape(20, 2)
+    model = Sequential([Input((2,)), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, x @ [1.0, -2.0], verbose=0)
+    model.add(Activation("linear"))
+    model.fit(x, x @ [1.0, -2.0], verbose=0)
+    assert model.optimizer.iterations == 2

@@ -56,15 +56,15 @@ class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
         self.history: callbacks_module.History | None = None
         self.training_config: dict | None = None
         self.stop_training = self.stop_evaluating = self.stop_predicting = False  # set by callbacks to stop early
+        self._stale_optimizer = False
         for layer in layers or []:
             self.add(layer)
 
     def add(self, layer: Layer) -> None:
         """Append a layer (``Input`` sets the number of features). As in Keras, a model whose input shape is
-        declared is built (again) once its stack ends with one unit; layers built before keep their weights."""
-        if self.optimizer is not None and self.optimizer.built:
-            raise ValueError(f"Add every layer before training: this model's optimizer holds state for its "
-                             f"weights; build a new Sequential model instead. Received: {layer!r}")
+        declared is built (again) once its stack ends with one unit; layers built before keep their weights.
+        After training, a layer with weights needs a new compile before training on: the optimizer has no state
+        for them (Keras 3 refuses such an "unknown variable" too)."""
         if isinstance(layer, InputLayer):
             if self._input is not None or self._layers:
                 raise ValueError("Input must be the first layer of a Sequential model, and only once.")
@@ -76,6 +76,8 @@ class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
             raise ValueError(f"Layer names must be unique within a model; {layer.name!r} is already used.")
         self._layers.append(layer)
         self.network = None
+        if layer.trainable_names and self.optimizer is not None and self.optimizer.built:
+            self._stale_optimizer = True  # it has no state for the new weights (Keras: "Unknown variable")
         self._build_if_complete()
 
     layers = property(lambda self: list(self._layers), doc="The layers, ``Input`` excluded (a copy of the list).")
@@ -154,11 +156,15 @@ class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
         self.loss = None if loss is None else losses.get(loss)
         self.metrics = metrics_module.get_list(metrics, "metrics")
         self.weighted_metrics = metrics_module.get_list(weighted_metrics, "weighted_metrics", self.metrics)
-        self.compiled = True
+        self.compiled, self._stale_optimizer = True, False
 
     def _require_compiled(self, what: str) -> None:
         if not self.compiled:
             raise ValueError(f"{what}: compile the model first, e.g. model.compile(optimizer='rmsprop', loss='mse').")
+        if self._stale_optimizer and what in ("fit", "train_on_batch"):
+            raise ValueError(f"{what}: a layer with weights was added after the optimizer took steps for the "
+                             f"others; compile again (a new optimizer) before training, as Keras 3 requires. "
+                             f"Received: an optimizer with no state for the new weights")
         if self.loss is None:
             raise ValueError(f"{what}: no loss to compute; pass loss= to compile(), e.g. loss='mse'.")
 
