@@ -208,3 +208,35 @@ def test_the_new_metrics_give_keras_values_without_a_warning_on_a_zero_target_or
             metric = cls()
             metric.update_state(y_true, y_pred)
             assert metric.result() == pytest.approx(expected, rel=1e-6, nan_ok=True)
+
+
+def test_mean_metric_wrapper_refuses_options_its_function_does_not_take_when_built():
+    """MeanMetricWrapper(huber, foo=3.0) was taken, and failed at the first batch with a raw TypeError."""
+    with pytest.raises(TypeError, match=r"fn huber does not take these keyword arguments .*'foo'.*Received: "
+                                        r"\{'foo': 3\.0\}"):
+        metrics.MeanMetricWrapper(keras_losses.huber, foo=3.0)
+    with pytest.raises(TypeError, match=r"does not take these keyword arguments .*Received: \{'bar': 1\}"):
+        metrics.MeanMetricWrapper(lambda y_true, y_pred: y_true, bar=1)
+    assert metrics.MeanMetricWrapper(keras_losses.huber, delta=0.5).fn_kwargs == {"delta": 0.5}
+
+
+@pytest.mark.parametrize("fn, message", [
+    (lambda y_true, y_pred: np.ones(1), r"must hold one value per sample, 3 for this batch\. Received: shape \(1,\)"),
+    (lambda y_true, y_pred: np.full(y_true.shape[0], np.nan), r"hold NaN \(first for sample 0\): the function"),
+], ids=["one value", "NaN"])
+def test_mean_metric_wrapper_refuses_what_its_function_returns_wrongly(fn, message):
+    """One value for 3 rows was averaged as if it were the batch's (1.0 logged); a NaN became the logged value,
+    or in evaluate an untrue 'the predictions overflow float32 ... rescale x and y'."""
+    metric = metrics.MeanMetricWrapper(fn, name="mine")
+    with pytest.raises(ValueError, match=message):
+        metric.update_state([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])
+
+
+def test_a_metrics_name_must_be_a_string_and_mean_and_sum_take_keras_dtype():
+    """Mean(name=5) logged under the key 5; Mean(dtype=...) and Sum(dtype=...) (Keras' argument) raised a raw
+    TypeError."""
+    with pytest.raises(TypeError, match=r"name must be a non-empty string .*Received: name=5"):
+        metrics.Mean(name=5)
+    assert metrics.Mean(dtype="float32").result() == 0.0 and metrics.Sum(dtype=None).result() == 0.0
+    with pytest.raises(ValueError, match=r"compute in float32\. Received: dtype='float64'"):
+        metrics.Sum(dtype="float64")

@@ -32,7 +32,11 @@ class Metric(Configurable):
     direction = "min"
     of_predictions = True  # update_state takes (y_true, y_pred); Mean and Sum take values, which compile cannot feed
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, dtype: Any = None):
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"A metric's name must be a non-empty string (it keys the logs). Received: name={name!r}")
+        if dtype not in Metric.keras_defaults["dtype"]:
+            raise ValueError(f"linnet's metrics compute in float32. Received: dtype={dtype!r}")
         self.name = name
         self.reset_state()
 
@@ -72,8 +76,8 @@ class Mean(Metric):
 
     of_predictions = False
 
-    def __init__(self, name: str = "mean"):
-        super().__init__(name)
+    def __init__(self, name: str = "mean", dtype: Any = None):
+        super().__init__(name, dtype)
 
     def reset_state(self):
         self.total, self.count = 0.0, 0
@@ -98,8 +102,8 @@ class Sum(Metric):
 
     of_predictions = False
 
-    def __init__(self, name: str = "sum"):
-        super().__init__(name)
+    def __init__(self, name: str = "sum", dtype: Any = None):
+        super().__init__(name, dtype)
 
     def reset_state(self):
         self.total = 0.0
@@ -137,6 +141,21 @@ def reduce_samplewise(values: np.ndarray, weights: np.ndarray | None,
     return (reduce(values, axis=tuple(range(1, values.ndim))) if values.ndim > 1 else values), weights
 
 
+def _check_options(fn: Callable[..., Any], options: dict[str, Any]) -> None:
+    """Refuse keyword arguments ``fn`` does not take, before they fail at the first batch: Keras' loss functions
+    (``linnet.losses.FUNCTIONS``) are tried on one sample, any other function's signature is bound."""
+    import inspect
+    try:
+        if fn in losses.FUNCTIONS.values():
+            one = np.zeros((1, 1), np.float32)
+            fn(one, one, **options)
+        else:
+            inspect.signature(fn).bind(None, None, **options)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"fn {getattr(fn, '__name__', fn)!s:.60} does not take these keyword arguments ({error}). "
+                        f"Received: {options!r:.100}") from None
+
+
 def _same_rank(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Keras' ``squeeze_or_expand_to_same_rank``: where the ranks differ by one and the longer ends in an axis of 1,
     a rank-1 partner gains that axis, any other loses it."""
@@ -162,13 +181,19 @@ class MeanMetricWrapper(Mean):
         if not callable(fn):
             raise TypeError(f"fn must be a function of (y_true, y_pred) returning one value per sample. "
                             f"Received: fn={fn!r}")
-        if dtype not in Metric.keras_defaults["dtype"]:
-            raise ValueError(f"linnet's metrics compute in float32. Received: dtype={dtype!r}")
+        _check_options(fn, kwargs)
         self.fn, self.fn_kwargs = fn, kwargs
-        super().__init__(name if name is not None else unique_name("mean_metric_wrapper"))
+        super().__init__(name if name is not None else unique_name("mean_metric_wrapper"), dtype)
 
     def accumulate(self, y_true, y_pred, sample_weight):
-        values = numeric_array(self.fn(y_true, y_pred, **self.fn_kwargs), f"the values of {self.name}'s fn")
+        what = f"the values of {self.name}'s fn"
+        values = numeric_array(self.fn(y_true, y_pred, **self.fn_kwargs), what)
+        if values.ndim == 0 or values.shape[0] != y_true.shape[0]:
+            raise ValueError(f"{what} must hold one value per sample, {y_true.shape[0]} for this batch. Received: "
+                             f"shape {values.shape}")
+        if np.isnan(values).any():  # (an infinity is an overflow's value, as in Keras)
+            raise ValueError(f"{what} hold NaN (first for sample {int(np.argwhere(np.isnan(values))[0][0])}): the "
+                             f"function, not the data, gave it.")
         self.add(*reduce_samplewise(values.astype(np.float32), sample_weight, np.mean))
 
     def get_config(self):
