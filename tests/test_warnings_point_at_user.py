@@ -78,3 +78,18 @@ def test_a_callbacks_missing_metric_warning():
 ], ids=["lr", "ema"])
 def test_the_optimizers_warnings(build, match):
     caught_here(build, match)
+
+
+def test_load_weights_skip_mismatch_warning(tmp_path):
+    pytest.importorskip("h5py", reason=".weights.h5 files need h5py: pip install -e '.[keras]'")
+    wide = linnet.Sequential([linnet.Input((2,)), linnet.Dense(1)])
+    wide.save_weights(tmp_path / "w.weights.h5")
+    caught_here(lambda: line_model().load_weights(tmp_path / "w.weights.h5", skip_mismatch=True),
+                "Skipping what does not fit")
+
+
+@pytest.mark.parametrize("name", ["weights", "variables", "trainable_weights", "non_trainable_variables"])
+def test_setting_a_weights_list_names_the_attribute_set(name):
+    """One property object served two names: model.weights = [] was refused as "property 'variables' ..."."""
+    with pytest.raises(AttributeError, match=rf"property '{name}' of 'Sequential' object has no setter"):
+        setattr(line_model(), name, [])

@@ -15,17 +15,24 @@ from .layers import Layer
 from .variables import model_variables
 
 
+def _weights(trainable: bool | None, doc: str) -> property:
+    """A read-only property listing the model's weights (``trainable`` None: all of them)."""
+    return property(lambda self: [v for v in model_variables(self) if trainable is None or v.trainable == trainable],
+                    doc=doc)
+
+
 class ModelAttributes:
     """What a Keras 3 model tells about itself, and ``pop``."""
 
-    weights = property(model_variables, doc="Every weight of the built layers (``variables.model_variables``).")
-    trainable_weights = property(lambda self: [v for v in self.weights if v.trainable],
-                                 doc="The weights ``fit`` trains (kernels, biases), in ``weights`` order.")
-    non_trainable_weights = property(lambda self: [v for v in self.weights if not v.trainable],
-                                     doc="The weights ``fit`` leaves alone (``Normalization``'s mean, variance, "
-                                         "count).")
-    variables = weights  # the same lists in Keras 3: a linear model has no seed or metric state among its variables
-    trainable_variables, non_trainable_variables = trainable_weights, non_trainable_weights
+    # each name its own property, so that an attempt to set one names it; *_variables are the same lists in Keras 3:
+    # a linear model has no seed or metric state among its variables
+    weights = _weights(None, "Every weight of the built layers (``variables.model_variables``).")
+    variables = _weights(None, "The same list as ``weights``.")
+    trainable_weights = _weights(True, "The weights ``fit`` trains (kernels, biases), in ``weights`` order.")
+    trainable_variables = _weights(True, "The same list as ``trainable_weights``.")
+    non_trainable_weights = _weights(False, "The weights ``fit`` leaves alone (``Normalization``'s mean, variance, "
+                                            "count).")
+    non_trainable_variables = _weights(False, "The same list as ``non_trainable_weights``.")
 
     @property
     def input_shape(self) -> tuple[None, int]:

@@ -17,12 +17,12 @@ Nothing read is trusted: the file's size is capped before it is read and every d
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 from typing import Any
 
 from .._atomic import write_bytes
 from .._validation import boolean, file_path
+from .._warnings import warn
 from . import keras_weights as h5
 from .container import ModelFileError, read_archive, read_members, require_file
 from .keras_weights import MEMBER
@@ -136,7 +136,7 @@ def _layer_values(model, store, member: str, skip_mismatch: bool) -> list[tuple[
         raise ModelFileError(f"{member} holds the weights of another architecture than this model's (whose layers "
                              f"with weights are {list(keyed)}): {'; '.join(differences)}.")
     if differences:
-        warnings.warn(f"Skipping what does not fit the model in {member}: {'; '.join(differences)}.", stacklevel=5)
+        warn(f"Skipping what does not fit the model in {member}: {'; '.join(differences)}.")
     return found
 
 
@@ -157,7 +157,7 @@ def _optimizer_values(model, store, member: str) -> list | None:
     current = h5.optimizer_values(model.optimizer, h5.trainable_shapes(model))
     saved = len(h5.entries(store, "optimizer/vars"))
     if saved != len(current):
-        warnings.warn(f"Skipping variable loading for optimizer '{model.optimizer.name}', because it has "
-                      f"{len(current)} variables whereas the saved optimizer has {saved} variables. ", stacklevel=5)
+        warn(f"Skipping variable loading for optimizer '{model.optimizer.name}', because it has "
+             f"{len(current)} variables whereas the saved optimizer has {saved} variables. ")
         return None
     return h5.read_vars(store, "optimizer/vars", [(v.shape, v.dtype.kind in "iu") for v in current], member)
