@@ -312,3 +312,15 @@ def test_a_layer_without_weights_added_after_training_trains_on_with_the_same_op
     model.add(Activation("linear"))
     model.fit(x, x @ [1.0, -2.0], verbose=0)
     assert model.optimizer.iterations == 2
+
+
+def test_summary_of_a_stack_mid_way_shows_it_unbuilt(capsys):
+    """After pop leaves a lone Normalization (or before the last Dense(1) is added) summary raised 'the last layer
+    must have 1 unit'; Keras prints the table, as linnet now does, with the layers unbuilt."""
+    from linnet.engine.layers import Normalization
+    model = Sequential([Input((2,)), Normalization(), Dense(1)])
+    model.pop()
+    model.summary()
+    Sequential([Input((2,)), Dense(3)]).summary()
+    out = capsys.readouterr().out
+    assert "normalization (Normalization)   │ (None, 2)" in out and "(None, 3)" in out and "0 (unbuilt)" in out

@@ -42,13 +42,14 @@ def _layer_rows(model) -> list[tuple[str, str, str]]:
 class ModelSummary:
     """``model.summary()``: Keras' table as text (``str``), and as an HTML table in a notebook.
 
-    ``build`` builds a model whose input shape is declared, as Keras' ``summary()`` does; the notebook display
-    of a model passes False, so that looking at a model never changes it.
+    ``build`` builds a model whose input shape is declared and whose stack ends with one unit, as Keras'
+    ``summary()`` builds it (a stack mid-way, such as a lone ``Normalization`` after ``pop``, is shown unbuilt); the
+    notebook display of a model passes False, so that looking at a model never changes it.
     """
 
     def __init__(self, model, build: bool = True):
-        if build and model.layers and model.declared_input_dim is not None and not model.built:
-            model.build()
+        if build and not model.built:
+            model._build_if_complete()
         self.model = model
         self.rows = _layer_rows(model)
 
