@@ -172,3 +172,17 @@ print(json.dumps(model.evaluate(data["x"], data["y"], sample_weight=data["w"], v
     ours = linnet.load_model(tmp_path / "k.keras").evaluate(X, Y, sample_weight=W, verbose=0, return_dict=True)
     assert sorted(theirs) == ["loss", "mae", "mse", "weighted_mae"]
     assert ours == pytest.approx(theirs, rel=1e-5)
+
+
+def test_the_refusal_of_a_metric_function_speaks_of_a_metric(tmp_path):
+    """It said 'A loss function must be one of linnet's ... write a Loss subclass for another loss'."""
+    def mine(y_true, y_pred):
+        return abs(y_true - y_pred)
+
+    model = linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)])
+    model.compile("sgd", "mse", metrics=[mine])
+    model.save(tmp_path / "m.linnet")
+    with pytest.raises(ValueError, match=r"A metric's function read from a config must be one of Keras' loss "
+                                         r"functions") as refused:
+        linnet.load_model(tmp_path / "m.linnet")
+    assert "Loss subclass" not in str(refused.value)

@@ -264,16 +264,21 @@ def get(identifier: Any) -> Loss:
     return resolve(Loss, identifier, _BY_NAME, "mse")
 
 
-def loss_function(identifier: Any) -> Callable[..., np.ndarray]:
+def loss_function(identifier: Any, metric: bool = False) -> Callable[..., np.ndarray]:
     """One of Keras' loss functions, from itself, its name, or the envelope Keras writes for it
     (``{"class_name": "function", "config": name, ...}``); any other function is refused: linnet trains with the
-    gradients its own losses define, and a config stores a function's name, not its code."""
+    gradients its own losses define, and a config stores a function's name, not its code (``metric``: the function
+    of a metric read from a config, which the message names)."""
     name = identifier.get("config") if isinstance(identifier, dict) else getattr(identifier, "__name__", identifier)
     found = FUNCTIONS.get(name) if isinstance(name, str) else None
     if found is None or (callable(identifier) and identifier is not found):
-        raise ValueError(f"A loss function must be one of linnet's: {', '.join(FUNCTIONS)} (linnet trains with "
-                         f"the gradients its losses define, and a config stores a function's name, not its code); "
-                         f"write a Loss subclass for another loss. Received: {identifier!r}")
+        if metric:
+            raise ValueError(f"A metric's function read from a config must be one of Keras' loss functions: "
+                             f"{', '.join(FUNCTIONS)} (a config stores a function's name, not its code). Received: "
+                             f"{identifier!r}")
+        raise ValueError(f"A loss function must be one of linnet's: {', '.join(FUNCTIONS)} (linnet trains with the "
+                         f"gradients its losses define, and a config stores a function's name, not its code); write a "
+                         f"Loss subclass for another loss. Received: {identifier!r}")
     return found
 
 

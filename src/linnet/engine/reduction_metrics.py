@@ -204,5 +204,5 @@ class MeanMetricWrapper(Mean):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> MeanMetricWrapper:
         if isinstance(config, dict) and "fn" in config:
-            config = {**config, "fn": losses.loss_function(config["fn"])}
+            config = {**config, "fn": losses.loss_function(config["fn"], metric=True)}
         return super().from_config(config)
