@@ -165,7 +165,7 @@ def test_an_objective_beyond_float64_is_refused_without_a_warning(penalty, scale
         assert np.isfinite(penalized_fit(x, 1e150 * base, penalty).objective)
 
 
-def test_ridge_of_a_target_near_1e154_is_its_exact_scaling_and_keeps_its_r2():
+def test_ridge_of_a_target_near_1e154_or_1e300_below_1_is_its_exact_scaling_and_keeps_its_r2():
     """Ridge is homogeneous in y: y·2**510 (about 3e153) gives coefficients times 2**510, the objective times
     2**1020 and the same R². Squares of such values leave float64: the fit was refused (R²'s Σ(y − ȳ)², and an
     l2·c² formed as c² first, overflowed), and a lasso's objective was NaN (0·c² for the unpenalized l2)."""
@@ -177,6 +177,9 @@ def test_ridge_of_a_target_near_1e154_is_its_exact_scaling_and_keeps_its_r2():
         warnings.simplefilter("error")
         large = penalized_fit(x, y * 2.0 ** 510, Penalty(l2=0.1))
         lasso = penalized_fit(x, y * 1e154, Penalty(l1=0.1))
+        tiny = penalized_fit(x, y * 2.0 ** -1000, Penalty(l2=0.1))  # squares below float64: R² was NaN
+    np.testing.assert_allclose(tiny.coef_, small.coef_ * 2.0 ** -1000, rtol=1e-12)
+    assert tiny.rsquared == pytest.approx(small.rsquared, rel=1e-12)
     np.testing.assert_allclose(large.coef_, small.coef_ * 2.0 ** 510, rtol=1e-12)
     assert large.objective == pytest.approx(small.objective * 2.0 ** 1020, rel=1e-12)
     assert large.rsquared == pytest.approx(small.rsquared, rel=1e-12)

@@ -112,7 +112,8 @@ def penalized(state: LeastSquaresState, penalty: Penalty, fit_intercept: bool = 
         else:
             theta, sweeps = _ridge(design, target, l2), 0
         residual = design @ theta - target
-        mse = float(residual @ residual + factor[-1, -1] ** 2)
+        residual_rms = math.hypot(*residual, factor[-1, -1])  # √mse, without overflow or underflow
+        mse = residual_rms * residual_rms  # inf when it leaves float64 (refused below); ** would raise
         coef = theta[1:] if with_bias else theta
         intercept = float(theta[0]) if with_bias else (state.mean_y - float(state.mean_x @ coef) if fit_intercept
                                                         else 0.0)
@@ -121,16 +122,17 @@ def penalized(state: LeastSquaresState, penalty: Penalty, fit_intercept: bool = 
         raise ValueError(f"The penalized least-squares objective of these rows (mean squared error {mse:.3g} + "
                          f"penalty) leaves float64: the values of y or x are too large for their squares; rescale "
                          f"them, e.g. standardize them. Received: y of mean {state.mean_y:.3g}")
-    return PenalizedResult(coef, intercept, mse, objective, penalty, n, _rsquared(state, mse, fit_intercept), sweeps,
-                           fit_intercept)
+    return PenalizedResult(coef, intercept, mse, objective, penalty, n,
+                           _rsquared(state, residual_rms, fit_intercept), sweeps, fit_intercept)
 
 
-def _rsquared(state: LeastSquaresState, mse: float, fit_intercept: bool) -> float:
+def _rsquared(state: LeastSquaresState, residual_rms: float, fit_intercept: bool) -> float:
     """``1 − n·mse / Σ(y − ȳ)²`` (``Σ y²`` without an intercept), formed from root mean squares so that neither
-    sum leaves float64 (y near 1e154 squares beyond it); NaN when y is constant."""
+    sum leaves float64 (y near 1e154 squares beyond it, near 1e-170 below it); NaN when y is constant."""
     column = state.factor[:, -1] if fit_intercept else state.uncentered_factor()[:, -1]
-    spread = math.hypot(*column) / math.sqrt(state.n)  # root mean square of y's deviations, without overflow
-    return 1.0 - (math.sqrt(mse) / spread) ** 2 if spread > 0 else float("nan")
+    spread = math.hypot(*column) / math.sqrt(state.n)  # root mean square of y's deviations
+    ratio = residual_rms / spread if spread > 0 else math.nan
+    return 1.0 - ratio * ratio
 
 
 def _per_coefficient(value, name: str, p: int) -> np.ndarray:
