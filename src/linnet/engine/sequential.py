@@ -56,7 +56,6 @@ class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
         self.history: callbacks_module.History | None = None
         self.training_config: dict | None = None
         self.stop_training = self.stop_evaluating = self.stop_predicting = False  # set by callbacks to stop early
-        self._stale_optimizer = False
         for layer in layers or []:
             self.add(layer)
 
@@ -76,9 +75,11 @@ class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
             raise ValueError(f"Layer names must be unique within a model; {layer.name!r} is already used.")
         self._layers.append(layer)
         self.network = None
-        if layer.trainable_names and self.optimizer is not None and self.optimizer.built:
-            self._stale_optimizer = True  # it has no state for the new weights (Keras: "Unknown variable")
         self._build_if_complete()
+
+    def weighted_layers(self) -> tuple[Layer, ...]:
+        """The layers with trainable weights, in order (those an optimizer keeps state for)."""
+        return tuple(layer for layer in self._layers if layer.trainable_names)
 
     layers = property(lambda self: list(self._layers), doc="The layers, ``Input`` excluded (a copy of the list).")
     built = property(lambda self: self.network is not None, doc="Whether the weights exist.")
@@ -156,15 +157,17 @@ class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
         self.loss = None if loss is None else losses.get(loss)
         self.metrics = metrics_module.get_list(metrics, "metrics")
         self.weighted_metrics = metrics_module.get_list(weighted_metrics, "weighted_metrics", self.metrics)
-        self.compiled, self._stale_optimizer = True, False
+        self.compiled = True
 
     def _require_compiled(self, what: str) -> None:
         if not self.compiled:
             raise ValueError(f"{what}: compile the model first, e.g. model.compile(optimizer='rmsprop', loss='mse').")
-        if self._stale_optimizer and what in ("fit", "train_on_batch"):
-            raise ValueError(f"{what}: a layer with weights was added after the optimizer took steps for the "
-                             f"others; compile again (a new optimizer) before training, as Keras 3 requires. "
-                             f"Received: an optimizer with no state for the new weights")
+        owner, layers = getattr(self.optimizer, "built_for", (None, ()))
+        if what in ("fit", "train_on_batch") and owner is self and layers != self.weighted_layers():
+            raise ValueError(f"{what}: the layers with weights changed (add or pop) after the optimizer took steps "
+                             f"for the old ones; compile again with a new optimizer before training (Keras 3 refuses "
+                             f"an optimizer's unknown variables too). Received: an optimizer with state for "
+                             f"{len(layers)} layer(s) with weights, a model with {len(self.weighted_layers())}")
         if self.loss is None:
             raise ValueError(f"{what}: no loss to compute; pass loss= to compile(), e.g. loss='mse'.")
 

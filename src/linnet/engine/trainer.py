@@ -75,11 +75,11 @@ class Trainer:
         ``validation`` is evaluated after epoch ``e`` (1-based) when ``e % validation_freq == 0``, or when ``e``
         is in the list ``validation_freq`` (Keras 3's ``_should_eval``).
 
-        On divergence (a non-finite loss or weights, or an exploding loss) the weights of the epoch with the
-        lowest loss are restored and ``DivergenceError`` says why and what to try.
+        On divergence (a non-finite loss or weights, or an exploding loss) the weights the epoch with the lowest
+        loss started from are restored and ``DivergenceError`` says why and what to try.
         """
         model = self.model
-        self.optimizer.build(self.network.sizes, self.network.names)  # refuses another model's optimizer
+        self._build_optimizer()
         history = model.history = History()
         self.steps = source_length(source)
         self.params = {"verbose": self.verbose, "epochs": epochs, "steps": self.steps,  # the callbacks' params
@@ -217,6 +217,12 @@ class Trainer:
         if self.steps is None:
             self.steps = self.params["steps"] = steps
 
+    def _build_optimizer(self) -> None:
+        """Build the optimizer for the network's variables (refusing another model's) and record the layers with
+        weights it now keeps state for (``Sequential._require_compiled`` refuses it once they change)."""
+        self.optimizer.build(self.network.sizes, self.network.names)
+        self.optimizer.built_for = (self.model, self.model.weighted_layers())
+
     def train_batch(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> dict[str, float]:
         """One optimizer step on all of the checked batch ``(x, y)`` (Keras 3's ``train_on_batch``): the loss
         ``(1/B) Σ wᵢ·lᵢ`` (plus any penalty) and the metrics, reset first, with the weights from before the step.
@@ -224,7 +230,7 @@ class Trainer:
         A NaN or infinite loss, or a step that overflows the weights, raises ``DivergenceError`` and leaves the
         weights as they were before the call.
         """
-        self.optimizer.build(self.network.sizes, self.network.names)
+        self._build_optimizer()
         self._hooks, self.steps, before = CallbackList([], self.model, {}), 1, self.network.params.copy()
         try:
             with np.errstate(over="ignore", invalid="ignore"):
