@@ -379,3 +379,4 @@ def test_the_test_loss_is_labelled_with_the_loss_it_is(tmp_path):
     lines = []
     tasks.run(task, tmp_path, verbose=0, plots=False, echo=lines.append, diagnose=lambda _: None)
     assert any(line.startswith("Test loss (mae) ") for text in lines for line in text.splitlines())
+    assert json.loads((tmp_path / "metrics.json").read_text())["loss"] == "mae"

@@ -84,6 +84,8 @@ def test_a_function_of_your_own_is_saved_by_name_and_the_model_loads_with_compil
         linnet.load_model(tmp_path / f"m{suffix}", custom_objects={"mine": mine})
     with pytest.raises(TypeError, match=r"compile must be True or False\. Received: compile='no'"):
         linnet.load_model(tmp_path / f"m{suffix}", compile="no")
+    with pytest.raises(TypeError, match=r"safe_mode must be True or False\. Received: safe_mode=None"):
+        linnet.load_model(tmp_path / f"m{suffix}", safe_mode=None)
 
 
 KERAS_EVALUATES = """

@@ -111,7 +111,7 @@ class R2Score(Metric):
 
     def accumulate(self, y_true, y_pred, sample_weight):
         truth = y_true.ravel().astype(np.float64)
-        error = (y_pred - y_true).ravel().astype(np.float64)
+        error = y_pred.ravel().astype(np.float64) - truth  # in float64: a float32 difference may overflow
         weight = np.ones_like(truth) if sample_weight is None else sample_weight.ravel().astype(np.float64)
         self.count += float(weight.sum())
         self.sum_y += float(weight @ truth)
