@@ -141,7 +141,7 @@ def test_a_bad_csv_names_the_users_file_not_a_temporary_one():
     assert "upload.csv" not in str(raised.value) and "oops" in str(raised.value)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize="LINNET_FUZZ_EXPLORE" not in os.environ)  # as the fuzz module
 @given(st.dictionaries(st.sampled_from(["preset", "optimizer", "learning_rate", "batch_size", "epochs", "momentum",
                                         "normalize", "seed", "validation_split", "csv", "junk"]),
                        st.one_of(st.none(), st.booleans(), st.integers(-10, 10**7), st.floats(allow_nan=True),
@@ -152,5 +152,6 @@ def test_any_request_is_settings_or_a_clear_error(request_):
     try:
         read_settings(request_)
     except (ValueError, TypeError) as error:
-        message = str(error)  # one sentence (or a few) naming the setting, never a bare repr from deep inside
-        assert message[:1].isalpha() and message.endswith((".", "?")), message
+        message = str(error)  # sentences naming the setting, never a bare repr from deep inside; the project's
+        # form ends with what was received ("... Received: preset='boston'"), found by an exploring run
+        assert message[:1].isalpha() and (message.endswith((".", "?")) or "Received: " in message), message
