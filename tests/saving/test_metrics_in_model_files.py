@@ -80,7 +80,8 @@ def test_a_function_of_your_own_is_saved_by_name_and_the_model_loads_with_compil
     loaded = linnet.load_model(tmp_path / f"m{suffix}", compile=False)
     assert not loaded.compiled
     assert all(np.array_equal(a, b) for a, b in zip(loaded.get_weights(), model.get_weights()))
-    with pytest.raises(ValueError, match=r"takes no custom_objects.*Received: custom_objects=\{'mine'"):
+    with pytest.raises(ValueError, match=r"custom_objects must be None \(nothing from a file is run\); "
+                                         r"load_model\(path, compile=False\).*Received: custom_objects=\{'mine'"):
         linnet.load_model(tmp_path / f"m{suffix}", custom_objects={"mine": mine})
     with pytest.raises(TypeError, match=r"compile must be True or False\. Received: compile='no'"):
         linnet.load_model(tmp_path / f"m{suffix}", compile="no")

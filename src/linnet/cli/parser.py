@@ -124,8 +124,8 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
     train.add_argument("--batch-size", type=_positive(int), default=None,
                        help="rows per step (default: all training rows, plain gradient descent)")
     train.add_argument("--tolerance", type=_non_negative, default=None, help="stop when the training loss is within "
-                       "this relative distance of least squares' (default 1e-8; 0 runs every epoch; data in memory "
-                       "only)")
+                       "this relative distance of least squares' (default 1e-8; 0 runs every epoch; MSE loss and data "
+                       "in memory only)")
     train.add_argument("--validation-split", type=_fraction, default=0.2,
                        help="share of the last rows held out for validation (default 0.2; 0 for none)")
     train.add_argument("--loss", default="mse", help="mse, mae, mape, msle, huber or log_cosh (default mse; the "
@@ -153,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train_arguments(train)
 
     predict = commands.add_parser("predict", help="predict with a saved model", epilog=EXAMPLES["predict"])
-    predict.add_argument("model", type=Path, help="a .linnet file written by linnet demo/train or model.save")
+    predict.add_argument("model", type=Path, help="a .linnet or .keras file written by linnet demo/train or "
+                         "model.save")
     source = predict.add_mutually_exclusive_group(required=True)
     source.add_argument("--x", type=float, nargs="+",
                         help="values of the single feature, one per row; for a model of d features, rows of d "
@@ -162,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--output", type=Path, help="write predictions to this CSV instead of stdout")
 
     inspect = commands.add_parser("inspect", help="show a saved model", epilog=EXAMPLES["inspect"])
-    inspect.add_argument("model", type=Path, help="a .linnet file")
+    inspect.add_argument("model", type=Path, help="a .linnet or .keras file")
 
     ols = commands.add_parser("ols", help="exact least squares with statistics", epilog=EXAMPLES["ols"])
     _add_data_arguments(ols)

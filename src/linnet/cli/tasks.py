@@ -107,8 +107,7 @@ def describe(task: Task) -> str:
     scaled = ("inputs and target" if task.normalize and task.standardize_target else "inputs" if task.normalize
               else "target" if task.standardize_target else "nothing")
     stop = f", stop within {task.tolerance:g} (relative) of the least-squares loss" if task.tolerance else ""
-    without_stop = _without_stop(task, len(training_rows(task)[1])) if task.tolerance else None
-    stop = f", no stop at the least-squares loss ({without_stop})" if without_stop else stop
+    stop = f", no stop at the least-squares loss ({without_stop(task)})" if without_stop(task) else stop
     momentum = f", momentum {task.momentum}" if task.optimizer.lower() == "sgd" else ""
     return (f"Settings: optimizer {task.optimizer}, learning rate {task.learning_rate}{momentum}, batch size {batch}, "
             f"up to {task.epochs} epochs{stop}, standardized {scaled}, validation split {task.validation_split:g}, "
@@ -203,36 +202,29 @@ class Training:
         x_fit, y_fit = training_rows(self.task)
         return ols(x_fit, y_fit, feature_names=self.task.feature_names)
 
-    @property
-    def without_least_squares(self) -> str | None:
-        """Why ``least_squares`` is None (no more training rows than parameters), in words; else None."""
-        return _without_least_squares(self.task, len(training_rows(self.task)[1]))
-
-    @property
-    def without_stop(self) -> str | None:
-        """Why ``train`` set no stop at the least-squares loss although the task asks for one (a tolerance), in
-        words; None when it set one or none was asked for."""
-        return _without_stop(self.task, len(training_rows(self.task)[1])) if self.task.tolerance else None
+    without_least_squares = property(lambda self: without_least_squares(self.task),
+                                     doc="Why ``least_squares`` is None, in words; else None.")
+    without_stop = property(lambda self: without_stop(self.task),
+                            doc="Why ``train`` set no stop at the least-squares loss the task asks for; else None.")
 
 
-def _solvable(task: Task, rows: int) -> bool:
-    """Whether ``rows`` training rows leave least squares residual freedom (more rows than parameters)."""
-    return rows > len(task.feature_names) + 1
+def without_least_squares(task: Task) -> str | None:
+    """Why the training rows of ``task`` have no least-squares answer to compare with (no residual freedom: no
+    more rows than parameters), in words; else None."""
+    rows, parameters = len(training_rows(task)[1]), len(task.feature_names) + 1
+    return None if rows > parameters else (f"it needs more training rows than parameters ({rows} row(s) for "
+                                           f"{parameters} parameters)")
 
 
-def _without_least_squares(task: Task, rows: int) -> str | None:
-    """Why ``rows`` training rows of ``task`` have no least-squares answer to compare with, in words; else None."""
-    parameters = len(task.feature_names) + 1
-    return None if _solvable(task, rows) else (f"it needs more training rows than parameters ({rows} row(s) for "
-                                               f"{parameters} parameters)")
-
-
-def _without_stop(task: Task, rows: int) -> str | None:
-    """Why a run of ``task`` on ``rows`` training rows cannot stop at the least-squares loss, in words; else None."""
+def without_stop(task: Task) -> str | None:
+    """Why a run of ``task`` with a tolerance cannot stop at the least-squares loss, in words; None when it can or
+    no tolerance asks for it."""
     from ..engine import losses
+    if not task.tolerance:
+        return None
     if not isinstance(losses.get(task.loss), losses.MeanSquaredError):
         return f"it compares mean squared errors, and the loss is {task.loss}"
-    return _without_least_squares(task, rows)
+    return without_least_squares(task)
 
 
 def train(task: Task, *, verbose: int = 1, record_path: bool = False,
@@ -249,7 +241,7 @@ def train(task: Task, *, verbose: int = 1, record_path: bool = False,
         model.summary(print_fn=print_fn)
     path = ParameterHistory() if record_path else None
     x_fit, y_fit = training_rows(task)
-    wanted = task.tolerance and _without_stop(task, len(y_fit)) is None
+    wanted = task.tolerance and without_stop(task) is None
     stop = StopAtOptimum(x_fit, y_fit, task.tolerance) if wanted else None
     history = model.fit(task.x, task.y, batch_size=task.batch_size or len(x_fit), epochs=task.epochs,
                         verbose=verbose, validation_split=task.validation_split, seed=rng,

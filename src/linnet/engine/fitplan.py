@@ -151,7 +151,7 @@ def array_plan(model, x: np.ndarray, y: np.ndarray, batch_size: int | None, vali
 
 
 def _batched(validation: Any, validation_batch_size: int | None, test_batches: bool, batch_size: int,
-             validation_steps: int | None = None) -> Any:
+             validation_steps: int | None) -> Any:
     """Validation arrays read ``validation_batch_size`` rows at a time, or Keras' ``batch_size`` rows when the
     callbacks see each batch (``test_batches``) or only the first ``validation_steps`` batches are read; otherwise
     as they are (all at once). With ``validation_steps``, the first that many batches of every validation (Keras 3

@@ -1,8 +1,9 @@
 """Keras 3's ``evaluate`` and ``predict`` of a model, with their ``steps`` and ``callbacks``.
 
 ``Inference`` is mixed into ``Sequential`` (as ``BatchMethods`` is): it uses the model's argument checks (``_xy``,
-``_checked_x``, ``_require_compiled``, ``_source_features``) and its ``network``. With callbacks, arrays are read in
-Keras' batches of ``batch_size`` rows (``params["steps"]`` counts them); without, all at once (the same numbers).
+``_checked_x``, ``_require_compiled``, ``_source_features``) and its ``network``. ``evaluate`` with callbacks, and
+``predict`` with callbacks that take its batch hooks (or stop it in ``on_predict_begin``), read arrays in Keras'
+batches of ``batch_size`` rows (``params["steps"]`` counts them); otherwise all at once (the same numbers).
 """
 
 from __future__ import annotations

@@ -142,6 +142,9 @@ MeanAbsolutePercentageError = _keras_mean_of(losses.MeanAbsolutePercentageError,
 MeanSquaredLogarithmicError = _keras_mean_of(losses.MeanSquaredLogarithmicError, "MeanSquaredLogarithmicError",
                                              "mean_squared_logarithmic_error")
 LogCoshError = _keras_mean_of(losses.LogCosh, "LogCoshError", "logcosh")  # named "logcosh" as in Keras
+KERAS_MEANS = {type(cls().loss): cls for cls in (MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
+                                                 MeanSquaredLogarithmicError, LogCoshError)}
+"""Keras' metric class of the mean of each loss class (a model file writes a renamed ``MeanOfLoss`` as it)."""
 
 
 _BY_NAME = {

@@ -54,6 +54,16 @@ class ModelAttributes:
     def _output_dim(self, input_dim: int) -> int:
         return functools.reduce(lambda dim, layer: layer.output_dim(dim), self._layers, input_dim)
 
+    def weighted_layers(self) -> tuple[Layer, ...]:
+        """The layers with trainable weights, in order (those an optimizer keeps state for)."""
+        return tuple(layer for layer in self._layers if layer.trainable_names)
+
+    def build_optimizer(self) -> None:
+        """Build the optimizer for the network's variables (refusing another model's) and record the layers with
+        weights it keeps state for: ``fit`` refuses it once they change (``add`` or ``pop``)."""
+        self.optimizer.build(self.network.sizes, self.network.names)
+        self.optimizer.built_for = (self, self.weighted_layers())
+
     def _build_if_complete(self) -> None:
         """Build the model, as Keras does after ``add`` and ``pop``, when its input is declared and its stack ends
         with one unit (the layers built before keep their weights)."""

@@ -77,10 +77,6 @@ class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
         self.network = None
         self._build_if_complete()
 
-    def weighted_layers(self) -> tuple[Layer, ...]:
-        """The layers with trainable weights, in order (those an optimizer keeps state for)."""
-        return tuple(layer for layer in self._layers if layer.trainable_names)
-
     layers = property(lambda self: list(self._layers), doc="The layers, ``Input`` excluded (a copy of the list).")
     built = property(lambda self: self.network is not None, doc="Whether the weights exist.")
 

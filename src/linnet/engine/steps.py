@@ -46,7 +46,7 @@ class Steps:
 
     def __init__(self, source: Any, steps: int, name: str = "steps_per_epoch",
                  data: str = "one epoch of the data source"):
-        self.source, self.name, self.steps = source, name, step_count(steps, name)
+        self.source, self.name, self.steps, self.data = source, name, step_count(steps, name), data
         self.n_features = source.n_features
         if hasattr(source, "__len__"):
             at_most(self.steps, len(source), name, data)
@@ -63,7 +63,7 @@ class Steps:
             count += 1
             if count == self.steps:
                 return
-        at_most(self.steps, count, self.name, "one epoch of the data source")
+        at_most(self.steps, count, self.name, self.data)
 
 
 class Passes:

@@ -79,7 +79,7 @@ class Trainer:
         loss started from are restored and ``DivergenceError`` says why and what to try.
         """
         model = self.model
-        self._build_optimizer()
+        self.model.build_optimizer()
         history = model.history = History()
         self.steps = source_length(source)
         self.params = {"verbose": self.verbose, "epochs": epochs, "steps": self.steps,  # the callbacks' params
@@ -217,12 +217,6 @@ class Trainer:
         if self.steps is None:
             self.steps = self.params["steps"] = steps
 
-    def _build_optimizer(self) -> None:
-        """Build the optimizer for the network's variables (refusing another model's) and record the layers with
-        weights it now keeps state for (``Sequential._require_compiled`` refuses it once they change)."""
-        self.optimizer.build(self.network.sizes, self.network.names)
-        self.optimizer.built_for = (self.model, self.model.weighted_layers())
-
     def train_batch(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> dict[str, float]:
         """One optimizer step on all of the checked batch ``(x, y)`` (Keras 3's ``train_on_batch``): the loss
         ``(1/B) Σ wᵢ·lᵢ`` (plus any penalty) and the metrics, reset first, with the weights from before the step.
@@ -230,7 +224,7 @@ class Trainer:
         A NaN or infinite loss, or a step that overflows the weights, raises ``DivergenceError`` and leaves the
         weights as they were before the call.
         """
-        self._build_optimizer()
+        self.model.build_optimizer()
         self._hooks, self.steps, before = CallbackList([], self.model, {}), 1, self.network.params.copy()
         try:
             with np.errstate(over="ignore", invalid="ignore"):

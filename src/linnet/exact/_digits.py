@@ -75,7 +75,7 @@ def first_order_error(root: np.ndarray, scale: np.ndarray, size: float, residual
     ``S = diag(1, D) T`` the scaled covariance root (``Rs^-1`` the slopes' block, the intercept's row
     ``[1/sqrt(W), -(mean_x / D)' Rs^-1]``): what a rounding of ``u`` moves it by, over ``u``, when the rounding
     moves ``Rs b_s - rxy`` by at most ``u size`` and ``dA' r`` by at most ``u residual`` (see
-    :func:`_rowwise_digits`). Scaled, nothing overflows for x near 1e-300."""
+    :func:`solution_digits`). Scaled, nothing overflows for x near 1e-300."""
     scaled = root * in_scaled_units(np.ones(root.shape[0]), scale, fit_intercept)[:, None]
     slopes = slice(int(fit_intercept), None)
     with np.errstate(over="ignore", invalid="ignore"):

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _validation as check
+from .solve import stable_norm
 from .state import LeastSquaresState
 
 MAX_SWEEPS = 100_000
@@ -112,7 +113,7 @@ def penalized(state: LeastSquaresState, penalty: Penalty, fit_intercept: bool = 
         else:
             theta, sweeps = _ridge(design, target, l2), 0
         residual = design @ theta - target
-        residual_rms = math.hypot(*residual, factor[-1, -1])  # √mse, without overflow or underflow
+        residual_rms = stable_norm(np.append(residual, factor[-1, -1]))  # √mse, without overflow or underflow
         mse = residual_rms * residual_rms  # inf when it leaves float64 (refused below); ** would raise
         coef = theta[1:] if with_bias else theta
         intercept = float(theta[0]) if with_bias else (state.mean_y - float(state.mean_x @ coef) if fit_intercept
@@ -130,7 +131,7 @@ def _rsquared(state: LeastSquaresState, residual_rms: float, fit_intercept: bool
     """``1 − n·mse / Σ(y − ȳ)²`` (``Σ y²`` without an intercept), formed from root mean squares so that neither
     sum leaves float64 (y near 1e154 squares beyond it, near 1e-170 below it); NaN when y is constant."""
     column = state.factor[:, -1] if fit_intercept else state.uncentered_factor()[:, -1]
-    spread = math.hypot(*column) / math.sqrt(state.n)  # root mean square of y's deviations
+    spread = stable_norm(column) / math.sqrt(state.n)  # root mean square of y's deviations
     ratio = residual_rms / spread if spread > 0 else math.nan
     return 1.0 - ratio * ratio
 

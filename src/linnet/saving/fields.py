@@ -14,6 +14,9 @@ from typing import Any
 from ..engine.layers.base import MAX_FEATURES  # what a model may take, read or built
 from .container import ModelFileError
 
+INVALID = (KeyError, IndexError, TypeError, ValueError, AttributeError)
+"""What rebuilding a model from a well-formed but unexpected description raises (wrong types, missing keys)."""
+
 MAX_LAYERS = 64
 MAX_EPOCHS = 10_000_000
 MAX_ITERATIONS = 2**53

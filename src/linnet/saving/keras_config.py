@@ -120,22 +120,16 @@ KERAS_METRIC_NAMES = frozenset({"mse", "mae", "mape", "msle", "mean_squared_erro
 does not."""
 
 
-KERAS_METRIC_CLASSES = {"mean_squared_error": "MeanSquaredError", "mean_absolute_error": "MeanAbsoluteError",
-                        "mean_absolute_percentage_error": "MeanAbsolutePercentageError",
-                        "mean_squared_logarithmic_error": "MeanSquaredLogarithmicError", "log_cosh": "LogCoshError"}
-"""Keras' metric class for the mean of each loss (by the loss's name): the same numbers as linnet's mean of it."""
-
-
 def _wrapped(metric) -> dict[str, Any]:
     """A linnet metric of a loss under a name Keras does not resolve (``metrics=["huber"]``, or ``"mae"`` renamed
     ``mae_1``) as Keras' equivalent, the name kept: the loss's metric class where Keras has one (read back, it gives
     the same numbers), else ``MeanMetricWrapper`` of the loss's function, its options (Huber's ``delta``) passed on."""
-    from ..engine import metrics
     from ..engine.losses import FUNCTIONS
+    from ..engine.metrics import KERAS_MEANS
     from ..engine.reduction_metrics import MeanMetricWrapper
-    kind = KERAS_METRIC_CLASSES.get(metric.loss.name)
+    kind = KERAS_MEANS.get(type(metric.loss))
     if kind is not None:
-        return conservative(getattr(metrics, kind)(name=metric.name))
+        return conservative(kind(name=metric.name))
     options = {key: value for key, value in metric.loss.get_config().items()
                if key not in ("name", "reduction", "dtype")}
     return conservative(MeanMetricWrapper(FUNCTIONS[metric.loss.name], name=metric.name, **options))

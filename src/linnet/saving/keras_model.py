@@ -21,10 +21,7 @@ from ..engine.layers import InputLayer, Layer
 from . import keras_config as translate
 from .checks import check_input_dim, weight_shapes
 from .container import ModelFileError
-from .fields import JSON_BUDGET, MAX_LAYERS, mapping, refuse, sequence, shortened, text
-
-INVALID = (KeyError, IndexError, TypeError, ValueError, AttributeError)
-"""What rebuilding a model from a well-formed but unexpected description raises (wrong types, missing keys)."""
+from .fields import INVALID, JSON_BUDGET, MAX_LAYERS, mapping, refuse, sequence, shortened, text
 
 
 def get_config(model) -> dict[str, Any]:
@@ -41,7 +38,7 @@ def to_json(model, **kwargs) -> str:
 def from_config(config: Any, custom_objects: Any = None):
     """Keras' ``Sequential.from_config``: the model ``get_config()`` (linnet's or Keras') describes, unbuilt when
     it declares no input shape, with fresh weights."""
-    _no_custom_objects(custom_objects)
+    no_custom_objects(custom_objects)
     if not isinstance(config, dict):
         raise TypeError(f"config must be a dict, as Sequential.get_config() returns. Received: config={config!r}")
     if "name" not in config or "layers" not in config:
@@ -54,7 +51,7 @@ def from_config(config: Any, custom_objects: Any = None):
 def model_from_json(json_string: Any, custom_objects: Any = None):
     """Keras' ``keras.models.model_from_json``: the model ``to_json()`` (linnet's or Keras') describes, compiled
     when the JSON holds compile settings (as Keras does), with fresh weights."""
-    _no_custom_objects(custom_objects)
+    no_custom_objects(custom_objects)
     if not isinstance(json_string, (str, bytes, bytearray)):
         raise TypeError(f"json_string must be the text model.to_json() returns. Received: json_string={json_string!r}")
     if len(json_string) > JSON_BUDGET:
@@ -73,10 +70,11 @@ def model_from_json(json_string: Any, custom_objects: Any = None):
     return model
 
 
-def _no_custom_objects(custom_objects: Any) -> None:
+def no_custom_objects(custom_objects: Any, hint: str = "") -> None:
+    """Refuse ``custom_objects`` other than None (``hint``: what to do instead, said after the reason)."""
     if custom_objects is not None:
         raise ValueError(f"linnet builds its own linear layers, optimizers, losses and metrics only, so "
-                         f"custom_objects must be None. Received: custom_objects={shortened(custom_objects)}")
+                         f"custom_objects must be None{hint}. Received: custom_objects={shortened(custom_objects)}")
 
 
 @contextmanager

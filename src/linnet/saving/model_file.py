@@ -33,7 +33,7 @@ from ..engine.layers import InputLayer, Layer
 from .arrays import npz_budget, npz_bytes, npz_names, read_npz
 from .checks import check_input_dim, check_metadata, weight_shapes
 from .container import ModelFileError, read_archive, read_members, write_atomically
-from .fields import JSON_BUDGET, MAX_LAYERS, mapping, names, refuse, sequence, text
+from .fields import INVALID, JSON_BUDGET, MAX_LAYERS, mapping, names, refuse, sequence, text
 from .legacy import upgrade_v1
 
 __all__ = ["ModelFileError", "load_model", "read_model_file", "save_model"]
@@ -44,7 +44,6 @@ FORMAT = "linnet-model"
 FORMAT_VERSION = 3  # 3: metadata digest, feature names in config; 2: Keras 3 envelopes; 1 (0.1): flat configs
 MEMBERS = ("config.json", "weights.npz", "metadata.json")
 # What rebuilding a model from a well-formed but unexpected description raises (wrong types, missing keys).
-INVALID = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 
 def model_config(model) -> dict:
@@ -159,10 +158,9 @@ def load_model(path, custom_objects: None = None, compile: bool = True, safe_mod
     path = file_path(path)
     compile = boolean(compile, "compile")
     boolean(safe_mode, "safe_mode")
-    if custom_objects is not None:
-        raise ValueError(f"linnet rebuilds only its own and Keras' objects and never runs code from a model file, so "
-                         f"it takes no custom_objects; load_model(path, compile=False) reads a model compiled with a "
-                         f"function of your own. Received: custom_objects={custom_objects!r:.100}")
+    from .keras_model import no_custom_objects
+    no_custom_objects(custom_objects, " (nothing from a file is run); load_model(path, compile=False) reads a model "
+                                      "compiled with a function of your own")
     if path.suffix == ".keras":
         from .keras_file import load_keras
         return load_keras(path, compile)
