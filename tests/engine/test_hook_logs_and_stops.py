@@ -206,3 +206,23 @@ def test_stop_training_set_outside_the_batch_hooks_ends_the_epoch_after_its_batc
     assert history.history["loss"] == pytest.approx(history_expected["loss"], rel=1e-6)
     for weight, expected in zip(model.get_weights(), weights_expected):
         np.testing.assert_allclose(weight, expected, rtol=1e-6)
+
+
+def test_every_batch_hook_of_a_callback_list_gives_empty_logs_for_none():
+    """The CallbackList's docstring says a missing logs becomes {}; on_train_batch_end passed None through (the
+    other five batch hooks gave {})."""
+    from linnet.engine.callbacks import CallbackList
+
+    seen = []
+
+    class Recorder(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(logs)
+
+        def on_test_batch_end(self, batch, logs=None):
+            seen.append(logs)
+
+    hooks = CallbackList([Recorder()], None, {})
+    hooks.on_train_batch_end(0)
+    hooks.on_test_batch_end(0)
+    assert seen == [{}, {}]

@@ -38,7 +38,7 @@ def clone_model(model: Sequential, input_tensors: None = None, clone_function: C
     if not callable(clone_function):
         raise ValueError(f"Expected `clone_function` argument to be a callable. Received: "
                          f"clone_function={clone_function!r}")
-    width = model.network.input_dim if model.built else model.declared_input_dim
+    width = model._input_dim()
     inputs = [] if width is None else [InputLayer(shape=(width,), name=getattr(model._input, "name", None))]
     clone = Sequential([*inputs, *(clone_function(layer) for layer in model.layers)], name=model.name)
     if model.compiled:

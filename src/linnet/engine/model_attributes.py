@@ -46,7 +46,7 @@ class ModelAttributes:
         return (None, self._output_dim(self._known_input("output")))
 
     def _known_input(self, which: str) -> int:
-        dim = self.network.input_dim if self.network is not None else self.declared_input_dim
+        dim = self._input_dim()
         if dim is None or not self._layers:
             raise AttributeError(f"Sequential model '{self.name}' has no defined {which} shape yet.")
         return dim

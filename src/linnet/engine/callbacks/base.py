@@ -144,17 +144,12 @@ class CallbackList:
     def on_predict_begin(self, logs=None): self._call("on_predict_begin", logs)
     def on_predict_end(self, logs=None): self._call("on_predict_end", logs)
 
-    def on_train_batch_begin(self, batch, logs=None):
-        for callback in self._batch:
-            callback.on_train_batch_begin(batch, {} if logs is None else logs)
-
-    def on_train_batch_end(self, batch, logs=None):
-        for callback in self._batch:
-            callback.on_train_batch_end(batch, logs)
-
     def _call_phase(self, phase: str, hook: str, batch: int, logs) -> None:
-        for callback in self._phase[phase]:
+        for callback in self._batch if phase == "train" else self._phase[phase]:
             getattr(callback, hook)(batch, {} if logs is None else logs)
+
+    def on_train_batch_begin(self, batch, logs=None): self._call_phase("train", "on_train_batch_begin", batch, logs)
+    def on_train_batch_end(self, batch, logs=None): self._call_phase("train", "on_train_batch_end", batch, logs)
 
     def on_test_batch_begin(self, batch, logs=None): self._call_phase("test", "on_test_batch_begin", batch, logs)
     def on_test_batch_end(self, batch, logs=None): self._call_phase("test", "on_test_batch_end", batch, logs)
