@@ -25,6 +25,10 @@ __all__ = ["LeastSquaresState", "Moments", "OLSResult", "ResidualDegreesOfFreedo
 
 WARN_BELOW_DIGITS = 6
 """``ols`` warns when fewer significant digits of the coefficients than this are reliable."""
+REFINE_BELOW_DIGITS = 10
+"""``ols(refine=None)`` refines when fewer digits than this are estimated reliable. The pass costs about 10x the
+fit (1M x 20: 0.5 s against 0.04 s), spent only on hard data: NIST Wampler1/3/4, estimated 8.4/8.0/6.2, go from
+9.3/9.4/8.2 correct digits to 13.9/13.5/12.0; fits estimated at 10 digits or more (most data) are not touched."""
 
 
 class OLSResult(ParameterInference):
@@ -249,7 +253,7 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
         ``x1, x2, ...`` (the rule of :mod:`linnet._naming`).
     refine : bool, optional
         Run one pass of iterative refinement over the rows (residuals accumulated in extended precision):
-        ``True`` always, ``False`` never, ``None`` (default) when fewer than 6 digits are estimated reliable;
+        ``True`` always, ``False`` never, ``None`` (default) when fewer than 10 digits are estimated reliable;
         not where it could not halve the error (``2 eps k**2 >= 1``, ``k`` the scaled condition number: NIST Filip).
 
     Examples
@@ -272,7 +276,7 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
     weights = checked_sample_weight(sample_weight, x.shape[0])
 
     def refine_with(solution, state):
-        wanted = refine if refine is not None else solution.digits < WARN_BELOW_DIGITS
+        wanted = refine if refine is not None else solution.digits < REFINE_BELOW_DIGITS
         return refine_solution(solution, state, x, y, weights, bool(fit_intercept)) if wanted else solution
 
     result = OLSResult._fit(Moments()._update(x, y, weights), fit_intercept, feature_names, refine_with)
