@@ -19,7 +19,7 @@ from .._serialization import deserialize
 from ..engine import losses, metrics, optimizers
 from ..engine.layers import InputLayer, Layer
 from . import keras_config as translate
-from .checks import check_input_dim, weight_shapes
+from .checks import check_input_dim, check_size
 from .container import ModelFileError
 from .fields import INVALID, JSON_BUDGET, MAX_LAYERS, mapping, refuse, sequence, shortened, text
 
@@ -117,7 +117,7 @@ def build_sequential(spec: Any, build_config: Any, member: str, prefix: str, req
     try:
         if width is None:
             return Sequential(layers, name=name), kept
-        weight_shapes(layers, width, member)
+        check_size(layers, width, member)
         model = Sequential([InputLayer(shape=(width,), name=input_name), *layers], name=name)
         model.build()
     except INVALID as error:

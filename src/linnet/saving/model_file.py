@@ -31,7 +31,7 @@ from ..engine import losses, optimizers
 from ..engine import metrics as metrics_module
 from ..engine.layers import InputLayer, Layer
 from .arrays import npz_budget, npz_bytes, npz_names, read_npz
-from .checks import check_input_dim, check_metadata, weight_shapes
+from .checks import check_input_dim, check_metadata, check_size
 from .container import ModelFileError, read_archive, read_members, write_atomically
 from .fields import INVALID, JSON_BUDGET, MAX_LAYERS, mapping, names, refuse, sequence, text
 from .legacy import upgrade_v1
@@ -242,7 +242,7 @@ def _architecture(path: Path, config: dict):
             layers.append(deserialize(entry, Layer))
         except INVALID as error:
             raise ModelFileError(f"{path}: {member}: model.layers[{i}] is invalid: {error}") from None
-    weight_shapes(layers, input_dim, member)
+    check_size(layers, input_dim, member)
     try:
         model = Sequential([InputLayer(shape=(input_dim,)), *layers], name=text(spec.get("name"), member, "model.name"))
         model.build()
