@@ -87,7 +87,7 @@ def load_weights(model, filepath: Any, skip_mismatch: bool = False) -> None:
     if optimizer is not None:  # first: the one step that may still refuse a value (a learning rate of 0)
         h5.restore_optimizer(model.optimizer, model.network.sizes, h5.trainable_shapes(model), optimizer, member)
     for layer, values in layers:
-        layer.set_weights([value.astype(weight.dtype) for value, weight in zip(values, layer.get_weights())])
+        h5.restore_layer(layer, values)
 
 
 def _check_suffix(text: str) -> None:
@@ -127,8 +127,7 @@ def _layer_values(model, store, member: str, skip_mismatch: bool) -> list[tuple[
     for key, layer in keyed.items():
         expected, shapes = [w.shape for w in layer.get_weights()], _shapes(store, f"layers/{key}/vars")
         if shapes == expected:
-            found.append((layer, h5.read_vars(store, f"layers/{key}/vars",
-                                           [(w.shape, w.dtype.kind in "iu") for w in layer.get_weights()], member)))
+            found.append((layer, h5.read_vars(store, f"layers/{key}/vars", layer.get_weights(), member)))
         else:
             differences.append(f"layer {layer.name!r} (layers/{key}) has weights of shapes {expected}; the file "
                                f"holds {shapes or 'none'}")
@@ -160,4 +159,4 @@ def _optimizer_values(model, store, member: str) -> list | None:
         warn(f"Skipping variable loading for optimizer '{model.optimizer.name}', because it has "
              f"{len(current)} variables whereas the saved optimizer has {saved} variables. ")
         return None
-    return h5.read_vars(store, "optimizer/vars", [(v.shape, v.dtype.kind in "iu") for v in current], member)
+    return h5.read_vars(store, "optimizer/vars", current, member)
