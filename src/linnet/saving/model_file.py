@@ -31,7 +31,7 @@ from ..engine import losses, optimizers
 from ..engine import metrics as metrics_module
 from .arrays import npz_budget, npz_bytes, npz_names, read_npz
 from .checks import check_input_dim, check_metadata
-from .container import ModelFileError, read_archive, read_members, write_atomically
+from .container import ModelFileError, read_archive, read_members, refuse_folder, write_atomically
 from .fields import INVALID, JSON_BUDGET, MAX_LAYERS, mapping, names, refuse, sequence, text
 from .keras_model import layer_from, no_custom_objects, sequential_of
 from .legacy import upgrade_v1
@@ -93,10 +93,7 @@ def save_model(model, path) -> None:
     """Write ``model`` to ``path`` atomically; a ``.keras`` path is written in Keras 3's format."""
     path = file_path(path)
     model._require_built("save")
-    if path.is_dir():
-        name = "model.keras" if path.suffix == ".keras" else "model.linnet"
-        raise IsADirectoryError(f"Cannot save the model to {str(path)!r}: it is a directory; give a file name "
-                                f"such as {str(path / name)!r}.")
+    refuse_folder(path, "the model", str(path), "model.keras" if path.suffix == ".keras" else "model.linnet")
     if path.suffix not in SAVED_EXTENSIONS:
         legacy = (" (.h5 is Keras 2's HDF5 format, which linnet does not write)" if path.suffix in (".h5", ".hdf5")
                   else "")

@@ -24,7 +24,7 @@ from .._atomic import write_bytes
 from .._validation import boolean, file_path
 from .._warnings import warn
 from . import keras_weights as h5
-from .container import ModelFileError, read_archive, read_members, require_file
+from .container import ModelFileError, read_archive, read_members, refuse_folder, require_file
 from .keras_weights import MEMBER
 
 SUFFIX = ".weights.h5"
@@ -41,9 +41,7 @@ def save_weights(model, filepath: Any, overwrite: bool = True, max_shard_size: A
                          f"max_shard_size must be None. Received: max_shard_size={max_shard_size!r}")
     overwrite = boolean(overwrite, "overwrite")
     model._require_built("save_weights")
-    if path.is_dir():
-        raise IsADirectoryError(f"Cannot save the weights to {text!r}: it is a directory; give a file name such as "
-                                f"{str(path / 'model.weights.h5')!r}.")
+    refuse_folder(path, "the weights", text, "model.weights.h5")
     if path.exists() and not overwrite and not _proceed(text):
         return
     optimizer = model.optimizer if model.compiled else None
