@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from linnet.engine.layers import Dense, Input, Normalization
+from linnet.engine.layers import Activation, Dense, Input, Normalization
 from linnet.engine.sequential import Sequential
 
 
@@ -68,3 +68,14 @@ def test_input_shapes_and_argument_errors():
         Sequential([Input((1,)), Dense(2)]).build()
     with pytest.raises(ValueError, match="Input must be the first layer"):
         Sequential([Dense(1), Input((1,))])
+
+
+@pytest.mark.parametrize("layer", [Dense(3), Dense(2, use_bias=False), Normalization(), Activation("linear")],
+                         ids=["dense", "dense-no-bias", "normalization", "activation"])
+def test_weight_shapes_known_before_building_are_the_built_weights(layer):
+    """The shapes (and count) a layer declares for an input width, which the size caps and the model files' checks
+    use before anything is allocated, are those of its weights once built."""
+    declared = layer.weight_shapes(4)
+    Sequential([Input((4,)), layer, *([] if layer.output_dim(4) == 1 else [Dense(1)])])
+    assert [w.shape for w in layer.get_weights()] == declared
+    assert layer.weight_count(4) == sum(w.size for w in layer.get_weights())

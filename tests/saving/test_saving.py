@@ -391,8 +391,11 @@ def test_metadata_without_valid_checksums_is_refused(saved, metadata):
     (lambda c: c["compile"].update(optimizer={"class_name": "Adamm"}), r"compile is invalid: .*'Adamm'"),
     (lambda c: c["compile"].update(metrics=[{"class_name": "Accuracy", "name": "acc"}]), r"compile is invalid"),
     (lambda c: c["compile"].update(loss={"class_name": "Huber", "config": {"delta": -1}}), r"compile is invalid"),
+    (lambda c: c["model"]["layers"].append(c["model"]["layers"][0]),
+     r"config.json: model.layers do not describe a valid model: .*is already used"),
+    (lambda c: c["model"].update(name=7), r"^config.json: model.name must be a non-empty string .*Received: 7$"),
 ], ids=["no-layers", "unknown-layer", "relu", "config-list", "input-dim", "layers-dict", "model-str",
-        "optimizer", "metric", "loss"])
+        "optimizer", "metric", "loss", "layer-twice", "name"])
 def test_a_consistent_but_invalid_description_is_refused_naming_the_field(saved, change, message):
     _, path = saved
     edit_config(path, change, fix_checksums=True)

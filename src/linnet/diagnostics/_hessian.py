@@ -81,18 +81,19 @@ def penalty_curvature(dense) -> np.ndarray:
     return 2.0 * np.append(l2(dense.bias_regularizer), np.full(dense.kernel.shape[0], l2(dense.kernel_regularizer)))
 
 
-def eigenvalues(moments: Moments, lift: np.ndarray, fit_intercept: bool, curvature: float = 1.0,
-                ridge: np.ndarray | None = None) -> np.ndarray:
+def eigenvalues(moments: Moments, lift: np.ndarray, fit_intercept: bool, curvature: float,
+                ridge: np.ndarray | None) -> np.ndarray:
     """Ascending eigenvalues of ``H = curvature·liftᵀ((1/n) [1, x]ᵀ [1, x])lift + diag(ridge)`` (``ridge`` over
-    (bias, kernel), from :func:`penalty_curvature`), without the bias row and column if there is no intercept."""
+    (bias, kernel), from :func:`penalty_curvature`; None: no penalty), without the bias row and column if there is
+    no intercept."""
     hessian = curvature * (lift.T @ (moments.gram(fit_intercept=True) / moments.n) @ lift)
     if ridge is not None:
         hessian = hessian + np.diag(ridge)
     return np.linalg.eigvalsh(hessian if fit_intercept else hessian[1:, 1:])
 
 
-def spectrum(moments: Moments, lift: np.ndarray, fit_intercept: bool, curvature: float = 1.0,
-             ridge: np.ndarray | None = None) -> tuple[float, float]:
+def spectrum(moments: Moments, lift: np.ndarray, fit_intercept: bool, curvature: float,
+             ridge: np.ndarray | None) -> tuple[float, float]:
     """λmax and λmax/λmin of :func:`eigenvalues`' ``H``."""
     values = eigenvalues(moments, lift, fit_intercept, curvature, ridge)
     largest, smallest = float(values[-1]), float(values[0])

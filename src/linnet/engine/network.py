@@ -13,7 +13,7 @@ import numpy as np
 
 from .._validation import FLOATX
 from .layers import Layer
-from .layers.base import MAX_PARAMETERS
+from .layers.base import MAX_PARAMETERS, first_beyond_limit
 from .losses import MeanSquaredError
 
 
@@ -165,14 +165,13 @@ class Network:
 def _refuse_beyond_limit(layers: Sequence[Layer], input_dim: int) -> None:
     """Refuse, before anything is allocated, layers holding more than ``MAX_PARAMETERS`` values together (what a
     model file may hold: a model saved must load)."""
-    dim, total = input_dim, 0
-    for layer in layers:
-        total += layer.weight_count(dim)
-        if total > MAX_PARAMETERS:
-            received = f"units={layer.units} ({layer.name!r})" if hasattr(layer, "units") else repr(layer)
-            raise ValueError(f"The layers up to {layer.name!r} on {input_dim:,} inputs would hold {total:,} weights; "
-                             f"a linnet model holds at most {MAX_PARAMETERS:,}. Received: {received}")
-        dim = layer.output_dim(dim)
+    beyond = first_beyond_limit(layers, input_dim)
+    if beyond is not None:
+        i, _, total = beyond
+        layer = layers[i]
+        received = f"units={layer.units} ({layer.name!r})" if hasattr(layer, "units") else repr(layer)
+        raise ValueError(f"The layers up to {layer.name!r} on {input_dim:,} inputs would hold {total:,} weights; "
+                         f"a linnet model holds at most {MAX_PARAMETERS:,}. Received: {received}")
 
 
 def _bound_values(layer: Layer) -> list[np.ndarray]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.layers.base import MAX_PARAMETERS  # what a model may hold, read or built
+from ..engine.layers.base import MAX_PARAMETERS, Layer, first_beyond_limit  # what a model may hold, read or built
 from .fields import (
     MAX_EPOCHS,
     MAX_FEATURES,
@@ -33,25 +33,14 @@ from .fields import (
 _COUNTS = 2**53
 
 
-def weight_shapes(layers: Sequence[Any], input_dim: int, member: str) -> list[tuple[int, ...]]:
-    """The shapes of the weights of ``layers`` fed ``input_dim`` features, computed without allocating them;
-    refused when they hold more than ``MAX_PARAMETERS`` values."""
-    shapes, dim, total = [], input_dim, 0
-    for i, layer in enumerate(layers):
-        units = getattr(layer, "units", None)
-        if units is not None:
-            layer_shapes = [(dim, units)] + ([(units,)] if layer.use_bias else [])
-        elif type(layer).__name__ == "Normalization":
-            layer_shapes = [(dim,), (dim,), ()]
-        else:
-            layer_shapes = []
-        total += sum(int(np.prod(shape)) for shape in layer_shapes)
-        if total > MAX_PARAMETERS:
-            raise refuse(member, f"layers[{i}] ({layer.name!r})", f"a layer keeping the model within "
-                         f"{MAX_PARAMETERS} weights (it takes {dim} inputs)", getattr(layer, "units", None))
-        shapes.extend(layer_shapes)
-        dim = layer.output_dim(dim)
-    return shapes
+def check_size(layers: Sequence[Layer], input_dim: int, member: str) -> None:
+    """Refuse, before any weight is allocated, ``layers`` fed ``input_dim`` features that hold more than
+    ``MAX_PARAMETERS`` values together."""
+    beyond = first_beyond_limit(layers, input_dim)
+    if beyond is not None:
+        i, dim, _ = beyond
+        raise refuse(member, f"layers[{i}] ({layers[i].name!r})", f"a layer keeping the model within "
+                     f"{MAX_PARAMETERS} weights (it takes {dim} inputs)", getattr(layers[i], "units", None))
 
 
 def check_metadata(metadata: Any, member: str, input_dim: int, feature_names: list[str] | None) -> dict:

@@ -59,6 +59,14 @@ def require_file(path: Path, example: str = "model.linnet") -> None:
         raise FileNotFoundError(f"No model file at {str(path)!r}.")
 
 
+def refuse_folder(path: Path, what: str, shown: str, example: str) -> None:
+    """Before ``what`` is saved to ``path`` (``shown`` as the caller gave it): an ``IsADirectoryError`` for a folder,
+    suggesting a file ``example`` in it."""
+    if path.is_dir():
+        raise IsADirectoryError(f"Cannot save {what} to {shown!r}: it is a directory; give a file name such as "
+                                f"{str(path / example)!r}.")
+
+
 def read_members(path: Path, archive: zipfile.ZipFile, budgets: Mapping[str, int]) -> dict[str, bytes]:
     """The members named in ``budgets`` (name -> most bytes accepted), each checked against its budget before
     it is inflated; a missing member or one declaring more is a ``ModelFileError``."""

@@ -35,7 +35,7 @@ def model_envelope(model, full: bool = False) -> dict[str, Any]:
     return envelope
 
 
-def sequential_config(model, full: bool = True) -> dict[str, Any]:
+def sequential_config(model, full: bool) -> dict[str, Any]:
     """Keras 3's ``Sequential.get_config()`` of ``model``: name, trainable, dtype, the layers (an ``InputLayer``
     first once the input width is known) and then ``build_input_shape``. ``full``: every key Keras 3.15.1 writes
     (VarianceScaling initializers with their ``input_axes``/``output_axes``, the input layer's ``ragged`` and

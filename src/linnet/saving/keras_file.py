@@ -32,6 +32,7 @@ from .keras_weights import (
     optimizer_values,
     read_vars,
     reading,
+    restore_layer,
     restore_optimizer,
     size_budget,
     trainable_shapes,
@@ -94,12 +95,10 @@ def _check_metadata(metadata: Any) -> None:
 
 def _restore(model, keras_layers: list[dict], store) -> None:
     for layer, key, config in zip(model.layers, layer_keys(model.layers), keras_layers):
-        current = layer.get_weights()
         in_weights = type(layer).__name__ != "Normalization" or config.get("mean") is None
-        expected = [(w.shape, w.dtype.kind in "iu") for w in current] if in_weights else []
-        values = read_vars(store, f"layers/{key}/vars", expected)
+        values = read_vars(store, f"layers/{key}/vars", layer.get_weights() if in_weights else [])
         if values:
-            layer.set_weights([v.astype(w.dtype) for v, w in zip(values, current)])
+            restore_layer(layer, values)
     if model.compiled and "optimizer" in store:
         _restore_optimizer(model, store)
 
@@ -112,7 +111,7 @@ def _restore_optimizer(model, store) -> None:
     full = optimizer_values(optimizer, shapes)
     base = 1 + ("learning_rate" in optimizer.variables())
     expected = full[:base] if len(entries(store, "optimizer/vars")) == base < len(full) else full
-    found = read_vars(store, "optimizer/vars", [(v.shape, v.dtype.kind in "iu") for v in expected])
+    found = read_vars(store, "optimizer/vars", expected)
     if len(found) < len(full) and int(found[0]) != 0:
         raise refuse(WEIGHTS, "optimizer/vars", f"the {len(full)} arrays of the state of an optimizer that has "
                      f"taken steps", f"{len(found)} arrays, iteration {int(found[0])}")

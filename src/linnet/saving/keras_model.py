@@ -1,5 +1,6 @@
 """Keras 3's model configs for linnet's Sequential models: ``get_config``/``Sequential.from_config`` and
-``to_json``/``model_from_json``, and the model a Keras Sequential config describes (also for ``.keras`` files).
+``to_json``/``model_from_json``, and the model a Keras Sequential config describes (also for ``.keras`` files;
+``.linnet`` files build theirs with the same ``layer_from`` and ``sequential_of``).
 
 A config is Keras 3.15.1's, key for key (``keras_config.sequential_config``), so real Keras rebuilds linnet's
 models from it and linnet rebuilds Keras' linear ones. Nothing in a config is trusted: it is checked as the
@@ -19,7 +20,7 @@ from .._serialization import deserialize
 from ..engine import losses, metrics, optimizers
 from ..engine.layers import InputLayer, Layer
 from . import keras_config as translate
-from .checks import check_input_dim, weight_shapes
+from .checks import check_input_dim, check_size
 from .container import ModelFileError
 from .fields import INVALID, JSON_BUDGET, MAX_LAYERS, mapping, refuse, sequence, shortened, text
 
@@ -99,7 +100,6 @@ def build_sequential(spec: Any, build_config: Any, member: str, prefix: str, req
     """The linnet model of Keras' Sequential config ``spec`` (at ``prefix`` in ``member``), built once the declared
     sizes passed the caps (unbuilt when no input shape is declared and ``require_input`` is False); also the
     config of each layer as linnet read it (which says whether Normalization keeps its statistics in the weights)."""
-    from ..engine.sequential import Sequential
     spec = mapping(spec, member, prefix.rstrip(".") or "the top level")
     entries = sequence(spec.get("layers"), member, f"{prefix}layers", MAX_LAYERS + 1)
     width, input_name, rest = translate.input_layer(spec, entries, build_config, member, prefix)
@@ -108,23 +108,35 @@ def build_sequential(spec: Any, build_config: Any, member: str, prefix: str, req
     layers, kept = [], []
     for i, entry in enumerate(rest, start=len(entries) - len(rest)):
         envelope = translate.layer_envelope(entry, f"{prefix}layers[{i}]", member)
-        try:
-            layers.append(deserialize(envelope, Layer))
-        except INVALID as error:
-            raise ModelFileError(f"{member}: {prefix}layers[{i}] is invalid: {error}") from None
+        layers.append(layer_from(envelope, member, f"{prefix}layers[{i}]"))
         kept.append(envelope["config"])
     name = text(spec.get("name", "sequential"), member, f"{prefix}name")
+    return sequential_of(layers, width, input_name, name, member, prefix), kept
+
+
+def layer_from(envelope: Any, member: str, field: str) -> Layer:
+    """The linnet layer of the envelope at ``field`` of ``member``, or a ``ModelFileError`` naming that field."""
+    try:
+        return deserialize(envelope, Layer)
+    except INVALID as error:
+        raise ModelFileError(f"{member}: {field} is invalid: {error}") from None
+
+
+def sequential_of(layers: list[Layer], width: int | None, input_name: str | None, name: str, member: str,
+                  prefix: str):
+    """The Sequential model ``name`` of ``layers`` (at ``prefix`` in ``member``), built on ``width`` inputs (an
+    ``InputLayer`` named ``input_name``) once their sizes passed the cap, unbuilt when ``width`` is None."""
+    from ..engine.sequential import Sequential
+    if width is not None:
+        check_size(layers, width, member)
     try:
         if width is None:
-            return Sequential(layers, name=name), kept
-        weight_shapes(layers, width, member)
+            return Sequential(layers, name=name)
         model = Sequential([InputLayer(shape=(width,), name=input_name), *layers], name=name)
         model.build()
     except INVALID as error:
-        if isinstance(error, ModelFileError):
-            raise
         raise ModelFileError(f"{member}: {prefix}layers do not describe a valid model: {error}") from None
-    return model, kept
+    return model
 
 
 def compile_model(model, settings: Any, member: str) -> None:

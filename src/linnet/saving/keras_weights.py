@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -129,17 +129,18 @@ def entries(store, where: str) -> list[str]:
     return sorted(group.keys()) if group is not None and hasattr(group, "keys") else []
 
 
-def read_vars(store, where: str, expected: list[tuple[tuple[int, ...], bool]], member: str = MEMBER
-              ) -> list[np.ndarray]:
-    """The datasets ``<where>/0, 1, ...``: exactly ``len(expected)`` of them, each checked from its header
-    (shape, dtype) before it is read, then for finiteness; refusals name ``member`` and the dataset."""
+def read_vars(store, where: str, like: Sequence[np.ndarray], member: str = MEMBER) -> list[np.ndarray]:
+    """The datasets ``<where>/0, 1, ...``: one for each array of ``like`` (the values they replace), each checked
+    from its header to have that array's shape (and to be an integer count where it is one) before it is read,
+    then for finiteness; refusals name ``member`` and the dataset."""
     found = entries(store, where)
-    if found != sorted(str(i) for i in range(len(expected))):
-        raise refuse(member, where, f"a group of the {len(expected)} arrays the architecture calls for",
+    if found != sorted(str(i) for i in range(len(like))):
+        raise refuse(member, where, f"a group of the {len(like)} arrays the architecture calls for",
                      f"{len(found)} entries {found[:8]}")
     values = []
-    for i, (shape, counter) in enumerate(expected):
+    for i, current in enumerate(like):
         dataset, field = store[f"{where}/{i}"], f"{where}/{i}"
+        shape, counter = current.shape, current.dtype.kind in "iu"
         if not hasattr(dataset, "shape") or tuple(dataset.shape) != shape or dataset.dtype.kind not in "iuf":
             raise refuse(member, field, f"a numeric array of shape {shape}",
                          f"shape {getattr(dataset, 'shape', None)}, dtype {getattr(dataset, 'dtype', None)}")
@@ -149,6 +150,11 @@ def read_vars(store, where: str, expected: list[tuple[tuple[int, ...], bool]], m
                 value = value.astype(np.float32)
         values.append(check_array(value, member, field, shape, counter))
     return values
+
+
+def restore_layer(layer, values: list[np.ndarray]) -> None:
+    """Give ``layer`` the ``values`` ``read_vars`` read for its weights, each in the dtype of the weight it replaces."""
+    layer.set_weights([value.astype(weight.dtype) for value, weight in zip(values, layer.get_weights())])
 
 
 def restore_optimizer(optimizer, sizes: list[int], shapes: list[tuple[int, ...]], found: list[np.ndarray],

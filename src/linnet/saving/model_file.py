@@ -25,15 +25,15 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from .._serialization import deserialize, serialize
+from .._serialization import serialize
 from .._validation import boolean, file_path
 from ..engine import losses, optimizers
 from ..engine import metrics as metrics_module
-from ..engine.layers import InputLayer, Layer
 from .arrays import npz_budget, npz_bytes, npz_names, read_npz
-from .checks import check_input_dim, check_metadata, weight_shapes
-from .container import ModelFileError, read_archive, read_members, write_atomically
+from .checks import check_input_dim, check_metadata
+from .container import ModelFileError, read_archive, read_members, refuse_folder, write_atomically
 from .fields import INVALID, JSON_BUDGET, MAX_LAYERS, mapping, names, refuse, sequence, text
+from .keras_model import layer_from, no_custom_objects, sequential_of
 from .legacy import upgrade_v1
 
 __all__ = ["ModelFileError", "load_model", "read_model_file", "save_model"]
@@ -93,10 +93,7 @@ def save_model(model, path) -> None:
     """Write ``model`` to ``path`` atomically; a ``.keras`` path is written in Keras 3's format."""
     path = file_path(path)
     model._require_built("save")
-    if path.is_dir():
-        name = "model.keras" if path.suffix == ".keras" else "model.linnet"
-        raise IsADirectoryError(f"Cannot save the model to {str(path)!r}: it is a directory; give a file name "
-                                f"such as {str(path / name)!r}.")
+    refuse_folder(path, "the model", str(path), "model.keras" if path.suffix == ".keras" else "model.linnet")
     if path.suffix not in SAVED_EXTENSIONS:
         legacy = (" (.h5 is Keras 2's HDF5 format, which linnet does not write)" if path.suffix in (".h5", ".hdf5")
                   else "")
@@ -158,7 +155,6 @@ def load_model(path, custom_objects: None = None, compile: bool = True, safe_mod
     path = file_path(path)
     compile = boolean(compile, "compile")
     boolean(safe_mode, "safe_mode")
-    from .keras_model import no_custom_objects
     no_custom_objects(custom_objects, " (nothing from a file is run); load_model(path, compile=False) reads a model "
                                       "compiled with a function of your own")
     if path.suffix == ".keras":
@@ -227,7 +223,6 @@ def _check_digest(path: Path, metadata: Any, name: str, content: bytes | None) -
 
 def _architecture(path: Path, config: dict):
     """The model ``config.json`` describes, built once its declared sizes passed the caps."""
-    from ..engine.sequential import Sequential
     member = "config.json"
     spec = mapping(config.get("model"), member, "model")
     input_dim = check_input_dim(spec.get("input_dim"), member, "model.input_dim")
@@ -236,19 +231,9 @@ def _architecture(path: Path, config: dict):
         raise refuse(member, "model.layers", "a list of at least one layer", entries)
     if "feature_names" in spec:
         names(spec["feature_names"], member, "model.feature_names", input_dim)
-    layers = []
-    for i, entry in enumerate(entries):
-        try:
-            layers.append(deserialize(entry, Layer))
-        except INVALID as error:
-            raise ModelFileError(f"{path}: {member}: model.layers[{i}] is invalid: {error}") from None
-    weight_shapes(layers, input_dim, member)
-    try:
-        model = Sequential([InputLayer(shape=(input_dim,)), *layers], name=text(spec.get("name"), member, "model.name"))
-        model.build()
-    except INVALID as error:
-        raise ModelFileError(f"{path}: {member}: model does not describe a valid model: {error}") from None
-    return model
+    name, where = text(spec.get("name"), member, "model.name"), f"{path}: {member}"
+    layers = [layer_from(entry, where, f"model.layers[{i}]") for i, entry in enumerate(entries)]
+    return sequential_of(layers, input_dim, None, name, where, "model.")
 
 
 def _compile(path: Path, model, config: dict) -> None:

@@ -24,7 +24,7 @@ from .._atomic import write_bytes
 from .._validation import boolean, file_path
 from .._warnings import warn
 from . import keras_weights as h5
-from .container import ModelFileError, read_archive, read_members, require_file
+from .container import ModelFileError, read_archive, read_members, refuse_folder, require_file
 from .keras_weights import MEMBER
 
 SUFFIX = ".weights.h5"
@@ -41,9 +41,7 @@ def save_weights(model, filepath: Any, overwrite: bool = True, max_shard_size: A
                          f"max_shard_size must be None. Received: max_shard_size={max_shard_size!r}")
     overwrite = boolean(overwrite, "overwrite")
     model._require_built("save_weights")
-    if path.is_dir():
-        raise IsADirectoryError(f"Cannot save the weights to {text!r}: it is a directory; give a file name such as "
-                                f"{str(path / 'model.weights.h5')!r}.")
+    refuse_folder(path, "the weights", text, "model.weights.h5")
     if path.exists() and not overwrite and not _proceed(text):
         return
     optimizer = model.optimizer if model.compiled else None
@@ -87,7 +85,7 @@ def load_weights(model, filepath: Any, skip_mismatch: bool = False) -> None:
     if optimizer is not None:  # first: the one step that may still refuse a value (a learning rate of 0)
         h5.restore_optimizer(model.optimizer, model.network.sizes, h5.trainable_shapes(model), optimizer, member)
     for layer, values in layers:
-        layer.set_weights([value.astype(weight.dtype) for value, weight in zip(values, layer.get_weights())])
+        h5.restore_layer(layer, values)
 
 
 def _check_suffix(text: str) -> None:
@@ -127,8 +125,7 @@ def _layer_values(model, store, member: str, skip_mismatch: bool) -> list[tuple[
     for key, layer in keyed.items():
         expected, shapes = [w.shape for w in layer.get_weights()], _shapes(store, f"layers/{key}/vars")
         if shapes == expected:
-            found.append((layer, h5.read_vars(store, f"layers/{key}/vars",
-                                           [(w.shape, w.dtype.kind in "iu") for w in layer.get_weights()], member)))
+            found.append((layer, h5.read_vars(store, f"layers/{key}/vars", layer.get_weights(), member)))
         else:
             differences.append(f"layer {layer.name!r} (layers/{key}) has weights of shapes {expected}; the file "
                                f"holds {shapes or 'none'}")
@@ -160,4 +157,4 @@ def _optimizer_values(model, store, member: str) -> list | None:
         warn(f"Skipping variable loading for optimizer '{model.optimizer.name}', because it has "
              f"{len(current)} variables whereas the saved optimizer has {saved} variables. ")
         return None
-    return h5.read_vars(store, "optimizer/vars", [(v.shape, v.dtype.kind in "iu") for v in current], member)
+    return h5.read_vars(store, "optimizer/vars", current, member)

@@ -5,6 +5,7 @@ one flat float32 parameter vector (``bind``), and maps inputs forward (``call``)
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -78,9 +79,14 @@ class Layer(Configurable):
     def output_dim(self, input_dim: int) -> int:
         return input_dim
 
+    def weight_shapes(self, input_dim: int) -> list[tuple[int, ...]]:
+        """The shapes of the layer's weights (``get_weights``' order) for ``input_dim`` inputs, known before they
+        are allocated (none here)."""
+        return []
+
     def weight_count(self, input_dim: int) -> int:
-        """Values in the layer's weights for ``input_dim`` inputs, known before they are allocated (none here)."""
-        return 0
+        """Values in the layer's weights for ``input_dim`` inputs: the sum of the products of their shapes."""
+        return sum(math.prod(shape) for shape in self.weight_shapes(input_dim))
 
     def initial_values(self) -> list[np.ndarray]:
         """Fresh values of the trainable variables, in ``trainable_names`` order."""
@@ -132,6 +138,19 @@ class Layer(Configurable):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
+
+
+def first_beyond_limit(layers: Sequence[Layer], input_dim: int) -> tuple[int, int, int] | None:
+    """``(i, dim, total)`` for the first of ``layers`` (fed ``input_dim`` features) at which together they hold more
+    than ``MAX_PARAMETERS`` weights (``dim``: its inputs, ``total``: the weights up to it), or None; nothing is
+    allocated."""
+    dim, total = input_dim, 0
+    for i, layer in enumerate(layers):
+        total += layer.weight_count(dim)
+        if total > MAX_PARAMETERS:
+            return i, dim, total
+        dim = layer.output_dim(dim)
+    return None
 
 
 def _check_weight_shapes(layer: Layer, weights: Sequence[Any], shapes: list[tuple[int, ...]]) -> None:

@@ -69,17 +69,15 @@ class Dense(Layer):
         self.trainable_names = ("kernel", "bias") if use_bias else ("kernel",)
         self.kernel = self.bias = None
 
-    def weight_count(self, input_dim: int) -> int:
-        return (input_dim + self.use_bias) * self.units
+    def weight_shapes(self, input_dim: int) -> list[tuple[int, ...]]:
+        return [(input_dim, self.units), (self.units,)] if self.use_bias else [(input_dim, self.units)]
 
     def output_dim(self, input_dim):
         return self.units
 
     def initial_values(self):
-        values = [self.kernel_initializer((self.input_dim, self.units))]
-        if self.use_bias:
-            values.append(self.bias_initializer((self.units,)))
-        return values
+        drawn_by = (self.kernel_initializer, self.bias_initializer)
+        return [initializer(shape) for initializer, shape in zip(drawn_by, self.weight_shapes(self.input_dim))]
 
     def bind(self, values, grads):
         self.kernel, self._grad_kernel = values[0], grads[0]

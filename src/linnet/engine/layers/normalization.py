@@ -61,8 +61,8 @@ class Normalization(Layer):
         self.mean, self.variance = mean.astype(FLOATX), variance.astype(FLOATX)
         self.count = np.asarray(count, dtype=np.int64)
 
-    def weight_count(self, input_dim: int) -> int:
-        return 2 * input_dim + 1  # mean, variance, count (Keras' weights)
+    def weight_shapes(self, input_dim: int) -> list[tuple[int, ...]]:
+        return [(input_dim,), (input_dim,), ()]  # mean, variance, count (Keras' weights)
 
     def build(self, input_dim):
         if self.mean is None:
