@@ -246,3 +246,21 @@ def test_one_rule_says_what_a_scheduler_address_is_for_the_api_and_the_command_l
     """linnet.dask's scheduler= and linnet's --scheduler had two patterns of their own; they now share this one."""
     from linnet._validation import is_scheduler_address
     assert is_scheduler_address(text) is taken
+
+
+def _compiled() -> linnet.Sequential:
+    model = linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda y: _compiled().fit(np.ones((3, 1)), y, verbose=0), "y"),
+    (lambda y: linnet.losses.MeanSquaredError()(y, np.ones(3)), "y_true"),
+    (lambda y: linnet.losses.MeanSquaredError()(np.ones(3), y), "y_pred"),
+    (lambda y: linnet.metrics.MeanAbsoluteError().update_state(np.ones(3), np.ones(3), y), "sample_weight"),
+])
+def test_one_shape_rule_for_every_one_output_array(call, name):
+    with pytest.raises(ValueError, match=rf"^{name} must hold one value per sample, shape \(n,\) or \(n, 1\), for a "
+                                         rf"one-output regression\. Received: {name}\.shape=\(3, 2\)$"):
+        call(np.ones((3, 2)))
