@@ -264,3 +264,25 @@ def test_one_shape_rule_for_every_one_output_array(call, name):
     with pytest.raises(ValueError, match=rf"^{name} must hold one value per sample, shape \(n,\) or \(n, 1\), for a "
                                          rf"one-output regression\. Received: {name}\.shape=\(3, 2\)$"):
         call(np.ones((3, 2)))
+
+
+def test_one_of_takes_a_choice_and_refuses_the_rest_without_comparing_arrays():
+    assert v.one_of("min", "mode", ("auto", "min", "max")) == "min"
+    assert v.one_of(None, "activation", (None, "linear")) is None
+    with pytest.raises(ValueError, match=r"^Unknown mode 'mni'\. Did you mean 'min'\? Known mode names: auto, max, "
+                                         r"min\.$"):
+        v.one_of("mni", "mode", ("auto", "min", "max"))
+    with pytest.raises(ValueError, match="^every must be 'epoch' or 'batch'$"):
+        v.one_of(np.array(["epoch", "batch"]), "every", ("epoch", "batch"), "every must be 'epoch' or 'batch'")
+
+
+@pytest.mark.parametrize("call, value, message", [
+    (lambda value: callbacks.EarlyStopping(mode=value), np.array(["min", "max"]), r"^Unknown mode array\("),
+    (lambda value: Dense(1, activation=value), np.array(["linear", "linear"]),
+     r"activation must be None or 'linear'.* Received: activation=array\("),
+    (lambda value: _compiled().fit(np.ones((3, 1)), np.ones(3), shuffle=value, verbose=0), np.array([True, False]),
+     r"^shuffle must be True, False or 'batch'\. Received: shuffle=array\("),
+])
+def test_a_choice_argument_refuses_an_array_with_its_own_message(call, value, message):
+    with pytest.raises(ValueError, match=message):
+        call(value)

@@ -8,7 +8,7 @@ import math
 import numbers
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,16 @@ def unknown_name(kind: str, name: Any, choices: Iterable[str]) -> ValueError:
     close = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1)
     hint = f" Did you mean {by_lower[close[0]]!r}?" if close else ""
     return ValueError(f"Unknown {kind} {name!r}.{hint} Known {kind} names: {', '.join(choices)}.")
+
+
+def one_of(value: Any, name: str, choices: Collection, message: str | None = None) -> Any:
+    """``value`` if it is one of ``choices`` (constants: names, True/False, None, numbers), else a ValueError saying
+    ``message``, by default ``unknown_name``'s (then ``choices`` are names). A list, an array or any other unhashable
+    value is one of none: ``value in choices`` would compare an array element-wise, which NumPy refuses ("the truth
+    value of an array ... is ambiguous") or answers for one element."""
+    if isinstance(value, Hashable) and value in choices:
+        return value
+    raise unknown_name(name, value, choices) if message is None else ValueError(message)
 
 
 def reject_unknown_kwargs(kwargs: dict, where: str, allowed: Iterable[str] = ()) -> None:
