@@ -286,3 +286,19 @@ def test_one_of_takes_a_choice_and_refuses_the_rest_without_comparing_arrays():
 def test_a_choice_argument_refuses_an_array_with_its_own_message(call, value, message):
     with pytest.raises(ValueError, match=message):
         call(value)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda value: linnet.callbacks.ParameterHistory(every=value), r"^every must be 'epoch' or 'batch'\. Received: "),
+    (lambda value: linnet.layers.Normalization(axis=value), r"so axis must be -1\. Received: axis=array\("),
+])
+def test_choice_arguments_that_had_no_guard_refuse_an_array_by_name(call, message):
+    """They compared the array element-wise, and NumPy's "truth value of an array ... is ambiguous" came out."""
+    with pytest.raises(ValueError, match=message):
+        call(np.array([1, -1]))
+
+
+def test_the_notebook_playground_names_an_optimizer_that_is_a_list():
+    from linnet.notebook.playground import Settings  # `["sgd"] in OPTIMIZERS` was "unhashable type: 'list'"
+    with pytest.raises(ValueError, match=r"optimizer must be one of .* Received: optimizer=\['sgd'\]"):
+        Settings(optimizer=["sgd"]).checked()
