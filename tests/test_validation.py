@@ -246,3 +246,59 @@ def test_one_rule_says_what_a_scheduler_address_is_for_the_api_and_the_command_l
     """linnet.dask's scheduler= and linnet's --scheduler had two patterns of their own; they now share this one."""
     from linnet._validation import is_scheduler_address
     assert is_scheduler_address(text) is taken
+
+
+def _compiled() -> linnet.Sequential:
+    model = linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda y: _compiled().fit(np.ones((3, 1)), y, verbose=0), "y"),
+    (lambda y: linnet.losses.MeanSquaredError()(y, np.ones(3)), "y_true"),
+    (lambda y: linnet.losses.MeanSquaredError()(np.ones(3), y), "y_pred"),
+    (lambda y: linnet.metrics.MeanAbsoluteError().update_state(np.ones(3), np.ones(3), y), "sample_weight"),
+])
+def test_one_shape_rule_for_every_one_output_array(call, name):
+    with pytest.raises(ValueError, match=rf"^{name} must hold one value per sample, shape \(n,\) or \(n, 1\), for a "
+                                         rf"one-output regression\. Received: {name}\.shape=\(3, 2\)$"):
+        call(np.ones((3, 2)))
+
+
+def test_one_of_takes_a_choice_and_refuses_the_rest_without_comparing_arrays():
+    assert v.one_of("min", "mode", ("auto", "min", "max")) == "min"
+    assert v.one_of(None, "activation", (None, "linear")) is None
+    with pytest.raises(ValueError, match=r"^Unknown mode 'mni'\. Did you mean 'min'\? Known mode names: auto, max, "
+                                         r"min\.$"):
+        v.one_of("mni", "mode", ("auto", "min", "max"))
+    with pytest.raises(ValueError, match="^every must be 'epoch' or 'batch'$"):
+        v.one_of(np.array(["epoch", "batch"]), "every", ("epoch", "batch"), "every must be 'epoch' or 'batch'")
+
+
+@pytest.mark.parametrize("call, value, message", [
+    (lambda value: callbacks.EarlyStopping(mode=value), np.array(["min", "max"]), r"^Unknown mode array\("),
+    (lambda value: Dense(1, activation=value), np.array(["linear", "linear"]),
+     r"activation must be None or 'linear'.* Received: activation=array\("),
+    (lambda value: _compiled().fit(np.ones((3, 1)), np.ones(3), shuffle=value, verbose=0), np.array([True, False]),
+     r"^shuffle must be True, False or 'batch'\. Received: shuffle=array\("),
+])
+def test_a_choice_argument_refuses_an_array_with_its_own_message(call, value, message):
+    with pytest.raises(ValueError, match=message):
+        call(value)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda value: linnet.callbacks.ParameterHistory(every=value), r"^every must be 'epoch' or 'batch'\. Received: "),
+    (lambda value: linnet.layers.Normalization(axis=value), r"so axis must be -1\. Received: axis=array\("),
+])
+def test_choice_arguments_that_had_no_guard_refuse_an_array_by_name(call, message):
+    """They compared the array element-wise, and NumPy's "truth value of an array ... is ambiguous" came out."""
+    with pytest.raises(ValueError, match=message):
+        call(np.array([1, -1]))
+
+
+def test_the_notebook_playground_names_an_optimizer_that_is_a_list():
+    from linnet.notebook.playground import Settings  # `["sgd"] in OPTIMIZERS` was "unhashable type: 'list'"
+    with pytest.raises(ValueError, match=r"optimizer must be one of .* Received: optimizer=\['sgd'\]"):
+        Settings(optimizer=["sgd"]).checked()

@@ -106,6 +106,12 @@ def serialize(obj: Any) -> dict[str, Any]:
     return envelope
 
 
+def function_reference(name: str, module: str | None = "builtins") -> dict[str, Any]:
+    """Keras 3's reference to a function in a config: its name, not its code, as a ``MeanMetricWrapper``'s ``fn`` is
+    written (``module`` ``"builtins"``; a config only linnet reads may name the function's own module)."""
+    return {"module": module, "class_name": "function", "config": name, "registered_name": "function"}
+
+
 def deserialize(envelope: Any, kind: type) -> Any:
     """Rebuild the object ``serialize`` described, as an instance of a subclass of ``kind``.
 

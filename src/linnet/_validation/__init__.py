@@ -4,9 +4,9 @@ Each check either returns a clean value or raises a ``ValueError``/``TypeError``
 argument, what was expected and what was received, so that bad input never surfaces as a traceback from deep
 inside NumPy (nor as a NumPy ``RuntimeWarning``: overflow is detected, not warned about).
 
-Arguments: ``boolean``, ``positive_int``, ``non_negative_int``, ``real_number``, ``float32_number`` (and the
-``float32_scalar`` rule it adds), ``verbosity``, ``file_path``,
-``existing_file``, ``instances``, ``is_scheduler_address``, unknown names and keywords. Arrays:
+Arguments: ``boolean``, ``integer_at_least`` (and its ``positive_int``, ``non_negative_int``), ``real_number``,
+``float32_number`` (and the ``float32_scalar`` rule it adds), ``verbosity``, ``file_path``, ``existing_file``,
+``instances``, ``is_scheduler_address``, ``one_of`` (a choice), unknown names and keywords. Arrays:
 ``numeric_array`` (the conversion every array goes through), ``features``, ``targets``, ``sample_weights``,
 ``float32_values`` and
 ``column_statistics`` (what the float32 engine can hold), ``regression_pair`` (what a loss or metric called
@@ -23,8 +23,10 @@ from .arguments import (
                         float32_number,
                         float32_scalar,
                         instances,
+                        integer_at_least,
                         is_scheduler_address,
                         non_negative_int,
+                        one_of,
                         positive_int,
                         real_number,
                         reject_unknown_kwargs,
@@ -47,6 +49,6 @@ from .arrays import (
 
 __all__ = ["FLOAT32_TINY", "FLOATX", "VERBOSITY", "boolean", "ceil_div", "column_statistics", "existing_file",
            "features", "file_path", "finite_results", "float32_number", "float32_scalar", "float32_values", "instances",
-           "is_scheduler_address", "non_negative_int", "nonfinite_index", "numeric_array", "positive_int",
-           "real_number", "regression_pair", "reject_unknown_kwargs", "require_finite", "sample_weights", "targets",
-           "unknown_name", "verbosity"]
+           "integer_at_least", "is_scheduler_address", "non_negative_int", "nonfinite_index", "numeric_array",
+           "one_of", "positive_int", "real_number", "regression_pair", "reject_unknown_kwargs", "require_finite",
+           "sample_weights", "targets", "unknown_name", "verbosity"]

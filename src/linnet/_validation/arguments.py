@@ -8,7 +8,7 @@ import math
 import numbers
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,16 @@ def unknown_name(kind: str, name: Any, choices: Iterable[str]) -> ValueError:
     return ValueError(f"Unknown {kind} {name!r}.{hint} Known {kind} names: {', '.join(choices)}.")
 
 
+def one_of(value: Any, name: str, choices: Collection, message: str | None = None) -> Any:
+    """``value`` if it is one of ``choices`` (constants: names, True/False, None, numbers), else a ValueError saying
+    ``message``, by default ``unknown_name``'s (then ``choices`` are names). A list, an array or any other unhashable
+    value is one of none: ``value in choices`` would compare an array element-wise, which NumPy refuses ("the truth
+    value of an array ... is ambiguous") or answers for one element."""
+    if isinstance(value, Hashable) and value in choices:
+        return value
+    raise unknown_name(name, value, choices) if message is None else ValueError(message)
+
+
 def reject_unknown_kwargs(kwargs: dict, where: str, allowed: Iterable[str] = ()) -> None:
     """Refuse keyword arguments ``where`` does not know, suggesting the closest known one."""
     if not kwargs:
@@ -46,18 +56,23 @@ def reject_unknown_kwargs(kwargs: dict, where: str, allowed: Iterable[str] = ())
 def positive_int(value: Any, name: str, *, allow_none: bool = False,
                  expected: str = "a positive integer") -> int | None:
     """Return ``value`` as an int >= 1, or raise naming ``name`` ("``name`` must be ``expected``. Received: ...")."""
-    if value is None and allow_none:
-        return None
-    return _integer_at_least(value, 1, name, expected)
+    return integer_at_least(value, name, 1, allow_none=allow_none, expected=expected)
 
 
 def non_negative_int(value: Any, name: str) -> int:
     """Return ``value`` as an int >= 0, or raise naming ``name``."""
-    return _integer_at_least(value, 0, name, "a non-negative integer")
+    return integer_at_least(value, name, 0, expected="a non-negative integer")
 
 
-def _integer_at_least(value: Any, least: int, name: str, expected: str) -> int:
-    """``value`` as an int >= ``least``: TypeError for what is not an integer (bools included), else ValueError."""
+def integer_at_least(value: Any, name: str, least: int, *, allow_none: bool = False,
+                     expected: str | None = None) -> int | None:
+    """``value`` as an int >= ``least`` (or None, when ``allow_none``): TypeError for what is not an integer (bools
+    included), else ValueError, both "``name`` must be ``expected``. Received: ..." (by default ``expected`` is
+    "an integer >= ``least``", with "or None" when ``allow_none``)."""
+    if value is None and allow_none:
+        return None
+    if expected is None:
+        expected = f"an integer >= {least}" + (" or None" if allow_none else "")
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be {expected}. Received: {name}={value!r} ({type(value).__name__})")
     if value < least:

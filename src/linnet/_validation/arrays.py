@@ -133,18 +133,15 @@ def features(x: Any, name: str = "x", *, n_features: int | None = None, dtype=FL
     return checked_cast(array, dtype, name, finite)
 
 
-def targets(y: Any, n_samples: int, name: str = "y", *, dtype=FLOATX, finite: bool = True) -> np.ndarray:
-    """Return ``y`` as a finite ``(n_samples, 1)`` array; accepts shape ``(n,)`` or ``(n, 1)`` (``finite`` as in
-    ``features``)."""
+def targets(y: Any, n_samples: int | None, name: str = "y", *, dtype=FLOATX, finite: bool = True) -> np.ndarray:
+    """Return ``y`` (a number, shape ``(n,)`` or ``(n, 1)``: one output) as a finite ``(n, 1)`` array of ``dtype``,
+    ``n == n_samples`` unless that is None (``finite`` as in ``features``; a NaN is named at its sample's index)."""
     array = numeric_array(y, name)
-    if array.ndim == 0:
-        array = array.reshape(1)
-    if array.ndim == 2 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 1:
-        raise ValueError(f"{name} must have shape (n,) or (n, 1) for a one-output model. "
-                         f"Received: {shaped(name, array)}")
-    if array.shape[0] != n_samples:
+    if array.ndim > 2 or (array.ndim == 2 and array.shape[1] != 1):
+        raise ValueError(f"{name} must hold one value per sample, shape (n,) or (n, 1), for a one-output "
+                         f"regression. Received: {shaped(name, array)}")
+    array = array.reshape(-1)
+    if n_samples is not None and array.shape[0] != n_samples:
         raise ValueError(f"x and {name} must have the same number of samples: x has {n_samples}, "
                          f"{name} has {array.shape[0]}.")
     return checked_cast(array, dtype, name, finite).reshape(-1, 1)
@@ -173,13 +170,13 @@ def regression_pair(y_true: Any, y_pred: Any, sample_weight: Any = None, *,
     Keras' ``squeeze_or_expand_to_same_rank`` pairs them), the same ``B >= 1``; NaN and infinity refused unless
     not ``finite``. ``sample_weight``: None, a number (every sample), or ``(B,)``/``(B, 1)``, finite and >= 0.
     """
-    y_true, y_pred = _one_output(y_true, "y_true", finite), _one_output(y_pred, "y_pred", finite)
+    y_true, y_pred = targets(y_true, None, "y_true", finite=finite), targets(y_pred, None, "y_pred", finite=finite)
     if y_true.shape != y_pred.shape or not y_true.size:
         raise ValueError(f"y_true and y_pred must have the same length, at least 1. Received: lengths "
                          f"{y_true.shape[0]} and {y_pred.shape[0]}.")
     if sample_weight is None:
         return y_true, y_pred, None
-    weight = _one_output(sample_weight, "sample_weight", True)
+    weight = targets(sample_weight, None, "sample_weight")
     _require_non_negative(weight, "sample_weight")
     if np.ndim(sample_weight) == 0:
         weight = np.broadcast_to(weight, y_true.shape)
@@ -187,18 +184,6 @@ def regression_pair(y_true: Any, y_pred: Any, sample_weight: Any = None, *,
         raise ValueError(f"sample_weight must be a number or hold one weight per sample ({y_true.shape[0]}). "
                          f"Received: {weight.shape[0]} weights.")
     return y_true, y_pred, weight
-
-
-def _one_output(values: Any, name: str, finite: bool) -> np.ndarray:
-    """``values`` (a number, ``(n,)`` or ``(n, 1)``) as a float32 column ``(n, 1)``; NaN and infinity refused when
-    ``finite``, at the sample's index as ``targets`` gives it."""
-    array = numeric_array(values, name)
-    if array.ndim > 2 or (array.ndim == 2 and array.shape[1] != 1):
-        raise ValueError(f"{name} must hold one value per sample, shape (n,) or (n, 1), for a one-output "
-                         f"regression. Received: {shaped(name, array)}")
-    if finite:
-        require_finite(array.reshape(-1), name)
-    return checked_cast(array.reshape(-1, 1), FLOATX, name, finite=False)
 
 
 def float32_values(values: Any, name: str, *, non_negative: bool = False, tiny: bool = False) -> np.ndarray:

@@ -15,7 +15,7 @@ import numpy as np
 from .. import random as _random
 from .._serialization import Configurable, resolve, serialize  # noqa: F401 (serialize is part of this module's API)
 from .._serialization import deserialize as _deserialize
-from .._validation import FLOATX, float32_number
+from .._validation import FLOATX, float32_number, non_negative_int
 
 
 class Initializer(Configurable):
@@ -32,17 +32,15 @@ class Initializer(Configurable):
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
-    """``shape`` as a tuple of ints >= 0 (an int ``n`` is ``(n,)``), or a named error."""
+    """``shape`` as a tuple of ints >= 0 (an int ``n`` is ``(n,)``), each dimension checked by ``non_negative_int``;
+    the error names the whole shape."""
     dims = (shape,) if isinstance(shape, numbers.Integral) else shape
     try:
-        dims = tuple(dims)
-    except TypeError:
-        dims = (None,)
-    if any(isinstance(dim, bool) or not isinstance(dim, numbers.Integral) for dim in dims):
-        raise TypeError(f"shape must be an int or a tuple of ints, such as (3, 1). Received: shape={shape!r}")
-    if any(dim < 0 for dim in dims):
-        raise ValueError(f"shape must have no negative dimension. Received: shape={shape!r}")
-    return tuple(int(dim) for dim in dims)
+        return tuple(non_negative_int(dim, "shape") for dim in dims)
+    except TypeError:  # not iterable, or a dimension that is not an int
+        raise TypeError(f"shape must be an int or a tuple of ints, such as (3, 1). Received: shape={shape!r}") from None
+    except ValueError:
+        raise ValueError(f"shape must have no negative dimension. Received: shape={shape!r}") from None
 
 
 class Constant(Initializer):

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._serialization import Configurable
+from .._serialization import Configurable, function_reference
 from .._validation import float32_values, numeric_array, regression_pair
 from . import losses
 from .layers.base import unique_name
@@ -197,8 +197,7 @@ class MeanMetricWrapper(Mean):
         self.add(*reduce_samplewise(values.astype(np.float32), sample_weight, np.mean))
 
     def get_config(self):
-        fn = {"module": "builtins", "class_name": "function", "config": getattr(self.fn, "__name__", repr(self.fn)),
-              "registered_name": "function"}  # Keras' reference to a function: its name
+        fn = function_reference(getattr(self.fn, "__name__", repr(self.fn)))
         return {**super().get_config(), "fn": fn, **self.fn_kwargs}
 
     @classmethod

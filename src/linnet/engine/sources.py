@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
-from .._validation import features, positive_int, real_number, targets
+from .._validation import features, one_of, positive_int, real_number, targets
 from .ahead import ShuffleAhead
 from .gather import gathered, in_background
 
@@ -100,8 +100,8 @@ class ArrayBatches:
     reuse: bool = False
 
     def __post_init__(self):
-        if not isinstance(self.shuffle, Hashable) or self.shuffle not in (True, False, "batch"):  # not an array
-            raise ValueError(f"shuffle must be True, False or 'batch'. Received: shuffle={self.shuffle!r}")
+        one_of(self.shuffle, "shuffle", (True, False, "batch"),
+               f"shuffle must be True, False or 'batch'. Received: shuffle={self.shuffle!r}")
 
     def __len__(self) -> int:
         return (self.x.shape[0] + self.batch_size - 1) // self.batch_size

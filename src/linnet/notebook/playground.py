@@ -46,8 +46,8 @@ class Settings:
 
     def checked(self) -> Settings:
         """These settings, validated (a ``ValueError``/``TypeError`` naming the control and what it received)."""
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}. Received: optimizer={self.optimizer!r}")
+        check.one_of(self.optimizer, "optimizer", OPTIMIZERS,
+                     f"optimizer must be one of {list(OPTIMIZERS)}. Received: optimizer={self.optimizer!r}")
         if self.momentum and self.optimizer not in WITH_MOMENTUM:
             raise ValueError(f"momentum applies to {' and '.join(WITH_MOMENTUM)} only; set it to 0 for "
                              f"{self.optimizer}. Received: momentum={self.momentum!r}")

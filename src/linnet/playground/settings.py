@@ -65,13 +65,10 @@ def read_settings(request: Any) -> Settings:
     missing = [name for name in _FIELDS[:5] if name not in request]
     if missing:
         raise ValueError(f"The request lacks the setting(s) {', '.join(missing)}.")
-    preset, optimizer = request["preset"], request["optimizer"]
-    if preset not in PRESETS:
-        raise _checks.unknown_name("preset", preset, PRESETS)
+    preset = _checks.one_of(request["preset"], "preset", PRESETS)
     if "csv" in request and preset != "csv":
         raise ValueError(f"A CSV is read only with the preset 'csv'. Received: a CSV with preset={preset!r}")
-    if optimizer not in OPTIMIZERS:
-        raise _checks.unknown_name("optimizer", optimizer, OPTIMIZERS)
+    optimizer = _checks.one_of(request["optimizer"], "optimizer", OPTIMIZERS)
     seed = _checks.non_negative_int(request.get("seed", 42), "seed")
     if seed > MAX_SEED:
         raise ValueError(f"seed must be at most {MAX_SEED}. Received: seed={seed}")

@@ -18,9 +18,9 @@ from ..._validation import (
     file_path,
     float32_number,
     non_negative_int,
+    one_of,
     positive_int,
     real_number,
-    unknown_name,
     verbosity,
 )
 from ..._warnings import warn
@@ -49,9 +49,7 @@ class MonitorCallback(Callback):
         if not isinstance(monitor, str):
             raise TypeError("monitor must be the name of a logged quantity such as 'val_loss'. "
                             f"Received: monitor={monitor!r}")
-        if not isinstance(mode, str) or mode not in _MODES:  # an array would compare element-wise
-            raise unknown_name("mode", mode, _MODES)
-        self.monitor, self.mode = monitor, mode
+        self.monitor, self.mode = monitor, one_of(mode, "mode", _MODES)
         self.min_delta = abs(real_number(min_delta, "min_delta"))
         self.best: float | None = None
         self.minimize: bool | None = None  # resolved at the first epoch end, when the model is known

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..._validation import boolean, file_path, reject_unknown_kwargs, verbosity
+from ..._validation import boolean, file_path, one_of, reject_unknown_kwargs, verbosity
 from .base import _HOOKS, BATCH_HOOKS, Callback
 
 
@@ -183,9 +183,8 @@ class ParameterHistory(Callback):
 
     def __init__(self, every: str = "epoch"):
         super().__init__()
-        if every not in ("epoch", "batch"):
-            raise ValueError(f"every must be 'epoch' or 'batch'. Received: every={every!r}")
-        self.every = every
+        self.every = one_of(every, "every", ("epoch", "batch"),
+                            f"every must be 'epoch' or 'batch'. Received: every={every!r}")
         self._coef: list[np.ndarray] = []
         self._intercept: list[float] = []
         self._epochs: list[float] = []

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..._validation import boolean, positive_int, reject_unknown_kwargs
+from ..._validation import boolean, one_of, positive_int, reject_unknown_kwargs
 from .. import initializers, regularizers
 from .base import Layer, unique_name
 
@@ -36,10 +36,9 @@ _LINEAR_ACTIVATIONS = (None, "linear")
 
 
 def _check_linear(activation: Any) -> None:
-    if not isinstance(activation, (str, type(None))) or activation not in _LINEAR_ACTIVATIONS:  # not an array
-        raise ValueError(f"linnet fits linear models, so the activation must be None or 'linear'; a nonlinear "
-                         f"activation would make this a general neural network: use Keras or PyTorch for that. "
-                         f"Received: activation={activation!r}")
+    one_of(activation, "activation", _LINEAR_ACTIVATIONS,
+           f"linnet fits linear models, so the activation must be None or 'linear'; a nonlinear activation would "
+           f"make this a general neural network: use Keras or PyTorch for that. Received: activation={activation!r}")
 
 
 class Dense(Layer):

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..._validation import FLOATX, boolean, column_statistics, features, float32_values, reject_unknown_kwargs
+from ..._validation import FLOATX, boolean, column_statistics, features, float32_values, one_of, reject_unknown_kwargs
 from .base import Layer
 
 
@@ -25,9 +25,8 @@ class Normalization(Layer):
     def __init__(self, axis: int | None = -1, mean: Any = None, variance: Any = None,
                  invert: bool = False, name: str | None = None, **kwargs):
         reject_unknown_kwargs(kwargs, "Normalization", ["axis", "mean", "variance", "invert", "name", "input_shape"])
-        if axis not in (-1, 1):
-            raise ValueError("linnet's Normalization normalizes each feature, so axis must be -1. "
-                             f"Received: axis={axis!r}")
+        one_of(axis, "axis", (-1, 1), f"linnet's Normalization normalizes each feature, so axis must be -1. "
+                                      f"Received: axis={axis!r}")
         if (mean is None) != (variance is None):
             raise ValueError("Normalization needs both mean and variance, or neither (then call adapt()).")
         super().__init__(name=name)

@@ -1,7 +1,8 @@
 """The optimizers' argument checks and float32 constants, shared by the base class and every update rule.
 
-Keras' own messages are kept where it has them ("``gradient_accumulation_steps`` must be an integer >= 2.
-Received: ..."); each check names the argument, what it expects and what it received.
+Keras' own messages are kept where it has them ("``ema_momentum`` must be in the range [0, 1]. Received: ...");
+each check names the argument, what it expects and what it received. The integer ones (``ema_overwrite_frequency``,
+``gradient_accumulation_steps``) are ``_validation.integer_at_least``.
 """
 
 from __future__ import annotations
@@ -37,18 +38,6 @@ def decay_rate(value: Any, name: str) -> float:
 def optional(value: Any, name: str, *, low_open: bool) -> float | None:
     """``None``, or a number >= 0 (> 0 when ``low_open``, and then not one that float32 rounds to 0) float32 holds."""
     return None if value is None else float32_number(value, name, tiny=low_open, low=0.0, low_open=low_open)
-
-
-def integer_at_least(value: Any, name: str, low: int) -> int | None:
-    """``None``, or an int >= ``low`` (bools refused)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"`{name}` must be an integer >= {low} or None. Received: {name}={value!r} "
-                        f"({type(value).__name__})")
-    if value < low:
-        raise ValueError(f"`{name}` must be an integer >= {low} or None. Received: {name}={value}")
-    return int(value)
 
 
 def checked_ema_momentum(value: Any) -> float:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._validation import boolean
+from ..._validation import boolean, integer_at_least
 from ..._warnings import warn
-from ._arguments import F32, ONE, checked_ema_momentum, integer_at_least
+from ._arguments import F32, ONE, checked_ema_momentum
 
 
 def accumulate(accumulator: np.ndarray, grads: np.ndarray, iteration: int, steps: int,
@@ -57,9 +57,10 @@ class Averaging:
     def _averaging_arguments(self, use_ema, ema_momentum, ema_overwrite_frequency, gradient_accumulation_steps):
         self.use_ema = boolean(use_ema, "use_ema")
         self.ema_momentum = checked_ema_momentum(ema_momentum)
-        self.ema_overwrite_frequency = integer_at_least(ema_overwrite_frequency, "ema_overwrite_frequency", 1)
+        self.ema_overwrite_frequency = integer_at_least(ema_overwrite_frequency, "ema_overwrite_frequency", 1,
+                                                        allow_none=True)
         self.gradient_accumulation_steps = integer_at_least(gradient_accumulation_steps,
-                                                             "gradient_accumulation_steps", 2)
+                                                            "gradient_accumulation_steps", 2, allow_none=True)
         if not self.use_ema and (self.ema_overwrite_frequency is not None or self.ema_momentum != 0.99):
             warn(f"ema_momentum and ema_overwrite_frequency only act with use_ema=True (Keras ignores "
                  f"them otherwise). Received: use_ema=False, ema_momentum={ema_momentum}, "

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._serialization import function_reference
 from ..._validation import float32_number
 from ..schedules import LearningRateSchedule, serialize
 from ._arguments import F32, called_rate, checked_rate_function, constant, scheduled_rate
@@ -73,7 +74,7 @@ class LearningRate:
         if self._schedule is not None:
             return serialize(self._schedule)
         if self._rate_function is not None:
-            function = self._rate_function
-            return {"module": getattr(function, "__module__", None), "class_name": "function",
-                    "config": getattr(function, "__qualname__", repr(function)), "registered_name": "function"}
+            function = self._rate_function  # named in full: linnet's config only (Keras files refuse a callable rate)
+            return function_reference(getattr(function, "__qualname__", repr(function)),
+                                      getattr(function, "__module__", None))
         return float(self._lr)
