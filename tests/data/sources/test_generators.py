@@ -181,6 +181,8 @@ def test_steps_per_epoch_with_arrays_is_taken_and_shuffle_with_a_generator_is_re
     assert model().fit(X, Y, steps_per_epoch=2, verbose=0).params["steps"] == 2  # of the 3 batches of 32
     with pytest.raises(ValueError, match="shuffle cannot be used when x is a data source"):
         model().fit(chunks, shuffle=False, verbose=0)
+    with pytest.raises(ValueError, match=r"shuffle cannot be used .* Received: shuffle=array"):  # was NumPy's
+        model().fit(chunks, shuffle=np.array([True, False]), verbose=0)  # "truth value ... is ambiguous"
 
 
 def test_ols_refuses_a_batch_that_is_not_a_tuple_instead_of_reading_its_rows_as_x_and_y():
