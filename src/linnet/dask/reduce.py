@@ -103,7 +103,8 @@ def ols(x: Any, y: Any = None, fit_intercept: bool = True, *, target: str | None
     Returns
     -------
     OLSResult
-        The same result, to rounding, as ``linnet.ols`` on the collection's rows in memory.
+        The same result, to rounding, as ``linnet.ols(..., refine=False)`` on the collection's rows in memory
+        (which by default also refines a fit estimated below 10 digits, with a second pass over the rows).
     """
     if refine:
         raise ValueError("refine=True needs a second pass over the rows, which linnet.dask.ols does not make; "

@@ -16,7 +16,9 @@ Centered, the gradient does not cancel: on the rows themselves (``[1, x]' W r``)
 fits worse, by up to 3 digits. The pass divides the coefficients' error by about ``1 / (eps k**2)`` (``k`` the
 scaled condition number); where ``2 eps k**2 >= 1`` it would not halve it, and only ``ssr`` is taken from it. The
 correction's own rounding (:func:`_correction_error`) bounds what it can prove: the error before it, at most
-``|d| + E``. It runs on ``y · 2**-y_exponent``, the solution's units, so that ``s`` neither overflows nor
+``|d| + E``. That is a second bound on the error the solution's own estimate already bounds, and the tighter of
+the two is kept: on wide, nearly collinear designs ``E`` made the pass report fewer digits than before it.
+It runs on ``y · 2**-y_exponent``, the solution's units, so that ``s`` neither overflows nor
 underflows (y near 1e308 or 1e-300) where ``numpy.longdouble`` is float64.
 """
 
@@ -63,7 +65,8 @@ def refine_solution(solution: LeastSquares, state: LeastSquaresState, x: np.ndar
     digits = digits_of(before, units * refined, units * solution.negligible)
     return dataclasses.replace(solution, params=np.ldexp(refined, -shift), refined=True,
                                residual_norm=math.sqrt(max(float(ssr), 0.0)) if solution.residual_norm else 0.0,
-                               digits=min(digits, kept_digits(refined, solution.negligible, -shift)))
+                               digits=max(solution.digits, min(digits, kept_digits(refined, solution.negligible,
+                                                                                     -shift))))
 
 
 def _pass(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None, center: np.ndarray, level, slopes: np.ndarray,

@@ -2,8 +2,9 @@
 
 The least-squares state (:class:`linnet.exact.LeastSquaresState`) is updated chunk by chunk, so the rows are
 read once and never held together; the state is the same, up to rounding, as the one of all rows at once (it
-is mergeable: ``a + b``), so the answer has the same digits as ``ols`` on the arrays in memory. Refinement,
-which needs a second pass over the rows, is not run on a stream; ``digits`` still says how many digits hold.
+is mergeable: ``a + b``), so the answer has the same digits as ``ols(refine=False)`` on the arrays in memory.
+Refinement, which needs a second pass over the rows, is not run on a stream (in memory it runs by default when
+fewer than 10 digits are estimated); ``digits`` still says how many digits hold.
 """
 
 from __future__ import annotations
