@@ -276,6 +276,24 @@ def test_one_of_takes_a_choice_and_refuses_the_rest_without_comparing_arrays():
         v.one_of(np.array(["epoch", "batch"]), "every", ("epoch", "batch"), "every must be 'epoch' or 'batch'")
 
 
+class Ambiguous:
+    """Compares as ``pandas.NA`` does: its truth is ambiguous."""
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        raise TypeError("boolean value of NA is ambiguous")
+
+
+@pytest.mark.parametrize("value, choices", [(Ambiguous(), ("auto", "min", "max")), ((["sgd"],), {"sgd": 1})])
+def test_one_of_refuses_values_whose_comparison_or_hash_fails(value, choices):
+    """EarlyStopping(mode=pandas.NA) stopped on "boolean value of NA is ambiguous", and the playground's
+    Settings(optimizer=(['sgd'],)) on "unhashable type: 'list'" (a tuple is Hashable by its type only)."""
+    assert not v.among(value, choices)
+    with pytest.raises(ValueError, match=r"^Unknown mode "):
+        v.one_of(value, "mode", choices)
+
+
 @pytest.mark.parametrize("call, value, message", [
     (lambda value: callbacks.EarlyStopping(mode=value), np.array(["min", "max"]), r"^Unknown mode array\("),
     (lambda value: Dense(1, activation=value), np.array(["linear", "linear"]),

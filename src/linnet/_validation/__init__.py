@@ -6,7 +6,8 @@ inside NumPy (nor as a NumPy ``RuntimeWarning``: overflow is detected, not warne
 
 Arguments: ``boolean``, ``integer_at_least`` (and its ``positive_int``, ``non_negative_int``), ``real_number``,
 ``float32_number`` (and the ``float32_scalar`` rule it adds), ``verbosity``, ``file_path``, ``existing_file``,
-``instances``, ``is_scheduler_address``, ``one_of`` (a choice), unknown names and keywords. Arrays:
+``instances``, ``is_scheduler_address``, ``one_of`` (a choice; ``among`` asks without refusing), unknown names
+and keywords. Arrays:
 ``numeric_array`` (the conversion every array goes through), ``features``, ``targets``, ``sample_weights``,
 ``float32_values`` and
 ``column_statistics`` (what the float32 engine can hold), ``regression_pair`` (what a loss or metric called
@@ -16,6 +17,7 @@ directly takes), ``nonfinite_index`` and ``finite_results``.
 from .arguments import (
                         FLOAT32_TINY,
                         VERBOSITY,
+                        among,
                         boolean,
                         ceil_div,
                         existing_file,
@@ -47,7 +49,7 @@ from .arrays import (
                         targets,
 )
 
-__all__ = ["FLOAT32_TINY", "FLOATX", "VERBOSITY", "boolean", "ceil_div", "column_statistics", "existing_file",
+__all__ = ["FLOAT32_TINY", "FLOATX", "VERBOSITY", "among", "boolean", "ceil_div", "column_statistics", "existing_file",
            "features", "file_path", "finite_results", "float32_number", "float32_scalar", "float32_values", "instances",
            "integer_at_least", "is_scheduler_address", "non_negative_int", "nonfinite_index", "numeric_array",
            "one_of", "positive_int", "real_number", "regression_pair", "reject_unknown_kwargs", "require_finite",

@@ -31,12 +31,21 @@ def unknown_name(kind: str, name: Any, choices: Iterable[str]) -> ValueError:
     return ValueError(f"Unknown {kind} {name!r}.{hint} Known {kind} names: {', '.join(choices)}.")
 
 
+def among(value: Any, choices: Collection) -> bool:
+    """Whether ``value`` is one of ``choices`` (constants: names, True/False, None, numbers). A list, an array or any
+    other unhashable value is one of none: ``value in choices`` would compare an array element-wise, which NumPy
+    refuses ("the truth value of an array ... is ambiguous") or answers for one element. So is a value whose
+    comparison or hash fails (``pandas.NA``, whose truth is ambiguous; a tuple holding a list)."""
+    try:
+        return isinstance(value, Hashable) and value in choices
+    except (TypeError, ValueError):
+        return False
+
+
 def one_of(value: Any, name: str, choices: Collection, message: str | None = None) -> Any:
-    """``value`` if it is one of ``choices`` (constants: names, True/False, None, numbers), else a ValueError saying
-    ``message``, by default ``unknown_name``'s (then ``choices`` are names). A list, an array or any other unhashable
-    value is one of none: ``value in choices`` would compare an array element-wise, which NumPy refuses ("the truth
-    value of an array ... is ambiguous") or answers for one element."""
-    if isinstance(value, Hashable) and value in choices:
+    """``value`` if it is :func:`among` ``choices``, else a ValueError saying ``message``, by default
+    ``unknown_name``'s (then ``choices`` are names)."""
+    if among(value, choices):
         return value
     raise unknown_name(name, value, choices) if message is None else ValueError(message)
 

@@ -13,11 +13,10 @@ epoch without ``steps_per_epoch``.
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
-from ..._validation import unknown_name
+from ..._validation import among, unknown_name
 from ...engine.sources import is_source, refuse_array_arguments
 from ...engine.steps import Steps, passes
 from .csv import CSVSource
@@ -64,7 +63,7 @@ def data_source(x: Any, shuffle: Any = None, steps_per_epoch: int | None = None,
         return PyDatasetSource(x, shuffle=False if shuffle is None else shuffle, steps_per_epoch=steps_per_epoch)
     if not (is_source(x) or is_iterable_input(x)):
         return None  # arrays: fit reads steps_per_epoch batches an epoch from them itself (engine.steps.Passes)
-    if not (isinstance(shuffle, Hashable) and shuffle in (None, True)):  # an array: refused, not compared
+    if not among(shuffle, (None, True)):  # an array: refused, not compared
         refuse_array_arguments("x", shuffle=shuffle)
     if is_source(x):
         return passes(x, steps_per_epoch)
