@@ -186,7 +186,8 @@ def test_an_uncompiled_keras_model_file_opens_uncompiled(keras_file):
      r"the input shape \(InputLayer batch_shape\) must be an integer from 1 to 1000000"),
     (lambda c: c["config"]["layers"][0]["config"].update(batch_shape=[None, 28, 28]),
      r"config.layers\[0\].config.batch_shape must be \[null, n_features\]"),
-    (lambda c: dense(c).update(units=10**9), r"must be a layer keeping the model within 10000000 weights"),
+    (lambda c: dense(c).update(units=10**9),  # the field was layers[1]: without the prefix, counted from the Dense
+     r"config.json: config.layers\[2\] \('dense.*'\) must be a layer keeping the model within 10000000 weights"),
     (lambda c: c["compile_config"].update(loss_weights=[0.5]), r"compile_config.loss_weights must be null"),
     (lambda c: c["compile_config"].update(metrics=["accuracy"]), r"compile_config.metrics is invalid: .*accuracy"),
 ], ids=["relu", "sigmoid", "conv", "regularizer", "constraint", "functional", "huge-input", "image-input",

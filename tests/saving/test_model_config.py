@@ -162,7 +162,7 @@ def edited(change):
     (edited(lambda c: c["layers"][1]["config"].update(activation="relu")), ValueError,
      r"layers\[1\]\.config\.activation must be 'linear'"),
     (edited(lambda c: c["layers"][1]["config"].update(units=10**9)), ValueError,
-     r"must be a layer keeping the model within 10000000 weights"),
+     r"^config: layers\[1\] \('dense.*'\) must be a layer keeping the model within 10000000 weights"),
     (edited(lambda c: c["layers"][0]["config"].update(batch_shape=[None, 10**12])), ValueError,
      r"the input shape \(InputLayer batch_shape\) must be an integer from 1 to 1000000"),
     (edited(lambda c: c["layers"][1]["config"].update(units="1")), ValueError,

@@ -102,7 +102,7 @@ def test_a_declared_input_dim_out_of_range_is_refused_before_anything_is_allocat
 
 def test_a_dense_layer_declaring_too_many_weights_is_refused_before_building(saved):
     forge(saved, config=lambda c: c["model"]["layers"][0]["config"].update(units=10**9))
-    refused_cheaply(saved, r"config.json: layers\[0\] \('dense.*'\) must be a layer keeping the model within "
+    refused_cheaply(saved, r"config.json: model.layers\[0\] \('dense.*'\) must be a layer keeping the model within "
                            r"10000000 weights .*Received: 1000000000")
 
 

@@ -33,13 +33,13 @@ from .fields import (
 _COUNTS = 2**53
 
 
-def check_size(layers: Sequence[Layer], input_dim: int, member: str) -> None:
-    """Refuse, before any weight is allocated, ``layers`` fed ``input_dim`` features that hold more than
-    ``MAX_PARAMETERS`` values together."""
+def check_size(layers: Sequence[Layer], input_dim: int, member: str, field: str, first: int) -> None:
+    """Refuse, before any weight is allocated, ``layers`` (``field[first]``, ``field[first + 1]``, ... of
+    ``member``) fed ``input_dim`` features that hold more than ``MAX_PARAMETERS`` values together."""
     beyond = first_beyond_limit(layers, input_dim)
     if beyond is not None:
         i, dim, _ = beyond
-        raise refuse(member, f"layers[{i}] ({layers[i].name!r})", f"a layer keeping the model within "
+        raise refuse(member, f"{field}[{first + i}] ({layers[i].name!r})", f"a layer keeping the model within "
                      f"{MAX_PARAMETERS} weights (it takes {dim} inputs)", getattr(layers[i], "units", None))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._serialization import deserialize
 from ..engine import losses, metrics, optimizers
@@ -23,6 +23,9 @@ from . import keras_config as translate
 from .checks import check_input_dim, check_size
 from .container import ModelFileError
 from .fields import INVALID, JSON_BUDGET, MAX_LAYERS, mapping, refuse, sequence, shortened, text
+
+if TYPE_CHECKING:
+    from ..engine.sequential import Sequential
 
 
 def get_config(model) -> dict[str, Any]:
@@ -111,7 +114,7 @@ def build_sequential(spec: Any, build_config: Any, member: str, prefix: str, req
         layers.append(layer_from(envelope, member, f"{prefix}layers[{i}]"))
         kept.append(envelope["config"])
     name = text(spec.get("name", "sequential"), member, f"{prefix}name")
-    return sequential_of(layers, width, input_name, name, member, prefix), kept
+    return sequential_of(layers, width, input_name, name, member, f"{prefix}layers", len(entries) - len(rest)), kept
 
 
 def layer_from(envelope: Any, member: str, field: str) -> Layer:
@@ -123,19 +126,20 @@ def layer_from(envelope: Any, member: str, field: str) -> Layer:
 
 
 def sequential_of(layers: list[Layer], width: int | None, input_name: str | None, name: str, member: str,
-                  prefix: str):
-    """The Sequential model ``name`` of ``layers`` (at ``prefix`` in ``member``), built on ``width`` inputs (an
-    ``InputLayer`` named ``input_name``) once their sizes passed the cap, unbuilt when ``width`` is None."""
+                  field: str, first: int = 0) -> Sequential:
+    """The Sequential model ``name`` of ``layers`` (``field[first]``, ``field[first + 1]``, ... of ``member``), built
+    on ``width`` inputs (an ``InputLayer`` named ``input_name``) once their sizes passed the cap, unbuilt when
+    ``width`` is None."""
     from ..engine.sequential import Sequential
     if width is not None:
-        check_size(layers, width, member)
+        check_size(layers, width, member, field, first)
     try:
         if width is None:
             return Sequential(layers, name=name)
         model = Sequential([InputLayer(shape=(width,), name=input_name), *layers], name=name)
         model.build()
     except INVALID as error:
-        raise ModelFileError(f"{member}: {prefix}layers do not describe a valid model: {error}") from None
+        raise ModelFileError(f"{member}: {field} do not describe a valid model: {error}") from None
     return model
 
 

@@ -233,7 +233,7 @@ def _architecture(path: Path, config: dict):
         names(spec["feature_names"], member, "model.feature_names", input_dim)
     name, where = text(spec.get("name"), member, "model.name"), f"{path}: {member}"
     layers = [layer_from(entry, where, f"model.layers[{i}]") for i, entry in enumerate(entries)]
-    return sequential_of(layers, input_dim, None, name, where, "model.")
+    return sequential_of(layers, input_dim, None, name, where, "model.layers")
 
 
 def _compile(path: Path, model, config: dict) -> None:
