@@ -350,3 +350,50 @@ def test_plane_with_negative_zero_noise_is_the_noiseless_plane():
 def test_clipnorm_beyond_the_gradient_norm_leaves_the_step_unclipped():
     """Pinned: SGD(clipnorm=1e38) formed g * 1e38 first, overflowing float32 into a DivergenceError."""
     trained(optimizer=optimizers.SGD(clipnorm=1e38))
+
+
+AN_ARRAY = np.array([1, 2])
+NAME_OR_FLAG_CALLS = {  # each stopped on NumPy's "truth value of an array is ambiguous" (or took the value silently)
+    "loss_scale_factor": (lambda: optimizers.Adam(loss_scale_factor=AN_ARRAY),
+                          r"must be None. Received: loss_scale_factor=array\(\[1, 2\]\)"),
+    "metric name": (lambda: metrics.MeanSquaredError(name=AN_ARRAY), r"name must be a string. Received: name=arr"),
+    "metric name {}": (lambda: metrics.MeanSquaredError(name={}), r"name must be a string. Received: name=\{\}"),
+    "metric dtype": (lambda: metrics.Mean(dtype=AN_ARRAY), r"compute in float32. Received: dtype=array"),
+    "schedule name": (lambda: linnet.schedules.ExponentialDecay(0.1, 10, 0.9, name=AN_ARRAY),
+                      r"name must be a string. Received: name=array"),
+    "schedule name {}": (lambda: linnet.schedules.InverseTimeDecay(0.1, 10, 0.9, name={}),
+                         r"name must be a string. Received: name=\{\}"),
+    "save_freq": (lambda: callbacks.ModelCheckpoint("model.keras", save_freq=AN_ARRAY),
+                  r"save_freq must be a positive integer. Received: save_freq=array"),
+    "StopAtOptimum fit_intercept": (lambda: callbacks.StopAtOptimum(X, Y, fit_intercept=AN_ARRAY),
+                                    r"fit_intercept must be True or False. Received: fit_intercept=array"),
+    "StopAtOptimum fit_intercept nan": (lambda: callbacks.StopAtOptimum(X, Y, fit_intercept=np.nan),
+                                        r"fit_intercept must be True or False. Received: fit_intercept=nan"),
+    "get_layer name": (lambda: linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)]).get_layer(AN_ARRAY),
+                       r"name must be a layer's name \(a string\). Received: name=array"),
+    "summary dep_variable": (lambda: linnet.ols(X, Y).summary(AN_ARRAY),
+                             r"dep_variable must be a string. Received: dep_variable=array"),
+    "summary dep_variable nan": (lambda: linnet.ols(X, Y).summary(np.nan),
+                                 r"dep_variable must be a string. Received: dep_variable=nan"),
+    "Settings momentum": (lambda: linnet.notebook.Settings(momentum=AN_ARRAY).checked(),
+                          r"momentum must be a real number. Received: momentum=array"),
+    "auto_rate momentum": (lambda: linnet.diagnostics.auto_rate(trained(), X, momentum=AN_ARRAY),
+                           r"momentum must be True or False. Received: momentum=array"),
+    "auto_rate momentum nan": (lambda: linnet.diagnostics.auto_rate(trained(), X, momentum=np.nan),
+                               r"momentum must be True or False. Received: momentum=nan"),
+}
+
+
+@pytest.mark.parametrize("case", NAME_OR_FLAG_CALLS)
+def test_an_array_or_other_garbage_for_a_name_or_flag_is_refused_by_name(case):
+    """Each call stopped on NumPy's 'truth value of an array is ambiguous' (an array), or ignored what it was given
+    (a dict for a name, NaN for a flag); each is now refused naming the argument and the value."""
+    call, message = NAME_OR_FLAG_CALLS[case]
+    with pytest.raises((TypeError, ValueError), match=message):
+        call()
+
+
+def test_the_defaults_of_names_and_flags_still_apply():
+    assert metrics.MeanSquaredError(name="").name == "mean_squared_error"
+    assert linnet.schedules.ExponentialDecay(0.1, 10, 0.9, name="").name == "ExponentialDecay"
+    assert "Dep. Variable:" in linnet.ols(X, Y).summary("") and optimizers.SGD(loss_scale_factor=None)
