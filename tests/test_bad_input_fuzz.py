@@ -397,3 +397,47 @@ def test_the_defaults_of_names_and_flags_still_apply():
     assert metrics.MeanSquaredError(name="").name == "mean_squared_error"
     assert linnet.schedules.ExponentialDecay(0.1, 10, 0.9, name="").name == "ExponentialDecay"
     assert "Dep. Variable:" in linnet.ols(X, Y).summary("") and optimizers.SGD(loss_scale_factor=None)
+
+
+BEYOND_INTERNALS = {  # what reached NumPy, Python's float() or an index, and what each says now
+    "L1(10**30)": (lambda: linnet.keras.regularizers.L1(10**30).l1, None),  # was "ufunc 'isfinite' not supported"
+    "L2(10**400)": (lambda: linnet.keras.regularizers.L2(10**400), r"l2 must be at most 3.4e\+38 in magnitude"),
+    "L2()('x')": (lambda: linnet.keras.regularizers.L2()("x"), r"x must be numeric array-like, not a string"),
+    "L2()({})": (lambda: linnet.keras.regularizers.L2()({}), r"x must hold numbers"),  # was float()'s message
+    "CosineDecay()([1])": (lambda: linnet.schedules.CosineDecay(0.1, 10)([1]),  # was ctypes' ArgumentError
+                           r"step must be a real number. Received: step=\[1\]"),
+    "ExponentialDecay()(10**400)": (lambda: linnet.schedules.ExponentialDecay(0.1, 10, 0.5)(10**400),  # OverflowError
+                                    r"step must be a finite number .* Received: step, an integer of about 401 digits"),
+    "PolynomialDecay()(array)": (lambda: linnet.schedules.PolynomialDecay(0.1, 10)(AN_ARRAY),  # truth value
+                                 r"step must be a real number. Received: step=array"),
+    "PiecewiseConstantDecay()('x')": (lambda: linnet.schedules.PiecewiseConstantDecay([2], [1.0, 0.5])("x"),
+                                      r"step must be a real number. Received: step='x'"),  # was "'<' not supported"
+    "convergence(cli=np.int64(3))": (lambda: linnet.diagnostics.convergence(trained(), X, Y, cli=np.int64(3)),
+                                     r"cli must be True or False. Received: cli=np.int64\(3\)"),  # was an IndexError
+    "convergence(cli=inf)": (lambda: linnet.diagnostics.convergence(trained(), X, Y, cli=np.inf),
+                             r"cli must be True or False. Received: cli=inf"),  # was an OverflowError
+}
+
+
+@pytest.mark.parametrize("case", BEYOND_INTERNALS)
+def test_values_that_reached_numpy_or_float_are_refused_by_name(case):
+    """Each call ended in an exception of NumPy's or Python's (TypeError from a ufunc or float(), ctypes'
+    ArgumentError, OverflowError, IndexError); each is now refused naming the argument, or computed (L1(10**30),
+    a float32 factor as 1e30 is)."""
+    call, message = BEYOND_INTERNALS[case]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        if message is None:
+            assert call() == 1e30
+        else:
+            with pytest.raises((TypeError, ValueError), match=message):
+                call()
+
+
+def test_an_infinite_or_huge_weight_has_an_infinite_l2_penalty_without_a_warning():
+    """L2(0.01)(inf) was NaN (0·inf from the absent L1 term) and L2()(1e308) leaked NumPy's overflow warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert linnet.keras.regularizers.L2(0.01)(np.inf) == np.inf
+        assert linnet.keras.regularizers.L2()(1e308) == np.inf
+    assert linnet.keras.regularizers.L1L2(0.1, 0.2)([1.0, -2.0]) == pytest.approx(0.1 * 3 + 0.2 * 5)

@@ -21,7 +21,7 @@ import numpy as np
 from .._serialization import Configurable
 from .._serialization import deserialize as _deserialize
 from .._serialization import serialize as _serialize
-from .._validation import boolean, float32_number, non_negative_int, text_or_default
+from .._validation import boolean, float32_number, non_negative_int, real_number, text_or_default
 from . import schedule_formulas as formulas
 
 _F32 = np.float32
@@ -157,7 +157,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         self.boundaries, self.values, self.name = boundaries, values, name
 
     def __call__(self, step: int) -> float:
-        return float(_F32(self.values[bisect.bisect_left(self.boundaries, step)]))
+        return float(_F32(self.values[bisect.bisect_left(self.boundaries, real_number(step, "step"))]))
 
     def get_config(self) -> dict[str, Any]:
         return {"boundaries": list(self.boundaries), "values": list(self.values), "name": self.name}
