@@ -441,3 +441,20 @@ def test_an_infinite_or_huge_weight_has_an_infinite_l2_penalty_without_a_warning
         assert linnet.keras.regularizers.L2(0.01)(np.inf) == np.inf
         assert linnet.keras.regularizers.L2()(1e308) == np.inf
     assert linnet.keras.regularizers.L1L2(0.1, 0.2)([1.0, -2.0]) == pytest.approx(0.1 * 3 + 0.2 * 5)
+
+
+def test_a_print_fn_or_progress_that_is_not_a_function_is_refused_by_name(tmp_path):
+    """summary(print_fn='x'), compare_to_ols(print_fn=5), LiveLossPlot(print_fn=None) (at its first epoch) and
+    accumulate(progress=3) (after reading a chunk) stopped on Python's "'str' object is not callable"."""
+    model = trained()
+    with pytest.raises(TypeError, match=r"print_fn must be a function .* Received: print_fn='x' \(str\)"):
+        model.summary(print_fn="x")
+    with pytest.raises(TypeError, match=r"print_fn must be a function .* Received: print_fn=5 \(int\)"):
+        model.compare_to_ols(X, Y, print_fn=5)
+    with pytest.raises(TypeError, match=r"print_fn must be a function .*\. Received: print_fn=None"):
+        callbacks.LiveLossPlot(print_fn=None)
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n3,5\n4,7\n")
+    from linnet.data.sources import accumulate, open_file
+    with pytest.raises(TypeError, match=r"progress must be a function .* Received: progress=3 \(int\)"):
+        accumulate(open_file(tmp_path / "data.csv", "b"), progress=3)
+    model.summary(print_fn=None)  # None still means: print nothing

@@ -6,11 +6,10 @@ inside NumPy (nor as a NumPy ``RuntimeWarning``: overflow is detected, not warne
 
 Arguments: ``boolean``, ``integer_at_least`` (and its ``positive_int``, ``non_negative_int``), ``real_number``,
 ``float32_number`` (and the ``float32_scalar`` rule it adds), ``verbosity``, ``file_path``, ``existing_file``,
-``instances``, ``is_scheduler_address``, ``one_of`` (a choice), ``text_or_default``, unknown names and keywords. Arrays:
-``numeric_array`` (the conversion every array goes through), ``features``, ``targets``, ``sample_weights``,
-``float32_values`` and
-``column_statistics`` (what the float32 engine can hold), ``regression_pair`` (what a loss or metric called
-directly takes), ``nonfinite_index`` and ``finite_results``.
+``instances``, ``function`` (a callable), ``is_scheduler_address``, ``one_of`` (a choice), ``text_or_default``,
+unknown names and keywords. Arrays: ``numeric_array`` (the conversion every array goes through), ``features``,
+``targets``, ``sample_weights``, ``float32_values`` and ``column_statistics`` (what the float32 engine can hold),
+``regression_pair`` (what a loss or metric called directly takes), ``nonfinite_index`` and ``finite_results``.
 """
 
 from .arguments import (
@@ -22,6 +21,7 @@ from .arguments import (
                         file_path,
                         float32_number,
                         float32_scalar,
+                        function,
                         instances,
                         integer_at_least,
                         is_scheduler_address,
@@ -49,7 +49,8 @@ from .arrays import (
 )
 
 __all__ = ["FLOAT32_TINY", "FLOATX", "VERBOSITY", "boolean", "ceil_div", "column_statistics", "existing_file",
-           "features", "file_path", "finite_results", "float32_number", "float32_scalar", "float32_values", "instances",
-           "integer_at_least", "is_scheduler_address", "non_negative_int", "nonfinite_index", "numeric_array",
-           "one_of", "positive_int", "real_number", "regression_pair", "reject_unknown_kwargs", "require_finite",
-           "sample_weights", "targets", "text_or_default", "unknown_name", "verbosity"]
+           "features", "file_path", "finite_results", "float32_number", "float32_scalar", "float32_values",
+           "function", "instances", "integer_at_least", "is_scheduler_address", "non_negative_int",
+           "nonfinite_index", "numeric_array", "one_of", "positive_int", "real_number", "regression_pair",
+           "reject_unknown_kwargs", "require_finite", "sample_weights", "targets", "text_or_default", "unknown_name",
+           "verbosity"]

@@ -137,6 +137,15 @@ def text_or_default(value: Any, name: str, default: str) -> str:
     return value
 
 
+def function(value: Any, name: str, expected: str, *, allow_none: bool = False) -> Callable | None:
+    """``value`` if callable (or None, when ``allow_none``), else a TypeError "``name`` must be ``expected``
+    (or None). Received: ...": a print_fn or progress that is not a function, refused before it is called."""
+    if (value is None and allow_none) or callable(value):
+        return value
+    raise TypeError(f"{name} must be {expected}{', or None' if allow_none else ''}. Received: {name}={value!r:.100} "
+                    f"({type(value).__name__})")
+
+
 def boolean(value: Any, name: str) -> bool:
     """``value`` as a bool: only ``True``/``False`` (NumPy's too), not 0, 1 or ``"yes"``."""
     if not isinstance(value, (bool, np.bool_)):
