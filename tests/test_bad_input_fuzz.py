@@ -350,3 +350,111 @@ def test_plane_with_negative_zero_noise_is_the_noiseless_plane():
 def test_clipnorm_beyond_the_gradient_norm_leaves_the_step_unclipped():
     """Pinned: SGD(clipnorm=1e38) formed g * 1e38 first, overflowing float32 into a DivergenceError."""
     trained(optimizer=optimizers.SGD(clipnorm=1e38))
+
+
+AN_ARRAY = np.array([1, 2])
+NAME_OR_FLAG_CALLS = {  # each stopped on NumPy's "truth value of an array is ambiguous" (or took the value silently)
+    "loss_scale_factor": (lambda: optimizers.Adam(loss_scale_factor=AN_ARRAY),
+                          r"must be None. Received: loss_scale_factor=array\(\[1, 2\]\)"),
+    "metric name": (lambda: metrics.MeanSquaredError(name=AN_ARRAY), r"name must be a string. Received: name=arr"),
+    "metric name {}": (lambda: metrics.MeanSquaredError(name={}), r"name must be a string. Received: name=\{\}"),
+    "metric dtype": (lambda: metrics.Mean(dtype=AN_ARRAY), r"compute in float32. Received: dtype=array"),
+    "schedule name": (lambda: linnet.schedules.ExponentialDecay(0.1, 10, 0.9, name=AN_ARRAY),
+                      r"name must be a string. Received: name=array"),
+    "schedule name {}": (lambda: linnet.schedules.InverseTimeDecay(0.1, 10, 0.9, name={}),
+                         r"name must be a string. Received: name=\{\}"),
+    "save_freq": (lambda: callbacks.ModelCheckpoint("model.keras", save_freq=AN_ARRAY),
+                  r"save_freq must be a positive integer. Received: save_freq=array"),
+    "StopAtOptimum fit_intercept": (lambda: callbacks.StopAtOptimum(X, Y, fit_intercept=AN_ARRAY),
+                                    r"fit_intercept must be True or False. Received: fit_intercept=array"),
+    "StopAtOptimum fit_intercept nan": (lambda: callbacks.StopAtOptimum(X, Y, fit_intercept=np.nan),
+                                        r"fit_intercept must be True or False. Received: fit_intercept=nan"),
+    "get_layer name": (lambda: linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)]).get_layer(AN_ARRAY),
+                       r"name must be a layer's name \(a string\). Received: name=array"),
+    "summary dep_variable": (lambda: linnet.ols(X, Y).summary(AN_ARRAY),
+                             r"dep_variable must be a string. Received: dep_variable=array"),
+    "summary dep_variable nan": (lambda: linnet.ols(X, Y).summary(np.nan),
+                                 r"dep_variable must be a string. Received: dep_variable=nan"),
+    "Settings momentum": (lambda: linnet.notebook.Settings(momentum=AN_ARRAY).checked(),
+                          r"momentum must be a real number. Received: momentum=array"),
+    "auto_rate momentum": (lambda: linnet.diagnostics.auto_rate(trained(), X, momentum=AN_ARRAY),
+                           r"momentum must be True or False. Received: momentum=array"),
+    "auto_rate momentum nan": (lambda: linnet.diagnostics.auto_rate(trained(), X, momentum=np.nan),
+                               r"momentum must be True or False. Received: momentum=nan"),
+}
+
+
+@pytest.mark.parametrize("case", NAME_OR_FLAG_CALLS)
+def test_an_array_or_other_garbage_for_a_name_or_flag_is_refused_by_name(case):
+    """Each call stopped on NumPy's 'truth value of an array is ambiguous' (an array), or ignored what it was given
+    (a dict for a name, NaN for a flag); each is now refused naming the argument and the value."""
+    call, message = NAME_OR_FLAG_CALLS[case]
+    with pytest.raises((TypeError, ValueError), match=message):
+        call()
+
+
+def test_the_defaults_of_names_and_flags_still_apply():
+    assert metrics.MeanSquaredError(name="").name == "mean_squared_error"
+    assert linnet.schedules.ExponentialDecay(0.1, 10, 0.9, name="").name == "ExponentialDecay"
+    assert "Dep. Variable:" in linnet.ols(X, Y).summary("") and optimizers.SGD(loss_scale_factor=None)
+
+
+BEYOND_INTERNALS = {  # what reached NumPy, Python's float() or an index, and what each says now
+    "L1(10**30)": (lambda: linnet.keras.regularizers.L1(10**30).l1, None),  # was "ufunc 'isfinite' not supported"
+    "L2(10**400)": (lambda: linnet.keras.regularizers.L2(10**400), r"l2 must be at most 3.4e\+38 in magnitude"),
+    "L2()('x')": (lambda: linnet.keras.regularizers.L2()("x"), r"x must be numeric array-like, not a string"),
+    "L2()({})": (lambda: linnet.keras.regularizers.L2()({}), r"x must hold numbers"),  # was float()'s message
+    "CosineDecay()([1])": (lambda: linnet.schedules.CosineDecay(0.1, 10)([1]),  # was ctypes' ArgumentError
+                           r"step must be a real number. Received: step=\[1\]"),
+    "ExponentialDecay()(10**400)": (lambda: linnet.schedules.ExponentialDecay(0.1, 10, 0.5)(10**400),  # OverflowError
+                                    r"step must be a finite number .* Received: step, an integer of about 401 digits"),
+    "PolynomialDecay()(array)": (lambda: linnet.schedules.PolynomialDecay(0.1, 10)(AN_ARRAY),  # truth value
+                                 r"step must be a real number. Received: step=array"),
+    "PiecewiseConstantDecay()('x')": (lambda: linnet.schedules.PiecewiseConstantDecay([2], [1.0, 0.5])("x"),
+                                      r"step must be a real number. Received: step='x'"),  # was "'<' not supported"
+    "convergence(cli=np.int64(3))": (lambda: linnet.diagnostics.convergence(trained(), X, Y, cli=np.int64(3)),
+                                     r"cli must be True or False. Received: cli=np.int64\(3\)"),  # was an IndexError
+    "convergence(cli=inf)": (lambda: linnet.diagnostics.convergence(trained(), X, Y, cli=np.inf),
+                             r"cli must be True or False. Received: cli=inf"),  # was an OverflowError
+}
+
+
+@pytest.mark.parametrize("case", BEYOND_INTERNALS)
+def test_values_that_reached_numpy_or_float_are_refused_by_name(case):
+    """Each call ended in an exception of NumPy's or Python's (TypeError from a ufunc or float(), ctypes'
+    ArgumentError, OverflowError, IndexError); each is now refused naming the argument, or computed (L1(10**30),
+    a float32 factor as 1e30 is)."""
+    call, message = BEYOND_INTERNALS[case]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        if message is None:
+            assert call() == 1e30
+        else:
+            with pytest.raises((TypeError, ValueError), match=message):
+                call()
+
+
+def test_an_infinite_or_huge_weight_has_an_infinite_l2_penalty_without_a_warning():
+    """L2(0.01)(inf) was NaN (0·inf from the absent L1 term) and L2()(1e308) leaked NumPy's overflow warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert linnet.keras.regularizers.L2(0.01)(np.inf) == np.inf
+        assert linnet.keras.regularizers.L2()(1e308) == np.inf
+    assert linnet.keras.regularizers.L1L2(0.1, 0.2)([1.0, -2.0]) == pytest.approx(0.1 * 3 + 0.2 * 5)
+
+
+def test_a_print_fn_or_progress_that_is_not_a_function_is_refused_by_name(tmp_path):
+    """summary(print_fn='x'), compare_to_ols(print_fn=5), LiveLossPlot(print_fn=None) (at its first epoch) and
+    accumulate(progress=3) (after reading a chunk) stopped on Python's "'str' object is not callable"."""
+    model = trained()
+    with pytest.raises(TypeError, match=r"print_fn must be a function .* Received: print_fn='x' \(str\)"):
+        model.summary(print_fn="x")
+    with pytest.raises(TypeError, match=r"print_fn must be a function .* Received: print_fn=5 \(int\)"):
+        model.compare_to_ols(X, Y, print_fn=5)
+    with pytest.raises(TypeError, match=r"print_fn must be a function .*\. Received: print_fn=None"):
+        callbacks.LiveLossPlot(print_fn=None)
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n3,5\n4,7\n")
+    from linnet.data.sources import accumulate, open_file
+    with pytest.raises(TypeError, match=r"progress must be a function .* Received: progress=3 \(int\)"):
+        accumulate(open_file(tmp_path / "data.csv", "b"), progress=3)
+    model.summary(print_fn=None)  # None still means: print nothing

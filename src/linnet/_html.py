@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from ._validation import function
+
 PLUGINS: dict[str, Callable[[Any], str | None]] = {}
 """``"render"``: ``render(obj) -> HTML or None`` (None: no HTML for this object, its text is shown)."""
 
@@ -34,6 +36,7 @@ def kernel():
 
 def show(obj, print_fn: Callable[[str], Any] | None) -> None:
     """``print_fn(str(obj))``; in a notebook kernel with ``print_fn=print``, display ``obj`` as text and HTML."""
+    function(print_fn, "print_fn", "a function called with the text (such as print)", allow_none=True)
     shell = kernel() if print_fn is print else None
     if shell is None:
         if print_fn is not None:

@@ -22,6 +22,8 @@ import inspect
 import re
 from typing import Any, ClassVar
 
+import numpy as np
+
 from ._validation import reject_unknown_kwargs, unknown_name
 
 KERAS_DTYPE_POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
@@ -88,7 +90,11 @@ def constructor_arguments(cls: type, config: Any) -> dict[str, Any]:
 
 
 def _same(value: Any, default: Any) -> bool:
-    return type(value) is type(default) and value == default if isinstance(default, bool) else value == default
+    """Whether ``value`` is ``default`` (a bool only as a bool); an array, compared element-wise, is not."""
+    if isinstance(default, bool) and type(value) is not bool:
+        return False
+    equal = value == default
+    return isinstance(equal, (bool, np.bool_)) and bool(equal)
 
 
 def serialize(obj: Any) -> dict[str, Any]:

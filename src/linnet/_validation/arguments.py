@@ -136,6 +136,25 @@ def _interval(low, high, low_open, high_open) -> str:
     return f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
 
 
+def text_or_default(value: Any, name: str, default: str) -> str:
+    """``value`` if a non-empty string, ``default`` for None or ``""``; anything else (an array, a number) is refused
+    naming ``name``."""
+    if value is None or (isinstance(value, str) and not value):
+        return default
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string. Received: {name}={value!r} ({type(value).__name__})")
+    return value
+
+
+def function(value: Any, name: str, expected: str, *, allow_none: bool = False) -> Callable | None:
+    """``value`` if callable (or None, when ``allow_none``), else a TypeError "``name`` must be ``expected``
+    (or None). Received: ...": a print_fn or progress that is not a function, refused before it is called."""
+    if (value is None and allow_none) or callable(value):
+        return value
+    raise TypeError(f"{name} must be {expected}{', or None' if allow_none else ''}. Received: {name}={value!r:.100} "
+                    f"({type(value).__name__})")
+
+
 def boolean(value: Any, name: str) -> bool:
     """``value`` as a bool: only ``True``/``False`` (NumPy's too), not 0, 1 or ``"yes"``."""
     if not isinstance(value, (bool, np.bool_)):

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import _html
-from .._validation import features, targets
+from .._validation import boolean, features, targets
 from ..engine import losses as losses_module
 from ..engine.callbacks.optimum import ROUND_OFF_MARGIN, float32_excess
 from ..engine.optimizers import Adam, Adamax, Nadam, RMSprop
@@ -123,7 +123,7 @@ def convergence(model, x: Any, y: Any, ols_result: OLSResult | None = None, *, c
     note = "" if mse else (f"The model minimizes {model.loss.name}, whose optimum is not least squares': part of "
                            f"the gap is expected.")
     return Convergence(loss, ols_loss, ratio, distance, converged,
-                       () if converged else _advice(model, moments, reference, mse, int(cli)), note)
+                       () if converged else _advice(model, moments, reference, mse, int(boolean(cli, "cli"))), note)
 
 
 def _advice(model, moments: Moments, reference: OLSResult, mse: bool, where: int) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import features
+from .._validation import boolean, features
 from ..engine.network import built_network
 from ..exact.state import Moments
 from ._hessian import eigenvalues as hessian_eigenvalues
@@ -72,7 +72,7 @@ def auto_rate(model, x: Any, momentum: bool = False) -> AutoRate:
         raise ValueError("learning_rate='auto' needs inputs that vary: the loss has no curvature on x. "
                          f"Received: x with {x.shape[0]} row(s) whose Hessian is zero")
     smallest = float(eigenvalues[eigenvalues > FLAT * largest][0])
-    if not momentum:
+    if not boolean(momentum, "momentum"):
         return AutoRate(2.0 / (largest + smallest), 0.0, largest, smallest)
     root = np.sqrt(largest / smallest)
     return AutoRate(4.0 / (np.sqrt(largest) + np.sqrt(smallest)) ** 2, float(((root - 1) / (root + 1)) ** 2),

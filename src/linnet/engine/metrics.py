@@ -22,7 +22,7 @@ import numpy as np
 
 from .._serialization import deserialize as _deserialize
 from .._serialization import serialize
-from .._validation import unknown_name
+from .._validation import text_or_default, unknown_name
 from . import losses
 from .reduction_metrics import Mean, MeanMetricWrapper, Metric, Sum
 
@@ -44,7 +44,7 @@ class MeanOfLoss(Mean):
 
     def __init__(self, loss: losses.Loss, name: str | None = None):
         self.loss = loss
-        super().__init__(name or loss.name)
+        super().__init__(text_or_default(name, "name", loss.name))
 
     def accumulate(self, y_true, y_pred, sample_weight):
         if sample_weight is None:

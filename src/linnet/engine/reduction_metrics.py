@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._serialization import Configurable, function_reference
-from .._validation import float32_values, numeric_array, regression_pair
+from .._validation import float32_values, numeric_array, one_of, regression_pair
 from . import losses
 from .layers.base import unique_name
 
@@ -35,8 +35,8 @@ class Metric(Configurable):
     def __init__(self, name: str, dtype: Any = None):
         if not isinstance(name, str) or not name:
             raise TypeError(f"A metric's name must be a non-empty string (it keys the logs). Received: name={name!r}")
-        if dtype not in Metric.keras_defaults["dtype"]:
-            raise ValueError(f"linnet's metrics compute in float32. Received: dtype={dtype!r}")
+        one_of(dtype, "dtype", Metric.keras_defaults["dtype"],
+               f"linnet's metrics compute in float32. Received: dtype={dtype!r}")
         self.name = name
         self.reset_state()
 

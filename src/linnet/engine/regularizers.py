@@ -20,7 +20,7 @@ import numpy as np
 from .._serialization import Configurable, resolve
 from .._serialization import deserialize as _deserialize
 from .._serialization import serialize as _serialize
-from .._validation import float32_scalar
+from .._validation import float32_scalar, numeric_array
 
 
 def _factor(value: Any, name: str) -> float:
@@ -29,10 +29,10 @@ def _factor(value: Any, name: str) -> float:
     if value is None:
         return 0.0
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value) or value < 0:
+            or not (isinstance(value, int) or np.isfinite(value)) or value < 0:
         raise ValueError(f"Invalid value for argument {name}: expected a non-negative float. "
                          f"Received: {name}={value!r}")
-    return float32_scalar(float(value), name)
+    return float(float32_scalar(value, name))  # compared before float(): an int such as 10**400 is beyond it
 
 
 class Regularizer(Configurable):
@@ -54,8 +54,12 @@ class L1L2(Regularizer):
         self.l1, self.l2 = _factor(l1, "l1"), _factor(l2, "l2")
 
     def __call__(self, w):
-        w = np.asarray(w, dtype=np.float64)
-        return self.l1 * float(np.abs(w).sum()) + self.l2 * float((w * w).sum())
+        """The penalty of the weights ``w``: ``inf`` where ``Σw²`` overflows; a term whose factor is 0 is left out
+        (``0·inf`` would make an infinite weight's L2 penalty NaN)."""
+        w = numeric_array(w, "x").astype(np.float64)
+        with np.errstate(over="ignore"):
+            terms = ((self.l1, np.abs(w).sum()), (self.l2, (w * w).sum()))
+            return sum((factor * float(term) for factor, term in terms if factor), 0.0)
 
     def gradient(self, w):
         w = np.asarray(w)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .._validation import FLOAT32_TINY
+from .._validation import FLOAT32_TINY, real_number
 
 _F32 = np.float32
 _PI = _F32(math.pi)
@@ -68,6 +68,7 @@ def float32_formula(formula):
     Keras computes it, and an optimizer refuses it by name when it reads it."""
     @functools.wraps(formula)
     def rate(self, step: int) -> float:
+        step = real_number(step, "step")
         with np.errstate(all="ignore"):
             return float(flush_to_zero(formula(self, step)))
     return rate

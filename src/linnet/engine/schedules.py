@@ -21,7 +21,7 @@ import numpy as np
 from .._serialization import Configurable
 from .._serialization import deserialize as _deserialize
 from .._serialization import serialize as _serialize
-from .._validation import boolean, float32_number, non_negative_int
+from .._validation import boolean, float32_number, non_negative_int, real_number, text_or_default
 from . import schedule_formulas as formulas
 
 _F32 = np.float32
@@ -70,7 +70,7 @@ class _StepDecay(LearningRateSchedule):
                                                     low_open=True)
         self.decay_steps = float32_number(decay_steps, "decay_steps", tiny=True, low=0.0, low_open=True)
         self.decay_rate = float32_number(decay_rate, "decay_rate", low=0.0)
-        self.staircase, self.name = boolean(staircase, "staircase"), name or type(self).__name__
+        self.staircase, self.name = boolean(staircase, "staircase"), text_or_default(name, "name", type(self).__name__)
 
     def _progress(self, step: int) -> np.float32:
         progress = _F32(step) / _F32(self.decay_steps)
@@ -157,7 +157,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         self.boundaries, self.values, self.name = boundaries, values, name
 
     def __call__(self, step: int) -> float:
-        return float(_F32(self.values[bisect.bisect_left(self.boundaries, step)]))
+        return float(_F32(self.values[bisect.bisect_left(self.boundaries, real_number(step, "step"))]))
 
     def get_config(self) -> dict[str, Any]:
         return {"boundaries": list(self.boundaries), "values": list(self.values), "name": self.name}

@@ -111,6 +111,8 @@ class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
             if not isinstance(index, int) or not -len(self._layers) <= index < len(self._layers):
                 raise ValueError(f"index must be an integer in [0, {len(self._layers)}). Received: index={index!r}")
             return self._layers[index]
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a layer's name (a string). Received: name={name!r} ({type(name).__name__})")
         for layer in self._layers:
             if layer.name == name:
                 return layer

@@ -224,7 +224,7 @@ class OLSResult(ParameterInference):
     def summary(self, dep_variable: str | None = None) -> str:
         """statsmodels' OLS summary as text (a ``Summary``, a ``str``; tables in a notebook), without date and
         time; the dependent variable is ``dep_variable``, default ``target_name`` (a Series' name, else ``"y"``)."""
-        return render_summary(self, dep_variable or self.target_name)
+        return render_summary(self, _checks.text_or_default(dep_variable, "dep_variable", self.target_name))
 
     def __repr__(self) -> str:
         return (f"OLSResult(nobs={self.nobs}, n_features={len(self.feature_names)}, "

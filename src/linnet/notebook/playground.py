@@ -48,13 +48,14 @@ class Settings:
         """These settings, validated (a ``ValueError``/``TypeError`` naming the control and what it received)."""
         check.one_of(self.optimizer, "optimizer", OPTIMIZERS,
                      f"optimizer must be one of {list(OPTIMIZERS)}. Received: optimizer={self.optimizer!r}")
-        if self.momentum and self.optimizer not in WITH_MOMENTUM:
+        momentum = check.real_number(self.momentum, "momentum", low=0, high=1, high_open=True)
+        if momentum and self.optimizer not in WITH_MOMENTUM:
             raise ValueError(f"momentum applies to {' and '.join(WITH_MOMENTUM)} only; set it to 0 for "
                              f"{self.optimizer}. Received: momentum={self.momentum!r}")
         return replace(self, learning_rate=check.real_number(self.learning_rate, "learning_rate", low=0, low_open=True),
                        batch_size=check.positive_int(self.batch_size, "batch_size"),
                        epochs=check.positive_int(self.epochs, "epochs"),
-                       momentum=check.real_number(self.momentum, "momentum", low=0, high=1, high_open=True),
+                       momentum=momentum,
                        normalize=check.boolean(self.normalize, "normalize"),
                        seed=check.non_negative_int(self.seed, "seed"))
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._validation import function
 from ...engine.sources import is_source, unpacked
 from ...exact.results import OLSResult
 from ...exact.results import ols as ols_in_memory
@@ -62,6 +63,7 @@ def ols(x: Any, y: Any = None, fit_intercept: bool = True, *, target: str | None
 
 def accumulate(source: Any, progress: Callable[[int], None] | None = None) -> LeastSquaresState:
     """The least-squares state of every row of ``source``, read once (file sources chunk by chunk)."""
+    function(progress, "progress", "a function called with the rows read so far", allow_none=True)
     state = LeastSquaresState(source.n_features)
     if isinstance(source, ChunkedFiles):
         for x, y, where in source.chunks(checked=False):

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from ... import _html
-from ..._validation import boolean, real_number
+from ..._validation import boolean, function, real_number
 from .base import Callback
 
 DEFAULT_INTERVAL = 0.25
@@ -57,7 +57,7 @@ class LiveLossPlot(Callback):
         self.data = None if x is None else (x, y)
         self.interval = real_number(interval, "interval", low=0)
         self.log = boolean(log, "log")
-        self.print_fn = print_fn
+        self.print_fn = function(print_fn, "print_fn", "a function called with the text (such as print)")
         self.target: float | None = None
         self.figure = None
         self.logs: dict[str, list[float]] = {}

@@ -227,7 +227,7 @@ class ModelCheckpoint(MonitorCallback):
         self.best = _optional_number(initial_value_threshold, "initial_value_threshold")
         if isinstance(save_freq, str) and save_freq != "epoch":
             raise ValueError(f"save_freq must be 'epoch' or a number of batches. Received: save_freq={save_freq!r}")
-        self.save_freq = save_freq if save_freq == "epoch" else positive_int(save_freq, "save_freq")
+        self.save_freq = save_freq if isinstance(save_freq, str) else positive_int(save_freq, "save_freq")
         self._batches_since_save = self._epoch = 0
 
     @property

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..._validation import FLOATX, features, real_number, targets
+from ..._validation import FLOATX, boolean, features, real_number, targets
 from .base import Callback
 
 EPS32 = float(np.finfo(np.float32).eps)
@@ -63,7 +63,8 @@ class StopAtOptimum(Callback):
         from ...exact import Moments, OLSResult  # on first use: import linnet stays light
         from ...exact.surface import LossSurface
         state = Moments().update(x, y)
-        result = OLSResult.from_moments(state, bool(fit_intercept), warn=False)  # only the least loss is used
+        fit_intercept = boolean(fit_intercept, "fit_intercept")
+        result = OLSResult.from_moments(state, fit_intercept, warn=False)  # only the least loss is used
         self.optimum = float(result.ssr / result.nobs)
         self._surface = LossSurface(state, least_squares=result) if fit_intercept else None
         power = float(np.mean(y ** 2))
