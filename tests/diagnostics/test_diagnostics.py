@@ -3,6 +3,7 @@ learning rate and diverges just above it (also with a Normalization layer and wi
 
 import dataclasses
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -365,6 +366,20 @@ def test_the_stable_learning_rate_of_inputs_beyond_float32_is_refused_not_nan():
     from linnet.diagnostics import stable_learning_rate
     with pytest.raises(ValueError, match=r"x \(as float32, which training uses\) has values beyond the float32 range"):
         stable_learning_rate(np.arange(10.0)[:, None] * 1e200)
+
+
+@pytest.mark.parametrize("name", ["model_stable_learning_rate", "learning_rate_warning", "auto_rate", "convergence"])
+def test_the_model_diagnostics_refuse_inputs_beyond_float32_as_fit_does(name):
+    """x of 1e308 leaked NumPy's 'overflow encountered in matmul' (X'X beyond float64) from all four."""
+    from linnet import diagnostics
+    model = linnet.keras.Sequential([linnet.keras.Input((1,)), linnet.keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x, y = np.array([[1e308], [-1e308], [5e307]]), np.array([1.0, 2.0, 3.0])
+    arguments = (model, x, y) if name == "convergence" else (model, x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match=r"^x \(as float32, which training uses\) has values beyond the float32 "):
+            getattr(diagnostics, name)(*arguments)
 
 
 def test_collinear_columns_are_solved_once_by_the_callers_that_share_a_result():

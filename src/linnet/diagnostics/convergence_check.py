@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import _html
-from .._validation import boolean, features, targets
+from .._validation import boolean, targets
 from ..engine import losses as losses_module
 from ..engine.callbacks.optimum import ROUND_OFF_MARGIN, float32_excess
 from ..engine.optimizers import Adam, Adamax, Nadam, RMSprop
@@ -19,7 +19,7 @@ from ..exact.state import Moments
 from ._hessian import SingleNeuron, prefix_lift, single_neuron, spectrum, standardizing_lift
 from .equation import built_network, checked_ols_result, has_intercept, residual_sum_of_squares
 from .penalty import model_penalty
-from .stability import sgd_limit
+from .stability import sgd_limit, trainable_x
 
 LOSS_TOLERANCE = 0.01
 """The verdict rule: converged when the loss is at most ``(1 + LOSS_TOLERANCE)`` times least squares'."""
@@ -101,7 +101,7 @@ def convergence(model, x: Any, y: Any, ols_result: OLSResult | None = None, *, c
     - otherwise "lower the learning rate or use larger batches": the loss stopped falling short of the optimum.
     """
     network = built_network(model)
-    x = features(x, "x", n_features=network.input_dim, dtype=None)
+    x = trainable_x(x, network.input_dim)
     y = targets(y, x.shape[0], "y", dtype=np.float64)[:, 0]
     moments, penalty = Moments().update(x, y), model_penalty(network)
     if ols_result is None:  # a regularized model is measured against its penalized optimum

@@ -23,11 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import boolean, features
+from .._validation import boolean
 from ..engine.network import built_network
 from ..exact.state import Moments
 from ._hessian import eigenvalues as hessian_eigenvalues
 from ._hessian import single_neuron
+from .stability import trainable_x
 
 FLAT = 1e-10
 """Eigenvalues below ``FLAT·λmax`` are flat directions (collinear or constant columns), left out of ``λmin``."""
@@ -64,7 +65,7 @@ def auto_rate(model, x: Any, momentum: bool = False) -> AutoRate:
     if neuron is None or not curvature:
         raise ValueError("learning_rate='auto' needs one trainable Dense layer and a loss with curvature (mse, "
                          f"huber, log_cosh). Received: {len(network.layers)} layer(s), loss {model.loss!r}")
-    x = features(x, "x", n_features=network.input_dim, dtype=np.float64)
+    x = trainable_x(x, network.input_dim, np.float64)
     moments = Moments().update(x, np.zeros(x.shape[0]))
     eigenvalues = hessian_eigenvalues(moments, neuron.lift, neuron.dense.use_bias, *neuron.curvature(curvature))
     largest = float(eigenvalues[-1])

@@ -103,9 +103,16 @@ def _rows_and_state(x: Any) -> tuple[np.ndarray | None, Moments]:
         if x.n == 0:
             raise ValueError("x is an empty LeastSquaresState; update it with rows first.")
         return None, x
-    x = features(x, "x", dtype=None)
-    features(x, "x (as float32, which training uses)")  # beyond float32 no neuron trains, and X'X would overflow
+    x = trainable_x(x)
     return x, _x_state(x)
+
+
+def trainable_x(x: Any, n_features: int | None = None, dtype: Any = None) -> np.ndarray:
+    """``x`` checked as ``features`` checks it (as ``dtype``; None keeps its own), and refused beyond float32, as
+    ``fit`` refuses it: no neuron trains there, and ``X'X`` would overflow float64 (a ``RuntimeWarning``)."""
+    x = features(x, "x", n_features=n_features, dtype=dtype)
+    features(x, "x (as float32, which training uses)")
+    return x
 
 
 def model_stable_learning_rate(model, x: Any, batch_size: int | None = None) -> StabilityLimit | None:
@@ -122,7 +129,7 @@ def model_stable_learning_rate(model, x: Any, batch_size: int | None = None) -> 
         return None
     if model.loss is None:
         raise ValueError("The model has no loss yet; compile it first, e.g. model.compile('sgd', loss='mse').")
-    x = features(x, "x", n_features=network.input_dim, dtype=None)
+    x = trainable_x(x, network.input_dim)
     batch_size = positive_int(batch_size, "batch_size", allow_none=True)
     moments = _x_state(x)
     curvature, ridge = neuron.curvature(model.loss.curvature())
