@@ -458,3 +458,35 @@ def test_a_print_fn_or_progress_that_is_not_a_function_is_refused_by_name(tmp_pa
     with pytest.raises(TypeError, match=r"progress must be a function .* Received: progress=3 \(int\)"):
         accumulate(open_file(tmp_path / "data.csv", "b"), progress=3)
     model.summary(print_fn=None)  # None still means: print nothing
+
+
+NOT_A_LIST = {  # each stopped on "'int' object is not iterable" (or NumPy's words), or took text's bytes as numbers
+    "Sequential(5)": (lambda: linnet.Sequential(5), r"layers must be a list of layers .* Received: layers=5 \(int\)"),
+    "Sequential(0)": (lambda: linnet.Sequential(0), r"must be a list .* Received: layers=0 \(int\)"),  # was empty
+    "Sequential(array)": (lambda: linnet.Sequential(AN_ARRAY), r"expects a linnet layer .* Received: layer=np.int64"),
+    "set_weights(5)": (lambda: trained().set_weights(5), r"weights must be a list of arrays.* Received: weights=5 "),
+    "set_weights(0-d)": (lambda: trained().set_weights(np.array(5)), r"must be a list .* Received: weights=array\(5\)"),
+    "Dense.set_weights(5)": (lambda: trained().layers[0].set_weights(5), r"weights must be .* Received: weights=5 "),
+    "PiecewiseConstantDecay(5, ...)": (lambda: linnet.schedules.PiecewiseConstantDecay(5, [1.0, 0.5]),
+                                       r"boundaries must be a list of numbers. Received: boundaries=5 \(int\)"),
+    "PiecewiseConstantDecay(..., 5)": (lambda: linnet.schedules.PiecewiseConstantDecay([2], 5),
+                                       r"values must be a list of numbers. Received: values=5 \(int\)"),
+    "PiecewiseConstantDecay(b'x', ...)": (lambda: linnet.schedules.PiecewiseConstantDecay(b"x", [1.0, 0.5]),
+                                          r"boundaries must be a list of numbers. Received: boundaries=b'x' \(bytes\)"),
+}
+
+
+@pytest.mark.parametrize("case", NOT_A_LIST)
+def test_what_is_not_a_list_is_refused_by_name(case):
+    """Each call stopped on Python's "'int' object is not iterable", NumPy's "iteration over a 0-d array" or "truth
+    value of an array is ambiguous", built an empty model from 0, or read b"x" as the boundary [120]."""
+    call, message = NOT_A_LIST[case]
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+def test_lists_tuples_arrays_and_generators_are_still_lists():
+    model = trained()
+    model.set_weights(tuple(model.get_weights()))
+    assert len(linnet.Sequential(layer for layer in [linnet.Dense(1)]).layers) == 1
+    assert linnet.schedules.PiecewiseConstantDecay(np.array([2]), (1.0, 0.5)).boundaries == [2]
