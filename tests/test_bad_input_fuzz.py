@@ -490,3 +490,12 @@ def test_lists_tuples_arrays_and_generators_are_still_lists():
     model.set_weights(tuple(model.get_weights()))
     assert len(linnet.Sequential(layer for layer in [linnet.Dense(1)]).layers) == 1
     assert linnet.schedules.PiecewiseConstantDecay(np.array([2]), (1.0, 0.5)).boundaries == [2]
+
+
+@pytest.mark.parametrize("name", ["auto_rate", "convergence", "learning_rate_warning", "model_stable_learning_rate"])
+@pytest.mark.parametrize("model", [5, "model", linnet.Dense(1)])
+def test_a_diagnostic_of_what_is_not_a_model_is_refused_by_name(name, model):
+    """Each stopped on Python's AttributeError ("'int' object has no attribute 'build'")."""
+    arguments = (X, Y) if name == "convergence" else (X,)
+    with pytest.raises(TypeError, match=r"model must be a linnet model such as Sequential.* Received: model="):
+        getattr(linnet.diagnostics, name)(model, *arguments)
