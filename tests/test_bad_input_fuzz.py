@@ -499,3 +499,34 @@ def test_a_diagnostic_of_what_is_not_a_model_is_refused_by_name(name, model):
     arguments = (X, Y) if name == "convergence" else (X,)
     with pytest.raises(TypeError, match=r"model must be a linnet model such as Sequential.* Received: model="):
         getattr(linnet.diagnostics, name)(model, *arguments)
+
+
+BEYOND_MEMORY = {  # each stopped on NumPy's "Maximum allowed dimension exceeded" (or an OverflowError)
+    "LeastSquaresState(n_features=10**30)": (lambda: linnet.exact.LeastSquaresState(n_features=10**30),
+                                             r"n_features asks for an array of about 10\^60 values of \d+ bytes, "
+                                             r"beyond this machine's memory .* Received: n_features=10{30}"),
+    "plane(n=10**30)": (lambda: linnet.data.synthetic.plane(n=10**30),
+                        r"n asks for an array of about 10\^30 values .* Received: n=10{30} with 2 weights"),
+    "noisy_line(n=10**30)": (lambda: linnet.data.synthetic.noisy_line(n=10**30), r"n asks .* Received: n=10{30}$"),
+    "Zeros()((10**30, 1))": (lambda: linnet.keras.initializers.Zeros()((10**30, 1)),
+                             r"shape asks for an array .* Received: shape=\(10{30}, 1\)"),
+    "GlorotUniform()(10**30)": (lambda: linnet.keras.initializers.GlorotUniform()(10**30), r"shape asks for an array"),
+    "GlorotUniform()((10**400, 1))": (lambda: linnet.keras.initializers.GlorotUniform()((10**400, 1)),  # OverflowError
+                                      r"shape asks for an array of about 10\^400 values"),
+}
+
+
+@pytest.mark.parametrize("case", BEYOND_MEMORY)
+def test_an_array_beyond_memory_is_refused_by_name_before_it_is_allocated(case):
+    call, message = BEYOND_MEMORY[case]
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("dtype", ["x", 5, AN_ARRAY, "U5", object, "complex64"])
+def test_an_initializers_dtype_that_is_no_dtype_of_numbers_is_refused_by_name(dtype):
+    """'x' stopped on NumPy's "data type 'x' not understood", which does not name dtype; 'U5' gave text."""
+    with pytest.raises(TypeError, match=r"dtype must be a NumPy dtype of numbers, such as 'float32' \(the default\). "
+                                        r"Received: dtype="):
+        linnet.keras.initializers.GlorotUniform(seed=0)((2, 1), dtype=dtype)
+    assert linnet.keras.initializers.Ones()((2, 1), dtype="float64").dtype == np.float64

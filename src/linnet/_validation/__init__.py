@@ -10,7 +10,7 @@ Arguments: ``boolean``, ``integer_at_least`` (and its ``positive_int``, ``non_ne
 ``among`` asks without refusing), ``text_or_default``, unknown names and keywords. Arrays: ``numeric_array`` (the
 conversion every array goes through), ``features``, ``targets``, ``sample_weights``, ``float32_values`` and
 ``column_statistics`` (what the float32 engine can hold), ``regression_pair`` (what a loss or metric called directly
-takes), ``nonfinite_index`` and ``finite_results``.
+takes), ``nonfinite_index``, ``finite_results`` and ``allocatable`` (an array that fits in memory).
 """
 
 from .arguments import (
@@ -39,6 +39,7 @@ from .arguments import (
 )
 from .arrays import (
                         FLOATX,
+                        allocatable,
                         column_statistics,
                         features,
                         finite_results,
@@ -51,7 +52,7 @@ from .arrays import (
                         targets,
 )
 
-__all__ = ["FLOAT32_TINY", "FLOATX", "VERBOSITY", "among", "boolean", "ceil_div", "column_statistics",
+__all__ = ["FLOAT32_TINY", "FLOATX", "VERBOSITY", "allocatable", "among", "boolean", "ceil_div", "column_statistics",
            "existing_file", "features", "file_path", "finite_results", "float32_number", "float32_scalar",
            "float32_values", "function", "instances", "integer_at_least", "is_scheduler_address", "items",
            "non_negative_int", "nonfinite_index", "numeric_array", "one_of", "positive_int", "real_number",
