@@ -458,3 +458,75 @@ def test_a_print_fn_or_progress_that_is_not_a_function_is_refused_by_name(tmp_pa
     with pytest.raises(TypeError, match=r"progress must be a function .* Received: progress=3 \(int\)"):
         accumulate(open_file(tmp_path / "data.csv", "b"), progress=3)
     model.summary(print_fn=None)  # None still means: print nothing
+
+
+NOT_A_LIST = {  # each stopped on "'int' object is not iterable" (or NumPy's words), or took text's bytes as numbers
+    "Sequential(5)": (lambda: linnet.Sequential(5), r"layers must be a list of layers .* Received: layers=5 \(int\)"),
+    "Sequential(0)": (lambda: linnet.Sequential(0), r"must be a list .* Received: layers=0 \(int\)"),  # was empty
+    "Sequential(array)": (lambda: linnet.Sequential(AN_ARRAY), r"expects a linnet layer .* Received: layer=np.int64"),
+    "set_weights(5)": (lambda: trained().set_weights(5), r"weights must be a list of arrays.* Received: weights=5 "),
+    "set_weights(0-d)": (lambda: trained().set_weights(np.array(5)), r"must be a list .* Received: weights=array\(5\)"),
+    "Dense.set_weights(5)": (lambda: trained().layers[0].set_weights(5), r"weights must be .* Received: weights=5 "),
+    "PiecewiseConstantDecay(5, ...)": (lambda: linnet.schedules.PiecewiseConstantDecay(5, [1.0, 0.5]),
+                                       r"boundaries must be a list of numbers. Received: boundaries=5 \(int\)"),
+    "PiecewiseConstantDecay(..., 5)": (lambda: linnet.schedules.PiecewiseConstantDecay([2], 5),
+                                       r"values must be a list of numbers. Received: values=5 \(int\)"),
+    "PiecewiseConstantDecay(b'x', ...)": (lambda: linnet.schedules.PiecewiseConstantDecay(b"x", [1.0, 0.5]),
+                                          r"boundaries must be a list of numbers. Received: boundaries=b'x' \(bytes\)"),
+}
+
+
+@pytest.mark.parametrize("case", NOT_A_LIST)
+def test_what_is_not_a_list_is_refused_by_name(case):
+    """Each call stopped on Python's "'int' object is not iterable", NumPy's "iteration over a 0-d array" or "truth
+    value of an array is ambiguous", built an empty model from 0, or read b"x" as the boundary [120]."""
+    call, message = NOT_A_LIST[case]
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+def test_lists_tuples_arrays_and_generators_are_still_lists():
+    model = trained()
+    model.set_weights(tuple(model.get_weights()))
+    assert len(linnet.Sequential(layer for layer in [linnet.Dense(1)]).layers) == 1
+    assert linnet.schedules.PiecewiseConstantDecay(np.array([2]), (1.0, 0.5)).boundaries == [2]
+
+
+@pytest.mark.parametrize("name", ["auto_rate", "convergence", "learning_rate_warning", "model_stable_learning_rate"])
+@pytest.mark.parametrize("model", [5, "model", linnet.Dense(1)])
+def test_a_diagnostic_of_what_is_not_a_model_is_refused_by_name(name, model):
+    """Each stopped on Python's AttributeError ("'int' object has no attribute 'build'")."""
+    arguments = (X, Y) if name == "convergence" else (X,)
+    with pytest.raises(TypeError, match=r"model must be a linnet model such as Sequential.* Received: model="):
+        getattr(linnet.diagnostics, name)(model, *arguments)
+
+
+BEYOND_MEMORY = {  # each stopped on NumPy's "Maximum allowed dimension exceeded" (or an OverflowError)
+    "LeastSquaresState(n_features=10**30)": (lambda: linnet.exact.LeastSquaresState(n_features=10**30),
+                                             r"n_features asks for an array of about 10\^60 values of \d+ bytes, "
+                                             r"beyond this machine's memory .* Received: n_features=10{30}"),
+    "plane(n=10**30)": (lambda: linnet.data.synthetic.plane(n=10**30),
+                        r"n asks for an array of about 10\^30 values .* Received: n=10{30} with 2 weights"),
+    "noisy_line(n=10**30)": (lambda: linnet.data.synthetic.noisy_line(n=10**30), r"n asks .* Received: n=10{30}$"),
+    "Zeros()((10**30, 1))": (lambda: linnet.keras.initializers.Zeros()((10**30, 1)),
+                             r"shape asks for an array .* Received: shape=\(10{30}, 1\)"),
+    "GlorotUniform()(10**30)": (lambda: linnet.keras.initializers.GlorotUniform()(10**30), r"shape asks for an array"),
+    "GlorotUniform()((10**400, 1))": (lambda: linnet.keras.initializers.GlorotUniform()((10**400, 1)),  # OverflowError
+                                      r"shape asks for an array of about 10\^400 values"),
+}
+
+
+@pytest.mark.parametrize("case", BEYOND_MEMORY)
+def test_an_array_beyond_memory_is_refused_by_name_before_it_is_allocated(case):
+    call, message = BEYOND_MEMORY[case]
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("dtype", ["x", 5, AN_ARRAY, "U5", object, "complex64"])
+def test_an_initializers_dtype_that_is_no_dtype_of_numbers_is_refused_by_name(dtype):
+    """'x' stopped on NumPy's "data type 'x' not understood", which does not name dtype; 'U5' gave text."""
+    with pytest.raises(TypeError, match=r"dtype must be a NumPy dtype of numbers, such as 'float32' \(the default\). "
+                                        r"Received: dtype="):
+        linnet.keras.initializers.GlorotUniform(seed=0)((2, 1), dtype=dtype)
+    assert linnet.keras.initializers.Ones()((2, 1), dtype="float64").dtype == np.float64

@@ -20,6 +20,31 @@ def test_normalization_formula_and_adapt():
     assert constant(np.array([[1.0]]))[0, 0] == 0.0  # divides by max(sqrt(var), 1e-7), never by zero
 
 
+def test_a_scalar_mean_or_variance_is_every_features_as_keras_broadcasts_each():
+    """Normalization(mean=0, variance=[1, 4]) stopped on NumPy's "operands could not be broadcast" when called."""
+    layer = Normalization(mean=0.0, variance=np.array([1.0, 4.0]))
+    Sequential([Input((2,)), layer, Dense(1)])
+    np.testing.assert_allclose(layer(np.array([[1.0, 2.0]])), [[1.0, 1.0]])
+    np.testing.assert_allclose(Normalization(mean=[1.0, 2.0], variance=4.0).get_config()["variance"], [4.0])
+
+
+@pytest.mark.parametrize(("mean", "variance", "message"), [
+    (0.0, [], r"variance must hold one value per feature, or one for every feature. Received: variance with shape "
+              r"\(0,\)"),
+    ([], 1.0, r"mean must hold one value per feature, .* Received: mean with shape \(0,\)"),
+    ([1.0, 2.0, 3.0], [1.0, 2.0], r"mean and variance must hold one value per feature each \(or one for every "
+                                  r"feature\). Received: mean.shape=\(3,\), variance.shape=\(2,\)")])
+def test_a_mean_or_variance_that_is_empty_or_of_another_size_is_refused_by_name(mean, variance, message):
+    """An empty variance stopped on a matmul error, sizes 3 and 2 on "operands could not be broadcast"."""
+    with pytest.raises(ValueError, match=message):
+        Normalization(mean=mean, variance=variance)
+
+
+def test_statistics_for_other_features_than_the_input_are_refused():
+    with pytest.raises(ValueError, match="holds statistics for 2 features, but its input has 3"):
+        Sequential([Input((3,)), Normalization(mean=[1.0, 2.0], variance=1.0), Dense(1)])
+
+
 def test_normalization_weights_and_summary_counts():
     layer = Normalization()
     layer.adapt(np.arange(10.0).reshape(5, 2))

@@ -143,3 +143,28 @@ def test_calling_a_loss_refuses_more_than_one_output():
     """A (B, 2) target was flattened into 2B samples; linnet's losses are for one output."""
     with pytest.raises(ValueError, match=r"Received: y_true.shape=\(2, 2\)"):
         losses.MeanSquaredError()(np.ones((2, 2)), np.ones((2, 2)))
+
+
+LOSS_CLASSES = [losses.MeanSquaredError, losses.MeanAbsoluteError, losses.Huber, losses.LogCosh,
+                losses.MeanAbsolutePercentageError, losses.MeanSquaredLogarithmicError]
+
+
+@pytest.mark.parametrize("cls", LOSS_CLASSES)
+def test_a_loss_takes_keras_reduction_name_and_dtype_at_linnets_values(cls):
+    """MeanSquaredError(reduction="sum_over_batch_size") stopped on Python's "takes no arguments"."""
+    loss = cls(reduction="sum_over_batch_size", name=cls.keras_name or cls.name, dtype="float32")
+    assert loss.get_config() == cls().get_config() and cls(name=cls.name, dtype=None).name == cls.name
+    assert loss(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
+
+
+@pytest.mark.parametrize("cls", LOSS_CLASSES)
+@pytest.mark.parametrize(("keywords", "error", "message"), [
+    ({"reduction": "sum"}, ValueError, r"does not support Keras' reduction: it must be 'sum_over_batch_size'. "
+                                       r"Received: reduction='sum'"),
+    ({"name": "my_loss"}, ValueError, r"is always named '\w+'. Received: name='my_loss'"),
+    ({"dtype": "float64"}, ValueError, r"does not support Keras' dtype: it must be None. Received: dtype='float64'"),
+    ({"reductoin": "sum"}, TypeError, r"got unexpected keyword argument\(s\): 'reductoin' \(did you mean "
+                                      r"'reduction'\?\)")])
+def test_a_loss_refuses_other_keras_values_and_unknown_keywords_by_name(cls, keywords, error, message):
+    with pytest.raises(error, match=rf"{cls.__name__} {message}" if error is TypeError else message):
+        cls(**keywords)

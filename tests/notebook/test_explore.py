@@ -64,6 +64,21 @@ def test_unknown_settings_and_controls_are_refused(explorer):
         explorer.update(lr=0.1)
 
 
+@pytest.mark.parametrize(("change", "message"), [
+    ({"epochs": 61, "learning_rate": np.array([0.1, 0.2])}, r"learning_rate must be a real number. Received: lea"),
+    ({"epochs": 61, "learning_rate": np.nan}, r"learning_rate must be a finite number .* Received: learning_rate=nan"),
+    ({"learning_rate": 1e-8}, r"learning_rate must be in \[1e-06, 10\], the range of its control. Received: "
+                              r"learning_rate=1e-08"),
+    ({"epochs": 61, "momentum": 0.995}, r"momentum must be in \[0, 0.99\], the range of its control")])
+def test_a_control_value_that_is_garbage_or_out_of_range_is_refused_by_name(explorer, change, message):
+    """An array stopped on the widget library's TraitError; NaN, 1e-8 and 0.995 were clamped in silence. A refused
+    change leaves every control (epochs too) as it was."""
+    before = explorer.settings()
+    with pytest.raises((TypeError, ValueError), match=message):
+        explorer.update(**change)
+    assert explorer.settings() == before
+
+
 def test_the_widget_displays_as_an_ipywidgets_view(explorer):
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle

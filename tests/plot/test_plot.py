@@ -252,3 +252,27 @@ def test_import_linnet_does_not_import_matplotlib():
     code = "import sys, linnet, linnet.plot; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("draw", [lambda ax: plot.data(X, Y, ax=ax), lambda ax: plot.fit(line_model(), X, Y, ax=ax),
+                                  lambda ax: plot.loss(HISTORY, ax=ax),
+                                  lambda ax: plot.predictions(line_model(), X, Y, ax=ax),
+                                  lambda ax: plot.residuals(line_model(), X, Y, ax=ax),
+                                  lambda ax: plot.landscape(line_model(), X, Y, ax=ax),
+                                  lambda ax: plot.gap(HISTORY, X, Y, ax=ax, model=line_model())])
+@pytest.mark.parametrize("ax", [5, "ax", np.array([1, 2])])
+def test_an_ax_that_is_no_matplotlib_axes_is_refused_by_name(draw, ax):
+    """Each stopped on AttributeError ("'int' object has no attribute 'scatter'")."""
+    with pytest.raises(TypeError, match=r"ax must be a matplotlib Axes \(such as plt.subplots\(\)\[1\]\), or None "
+                                        r"for a new figure. Received: ax="):
+        draw(ax)
+
+
+def test_partial_fits_refuse_axes_that_are_no_list_of_axes():
+    """axes=5 stopped on "object of type 'int' has no len()", axes=[5, 5] on AttributeError."""
+    x = np.column_stack([X, X ** 2])
+    with pytest.raises(TypeError, match=r"axes must be a list of matplotlib Axes, one per feature.* Received: axes=5"):
+        plot.partial_fits(plane_model(), x, Y, axes=5)
+    with pytest.raises(TypeError, match=r"axes\[0\] must be a matplotlib Axes .* Received: axes\[0\]=5 \(int\)"):
+        plot.partial_fits(plane_model(), x, Y, axes=[5, 5])
+    assert plot.partial_fits(plane_model(), x, Y, axes=plt.subplots(1, 2)[1]).ax is not None

@@ -308,3 +308,11 @@ def test_the_gap_of_a_regularized_model_is_measured_from_its_penalized_optimum()
     np.testing.assert_allclose(plotted[:50], np.array(history.history["loss"][:50]) - objective, rtol=1e-6)
     assert plotted[-1] < 1e-5 and "penalized optimum" in drawn.ax.get_title()
     plt.close(drawn.figure)
+
+
+@pytest.mark.parametrize(("span", "received"), [(np.inf, "span=inf"), (10**400, "span, an integer of about 401 digits"),
+                                                (1e300, r"span=1e\+300")], ids=["inf", "10**400", "1e300"])
+def test_a_landscape_margin_that_is_infinite_or_too_wide_to_draw_is_refused(span, received):
+    """span=inf leaked NumPy's RuntimeWarning, 10**400 raised an OverflowError, 1e300 overflowed squaring."""
+    with pytest.raises(ValueError, match=rf"span must be a finite number in \[0.0, 1000000.0\]. Received: {received}"):
+        plot.landscape(line_model(), X, Y, span=span)

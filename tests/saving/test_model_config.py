@@ -60,6 +60,19 @@ def test_to_json_is_the_json_keras_writes_for_the_same_model(name):
     assert model.to_json(indent=1).startswith('{\n "module": "keras"')  # kwargs go to json.dumps, as in Keras
 
 
+@pytest.mark.parametrize(("indent", "received"), [(1.5, r"indent=1.5 \(float\)"), ([1], r"indent=\[1\] \(list\)"),
+                                                  (np.array(2), r"indent=array\(2\) \(ndarray\)"),
+                                                  (10**30, r"indent=10{30} \(int\)"), (True, r"indent=True \(bool\)")])
+def test_to_json_refuses_an_indent_json_dumps_cannot_take_by_name(indent, received):
+    """A float, list or array stopped in json.dumps on "can't multiply sequence by non-int" (or NumPy's string
+    multiply), 10**30 on "cannot fit 'int' into an index-sized integer"."""
+    model = Sequential([Input((1,)), Dense(1)])
+    expected = r"indent must be None, a string, or an integer of at most 1000 \(the spaces per level\), as json.dumps"
+    with pytest.raises((TypeError, ValueError), match=rf"{expected} takes. Received: {received}"):
+        model.to_json(indent=indent)
+    assert model.to_json(indent=-1).startswith('{\n"module"') and model.to_json(indent="\t").startswith('{\n\t"')
+
+
 @pytest.mark.parametrize("name", sorted(JSON))
 def test_linnet_rebuilds_keras_models_from_their_json(name):
     model = model_from_json(JSON[name])

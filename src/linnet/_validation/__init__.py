@@ -6,11 +6,11 @@ inside NumPy (nor as a NumPy ``RuntimeWarning``: overflow is detected, not warne
 
 Arguments: ``boolean``, ``integer_at_least`` (and its ``positive_int``, ``non_negative_int``), ``real_number``,
 ``float32_number`` (and the ``float32_scalar`` rule it adds), ``verbosity``, ``file_path``, ``existing_file``,
-``instances``, ``function`` (a callable), ``is_scheduler_address``, ``one_of`` (a choice; ``among`` asks without
-refusing), ``text_or_default``, unknown names and keywords. Arrays: ``numeric_array`` (the conversion every array goes
-through), ``features``, ``targets``, ``sample_weights``, ``float32_values`` and ``column_statistics`` (what the
-float32 engine can hold), ``regression_pair`` (what a loss or metric called directly takes), ``nonfinite_index`` and
-``finite_results``.
+``instances``, ``items`` (any list), ``function`` (a callable), ``is_scheduler_address``, ``one_of`` (a choice;
+``among`` asks without refusing), ``text_or_default``, unknown names and keywords. Arrays: ``numeric_array`` (the
+conversion every array goes through), ``features``, ``targets``, ``sample_weights``, ``float32_values`` and
+``column_statistics`` (what the float32 engine can hold), ``regression_pair`` (what a loss or metric called directly
+takes), ``nonfinite_index``, ``finite_results`` and ``allocatable`` (an array that fits in memory).
 """
 
 from .arguments import (
@@ -27,6 +27,7 @@ from .arguments import (
                         instances,
                         integer_at_least,
                         is_scheduler_address,
+                        items,
                         non_negative_int,
                         one_of,
                         positive_int,
@@ -38,6 +39,7 @@ from .arguments import (
 )
 from .arrays import (
                         FLOATX,
+                        allocatable,
                         column_statistics,
                         features,
                         finite_results,
@@ -50,9 +52,9 @@ from .arrays import (
                         targets,
 )
 
-__all__ = ["FLOAT32_TINY", "FLOATX", "VERBOSITY", "among", "boolean", "ceil_div", "column_statistics",
+__all__ = ["FLOAT32_TINY", "FLOATX", "VERBOSITY", "allocatable", "among", "boolean", "ceil_div", "column_statistics",
            "existing_file", "features", "file_path", "finite_results", "float32_number", "float32_scalar",
-           "float32_values", "function", "instances", "integer_at_least", "is_scheduler_address", "non_negative_int",
-           "nonfinite_index", "numeric_array", "one_of", "positive_int", "real_number", "regression_pair",
-           "reject_unknown_kwargs", "require_finite", "sample_weights", "targets", "text_or_default", "unknown_name",
-           "verbosity"]
+           "float32_values", "function", "instances", "integer_at_least", "is_scheduler_address", "items",
+           "non_negative_int", "nonfinite_index", "numeric_array", "one_of", "positive_int", "real_number",
+           "regression_pair", "reject_unknown_kwargs", "require_finite", "sample_weights", "targets", "text_or_default",
+           "unknown_name", "verbosity"]

@@ -209,6 +209,16 @@ def instances(value: Any, name: str, kind: type) -> list:
     return items
 
 
+def items(value: Any, name: str, expected: str) -> list:
+    """``value``'s items as a list (a list, tuple, array of at least one dimension or other iterable), else a
+    TypeError "``name`` must be ``expected``. Received: ...": what is not iterable, a 0-d array, and text, whose items
+    (characters, or the numbers of bytes) are no list of anything."""
+    if (isinstance(value, (str, bytes, bytearray)) or (isinstance(value, np.ndarray) and value.ndim == 0)
+            or not isinstance(value, Iterable)):
+        raise TypeError(f"{name} must be {expected}. Received: {name}={value!r:.100} ({type(value).__name__})")
+    return list(value)
+
+
 def _flattened(value: Any) -> list | None:
     """The leaves of nested lists and tuples, in order; None when ``value`` is not a list or tuple."""
     if not isinstance(value, (list, tuple)):

@@ -4,6 +4,7 @@ sample weights, finiteness found without overflowing, and what the float32 engin
 from __future__ import annotations
 
 import math
+import os
 import re
 import sys
 from typing import Any
@@ -225,6 +226,26 @@ def column_statistics(x: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]
     _in_float32_range(mean, f"the mean of the columns of {name}", tiny=False)
     _in_float32_range(variance, f"the variance of the columns of {name}", tiny=True)
     return mean, variance
+
+
+def allocatable(count: int, name: str, received: str, *, itemsize: int = 8) -> int:
+    """``count`` if ``count`` values of ``itemsize`` bytes fit in this machine's memory, else a ValueError naming
+    ``name`` and saying ``received``: an array NumPy would refuse ("Maximum allowed dimension exceeded") or fail to
+    allocate, refused before it is tried."""
+    memory = _machine_memory()
+    if count * itemsize > memory:
+        size = f"{count:,}" if count.bit_length() < 64 else f"about 10^{int(count.bit_length() * math.log10(2))}"
+        raise ValueError(f"{name} asks for an array of {size} values of {itemsize} bytes, beyond this machine's "
+                         f"memory ({memory / 2**30:.3g} GiB). Received: {received}")
+    return count
+
+
+def _machine_memory() -> int:
+    """The bytes of physical memory; without ``os.sysconf`` (Windows) the most NumPy addresses."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return int(np.iinfo(np.intp).max)
 
 
 def finite_results(results: dict[str, float], what: str) -> dict[str, float]:

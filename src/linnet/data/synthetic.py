@@ -48,6 +48,7 @@ def noisy_line(n: int = 51, noise: float = 10.0,
     (True, [0.0, 1.0, 2.0])
     """
     n = _checks.positive_int(n, "n")
+    _checks.allocatable(2 * n, "n", f"n={n}")  # x and y
     noise = _checks.real_number(noise, "noise", low=0.0)
     rng = _random.generator(seed)
     x = np.linspace(0.0, 50.0, n)
@@ -122,6 +123,7 @@ def plane(n: int = 1000, weights: Sequence[float] = (2.0, -3.0), bias: float = 5
     """
     n = _checks.positive_int(n, "n")
     weights = _finite_vector(weights, "weights")
+    _checks.allocatable(n * (weights.size + 1), "n", f"n={n} with {weights.size} weights")  # x and y
     bias = _checks.real_number(bias, "bias")
     noise = _checks.real_number(noise, "noise", low=0.0, high=HALF_MAX) + 0.0  # -0.0 -> 0.0: NumPy refuses U(0, -0)
     low, high = _bounds(x_range)

@@ -11,7 +11,7 @@ import numpy as np
 
 from .._validation import boolean, ceil_div, features, positive_int
 from ..engine import losses as losses_module
-from ..engine.network import built_network
+from ..engine.network import built_network, linnet_model
 from ..engine.optimizers import SGD
 from ..exact.state import ROWS_PER_CHUNK, Moments
 from ._hessian import single_neuron, spectrum, standardizing_lift
@@ -148,7 +148,7 @@ def learning_rate_warning(model, x: Any, batch_size: int | None = None) -> str |
     - heavy-ball momentum ``μ`` (``z² - (1 + μ - a - d)z + μ(1 - d)``): ``a + (1 + μ)d < 2(1 + μ)``;
     - Nesterov momentum (``z² - (1 + μ - (1 + μ)a - d)z + μ(1 - a - d)``): ``(1 + 2μ)a + (1 + μ)d < 2(1 + μ)``.
     """
-    optimizer = model.optimizer
+    optimizer = linnet_model(model).optimizer
     stability = model_stable_learning_rate(model, x, batch_size) if _constant_rate_sgd(optimizer) else None
     if stability is None or stability.largest_eigenvalue == 0:
         return None

@@ -15,7 +15,7 @@ import numpy as np
 from .. import random as _random
 from .._serialization import Configurable, resolve, serialize  # noqa: F401 (serialize is part of this module's API)
 from .._serialization import deserialize as _deserialize
-from .._validation import FLOATX, float32_number, non_negative_int
+from .._validation import FLOATX, allocatable, float32_number, non_negative_int
 
 
 class Initializer(Configurable):
@@ -24,11 +24,26 @@ class Initializer(Configurable):
     keras_module = "keras.initializers"
 
     def __call__(self, shape: int | tuple[int, ...], dtype=FLOATX) -> np.ndarray:
-        """Values of ``shape``, a tuple of ints >= 0 or an int ``n`` (meaning ``(n,)``, as Keras' ``Zeros()(3)``)."""
-        return np.asarray(self.draw(_shape(shape)), dtype=dtype)
+        """Values of ``shape``, a tuple of ints >= 0 or an int ``n`` (meaning ``(n,)``, as Keras' ``Zeros()(3)``), as
+        ``dtype`` (a NumPy dtype of numbers; None keeps the float64 drawn)."""
+        dtype, shape = _dtype(dtype), _shape(shape)
+        allocatable(math.prod(shape), "shape", f"shape={shape}")  # drawn in float64
+        return np.asarray(self.draw(shape), dtype=dtype)
 
     def draw(self, shape: tuple[int, ...]) -> np.ndarray:
         raise NotImplementedError
+
+
+def _dtype(dtype: Any) -> np.dtype | None:
+    """``dtype`` as a NumPy dtype of numbers (or None), refused naming ``dtype`` when it is none."""
+    try:
+        parsed = None if dtype is None else np.dtype(dtype)
+    except (TypeError, ValueError):
+        parsed = np.dtype(object)
+    if parsed is not None and parsed.kind not in "biuf":
+        raise TypeError(f"dtype must be a NumPy dtype of numbers, such as 'float32' (the default). "
+                        f"Received: dtype={dtype!r:.100}")
+    return parsed
 
 
 def _shape(shape: Any) -> tuple[int, ...]:

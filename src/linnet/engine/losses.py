@@ -18,9 +18,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._serialization import Configurable, resolve, serialize  # noqa: F401 (serialize is part of this module's API)
+from .._serialization import Configurable, resolve, serialize, without_keras_defaults  # noqa: F401 (serialize is part of this module's API)
 from .._serialization import deserialize as _deserialize
-from .._validation import float32_number, regression_pair
+from .._validation import among, float32_number, regression_pair, reject_unknown_kwargs
 
 
 class Loss(Configurable):
@@ -36,16 +36,26 @@ class Loss(Configurable):
     keras_defaults: ClassVar[dict[str, tuple]] = {"reduction": ("sum_over_batch_size",), "dtype": (None, "float32")}
     keras_name: str | None = None  # Keras' default name where it differs from linnet's
 
+    def __init__(self, reduction: str = "sum_over_batch_size", name: str | None = None, dtype: Any = None, **kwargs):
+        """Keras 3's arguments, at what linnet's loss is (``reduction="sum_over_batch_size"``, its own ``name``,
+        ``dtype`` None or ``"float32"``); any other value, or keyword, is refused by name."""
+        reject_unknown_kwargs(kwargs, type(self).__name__, ["reduction", "name", "dtype"])
+        without_keras_defaults(type(self), {"reduction": reduction, "dtype": dtype})
+        self._own_name(self.name if name is None else name)
+
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, **self.keras_extras()}
+
+    @classmethod
+    def _own_name(cls, name: Any) -> None:
+        if not among(name, (cls.name, cls.keras_name)):  # linnet's losses are not renamed
+            raise ValueError(f"linnet's {cls.__name__} is always named {cls.name!r}. Received: name={name!r:.100}.")
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
         """Rebuild from Keras' config; ``name`` must be the class's own (linnet's losses are not renamed)."""
         config = dict(config)
-        name = config.pop("name", cls.name)
-        if name not in (cls.name, cls.keras_name):
-            raise ValueError(f"linnet's {cls.__name__} is always named {cls.name!r}. Received: name={name!r}.")
+        cls._own_name(config.pop("name", cls.name))
         return super().from_config(config)
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
@@ -141,7 +151,9 @@ class Huber(Loss):
     name = "huber"
     keras_name = "huber_loss"
 
-    def __init__(self, delta: float = 1.0):
+    def __init__(self, delta: float = 1.0, reduction: str = "sum_over_batch_size", name: str | None = None,
+                 dtype: Any = None, **kwargs):
+        super().__init__(reduction, name, dtype, **kwargs)
         self.delta = float32_number(delta, "delta", tiny=True, low=0.0, low_open=True)
 
     def pointwise(self, error):

@@ -186,6 +186,15 @@ def built_network(model):
 
     An undeclared input shape raises ``build``'s ValueError, which says how to declare it.
     """
-    if getattr(model, "network", None) is None:
+    if getattr(linnet_model(model), "network", None) is None:
         model.build()
     return model.network
+
+
+def linnet_model(model, name: str = "model"):
+    """``model`` if it is a linnet model (a ``Sequential``, or what has its ``network``, ``build``, ``loss`` and
+    ``optimizer``), else a TypeError naming ``name``: what a diagnostic of a model is given."""
+    if not all(hasattr(model, attribute) for attribute in ("network", "build", "loss", "optimizer")):
+        raise TypeError(f"{name} must be a linnet model such as Sequential([Input((1,)), Dense(1)]). "
+                        f"Received: {name}={model!r:.100} ({type(model).__name__})")
+    return model

@@ -1,9 +1,8 @@
 """Learning-rate schedules: the learning rate as a function of the optimizer step, as in Keras 3.
 
-A schedule is called with ``step``, the number of updates already applied (the optimizer's ``iterations``,
-0 for the first update), and returns the learning rate for the coming update. Keras evaluates the formulas
-in float32 (the dtype of ``initial_learning_rate``), so these do too and return the float32 result as a
-Python float (``keras/src/optimizers/schedules/learning_rate_schedule.py``).
+A schedule is called with ``step``, the number of updates already applied (the optimizer's ``iterations``, 0 for the
+first update), and returns it for the coming update as a Python float computed in float32, as Keras computes (in
+the dtype of ``initial_learning_rate``, ``keras/src/optimizers/schedules/learning_rate_schedule.py``).
 
 >>> ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)(10)
 0.05000000074505806
@@ -21,10 +20,10 @@ import numpy as np
 from .._serialization import Configurable
 from .._serialization import deserialize as _deserialize
 from .._serialization import serialize as _serialize
-from .._validation import boolean, float32_number, non_negative_int, real_number, text_or_default
+from .._validation import boolean, float32_number, items, non_negative_int, real_number, text_or_default
 from . import schedule_formulas as formulas
 
-_F32 = np.float32
+_F32, _LIST = np.float32, "a list of numbers"
 
 
 class LearningRateSchedule(Configurable):
@@ -147,6 +146,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
     """
 
     def __init__(self, boundaries: list[int], values: list[float], name: str = "PiecewiseConstant"):
+        boundaries, values = items(boundaries, "boundaries", _LIST), items(values, "values", _LIST)
         boundaries = [non_negative_int(b, f"boundaries[{i}]") for i, b in enumerate(boundaries)]
         values = [float32_number(v, f"values[{i}]", low=0.0) for i, v in enumerate(values)]
         if len(boundaries) != len(values) - 1:

@@ -38,6 +38,7 @@ _FIT_ARGUMENTS = ("x", "y", "batch_size", "epochs", "verbose", "callbacks", "val
                   "shuffle", "class_weight", "sample_weight", "initial_epoch", "steps_per_epoch", "validation_steps",
                   "validation_batch_size", "validation_freq")
 """``fit``'s arguments, in Keras 3's order."""
+_LAYERS = "a list of layers such as [Input((1,)), Dense(1)], or None"
 
 
 class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
@@ -56,7 +57,7 @@ class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
         self.history: callbacks_module.History | None = None
         self.training_config: dict | None = None
         self.stop_training = self.stop_evaluating = self.stop_predicting = False  # set by callbacks to stop early
-        for layer in layers or []:
+        for layer in [] if layers is None else check.items(layers, "layers", _LAYERS):
             self.add(layer)
 
     def add(self, layer: Layer) -> None:
@@ -126,7 +127,7 @@ class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
     def set_weights(self, weights: Sequence[Any]) -> None:
         """Set every weight array, in the order of ``get_weights``; shapes must match."""
         self._require_built("set_weights")
-        self.network.set_weights(list(weights))
+        self.network.set_weights(check.items(weights, "weights", "a list of arrays, in the order of get_weights()"))
 
     def count_params(self) -> int:
         self._require_built("count_params")

@@ -71,7 +71,10 @@ class LeastSquaresState:
         self.log_weight = 0.0
         self.n_features = None
         if n_features is not None:
-            self._allocate(_checks.positive_int(n_features, "n_features"))
+            n_features = _checks.positive_int(n_features, "n_features")
+            _checks.allocatable((n_features + 1) ** 2, "n_features", f"n_features={n_features}",
+                                itemsize=np.dtype(LONG).itemsize)  # the extended-precision factor
+            self._allocate(n_features)
 
     def _allocate(self, n_features: int) -> None:
         self.n_features = n_features

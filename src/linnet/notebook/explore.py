@@ -9,6 +9,7 @@ image in place. The learning-rate scale below the slider marks SGD's stable limi
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from html import escape
 from typing import Any
 
@@ -96,9 +97,11 @@ class Explorer:
             return self.run
         self._updating = True
         try:
-            for name, value in changes.items():
+            for name in changes:
                 if name not in self.controls:
                     raise TypeError(f"update got an unknown control {name!r}; the controls are {list(_CONTROLS)}.")
+            checked = {name: _within(self.controls[name], name, value) for name, value in changes.items()}
+            for name, value in checked.items():  # all checked first: a refused change leaves every control as it was
                 self.controls[name].value = value
         finally:
             self._updating = False
@@ -128,6 +131,20 @@ def _ipywidgets():
     except ImportError:
         raise ImportError("linnet.explore needs ipywidgets: pip install 'linnet[notebook]'") from None
     return ipywidgets
+
+
+def _within(control, name: str, value: Any) -> Any:
+    """``value`` checked as :class:`Settings` checks it (each alone), and inside ``control``'s range, which the
+    widget would otherwise clamp it to in silence; a batch larger than the rows is all of them, as in ``fit``."""
+    value = getattr(replace(Settings(), **{name: value}).checked(), name)
+    low, high = getattr(control, "min", None), getattr(control, "max", None)
+    if low is None or name == "batch_size":
+        return value
+    if type(control).__name__ == "FloatLogSlider":
+        low, high = control.base ** low, control.base ** high
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be in [{low:g}, {high:g}], the range of its control. Received: {name}={value!r}")
+    return value
 
 
 def _controls(widgets, settings: Settings, rows: int) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,11 +14,21 @@ from .. import _validation as _checks
 
 
 def axes_or_new(ax):
-    """``ax`` itself, or the Axes of a new figure."""
+    """``ax`` itself (a matplotlib ``Axes``, refused otherwise), or the Axes of a new figure for None."""
     if ax is not None:
-        return ax
+        return matplotlib_axes(ax, "ax", ", or None for a new figure")
     import matplotlib.pyplot as plt
     return plt.subplots()[1]
+
+
+def matplotlib_axes(ax: Any, name: str, alternative: str = "") -> Any:
+    """``ax`` if it is a matplotlib ``Axes``, else a TypeError naming ``name``. What is not one is refused before
+    matplotlib is imported: no Axes exists until it is."""
+    axes_class = getattr(sys.modules.get("matplotlib.axes"), "Axes", None)
+    if axes_class is None or not isinstance(ax, axes_class):
+        raise TypeError(f"{name} must be a matplotlib Axes (such as plt.subplots()[1]){alternative}. "
+                        f"Received: {name}={ax!r:.100} ({type(ax).__name__})")
+    return ax
 
 
 def set_labels(ax, xlabel: str, ylabel: str) -> None:

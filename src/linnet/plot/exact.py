@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import real_number
 from ..diagnostics.penalty import model_penalty
 from ..engine.callbacks import ParameterHistory
 from ..engine.network import built_network
@@ -38,6 +39,8 @@ _MARKED_POINTS = 300
 """Paths with more recorded points than this (every="batch") are drawn as a plain line, without a dot each."""
 _GAP_FLOOR = 1e-12
 """Gaps below this fraction of var(y) are drawn at it, so a log scale can show them."""
+_SPAN_MAX = 1e6
+"""The widest margin: beyond it the path is an invisible dot, and the squared parameters can overflow (1e300)."""
 
 
 def landscape(model, x: Any, y: Any, *, path: ParameterHistory | None = None, ax=None,
@@ -50,7 +53,7 @@ def landscape(model, x: Any, y: Any, *, path: ParameterHistory | None = None, ax
     levels would leave its floor, where training spends its time, empty. The dashed line is the valley's
     axis (the bowl's flattest direction, through the optimum). The grid covers the optimum, the model's
     current parameters and ``path`` (a :class:`~linnet.callbacks.ParameterHistory` recorded during ``fit``),
-    with a margin of ``span`` times their extent on every side. With ``zoom``, when the second half of the
+    with a margin of ``span`` (0 to 10⁶) times their extent on every side. With ``zoom``, when the second half of the
     path is drawn smaller than a twentieth of the axes, an inset magnifies it (same contours, same
     directions) right of the main axes, clear of the data, and points the way to the optimum.
 
@@ -166,6 +169,7 @@ def _check_design(levels: int, span: float) -> None:
     if isinstance(span, bool) or not isinstance(span, (int, float, np.number)) or not span >= 0:
         raise ValueError("span must be a number >= 0 (the margin as a fraction of the extent). "
                          f"Received: span={span!r}")
+    real_number(span, "span", low=0.0, high=_SPAN_MAX)  # infinite or too wide to draw
 
 
 def _window(bowl: LossSurface, points: np.ndarray, span: float) -> tuple[np.ndarray, np.ndarray]:

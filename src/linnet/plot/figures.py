@@ -21,11 +21,12 @@ import numpy as np
 
 from .. import _html
 from .. import _validation as _checks
-from ._common import axes_or_new, history_dict, set_labels, xy_names
+from ._common import axes_or_new, history_dict, matplotlib_axes, set_labels, xy_names
 
 __all__ = ["Drawn", "data", "fit", "loss", "partial_fits", "predictions", "residuals"]
 
 _GRID_POINTS = 200
+_AXES = "a list of matplotlib Axes, one per feature, or None for a row of new ones"
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def partial_fits(model, x: Any, y: Any, *, axes: Sequence[Any] | None = None,
     if axes is None:
         import matplotlib.pyplot as plt
         axes = np.atleast_1d(plt.subplots(1, xs.shape[1], figsize=(4 * xs.shape[1], 4), squeeze=False)[1][0])
+    axes = [matplotlib_axes(ax, f"axes[{j}]") for j, ax in enumerate(_checks.items(axes, "axes", _AXES))]
     if len(axes) != xs.shape[1]:
         raise ValueError(f"axes must hold one Axes per feature ({xs.shape[1]}). Received: {len(axes)} Axes")
     coef = np.asarray(model.coef_, dtype=np.float64)

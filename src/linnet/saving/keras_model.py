@@ -12,6 +12,7 @@ capped before anything is allocated, types), and refused with a ``ValueError`` n
 from __future__ import annotations
 
 import json
+import numbers
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -35,8 +36,26 @@ def get_config(model) -> dict[str, Any]:
 
 def to_json(model, **kwargs) -> str:
     """Keras' ``model.to_json()``: the model's envelope (config, build and compile settings) as JSON text;
-    ``kwargs`` go to ``json.dumps``."""
+    ``kwargs`` go to ``json.dumps``, whose ``indent`` (checked here) is None, text, or the spaces per level (0 or
+    fewer: newlines only) up to ``MAX_INDENT``."""
+    if "indent" in kwargs:
+        kwargs["indent"] = _indent(kwargs["indent"])
     return json.dumps(translate.model_envelope(model, full=True), **kwargs)
+
+
+MAX_INDENT = 1000
+"""The widest ``indent`` of ``to_json``: wider is no layout, and ``10**30`` spaces could not be allocated."""
+
+
+def _indent(indent: Any) -> int | str | None:
+    if indent is None or isinstance(indent, str):
+        return indent
+    integer = isinstance(indent, numbers.Integral) and not isinstance(indent, bool)
+    if not integer or indent > MAX_INDENT:
+        raise (ValueError if integer else TypeError)(
+            f"indent must be None, a string, or an integer of at most {MAX_INDENT} (the spaces per level), as "
+            f"json.dumps takes. Received: indent={indent!r:.100} ({type(indent).__name__})")
+    return int(indent)
 
 
 def from_config(config: Any, custom_objects: Any = None):

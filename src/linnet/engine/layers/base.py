@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..._serialization import KERAS_DTYPE_POLICY, Configurable
-from ..._validation import features, float32_values, positive_int
+from ..._validation import features, float32_values, items, positive_int
 
 _name_counts: defaultdict[str, int] = defaultdict(int)
 
@@ -115,6 +115,7 @@ class Layer(Configurable):
         """Add the penalty's gradient to the layer's weight gradients (nothing by default)."""
 
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        weights = items(weights, "weights", "a list of arrays, in the order of get_weights()")
         _check_weight_shapes(self, weights, [w.shape for w in self.get_weights()])
         for target, value in zip(self.get_weights(), weights):
             target[...] = value

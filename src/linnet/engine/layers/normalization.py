@@ -32,9 +32,12 @@ class Normalization(Layer):
         super().__init__(name=name)
         self.axis = axis
         self.invert = boolean(invert, "invert")
-        self.mean = None if mean is None else np.atleast_1d(float32_values(mean, "mean"))
-        self.variance = None if variance is None else np.atleast_1d(float32_values(variance, "variance",
-                                                                                   non_negative=True))
+        self.mean = None if mean is None else _statistic(mean, "mean")
+        self.variance = None if variance is None else _statistic(variance, "variance", non_negative=True)
+        if self.mean is not None and self.mean.size != self.variance.size and min(self.mean.size,
+                                                                                  self.variance.size) > 1:
+            raise ValueError(f"mean and variance must hold one value per feature each (or one for every feature). "
+                             f"Received: mean.shape={self.mean.shape}, variance.shape={self.variance.shape}")
         self.count = np.zeros((), dtype=np.int64)
 
     def adapt(self, data: Any) -> None:
@@ -67,11 +70,12 @@ class Normalization(Layer):
         if self.mean is None:
             self.mean = np.zeros(input_dim, dtype=FLOATX)
             self.variance = np.ones(input_dim, dtype=FLOATX)
-        elif self.mean.size == 1 and input_dim > 1:
-            self.mean = np.repeat(self.mean, input_dim)
-            self.variance = np.repeat(self.variance, input_dim)
-        if self.mean.size != input_dim:
-            raise ValueError(f"Normalization {self.name!r} holds statistics for {self.mean.size} features, "
+        elif input_dim > 1:  # one value is every feature's, as Keras broadcasts each
+            self.mean, self.variance = (np.repeat(v, input_dim) if v.size == 1 else v
+                                        for v in (self.mean, self.variance))
+        features = self.mean.size if self.mean.size != input_dim else self.variance.size
+        if features != input_dim:
+            raise ValueError(f"Normalization {self.name!r} holds statistics for {features} features, "
                              f"but its input has {input_dim}.")
         super().build(input_dim)
 
@@ -95,3 +99,12 @@ class Normalization(Layer):
         return {**super().get_config(), "axis": self.axis, "invert": self.invert,
                 "mean": None if self.mean is None else self.mean.tolist(),
                 "variance": None if self.variance is None else self.variance.tolist()}
+
+
+def _statistic(value: Any, name: str, **rules: Any) -> np.ndarray:
+    """A ``mean`` or ``variance`` given: float32 values, one per feature (a number is every feature's), not none."""
+    array = np.atleast_1d(float32_values(value, name, **rules))
+    if array.size == 0:
+        raise ValueError(f"{name} must hold one value per feature, or one for every feature. Received: {name} with "
+                         f"shape {array.shape}")
+    return array
