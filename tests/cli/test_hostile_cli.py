@@ -31,3 +31,38 @@ def test_predict_output_into_a_pipe_writes_into_it_and_keeps_the_pipe(tmp_path, 
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert received and received[0].startswith("predicted_") and len(received[0].splitlines()) == 3
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]  # no temporary left beside it
+
+
+def refused_by_parser(capsys, argv) -> str:
+    with pytest.raises(SystemExit) as caught:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert caught.value.code == 2 and "Traceback" not in err
+    return err.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    # trained to the end, then 'Cannot save the model ... metadata.json: training.epochs must be an integer from 0 to
+    # 9007199254740992' (streamed: ran ~1e23 epochs)
+    (["--epochs", "99999999999999999999999"], "argument --epochs: must be at most 9007199254740992"),
+    (["--batch-size", "99999999999999999999999"], "argument --batch-size: must be at most 9007199254740992"),
+    (["--epochs", "nan"], "argument --epochs: must be positive (a whole number). Received: nan"),
+    (["--shuffle-buffer", "-1"], "argument --shuffle-buffer: must be a whole number of rows >= 0. Received: -1"),
+    (["--out", ""], "argument --out: must be a path, not an empty string"),  # wrote into the current folder
+    (["--validation-data", ""], "argument --validation-data: must be a path"),  # validated on the current folder
+])
+def test_train_refuses_hostile_flag_values_by_name(capsys, tmp_path, monkeypatch, argv, expected):
+    """Each of these ran with exit 0 (or failed only after training, naming no flag)."""
+    monkeypatch.chdir(tmp_path)
+    csv = tmp_path / "d.csv"
+    csv.write_text("x,y\n1,2\n2,4.1\n3,5.9\n4,8.2\n5,9.9\n6,12\n")
+    assert expected in refused_by_parser(capsys, ["train", str(csv), "--target", "y", "--out", str(tmp_path / "o"),
+                                                     "--epochs", "2", *argv])
+
+
+@pytest.mark.parametrize("argv", [["train", "", "--target", "y"], ["ols", "", "--target", "y"], ["inspect", ""],
+                                  ["predict", "", "--x", "1"], ["datasets", "export", "boston", ""]])
+def test_an_empty_path_is_refused_not_read_as_the_current_folder(capsys, tmp_path, monkeypatch, argv):
+    """linnet train '' --target y (an unset shell variable) read every data file of the current folder."""
+    monkeypatch.chdir(tmp_path)
+    assert "must be a path, not an empty string. Received: ''" in refused_by_parser(capsys, argv)
