@@ -66,3 +66,15 @@ def test_an_empty_path_is_refused_not_read_as_the_current_folder(capsys, tmp_pat
     """linnet train '' --target y (an unset shell variable) read every data file of the current folder."""
     monkeypatch.chdir(tmp_path)
     assert "must be a path, not an empty string. Received: ''" in refused_by_parser(capsys, argv)
+
+
+def test_validation_data_is_not_ignored_when_the_file_is_read_in_memory(capsys, tmp_path):
+    """linnet train d.csv --validation-data v.csv trained in memory, validated on --validation-split's rows and
+    never read v.csv (exit 0)."""
+    csv = tmp_path / "d.csv"
+    csv.write_text("x,y\n1,2\n2,4.1\n3,5.9\n4,8.2\n5,9.9\n6,12\n")
+    status = cli.main(["train", str(csv), "--target", "y", "--validation-data", str(csv), "--out", str(tmp_path / "o"),
+                       "--epochs", "2", "--quiet", "--no-plots"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1
+    assert "--validation-data is read when the file is streamed" in err and f"Received: --validation-data {csv}" in err
