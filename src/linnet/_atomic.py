@@ -3,7 +3,9 @@
 ``write_bytes(path, data)`` writes to a temporary file in the same folder named ``.<name>.<pid>.<random>.tmp``,
 flushes and fsyncs it, renames it over ``path``, then fsyncs the folder so that the rename survives a power cut.
 A write killed with ``kill -9`` cannot run its own cleanup; the next write of that path removes the temporary
-files whose process no longer exists. Model files (``linnet.saving``), the command line's outputs and exported
+files whose process no longer exists. A path that is a device or a pipe (``/dev/stdout``, ``/dev/null``, a FIFO) is
+written into as it is: renaming a file over it would replace the device itself (as root, ``/dev/null`` would
+become a regular file). Model files (``linnet.saving``), the command line's outputs and exported
 data sets are written so.
 """
 
@@ -12,12 +14,17 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import stat
 from pathlib import Path
 
 
 def write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` as the whole content of ``path``, atomically (see the module)."""
     path = Path(path)
+    if _special(path):
+        with open(path, "wb") as stream:
+            stream.write(data)
+        return
     remove_stale_temporaries(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
     # open(..., "xb") rather than tempfile.mkstemp: the file gets the usual permissions (umask), not 0600.
@@ -32,6 +39,15 @@ def write_bytes(path: Path, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
         raise
     fsync_folder(path.parent)
+
+
+def _special(path: Path) -> bool:
+    """Whether ``path`` (followed through links) is a device, a pipe or a socket rather than a file or a folder."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # missing (or unreadable: the write below says why)
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def write_text(path: Path, text: str) -> None:

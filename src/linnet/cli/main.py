@@ -73,6 +73,10 @@ def command_train(args) -> int:
             print(f"Exact least squares: {json.dumps(metrics['least_squares'])}")
         print(f"Wrote {', '.join(metrics['written'])}")
         return 0
+    if args.validation_data is not None:  # read only chunk by chunk; in memory it would be ignored
+        raise ValueError(f"--validation-data is read when the file is streamed (--stream, a folder, a file of 1 GiB or "
+                         f"more) or read on a Dask cluster; in memory, --validation-split holds out the last rows. Add "
+                         f"--stream to validate on it. Received: --validation-data {args.validation_data}")
     task = task_from_file(args.data, args.target, args.features, categorical=args.categorical, dropna=args.dropna,
                           optimizer=args.optimizer, learning_rate=args.learning_rate, momentum=args.momentum,
                           epochs=args.epochs, batch_size=args.batch_size, validation_split=args.validation_split,

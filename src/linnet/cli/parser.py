@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from .._validation import is_scheduler_address
+from ..saving.fields import MAX_ITERATIONS
 
 LOCAL_WORKERS_PER_CORE = 4
 """``--workers`` starts at most this many local Dask worker processes per core."""
@@ -29,6 +30,38 @@ def _positive(kind):
             raise argparse.ArgumentTypeError(f"must be positive. Received: {text}")
         return value
     return parse
+
+
+def _integer(text: str, otherwise: int) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        return otherwise
+
+
+def _count(text: str) -> int:
+    """``--epochs``, ``--batch-size``: a positive integer the model file can record (at most 2**53)."""
+    value = _integer(text, 0)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive (a whole number). Received: {text}")
+    if value > MAX_ITERATIONS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_ITERATIONS} (2**53, the largest count a model file "
+                                         f"records). Received: {text}")
+    return value
+
+
+def _rows(text: str) -> int:
+    value = _integer(text, -1)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number of rows >= 0. Received: {text}")
+    return value
+
+
+def _path(text: str) -> Path:
+    """A file or folder path; an empty one (an unset shell variable) would be the current folder, silently."""
+    if not text:
+        raise argparse.ArgumentTypeError("must be a path, not an empty string. Received: ''")
+    return Path(text)
 
 
 def _local_workers(text: str) -> int:
@@ -70,7 +103,7 @@ def _scheduler_address(text: str) -> str:
 
 
 def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", type=Path, help="a CSV/TSV, NPZ or Parquet file whose columns are named")
+    parser.add_argument("data", type=_path, help="a CSV/TSV, NPZ or Parquet file whose columns are named")
     parser.add_argument("--target", required=True, help="the column to predict")
     parser.add_argument("--features", nargs="+", metavar="COLUMN",
                         help="the columns to predict from (default: every numeric column but the target)")
@@ -80,7 +113,7 @@ def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_training_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, help="folder for figures, model and metrics.json")
+    parser.add_argument("--out", type=_path, help="folder for figures, model and metrics.json")
     parser.add_argument("--seed", type=int, default=None, help="seed for initial weights and shuffles")
     figures = parser.add_mutually_exclusive_group()
     figures.add_argument("--no-plots", dest="plots", action="store_false", help="skip the figures")
@@ -96,9 +129,9 @@ def _add_stream_flags(parser: argparse.ArgumentParser) -> None:
     stream = parser.add_argument_group("files larger than memory (linnet.cli.stream)")
     stream.add_argument("--stream", action="store_true", help="read the file chunk by chunk instead of loading it "
                         "(automatic for files of 1 GiB or more)")
-    stream.add_argument("--shuffle-buffer", type=int, default=1_000_000,
+    stream.add_argument("--shuffle-buffer", type=_rows, default=1_000_000,
                         help="rows of the shuffle buffer when streaming (default 1000000; 0: file order)")
-    stream.add_argument("--validation-data", type=Path, help="a second file to validate on when streaming")
+    stream.add_argument("--validation-data", type=_path, help="a second file to validate on when streaming")
 
 
 def _add_cluster_flags(parser: argparse.ArgumentParser) -> None:
@@ -120,8 +153,8 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
                        help="a number, or auto (default; sgd only): the fastest rate for the loss's Hessian")
     train.add_argument("--momentum", type=_auto_or(_fraction), default="auto",
                        help="sgd's momentum in [0, 1), or auto (default, with --learning-rate auto: heavy ball)")
-    train.add_argument("--epochs", type=_positive(int), default=1000, help="at most this many epochs (default 1000)")
-    train.add_argument("--batch-size", type=_positive(int), default=None,
+    train.add_argument("--epochs", type=_count, default=1000, help="at most this many epochs (default 1000)")
+    train.add_argument("--batch-size", type=_count, default=None,
                        help="rows per step (default: all training rows, plain gradient descent)")
     train.add_argument("--tolerance", type=_non_negative, default=None, help="stop when the training loss is within "
                        "this relative distance of least squares' (default 1e-8; 0 runs every epoch; MSE loss and data "
@@ -153,17 +186,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train_arguments(train)
 
     predict = commands.add_parser("predict", help="predict with a saved model", epilog=EXAMPLES["predict"])
-    predict.add_argument("model", type=Path, help="a .linnet or .keras file written by linnet demo/train or "
+    predict.add_argument("model", type=_path, help="a .linnet or .keras file written by linnet demo/train or "
                          "model.save")
     source = predict.add_mutually_exclusive_group(required=True)
     source.add_argument("--x", type=float, nargs="+",
                         help="values of the single feature, one per row; for a model of d features, rows of d "
                              "values in feature order (--x 1 2 3 4 is two rows of a 2-feature model)")
-    source.add_argument("--input", type=Path, help="CSV/NPZ/Parquet file holding the model's feature columns")
-    predict.add_argument("--output", type=Path, help="write predictions to this CSV instead of stdout")
+    source.add_argument("--input", type=_path, help="CSV/NPZ/Parquet file holding the model's feature columns")
+    predict.add_argument("--output", type=_path, help="write predictions to this CSV instead of stdout")
 
     inspect = commands.add_parser("inspect", help="show a saved model", epilog=EXAMPLES["inspect"])
-    inspect.add_argument("model", type=Path, help="a .linnet or .keras file")
+    inspect.add_argument("model", type=_path, help="a .linnet or .keras file")
 
     ols = commands.add_parser("ols", help="exact least squares with statistics", epilog=EXAMPLES["ols"])
     _add_data_arguments(ols)
@@ -174,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     datasets.add_argument("action", nargs="?", choices=("list", "export"), default="list",
                           help="list (default) or export")
     datasets.add_argument("name", nargs="?", help="with export: the data set to write")
-    datasets.add_argument("destination", nargs="?", type=Path, help="with export: the CSV file to write")
+    datasets.add_argument("destination", nargs="?", type=_path, help="with export: the CSV file to write")
 
     explore = commands.add_parser("explore", help="open the playground in the browser", epilog=EXAMPLES["explore"])
     explore.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this computer "

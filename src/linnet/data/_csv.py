@@ -32,7 +32,7 @@ def csv_rows(path: Path, delimiter: str | None) -> tuple[list[str], list[tuple[i
         raise ValueError(f"{str(path)!r} is not a valid CSV file: {error}.") from None
     if not rows:
         raise ValueError(f"{str(path)!r} is empty; linnet needs a header row naming the columns, then data rows.")
-    header = _csv_header(rows[0][1], path)
+    header = checked_header(rows[0][1], path)
     for line, fields in rows[1:]:
         if len(fields) != len(header):
             raise ValueError(f"Line {line} of {str(path)!r} has {len(fields)} field(s) but the header has "
@@ -62,7 +62,8 @@ def sniff_delimiter(text: str) -> str:
         return ","
 
 
-def _csv_header(fields: list[str], path: Path) -> list[str]:
+def checked_header(fields: list[str], path: Path) -> list[str]:
+    """The header's names, stripped; refused if it looks like data, leaves a column unnamed or repeats a name."""
     header = [field.strip() for field in fields]
     if all(_is_number(name) for name in header):
         raise ValueError(f"The first row of {str(path)!r} looks like data ({', '.join(fields[:5])}); "

@@ -124,3 +124,11 @@ def test_a_buffer_that_grows_as_rows_arrive_gives_the_same_batches(sizes, batch_
     assert len(grown) == len(whole)
     for got, expected in zip(grown, whole):
         np.testing.assert_array_equal(got, expected)
+
+
+def test_a_batch_larger_than_the_data_costs_the_datas_size():
+    """linnet train --stream --batch-size 100000000000 stopped on a raw traceback, 'Unable to allocate 373. GiB for
+    an array with shape (100000000000,)': the shuffle's batch index was allocated before any row came."""
+    chunks = [np.arange(12.0).reshape(6, 2), np.arange(12.0, 20.0).reshape(4, 2)]
+    out = list(batches(iter(chunks), 10**11, 10**6, np.random.default_rng(0)))
+    assert len(out) == 1 and sorted(out[0][:, 0]) == list(range(0, 20, 2))

@@ -27,8 +27,8 @@ import numpy as np
 
 from ..._validation import positive_int
 from .._columnar import import_pyarrow
-from .._csv import MISSING_TEXT, sniff_delimiter
-from .files import ChunkedFiles, Where, arrow_columns, named_kinds
+from .._csv import MISSING_TEXT, checked_header, sniff_delimiter
+from .files import ChunkedFiles, Where, arrow_columns
 
 BLOCK_BYTES = 16 << 20
 """Bytes of CSV text parsed at a time (pyarrow's ``block_size``): also the longest row accepted."""
@@ -74,7 +74,8 @@ class CSVSource(ChunkedFiles):
     def _columns(self, file: Path) -> dict[str, str]:
         reader = self._open(file, None)
         try:
-            return named_kinds(((field.name, _kind(field.type)) for field in reader.schema), file)
+            checked_header(reader.schema.names, file)  # the in-memory reader's rules: named, distinct, not data
+            return {field.name: _kind(field.type) for field in reader.schema}
         except UnicodeDecodeError as error:  # pyarrow decodes the header's names when asked for them
             raise ValueError(f"{str(file)!r} is not a readable CSV file: its header is not UTF-8 ({error}); save "
                              f"it as UTF-8.") from None

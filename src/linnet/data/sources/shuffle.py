@@ -64,8 +64,7 @@ def _in_order(chunks: Iterable[np.ndarray], batch_size: int) -> Iterator[np.ndar
 def _shuffled(incoming: Iterator[np.ndarray], capacity: int, batch_size: int,
               rng: np.random.Generator) -> Iterator[np.ndarray]:
     """tf.data's shuffle buffer over a stream of batches (see the module): batch in, random batch out."""
-    buffer, filled, tail, stamp = None, 0, None, None
-    order = np.arange(batch_size, dtype=np.int32)
+    buffer, filled, tail, stamp, order = None, 0, None, None, None
     for rows in incoming:
         if buffer is None:
             buffer = np.empty((min(capacity, FIRST_ROWS), *rows.shape[1:]), rows.dtype)
@@ -81,6 +80,7 @@ def _shuffled(incoming: Iterator[np.ndarray], capacity: int, batch_size: int,
             out = buffer.take(slots, axis=0)  # a copy: the slots are reused
             buffer[slots] = rows  # a slot drawn twice keeps its last row, as drawing row by row leaves it
             stamp = np.zeros(capacity, np.int32) if stamp is None else stamp  # once the buffer is full
+            order = np.arange(batch_size, dtype=np.int32) if order is None else order  # once a whole batch came
             stamp[slots] = order  # the last draw of each slot: a repeated slot's earlier draws lose
             last = stamp[slots]
             if not np.array_equal(last, order):

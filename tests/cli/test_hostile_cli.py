@@ -1,0 +1,80 @@
+"""Hostile flag values and paths given to the linnet command: one line on stderr naming the flag, never a
+traceback, never a silent wrong result (found by fuzzing the command line)."""
+
+import os
+import stat
+import threading
+
+import pytest
+
+from linnet import cli
+
+
+@pytest.fixture(scope="module")
+def line_model(tmp_path_factory):
+    out = tmp_path_factory.mktemp("line")
+    assert cli.main(["demo", "line", "--out", str(out), "--quiet", "--no-plots"]) == 0
+    return out / "model.linnet"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
+def test_predict_output_into_a_pipe_writes_into_it_and_keeps_the_pipe(tmp_path, line_model, capsys):
+    """--output /dev/stdout, /dev/full or a FIFO was replaced by a regular file (the atomic write renamed its temporary
+    over the device; as root, /dev/full became a file and the command said 'Wrote 2 predictions')."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    assert cli.main(["predict", str(line_model), "--x", "1", "2", "--output", str(fifo)]) == 0
+    reader.join(timeout=10)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert received and received[0].startswith("predicted_") and len(received[0].splitlines()) == 3
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]  # no temporary left beside it
+
+
+def refused_by_parser(capsys, argv) -> str:
+    with pytest.raises(SystemExit) as caught:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert caught.value.code == 2 and "Traceback" not in err
+    return err.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    # trained to the end, then 'Cannot save the model ... metadata.json: training.epochs must be an integer from 0 to
+    # 9007199254740992' (streamed: ran ~1e23 epochs)
+    (["--epochs", "99999999999999999999999"], "argument --epochs: must be at most 9007199254740992"),
+    (["--batch-size", "99999999999999999999999"], "argument --batch-size: must be at most 9007199254740992"),
+    (["--epochs", "nan"], "argument --epochs: must be positive (a whole number). Received: nan"),
+    (["--shuffle-buffer", "-1"], "argument --shuffle-buffer: must be a whole number of rows >= 0. Received: -1"),
+    (["--out", ""], "argument --out: must be a path, not an empty string"),  # wrote into the current folder
+    (["--validation-data", ""], "argument --validation-data: must be a path"),  # validated on the current folder
+])
+def test_train_refuses_hostile_flag_values_by_name(capsys, tmp_path, monkeypatch, argv, expected):
+    """Each of these ran with exit 0 (or failed only after training, naming no flag)."""
+    monkeypatch.chdir(tmp_path)
+    csv = tmp_path / "d.csv"
+    csv.write_text("x,y\n1,2\n2,4.1\n3,5.9\n4,8.2\n5,9.9\n6,12\n")
+    assert expected in refused_by_parser(capsys, ["train", str(csv), "--target", "y", "--out", str(tmp_path / "o"),
+                                                     "--epochs", "2", *argv])
+
+
+@pytest.mark.parametrize("argv", [["train", "", "--target", "y"], ["ols", "", "--target", "y"], ["inspect", ""],
+                                  ["predict", "", "--x", "1"], ["datasets", "export", "boston", ""]])
+def test_an_empty_path_is_refused_not_read_as_the_current_folder(capsys, tmp_path, monkeypatch, argv):
+    """linnet train '' --target y (an unset shell variable) read every data file of the current folder."""
+    monkeypatch.chdir(tmp_path)
+    assert "must be a path, not an empty string. Received: ''" in refused_by_parser(capsys, argv)
+
+
+def test_validation_data_is_not_ignored_when_the_file_is_read_in_memory(capsys, tmp_path):
+    """linnet train d.csv --validation-data v.csv trained in memory, validated on --validation-split's rows and
+    never read v.csv (exit 0)."""
+    csv = tmp_path / "d.csv"
+    csv.write_text("x,y\n1,2\n2,4.1\n3,5.9\n4,8.2\n5,9.9\n6,12\n")
+    status = cli.main(["train", str(csv), "--target", "y", "--validation-data", str(csv), "--out", str(tmp_path / "o"),
+                       "--epochs", "2", "--quiet", "--no-plots"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1
+    assert "--validation-data is read when the file is streamed" in err and f"Received: --validation-data {csv}" in err
