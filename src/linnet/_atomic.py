@@ -27,8 +27,10 @@ def write_bytes(path: Path, data: bytes) -> None:
         return
     remove_stale_temporaries(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
-    # open(..., "xb") rather than tempfile.mkstemp: the file gets the usual permissions (umask), not 0600.
-    stream = open(temporary, "xb")  # noqa: SIM115 (closed by the with below, inside the cleanup's try)
+    try:  # open(..., "xb") rather than tempfile.mkstemp: the file gets the usual permissions (umask), not 0600
+        stream = open(temporary, "xb")  # noqa: SIM115 (closed by the with below, inside the cleanup's try)
+    except OSError as error:  # say the path asked for (a missing folder), not the temporary's name
+        raise type(error)(error.errno, error.strerror, str(path)) from None
     try:
         with stream:
             stream.write(data)

@@ -78,3 +78,30 @@ def test_validation_data_is_not_ignored_when_the_file_is_read_in_memory(capsys, 
     err = capsys.readouterr().err
     assert status == 2 and err.count("\n") == 1
     assert "--validation-data is read when the file is streamed" in err and f"Received: --validation-data {csv}" in err
+
+
+def test_an_output_in_a_missing_folder_is_named_not_its_temporary_file(tmp_path, capsys):
+    """'[Errno 2] No such file or directory: '.../missing/.b.csv.14538.e1a71cbeb522.tmp'' named the temporary."""
+    target = tmp_path / "missing" / "b.csv"
+    assert cli.main(["datasets", "export", "boston", str(target)]) == 2
+    assert capsys.readouterr().err.strip() == f"linnet: error: [Errno 2] No such file or directory: '{target}'"
+
+
+def test_a_column_a_second_file_lacks_is_named_with_that_file(tmp_path, capsys):
+    """'Unknown column 'b'. Known column names: a, y.' did not say that the validation file lacked it."""
+    train, validation = tmp_path / "t.csv", tmp_path / "v.csv"
+    train.write_text("a,b,y\n" + "".join(f"{i},{i % 3},{2 * i}\n" for i in range(20)))
+    validation.write_text("a,y\n1,2\n2,4\n")
+    argv = ["train", str(train), "--target", "y", "--stream", "--validation-data", str(validation), "--epochs", "1",
+            "--out", str(tmp_path / "o"), "--quiet", "--no-plots"]
+    assert cli.main(argv) == 2
+    assert f"'{validation}': Unknown column 'b'" in capsys.readouterr().err
+
+
+def test_running_out_of_memory_is_one_line_not_a_traceback(monkeypatch, capsys):
+    def allocate(args):
+        raise MemoryError("Unable to allocate 373. GiB for an array with shape (100000000000,)")
+    monkeypatch.setitem(cli.main.__globals__["COMMANDS"], "ols", allocate)
+    assert cli.main(["ols", "x.csv", "--target", "y"]) == 2
+    assert capsys.readouterr().err == "linnet: error: out of memory: Unable to allocate 373. GiB for an array with " \
+                                      "shape (100000000000,)\n"

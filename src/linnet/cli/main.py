@@ -238,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError, OSError, ArithmeticError) as error:
         print(f"linnet: error: {error}", file=sys.stderr)
         return 2
+    except MemoryError as error:  # NumPy's names the allocation; Python's own is empty
+        print(f"linnet: error: out of memory{': ' + str(error) if str(error) else ''}", file=sys.stderr)
+        return 2
     finally:
         warnings.formatwarning = default_format
 

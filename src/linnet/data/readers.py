@@ -153,7 +153,7 @@ def chosen_features(available: list[str], target, features, path: Path, argument
     if target is None and features is None:
         raise ValueError("Name the feature columns to read (features=[...]) when there is no target column.")
     if _target_name(target) is not None:
-        _require_column(target, available)
+        _require_column(target, available, path)
     if features is None:
         names = [name for name in available if name != target]
         if not names:
@@ -169,7 +169,7 @@ def chosen_features(available: list[str], target, features, path: Path, argument
         if not isinstance(name, str):
             raise TypeError(f"{argument} must hold column names (str). "
                             f"Received: {name!r} ({type(name).__name__}) in {argument}")
-        _require_column(name, available)
+        _require_column(name, available, path)
     if not names:
         raise ValueError(f"{argument} must name at least one column. Received: an empty list of {argument}")
     if target in names:
@@ -186,9 +186,10 @@ def _target_name(target: Any) -> str | None:
     return target
 
 
-def _require_column(name: str, available: list[str]) -> None:
+def _require_column(name: str, available: list[str], path: Path) -> None:
+    """Refuse a column ``path`` does not have, naming the file (the training and validation files may differ)."""
     if name not in available:
-        raise _checks.unknown_name("column", name, available)
+        raise ValueError(f"{str(path)!r}: {_checks.unknown_name('column', name, available)}")
 
 
 def _finite_column(values: np.ndarray, name: str, path: Path) -> np.ndarray:
