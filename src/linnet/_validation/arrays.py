@@ -7,6 +7,7 @@ import math
 import os
 import re
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -202,29 +203,44 @@ def float32_values(values: Any, name: str, *, non_negative: bool = False, tiny: 
 def _in_float32_range(array: np.ndarray, name: str, *, tiny: bool) -> np.ndarray:
     """``array`` as float32, refusing magnitudes above float32's largest (inf included), and, when ``tiny``,
     non-zero ones below its smallest normal number."""
-    magnitude = np.abs(array)
-    bad = (magnitude > FLOAT32_MAX) | ((magnitude < FLOAT32_TINY) & (magnitude > 0) if tiny else False)
+    bad = _beyond_float32(array, tiny)
     if np.any(bad):
         index = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"{name} at index {index} is {array[index]:.4g}, which float32 (linnet's precision) "
-                         f"cannot hold: its magnitudes run from {FLOAT32_TINY:.3g} to {FLOAT32_MAX:.3g}. "
-                         f"Rescale the data (standardize it or change its units).")
+        raise ValueError(_FLOAT32_RANGE.format(what=f"{name} at index {index}", value=array[index]))
     return array.astype(np.float32)
 
 
-def column_statistics(x: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+_FLOAT32_RANGE = (f"{{what}} is {{value:.4g}}, which float32 (linnet's precision) cannot hold: its magnitudes run "
+                  f"from {FLOAT32_TINY:.3g} to {FLOAT32_MAX:.3g}. Rescale the data (standardize it or change its "
+                  f"units).")
+
+
+def _beyond_float32(array: np.ndarray, tiny: bool) -> np.ndarray:
+    """Where ``|array|`` is above float32's largest (inf included) or, when ``tiny``, non-zero below its smallest
+    normal number."""
+    magnitude = np.abs(array)
+    return (magnitude > FLOAT32_MAX) | ((magnitude < FLOAT32_TINY) & (magnitude > 0) if tiny else False)
+
+
+def column_statistics(x: np.ndarray, name: str, columns: Sequence[str] | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
     """Per-column mean and population variance ``mean((x - mean)²)`` of a 2-D ``x``, computed in float64.
 
-    Refused (``ValueError`` naming the column) when float32 cannot hold them: a variance above 3.4e38 (a
-    standard deviation above 1.8e19) or a non-zero one below 1.2e-38 (standard deviation below 1.1e-19).
-    Returns float64 arrays; casting them to float32 is then exact up to rounding.
+    Refused (``ValueError`` naming the column: by its name in ``columns``, else its number) when float32 cannot
+    hold them: a variance above 3.4e38 (a standard deviation above 1.8e19) or a non-zero one below 1.2e-38
+    (standard deviation below 1.1e-19). Returns float64 arrays; casting them to float32 is then exact up to
+    rounding.
     """
     x = np.asarray(x, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows up as inf, refused below
         mean = x.mean(axis=0)
         variance = np.square(x - mean).mean(axis=0)
-    _in_float32_range(mean, f"the mean of the columns of {name}", tiny=False)
-    _in_float32_range(variance, f"the variance of the columns of {name}", tiny=True)
+    for statistic, values, tiny in (("mean", mean, False), ("variance", variance, True)):
+        bad = np.flatnonzero(_beyond_float32(values, tiny))
+        if bad.size:
+            label = repr(columns[bad[0]]) if columns is not None else str(bad[0])
+            raise ValueError(_FLOAT32_RANGE.format(what=f"the {statistic} of column {label} of {name}",
+                                                   value=values[bad[0]]))
     return mean, variance
 
 

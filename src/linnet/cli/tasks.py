@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import random as _random
+from .._validation import column_statistics
 from ..data import boston_housing, read_table, synthetic
 from ..engine import optimizers
 from ..engine.callbacks import History, ParameterHistory, StopAtOptimum
@@ -121,12 +122,14 @@ def build_model(task: Task, seed: int | np.random.Generator | None = None) -> Se
     from linnet's default generator).
     """
     layers = [Input((task.x.shape[1] if task.x.ndim == 2 else 1,))]
-    if task.normalize:
+    if task.normalize:  # refused by column name here, where Normalization.adapt has only numbers
+        column_statistics(np.reshape(task.x, (task.x.shape[0], -1)), "the features", task.feature_names)
         norm = Normalization()
         norm.adapt(task.x)
         layers.append(norm)
     layers.append(Dense(1, kernel_initializer=GlorotUniform(seed=seed)))
     if task.standardize_target:
+        column_statistics(np.reshape(task.y, (-1, 1)), "the target", [task.target_name])
         output = Normalization(invert=True)
         output.adapt(np.reshape(task.y, (-1, 1)))
         layers.append(output)
