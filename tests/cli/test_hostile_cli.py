@@ -114,3 +114,13 @@ def test_a_column_beyond_float32_is_named_by_its_header(tmp_path, capsys):
     assert cli.main(["train", str(csv), "--target", "y", "--epochs", "1", "--out", str(tmp_path / "o"), "--quiet",
                      "--no-plots"]) == 2
     assert "linnet: error: the variance of column 'b' of the features is " in capsys.readouterr().err
+
+
+def test_an_empty_validation_file_is_named(tmp_path, capsys):
+    """'The evaluation data source yielded no batch' did not say which file was empty."""
+    train, validation = tmp_path / "t.csv", tmp_path / "v.csv"
+    train.write_text("a,y\n" + "".join(f"{i},{2 * i}\n" for i in range(20)))
+    validation.write_text("a,y\n")
+    assert cli.main(["train", str(train), "--target", "y", "--stream", "--validation-data", str(validation),
+                     "--epochs", "1", "--out", str(tmp_path / "o"), "--quiet", "--no-plots"]) == 2
+    assert f"The evaluation data source CSVSource('{validation}'" in capsys.readouterr().err

@@ -180,7 +180,7 @@ class Trainer:
                     self._batch_end(step, _logs(total / count, metrics), progbar)
                 if model.stop_training:  # set by any hook, on_epoch_begin's too: Keras 3 checks after every batch
                     break
-        self._count_steps(step + 1, "training")
+        self._count_steps(step + 1, "training", source)
         if not np.isfinite(params.sum()):
             raise DivergenceError("an update made the weights NaN or infinite (the last batch's step overflowed)")
         return _logs(total / count, metrics)
@@ -209,11 +209,11 @@ class Trainer:
                 and progbar.due(time.perf_counter()):
             progbar.update(step + 1, logs)
 
-    def _count_steps(self, steps: int, what: str) -> None:
+    def _count_steps(self, steps: int, what: str, source: Any) -> None:
         """After the first epoch of a source without a length, its count becomes ``steps`` (as Keras does)."""
         if steps == 0:
-            raise ValueError(f"The {what} data source yielded no batch: its epoch(rng) must yield at least one "
-                             f"(x, y) batch per call.")
+            raise ValueError(f"The {what} data source {source!r} yielded no batch: its epoch(rng) must yield at "
+                             f"least one (x, y) batch per call.")
         if self.steps is None:
             self.steps = self.params["steps"] = steps
 
@@ -266,7 +266,7 @@ class Trainer:
                 hooks.on_test_batch_end(steps - 1, _logs(total / count, metrics))
             if self.model.stop_evaluating:
                 break
-        self._count_steps(steps, "evaluation")
+        self._count_steps(steps, "evaluation", source)
         self.evaluated_steps, logs = steps, _logs(total / count, metrics)
         hooks.on_test_end(dict(logs))
         return logs
