@@ -35,3 +35,11 @@ def test_linnet_explore_prints_the_address_and_serves_the_page():
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_host_that_cannot_be_listened_on_is_named(capsys):
+    """'[Errno -2] Name or service not known' did not say it was --host's (an '.invalid' name never resolves)."""
+    from linnet.cli.main import main
+    assert main(["explore", "--no-browser", "--host", "nope.invalid", "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("linnet: error: [Errno ") and "cannot listen on host='nope.invalid', port=0: " in err

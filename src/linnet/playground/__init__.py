@@ -21,8 +21,9 @@ def start(host: str = "127.0.0.1", port: int = DEFAULT_PORT, log: bool = False) 
     try:
         return PlaygroundServer(host, port, log=log)
     except OSError as error:
-        if error.errno != errno.EADDRINUSE or port == 0:
-            raise
+        if error.errno != errno.EADDRINUSE or port == 0:  # an unknown host, a port that needs root: say which
+            raise OSError(error.errno, f"cannot listen on host={host!r}, port={port}: {error.strerror or error}"
+                          ) from None
         return PlaygroundServer(host, 0, log=log)
 
 
