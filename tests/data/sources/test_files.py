@@ -412,3 +412,22 @@ def test_a_shuffle_buffer_larger_than_the_data_costs_the_data_not_what_was_asked
     source = ParquetSource(parquet, "price", batch_size=100, shuffle_buffer=10**14)
     rows = np.concatenate([np.asarray(x)[:, 0] for x, _ in source.epoch(np.random.default_rng(0))])
     np.testing.assert_array_equal(np.sort(rows), np.sort(X[:, 0].astype(rows.dtype)))
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+def test_float16_columns_are_numbers(tmp_path, suffix):
+    """A float16 column was 'not numeric': an NPZ file of them had 'no numeric column besides the target', a Parquet
+    one was skipped with a warning. float32 holds float16 exactly, so the source stays float32."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(300).astype(np.float16), rng.standard_normal(300).astype(np.float32)
+    y = (2 * a.astype(np.float32) - b).astype(np.float32)
+    path = tmp_path / f"h{suffix}"
+    if suffix == ".npz":
+        np.savez(path, a=a, y=y)
+    else:
+        pyarrow, parquet = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet")
+        parquet.write_table(pyarrow.table({"a": a, "b": b, "y": y}), path)
+    source = open_file(path, "y", None)
+    assert source.feature_names == (["a"] if suffix == ".npz" else ["a", "b"]) and source.dtype == np.float32
+    x = a[:, None].astype(np.float64) if suffix == ".npz" else np.column_stack([a.astype(np.float64), b])
+    np.testing.assert_allclose(linnet.ols(path, target="y").params, linnet.ols(x, y).params, rtol=1e-12, atol=1e-12)

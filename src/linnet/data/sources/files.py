@@ -36,7 +36,7 @@ from .prefetch import prefetched
 from .shuffle import batches
 
 PREFETCH_CHUNKS = 2
-NUMERIC_KINDS = ("int", "float32", "float64", "bool")
+NUMERIC_KINDS = ("int", "float16", "float32", "float64", "bool")
 """The kinds of column (``_columns``) a file source reads as numbers."""
 
 
@@ -146,8 +146,8 @@ class ChunkedFiles:
 
     @property
     def dtype(self) -> type:
-        """float32 when every chosen column is float32, else float64."""
-        return np.float32 if set(self._kinds.values()) == {"float32"} else np.float64
+        """float32 when every chosen column is float32 (or float16, which float32 holds exactly), else float64."""
+        return np.float32 if set(self._kinds.values()) <= {"float16", "float32"} else np.float64
 
     def chunks(self, rng: np.random.Generator | None = None, shuffle: bool = False,
                checked: bool = True) -> Iterator[tuple]:
@@ -249,7 +249,7 @@ class ChunkedFiles:
 
     # ----- what a format provides -----------------------------------------------------------------------------
     def _columns(self, file: Path) -> dict[str, str]:
-        """Column name -> "int", "float32", "float64", "bool" or another type's name (not numeric)."""
+        """Column name -> "int", "float16", "float32", "float64", "bool" or another type's name (not numeric)."""
         raise NotImplementedError
 
     def _pieces(self) -> list:

@@ -92,6 +92,6 @@ def _kind(dtype: np.dtype) -> str:
         return "int"
     if dtype.kind == "b":
         return "bool"
-    if dtype.kind == "f" and dtype.itemsize in (4, 8):  # either byte order: copies convert to the machine's
+    if dtype.kind == "f" and dtype.itemsize in (2, 4, 8):  # either byte order: copies convert to the machine's
         return f"float{8 * dtype.itemsize}"
     return str(dtype)

@@ -121,6 +121,6 @@ def _kind(pyarrow, arrow_type) -> str:
         return "int"
     if types.is_boolean(arrow_type):
         return "bool"
-    if types.is_float32(arrow_type) or types.is_float64(arrow_type):
+    if types.is_floating(arrow_type):  # float16, float32, float64
         return str(arrow_type.to_pandas_dtype().__name__)
     return str(arrow_type)
