@@ -107,12 +107,14 @@ def test_running_out_of_memory_is_one_line_not_a_traceback(monkeypatch, capsys):
                                       "shape (100000000000,)\n"
 
 
-def test_a_column_beyond_float32_is_named_by_its_header(tmp_path, capsys):
-    """'the variance of the columns of data at index (1,) is 6.7e+74' named neither the column nor the file's header."""
+@pytest.mark.parametrize("streamed", [[], ["--stream", "--normalize", "--validation-split", "0"]])
+def test_a_column_beyond_float32_is_named_by_its_header(tmp_path, capsys, streamed):
+    """'the variance of the columns of data at index (1,) is 6.7e+74' named neither the column nor the file's header
+    (in memory, and streamed with --normalize, which adapts from the least-squares state)."""
     csv = tmp_path / "big.csv"
     csv.write_text("a,b,y\n" + "".join(f"{i},{(i % 7) * 1e37:.3e},{2 * i}\n" for i in range(50)))
     assert cli.main(["train", str(csv), "--target", "y", "--epochs", "1", "--out", str(tmp_path / "o"), "--quiet",
-                     "--no-plots"]) == 2
+                     "--no-plots", *streamed]) == 2
     assert "linnet: error: the variance of column 'b' of the features is " in capsys.readouterr().err
 
 

@@ -43,6 +43,7 @@ from .arrays import (
                         column_statistics,
                         features,
                         finite_results,
+                        float32_statistics,
                         float32_values,
                         nonfinite_index,
                         numeric_array,
@@ -54,7 +55,7 @@ from .arrays import (
 
 __all__ = ["FLOAT32_TINY", "FLOATX", "VERBOSITY", "allocatable", "among", "boolean", "ceil_div", "column_statistics",
            "existing_file", "features", "file_path", "finite_results", "float32_number", "float32_scalar",
-           "float32_values", "function", "instances", "integer_at_least", "is_scheduler_address", "items",
-           "non_negative_int", "nonfinite_index", "numeric_array", "one_of", "positive_int", "real_number",
-           "regression_pair", "reject_unknown_kwargs", "require_finite", "sample_weights", "targets", "text_or_default",
-           "unknown_name", "verbosity"]
+           "float32_statistics", "float32_values", "function", "instances", "integer_at_least",
+           "is_scheduler_address", "items", "non_negative_int", "nonfinite_index", "numeric_array", "one_of",
+           "positive_int", "real_number", "regression_pair", "reject_unknown_kwargs", "require_finite",
+           "sample_weights", "targets", "text_or_default", "unknown_name", "verbosity"]

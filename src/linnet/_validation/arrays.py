@@ -224,17 +224,21 @@ def _beyond_float32(array: np.ndarray, tiny: bool) -> np.ndarray:
 
 def column_statistics(x: np.ndarray, name: str, columns: Sequence[str] | None = None
                       ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-column mean and population variance ``mean((x - mean)²)`` of a 2-D ``x``, computed in float64.
-
-    Refused (``ValueError`` naming the column: by its name in ``columns``, else its number) when float32 cannot
-    hold them: a variance above 3.4e38 (a standard deviation above 1.8e19) or a non-zero one below 1.2e-38
-    (standard deviation below 1.1e-19). Returns float64 arrays; casting them to float32 is then exact up to
-    rounding.
-    """
+    """Per-column mean and population variance ``mean((x - mean)²)`` of a 2-D ``x``, computed in float64 and
+    checked by :func:`float32_statistics`. Returns float64 arrays; casting them to float32 is then exact up to
+    rounding."""
     x = np.asarray(x, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows up as inf, refused below
         mean = x.mean(axis=0)
         variance = np.square(x - mean).mean(axis=0)
+    return float32_statistics(mean, variance, name, columns)
+
+
+def float32_statistics(mean: np.ndarray, variance: np.ndarray, name: str, columns: Sequence[str] | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """``(mean, variance)`` of the columns of ``name``, refused (``ValueError`` naming the column: by its name in
+    ``columns``, else its number) when float32 cannot hold them: a variance above 3.4e38 (a standard deviation above
+    1.8e19) or a non-zero one below 1.2e-38 (standard deviation below 1.1e-19)."""
     for statistic, values, tiny in (("mean", mean, False), ("variance", variance, True)):
         bad = np.flatnonzero(_beyond_float32(values, tiny))
         if bad.size:

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from .._atomic import write_text
+from .._validation import float32_statistics
 from ..data.sources import ParquetSource, accumulate, open_file
 from ..engine import optimizers
 from ..engine.initializers import GlorotUniform
@@ -151,6 +152,7 @@ def streamed_model(feature_names: list[str], args, state) -> Sequential:
                     if not column.any()]
         if constant:
             raise constant_columns_error(constant, state.n, list(feature_names))
+        float32_statistics(state.mean_x, state.variance_x, "the features", list(feature_names))  # by name
         norm = Normalization()
         norm.adapt(state)
         layers.append(norm)

@@ -88,6 +88,13 @@ class LeastSquaresState:
     scatter = property(lambda self: self.factor.T @ self.factor,
                        doc="Weighted centered cross-products ``R'R`` of ``[x, y]`` (squares the scale).")
     sxx = property(lambda self: self.scatter[:-1, :-1], doc="Centered x'Wx, shape (p, p).")
+
+    @property
+    def variance_x(self) -> np.ndarray:
+        """Weighted population variances of x's columns, ``|R[:, j]|**2 / W`` (inf where that leaves float64)."""
+        with np.errstate(over="ignore"):
+            return np.sum(self.factor[:, :-1] ** 2, axis=0) / self.weight
+
     sxy = property(lambda self: self.scatter[:-1, -1], doc="Centered x'Wy, shape (p,).")
     syy = property(lambda self: float(self.factor[:, -1] @ self.factor[:, -1]),
                    doc="Centered y'Wy (total sum of squares).")

@@ -7,7 +7,16 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..._validation import FLOATX, boolean, column_statistics, features, float32_values, one_of, reject_unknown_kwargs
+from ..._validation import (
+    FLOATX,
+    boolean,
+    column_statistics,
+    features,
+    float32_statistics,
+    float32_values,
+    one_of,
+    reject_unknown_kwargs,
+)
 from .base import Layer
 
 
@@ -52,11 +61,7 @@ class Normalization(Layer):
             if data.n == 0 or self.input_dim not in (None, data.n_features):
                 raise ValueError(f"data must be a LeastSquaresState of rows with {self.input_dim or 'any number of'} "
                                  f"feature(s). Received: data={data!r}")
-            with np.errstate(over="ignore"):  # an overflow shows up as inf, refused by float32_values
-                variance = np.sum(data.factor[:, :-1] ** 2, axis=0) / data.weight
-            mean = float32_values(data.mean_x, "the mean of the columns of data")
-            variance = float32_values(variance, "the variance of the columns of data", tiny=True)
-            count = data.n
+            (mean, variance), count = float32_statistics(data.mean_x, data.variance_x, "data"), data.n
         else:
             x = features(data, "data", n_features=self.input_dim, dtype=np.float64)
             (mean, variance), count = column_statistics(x, "data"), x.shape[0]
