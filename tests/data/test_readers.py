@@ -382,3 +382,24 @@ def test_a_parquet_file_with_two_columns_of_one_name_is_refused_not_read_twice(t
                                          pa.array([2.0, 3.0, 9.0])], names=["a", "a", "y"]), path)
     with pytest.raises(ValueError, match=r"dup.parquet' names the column\(s\) 'a' more than once"):
         read_parquet(path, "y")
+
+
+def test_a_corrupt_npz_leaves_no_file_open(tmp_path):
+    """np.load hands its own file handle to the archive before reading it: a truncated zip left it open (a
+    ResourceWarning when it was collected)."""
+    import gc
+    import warnings
+
+    from linnet.data._columnar import npz_arrays
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"PK\x03\x04" + bytes(30))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        try:
+            npz_arrays(bad)
+        except ValueError as error:
+            assert "is not a readable .npz file" in str(error)
+        else:
+            raise AssertionError("a truncated archive was read")
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)], [str(w.message) for w in caught]

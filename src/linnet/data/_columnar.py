@@ -14,18 +14,21 @@ _NPZ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile)
 
 
 def npz_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The named arrays of an ``.npz`` file, read whole. The file is opened here, not by ``np.load``: NumPy hands
+    its own handle to the archive before reading it, and a corrupt archive left that handle open."""
     try:
-        archive = np.load(path, allow_pickle=False)
+        with open(path, "rb") as stream:
+            archive = np.load(stream, allow_pickle=False)
+            arrays = None
+            if isinstance(archive, np.lib.npyio.NpzFile):
+                with archive:
+                    arrays = {key: archive[key] for key in archive.files}
     except _NPZ_ERRORS as error:
         raise ValueError(f"{str(path)!r} is not a readable .npz file: {error}") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
+    if arrays is None:
         raise ValueError(f"{str(path)!r} holds a single .npy array, not an .npz archive of named arrays; "
                          f"save it with numpy.savez(file, x=x, y=y).")
-    with archive:
-        try:
-            return {key: archive[key] for key in archive.files}
-        except _NPZ_ERRORS as error:
-            raise ValueError(f"{str(path)!r} is not a readable .npz file: {error}") from None
+    return arrays
 
 
 def npz_columns(arrays: dict[str, np.ndarray], path: Path) -> dict[str, np.ndarray]:
