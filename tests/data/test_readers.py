@@ -1,6 +1,7 @@
 """Tests for linnet.data.readers: round trips through real files, and one clear error per kind of bad input."""
 
 import csv
+import os
 import sys
 import warnings
 
@@ -317,18 +318,22 @@ def test_read_table_refuses_unknown_extensions(tmp_path):
 # --- fuzzing ------------------------------------------------------------------------------------------------
 
 CSV_ALPHABET = st.sampled_from(list('ab,;\t|"\r\n .-+0123456789eEnaNA\x00\ufeff'))
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
+                derandomize="LINNET_FUZZ_EXPLORE" not in os.environ)  # as tests/test_bad_input_fuzz.py
 
 
 @FUZZ
 @given(content=st.one_of(st.binary(max_size=300), st.text(max_size=300), st.text(CSV_ALPHABET, max_size=300)))
 def test_csv_reader_fails_only_with_clear_errors(tmp_path, content):
     path = write(tmp_path, "fuzz.csv", content if isinstance(content, bytes) else content.encode("utf-8", "replace"))
-    try:
-        x, y, names = read_csv(path, target="a")
-    except (ValueError, TypeError) as error:
-        assert str(error) and "Traceback" not in str(error)
-        return
+    with warnings.catch_warnings(record=True) as caught:  # e.g. a skipped non-numeric column: said, naming the file
+        warnings.simplefilter("always")
+        try:
+            x, y, names = read_csv(path, target="a")
+        except (ValueError, TypeError) as error:
+            assert str(error) and "Traceback" not in str(error)
+            return
+    assert all(issubclass(w.category, UserWarning) and str(path) in str(w.message) for w in caught), caught
     assert x.dtype == y.dtype == np.float64 and x.shape == (y.size, len(names)) and y.size > 0
     assert np.isfinite(x).all() and np.isfinite(y).all()
 
