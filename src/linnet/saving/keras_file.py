@@ -79,7 +79,7 @@ def load_keras(path: Path, compile: bool = True):
     if compile:
         compile_model(model, envelope.get("compile_config"), f"{path}: {CONFIG}")
     with reading(data, f"{path}: {WEIGHTS}") as store:
-        _restore(model, keras_layers, store)
+        _restore(model, keras_layers, store, f"{path}: {WEIGHTS}")
     return model
 
 
@@ -93,17 +93,18 @@ def _check_metadata(metadata: Any) -> None:
         text(metadata["date_saved"], METADATA, "date_saved")
 
 
-def _restore(model, keras_layers: list[dict], store) -> None:
+def _restore(model, keras_layers: list[dict], store, member: str) -> None:
+    """The weights ``store`` (``member`` in errors) holds for ``model``'s layers, then its optimizer's state."""
     for layer, key, config in zip(model.layers, layer_keys(model.layers), keras_layers):
         in_weights = type(layer).__name__ != "Normalization" or config.get("mean") is None
-        values = read_vars(store, f"layers/{key}/vars", layer.get_weights() if in_weights else [])
+        values = read_vars(store, f"layers/{key}/vars", layer.get_weights() if in_weights else [], member)
         if values:
             restore_layer(layer, values)
     if model.compiled and "optimizer" in store:
-        _restore_optimizer(model, store)
+        _restore_optimizer(model, store, member)
 
 
-def _restore_optimizer(model, store) -> None:
+def _restore_optimizer(model, store, member: str) -> None:
     """The optimizer state: all of Keras' variables, or only ``iteration`` (0) and the learning rate when Keras
     saved the optimizer before building it (then linnet's fresh state is the same)."""
     optimizer, shapes = model.optimizer, trainable_shapes(model)
@@ -111,8 +112,8 @@ def _restore_optimizer(model, store) -> None:
     full = optimizer_values(optimizer, shapes)
     base = 1 + ("learning_rate" in optimizer.variables())
     expected = full[:base] if len(entries(store, "optimizer/vars")) == base < len(full) else full
-    found = read_vars(store, "optimizer/vars", expected)
+    found = read_vars(store, "optimizer/vars", expected, member)
     if len(found) < len(full) and int(found[0]) != 0:
-        raise refuse(WEIGHTS, "optimizer/vars", f"the {len(full)} arrays of the state of an optimizer that has "
+        raise refuse(member, "optimizer/vars", f"the {len(full)} arrays of the state of an optimizer that has "
                      f"taken steps", f"{len(found)} arrays, iteration {int(found[0])}")
-    restore_optimizer(optimizer, model.network.sizes, shapes, found)
+    restore_optimizer(optimizer, model.network.sizes, shapes, found, member)
