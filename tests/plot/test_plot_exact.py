@@ -177,7 +177,7 @@ def test_landscape_refuses_two_features_a_constant_x_and_a_foreign_path():
         plot.landscape(line_model(), X, Y, path=ParameterHistory())
     with pytest.raises(ValueError, match="levels must be an integer >= 2"):
         plot.landscape(line_model(), X, Y, levels=1)
-    with pytest.raises(ValueError, match="span must be a number >= 0"):
+    with pytest.raises(ValueError, match=r"span must be a finite number in \[0.0, 1000000.0\]. Received: span=-0.1"):
         plot.landscape(line_model(), X, Y, span=-0.1)
 
 

@@ -107,8 +107,9 @@ def describe(task: Task) -> str:
     batch = "all training rows" if task.batch_size is None else str(task.batch_size)
     scaled = ("inputs and target" if task.normalize and task.standardize_target else "inputs" if task.normalize
               else "target" if task.standardize_target else "nothing")
-    stop = f", stop within {task.tolerance:g} (relative) of the least-squares loss" if task.tolerance else ""
-    stop = f", no stop at the least-squares loss ({without_stop(task)})" if without_stop(task) else stop
+    why = without_stop(task)
+    stop = (f", no stop at the least-squares loss ({why})" if why else
+            f", stop within {task.tolerance:g} (relative) of the least-squares loss" if task.tolerance else "")
     momentum = f", momentum {task.momentum}" if task.optimizer.lower() == "sgd" else ""
     return (f"Settings: optimizer {task.optimizer}, learning rate {task.learning_rate}{momentum}, batch size {batch}, "
             f"up to {task.epochs} epochs{stop}, standardized {scaled}, validation split {task.validation_split:g}, "

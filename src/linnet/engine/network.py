@@ -191,10 +191,10 @@ def built_network(model):
     return model.network
 
 
-def linnet_model(model, name: str = "model"):
+def linnet_model(model):
     """``model`` if it is a linnet model (a ``Sequential``, or what has its ``network``, ``build``, ``loss`` and
-    ``optimizer``), else a TypeError naming ``name``: what a diagnostic of a model is given."""
+    ``optimizer``), else a TypeError: what a diagnostic of a model is given."""
     if not all(hasattr(model, attribute) for attribute in ("network", "build", "loss", "optimizer")):
-        raise TypeError(f"{name} must be a linnet model such as Sequential([Input((1,)), Dense(1)]). "
-                        f"Received: {name}={model!r:.100} ({type(model).__name__})")
+        raise TypeError(f"model must be a linnet model such as Sequential([Input((1,)), Dense(1)]). "
+                        f"Received: model={model!r:.100} ({type(model).__name__})")
     return model

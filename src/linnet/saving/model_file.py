@@ -43,7 +43,6 @@ SAVED_EXTENSIONS = (".linnet", ".keras")
 FORMAT = "linnet-model"
 FORMAT_VERSION = 3  # 3: metadata digest, feature names in config; 2: Keras 3 envelopes; 1 (0.1): flat configs
 MEMBERS = ("config.json", "weights.npz", "metadata.json")
-# What rebuilding a model from a well-formed but unexpected description raises (wrong types, missing keys).
 
 
 def model_config(model) -> dict:
