@@ -9,7 +9,8 @@ Arguments: ``boolean``, ``integer_at_least`` (and its ``positive_int``, ``non_ne
 ``instances``, ``items`` (any list), ``function`` (a callable), ``is_scheduler_address``, ``one_of`` (a choice;
 ``among`` asks without refusing), ``text_or_default``, unknown names and keywords. Arrays: ``numeric_array`` (the
 conversion every array goes through), ``features``, ``targets``, ``sample_weights``, ``float32_values`` and
-``column_statistics`` (what the float32 engine can hold), ``regression_pair`` (what a loss or metric called directly
+``column_statistics`` (what the float32 engine can hold; ``float32_statistics`` checks a mean and variance already
+computed), ``regression_pair`` (what a loss or metric called directly
 takes), ``nonfinite_index``, ``finite_results`` and ``allocatable`` (an array that fits in memory).
 """
 

@@ -30,8 +30,9 @@ class Callback:
     them only in some configurations sets ``wants_batch_hooks`` itself (a class attribute or a property, as
     ``ModelCheckpoint`` with ``save_freq`` in batches does). The ``on_test_batch_*`` and ``on_predict_batch_*``
     hooks go to the callbacks that override them or were given them as attributes (``LambdaCallback``).
-    ``evaluate`` and ``predict`` read arrays in Keras' batches of ``batch_size`` rows whenever callbacks are given
-    (so that ``params["steps"]`` is Keras'), ``fit``'s validation when a callback takes those batch hooks or
+    ``evaluate`` reads arrays in Keras' batches of ``batch_size`` rows whenever callbacks are given (so that
+    ``params["steps"]`` is Keras'), ``predict`` when a callback takes its batch hooks or sets
+    ``model.stop_predicting``, ``fit``'s validation when a callback takes those batch hooks or
     ``on_test_begin`` (which may set ``model.stop_evaluating``: Keras still reads its first batch); otherwise all
     at once (the same loss, fewer steps).
     """
