@@ -140,12 +140,13 @@ def report(results: dict[str, list[dict]]) -> None:
         if (slower, "cold") in median and (faster, "cold") in median:
             cold, warm = (median[slower, call] / median[faster, call] for call in CALLS)
             print(f"ratio {slower} / {faster}: cold {cold:.2f}, warm {warm:.2f} ({target})")
-    reference = np.array(results["single"][0]["cold"]["params"])
+    reference = np.array(results["single"][0]["cold"]["params"]) if results.get("single") else None
     print("| runner | call | median s | min-max s | max relative coefficient difference to single |")
     print("|---|---|---|---|---|")
     for (name, call), values in times.items():
-        gap = np.max(np.abs(np.array(results[name][0][call]["params"]) / reference - 1))
-        print(f"| {name} | {call} | {median[name, call]:.2f} | {min(values):.2f}-{max(values):.2f} | {gap:.1e} |")
+        gap = "-" if reference is None else \
+            f"{np.max(np.abs(np.array(results[name][0][call]['params']) / reference - 1)):.1e}"
+        print(f"| {name} | {call} | {median[name, call]:.2f} | {min(values):.2f}-{max(values):.2f} | {gap} |")
 
 
 def main() -> None:
