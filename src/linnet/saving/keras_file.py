@@ -105,8 +105,8 @@ def _restore(model, keras_layers: list[dict], store, member: str) -> None:
 
 
 def _restore_optimizer(model, store, member: str) -> None:
-    """The optimizer state: all of Keras' variables, or only ``iteration`` (0) and the learning rate when Keras
-    saved the optimizer before building it (then linnet's fresh state is the same)."""
+    """The optimizer state, the optimizer built for it: all of Keras' variables, or only ``iteration`` (0) and the
+    learning rate when Keras saved the optimizer before building it (then linnet's fresh state is the same)."""
     optimizer, shapes = model.optimizer, trainable_shapes(model)
     optimizer.build(model.network.sizes)
     full = optimizer_values(optimizer, shapes)
@@ -116,4 +116,4 @@ def _restore_optimizer(model, store, member: str) -> None:
     if len(found) < len(full) and int(found[0]) != 0:
         raise refuse(member, "optimizer/vars", f"the {len(full)} arrays of the state of an optimizer that has "
                      f"taken steps", f"{len(found)} arrays, iteration {int(found[0])}")
-    restore_optimizer(optimizer, model.network.sizes, shapes, found, member)
+    restore_optimizer(optimizer, shapes, found, member)

@@ -64,31 +64,29 @@ def slot_order(optimizer, n_variables: int) -> list[tuple[str, int]]:
     return [(slot, i) for group in groups for i in range(n_variables) for slot in group]
 
 
+def _keras_order(optimizer, state: dict[str, np.ndarray], shapes: list[tuple[int, ...]]) -> list[tuple]:
+    """Where each of Keras' ``optimizer.variables`` lives in linnet's ``state`` (``variables()``), in Keras' order:
+    ``(key, index into state[key], Keras' shape)``."""
+    places = [(key, (), ()) for key in ("iterations", "learning_rate") if key in state]
+    ends = np.cumsum([int(np.prod(s)) for s in shapes])
+    for slot, i in slot_order(optimizer, len(shapes)):
+        places.append((slot, slice(ends[i] - int(np.prod(shapes[i])), ends[i]), shapes[i]))
+    return places + [(scalar, 0, ()) for scalar in _SCALARS if scalar in state]
+
+
 def optimizer_values(optimizer, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
     """The optimizer's state as Keras' ``optimizer.variables`` list, each slot in the variable's shape."""
     state = optimizer.variables()
-    values = [np.asarray(state["iterations"], np.int32)]
-    if "learning_rate" in state:
-        values.append(np.asarray(state["learning_rate"], np.float32))
-    ends = np.cumsum([int(np.prod(s)) for s in shapes])
-    for slot, i in slot_order(optimizer, len(shapes)):
-        values.append(state[slot][ends[i] - int(np.prod(shapes[i])):ends[i]].reshape(shapes[i]))
-    values.extend(np.asarray(state[s][0], np.float32) for s in _SCALARS if s in state)
-    return values
+    return [np.asarray(state[key][where], np.int32 if key == "iterations" else np.float32).reshape(shape)
+            for key, where, shape in _keras_order(optimizer, state, shapes)]
 
 
 def optimizer_state(optimizer, shapes: list[tuple[int, ...]], values: list[np.ndarray]) -> dict[str, np.ndarray]:
-    """Inverse of ``optimizer_values``: linnet's ``variables()`` dict from Keras' list."""
+    """Inverse of ``optimizer_values``: linnet's ``variables()`` dict from Keras' list, or from its first entries
+    (the others keep the optimizer's values)."""
     state = {key: value.copy() for key, value in optimizer.variables().items()}
-    position = iter(values)
-    state["iterations"] = np.asarray(next(position), np.int64)
-    if "learning_rate" in state:
-        state["learning_rate"] = np.asarray(next(position), np.float32)
-    ends = np.cumsum([int(np.prod(s)) for s in shapes])
-    for slot, i in slot_order(optimizer, len(shapes)):
-        state[slot][ends[i] - int(np.prod(shapes[i])):ends[i]] = next(position).ravel()
-    for scalar in (s for s in _SCALARS if s in state):
-        state[scalar][0] = next(position)
+    for (key, where, _), value in zip(_keras_order(optimizer, state, shapes), values):
+        state[key][where] = np.ravel(value) if isinstance(where, slice) else value
     return state
 
 
@@ -157,14 +155,12 @@ def restore_layer(layer, values: list[np.ndarray]) -> None:
     layer.set_weights([value.astype(weight.dtype) for value, weight in zip(values, layer.get_weights())])
 
 
-def restore_optimizer(optimizer, sizes: list[int], shapes: list[tuple[int, ...]], found: list[np.ndarray],
-                      member: str = MEMBER) -> None:
-    """Give ``optimizer`` (built for ``sizes`` if it is not) Keras' variables ``found``: all of them, or the first
-    ones (the step count and learning rate of an optimizer saved before it was built), its fresh slots kept."""
-    optimizer.build(sizes)
-    full = optimizer_values(optimizer, shapes)
+def restore_optimizer(optimizer, shapes: list[tuple[int, ...]], found: list[np.ndarray], member: str = MEMBER
+                      ) -> None:
+    """Give the built ``optimizer`` Keras' variables ``found``: all of them, or the first ones (the step count and
+    learning rate of an optimizer saved before it was built), its fresh slots kept."""
     try:
-        optimizer.set_variables(optimizer_state(optimizer, shapes, [*found, *full[len(found):]]))
+        optimizer.set_variables(optimizer_state(optimizer, shapes, found))
     except ValueError as error:  # a value the optimizer refuses (a learning rate of 0 or below, ...)
         raise ModelFileError(f"{member}: optimizer/vars: {error}") from None
 

@@ -83,7 +83,8 @@ def load_weights(model, filepath: Any, skip_mismatch: bool = False) -> None:
         layers = _layer_values(model, store, member, skip_mismatch)
         optimizer = _optimizer_values(model, store, member)
     if optimizer is not None:  # first: the one step that may still refuse a value (a learning rate of 0)
-        h5.restore_optimizer(model.optimizer, model.network.sizes, h5.trainable_shapes(model), optimizer, member)
+        model.optimizer.build(model.network.sizes)  # restore_optimizer sets the state of a built optimizer
+        h5.restore_optimizer(model.optimizer, h5.trainable_shapes(model), optimizer, member)
     for layer, values in layers:
         h5.restore_layer(layer, values)
 
