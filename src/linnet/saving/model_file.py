@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
+from .._extensions import KERAS_2_EXTENSIONS, KERAS_EXTENSION, MODEL_EXTENSIONS
 from .._serialization import serialize
 from .._validation import boolean, file_path
 from ..engine import losses, optimizers
@@ -38,8 +39,6 @@ from .legacy import upgrade_v1
 
 __all__ = ["ModelFileError", "load_model", "read_model_file", "save_model"]
 
-SAVED_EXTENSIONS = (".linnet", ".keras")
-"""What ``save`` writes, chosen by the extension: linnet's format or Keras 3's (Keras 3 also refuses others)."""
 FORMAT = "linnet-model"
 FORMAT_VERSION = 3  # 3: metadata digest, feature names in config; 2: Keras 3 envelopes; 1 (0.1): flat configs
 MEMBERS = ("config.json", "weights.npz", "metadata.json")
@@ -92,13 +91,13 @@ def save_model(model, path) -> None:
     """Write ``model`` to ``path`` atomically; a ``.keras`` path is written in Keras 3's format."""
     path = file_path(path)
     model._require_built("save")
-    refuse_folder(path, "the model", str(path), "model.keras" if path.suffix == ".keras" else "model.linnet")
-    if path.suffix not in SAVED_EXTENSIONS:
-        legacy = (" (.h5 is Keras 2's HDF5 format, which linnet does not write)" if path.suffix in (".h5", ".hdf5")
+    refuse_folder(path, "the model", str(path), "model.keras" if path.suffix == KERAS_EXTENSION else "model.linnet")
+    if path.suffix not in MODEL_EXTENSIONS:
+        legacy = (" (.h5 is Keras 2's HDF5 format, which linnet does not write)" if path.suffix in KERAS_2_EXTENSIONS
                   else "")
         raise ValueError(f"Invalid filepath extension for saving{legacy}: give path a .linnet extension (linnet's "
                          f"format) or a .keras one (Keras 3's). Received: path={str(path)!r}")
-    if path.suffix == ".keras":
+    if path.suffix == KERAS_EXTENSION:
         from .keras_file import save_keras
         return save_keras(model, path)
     config, weights = json_bytes(model_config(model)), npz_bytes(state_arrays(model))
@@ -156,7 +155,7 @@ def load_model(path, custom_objects: None = None, compile: bool = True, safe_mod
     boolean(safe_mode, "safe_mode")
     no_custom_objects(custom_objects, " (nothing from a file is run); load_model(path, compile=False) reads a model "
                                       "compiled with a function of your own")
-    if path.suffix == ".keras":
+    if path.suffix == KERAS_EXTENSION:
         from .keras_file import load_keras
         return load_keras(path, compile)
     return _load(path, compile)[0]

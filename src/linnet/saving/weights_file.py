@@ -21,23 +21,22 @@ from pathlib import Path
 from typing import Any
 
 from .._atomic import write_bytes
+from .._extensions import KERAS_2_EXTENSIONS, KERAS_EXTENSION, WEIGHTS_EXTENSION
 from .._validation import boolean, file_path
 from .._warnings import warn
 from . import keras_weights as h5
 from .container import ModelFileError, read_archive, read_members, refuse_folder, require_file
 from .keras_weights import MEMBER
 
-SUFFIX = ".weights.h5"
-
 
 def save_weights(model, filepath: Any, overwrite: bool = True, max_shard_size: Any = None) -> None:
     """Write the weights of ``model`` (and its optimizer's state, when compiled) to a ``.weights.h5`` file."""
     path, text = _path(filepath)
-    if not text.endswith(SUFFIX):
-        raise ValueError(f"The filename must end in `{SUFFIX}` (Keras 3's weights file; model.save writes a whole "
+    if not text.endswith(WEIGHTS_EXTENSION):
+        raise ValueError(f"The filename must end in `.weights.h5` (Keras 3's weights file; model.save writes a whole "
                          f"model to a .keras or .linnet file). Received: filepath={text}")
     if max_shard_size is not None:
-        raise ValueError(f"linnet writes every weight to one {SUFFIX} file (a linear model's weights fit in one); "
+        raise ValueError(f"linnet writes every weight to one .weights.h5 file (a linear model's weights fit in one); "
                          f"max_shard_size must be None. Received: max_shard_size={max_shard_size!r}")
     overwrite = boolean(overwrite, "overwrite")
     model._require_built("save_weights")
@@ -74,7 +73,7 @@ def load_weights(model, filepath: Any, skip_mismatch: bool = False) -> None:
     _check_suffix(text)
     model._require_built("load_weights")
     budget = h5.size_budget(model)
-    if text.endswith(SUFFIX):
+    if text.endswith(WEIGHTS_EXTENSION):
         data, where, member = _file_bytes(path, budget), text, text
     else:
         data = read_archive(path, ".keras file", lambda archive: read_members(path, archive, {MEMBER: budget})[MEMBER])
@@ -91,15 +90,15 @@ def load_weights(model, filepath: Any, skip_mismatch: bool = False) -> None:
 
 def _check_suffix(text: str) -> None:
     """Keras 3's rule, for the formats linnet reads: ``.weights.h5`` and ``.keras``."""
-    if text.endswith((SUFFIX, ".keras")):
+    if text.endswith((WEIGHTS_EXTENSION, KERAS_EXTENSION)):
         return
     if text.endswith(".weights.json"):
         why = "a sharded weights file (.weights.json), which linnet does not read"
-    elif text.endswith((".h5", ".hdf5")):
+    elif text.endswith(KERAS_2_EXTENSIONS):
         why = "Keras 2's HDF5 format (.h5), which linnet does not read"
     else:
         why = "not a weights file"
-    raise ValueError(f"File format not supported: filepath={text}: {why}. linnet reads Keras 3's `{SUFFIX}` files "
+    raise ValueError(f"File format not supported: filepath={text}: {why}. linnet reads Keras 3's `.weights.h5` files "
                      f"and the weights of `.keras` files.")
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._extensions import KERAS_2_EXTENSIONS, MODEL_EXTENSIONS, WEIGHTS_EXTENSION
 from ..._validation import (
     FLOAT32_TINY,
     boolean,
@@ -289,10 +290,10 @@ class ModelCheckpoint(MonitorCallback):
 
 def _check_suffix(filepath: str, weights_only: bool) -> None:
     """Keras 3's rule: ``.weights.h5`` for the weights alone, ``.keras`` (or linnet's ``.linnet``) for the model."""
-    if weights_only and not filepath.endswith(".weights.h5"):
+    if weights_only and not filepath.endswith(WEIGHTS_EXTENSION):
         raise ValueError(f"When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided must end "
                          f"in `.weights.h5` (Keras weights format). Received: filepath={filepath}")
-    if not weights_only and not filepath.endswith((".keras", ".linnet")):
-        legacy = " (.h5, Keras 2's HDF5 format, is not written)" if filepath.endswith((".h5", ".hdf5")) else ""
+    if not weights_only and not filepath.endswith(MODEL_EXTENSIONS):
+        legacy = " (.h5, Keras 2's HDF5 format, is not written)" if filepath.endswith(KERAS_2_EXTENSIONS) else ""
         raise ValueError(f"The filepath provided must end in `.keras` (Keras model format) or `.linnet` (linnet's)"
                          f"{legacy}; with save_weights_only=True, in `.weights.h5`. Received: filepath={filepath}")
