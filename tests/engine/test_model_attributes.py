@@ -285,11 +285,27 @@ def test_fit_after_popping_a_layer_with_weights_needs_a_new_optimizer():
     model.fit(X2, Y, verbose=0)
     model.pop()
     with pytest.raises(ValueError, match=r"the layers with weights changed \(add or pop\) .* compile again with a "
-                                         r"new optimizer .*Received: an optimizer with state for 2 layer\(s\) with "
-                                         r"weights, a model with 1"):
+                                         r"new optimizer .*Received: an optimizer with state for the layers "
+                                         r"\['a', 'b'\], a model whose layers with weights are \['a'\] "
+                                         r"\(removed: \['b'\]\)$"):
         model.fit(X2, Y, verbose=0)
     model.compile("adam", "mse")
     assert list(model.fit(X2, Y, verbose=0).history) == KERAS_POP["fit after pop"]
+
+
+def test_fit_after_replacing_a_layer_by_one_of_the_same_size_names_both_layers():
+    """pop then add of a layer of the same size: the message compared counts ('state for 1 layer(s) with weights, a
+    model with 1'), which do not differ; it names the layer the optimizer has state for and the one it has not."""
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1, name="old")])
+    model.compile(Adam(), "mse")
+    model.fit(X2, Y, verbose=0)
+    model.pop()
+    model.add(layers.Dense(1, name="new"))
+    for train in (lambda: model.fit(X2, Y, verbose=0), lambda: model.train_on_batch(X2, Y)):
+        with pytest.raises(ValueError) as refused:
+            train()
+        assert str(refused.value).endswith("Received: an optimizer with state for the layers ['old'], a model whose "
+                                           "layers with weights are ['new'] (removed: ['old']; added: ['new'])")
 
 
 def test_popping_a_layer_without_weights_keeps_training_with_the_same_optimizer_state():

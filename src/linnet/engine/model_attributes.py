@@ -64,6 +64,22 @@ class ModelAttributes:
         self.optimizer.build(self.network.sizes, self.network.names)
         self.optimizer.built_for = (self, self.weighted_layers())
 
+    def _refuse_changed_layers(self, what: str) -> None:
+        """Refuse to train (``what``) with an optimizer that took steps for other layers with weights than the
+        model's now (``add`` or ``pop`` since), naming the layers that differ."""
+        owner, old = getattr(self.optimizer, "built_for", (None, ()))
+        new = self.weighted_layers()
+        if owner is not self or old == new:
+            return
+        removed = [layer.name for layer in old if all(layer is not kept for kept in new)]
+        added = [layer.name for layer in new if all(layer is not had for had in old)]
+        changes = "; ".join(f"{change}: {names}" for change, names in (("removed", removed), ("added", added)) if names)
+        raise ValueError(f"{what}: the layers with weights changed (add or pop) after the optimizer took steps for "
+                         f"the old ones; compile again with a new optimizer before training (Keras 3 refuses an "
+                         f"optimizer's unknown variables too). Received: an optimizer with state for the layers "
+                         f"{[layer.name for layer in old]}, a model whose layers with weights are "
+                         f"{[layer.name for layer in new]} ({changes or 'the same layers in another order'})")
+
     def _build_if_complete(self) -> None:
         """Build the model, as Keras does after ``add`` and ``pop``, when its input is declared and its stack ends
         with one unit (the layers built before keep their weights)."""

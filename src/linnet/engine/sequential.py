@@ -161,12 +161,8 @@ class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
     def _require_compiled(self, what: str) -> None:
         if not self.compiled:
             raise ValueError(f"{what}: compile the model first, e.g. model.compile(optimizer='rmsprop', loss='mse').")
-        owner, layers = getattr(self.optimizer, "built_for", (None, ()))
-        if what in ("fit", "train_on_batch") and owner is self and layers != self.weighted_layers():
-            raise ValueError(f"{what}: the layers with weights changed (add or pop) after the optimizer took steps "
-                             f"for the old ones; compile again with a new optimizer before training (Keras 3 refuses "
-                             f"an optimizer's unknown variables too). Received: an optimizer with state for "
-                             f"{len(layers)} layer(s) with weights, a model with {len(self.weighted_layers())}")
+        if what in ("fit", "train_on_batch"):
+            self._refuse_changed_layers(what)
         if self.loss is None:
             raise ValueError(f"{what}: no loss to compute; pass loss= to compile(), e.g. loss='mse'.")
 
