@@ -17,7 +17,6 @@ from typing import Any
 from .._serialization import KERAS_DTYPE_POLICY, serialize
 from .fields import mapping, refuse, sequence, text
 
-CONFIG = "config.json"
 LAYERS = ("Dense", "Activation", "Normalization")
 _ABSENT = ("activity_regularizer", "kernel_constraint", "bias_constraint", "lora_rank", "quantization_config")
 """Dense/layer options that must be null (or absent): features a linear neuron here does not have."""
@@ -145,10 +144,10 @@ def _keras_metric(metric) -> Any:
                      f"has no such class. Received: {envelope!r}")
 
 
-def input_layer(spec: dict, entries: list, build_config: Any, member: str = CONFIG, prefix: str = "config."
-                ) -> tuple[Any, str | None, list]:
+def input_layer(spec: dict, entries: list, build_config: Any, member: str, prefix: str) -> tuple[Any, str | None, list]:
     """The input width (from the ``InputLayer``'s ``batch_shape``, else the model's ``build_input_shape``; None
-    when neither is there), the ``InputLayer``'s name (None without one) and the layers after it."""
+    when neither is there), the ``InputLayer``'s name (None without one) and the layers after it, of the config
+    ``spec`` at ``prefix`` in ``member`` (as refusals name it)."""
     if entries and isinstance(entries[0], dict) and entries[0].get("class_name") == "InputLayer":
         field = f"{prefix}layers[0].config"
         config = mapping(entries[0].get("config"), member, field)
@@ -167,7 +166,7 @@ def _width(shape: Any, field: str, member: str) -> Any:
     return shape[1]
 
 
-def layer_envelope(entry: Any, field: str, member: str = CONFIG) -> dict[str, Any]:
+def layer_envelope(entry: Any, field: str, member: str) -> dict[str, Any]:
     """The envelope of one Keras layer, as linnet reads it; refused (field named) unless it is linear."""
     entry = mapping(entry, member, field)
     kind = entry.get("class_name")
@@ -207,7 +206,7 @@ def _initializer(envelope: Any) -> Any:
 _AXES = ("input_axes", "output_axes")
 
 
-def compile_settings(settings: Any, member: str = CONFIG) -> dict[str, Any] | None:
+def compile_settings(settings: Any, member: str) -> dict[str, Any] | None:
     """The optimizer, loss and metrics of ``compile_config``; options linnet cannot honour must be unset.
     None for an uncompiled model (Keras 3 writes ``{}``, linnet null)."""
     settings = mapping(settings, member, "compile_config", optional=True)
