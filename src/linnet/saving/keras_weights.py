@@ -127,7 +127,7 @@ def entries(store, where: str) -> list[str]:
     return sorted(group.keys()) if group is not None and hasattr(group, "keys") else []
 
 
-def read_vars(store, where: str, like: Sequence[np.ndarray], member: str = MEMBER) -> list[np.ndarray]:
+def read_vars(store, where: str, like: Sequence[np.ndarray], member: str) -> list[np.ndarray]:
     """The datasets ``<where>/0, 1, ...``: one for each array of ``like`` (the values they replace), each checked
     from its header to have that array's shape (and to be an integer count where it is one) before it is read,
     then for finiteness; refusals name ``member`` and the dataset."""
@@ -155,8 +155,7 @@ def restore_layer(layer, values: list[np.ndarray]) -> None:
     layer.set_weights([value.astype(weight.dtype) for value, weight in zip(values, layer.get_weights())])
 
 
-def restore_optimizer(optimizer, shapes: list[tuple[int, ...]], found: list[np.ndarray], member: str = MEMBER
-                      ) -> None:
+def restore_optimizer(optimizer, shapes: list[tuple[int, ...]], found: list[np.ndarray], member: str) -> None:
     """Give the built ``optimizer`` Keras' variables ``found``: all of them, or the first ones (the step count and
     learning rate of an optimizer saved before it was built), its fresh slots kept."""
     try:
