@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .checks import check_array
-from .container import DAMAGED, ModelFileError
+from .container import damage_refused
 from .fields import refuse
 
 MEMBER = "weights.npz"
@@ -33,11 +33,8 @@ def npz_budget(expected: Mapping[str, tuple[tuple[int, ...], bool]]) -> int:
 
 def npz_names(path: Path, data: bytes) -> list[str]:
     """The array names in ``data`` (an npz), read from its directory only."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return [name.removesuffix(".npy") for name in archive.namelist()]
-    except DAMAGED as error:
-        raise ModelFileError(f"{path}: the weights cannot be read: {type(error).__name__}: {error}") from None
+    with damage_refused(f"{path}: the weights cannot be read"), zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [name.removesuffix(".npy") for name in archive.namelist()]
 
 
 def read_npz(path: Path, data: bytes, expected: Mapping[str, tuple[tuple[int, ...], bool]],
@@ -48,13 +45,8 @@ def read_npz(path: Path, data: bytes, expected: Mapping[str, tuple[tuple[int, ..
     found = [name for name in npz_names(path, data) if not name.startswith(skipped) or name in expected]
     if sorted(found) != sorted(expected):
         raise refuse(MEMBER, "the array names", f"exactly {sorted(expected)}", sorted(found))
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return {name: _read_npy(archive, name, *expected[name]) for name in expected}
-    except ModelFileError:
-        raise
-    except DAMAGED as error:
-        raise ModelFileError(f"{path}: the weights cannot be read: {type(error).__name__}: {error}") from None
+    with damage_refused(f"{path}: the weights cannot be read"), zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: _read_npy(archive, name, *expected[name]) for name in expected}
 
 
 def _read_npy(archive: zipfile.ZipFile, name: str, shape: tuple[int, ...], counter: bool) -> np.ndarray:

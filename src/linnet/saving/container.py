@@ -12,7 +12,8 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +39,20 @@ def read_archive(path: Path, kind: str, reader: Callable[[zipfile.ZipFile], Any]
     """``reader(archive)`` on the zip at ``path``; damaged bytes become a ``ModelFileError`` calling the file
     not a readable ``kind``, a missing file a ``FileNotFoundError``."""
     require_file(path)
-    with open(path, "rb") as stream:
-        try:
-            with zipfile.ZipFile(stream) as archive:
-                return reader(archive)
-        except ModelFileError:
-            raise
-        except DAMAGED as error:
-            raise ModelFileError(f"{path} is not a readable {kind} (truncated, damaged or another format): "
-                                 f"{type(error).__name__}: {error}") from None
+    damaged = f"{path} is not a readable {kind} (truncated, damaged or another format)"
+    with open(path, "rb") as stream, damage_refused(damaged), zipfile.ZipFile(stream) as archive:
+        return reader(archive)
+
+
+@contextmanager
+def damage_refused(what: str) -> Iterator[None]:
+    """What damaged bytes raise inside (``DAMAGED``) becomes a ``ModelFileError``: ``what``, then the error."""
+    try:
+        yield
+    except ModelFileError:  # already says what is wrong (and is a ValueError, one of DAMAGED)
+        raise
+    except DAMAGED as error:
+        raise ModelFileError(f"{what}: {type(error).__name__}: {error}") from None
 
 
 def require_file(path: Path, example: str = "model.linnet") -> None:
