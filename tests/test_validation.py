@@ -276,6 +276,20 @@ def test_one_of_takes_a_choice_and_refuses_the_rest_without_comparing_arrays():
         v.one_of(np.array(["epoch", "batch"]), "every", ("epoch", "batch"), "every must be 'epoch' or 'batch'")
 
 
+@pytest.mark.parametrize("value, choices", [(True, (-1, 1)), (np.True_, (-1, 1)), (1, (True, False, "batch")),
+                                           (0, (True, False)), (np.int64(1), (True,)), (1.0, (True,))])
+def test_a_bool_is_no_number_and_a_number_no_bool_among_choices(value, choices):
+    """``True == 1`` in Python, and ``value in choices`` compared with ``==``: Normalization(axis=True) was axis 1,
+    fit(shuffle=1) was shuffle=True."""
+    assert not v.among(value, choices)
+
+
+@pytest.mark.parametrize("value, choices", [(np.int64(-1), (-1, 1)), (np.True_, (True, False)), (False, (None, False)),
+                                           ("batch", (True, False, "batch"))])
+def test_among_still_matches_numpy_scalars_of_the_same_kind(value, choices):
+    assert v.among(value, choices)
+
+
 class Ambiguous:
     """Compares as ``pandas.NA`` does: its truth is ambiguous."""
 
