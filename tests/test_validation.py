@@ -30,6 +30,17 @@ def test_boolean_refuses_everything_else_naming_argument_and_value(value):
         v.boolean(value, "flag")
 
 
+@pytest.mark.parametrize("value", [None, True, np.bool_(False)])
+def test_boolean_with_allow_none_also_takes_none(value):
+    assert v.boolean(value, "refine", allow_none=True) is (None if value is None else bool(value))
+
+
+def test_boolean_refuses_an_array_by_name_without_asking_its_truth():
+    with pytest.raises(TypeError, match=r"^refine must be True, False or None\. Received: refine=array\(\[1, 0\]\) "
+                                        r"\(ndarray\)$"):
+        v.boolean(np.array([1, 0]), "refine", allow_none=True)
+
+
 BOOLEAN_CALLERS = {
     "use_bias": lambda: Dense(1, use_bias=1),
     "nesterov": lambda: optimizers.SGD(nesterov=1),

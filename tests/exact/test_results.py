@@ -367,3 +367,12 @@ def test_slopes_beyond_float64_are_refused_naming_the_column():
         with pytest.raises(ValueError, match=r"x's column\(s\) \[0\] are beyond float64.*Received: x with column"):
             ols(np.array([5e-324] * 5 + [-5e-324]), y)
         assert np.isfinite(ols(np.array([1e-300, 2e-300, 3e-300, 0, 5e-300, 1e-300]), y).params).all()
+
+
+@pytest.mark.parametrize("flag", [np.array([1, 0]), 1, "no"])
+def test_from_moments_refuses_a_warn_that_is_no_bool(flag):
+    """from_moments(state, warn=np.array([1, 0])) stopped on NumPy's "truth value of an array ... is ambiguous" (after
+    solving), and warn="no" warned."""
+    state = Moments().update([[0.0], [1.0], [2.0]], [0.0, 1.0, 3.0])
+    with pytest.raises(TypeError, match=r"^warn must be True or False\. Received: warn="):
+        OLSResult.from_moments(state, warn=flag)

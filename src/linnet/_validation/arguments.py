@@ -162,10 +162,14 @@ def function(value: Any, name: str, expected: str, *, allow_none: bool = False) 
                     f"({type(value).__name__})")
 
 
-def boolean(value: Any, name: str) -> bool:
-    """``value`` as a bool: only ``True``/``False`` (NumPy's too), not 0, 1 or ``"yes"``."""
+def boolean(value: Any, name: str, *, allow_none: bool = False) -> bool | None:
+    """``value`` as a bool: only ``True``/``False`` (NumPy's too), not 0, 1, ``"yes"`` or an array (whose truth
+    NumPy finds ambiguous); or None, when ``allow_none``."""
+    if value is None and allow_none:
+        return None
     if not _is_bool(value):
-        raise TypeError(f"{name} must be True or False. Received: {name}={value!r} ({type(value).__name__})")
+        raise TypeError(f"{name} must be True{', False or None' if allow_none else ' or False'}. Received: "
+                        f"{name}={value!r:.100} ({type(value).__name__})")
     return bool(value)
 
 

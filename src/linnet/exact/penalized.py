@@ -98,7 +98,7 @@ def penalized(state: LeastSquaresState, penalty: Penalty, fit_intercept: bool = 
     """
     if not isinstance(state, LeastSquaresState) or not state.n:
         raise ValueError(f"penalized needs a LeastSquaresState holding rows. Received: {state!r}")
-    p, n = state.n_features, state.n
+    p, n, fit_intercept = state.n_features, state.n, check.boolean(fit_intercept, "fit_intercept")
     l1, l2 = _per_coefficient(penalty.l1, "l1", p), _per_coefficient(penalty.l2, "l2", p)
     for name in ("bias_l1", "bias_l2"):
         check.real_number(getattr(penalty, name), f"penalty {name}", low=0.0)

@@ -102,7 +102,7 @@ class OLSResult(ParameterInference):
         if not state.weight > 0:
             raise ValueError(f"The sample weights of all {state.n} rows are 0: no row counts in the fit. Give some "
                              f"rows a positive weight.")
-        fit_intercept = _checks.boolean(fit_intercept, "fit_intercept")
+        fit_intercept, warn = _checks.boolean(fit_intercept, "fit_intercept"), _checks.boolean(warn, "warn")
         names = _naming.feature_names(feature_names, state.n_features)
         solution = solve(state, fit_intercept)
         if refine_with is not None:
@@ -268,9 +268,7 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
                                refine=refine)
     feature_names = _naming.pandas_feature_names(x) if feature_names is None else feature_names
     target_name = _naming.target_name(None, y)
-    if refine is not None and not isinstance(refine, (bool, np.bool_)):
-        raise TypeError(f"refine must be True, False or None (refine when few digits are reliable). "
-                        f"Received: refine={refine!r}")
+    refine = _checks.boolean(refine, "refine", allow_none=True)
     x = _checks.features(x, "x", dtype=None, finite=False)  # the state's pass over the data checks finiteness
     y = _checks.targets(y, x.shape[0], "y", dtype=None, finite=False)[:, 0]
     weights = checked_sample_weight(sample_weight, x.shape[0])
