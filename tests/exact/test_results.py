@@ -376,3 +376,28 @@ def test_from_moments_refuses_a_warn_that_is_no_bool(flag):
     state = Moments().update([[0.0], [1.0], [2.0]], [0.0, 1.0, 3.0])
     with pytest.raises(TypeError, match=r"^warn must be True or False\. Received: warn="):
         OLSResult.from_moments(state, warn=flag)
+
+
+@pytest.mark.parametrize("fit_intercept, y, why", [(True, np.ones(20), "y is constant"),
+                                                  (False, np.zeros(20), "y is 0 in every row")])
+def test_r_squared_of_a_y_without_variation_is_nan_and_printed_as_undefined_saying_why(fit_intercept, y, why):
+    """A constant y printed "R-squared: nan", "F-statistic: nan" and repr "rsquared=nan", unexplained.
+    statsmodels' rsquared is -inf there (or noise) with a RuntimeWarning; linnet keeps NaN, warns nothing, and the
+    summary's four cells say "undefined" with a note saying why."""
+    x = np.random.default_rng(0).random((20, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = ols(x, y, fit_intercept=fit_intercept)
+        summary, text = result.summary(), repr(result)
+    assert np.isnan([result.rsquared, result.rsquared_adj, result.fvalue, result.f_pvalue]).all()
+    assert [row[3] for row in summary.info[:4]] == ["undefined"] * 4 and "nan" not in "".join(summary.info[0])
+    assert text.endswith(f"rsquared=nan (undefined: {why}))")
+    assert summary.notes == (f"R-squared, Adj. R-squared and the F-statistic are undefined: {why}, so there is no "
+                             f"variation for the model to explain.",)
+    assert " ".join(summary.split("Notes:\n")[1].split()) == "[1] " + summary.notes[0]
+
+
+def test_a_y_with_variation_has_no_notes_and_its_numbers_printed():
+    result = ols([[0.0], [1.0], [2.0]], [0.0, 1.0, 3.0])
+    assert result.summary().notes == () and "Notes:" not in result.summary()
+    assert repr(result).endswith(f"rsquared={result.rsquared:.6g})")

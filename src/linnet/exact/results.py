@@ -19,7 +19,7 @@ from .inference import ParameterInference
 from .refine import refine_solution
 from .solve import ResidualDegreesOfFreedomError, solve
 from .state import LeastSquaresState, Moments, checked_sample_weight
-from .summary import render_summary
+from .summary import constant_y, render_summary
 
 __all__ = ["LeastSquaresState", "Moments", "OLSResult", "ResidualDegreesOfFreedomError", "ols"]
 
@@ -227,8 +227,10 @@ class OLSResult(ParameterInference):
         return render_summary(self, _checks.text_or_default(dep_variable, "dep_variable", self.target_name))
 
     def __repr__(self) -> str:
+        rsquared = (f"nan (undefined: {constant_y(self.fit_intercept)})" if math.isnan(self.rsquared)
+                    else f"{self.rsquared:.6g}")
         return (f"OLSResult(nobs={self.nobs}, n_features={len(self.feature_names)}, "
-                f"fit_intercept={self.fit_intercept}, rank={self.rank}, rsquared={self.rsquared:.6g})")
+                f"fit_intercept={self.fit_intercept}, rank={self.rank}, rsquared={rsquared})")
 
     _repr_html_ = _html.html  # the summary's tables (linnet.notebook.display)
 
