@@ -401,3 +401,27 @@ def test_a_y_with_variation_has_no_notes_and_its_numbers_printed():
     result = ols([[0.0], [1.0], [2.0]], [0.0, 1.0, 3.0])
     assert result.summary().notes == () and "Notes:" not in result.summary()
     assert repr(result).endswith(f"rsquared={result.rsquared:.6g})")
+
+
+@pytest.mark.parametrize("value", [0.1, 1 / 3, np.pi, 1e10 + 0.1, -7.77e-5, 1e300 / 7])
+@pytest.mark.parametrize("n", [20, 10_000])
+def test_a_weighted_constant_y_is_constant_not_an_r_squared_of_rounding(value, n):
+    """With weights the means of a constant y round to ~eps² of it, and R-squared came out of that noise: 1.3e-4 for
+    y = 0.1 on these 10,000 rows, with slopes of 1e-33 (1.0 on some 20 rows). Now: NaN, slopes 0, the intercept y."""
+    rng = np.random.default_rng(n)
+    x, weights = rng.random((n, 2)), rng.random(n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = ols(x, np.full(n, value), sample_weight=weights)
+        assert np.isnan(result.rsquared) and np.isnan(result.fvalue)
+    assert (result.coef_ == 0).all() and result.intercept_ == pytest.approx(value, rel=4 * np.finfo(float).eps)
+
+
+@pytest.mark.parametrize("n", [20, 10_000, 1_000_000])
+def test_a_y_with_one_value_one_unit_in_the_last_place_apart_still_varies(n):
+    """The constant test (``CONSTANT_Y``) does not take the least variation float64 can hold for none."""
+    y = np.ones(n)
+    y[0] = np.nextafter(1.0, 2.0)
+    result = ols(np.random.default_rng(0).random((n, 1)), y, sample_weight=np.full(n, 0.5))
+    assert 0 < result.rsquared < 1
+

@@ -34,6 +34,12 @@ NULL_WEIGHT = 1e-6
 EXACT_FIT = 16 * EPS
 """A residual norm below ``EXACT_FIT * (p + 1)`` times the norm of y (centered with an intercept) is rounding:
 the fit is exact and ``ssr`` is 0."""
+CONSTANT_Y = EPS ** 1.5
+"""With an intercept, y whose centered norm is below this fraction (3.3e-24) of its norm is constant, and its
+centered column is taken as 0 (slopes 0, R-squared NaN). Weighted means of a constant y round to about ``eps²``
+of it per ``sqrt(rows)`` (5e-30 measured on 2e6 rows), which made R-squared of noise (1.0, 2e-5); two values of y
+one unit in the last place apart give at least ``eps / (2 sqrt(rows))`` (8e-20 on 2e6 rows). ``eps**1.5`` lies
+between the two up to 1e15 rows."""
 NEGLIGIBLE = 1.5e-8
 """A coefficient is measured against at least this fraction (sqrt(eps)) of what it could weigh: a slope against
 this fraction of |y| (centered with an intercept) per unit of its column's norm, the intercept against this
@@ -114,6 +120,8 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     factor = state.factor if fit_intercept else state.uncentered_factor()
     design, rxy, rho = factor[:-1, :-1], factor[:-1, -1], abs(float(factor[-1, -1]))
     total = stable_norm(factor[:, -1])
+    if fit_intercept and total <= CONSTANT_Y * math.hypot(total, math.sqrt(state.weight) * state.mean_y):
+        rxy, rho, total = np.zeros_like(rxy), 0.0, 0.0  # y is constant: what is left is its mean's rounding
     scale = np.array([stable_norm(column) for column in design.T])
     tolerance = RANK_ULPS * factor.shape[0] * state.rounding
     with np.errstate(over="ignore", invalid="ignore"):
