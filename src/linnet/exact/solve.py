@@ -120,8 +120,8 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     factor = state.factor if fit_intercept else state.uncentered_factor()
     design, rxy, rho = factor[:-1, :-1], factor[:-1, -1], abs(float(factor[-1, -1]))
     total = stable_norm(factor[:, -1])
-    if fit_intercept and total <= CONSTANT_Y * math.hypot(total, math.sqrt(state.weight) * state.mean_y):
-        rxy, rho, total = np.zeros_like(rxy), 0.0, 0.0  # y is constant: what is left is its mean's rounding
+    if fit_intercept and y_is_constant(state):
+        rxy, rho, total = np.zeros_like(rxy), 0.0, 0.0  # what is left is the rounding of its mean
     scale = np.array([stable_norm(column) for column in design.T])
     tolerance = RANK_ULPS * factor.shape[0] * state.rounding
     with np.errstate(over="ignore", invalid="ignore"):
@@ -155,6 +155,13 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     in_y_units = _params_in_y_units(params, exponent, fit_intercept, total)
     return LeastSquares(in_y_units, inverse, len(params) - null.shape[1], rho, total, stable_norm(reached), condition,
                         digits, constant.tolist(), collinear, negligible, exponent)
+
+
+def y_is_constant(state: LeastSquaresState) -> bool:
+    """Whether the root mean square of y's deviations is below ``CONSTANT_Y`` of y's: y is constant, and its
+    centered column is the rounding of its mean (formed from means, so neither side leaves float64)."""
+    deviation = stable_norm(state.factor[:, -1]) / math.sqrt(state.weight)
+    return deviation <= CONSTANT_Y * math.hypot(deviation, state.mean_y)
 
 
 def _y_exponent(state: LeastSquaresState) -> int:
