@@ -5,6 +5,7 @@ The golden dicts are what Keras 3 writes for the same objects (``keras.saving.se
 ``config.json`` inside ``.keras`` files): Keras is not installed here, so they are written out by hand.
 """
 
+import inspect
 import json
 
 import numpy as np
@@ -12,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linnet._serialization import deserialize, serialize
-from linnet.engine import initializers, layers, losses, metrics, optimizers, schedules
+from linnet._serialization import Configurable, deserialize, serialize
+from linnet.engine import initializers, layers, losses, metrics, optimizers, regularizers, schedules  # noqa: F401 (regularizers: its classes are enumerated)
 
 NULL = None  # as in the JSON Keras writes
 
@@ -257,3 +258,28 @@ def test_serializing_does_not_change_the_object_or_share_state_with_it():
     envelope = serialize(optimizer)
     envelope["config"]["learning_rate"]["config"]["values"].append(9.0)
     assert optimizer._schedule.values == [0.1, 0.01]
+
+
+def _configurable_classes():
+    """Every public class of the configurable families, with the positional arguments it needs."""
+    needs = {layers.Dense: (1,), metrics.MeanOfLoss: (losses.MeanSquaredError(),)}
+    forwards = (optimizers.Optimizer, metrics.MeanMetricWrapper)  # abstract; its other keywords are fn's
+    found, todo = [], list(Configurable.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("linnet.engine") and not cls.__name__.startswith("_") \
+                and cls not in forwards and inspect.signature(cls).parameters:
+            found.append(pytest.param(cls, needs.get(cls, ()), id=f"{cls.__module__[14:]}.{cls.__name__}"))
+    return sorted(found, key=lambda param: param.id)
+
+
+@pytest.mark.parametrize("cls, args", _configurable_classes())
+def test_every_constructor_refuses_a_mistyped_keyword_with_a_hint_naming_its_class(cls, args):
+    """Schedules, initializers, regularizers and metrics gave Python's message, which named the function defining
+    __init__ (_StepDecay, _Seeded, _keras_mean_of.<locals>) and no hint; losses hinted only at the base's names."""
+    name = [p.name for p in inspect.signature(cls).parameters.values() if p.kind is not p.VAR_KEYWORD][-1]
+    shown = "Input" if cls is layers.InputLayer else cls.__name__  # keras.Input is what builds it
+    with pytest.raises(TypeError, match=rf"^{shown} got unexpected keyword argument\(s\): '{name}x' \(did you mean "
+                                        rf"'{name}'\?\)"):
+        cls(*args, **{f"{name}x": None})

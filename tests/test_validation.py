@@ -30,6 +30,17 @@ def test_boolean_refuses_everything_else_naming_argument_and_value(value):
         v.boolean(value, "flag")
 
 
+@pytest.mark.parametrize("value", [None, True, np.bool_(False)])
+def test_boolean_with_allow_none_also_takes_none(value):
+    assert v.boolean(value, "refine", allow_none=True) is (None if value is None else bool(value))
+
+
+def test_boolean_refuses_an_array_by_name_without_asking_its_truth():
+    with pytest.raises(TypeError, match=r"^refine must be True, False or None\. Received: refine=array\(\[1, 0\]\) "
+                                        r"\(ndarray\)$"):
+        v.boolean(np.array([1, 0]), "refine", allow_none=True)
+
+
 BOOLEAN_CALLERS = {
     "use_bias": lambda: Dense(1, use_bias=1),
     "nesterov": lambda: optimizers.SGD(nesterov=1),
@@ -274,6 +285,20 @@ def test_one_of_takes_a_choice_and_refuses_the_rest_without_comparing_arrays():
         v.one_of("mni", "mode", ("auto", "min", "max"))
     with pytest.raises(ValueError, match="^every must be 'epoch' or 'batch'$"):
         v.one_of(np.array(["epoch", "batch"]), "every", ("epoch", "batch"), "every must be 'epoch' or 'batch'")
+
+
+@pytest.mark.parametrize("value, choices", [(True, (-1, 1)), (np.True_, (-1, 1)), (1, (True, False, "batch")),
+                                           (0, (True, False)), (np.int64(1), (True,)), (1.0, (True,))])
+def test_a_bool_is_no_number_and_a_number_no_bool_among_choices(value, choices):
+    """``True == 1`` in Python, and ``value in choices`` compared with ``==``: Normalization(axis=True) was axis 1,
+    fit(shuffle=1) was shuffle=True."""
+    assert not v.among(value, choices)
+
+
+@pytest.mark.parametrize("value, choices", [(np.int64(-1), (-1, 1)), (np.True_, (True, False)), (False, (None, False)),
+                                           ("batch", (True, False, "batch"))])
+def test_among_still_matches_numpy_scalars_of_the_same_kind(value, choices):
+    assert v.among(value, choices)
 
 
 class Ambiguous:

@@ -18,6 +18,7 @@ does not have (``use_ema``, ``kernel_regularizer``, ...) are accepted at their K
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from typing import Any, ClassVar
@@ -37,10 +38,20 @@ class Configurable:
     A family's base class sets ``keras_module`` (the ``keras.*`` namespace its Keras twins live in, or None
     for a linnet-only class) and a class lists in ``keras_defaults`` the Keras config keys for features it
     lacks, each with the values it accepts; the first is the one ``keras_extras()`` writes.
+
+    A constructor without ``**kwargs`` takes those keys as ``from_config`` does (``R2Score(num_regressors=0)``, as in
+    Keras; any other value is refused by name), and refuses an unknown keyword with a "did you mean" hint naming the
+    class (``Huber(detla=1.0)``), not Python's message naming the function that happens to define ``__init__``.
     """
 
     keras_module: ClassVar[str | None] = None
     keras_defaults: ClassVar[dict[str, tuple]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = vars(cls).get("__init__")
+        if init is not None and not any(p.kind is p.VAR_KEYWORD for p in inspect.signature(init).parameters.values()):
+            cls.__init__ = _keywords_checked(init)
 
     def get_config(self) -> dict[str, Any]:
         return {}
@@ -57,6 +68,22 @@ class Configurable:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k not in self.keras_defaults)
         return f"{type(self).__name__}({args})"
+
+
+def _keywords_checked(init):
+    """``init`` refusing keywords it does not name (see :class:`Configurable`)."""
+    names = [p.name for p in list(inspect.signature(init).parameters.values())[1:]
+             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        others = {key: value for key, value in kwargs.items() if key not in names}
+        if others:
+            cls = type(self)
+            reject_unknown_kwargs(without_keras_defaults(cls, others), cls.__name__, [*names, *cls.keras_defaults])
+            kwargs = {key: value for key, value in kwargs.items() if key in names}
+        init(self, *args, **kwargs)
+    return __init__
 
 
 def without_keras_defaults(cls: type, arguments: dict[str, Any]) -> dict[str, Any]:

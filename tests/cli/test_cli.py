@@ -69,6 +69,21 @@ def test_train_ols_and_predict_from_a_csv(capsys, tmp_path):
     assert status == 0 and "R-squared" in out and "const" in out
 
 
+def test_ols_and_train_on_a_constant_target_say_r_squared_is_undefined(capsys, tmp_path):
+    """linnet ols printed "R-squared: nan" and "F-statistic: nan", train "R² nan" for the training and held-out
+    rows, unexplained."""
+    x = np.random.default_rng(0).random((20, 2))
+    data = tmp_path / "flat.csv"
+    data.write_text("a,b,y\n" + "\n".join(f"{p},{q},1.5" for p, q in x) + "\n")
+    status, out, _ = run(capsys, "ols", str(data), "--target", "y")
+    assert status == 0 and "R-squared:                 undefined" in out and " nan" not in out.split("const")[0]
+    assert "are undefined: y is\n    constant" in out
+    status, out, err = run(capsys, "train", str(data), "--target", "y", "--epochs", "2", "--no-plots",
+                           "--out", str(tmp_path / "out"), "--seed", "1")
+    assert status == 0 and "R²               undefined       undefined     undefined" in out + err
+    assert "On the 4 held-out rows: R² undefined (y is constant on them)" in out + err
+
+
 @pytest.mark.parametrize("argv,message", [
     (["train", "missing.csv", "--target", "y"], "missing.csv"),
     (["predict", "nothing.linnet", "--x", "1"], "nothing.linnet"),

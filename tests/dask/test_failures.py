@@ -240,6 +240,17 @@ def test_empty_and_misshapen_collections_are_refused():
         ld.ols(da.from_array(x), da.from_array(y), refine=True)
 
 
+@pytest.mark.parametrize("refine", [np.array([1, 0]), "no", 0])
+def test_a_refine_that_is_no_bool_or_none_is_refused_as_linnet_ols_refuses_it(refine):
+    """linnet.dask.ols(refine=np.array([1, 0])) stopped on NumPy's "truth value of an array ... is ambiguous",
+    refine="no" was refused as refine=True, and refine=0 taken as False."""
+    x, y = _data(100)
+    for ols in (ld.ols, linnet.ols):
+        with pytest.raises(TypeError, match=r"^refine must be True, False or None\. Received: refine="):
+            ols(da.from_array(x), da.from_array(y), refine=refine, scheduler="sync") if ols is ld.ols else \
+                ols(x, y, refine=refine)
+
+
 @pytest.mark.parametrize("key, said", [
     ("linnet-state-3-5f1e", "partition 3"),
     ("linnet-merge-0123abcd", "a merge of partition states"),  # a token that starts with digits: still a merge

@@ -121,3 +121,12 @@ def test_least_squares_matches_the_model_family():
     through_origin = least_squares(dense_model([1.0]), x, y)
     assert through_origin.intercept_ == 0.0
     assert through_origin.coef_[0] == pytest.approx((1 + 4 + 12) / 14)  # Σxy / Σx²
+
+
+def test_compare_to_ols_of_a_constant_y_says_r_squared_is_undefined():
+    """Its R² row printed "nan nan nan": y's total sum of squares is 0."""
+    model = linnet.Sequential([linnet.Input((1,)), linnet.Dense(1)])
+    model.set_weights([np.array([[0.5]]), np.array([2.0])])
+    comparison = compare_to_ols(model, [[0.0], [1.0], [2.0]], [2.0, 2.0, 2.0], print_fn=None)
+    assert comparison.cells()[-1] == ("R²", "undefined", "undefined", "undefined")
+    assert str(comparison).splitlines()[-1] == "R² is undefined: y is constant, so there is no variation to explain."

@@ -1,6 +1,8 @@
 """fit(sample_weight, validation_freq, validation_batch_size) and evaluate(sample_weight): closed forms, Keras'
 rules, and clear refusals. (Real Keras numbers: test_keras_fit_arguments.py.)"""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -103,6 +105,23 @@ class Source:
 def test_bad_fit_arguments_are_refused(kwargs, error, message):
     with pytest.raises(error, match=message):
         line().fit(X, Y, verbose=0, **kwargs)
+
+
+@pytest.mark.parametrize("shuffle", [1, 0, 1.0, np.int64(1)])
+def test_a_number_is_no_shuffle_flag(shuffle):
+    """fit(shuffle=1) shuffled and shuffle=0 did not: ``1 == True``, and the choice was checked with ``in``, while
+    shuffle=2 was refused. Keras 3 tests ``if shuffle`` (any truthy value shuffles, even 2, "yes" or a mistyped
+    "Batch"); linnet takes only what Keras documents, True, False or "batch", as every other flag takes only
+    True/False (``boolean``), so 1 and 0 are refused as 2 is, naming the type."""
+    with pytest.raises(ValueError, match=rf"^shuffle must be True, False or 'batch'\. Received: "
+                                         rf"shuffle={re.escape(repr(shuffle))} \({type(shuffle).__name__}\)$"):
+        line().fit(X, Y, shuffle=shuffle, verbose=0)
+
+
+def test_a_number_is_no_shuffle_flag_for_a_data_source_either():
+    """A generator took shuffle=1 as True (the default it must be left at), and refused shuffle=0."""
+    with pytest.raises(ValueError, match=r"shuffle cannot be used when x is a data source.* Received: shuffle=1"):
+        line().fit(Source(), shuffle=1, verbose=0)
 
 
 def test_sample_weight_with_a_source_is_refused_not_ignored():

@@ -45,6 +45,27 @@ def test_statistics_for_other_features_than_the_input_are_refused():
         Sequential([Input((3,)), Normalization(mean=[1.0, 2.0], variance=1.0), Dense(1)])
 
 
+@pytest.mark.parametrize("axis", [True, np.True_, False, 1.0, "1", (1, True), np.array(1)])
+def test_an_axis_that_is_no_int_tuple_of_ints_or_none_is_refused_by_type(axis):
+    """axis=True and axis=1.0 were taken for axis 1 (``True == 1 == 1.0``, and the choice was checked with ``in``).
+    Keras refuses 1.0 with a TypeError; it takes True for 1 only because a bool is an int to ``isinstance``."""
+    with pytest.raises(TypeError, match=r"^axis must be an int, a tuple of ints or None\. Received: axis="):
+        Normalization(axis=axis)
+
+
+@pytest.mark.parametrize("axis", [None, 0, 2, (-1,), [1]])
+def test_an_axis_of_ints_other_than_the_features_is_refused_by_value(axis):
+    with pytest.raises(ValueError, match=r"so axis must be -1\. Received: axis="):
+        Normalization(axis=axis)
+
+
+def test_a_numpy_integer_axis_is_kept_as_a_python_int_that_a_config_can_hold():
+    """axis=np.int64(-1) was stored as given, and to_json stopped on "int64 is not JSON serializable"."""
+    layer = Normalization(axis=np.int64(-1))
+    assert type(layer.axis) is int and layer.axis == -1
+    Sequential([Input((1,)), layer, Dense(1)]).to_json()
+
+
 def test_normalization_weights_and_summary_counts():
     layer = Normalization()
     layer.adapt(np.arange(10.0).reshape(5, 2))

@@ -68,6 +68,17 @@ def test_names_and_errors():
         losses.get("mse")([1, 2], [1, 2, 3])
 
 
+def test_a_mistyped_keyword_of_a_loss_gets_the_hint_its_own_parameters_give():
+    """Huber(detla=1.0) said "Huber got unexpected keyword argument(s): 'detla'." without a hint: the base class
+    checked the keywords against its own (reduction, name, dtype) only, not Huber's delta."""
+    with pytest.raises(TypeError, match=r"^Huber got unexpected keyword argument\(s\): 'detla' \(did you mean "
+                                        r"'delta'\?\)\.$"):
+        losses.Huber(detla=1.0)
+    with pytest.raises(TypeError, match=r"^MeanSquaredError got unexpected keyword argument\(s\): 'reducton' "
+                                        r"\(did you mean 'reduction'\?\)\.$"):
+        losses.MeanSquaredError(reducton="sum_over_batch_size")
+
+
 @pytest.mark.parametrize("loss", ALL, ids=repr)
 def test_calling_a_loss_on_bad_input_is_a_named_error(loss):
     """Empty arrays raised ZeroDivisionError, text NumPy's unnamed "could not convert string to float"."""

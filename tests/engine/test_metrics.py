@@ -213,3 +213,27 @@ def test_a_metric_named_loss_is_refused():
     model = Sequential([Input((1,)), Dense(1)])
     with pytest.raises(ValueError, match=r"would hide the loss .* Received: name='loss'"):
         model.compile("sgd", "mse", metrics=[metrics.MeanAbsoluteError(name="loss")])
+
+
+def test_a_mistyped_keyword_gets_a_hint_naming_the_metric():
+    """MeanSquaredError(nmae="m") said "_keras_mean_of.<locals>.__init__() got an unexpected keyword argument
+    'nmae'", naming the function that builds the class, and R2Score's Python's message gave no hint."""
+    with pytest.raises(TypeError, match=r"^MeanSquaredError got unexpected keyword argument\(s\): 'nmae' \(did you "
+                                        r"mean 'name'\?\)\.$"):
+        metrics.MeanSquaredError(nmae="m")
+    with pytest.raises(TypeError, match=r"^R2Score got unexpected keyword argument\(s\): 'num_regresors' \(did you "
+                                        r"mean 'num_regressors'\?\)\.$"):
+        metrics.R2Score(num_regresors=0)
+
+
+def test_keras_metric_arguments_are_taken_at_what_linnet_computes_and_refused_otherwise():
+    """Keras 3's MeanSquaredError(dtype="float32") and R2Score(num_regressors=0) failed with Python's "unexpected
+    keyword argument", though a config holding them was read; now the constructor takes them as from_config does."""
+    assert metrics.MeanSquaredError(dtype="float32").name == "mean_squared_error"
+    assert metrics.RootMeanSquaredError(dtype=None).name == "root_mean_squared_error"
+    assert metrics.R2Score(class_aggregation="uniform_average", num_regressors=0).name == "r2_score"
+    with pytest.raises(ValueError, match=r"^linnet's R2Score does not support Keras' num_regressors: it must be 0\. "
+                                         r"Received: num_regressors=2\.$"):
+        metrics.R2Score(num_regressors=2)
+    with pytest.raises(ValueError, match="dtype"):
+        metrics.MeanSquaredError(dtype="float64")

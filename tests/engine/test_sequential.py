@@ -63,6 +63,16 @@ def test_add_get_layer_weights_round_trip():
         model.get_layer("x")
 
 
+def test_get_layer_takes_an_integer_index_and_no_bool():
+    """get_layer(index=True) gave the second layer (``isinstance(True, int)``), and index=np.int64(0) was refused."""
+    model = Sequential([Input((1,)), Normalization(), Dense(1)])
+    assert model.get_layer(index=np.int64(1)) is model.get_layer(index=-1) is model.layers[1]
+    with pytest.raises(TypeError, match=r"^index must be an integer in \[0, 2\)\. Received: index=True \(bool\)$"):
+        model.get_layer(index=True)
+    with pytest.raises(ValueError, match=r"^index must be an integer in \[0, 2\)\. Received: index=2$"):
+        model.get_layer(index=2)
+
+
 def test_stacked_linear_layers_and_normalization_train_to_least_squares():
     rng = np.random.default_rng(0)
     x = rng.normal(50, 10, size=(200, 2))

@@ -186,3 +186,22 @@ def test_ridge_of_a_target_near_1e154_or_1e300_below_1_is_its_exact_scaling_and_
     # an l1 of 0.1 against coefficients near 1e154 is no penalty: least squares' R²
     assert np.isfinite(lasso.objective) and lasso.rsquared == pytest.approx(OLSResult.from_moments(
         LeastSquaresState().update(x, y)).rsquared, rel=1e-9)
+
+
+@pytest.mark.parametrize("flag", [np.array([1, 0]), 1])
+def test_a_fit_intercept_that_is_no_bool_is_refused_by_name(flag):
+    """penalized(..., fit_intercept=np.array([1, 0])) stopped on NumPy's "truth value of an array ... is ambiguous",
+    and fit_intercept=1 was kept as 1 in the result."""
+    with pytest.raises(TypeError, match=r"^fit_intercept must be True or False\. Received: fit_intercept="):
+        penalized_fit([[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0], Penalty(l2=1.0), fit_intercept=flag)
+
+
+@pytest.mark.parametrize("penalty", [Penalty(l2=0.1), Penalty(l1=0.01)])
+def test_a_weighted_constant_y_has_no_r_squared_and_zero_slopes(penalty):
+    """As OLSResult's (solve.CONSTANT_Y): the rounding of the weighted mean of y = 0.1 gave R-squared 6.3e-05 and
+    slopes of 1e-34."""
+    rng = np.random.default_rng(10_000)
+    x, weights = rng.random((10_000, 2)), rng.random(10_000)
+    fit = penalized_fit(x, np.full(10_000, 0.1), penalty, sample_weight=weights)
+    assert np.isnan(fit.rsquared) and (fit.coef_ == 0).all() and fit.intercept_ == pytest.approx(0.1, rel=1e-15)
+

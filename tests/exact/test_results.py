@@ -367,3 +367,61 @@ def test_slopes_beyond_float64_are_refused_naming_the_column():
         with pytest.raises(ValueError, match=r"x's column\(s\) \[0\] are beyond float64.*Received: x with column"):
             ols(np.array([5e-324] * 5 + [-5e-324]), y)
         assert np.isfinite(ols(np.array([1e-300, 2e-300, 3e-300, 0, 5e-300, 1e-300]), y).params).all()
+
+
+@pytest.mark.parametrize("flag", [np.array([1, 0]), 1, "no"])
+def test_from_moments_refuses_a_warn_that_is_no_bool(flag):
+    """from_moments(state, warn=np.array([1, 0])) stopped on NumPy's "truth value of an array ... is ambiguous" (after
+    solving), and warn="no" warned."""
+    state = Moments().update([[0.0], [1.0], [2.0]], [0.0, 1.0, 3.0])
+    with pytest.raises(TypeError, match=r"^warn must be True or False\. Received: warn="):
+        OLSResult.from_moments(state, warn=flag)
+
+
+@pytest.mark.parametrize("fit_intercept, y, why", [(True, np.ones(20), "y is constant"),
+                                                  (False, np.zeros(20), "y is 0 in every row")])
+def test_r_squared_of_a_y_without_variation_is_nan_and_printed_as_undefined_saying_why(fit_intercept, y, why):
+    """A constant y printed "R-squared: nan", "F-statistic: nan" and repr "rsquared=nan", unexplained.
+    statsmodels' rsquared is -inf there (or noise) with a RuntimeWarning; linnet keeps NaN, warns nothing, and the
+    summary's four cells say "undefined" with a note saying why."""
+    x = np.random.default_rng(0).random((20, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = ols(x, y, fit_intercept=fit_intercept)
+        summary, text = result.summary(), repr(result)
+    assert np.isnan([result.rsquared, result.rsquared_adj, result.fvalue, result.f_pvalue]).all()
+    assert [row[3] for row in summary.info[:4]] == ["undefined"] * 4 and "nan" not in "".join(summary.info[0])
+    assert text.endswith(f"rsquared=nan (undefined: {why}))")
+    assert summary.notes == (f"R-squared, Adj. R-squared and the F-statistic are undefined: {why}, so there is no "
+                             f"variation for the model to explain.",)
+    assert " ".join(summary.split("Notes:\n")[1].split()) == "[1] " + summary.notes[0]
+
+
+def test_a_y_with_variation_has_no_notes_and_its_numbers_printed():
+    result = ols([[0.0], [1.0], [2.0]], [0.0, 1.0, 3.0])
+    assert result.summary().notes == () and "Notes:" not in result.summary()
+    assert repr(result).endswith(f"rsquared={result.rsquared:.6g})")
+
+
+@pytest.mark.parametrize("value", [0.1, 1 / 3, np.pi, 1e10 + 0.1, -7.77e-5, 1e300 / 7])
+@pytest.mark.parametrize("n", [20, 10_000])
+def test_a_weighted_constant_y_is_constant_not_an_r_squared_of_rounding(value, n):
+    """With weights the means of a constant y round to ~eps² of it, and R-squared came out of that noise: 1.3e-4 for
+    y = 0.1 on these 10,000 rows, with slopes of 1e-33 (1.0 on some 20 rows). Now: NaN, slopes 0, the intercept y."""
+    rng = np.random.default_rng(n)
+    x, weights = rng.random((n, 2)), rng.random(n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = ols(x, np.full(n, value), sample_weight=weights)
+        assert np.isnan(result.rsquared) and np.isnan(result.fvalue)
+    assert (result.coef_ == 0).all() and result.intercept_ == pytest.approx(value, rel=4 * np.finfo(float).eps)
+
+
+@pytest.mark.parametrize("n", [20, 10_000, 1_000_000])
+def test_a_y_with_one_value_one_unit_in_the_last_place_apart_still_varies(n):
+    """The constant test (``CONSTANT_Y``) does not take the least variation float64 can hold for none."""
+    y = np.ones(n)
+    y[0] = np.nextafter(1.0, 2.0)
+    result = ols(np.random.default_rng(0).random((n, 1)), y, sample_weight=np.full(n, 0.5))
+    assert 0 < result.rsquared < 1
+

@@ -83,6 +83,16 @@ def test_bad_weights_are_clear_errors():
         ols(x, y, refine="yes")
 
 
+@pytest.mark.parametrize("flag", [np.array([1, 0]), 1, "yes"])
+def test_gram_refuses_a_fit_intercept_that_is_no_bool(flag):
+    """gram(fit_intercept=np.array([1, 0])) stopped on NumPy's "truth value of an array ... is ambiguous", and
+    fit_intercept=1 or "yes" counted as True."""
+    state = Moments().update(*_data())
+    with pytest.raises(TypeError, match=r"^fit_intercept must be True or False\. Received: fit_intercept="):
+        state.gram(fit_intercept=flag)
+    assert state.gram(np.True_).shape == (state.n_features + 1,) * 2
+
+
 @pytest.mark.parametrize("size", [1e300, 1e-300, 1e150, 1e-160])
 def test_values_near_the_float64_limits_give_the_right_answer_without_warnings(size):
     x, y = _data(4, p=2)

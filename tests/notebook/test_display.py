@@ -70,6 +70,17 @@ def test_ols_summary_without_residual_degrees_of_freedom_shows_n_a():
     assert parameters[1] == ["const", "-1.0000", "n/a", "n/a", "n/a", "n/a", "n/a"]
 
 
+def test_the_notes_of_a_summary_and_of_a_comparison_are_shown_too():
+    """Where y is constant the text says why R² is undefined; the notebook's tables alone would not."""
+    summary = linnet.ols(np.c_[X, X ** 2], np.full(5, 3.0)).summary()
+    block = summary._repr_html_()
+    check_block(block, str(summary))
+    assert Tables(block).tables[0][0][2:] == ["R-squared:", "undefined"]
+    assert html.escape(summary.notes[0]) in block.split('class="linnet-rich"')[1]
+    comparison = trained().compare_to_ols(X, np.full(5, 3.0), print_fn=None)
+    assert html.escape(comparison.note) in comparison._repr_html_().split('class="linnet-rich"')[1]
+
+
 def test_model_shows_its_summary_and_equation_without_building_itself():
     model = trained()
     parsed = check_block(model._repr_html_(), str(ModelSummary(model, build=False)) + "\n" + model.equation())

@@ -5,8 +5,10 @@ from __future__ import annotations
 import http.client
 import json
 
+import numpy as np
 import pytest
 
+from linnet.playground import serve, start
 from linnet.playground.server import MAX_BODY_BYTES
 from linnet.playground.settings import MAX_UPLOAD_CHARS
 
@@ -162,3 +164,12 @@ def test_hostile_bodies_get_a_json_error_naming_the_problem(server, body, messag
     status, _, answer = ask(server, "POST", "/api/fit", body)
     assert status == 400 and message in json.loads(answer)["error"]
     assert ask(server, "GET", "/")[0] == 200  # still serving
+
+
+@pytest.mark.parametrize("call, name", [(lambda flag: start(port=0, log=flag), "log"),
+                                        (lambda flag: serve(port=0, open_browser=flag), "open_browser")])
+def test_a_flag_that_is_no_bool_is_refused_before_listening(call, name):
+    """start(log=np.array([1, 0])) listened, then every request stopped on NumPy's "truth value of an array ... is
+    ambiguous"; serve(open_browser=...) failed the same way only after the server was up."""
+    with pytest.raises(TypeError, match=rf"^{name} must be True or False\. Received: {name}=array\(\[1, 0\]\)"):
+        call(np.array([1, 0]))

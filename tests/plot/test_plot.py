@@ -177,6 +177,14 @@ def test_loss_without_validation_marks_the_training_minimum_and_can_use_log_scal
     assert all(tick == int(tick) for tick in drawn.ax.get_xticks())  # whole epochs only
 
 
+@pytest.mark.parametrize("flag", [np.array([1, 0]), 1])
+def test_loss_refuses_a_log_that_is_no_bool(flag):
+    """plot.loss(h, log=np.array([1, 0])) stopped on NumPy's "truth value of an array ... is ambiguous" after
+    drawing."""
+    with pytest.raises(TypeError, match=r"^log must be True or False\. Received: log="):
+        plot.loss({"loss": [3.0, 1.0]}, log=flag)
+
+
 def test_loss_adds_requested_metrics_and_checks_their_names():
     drawn = plot.loss(HISTORY, keys=["mae"])
     np.testing.assert_array_equal(drawn.artists["mae"].get_ydata(), HISTORY["mae"])

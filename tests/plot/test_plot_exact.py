@@ -181,6 +181,12 @@ def test_landscape_refuses_two_features_a_constant_x_and_a_foreign_path():
         plot.landscape(line_model(), X, Y, span=-0.1)
 
 
+def test_landscape_refuses_a_zoom_that_is_no_bool():
+    """landscape(..., zoom=np.array([1, 0])) stopped on NumPy's "truth value of an array ... is ambiguous"."""
+    with pytest.raises(TypeError, match=r"^zoom must be True or False\. Received: zoom=array\(\[1, 0\]\)"):
+        plot.landscape(line_model(), X, Y, zoom=np.array([1, 0]))
+
+
 def test_landscape_of_the_boston_demo_zooms_on_the_slow_end_of_the_path(boston_demo):
     model, path, _, x, y = boston_demo
     drawn = plot.landscape(model, x, y, path=path, feature_name="rooms", target_name="price")

@@ -32,14 +32,21 @@ def unknown_name(kind: str, name: Any, choices: Iterable[str]) -> ValueError:
 
 
 def among(value: Any, choices: Collection) -> bool:
-    """Whether ``value`` is one of ``choices`` (constants: names, True/False, None, numbers). A list, an array or any
-    other unhashable value is one of none: ``value in choices`` would compare an array element-wise, which NumPy
-    refuses ("the truth value of an array ... is ambiguous") or answers for one element. So is a value whose
-    comparison or hash fails (``pandas.NA``, whose truth is ambiguous; a tuple holding a list)."""
+    """Whether ``value`` is one of ``choices`` (constants: names, True/False, None, numbers). A bool matches only a
+    bool and a number only a number that is no bool: ``True == 1`` in Python, but ``axis=True`` is no axis 1 and
+    ``shuffle=1`` no ``shuffle=True``. A list, an array or any other unhashable value is one of none: ``value in
+    choices`` would compare an array element-wise, which NumPy refuses ("the truth value of an array ... is
+    ambiguous") or answers for one element. So is a value whose comparison or hash fails (``pandas.NA``, whose
+    truth is ambiguous; a tuple holding a list)."""
     try:
-        return isinstance(value, Hashable) and value in choices
+        return isinstance(value, Hashable) and any(_is_bool(value) == _is_bool(choice) and value == choice
+                                                   for choice in choices)
     except (TypeError, ValueError):
         return False
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
 
 
 def one_of(value: Any, name: str, choices: Collection, message: str | None = None) -> Any:
@@ -155,10 +162,14 @@ def function(value: Any, name: str, expected: str, *, allow_none: bool = False) 
                     f"({type(value).__name__})")
 
 
-def boolean(value: Any, name: str) -> bool:
-    """``value`` as a bool: only ``True``/``False`` (NumPy's too), not 0, 1 or ``"yes"``."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False. Received: {name}={value!r} ({type(value).__name__})")
+def boolean(value: Any, name: str, *, allow_none: bool = False) -> bool | None:
+    """``value`` as a bool: only ``True``/``False`` (NumPy's too), not 0, 1, ``"yes"`` or an array (whose truth
+    NumPy finds ambiguous); or None, when ``allow_none``."""
+    if value is None and allow_none:
+        return None
+    if not _is_bool(value):
+        raise TypeError(f"{name} must be True{', False or None' if allow_none else ' or False'}. Received: "
+                        f"{name}={value!r:.100} ({type(value).__name__})")
     return bool(value)
 
 
@@ -171,7 +182,7 @@ def verbosity(value: Any, name: str = "verbose", *, auto: int | None = None) -> 
     """
     if isinstance(value, str) and value == "auto" and auto is not None:
         return auto
-    if isinstance(value, (bool, np.bool_)) or (isinstance(value, numbers.Integral) and value in (0, 1, 2)):
+    if _is_bool(value) or (isinstance(value, numbers.Integral) and value in (0, 1, 2)):
         return int(value)
     allowed = "'auto', 0, 1 or 2" if auto is not None else "0, 1 or 2"
     raise ValueError(f"{name} must be {allowed} (True/False mean 1/0). Received: {name}={value!r} "

@@ -9,6 +9,7 @@ the exact least-squares answer and the convergence verdict; it saves ``model.lin
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -19,6 +20,7 @@ import numpy as np
 from .._atomic import write_text
 from ..diagnostics.equation import equation
 from ..engine.trainer import split_validation
+from ..exact.summary import constant_y
 
 if TYPE_CHECKING:  # tasks.run calls write_report, so report does not import tasks at run time
     from .tasks import Task, Training
@@ -49,10 +51,7 @@ def write_report(training: Training, out, *, plots: bool = True, exact_plots: bo
                              ols_result=training.least_squares)
         diagnose(metrics["convergence_text"])
         if "validation" in metrics:
-            held = metrics["validation"]
-            diagnose(f"On the {held['rows']} held-out rows: R² {held['rsquared']:.6g} (least squares "
-                     f"{held['least_squares_rsquared']:.6g}), MSE {held['mse']:.6g} (least squares "
-                     f"{held['least_squares_mse']:.6g}).")
+            diagnose(_held_out_line(metrics["validation"]))
     else:
         diagnose(f"\nNo comparison with the exact answer: {training.without_least_squares}.")
     model.save(out / "model.linnet")
@@ -120,6 +119,14 @@ def _rsquared(prediction: np.ndarray, y: np.ndarray) -> float:
     """``1 − Σ(y − ŷ)²/Σ(y − ȳ)²`` (nan for a constant ``y``)."""
     total = float(np.sum((y - y.mean()) ** 2))
     return 1.0 - float(np.sum((y - prediction) ** 2)) / total if total > 0 else float("nan")
+
+
+def _held_out_line(held: dict) -> str:
+    """The neuron's and least squares' R² and MSE on the held-out rows (R² undefined where y is constant there)."""
+    rsquared = (f"R² {held['rsquared']:.6g} (least squares {held['least_squares_rsquared']:.6g})"
+                if not math.isnan(held["rsquared"]) else f"R² undefined ({constant_y(True)} on them)")
+    return (f"On the {held['rows']} held-out rows: {rsquared}, MSE {held['mse']:.6g} (least squares "
+            f"{held['least_squares_mse']:.6g}).")
 
 
 def _held_out(task: Task, model, exact) -> dict | None:

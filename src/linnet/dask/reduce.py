@@ -106,7 +106,7 @@ def ols(x: Any, y: Any = None, fit_intercept: bool = True, *, target: str | None
         The same result, to rounding, as ``linnet.ols(..., refine=False)`` on the collection's rows in memory
         (which by default also refines a fit estimated below 10 digits, with a second pass over the rows).
     """
-    if refine:
+    if _checks.boolean(refine, "refine", allow_none=True):
         raise ValueError("refine=True needs a second pass over the rows, which linnet.dask.ols does not make; "
                          "leave refine=None (a warning says when fewer than 6 digits are reliable). "
                          f"Received: refine={refine!r}")

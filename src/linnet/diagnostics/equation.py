@@ -7,6 +7,7 @@ original units of ``x`` and ``y`` and can be compared directly with :func:`linne
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from ..engine.network import built_network
 from ..exact.penalized import PenalizedResult, penalized_fit
 from ..exact.results import OLSResult, ols
 from ..exact.state import ROWS_PER_CHUNK
+from ..exact.summary import constant_y, statistic
 from .penalty import model_penalty
 
 MINUS = "\u2212"  # the typographic minus sign, as in "price = 9.102·rooms − 34.67"
@@ -120,7 +122,8 @@ class Comparison:
     """The neuron next to the exact least-squares answer: every parameter, the loss (MSE) and R².
 
     ``rows`` lists the coefficients then the intercept; ``difference`` is neuron minus least squares.
-    R² has the definition of :attr:`linnet.stats.OLSResult.rsquared` (centered iff there is an intercept).
+    R² has the definition of :attr:`linnet.stats.OLSResult.rsquared` (centered iff there is an intercept): NaN,
+    shown as "undefined" with a ``note`` saying why, where y has no variation.
     """
 
     rows: tuple[ComparisonRow, ...]
@@ -129,15 +132,27 @@ class Comparison:
     neuron_rsquared: float
     least_squares_rsquared: float
 
+    def cells(self) -> list[tuple[str, str, str, str]]:
+        """The table as text: one row per parameter, then the loss and R², each (label, neuron, least squares,
+        difference)."""
+        rows = [(row.parameter, row.neuron, row.least_squares) for row in self.rows]
+        rows += [("loss (MSE)", self.neuron_loss, self.least_squares_loss),
+                 ("R²", self.neuron_rsquared, self.least_squares_rsquared)]
+        return [(label, statistic(ours, ".6g"), statistic(theirs, ".6g"), statistic(ours - theirs, ".3g"))
+                for label, ours, theirs in rows]
+
+    @property
+    def note(self) -> str:
+        """Why R² is undefined (y is constant), or ``""``."""
+        return f"R² is undefined: {constant_y(True)}, so there is no variation to explain." \
+            if math.isnan(self.least_squares_rsquared) else ""
+
     def __str__(self) -> str:
         width = max(12, *(len(row.parameter) + 2 for row in self.rows))
         lines = [f"{'':<{width}}{'neuron':>14}{'least squares':>16}{'difference':>14}"]
-        lines += [f"{row.parameter:<{width}}{row.neuron:>14.6g}{row.least_squares:>16.6g}{row.difference:>14.3g}"
-                  for row in self.rows]
-        for label, ours, theirs in (("loss (MSE)", self.neuron_loss, self.least_squares_loss),
-                                    ("R²", self.neuron_rsquared, self.least_squares_rsquared)):
-            lines.append(f"{label:<{width}}{ours:>14.6g}{theirs:>16.6g}{ours - theirs:>14.3g}")
-        return "\n".join(lines)
+        lines += [f"{label:<{width}}{ours:>14}{theirs:>16}{difference:>14}"
+                  for label, ours, theirs, difference in self.cells()]
+        return "\n".join(lines + ([self.note] if self.note else []))
 
     __repr__ = lambda self: f"<Comparison: MSE {self.neuron_loss:.6g}, least squares {self.least_squares_loss:.6g}>"
     _repr_html_ = _html.html  # the table (linnet.notebook.display)

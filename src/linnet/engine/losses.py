@@ -20,7 +20,7 @@ import numpy as np
 
 from .._serialization import Configurable, resolve, serialize, without_keras_defaults  # noqa: F401 (serialize is part of this module's API)
 from .._serialization import deserialize as _deserialize
-from .._validation import among, float32_number, regression_pair, reject_unknown_kwargs
+from .._validation import among, float32_number, regression_pair
 
 
 class Loss(Configurable):
@@ -36,10 +36,9 @@ class Loss(Configurable):
     keras_defaults: ClassVar[dict[str, tuple]] = {"reduction": ("sum_over_batch_size",), "dtype": (None, "float32")}
     keras_name: str | None = None  # Keras' default name where it differs from linnet's
 
-    def __init__(self, reduction: str = "sum_over_batch_size", name: str | None = None, dtype: Any = None, **kwargs):
+    def __init__(self, reduction: str = "sum_over_batch_size", name: str | None = None, dtype: Any = None):
         """Keras 3's arguments, at what linnet's loss is (``reduction="sum_over_batch_size"``, its own ``name``,
-        ``dtype`` None or ``"float32"``); any other value, or keyword, is refused by name."""
-        reject_unknown_kwargs(kwargs, type(self).__name__, ["reduction", "name", "dtype"])
+        ``dtype`` None or ``"float32"``); any other value, or keyword (``Configurable``), is refused by name."""
         without_keras_defaults(type(self), {"reduction": reduction, "dtype": dtype})
         self._own_name(self.name if name is None else name)
 
@@ -152,8 +151,8 @@ class Huber(Loss):
     keras_name = "huber_loss"
 
     def __init__(self, delta: float = 1.0, reduction: str = "sum_over_batch_size", name: str | None = None,
-                 dtype: Any = None, **kwargs):
-        super().__init__(reduction, name, dtype, **kwargs)
+                 dtype: Any = None):
+        super().__init__(reduction, name, dtype)
         self.delta = float32_number(delta, "delta", tiny=True, low=0.0, low_open=True)
 
     def pointwise(self, error):

@@ -186,9 +186,7 @@ class PolynomialDecay(LearningRateSchedule):
         self.decay_steps = float32_number(decay_steps, "decay_steps", tiny=True, low=0.0, low_open=True)
         self.end_learning_rate = float32_number(end_learning_rate, "end_learning_rate", low=0.0)
         self.power = float32_number(power, "power", low=0.0)
-        if not isinstance(cycle, (bool, np.bool_)):
-            raise TypeError(f"cycle must be True or False. Received: cycle={cycle!r}")
-        self.cycle, self.name = bool(cycle), name
+        self.cycle, self.name = boolean(cycle, "cycle"), name
 
     @formulas.float32_formula
     def __call__(self, step: int) -> float:

@@ -109,8 +109,9 @@ class Sequential(Inference, BatchMethods, SavingMethods, ModelAttributes):
         if (name is None) == (index is None):
             raise ValueError("get_layer needs exactly one of name= or index=.")
         if index is not None:
-            if not isinstance(index, int) or not -len(self._layers) <= index < len(self._layers):
-                raise ValueError(f"index must be an integer in [0, {len(self._layers)}). Received: index={index!r}")
+            expected = f"an integer in [0, {len(self._layers)})"  # a bool is no index: True is not layer 1
+            if check.integer_at_least(index, "index", -len(self._layers), expected=expected) >= len(self._layers):
+                raise ValueError(f"index must be {expected}. Received: index={index!r}")
             return self._layers[index]
         if not isinstance(name, str):
             raise TypeError(f"name must be a layer's name (a string). Received: name={name!r} ({type(name).__name__})")

@@ -101,7 +101,8 @@ class ArrayBatches:
 
     def __post_init__(self):
         one_of(self.shuffle, "shuffle", (True, False, "batch"),
-               f"shuffle must be True, False or 'batch'. Received: shuffle={self.shuffle!r}")
+               f"shuffle must be True, False or 'batch'. Received: shuffle={self.shuffle!r} "
+               f"({type(self.shuffle).__name__})")
 
     def __len__(self) -> int:
         return (self.x.shape[0] + self.batch_size - 1) // self.batch_size

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _validation as check
-from .solve import stable_norm
+from .solve import stable_norm, y_is_constant
 from .state import LeastSquaresState
 
 MAX_SWEEPS = 100_000
@@ -98,7 +98,7 @@ def penalized(state: LeastSquaresState, penalty: Penalty, fit_intercept: bool = 
     """
     if not isinstance(state, LeastSquaresState) or not state.n:
         raise ValueError(f"penalized needs a LeastSquaresState holding rows. Received: {state!r}")
-    p, n = state.n_features, state.n
+    p, n, fit_intercept = state.n_features, state.n, check.boolean(fit_intercept, "fit_intercept")
     l1, l2 = _per_coefficient(penalty.l1, "l1", p), _per_coefficient(penalty.l2, "l2", p)
     for name in ("bias_l1", "bias_l2"):
         check.real_number(getattr(penalty, name), f"penalty {name}", low=0.0)
@@ -107,6 +107,8 @@ def penalized(state: LeastSquaresState, penalty: Penalty, fit_intercept: bool = 
         l1, l2 = np.append(penalty.bias_l1, l1), np.append(penalty.bias_l2, l2)
     with np.errstate(over="ignore", invalid="ignore"):  # numbers beyond float64 are refused below
         factor = _factor(state, fit_intercept, with_bias) / np.sqrt(n)
+        if fit_intercept and not with_bias and y_is_constant(state):
+            factor[:, -1] = 0.0  # centered y: the rounding of a constant y's mean (solve.CONSTANT_Y)
         design, target = factor[:-1, :-1], factor[:-1, -1]
         if l1.any():
             theta, sweeps = _coordinate_descent(design.T @ design, design.T @ target, l1, l2, tol)
@@ -132,7 +134,8 @@ def _rsquared(state: LeastSquaresState, residual_rms: float, fit_intercept: bool
     sum leaves float64 (y near 1e154 squares beyond it, near 1e-170 below it); NaN when y is constant."""
     column = state.factor[:, -1] if fit_intercept else state.uncentered_factor()[:, -1]
     spread = stable_norm(column) / math.sqrt(state.n)  # root mean square of y's deviations
-    ratio = residual_rms / spread if spread > 0 else math.nan
+    constant = not spread > 0 or (fit_intercept and y_is_constant(state))
+    ratio = math.nan if constant else residual_rms / spread
     return 1.0 - ratio * ratio
 
 

@@ -19,7 +19,7 @@ from .inference import ParameterInference
 from .refine import refine_solution
 from .solve import ResidualDegreesOfFreedomError, solve
 from .state import LeastSquaresState, Moments, checked_sample_weight
-from .summary import render_summary
+from .summary import constant_y, render_summary
 
 __all__ = ["LeastSquaresState", "Moments", "OLSResult", "ResidualDegreesOfFreedomError", "ols"]
 
@@ -102,7 +102,7 @@ class OLSResult(ParameterInference):
         if not state.weight > 0:
             raise ValueError(f"The sample weights of all {state.n} rows are 0: no row counts in the fit. Give some "
                              f"rows a positive weight.")
-        fit_intercept = _checks.boolean(fit_intercept, "fit_intercept")
+        fit_intercept, warn = _checks.boolean(fit_intercept, "fit_intercept"), _checks.boolean(warn, "warn")
         names = _naming.feature_names(feature_names, state.n_features)
         solution = solve(state, fit_intercept)
         if refine_with is not None:
@@ -227,8 +227,10 @@ class OLSResult(ParameterInference):
         return render_summary(self, _checks.text_or_default(dep_variable, "dep_variable", self.target_name))
 
     def __repr__(self) -> str:
+        rsquared = (f"nan (undefined: {constant_y(self.fit_intercept)})" if math.isnan(self.rsquared)
+                    else f"{self.rsquared:.6g}")
         return (f"OLSResult(nobs={self.nobs}, n_features={len(self.feature_names)}, "
-                f"fit_intercept={self.fit_intercept}, rank={self.rank}, rsquared={self.rsquared:.6g})")
+                f"fit_intercept={self.fit_intercept}, rank={self.rank}, rsquared={rsquared})")
 
     _repr_html_ = _html.html  # the summary's tables (linnet.notebook.display)
 
@@ -268,9 +270,7 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
                                refine=refine)
     feature_names = _naming.pandas_feature_names(x) if feature_names is None else feature_names
     target_name = _naming.target_name(None, y)
-    if refine is not None and not isinstance(refine, (bool, np.bool_)):
-        raise TypeError(f"refine must be True, False or None (refine when few digits are reliable). "
-                        f"Received: refine={refine!r}")
+    refine = _checks.boolean(refine, "refine", allow_none=True)
     x = _checks.features(x, "x", dtype=None, finite=False)  # the state's pass over the data checks finiteness
     y = _checks.targets(y, x.shape[0], "y", dtype=None, finite=False)[:, 0]
     weights = checked_sample_weight(sample_weight, x.shape[0])

@@ -34,6 +34,12 @@ NULL_WEIGHT = 1e-6
 EXACT_FIT = 16 * EPS
 """A residual norm below ``EXACT_FIT * (p + 1)`` times the norm of y (centered with an intercept) is rounding:
 the fit is exact and ``ssr`` is 0."""
+CONSTANT_Y = EPS ** 1.5
+"""With an intercept, y whose centered norm is below this fraction (3.3e-24) of its norm is constant, and its
+centered column is taken as 0 (slopes 0, R-squared NaN). Weighted means of a constant y round to about ``eps²``
+of it per ``sqrt(rows)`` (5e-30 measured on 2e6 rows), which made R-squared of noise (1.0, 2e-5); two values of y
+one unit in the last place apart give at least ``eps / (2 sqrt(rows))`` (8e-20 on 2e6 rows). ``eps**1.5`` lies
+between the two up to 1e15 rows."""
 NEGLIGIBLE = 1.5e-8
 """A coefficient is measured against at least this fraction (sqrt(eps)) of what it could weigh: a slope against
 this fraction of |y| (centered with an intercept) per unit of its column's norm, the intercept against this
@@ -114,6 +120,8 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     factor = state.factor if fit_intercept else state.uncentered_factor()
     design, rxy, rho = factor[:-1, :-1], factor[:-1, -1], abs(float(factor[-1, -1]))
     total = stable_norm(factor[:, -1])
+    if fit_intercept and y_is_constant(state):
+        rxy, rho, total = np.zeros_like(rxy), 0.0, 0.0  # what is left is the rounding of its mean
     scale = np.array([stable_norm(column) for column in design.T])
     tolerance = RANK_ULPS * factor.shape[0] * state.rounding
     with np.errstate(over="ignore", invalid="ignore"):
@@ -147,6 +155,13 @@ def solve(state: LeastSquaresState, fit_intercept: bool) -> LeastSquares:
     in_y_units = _params_in_y_units(params, exponent, fit_intercept, total)
     return LeastSquares(in_y_units, inverse, len(params) - null.shape[1], rho, total, stable_norm(reached), condition,
                         digits, constant.tolist(), collinear, negligible, exponent)
+
+
+def y_is_constant(state: LeastSquaresState) -> bool:
+    """Whether the root mean square of y's deviations is below ``CONSTANT_Y`` of y's: y is constant, and its
+    centered column is the rounding of its mean (formed from means, so neither side leaves float64)."""
+    deviation = stable_norm(state.factor[:, -1]) / math.sqrt(state.weight)
+    return deviation <= CONSTANT_Y * math.hypot(deviation, state.mean_y)
 
 
 def _y_exponent(state: LeastSquaresState) -> int:

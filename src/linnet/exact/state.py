@@ -225,7 +225,7 @@ class LeastSquaresState:
         """The uncentered ``X'WX`` of the design (with a leading column of ones when ``fit_intercept``)."""
         mean_x, weight = self.mean_x, self.weight
         gram = self.sxx + weight * np.outer(mean_x, mean_x)
-        if not fit_intercept:
+        if not _checks.boolean(fit_intercept, "fit_intercept"):
             return gram
         column = weight * mean_x
         return np.block([[np.array([[weight]]), column[None, :]], [column[:, None], gram]])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import textwrap
+
 from .. import _html
 from .solve import ResidualDegreesOfFreedomError
 
@@ -13,28 +16,42 @@ class Summary(str):
 
     ``info`` holds the model statistics as rows ``(label, value, label, value)``, ``parameters`` one row per
     parameter ``(name, coef, std err, t, P>|t|, [0.025, 0.975])`` of formatted numbers (``"n/a"`` where
-    ``df_resid <= 0``), ``footer`` the rank and condition number row. ``repr`` is the text itself, so a
-    notebook or a REPL shows the table rather than a one-line string full of ``\\n``.
+    ``df_resid <= 0``), ``footer`` the rank and condition number row and ``notes`` what the tables cannot say
+    (why a statistic is undefined). ``repr`` is the text itself, so a notebook or a REPL shows the table rather
+    than a one-line string full of ``\\n``.
     """
 
     info: tuple[tuple[str, str, str, str], ...]
     parameters: tuple[tuple[str, ...], ...]
     footer: tuple[str, str, str, str]
+    notes: tuple[str, ...]
 
-    def __new__(cls, text: str, info=(), parameters=(), footer=("", "", "", "")) -> Summary:
+    def __new__(cls, text: str, info=(), parameters=(), footer=("", "", "", ""), notes=()) -> Summary:
         summary = super().__new__(cls, text)
         summary.info, summary.parameters, summary.footer = tuple(info), tuple(parameters), footer
+        summary.notes = tuple(notes)
         return summary
 
     __repr__ = str.__str__
     _repr_html_ = _html.html
 
 
+def constant_y(fit_intercept: bool) -> str:
+    """Why R² is NaN: y's total sum of squares, about its mean (about 0 without an intercept), is 0."""
+    return "y is constant" if fit_intercept else "y is 0 in every row"
+
+
+def statistic(value: float, fmt: str) -> str:
+    """``value`` formatted, or ``"undefined"`` for NaN: R², adjusted R² and F where y has no variation (0/0), F
+    and its p-value of the intercept alone (no regressor)."""
+    return "undefined" if math.isnan(value) else format(value, fmt)
+
+
 def _info(result, dep_variable: str) -> list[tuple[str, str, str, str]]:
     """The model statistics in statsmodels' two columns, formatted."""
-    def value(statistic: str, fmt: str) -> str:
+    def value(name: str, fmt: str) -> str:
         try:
-            return format(getattr(result, statistic), fmt)
+            return statistic(getattr(result, name), fmt)
         except ResidualDegreesOfFreedomError:
             return "n/a"
 
@@ -63,9 +80,17 @@ def _digits(value: float, digits: int) -> str:
     return f"{value:.{digits}g}" if abs(value) >= 1e4 or abs(value) < 1e-4 else f"{value:.{digits}f}"
 
 
+def _notes(result) -> list[str]:
+    if not math.isnan(result.rsquared):
+        return []
+    return [f"R-squared, Adj. R-squared and the F-statistic are undefined: {constant_y(result.fit_intercept)}, so "
+            f"there is no variation for the model to explain."]
+
+
 def render_summary(result, dep_variable: str) -> Summary:
-    """Lay out ``result`` as statsmodels does: model statistics in two columns, then one row per parameter."""
-    info, parameters = _info(result, dep_variable), _parameters(result)
+    """Lay out ``result`` as statsmodels does: model statistics in two columns, then one row per parameter, then
+    the notes (statsmodels' "Notes: [1] ...")."""
+    info, parameters, notes = _info(result, dep_variable), _parameters(result), _notes(result)
     footer = ("Rank:", str(result.rank), "Cond. No.:", f"{result.condition_number:.3g}")
     name_width = max(12, 2 + max(len(name) for name in result.param_names))
     width = name_width + 66
@@ -77,4 +102,7 @@ def render_summary(result, dep_variable: str) -> Summary:
     lines += [f"{name:<{name_width}}{coef:>12}{se:>11}{t:>11}{p:>11}{low:>11}{high:>10}"
               for name, coef, se, t, p, low, high in parameters]
     lines += ["=" * width, f"{footer[0]:<20}{footer[1]:>19}   {footer[2]:<20}{footer[3]:>{width - 62}}"]
-    return Summary("\n".join(lines), info, parameters, footer)
+    if notes:
+        lines += ["", "Notes:"] + [textwrap.fill(note, width, initial_indent=f"[{i}] ", subsequent_indent="    ")
+                                   for i, note in enumerate(notes, 1)]
+    return Summary("\n".join(lines), info, parameters, footer, notes)

@@ -45,7 +45,8 @@ def sequential(model: Sequential) -> str:
 def ols_summary(summary: Summary) -> str:
     """statsmodels' three tables: the model statistics, the parameters, rank and condition number."""
     return frame(str(summary), table(None, summary.info, caption="OLS Regression Results"),
-                 table(("", *PARAMETER_HEADER), summary.parameters), table(None, [summary.footer]))
+                 table(("", *PARAMETER_HEADER), summary.parameters), table(None, [summary.footer]),
+                 *(paragraph(note) for note in summary.notes))
 
 
 def ols_result(result: OLSResult) -> str:
@@ -55,13 +56,10 @@ def ols_result(result: OLSResult) -> str:
 
 def comparison(result: Comparison) -> str:
     """The neuron beside least squares: every parameter, the loss (MSE) and R², with the differences."""
-    rows = [(row.parameter, f"{row.neuron:.6g}", f"{row.least_squares:.6g}", f"{row.difference:.3g}")
-            for row in result.rows]
-    rows += [(label, f"{ours:.6g}", f"{theirs:.6g}", f"{ours - theirs:.3g}") for label, ours, theirs in
-             (("loss (MSE)", result.neuron_loss, result.least_squares_loss),
-              ("R²", result.neuron_rsquared, result.least_squares_rsquared))]
     header = ("", "neuron", "least squares", "difference")
-    return frame(str(result), table(header, rows, caption="The neuron against the exact least-squares answer"))
+    caption = "The neuron against the exact least-squares answer"
+    note = [paragraph(result.note)] if result.note else []
+    return frame(str(result), table(header, result.cells(), caption=caption), *note)
 
 
 def convergence(verdict: Convergence) -> str:

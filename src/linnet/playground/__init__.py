@@ -11,6 +11,7 @@ import errno
 import sys
 import webbrowser
 
+from .. import _validation as _checks
 from .server import PlaygroundServer
 
 DEFAULT_PORT = 8765
@@ -29,6 +30,7 @@ def start(host: str = "127.0.0.1", port: int = DEFAULT_PORT, log: bool = False) 
 
 def serve(host: str = "127.0.0.1", port: int = DEFAULT_PORT, open_browser: bool = True, log: bool = False) -> None:
     """Serve the playground until Ctrl-C, opening it in the default browser when ``open_browser``."""
+    open_browser = _checks.boolean(open_browser, "open_browser")
     server = start(host, port, log)
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"linnet explore: warning: listening on {host}, not only this computer: anyone who can reach it "

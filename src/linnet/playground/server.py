@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
 
+from .. import _validation as _checks
 from .api import answer, presets
 from .settings import MAX_UPLOAD_CHARS
 
@@ -53,6 +54,7 @@ class PlaygroundServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, log: bool = False) -> None:
+        log = _checks.boolean(log, "log")  # before binding: asked at every request, an array would fail each one
         if host in ("", "0.0.0.0", "::"):
             raise ValueError(f"host must be one address that the browser will name (the server answers only "
                              f"requests addressed to it), such as 127.0.0.1 or this computer's LAN address. "

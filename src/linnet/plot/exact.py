@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import real_number
+from .._validation import boolean, real_number
 from ..diagnostics.penalty import model_penalty
 from ..engine.callbacks import ParameterHistory
 from ..engine.network import built_network
@@ -65,6 +65,7 @@ def landscape(model, x: Any, y: Any, *, path: ParameterHistory | None = None, ax
     """
     xs, ys, (feature,), target = _one_feature(x, y, feature_name, target_name)
     _check_design(levels, span)
+    zoom = boolean(zoom, "zoom")
     bowl = LossSurface(LeastSquaresState().update(xs, ys), model_penalty(built_network(model)))
     scene = _Scene(bowl, np.array([_model_coef(model, 1)[0], float(model.intercept_)]),
                    None if path is None else np.column_stack(_recorded(path, 1)),

@@ -140,7 +140,7 @@ def loss(history, *, ax=None, log: bool = False, keys: Sequence[str] | None = No
     (e.g. ``"MSE"``) goes into the y label.
     """
     from matplotlib.ticker import MaxNLocator
-    logs = history_dict(history)
+    log, logs = _checks.boolean(log, "log"), history_dict(history)
     names = [name for name in ("loss", "val_loss") if name in logs] + _extra_keys(keys, logs)
     monitored = "val_loss" if "val_loss" in logs else "loss"
     values = np.asarray(logs[monitored], dtype=np.float64)

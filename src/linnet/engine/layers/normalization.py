@@ -3,6 +3,7 @@ least-squares state."""
 
 from __future__ import annotations
 
+import numbers
 from typing import Any, ClassVar
 
 import numpy as np
@@ -14,6 +15,7 @@ from ..._validation import (
     features,
     float32_statistics,
     float32_values,
+    items,
     one_of,
     reject_unknown_kwargs,
 )
@@ -34,8 +36,7 @@ class Normalization(Layer):
     def __init__(self, axis: int | None = -1, mean: Any = None, variance: Any = None,
                  invert: bool = False, name: str | None = None, **kwargs):
         reject_unknown_kwargs(kwargs, "Normalization", ["axis", "mean", "variance", "invert", "name", "input_shape"])
-        one_of(axis, "axis", (-1, 1), f"linnet's Normalization normalizes each feature, so axis must be -1. "
-                                      f"Received: axis={axis!r}")
+        axis = _feature_axis(axis)
         if (mean is None) != (variance is None):
             raise ValueError("Normalization needs both mean and variance, or neither (then call adapt()).")
         super().__init__(name=name)
@@ -104,6 +105,17 @@ class Normalization(Layer):
         return {**super().get_config(), "axis": self.axis, "invert": self.invert,
                 "mean": None if self.mean is None else self.mean.tolist(),
                 "variance": None if self.variance is None else self.variance.tolist()}
+
+
+def _feature_axis(axis: Any) -> int:
+    """``axis`` as a Python int. Keras' is an int, ints (``tuple(axis)``) or None, and a bool is none of them (Keras 3
+    takes ``True`` for axis 1); linnet normalizes each feature: -1, or 1, the same axis of 2-D rows."""
+    expected = "an int, a tuple of ints or None"
+    parts = [axis] if axis is None or isinstance(axis, numbers.Integral) else items(axis, "axis", expected)
+    if not all(part is None or (isinstance(part, numbers.Integral) and not isinstance(part, bool)) for part in parts):
+        raise TypeError(f"axis must be {expected}. Received: axis={axis!r:.100} ({type(axis).__name__})")
+    return int(one_of(axis, "axis", (-1, 1), f"linnet's Normalization normalizes each feature, so axis must be -1. "
+                                             f"Received: axis={axis!r}"))
 
 
 def _statistic(value: Any, name: str, **rules: Any) -> np.ndarray:
