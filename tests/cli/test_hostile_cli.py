@@ -81,10 +81,16 @@ def test_validation_data_is_not_ignored_when_the_file_is_read_in_memory(capsys, 
 
 
 def test_an_output_in_a_missing_folder_is_named_not_its_temporary_file(tmp_path, capsys):
-    """'[Errno 2] No such file or directory: '.../missing/.b.csv.14538.e1a71cbeb522.tmp'' named the temporary."""
+    """'[Errno 2] No such file or directory: '.../missing/.b.csv.14538.e1a71cbeb522.tmp'' named the temporary. The
+    command now refuses the destination before writing (``cli.outputs``); the write itself still names the target."""
+    from linnet.data import boston_housing
     target = tmp_path / "missing" / "b.csv"
     assert cli.main(["datasets", "export", "boston", str(target)]) == 2
-    assert capsys.readouterr().err.strip() == f"linnet: error: [Errno 2] No such file or directory: '{target}'"
+    err = capsys.readouterr().err
+    assert err.startswith(f"linnet: error: destination {target}: ") and ".tmp" not in err
+    with pytest.raises(FileNotFoundError) as raised:
+        boston_housing.export_csv(target)
+    assert str(raised.value) == f"[Errno 2] No such file or directory: '{target}'"
 
 
 def test_a_column_a_second_file_lacks_is_named_with_that_file(tmp_path, capsys):
