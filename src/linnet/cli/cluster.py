@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..exact.results import OLSResult
-from .stream import STREAM_DEFAULTS, refuse_in_memory_flags, streamed_model, write_outputs
+from .stream import STREAM_DEFAULTS, refuse_in_memory_flags, streamed_model, validation_file, write_outputs
 
 CSV_BLOCKSIZE = "64MB"
 """Bytes of CSV per Dask partition."""
@@ -96,6 +96,7 @@ def cluster_train(args, verbose: int) -> dict:
     table, features = frame(args.data, args.target, args.features)
     held = None
     if args.validation_data is not None:
+        validation_file(args, features)  # its columns and a first row, checked here before the cluster starts
         held = frame(args.validation_data, args.target, features)[0]
     elif args.validation_split:
         table, held = _held_out(table, args.validation_split)

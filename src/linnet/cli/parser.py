@@ -133,7 +133,8 @@ def _add_stream_flags(parser: argparse.ArgumentParser) -> None:
     stream.add_argument("--shuffle-buffer", type=_rows, default=1_000_000,
                         help="rows of the shuffle buffer when streaming (default 1000000; 0: file order)")
     stream.add_argument("--validation-data", type=_path, help="a second file to validate on when streaming or on a "
-                        "Dask cluster (refused for a file read in memory: add --stream)")
+                        "Dask cluster, with the training file's columns and at least one row (checked before "
+                        "training; refused for a file read in memory: add --stream)")
 
 
 def _add_cluster_flags(parser: argparse.ArgumentParser) -> None:

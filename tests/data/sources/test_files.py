@@ -431,3 +431,15 @@ def test_float16_columns_are_numbers(tmp_path, suffix):
     assert source.feature_names == (["a"] if suffix == ".npz" else ["a", "b"]) and source.dtype == np.float32
     x = a[:, None].astype(np.float64) if suffix == ".npz" else np.column_stack([a.astype(np.float64), b])
     np.testing.assert_allclose(linnet.ols(path, target="y").params, linnet.ols(x, y).params, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("rows", [0, 3])
+def test_has_rows_asks_parquet_metadata_and_reads_csv_only_to_its_first_row(tmp_path, rows, monkeypatch):
+    parquet, csv = tmp_path / "d.parquet", tmp_path / "d.csv"
+    pq.write_table(table(X[:rows], Y[:rows]), parquet, row_group_size=2)
+    csv.write_text("a,b,c,price\n" + "".join(f"{p},{q},{r},{t}\n" for (p, q, r), t in zip(X[:rows], Y[:rows])))
+    source = ParquetSource(parquet, "price")
+    monkeypatch.setattr(ParquetSource, "_read", lambda self, piece: pytest.fail("decoded a row group"))
+    assert source.has_rows() is bool(rows)
+    assert CSVSource(csv, "price").has_rows() is bool(rows)
+    assert CSVSource([csv, csv], "price").has_rows() is bool(rows)

@@ -144,6 +144,11 @@ class ChunkedFiles:
                 raise ValueError(f"Column {name!r} is {columns[name]} in the partition {str(file)!r} but {kind} in "
                                  f"{str(self.files[0])!r}: the partitions' schemas differ.")
 
+    def has_rows(self) -> bool:
+        """Whether a pass reads at least one row, found cheaply: the chunks are read only up to the first that holds
+        a row (a header-only CSV file ends at once; ``ParquetSource`` asks its metadata instead)."""
+        return any(len(columns[self.target]) for piece in self._pieces() for columns, _ in self._read(piece))
+
     @property
     def dtype(self) -> type:
         """float32 when every chosen column is float32 (or float16, which float32 holds exactly), else float64."""

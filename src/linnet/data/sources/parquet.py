@@ -82,6 +82,10 @@ class ParquetSource(ChunkedFiles):
         """Rows read by a pass (of the selected row groups), from the metadata."""
         return sum(rows for _, rows in self._row_groups()[self._selected])
 
+    def has_rows(self) -> bool:
+        """Whether a pass reads at least one row, from the metadata (nothing is decoded)."""
+        return self.n_rows > 0
+
     def __len__(self) -> int:
         """Training batches per epoch: ``ceil(rows / batch_size)``."""
         return -(-self.n_rows // self.batch_size)
