@@ -154,3 +154,21 @@ def test_a_validation_file_missing_a_column_is_refused_naming_the_flag(capsys, p
     assert status == 2 and err.count("\n") == 1, err
     assert err.startswith(f"linnet: error: --validation-data {validation}: '{validation}': Unknown column "
                           f"'{missing}'"), err
+
+
+def test_a_target_written_with_spaces_in_the_header_is_found_in_memory_and_streamed(capsys, tmp_path,
+                                                                                   printed_params):
+    """--target y found the header's '  y' in memory (read_csv strips the names) but not streamed: 'Unknown column
+    'y'. Did you mean '  y'?'."""
+    csv = tmp_path / "spaced.csv"
+    csv.write_text(" a , b,  t\n" + "".join(f"{p},{q},{r}\n" for (p, q), r in zip(X[:200], Y[:200])))
+    summaries = []
+    for in_memory in ([], ["--dropna"]):  # --dropna reads the file whole
+        assert cli.main(["ols", str(csv), "--target", "t", *in_memory]) == 0
+        summaries.append(printed_params(capsys.readouterr().out))
+    np.testing.assert_allclose(summaries[0], summaries[1], rtol=1e-12)
+    for streamed in ([], ["--stream"]):
+        assert cli.main(["train", str(csv), "--target", "t", "--features", "b", "a", "--validation-split", "0",
+                         "--epochs", "2", "--quiet", "--no-plots", "--out", str(tmp_path / "o"), *streamed]) == 0
+        assert "Learned equation: t = " in capsys.readouterr().out
+        assert linnet.load_model(tmp_path / "o" / "model.linnet").training_config["feature_names"] == ["b", "a"]

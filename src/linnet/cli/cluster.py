@@ -56,6 +56,7 @@ def frame(path: Path, target: str, features: list[str] | None):
     import dask.dataframe as dd
 
     from ..dask import read_parquet
+    from ..data._csv import checked_header
     path = Path(path)
     if path.is_dir() or path.suffix.lower() in (".parquet", ".pq"):
         table = read_parquet(path)
@@ -63,6 +64,8 @@ def frame(path: Path, target: str, features: list[str] | None):
         if not path.is_file():
             raise FileNotFoundError(f"No such CSV file: {str(path)!r}.")
         table = dd.read_csv(path, blocksize=CSV_BLOCKSIZE, sep="\t" if path.suffix.lower() == ".tsv" else ",")
+        header = checked_header(list(table.columns), path)  # " y" is y, as linnet's CSV readers read it
+        table = table.rename(columns=dict(zip(table.columns, header)))
     else:
         raise ValueError(f"--scheduler/--workers read Parquet files or folders and CSV/TSV files. Received: "
                          f"{str(path)!r}")

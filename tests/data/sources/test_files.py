@@ -492,3 +492,24 @@ def test_integer_columns_within_2_53_and_float_columns_are_not_warned_of(tmp_pat
         source = ParquetSource(path, "y")
         list(source.chunks())
         list(source.epoch(np.random.default_rng(0)))
+
+
+def test_a_csv_header_is_read_with_its_names_stripped_as_read_csv_reads_it(tmp_path):
+    """The streamed reader kept the header's ' y' where read_csv strips it to 'y': target 'y' was found in memory
+    only, and the features were named ' x1 ', 'x2'."""
+    spaced, plain = tmp_path / "parts" / "0.csv", tmp_path / "parts" / "1.csv"
+    spaced.parent.mkdir()
+    spaced.write_text(" x1 ,x2,  y\n1,2,5\n2,1,4\n3,3,9\n")
+    plain.write_text("x1,x2,y\n4,0,4\n5,5,15\n")
+    x, y, names = linnet.data.read_csv(spaced, "y")
+    source = CSVSource(spaced, "y")
+    assert source.feature_names == names == ["x1", "x2"]
+    (xs, ys), = source.chunks()
+    np.testing.assert_array_equal(xs, x)
+    np.testing.assert_array_equal(ys, y)
+    folder = CSVSource(spaced.parent, "y", ["x2", "x1"])  # the partitions agree once stripped
+    assert np.concatenate([chunk for chunk, _ in folder.chunks()]).tolist() == [[2, 1], [1, 2], [3, 3], [0, 4], [5, 5]]
+    spaced.write_text("x, x ,y\n1,2,3\n")  # two names once stripped: refused, as read_csv refuses them
+    for read in (linnet.data.read_csv, CSVSource):
+        with pytest.raises(ValueError, match=r"names the column\(s\) 'x' more than once"):
+            read(spaced, "y")
