@@ -39,7 +39,7 @@ def cluster():
     dask = pytest.importorskip("dask", reason="the Dask cluster tests need pip install 'linnet[dask]'")
     distributed = pytest.importorskip("distributed", reason="the Dask cluster tests need pip install 'linnet[dask]'")
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}), \
-            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                      memory_limit="1GiB") as local:
         yield local
 

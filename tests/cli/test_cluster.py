@@ -114,3 +114,29 @@ def test_scheduler_and_workers_exclude_each_other(capsys, parquet):
     with pytest.raises(SystemExit) as exit_:
         cli.main(["ols", str(parquet), "--target", "t", "--scheduler", "tcp://x:1", "--workers", "2"])
     assert exit_.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("content", "expected"), [("a,b,t\n", "the file holds no data rows"),
+                                                   ("a,t\n1,2\n", "Unknown column 'b'")])
+def test_a_validation_file_without_rows_or_columns_is_refused_before_the_cluster_starts(capsys, parquet, tmp_path,
+                                                                                          monkeypatch, content,
+                                                                                          expected):
+    """An empty --validation-data file was found after the first epoch on the cluster ('The evaluation data source
+    DaskBatches(...) yielded no batch'); one missing a feature named --features, which was not given."""
+    monkeypatch.setattr("linnet.cli.cluster.connected", lambda args: pytest.fail("the cluster was started"))
+    validation = tmp_path / "v.csv"
+    validation.write_text(content)
+    status = cli.main(["train", str(parquet), "--target", "t", "--workers", "1", "--validation-data",
+                       str(validation), "--epochs", "1", "--quiet", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"linnet: error: --validation-data {validation}: ") and expected in err, err
+
+
+def test_a_csv_header_with_spaces_is_read_on_the_cluster_as_in_memory(capsys, cluster, tmp_path, printed_params):
+    """dask.dataframe.read_csv kept '  t' where linnet's CSV readers strip it: --target t was unknown."""
+    csv = tmp_path / "spaced.csv"
+    csv.write_text(" a , b,  t\n" + "".join(f"{p},{q},{r}\n" for (p, q), r in zip(X[:200], Y[:200])))
+    assert cli.main(["ols", str(csv), "--target", "t", "--scheduler", cluster.scheduler_address]) == 0
+    np.testing.assert_allclose(printed_params(capsys.readouterr().out), linnet.exact.ols(X[:200], Y[:200]).params,
+                               rtol=1e-4)

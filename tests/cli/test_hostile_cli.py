@@ -2,11 +2,13 @@
 traceback, never a silent wrong result (found by fuzzing the command line)."""
 
 import os
+import re
 import stat
 import threading
 
 import pytest
 
+import linnet
 from linnet import cli
 
 
@@ -81,10 +83,16 @@ def test_validation_data_is_not_ignored_when_the_file_is_read_in_memory(capsys, 
 
 
 def test_an_output_in_a_missing_folder_is_named_not_its_temporary_file(tmp_path, capsys):
-    """'[Errno 2] No such file or directory: '.../missing/.b.csv.14538.e1a71cbeb522.tmp'' named the temporary."""
+    """'[Errno 2] No such file or directory: '.../missing/.b.csv.14538.e1a71cbeb522.tmp'' named the temporary. The
+    command now refuses the destination before writing (``cli.outputs``); the write itself still names the target."""
+    from linnet.data import boston_housing
     target = tmp_path / "missing" / "b.csv"
     assert cli.main(["datasets", "export", "boston", str(target)]) == 2
-    assert capsys.readouterr().err.strip() == f"linnet: error: [Errno 2] No such file or directory: '{target}'"
+    err = capsys.readouterr().err
+    assert err.startswith(f"linnet: error: destination {target}: ") and ".tmp" not in err
+    with pytest.raises(FileNotFoundError) as raised:
+        boston_housing.export_csv(target)
+    assert str(raised.value) == f"[Errno 2] No such file or directory: '{target}'"
 
 
 def test_a_column_a_second_file_lacks_is_named_with_that_file(tmp_path, capsys):
@@ -119,10 +127,17 @@ def test_a_column_beyond_float32_is_named_by_its_header(tmp_path, capsys, stream
 
 
 def test_an_empty_validation_file_is_named(tmp_path, capsys):
-    """'The evaluation data source yielded no batch' did not say which file was empty."""
+    """'The evaluation data source yielded no batch' did not say which file was empty. The command now refuses the
+    file before training, naming the flag (``cli.stream.validation_file``); ``fit`` given the empty source still
+    names it."""
+    from linnet.data.sources import CSVSource
     train, validation = tmp_path / "t.csv", tmp_path / "v.csv"
     train.write_text("a,y\n" + "".join(f"{i},{2 * i}\n" for i in range(20)))
     validation.write_text("a,y\n")
     assert cli.main(["train", str(train), "--target", "y", "--stream", "--validation-data", str(validation),
                      "--epochs", "1", "--out", str(tmp_path / "o"), "--quiet", "--no-plots"]) == 2
-    assert f"The evaluation data source CSVSource('{validation}'" in capsys.readouterr().err
+    assert f"--validation-data {validation}: the file holds no data rows" in capsys.readouterr().err
+    model = linnet.Sequential([linnet.layers.Input((1,)), linnet.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    with pytest.raises(ValueError, match=re.escape(f"The evaluation data source CSVSource('{validation}'")):
+        model.fit(CSVSource(train, "y"), validation_data=CSVSource(validation, "y"), epochs=1, verbose=0)

@@ -109,3 +109,66 @@ def test_the_rows_progress_line_shows_rows_speed_and_eta():
     unknown = RowsProgress(None, io.StringIO())
     unknown.rows = 1_234
     assert unknown.line(unknown.start + 1.0).startswith("1.23k rows - 1.23k rows/s - 1s elapsed")
+
+
+def empty_file(path):
+    """A file of the columns a, b, t and no row: a header only (CSV) or a schema only (Parquet)."""
+    if path.suffix == ".csv":
+        path.write_text("a,b,t\n")
+    else:
+        pq.write_table(pa.table({name: np.empty(0) for name in ("a", "b", "t")}), path)
+    return path
+
+
+@pytest.fixture
+def no_fit(monkeypatch):
+    """Training fails the test: what is refused must be refused before it."""
+    def fit(*args, **kwargs):
+        raise AssertionError("fit was called: the check came after training started")
+    monkeypatch.setattr("linnet.engine.sequential.Sequential.fit", fit)
+
+
+@pytest.mark.parametrize("empty", ["empty.csv", "empty.parquet"])
+@pytest.mark.parametrize("normalize", [[], ["--no-standardize"]])
+def test_an_empty_validation_file_is_refused_before_training(capsys, parquet, tmp_path, no_fit, empty, normalize):
+    """An empty --validation-data file was found at the first validation, after the first epoch: 'The evaluation
+    data source ParquetSource(...) yielded no batch', naming no flag."""
+    validation = empty_file(tmp_path / empty)
+    status = cli.main(["train", str(parquet), "--target", "t", "--stream", "--validation-data", str(validation),
+                       "--epochs", "1", "--out", str(tmp_path / "out"), *normalize])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == "" and err.count("\n") == 1, err
+    assert err == (f"linnet: error: --validation-data {validation}: the file holds no data rows, so there is nothing "
+                   f"to validate on; give a file with rows, or leave the flag out. Received: --validation-data "
+                   f"{validation}\n")
+
+
+@pytest.mark.parametrize("header", ["a,t", "b,t", "a,b"])
+def test_a_validation_file_missing_a_column_is_refused_naming_the_flag(capsys, parquet, tmp_path, no_fit, header):
+    validation = tmp_path / "v.csv"
+    validation.write_text(f"{header}\n1,2\n")
+    status = cli.main(["train", str(parquet), "--target", "t", "--stream", "--validation-data", str(validation),
+                       "--epochs", "1", "--quiet", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    missing = ({"a", "b", "t"} - set(header.split(","))).pop()
+    assert status == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"linnet: error: --validation-data {validation}: '{validation}': Unknown column "
+                          f"'{missing}'"), err
+
+
+def test_a_target_written_with_spaces_in_the_header_is_found_in_memory_and_streamed(capsys, tmp_path,
+                                                                                   printed_params):
+    """--target y found the header's '  y' in memory (read_csv strips the names) but not streamed: 'Unknown column
+    'y'. Did you mean '  y'?'."""
+    csv = tmp_path / "spaced.csv"
+    csv.write_text(" a , b,  t\n" + "".join(f"{p},{q},{r}\n" for (p, q), r in zip(X[:200], Y[:200])))
+    summaries = []
+    for in_memory in ([], ["--dropna"]):  # --dropna reads the file whole
+        assert cli.main(["ols", str(csv), "--target", "t", *in_memory]) == 0
+        summaries.append(printed_params(capsys.readouterr().out))
+    np.testing.assert_allclose(summaries[0], summaries[1], rtol=1e-12)
+    for streamed in ([], ["--stream"]):
+        assert cli.main(["train", str(csv), "--target", "t", "--features", "b", "a", "--validation-split", "0",
+                         "--epochs", "2", "--quiet", "--no-plots", "--out", str(tmp_path / "o"), *streamed]) == 0
+        assert "Learned equation: t = " in capsys.readouterr().out
+        assert linnet.load_model(tmp_path / "o" / "model.linnet").training_config["feature_names"] == ["b", "a"]

@@ -408,3 +408,39 @@ def test_a_corrupt_npz_leaves_no_file_open(tmp_path):
             raise AssertionError("a truncated archive was read")
         gc.collect()
     assert not [w for w in caught if issubclass(w.category, ResourceWarning)], [str(w.message) for w in caught]
+
+
+BEYOND_2_53 = ("holds values beyond 2**53 in magnitude (9,007,199,254,740,993), which float64 cannot all hold: read as "
+               "numbers, they are rounded (to about 16 significant digits). If the exact values matter (an identifier, "
+               "a timestamp in nanoseconds), leave the column out of the features, or subtract an offset first.")
+
+
+@pytest.mark.parametrize("kind", ["parquet-int64", "parquet-uint64", "npz-int64", "npz-uint64"])
+def test_an_integer_column_beyond_2_53_is_named_in_a_warning(tmp_path, kind):
+    """An int64/uint64 column beyond 2**53 became float64 silently: 2**53 + 1 read as 2**53, the ids 1, 2 apart
+    read as equal (caught only when every value collapsed into one, as a constant column)."""
+    form, dtype = kind.split("-")
+    ids = np.array([2**53 - 1, 2**53, 2**53 + 1], dtype=dtype)
+    path = tmp_path / f"ids.{form}"
+    if form == "npz":
+        np.savez(path, id=ids, price=np.array(PRICE))
+    else:
+        pa = pytest.importorskip("pyarrow", reason="Parquet needs pyarrow (linnet[parquet])")
+        pq = pytest.importorskip("pyarrow.parquet")
+        pq.write_table(pa.table({"id": ids, "price": PRICE}), path)
+    with pytest.warns(UserWarning) as caught:
+        x, _, _ = read_table(path, "price")
+    assert [str(w.message) for w in caught] == [f"'{path}': the integer column 'id' {BEYOND_2_53}"]
+    assert caught[0].filename == __file__
+    assert x[2, 0] == 2.0**53  # rounded, as said
+
+
+@pytest.mark.parametrize("dtype", ["int64", "uint64", "int32"])
+def test_integers_within_2_53_convert_without_a_warning(tmp_path, dtype):
+    ids = np.array([0, 2**53 if dtype != "int32" else 2**31 - 1, 7], dtype=dtype)
+    path = tmp_path / "ids.npz"
+    np.savez(path, id=ids if dtype == "uint64" else -ids, price=np.array(PRICE))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x, _, _ = read_npz(path, "price")
+    np.testing.assert_array_equal(x[:, 0], (ids if dtype == "uint64" else -ids).astype(float))

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..exact.results import OLSResult
-from .stream import STREAM_DEFAULTS, refuse_in_memory_flags, streamed_model, write_outputs
+from .stream import STREAM_DEFAULTS, refuse_in_memory_flags, streamed_model, validation_file, write_outputs
 
 CSV_BLOCKSIZE = "64MB"
 """Bytes of CSV per Dask partition."""
@@ -56,6 +56,7 @@ def frame(path: Path, target: str, features: list[str] | None):
     import dask.dataframe as dd
 
     from ..dask import read_parquet
+    from ..data._csv import checked_header
     path = Path(path)
     if path.is_dir() or path.suffix.lower() in (".parquet", ".pq"):
         table = read_parquet(path)
@@ -63,6 +64,8 @@ def frame(path: Path, target: str, features: list[str] | None):
         if not path.is_file():
             raise FileNotFoundError(f"No such CSV file: {str(path)!r}.")
         table = dd.read_csv(path, blocksize=CSV_BLOCKSIZE, sep="\t" if path.suffix.lower() == ".tsv" else ",")
+        header = checked_header(list(table.columns), path)  # " y" is y, as linnet's CSV readers read it
+        table = table.rename(columns=dict(zip(table.columns, header)))
     else:
         raise ValueError(f"--scheduler/--workers read Parquet files or folders and CSV/TSV files. Received: "
                          f"{str(path)!r}")
@@ -96,6 +99,7 @@ def cluster_train(args, verbose: int) -> dict:
     table, features = frame(args.data, args.target, args.features)
     held = None
     if args.validation_data is not None:
+        validation_file(args, features)  # its columns and a first row, checked here before the cluster starts
         held = frame(args.validation_data, args.target, features)[0]
     elif args.validation_split:
         table, held = _held_out(table, args.validation_split)

@@ -24,6 +24,8 @@ LANDSCAPE_NOTE = ("No landscape.png: the landscape is the loss over (slope, inte
                   "one has {n} features.")
 MAX_PANELS = 6
 """Partial fits are drawn for at most this many features."""
+FIGURES = ("fit.png", "fit_test.png", "predictions.png", "residuals.png", "loss.png", "gap.png", "landscape.png")
+"""Every figure a run may write (``cli.outputs`` checks, before training, that none of them is a folder)."""
 
 
 def labelled(task: Task) -> tuple[list[str], str]:

@@ -12,36 +12,21 @@ import json
 import os
 import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 
 from .. import _naming
 from .._atomic import write_text
+from .outputs import out_folder, output_file
 from .parser import build_parser
 
 # optional module -> the extra that installs it
 EXTRAS = {"pyarrow": "parquet", "matplotlib": "plot", "dask": "dask", "distributed": "dask"}
 
 
-def _out_folder(out: Path | None, name: str) -> Path:
-    """``--out``, or ``linnet-out/NAME`` by default, checked before any reading or training: a folder linnet can
-    write in, or a path whose nearest existing part is one (the folders are made when the outputs are written)."""
-    received = f"--out {out}" if out else f"no --out (the default is linnet-out/{name})"
-    out = out or Path("linnet-out") / name
-    existing = next(path for path in (out, *out.parents) if os.path.lexists(path))
-    if not existing.is_dir():
-        raise ValueError(f"--out must be a folder, or a path where one can be made, but {str(existing)!r} is not a "
-                         f"folder. Received: {received}")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ValueError(f"--out must be a folder linnet can write in, but {str(existing)!r} is not writable. "
-                         f"Received: {received}")
-    return out
-
-
 def _run_task(task, args, verbose: int) -> int:
     from .tasks import run
-    out = args.out  # checked by _out_folder
+    out = args.out  # checked by out_folder
     results = sys.stdout
     with contextlib.redirect_stdout(sys.stderr):  # the progress bar is a diagnostic, not a result
         metrics = run(task, out, verbose=verbose, plots=args.plots, exact_plots=args.exact_plots,
@@ -53,7 +38,7 @@ def _run_task(task, args, verbose: int) -> int:
 
 def command_demo(args) -> int:
     from .tasks import demo
-    args.out = _out_folder(args.out, args.name)
+    args.out = out_folder(args.out, args.name)
     task = demo(args.name, seed=42 if args.seed is None else args.seed)
     return _run_task(task, args, verbose=args.verbose or 0)  # quiet as the tutorials (fit(verbose=0))
 
@@ -62,7 +47,7 @@ def command_train(args) -> int:
     from . import cluster
     from .stream import STREAM_BYTES, stream_train
     from .tasks import check, describe, progress_verbosity, task_from_file
-    args.out = _out_folder(args.out, args.data.stem)
+    args.out = out_folder(args.out, args.data.stem)
     large = args.data.is_file() and args.data.stat().st_size >= STREAM_BYTES
     if cluster.wanted(args) or args.stream or args.data.is_dir() or large:
         with contextlib.redirect_stdout(sys.stderr):  # progress is a diagnostic; results are printed after
@@ -101,6 +86,8 @@ def _model_names(model) -> tuple[list[str] | None, str]:
 def command_predict(args) -> int:
     from ..data import read_table
     from ..engine.sequential import load_model
+    if args.output:  # before reading the model and the rows
+        output_file(args.output, "--output", "the predictions")
     model = load_model(args.model)
     features, target = _model_names(model)
     if args.x is not None:
@@ -200,7 +187,7 @@ def command_datasets(args) -> int:
     if args.name != "boston" or args.destination is None:
         raise ValueError(f"datasets export takes a name (boston) and a CSV file to write. Received: {args.name!r}, "
                          f"{args.destination}")
-    boston_housing.export_csv(args.destination)
+    boston_housing.export_csv(output_file(args.destination, "destination", "the data set"))
     print(f"Wrote {args.destination} ({boston_housing.N_SAMPLES} rows; target column {boston_housing.TARGET_NAME})")
     return 0
 

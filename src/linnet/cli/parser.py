@@ -113,7 +113,8 @@ def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_training_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=_path, help="folder for figures, model and metrics.json")
+    parser.add_argument("--out", type=_path, help="folder for figures, model.linnet and metrics.json (made if "
+                        "missing; checked before training, and a model file name such as model.keras is refused)")
     parser.add_argument("--seed", type=int, default=None, help="seed for initial weights and shuffles")
     figures = parser.add_mutually_exclusive_group()
     figures.add_argument("--no-plots", dest="plots", action="store_false", help="skip the figures")
@@ -132,7 +133,8 @@ def _add_stream_flags(parser: argparse.ArgumentParser) -> None:
     stream.add_argument("--shuffle-buffer", type=_rows, default=1_000_000,
                         help="rows of the shuffle buffer when streaming (default 1000000; 0: file order)")
     stream.add_argument("--validation-data", type=_path, help="a second file to validate on when streaming or on a "
-                        "Dask cluster (refused for a file read in memory: add --stream)")
+                        "Dask cluster, with the training file's columns and at least one row (checked before "
+                        "training; refused for a file read in memory: add --stream)")
 
 
 def _add_cluster_flags(parser: argparse.ArgumentParser) -> None:
@@ -194,7 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="values of the single feature, one per row; for a model of d features, rows of d "
                              "values in feature order (--x 1 2 3 4 is two rows of a 2-feature model)")
     source.add_argument("--input", type=_path, help="CSV/NPZ/Parquet file holding the model's feature columns")
-    predict.add_argument("--output", type=_path, help="write predictions to this CSV instead of stdout")
+    predict.add_argument("--output", type=_path, help="write predictions to this CSV instead of stdout (in an existing "
+                         "folder; checked before the model is read)")
 
     inspect = commands.add_parser("inspect", help="show a saved model", epilog=EXAMPLES["inspect"])
     inspect.add_argument("model", type=_path, help="a .linnet or .keras file")

@@ -124,8 +124,7 @@ def stream_train(args, verbose: int) -> dict:
                        shuffle_buffer=args.shuffle_buffer)
     validation = None
     if args.validation_data is not None:
-        validation = open_file(args.validation_data, args.target, source.feature_names, batch_size=batch_size,
-                               shuffle=False)
+        validation = validation_file(args, source.feature_names, batch_size=batch_size)
     elif args.validation_split and isinstance(source, ParquetSource):
         source, validation = source.held_out(args.validation_split)
     elif args.validation_split:
@@ -138,6 +137,22 @@ def stream_train(args, verbose: int) -> dict:
     history = model.fit(source, validation_data=validation, epochs=args.epochs, verbose=verbose, seed=args.seed)
     model.training_config.update(feature_names=source.feature_names, target_name=args.target)
     return write_outputs(model, history.history, exact, args)
+
+
+def validation_file(args, features: list[str], **options):
+    """``--validation-data`` as a file source (unshuffled) of ``features`` and the target, refused before training,
+    naming the flag, when it lacks one of those columns or holds no row (a Parquet file's metadata says; a CSV
+    file is read up to its first row): found at the first validation, such a file cost an epoch."""
+    path = args.validation_data
+    try:
+        source = open_file(path, args.target, features, **options, shuffle=False)
+    except (ValueError, TypeError) as error:
+        raise (TypeError if isinstance(error, TypeError) else ValueError)(f"--validation-data {path}: {error}") \
+            from None
+    if not source.has_rows():
+        raise ValueError(f"--validation-data {path}: the file holds no data rows, so there is nothing to validate "
+                         f"on; give a file with rows, or leave the flag out. Received: --validation-data {path}")
+    return source
 
 
 def streamed_model(feature_names: list[str], args, state) -> Sequential:

@@ -84,3 +84,19 @@ def parquet_column(file, name: str, path: Path) -> np.ndarray:
         raise ValueError(f"Column {name!r} of {str(path)!r} has a missing value at row {row} (0-based); "
                          f"remove or fill that row first.")
     return values.to_numpy()
+
+
+EXACT_INTEGERS = 2**53
+"""float64 holds every integer up to this magnitude; beyond it only some (2**53 + 1 becomes 2**53)."""
+
+
+def inexact_integers(low, high, column: str, path: Path) -> str | None:
+    """The warning for an integer ``column`` of ``path`` whose values run from ``low`` to ``high``, when some are
+    beyond ``EXACT_INTEGERS`` (read as float64, they are rounded); else None."""
+    beyond = max(-int(low), int(high))
+    if beyond <= EXACT_INTEGERS:
+        return None
+    return (f"{str(path)!r}: the integer column {column!r} holds values beyond 2**53 in magnitude ({beyond:,}), "
+            f"which float64 cannot all hold: read as numbers, they are rounded (to about 16 significant digits). If "
+            f"the exact values matter (an identifier, a timestamp in nanoseconds), leave the column out of the "
+            f"features, or subtract an offset first.")

@@ -23,7 +23,8 @@ import numpy as np
 
 from .. import _validation as _checks
 from .._naming import distinct_columns, repeated
-from ._columnar import import_pyarrow, npz_arrays, npz_columns, parquet_column
+from .._warnings import warn
+from ._columnar import import_pyarrow, inexact_integers, npz_arrays, npz_columns, parquet_column
 from ._csv import complete_rows, csv_number, csv_rows, numeric_columns, one_hot
 
 Table = tuple[np.ndarray, np.ndarray, list[str]]
@@ -113,7 +114,8 @@ def read_npz(path: PathLike, target: str, features: Iterable[str] | None = None)
     Each 1-D or ``(n, 1)`` array is one column named by its key; a 2-D ``(n, k)`` array ``a`` gives the
     columns ``a0 ... a{k-1}``, except that an array ``x`` takes its column names from a string array
     ``feature_names`` when the archive has one. So ``numpy.savez(f, x=x, y=y)`` is read with ``target="y"``,
-    and ``numpy.savez(f, rooms=..., price=...)`` with ``target="price"``.
+    and ``numpy.savez(f, rooms=..., price=...)`` with ``target="price"``. An integer column with values beyond 2**53
+    in magnitude, which float64 rounds, is named in a ``UserWarning``.
     """
     path = _checks.existing_file(path)
     columns = npz_columns(npz_arrays(path), path)
@@ -124,7 +126,8 @@ def read_parquet(path: PathLike, target: str, features: Iterable[str] | None = N
     """Read a Parquet file with ``pyarrow``; see :func:`read_table`.
 
     Only the chosen columns are read from disk. Integer, float and boolean columns are accepted; nulls and
-    NaNs are reported with their row.
+    NaNs are reported with their row, and an integer column with values beyond 2**53 in magnitude, which float64
+    rounds, is named in a ``UserWarning`` (as in :func:`read_npz`).
     """
     path = _checks.existing_file(path)
     pyarrow, parquet = import_pyarrow()
@@ -198,6 +201,10 @@ def _finite_column(values: np.ndarray, name: str, path: Path) -> np.ndarray:
         first = values[:1].tolist()[0] if values.size else None
         raise TypeError(f"Column {name!r} of {str(path)!r} holds {values.dtype} values, not numbers "
                         f"(row 0: {first!r}).")
+    if values.dtype.kind in "iu" and values.size:  # the conversion below rounds integers beyond 2**53
+        message = inexact_integers(values.min(), values.max(), name, path)
+        if message:
+            warn(message)
     values = values.astype(np.float64)
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:

@@ -431,3 +431,85 @@ def test_float16_columns_are_numbers(tmp_path, suffix):
     assert source.feature_names == (["a"] if suffix == ".npz" else ["a", "b"]) and source.dtype == np.float32
     x = a[:, None].astype(np.float64) if suffix == ".npz" else np.column_stack([a.astype(np.float64), b])
     np.testing.assert_allclose(linnet.ols(path, target="y").params, linnet.ols(x, y).params, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("rows", [0, 3])
+def test_has_rows_asks_parquet_metadata_and_reads_csv_only_to_its_first_row(tmp_path, rows, monkeypatch):
+    parquet, csv = tmp_path / "d.parquet", tmp_path / "d.csv"
+    pq.write_table(table(X[:rows], Y[:rows]), parquet, row_group_size=2)
+    csv.write_text("a,b,c,price\n" + "".join(f"{p},{q},{r},{t}\n" for (p, q, r), t in zip(X[:rows], Y[:rows])))
+    source = ParquetSource(parquet, "price")
+    monkeypatch.setattr(ParquetSource, "_read", lambda self, piece: pytest.fail("decoded a row group"))
+    assert source.has_rows() is bool(rows)
+    assert CSVSource(csv, "price").has_rows() is bool(rows)
+    assert CSVSource([csv, csv], "price").has_rows() is bool(rows)
+
+
+BEYOND_2_53 = "holds values beyond 2**53 in magnitude (9,007,199,254,740,993), which float64 cannot all hold"
+
+
+def big_ids(tmp_path, form: str, dtype: str, statistics: bool = True) -> Path:
+    """Rows whose integer column ``id`` reaches 2**53 + 1 in its first chunk (a row group, a memory-map slice)."""
+    ids = np.tile(np.array([2**53 + 1, 2**53, 3, 4], dtype=dtype), 5)
+    x, path = np.arange(20.0), tmp_path / f"ids.{form}"
+    if form == "npz":
+        np.savez(path, id=ids, x=x, y=2 * x)
+    else:
+        pq.write_table(pa.table({"id": ids, "x": x, "y": 2 * x}), path, row_group_size=4,
+                       write_statistics=statistics)
+    return path
+
+
+@pytest.mark.parametrize(("form", "statistics"), [("parquet", True), ("parquet", False), ("npz", False)])
+@pytest.mark.parametrize("dtype", ["int64", "uint64"])
+@pytest.mark.parametrize("use", ["ols", "epoch"])
+def test_a_file_sources_integer_column_beyond_2_53_is_named_once(tmp_path, form, statistics, dtype, use):
+    """A streamed int64/uint64 column beyond 2**53 was rounded silently when converted to float. Now it is named once
+    per column (from the Parquet statistics when the file has them, before any read; else from the first chunk that
+    has such a value), in a warning on the user's line, however many passes read it."""
+    path = big_ids(tmp_path, form, dtype, statistics)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        source = open_file(path, "y")
+        opened = len(caught)
+        for _ in range(2):
+            linnet.ols(source) if use == "ols" else list(source.epoch(np.random.default_rng(0)))
+    said = [w for w in caught if "2**53" in str(w.message)]
+    assert [str(w.message).split(", which")[0] for w in said] == [f"'{path}': the integer column 'id' "
+                                                                 f"{BEYOND_2_53.split(', which')[0]}"]
+    assert said[0].filename == __file__
+    assert opened == (1 if statistics and form == "parquet" else 0)  # the metadata says it up front
+
+
+def test_integer_columns_within_2_53_and_float_columns_are_not_warned_of(tmp_path):
+    path = tmp_path / "d.parquet"
+    big = np.array([2.0**60, 1.0, 2.0, 5.0] * 5)  # a float column: its values are what they are
+    pq.write_table(pa.table({"id": np.tile(np.array([-(2**53), 2**53, 0, 1]), 5), "big": big,
+                             "small": np.arange(20, dtype=np.int32), "y": np.arange(20.0)}), path, row_group_size=4,
+                   write_statistics=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        source = ParquetSource(path, "y")
+        list(source.chunks())
+        list(source.epoch(np.random.default_rng(0)))
+
+
+def test_a_csv_header_is_read_with_its_names_stripped_as_read_csv_reads_it(tmp_path):
+    """The streamed reader kept the header's ' y' where read_csv strips it to 'y': target 'y' was found in memory
+    only, and the features were named ' x1 ', 'x2'."""
+    spaced, plain = tmp_path / "parts" / "0.csv", tmp_path / "parts" / "1.csv"
+    spaced.parent.mkdir()
+    spaced.write_text(" x1 ,x2,  y\n1,2,5\n2,1,4\n3,3,9\n")
+    plain.write_text("x1,x2,y\n4,0,4\n5,5,15\n")
+    x, y, names = linnet.data.read_csv(spaced, "y")
+    source = CSVSource(spaced, "y")
+    assert source.feature_names == names == ["x1", "x2"]
+    (xs, ys), = source.chunks()
+    np.testing.assert_array_equal(xs, x)
+    np.testing.assert_array_equal(ys, y)
+    folder = CSVSource(spaced.parent, "y", ["x2", "x1"])  # the partitions agree once stripped
+    assert np.concatenate([chunk for chunk, _ in folder.chunks()]).tolist() == [[2, 1], [1, 2], [3, 3], [0, 4], [5, 5]]
+    spaced.write_text("x, x ,y\n1,2,3\n")  # two names once stripped: refused, as read_csv refuses them
+    for read in (linnet.data.read_csv, CSVSource):
+        with pytest.raises(ValueError, match=r"names the column\(s\) 'x' more than once"):
+            read(spaced, "y")

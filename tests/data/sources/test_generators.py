@@ -5,6 +5,8 @@ same order: same weights to float32 round-off); ``linnet.exact.ols`` on all rows
 (hooks called once per epoch, batch order a permutation when shuffled).
 """
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -241,3 +243,38 @@ def test_an_endless_pydataset_as_validation_data_is_told_what_works():
         num_batches = None
     with pytest.raises(ValueError, match="to validate or evaluate on it, give a PyDataset with a length"):
         model().fit(Sized(6), validation_data=Endless(0), verbose=0)
+
+
+class Locked(Houses):
+    """A dataset holding a lock, which does not pickle."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.lock = threading.Lock()
+
+
+def test_a_pydataset_that_cannot_be_pickled_for_worker_processes_is_a_type_error_before_training():
+    """workers=2, use_multiprocessing=True on a class defined in a function (or holding a lock or a generator)
+    raised the pool's raw "AttributeError: Can't pickle local object ..." (or TypeError: cannot pickle '_thread.lock'
+    object) from inside the first epoch."""
+    class Local(Houses):
+        pass
+
+    generator = Houses(workers=2, use_multiprocessing=True)
+    generator.rows_left = (row for row in X)
+    for data, why in ((Local(workers=2, use_multiprocessing=True), "Can't pickle local object"),
+                      (Locked(workers=2, use_multiprocessing=True), "cannot pickle '_thread.lock' object"),
+                      (generator, "cannot pickle 'generator' object")):
+        name = type(data).__qualname__
+        with pytest.raises(TypeError) as raised:
+            model().fit(data, epochs=1, verbose=0)
+        assert str(raised.value).startswith(f"The PyDataset {name} cannot be sent to worker processes: "
+                                            f"use_multiprocessing=True pickles the dataset for them, and pickling it "
+                                            f"failed (")
+        assert why in str(raised.value) and "Define the class at module level" in str(raised.value)
+        assert "or pass use_multiprocessing=False (the workers are then threads)" in str(raised.value)
+        assert str(raised.value).endswith(f"Received: {name}(workers=2, use_multiprocessing=True)")
+        assert data.calls == []  # refused before the first epoch began
+    threads = Local(workers=2, use_multiprocessing=False)  # the fix the message gives
+    model().fit(threads, epochs=1, verbose=0)
+    assert threads.calls == ["begin", "end"]

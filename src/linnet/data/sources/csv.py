@@ -7,7 +7,8 @@ with its column. A row longer than a block is refused with a clear error instead
 standard-library ``csv`` module would give Python strings per cell (slow, large); pandas' chunked reader
 parses in C too but holds its own Python objects per chunk and needs pandas.
 
-The delimiter is sniffed as :func:`linnet.data.read_csv` does; a missing value (empty, ``NA``, ``NaN``, ``null``)
+The delimiter is sniffed and the header's names stripped of surrounding spaces (``" y"`` is the column ``y``) as
+:func:`linnet.data.read_csv` does; a missing value (empty, ``NA``, ``NaN``, ``null``)
 is an error naming the column and the file's line, counted as :func:`linnet.data.read_csv` counts it (header
 included, a quoted field spanning lines ending on its last one): found by reading the file up to that row again,
 only when there is an error, since pyarrow's blocks know their first row but not their first line. CSV has no
@@ -47,6 +48,7 @@ class CSVSource(ChunkedFiles):
 
     def __init__(self, path, target, features=None, *, block_bytes: int = BLOCK_BYTES, **options):
         self.block_bytes = positive_int(block_bytes, "block_bytes")
+        self._written: dict[Path, dict[str, str]] = {}  # per file: each column's name -> its header field as written
         super().__init__(path, target, features, **options)
 
     def _csv(self):
@@ -61,8 +63,10 @@ class CSVSource(ChunkedFiles):
         return {"read_options": csv.ReadOptions(block_size=self.block_bytes),
                 "parse_options": csv.ParseOptions(delimiter=_delimiter(file)),
                 "convert_options": csv.ConvertOptions(
-                    include_columns=columns, null_values=sorted(MISSING_TEXT | {"NA", "NaN", "NULL", "None"}),
-                    column_types=None if columns is None else {name: self._kinds[name] for name in columns})}
+                    include_columns=None if columns is None else [self._written[file][name] for name in columns],
+                    null_values=sorted(MISSING_TEXT | {"NA", "NaN", "NULL", "None"}),
+                    column_types=None if columns is None else {self._written[file][name]: self._kinds[name]
+                                                               for name in columns})}
 
     def _open(self, file: Path, columns: list[str] | None):
         pyarrow, _ = import_pyarrow()
@@ -73,9 +77,10 @@ class CSVSource(ChunkedFiles):
 
     def _columns(self, file: Path) -> dict[str, str]:
         reader = self._open(file, None)
-        try:
-            checked_header(reader.schema.names, file)  # the in-memory reader's rules: named, distinct, not data
-            return {field.name: _kind(field.type) for field in reader.schema}
+        try:  # the in-memory reader's rules: named (spaces around a name stripped), distinct, not data
+            header = checked_header(reader.schema.names, file)
+            self._written[file] = dict(zip(header, reader.schema.names))
+            return {name: _kind(field.type) for name, field in zip(header, reader.schema)}
         except UnicodeDecodeError as error:  # pyarrow decodes the header's names when asked for them
             raise ValueError(f"{str(file)!r} is not a readable CSV file: its header is not UTF-8 ({error}); save "
                              f"it as UTF-8.") from None
@@ -95,6 +100,7 @@ class CSVSource(ChunkedFiles):
             except pyarrow.ArrowException as error:
                 raise ValueError(f"Cannot read {str(file)!r} after data row {row}: {error}") from None
             where = Where(repr(str(file)), row, partial(_line, file))
+            block = pyarrow.RecordBatch.from_arrays(block.columns, names)  # the header's names, stripped
             yield arrow_columns(block, names, where, DROPNA), where
             row += block.num_rows
 

@@ -9,7 +9,8 @@ Parquet row group, a CSV file, a slice of a memory map (its own single chunk).
 
 - ``chunks(rng, shuffle)``: ``(x, y)`` chunks, ``x`` ``(rows, p)`` and ``y`` ``(rows,)`` in the file's dtype
   (float32 stays float32, other numbers become float64), each checked: a null, NaN or infinite value is an
-  error naming the file, the chunk, the column and the row. Read ahead on a background thread.
+  error naming the file, the chunk, the column and the row. Read ahead on a background thread. An integer column
+  with values beyond 2**53, which float64 rounds, is named in a ``UserWarning`` (:mod:`.precision`).
 - ``epoch(rng)``: training batches of ``batch_size`` rows; with ``shuffle`` the piece order is drawn anew each
   epoch and the rows pass through a shuffle buffer of ``shuffle_buffer`` rows (:mod:`.shuffle`: tf.data's
   semantics, not a uniform permutation). The read-ahead thread also builds each chunk's float32 rows
@@ -32,6 +33,7 @@ from ..._arrow import numbers as arrow_numbers
 from ..._naming import distinct_columns
 from ..._warnings import warn
 from ..readers import chosen_features
+from .precision import IntegerRange
 from .prefetch import prefetched
 from .shuffle import batches
 
@@ -118,6 +120,9 @@ class ChunkedFiles:
         for file in self.files:
             self._check_partition(file, available if file == self.files[0] else self._columns(file))
         self.n_features = len(self.feature_names)
+        self._integers = IntegerRange([name for name, kind in self._kinds.items() if kind == "int"])
+        if self._integers.integers:
+            self._integer_statistics()
 
     def _numeric_columns(self, available: dict[str, str], target: str) -> list[str]:
         """The default features: every column but the target that holds numbers, in file order, as the in-memory
@@ -144,6 +149,11 @@ class ChunkedFiles:
                 raise ValueError(f"Column {name!r} is {columns[name]} in the partition {str(file)!r} but {kind} in "
                                  f"{str(self.files[0])!r}: the partitions' schemas differ.")
 
+    def has_rows(self) -> bool:
+        """Whether a pass reads at least one row, found cheaply: the chunks are read only up to the first that holds
+        a row (a header-only CSV file ends at once; ``ParquetSource`` asks its metadata instead)."""
+        return any(len(columns[self.target]) for piece in self._pieces() for columns, _ in self._read(piece))
+
     @property
     def dtype(self) -> type:
         """float32 when every chosen column is float32 (or float16, which float32 holds exactly), else float64."""
@@ -157,7 +167,8 @@ class ChunkedFiles:
         skips the finiteness check and yields ``(x, y, where)``: for a consumer whose arithmetic finds a NaN or
         infinity anyway and then calls :meth:`check` to name it (``linnet.ols`` does).
         """
-        return prefetched(self._assembled_chunks(self._ordered(rng, shuffle), checked), self.prefetch)
+        return self._integers.said_along(prefetched(self._assembled_chunks(self._ordered(rng, shuffle), checked),
+                                                    self.prefetch))
 
     def _ordered(self, rng: np.random.Generator | None, shuffle: bool) -> list:
         pieces = self._pieces()
@@ -168,6 +179,7 @@ class ChunkedFiles:
             for columns, where in self._read(piece):
                 if not len(columns[self.target]):
                     continue
+                self._integers.chunk(piece, columns)
                 x, y = self._assembled(columns)
                 if checked:
                     self.check(x, y, where)
@@ -206,7 +218,8 @@ class ChunkedFiles:
         """Training batches of one epoch (see the module): views ``x`` (``[x, 1]`` for design batches) and ``y``
         of rows gathered whole from the shuffle buffer."""
         p, width = self.n_features, self.n_features + self._design
-        rows = prefetched(self._training_rows(self._ordered(rng, self.shuffle)), self.prefetch)
+        rows = self._integers.said_along(prefetched(self._training_rows(self._ordered(rng, self.shuffle)),
+                                                    self.prefetch))
         for batch in batches(rows, self.batch_size, self.shuffle_buffer if self.shuffle else 0, rng):
             yield batch[:, :width], batch[:, p + 1:]
 
@@ -223,6 +236,7 @@ class ChunkedFiles:
             for columns, where in self._read(piece):
                 if not len(columns[self.target]):
                     continue
+                self._integers.chunk(piece, columns)
                 by_column = np.empty((p + 2, len(columns[self.target])), np.float32)
                 with np.errstate(over="ignore"):  # a value beyond float32 becomes inf: refused below
                     for j, name in enumerate(self.feature_names):
@@ -255,6 +269,10 @@ class ChunkedFiles:
     def _pieces(self) -> list:
         """The units of reading whose order may be shuffled."""
         raise NotImplementedError
+
+    def _integer_statistics(self) -> None:
+        """Give ``self._integers`` the integer columns' ranges the files' metadata holds (``precision``); by
+        default none, and each chunk's are taken as it is read."""
 
     def _read(self, piece) -> Iterator[tuple[dict[str, np.ndarray], Where]]:
         """The chunks of one piece: the chosen columns by name, and where they come from (for errors)."""

@@ -4,16 +4,18 @@ A subclass implements ``__getitem__(index) -> (x, y)`` or ``(x, y, sample_weight
 ``num_batches`` property; None means endless, and ``fit`` then needs ``steps_per_epoch``); ``on_epoch_begin`` and
 ``on_epoch_end`` are called around every epoch. ``workers``, ``use_multiprocessing`` and ``max_queue_size`` go to
 the constructor, as in Keras: with ``workers > 1`` batches are built by a pool of that many threads (processes
-with ``use_multiprocessing=True``; the dataset must then pickle), at most ``max_queue_size`` ahead, and are
-yielded in order. ``fit(shuffle=True)``, the default, shuffles the order of the batch indices every pass over them
-(every epoch, without ``steps_per_epoch``; the rows inside a batch are the dataset's business), drawn from the run's
-seeded generator.
+with ``use_multiprocessing=True``; the dataset must then pickle, and one that does not, such as a class defined
+inside a function or one holding a lock, is a ``TypeError`` before training), at most ``max_queue_size`` ahead,
+and are yielded in order. ``fit(shuffle=True)``, the default, shuffles the order of the batch indices every pass
+over them (every epoch, without ``steps_per_epoch``; the rows inside a batch are the dataset's business), drawn
+from the run's seeded generator.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import itertools
+import pickle
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
@@ -83,6 +85,8 @@ class PyDatasetSource:
             raise ValueError(f"steps_per_epoch={self.steps_per_epoch} is more than the PyDataset's {count} batches.")
         self._count = count
         self._stream: Iterator[int] | None = None  # the indices of the passes, with steps_per_epoch
+        if dataset.workers > 0 and dataset.use_multiprocessing:
+            _refuse_unpicklable(dataset)
         self.n_features = batch_width(dataset[0])
 
     def __len__(self) -> int:
@@ -111,6 +115,21 @@ class PyDatasetSource:
     def _pass(self, rng: np.random.Generator) -> list[int]:
         """The indices of one pass over a dataset with a length: shuffled when ``shuffle``."""
         return (rng.permutation(self._count) if self.shuffle else np.arange(self._count)).tolist()
+
+
+def _refuse_unpicklable(dataset: Any) -> None:
+    """Refuse, before training, a dataset worker processes cannot be sent: ``_pooled`` pickles
+    ``dataset.__getitem__``, and the dataset with it, for every batch. (Keras 3 forks its workers on Linux and
+    sends them nothing, so there it takes such a dataset; where processes are spawned, it too must pickle it.)"""
+    try:
+        pickle.dumps(dataset.__getitem__)
+    except Exception as error:  # PicklingError, or the AttributeError or TypeError of the part that does not pickle
+        name = type(dataset).__qualname__
+        raise TypeError(f"The PyDataset {name} cannot be sent to worker processes: use_multiprocessing=True pickles "
+                        f"the dataset for them, and pickling it failed ({error}). Define the class at module level "
+                        f"(not inside a function) and keep no lock, open file or generator in its attributes, or pass "
+                        f"use_multiprocessing=False (the workers are then threads). Received: {name}(workers="
+                        f"{dataset.workers}, use_multiprocessing=True)") from None
 
 
 def _pooled(dataset: Any, indices) -> Iterator[tuple]:
