@@ -129,6 +129,28 @@ class Houses(PyDataset):
         self.calls.append("end")
 
 
+class CountedHouses(Houses):
+    """Houses that count, in this process, how often they are pickled."""
+
+    pickled = 0
+
+    def __getstate__(self):
+        CountedHouses.pickled += 1
+        return self.__dict__
+
+
+def test_worker_processes_get_the_pydataset_once_an_epoch_not_with_every_batch():
+    """A task sends its batch index only: the dataset (and the rows it holds) goes to each worker process once an
+    epoch, as Keras' OrderedEnqueuer gives it, where it used to be pickled with every one of the 6 batches."""
+    data = CountedHouses(workers=2, use_multiprocessing=True, max_queue_size=2)
+    _, losses = reference(epochs=2)
+    net = model()
+    CountedHouses.pickled = 0
+    history = net.fit(data, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], losses, rtol=1e-5)
+    assert CountedHouses.pickled <= 2 * 2  # at most once per worker and epoch (none where workers are forked)
+
+
 @pytest.mark.parametrize("workers, processes", [(1, False), (3, False), (2, True)])
 def test_a_pydataset_without_shuffle_trains_like_the_arrays_and_its_hooks_run_each_epoch(workers, processes):
     expected, losses = reference(epochs=2)

@@ -4,11 +4,11 @@ A subclass implements ``__getitem__(index) -> (x, y)`` or ``(x, y, sample_weight
 ``num_batches`` property; None means endless, and ``fit`` then needs ``steps_per_epoch``); ``on_epoch_begin`` and
 ``on_epoch_end`` are called around every epoch. ``workers``, ``use_multiprocessing`` and ``max_queue_size`` go to
 the constructor, as in Keras: with ``workers > 1`` batches are built by a pool of that many threads (processes
-with ``use_multiprocessing=True``; the dataset must then pickle, and one that does not, such as a class defined
-inside a function or one holding a lock, is a ``TypeError`` before training), at most ``max_queue_size`` ahead,
-and are yielded in order. ``fit(shuffle=True)``, the default, shuffles the order of the batch indices every pass
-over them (every epoch, without ``steps_per_epoch``; the rows inside a batch are the dataset's business), drawn
-from the run's seeded generator.
+with ``use_multiprocessing=True``, each given the dataset once an epoch; the dataset must then pickle, and one that
+does not, such as a class defined inside a function or one holding a lock, is a ``TypeError`` before training), at
+most ``max_queue_size`` ahead, and are yielded in order. ``fit(shuffle=True)``, the default, shuffles the order of
+the batch indices every pass over them (every epoch, without ``steps_per_epoch``; the rows inside a batch are the
+dataset's business), drawn from the run's seeded generator.
 """
 
 from __future__ import annotations
@@ -118,11 +118,11 @@ class PyDatasetSource:
 
 
 def _refuse_unpicklable(dataset: Any) -> None:
-    """Refuse, before training, a dataset worker processes cannot be sent: ``_pooled`` pickles
-    ``dataset.__getitem__``, and the dataset with it, for every batch. (Keras 3 forks its workers on Linux and
-    sends them nothing, so there it takes such a dataset; where processes are spawned, it too must pickle it.)"""
+    """Refuse, before training, a dataset worker processes cannot be sent: ``_pooled`` gives it to each of them
+    (pickled where processes are spawned, not forked). (Keras 3 forks its workers on Linux and sends them nothing,
+    so there it takes such a dataset; where processes are spawned, it too must pickle it.)"""
     try:
-        pickle.dumps(dataset.__getitem__)
+        pickle.dumps(dataset)
     except Exception as error:  # PicklingError, or the AttributeError or TypeError of the part that does not pickle
         name = type(dataset).__qualname__
         raise TypeError(f"The PyDataset {name} cannot be sent to worker processes: use_multiprocessing=True pickles "
@@ -134,14 +134,36 @@ def _refuse_unpicklable(dataset: Any) -> None:
 
 def _pooled(dataset: Any, indices) -> Iterator[tuple]:
     """``dataset[i]`` for ``i`` in ``indices``, in order, built by ``dataset.workers`` threads or processes with
-    at most ``max_queue_size`` batches in flight."""
-    kind = (concurrent.futures.ProcessPoolExecutor if dataset.use_multiprocessing
-            else concurrent.futures.ThreadPoolExecutor)
-    with kind(max(dataset.workers, 1)) as pool:
+    at most ``max_queue_size`` batches in flight.
+
+    A process pool is made for each epoch and given the dataset once per process, as it is after ``on_epoch_end``
+    (Keras 3's ``OrderedEnqueuer`` does the same): a task sends only its index, not the dataset with its rows.
+    """
+    if dataset.use_multiprocessing:
+        pool = concurrent.futures.ProcessPoolExecutor(max(dataset.workers, 1), initializer=_hold,
+                                                      initargs=(dataset,))
+        item = _held_item
+    else:
+        pool = concurrent.futures.ThreadPoolExecutor(max(dataset.workers, 1))
+        item = dataset.__getitem__
+    with pool:
         pending: deque = deque()
         for index in indices:
-            pending.append(pool.submit(dataset.__getitem__, index))
+            pending.append(pool.submit(item, index))
             if len(pending) >= dataset.max_queue_size:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+_HELD: Any = None
+"""In a worker process of ``_pooled``: the dataset it builds batches of."""
+
+
+def _hold(dataset: Any) -> None:
+    global _HELD
+    _HELD = dataset
+
+
+def _held_item(index: int):
+    return _HELD[index]
