@@ -52,10 +52,10 @@ def test_an_out_holding_a_folder_where_an_output_goes_is_refused_before_training
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-@pytest.mark.parametrize("out", [TOO_LONG, f"{TOO_LONG}/run"])
+@pytest.mark.parametrize("out", [TOO_LONG, f"{TOO_LONG}/run", f"new/{TOO_LONG}"])
 def test_an_out_whose_name_is_too_long_is_refused_before_training(capsys, tmp_path, command, out):
     """A folder name longer than the file system allows was found after training: '[Errno 36] File name too
-    long', naming no flag."""
+    long', naming no flag (also below a folder still to be made, where the system says 'no such file' first)."""
     err = refused(capsys, tmp_path, command, "--out", str(tmp_path / out))
     assert f"--out must be a path linnet can make, but {str(tmp_path / out)!r} cannot be made: File name too " in err
     assert err.rstrip().endswith(f"Received: --out {tmp_path / out}")

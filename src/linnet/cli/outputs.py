@@ -83,7 +83,9 @@ def _why_not_file(path: Path) -> str | None:
 
 def _unnamable(path: Path) -> str | None:
     """Why no file can be named ``path`` whatever the folders (a name too long, a loop of links), in the system's
-    words; else None. ``lstat`` of a path that cannot exist fails with the reason, not 'no such file'."""
+    words; else None. ``lstat`` of a path that cannot exist fails with the reason, not 'no such file', unless a
+    folder above it is missing too: then each name still to be made is measured against the limit of the nearest
+    existing folder's file system."""
     try:
         os.lstat(path)
     except OSError as error:
@@ -91,4 +93,15 @@ def _unnamable(path: Path) -> str | None:
             return error.strerror or str(error)
     except ValueError as error:  # a NUL character
         return str(error)
+    else:
+        return None
+    existing = next((folder for folder in path.parents if os.path.lexists(folder)), Path("."))
+    try:
+        limit = os.pathconf(existing, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return None
+    too_long = [name for name in path.parts if len(os.fsencode(name)) > limit]
+    if too_long:
+        size = len(os.fsencode(too_long[0]))
+        return f"File name too long (a name of {size} bytes, {too_long[0][:20]}...; at most {limit})"
     return None
