@@ -53,10 +53,18 @@ def test_an_axis_that_is_no_int_tuple_of_ints_or_none_is_refused_by_type(axis):
         Normalization(axis=axis)
 
 
-@pytest.mark.parametrize("axis", [None, 0, 2, (-1,), [1]])
+@pytest.mark.parametrize("axis", [None, 0, 2, (0,), [2], (-1, 1), ()])
 def test_an_axis_of_ints_other_than_the_features_is_refused_by_value(axis):
     with pytest.raises(ValueError, match=r"so axis must be -1\. Received: axis="):
         Normalization(axis=axis)
+
+
+@pytest.mark.parametrize("axis", [(-1,), [1], (np.int64(-1),)])
+def test_the_feature_axis_alone_in_a_tuple_is_the_feature_axis_as_keras_writes_it(axis):
+    """Keras' get_config writes axis=(-1,); it was refused ('axis must be -1'), so from_config of Keras' config
+    failed."""
+    layer = Normalization.from_config({"name": "norm", "axis": axis, "invert": False})
+    assert type(layer.axis) is int and layer.axis in (-1, 1)
 
 
 def test_a_numpy_integer_axis_is_kept_as_a_python_int_that_a_config_can_hold():

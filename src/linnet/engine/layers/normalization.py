@@ -109,13 +109,15 @@ class Normalization(Layer):
 
 def _feature_axis(axis: Any) -> int:
     """``axis`` as a Python int. Keras' is an int, ints (``tuple(axis)``) or None, and a bool is none of them (Keras 3
-    takes ``True`` for axis 1); linnet normalizes each feature: -1, or 1, the same axis of 2-D rows."""
+    takes ``True`` for axis 1); linnet normalizes each feature: -1, or 1, the same axis of 2-D rows (alone in a tuple
+    or list too)."""
     expected = "an int, a tuple of ints or None"
     parts = [axis] if axis is None or isinstance(axis, numbers.Integral) else items(axis, "axis", expected)
     if not all(part is None or (isinstance(part, numbers.Integral) and not isinstance(part, bool)) for part in parts):
         raise TypeError(f"axis must be {expected}. Received: axis={axis!r:.100} ({type(axis).__name__})")
-    return int(one_of(axis, "axis", (-1, 1), f"linnet's Normalization normalizes each feature, so axis must be -1. "
-                                             f"Received: axis={axis!r}"))
+    single = parts[0] if len(parts) == 1 else axis  # Keras' get_config writes the tuple (-1,)
+    return int(one_of(single, "axis", (-1, 1), f"linnet's Normalization normalizes each feature, so axis must be -1. "
+                                               f"Received: axis={axis!r}"))
 
 
 def _statistic(value: Any, name: str, **rules: Any) -> np.ndarray:
