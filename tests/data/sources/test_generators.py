@@ -6,6 +6,7 @@ same order: same weights to float32 round-off); ``linnet.exact.ols`` on all rows
 """
 
 import threading
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -149,6 +150,25 @@ def test_worker_processes_get_the_pydataset_once_an_epoch_not_with_every_batch()
     history = net.fit(data, epochs=2, shuffle=False, verbose=0)
     np.testing.assert_allclose(history.history["loss"], losses, rtol=1e-5)
     assert CountedHouses.pickled <= 2 * 2  # at most once per worker and epoch (none where workers are forked)
+
+
+class BigHouses(Houses):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.everything = np.ones((1_000_000, 4))  # 32 MB that the batches could come from
+
+
+def test_checking_that_a_pydataset_pickles_makes_no_copy_of_its_rows():
+    """The check pickled the dataset into bytes: a second copy of all it holds at every fit, even where the
+    workers are forked and nothing is sent."""
+    data = BigHouses(workers=2, use_multiprocessing=True)
+    tracemalloc.start()
+    try:
+        PyDatasetSource(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4e6
 
 
 @pytest.mark.parametrize("workers, processes", [(1, False), (3, False), (2, True)])

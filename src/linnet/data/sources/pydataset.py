@@ -122,7 +122,7 @@ def _refuse_unpicklable(dataset: Any) -> None:
     (pickled where processes are spawned, not forked). (Keras 3 forks its workers on Linux and sends them nothing,
     so there it takes such a dataset; where processes are spawned, it too must pickle it.)"""
     try:
-        pickle.dumps(dataset)
+        pickle.Pickler(_Discard(), protocol=5, buffer_callback=lambda buffer: False).dump(dataset)
     except Exception as error:  # PicklingError, or the AttributeError or TypeError of the part that does not pickle
         name = type(dataset).__qualname__
         raise TypeError(f"The PyDataset {name} cannot be sent to worker processes: use_multiprocessing=True pickles "
@@ -130,6 +130,14 @@ def _refuse_unpicklable(dataset: Any) -> None:
                         f"(not inside a function) and keep no lock, open file or generator in its attributes, or pass "
                         f"use_multiprocessing=False (the workers are then threads). Received: {name}(workers="
                         f"{dataset.workers}, use_multiprocessing=True)") from None
+
+
+class _Discard:
+    """A file that keeps nothing: pickling into it (arrays' buffers out of band, not copied) checks that a dataset
+    pickles without a second copy of its rows."""
+
+    def write(self, data: bytes) -> int:
+        return len(data)
 
 
 def _pooled(dataset: Any, indices) -> Iterator[tuple]:
