@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from linnet import cli
+from linnet.cli.figures import FIGURES
 
 
 def run(capsys, *argv):
@@ -178,10 +179,12 @@ def test_every_argument_has_help_text():
     assert missing == []
 
 
-def test_plots_flag_adds_the_landscape_and_the_gap(capsys, tmp_path):
+def test_plots_flag_adds_the_landscape_and_the_gap(capsys, tmp_path, boston_out):
     status, out, _ = run(capsys, "demo", "noisy-line", "--out", str(tmp_path), "--plots", "--quiet")
     assert status == 0 and "and 6 figures" in out
     assert {"landscape.png", "gap.png", "loss.png"} <= {p.name for p in tmp_path.glob("*.png")}
+    # every figure written is one the early --out check knows (cli.figures.FIGURES)
+    assert {p.name for p in tmp_path.glob("*.png")} | {p.name for p in boston_out.glob("*.png")} <= set(FIGURES)
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["convergence"]["loss_ratio"] >= 1.0 and "least-squares answer" in metrics["convergence_text"]
 
