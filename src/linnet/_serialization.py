@@ -32,7 +32,22 @@ KERAS_DTYPE_POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": 
 """The ``dtype`` a Keras 3 layer writes for float32, linnet's only dtype."""
 
 
-class Configurable:
+class CheckedKeywords:
+    """A class each of whose constructors without ``**kwargs`` refuses an unknown keyword with a "did you mean" hint
+    naming the class (``EarlyStopping(patiense=2)``), not Python's message naming the function that happens to
+    define ``__init__``; the keys of ``keras_defaults`` are taken at the values listed there (see
+    :class:`Configurable`)."""
+
+    keras_defaults: ClassVar[dict[str, tuple]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = vars(cls).get("__init__")
+        if init is not None and not any(p.kind is p.VAR_KEYWORD for p in inspect.signature(init).parameters.values()):
+            cls.__init__ = _keywords_checked(init)
+
+
+class Configurable(CheckedKeywords):
     """What a configurable object shares: a JSON-ready ``get_config()``, ``from_config`` and a ``repr``.
 
     A family's base class sets ``keras_module`` (the ``keras.*`` namespace its Keras twins live in, or None
@@ -45,13 +60,6 @@ class Configurable:
     """
 
     keras_module: ClassVar[str | None] = None
-    keras_defaults: ClassVar[dict[str, tuple]] = {}
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        init = vars(cls).get("__init__")
-        if init is not None and not any(p.kind is p.VAR_KEYWORD for p in inspect.signature(init).parameters.values()):
-            cls.__init__ = _keywords_checked(init)
 
     def get_config(self) -> dict[str, Any]:
         return {}

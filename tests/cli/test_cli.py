@@ -398,3 +398,17 @@ def test_the_test_loss_is_labelled_with_the_loss_it_is(tmp_path):
     tasks.run(task, tmp_path, verbose=0, plots=False, echo=lines.append, diagnose=lambda _: None)
     assert any(line.startswith("Test loss (mae) ") for text in lines for line in text.splitlines())
     assert json.loads((tmp_path / "metrics.json").read_text())["loss"] == "mae"
+
+
+def test_metrics_json_is_strict_json_with_null_for_numbers_that_are_not_finite(tmp_path, capsys):
+    """A constant target has an undefined R² (NaN) and a loss ratio to least squares' 0 (inf): metrics.json had
+    them as NaN and Infinity, which JavaScript, jq and json.loads(parse_constant=...) refuse. They are null."""
+    rows = ["a,y"] + [f"{v:.6f},5" for v in np.random.default_rng(0).normal(size=50)]
+    (tmp_path / "c.csv").write_text("\n".join(rows) + "\n")
+    status, _, _ = run(capsys, "train", str(tmp_path / "c.csv"), "--target", "y", "--out", str(tmp_path / "o"),
+                         "--no-plots", "--quiet", "--epochs", "3", "--tolerance", "0")
+    assert status == 0
+    text = (tmp_path / "o" / "metrics.json").read_text()
+    metrics = json.loads(text, parse_constant=lambda constant: pytest.fail(f"metrics.json holds {constant}"))
+    assert metrics["rsquared"] is None and metrics["least_squares"]["rsquared"] is None
+    assert metrics["least_squares"]["intercept"] == 5.0

@@ -149,3 +149,15 @@ def test_demo_is_quiet_even_on_a_terminal_unless_verbose(capsys, tmp_path, monke
     assert "Epoch" not in capsys.readouterr().err
     assert cli.main(["demo", "line", "--out", str(tmp_path), "--no-plots", "--verbose"]) == 0
     assert "Epoch 500/500" in capsys.readouterr().err
+
+
+def test_a_constant_target_trains_with_a_sane_rate_and_stops_at_its_value(tmp_path):
+    """y = 5 everywhere: the target's Normalization had a standard deviation of 0, floored at 1e-7, so the neuron's
+    output was scaled by 1e-7 and the automatic learning rate came out ~5e13; training ran every epoch and the
+    report said "not converged", advising a lower learning rate. The target is now only centred."""
+    x = np.random.default_rng(0).normal(size=(200, 2))
+    metrics, text = default_run(write_csv(tmp_path / "constant.csv", x, np.full(200, 5.0), ["a", "b"]), tmp_path)
+    assert metrics["automatic"]["learning_rate"] < 1 and metrics["stopped_epoch"] is not None
+    assert np.abs(metrics["coef"]).max() < 1e-5 and metrics["intercept"] == pytest.approx(5)
+    assert metrics["convergence"]["converged"] and not metrics["convergence"]["advice"]
+    assert "not converged" not in text and "R² is undefined" in text

@@ -127,3 +127,9 @@ def test_full_batch_from_the_cluster_equals_batch_size_n_in_memory(client):
     in_memory.fit(x, y, batch_size=800, epochs=30, verbose=0)
     for a, b in zip(on_dask.get_weights(), in_memory.get_weights()):
         np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-5)
+
+
+def test_a_mistyped_keyword_is_refused_naming_dask_batches():
+    with pytest.raises(TypeError, match=r"^DaskBatches got unexpected keyword argument\(s\): 'batchsize' "
+                                        r"\(did you mean 'batch_size'\?\)"):
+        ld.DaskBatches(batchsize=3)

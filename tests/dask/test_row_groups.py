@@ -174,3 +174,29 @@ def test_a_worker_killed_mid_pass_is_retried_and_the_answer_is_complete(client, 
         client.unregister_worker_plugin(_SlowStates.name)
     assert result["fit"].nobs == expected.nobs == 1_400
     np.testing.assert_allclose(result["fit"].params, expected.params, rtol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "uint64"])
+def test_an_integer_column_beyond_2_53_is_named_once_from_the_footers(tmp_path, dtype):
+    """The streamed and in-memory readers warned of an integer column that float64 rounds; ld.read_parquet did not.
+    It now reads the range from the column statistics of the footers it reads anyway (no pass over the data):
+    one warning per column, naming the first file, on the user's line; a column within 2**53 and a float column
+    are not named."""
+    import warnings
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    x = np.arange(8.0)
+    for name, ids in (("a", [2**53 + 1, 3] * 4), ("b", [2**60, 1] * 4)):
+        pq.write_table(pa.table({"id": np.array(ids, dtype=dtype), "small": np.arange(8), "x": x * 1e300, "y": x}),
+                       tmp_path / f"{name}.parquet", row_group_size=2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = ld.read_parquet(tmp_path)
+    said = [w for w in caught if "2**53" in str(w.message)]
+    assert [str(w.message).split(" in magnitude")[0] for w in said] == [
+        f"'{tmp_path / 'a.parquet'}': the integer column 'id' holds values beyond 2**53"]
+    assert said[0].filename == __file__ and len(caught) == 1 and frame.npartitions == 8
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ld.read_parquet(tmp_path, columns=["small", "x", "y"])

@@ -419,3 +419,19 @@ def test_a_loss_without_curvature_gets_no_learning_rate_advice_from_an_infinite_
     verdict = convergence(model, x, y)
     assert not verdict.converged
     assert not any("inf" in advice for advice in verdict.advice), verdict.advice
+
+
+def test_a_constant_target_trains_to_its_value_and_is_called_converged():
+    """y = 5 on random x: the exact answer is slopes 0, intercept 5, with a least-squares loss of 0. The neuron gets
+    there within float32's resolution of 5; the verdict compared its loss of ~1e-15 with 0 (ratio inf), said
+    "not converged" and advised a lower learning rate, warning 'invalid value encountered in scalar divide'."""
+    x, y = np.random.default_rng(0).normal(size=(200, 2)), np.full(200, 5.0)
+    model = linnet.Sequential([linnet.Input((2,)), linnet.Dense(1)])
+    model.compile(SGD(learning_rate="auto"), "mse")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(x, y, epochs=300, verbose=0)
+        verdict = convergence(model, x, y)
+    coef, intercept = model.network.affine()
+    assert model.optimizer.learning_rate < 1 and np.abs(coef).max() < 1e-6 and intercept == pytest.approx(5)
+    assert verdict.converged and verdict.advice == () and "round-off" in str(verdict) and "inf" not in str(verdict)

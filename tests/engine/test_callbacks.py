@@ -560,3 +560,22 @@ def test_batch_hook_opt_in_is_declared_and_defaults_to_overriding():
     counted.on_train_batch_end = declined.on_train_batch_end = lambda batch, logs=None: seen.append(batch)
     model.fit(np.arange(6.0), np.arange(6.0), batch_size=2, verbose=0, callbacks=[counted, declined])
     assert seen == [0, 1, 2]  # three batches, to the callback that wants them only
+
+
+def _public_callback_classes():
+    import inspect
+
+    from linnet.engine import callbacks as public
+    return [obj for name in public.__all__ if inspect.isclass(obj := getattr(public, name))]
+
+
+@pytest.mark.parametrize("cls", _public_callback_classes(), ids=lambda cls: cls.__name__)
+def test_every_public_callback_refuses_a_mistyped_keyword_naming_itself(cls):
+    """EarlyStopping(patiense=2) raised Python's "__init__() got an unexpected keyword argument"; callbacks now
+    name the class and the closest argument, as losses, metrics, optimizers and layers do."""
+    import inspect
+    names = [p.name for p in inspect.signature(cls).parameters.values() if p.kind is not p.VAR_KEYWORD]
+    typo = names[-1] + "x" if names else "verbosex"
+    with pytest.raises(TypeError, match=rf"^{cls.__name__} got unexpected keyword argument\(s\): '{typo}'"
+                                        + (rf" \(did you mean '{names[-1]}'\?\)" if names else "")):
+        cls(**{typo: 1})

@@ -290,3 +290,9 @@ def test_module_works_without_scikit_learn():
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["_NotFittedError", "True", "1.0", "False"]
+
+
+def test_a_mistyped_keyword_is_refused_naming_the_estimator():
+    with pytest.raises(TypeError, match=r"^NeuronRegressor got unexpected keyword argument\(s\): 'epoch' "
+                                        r"\(did you mean 'epochs'\?\)"):
+        NeuronRegressor(epoch=3)

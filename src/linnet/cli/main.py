@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import _naming
 from .._atomic import write_text
+from .._json import strict_dumps
 from .outputs import out_folder, output_file
 from .parser import build_parser
 
@@ -55,7 +56,7 @@ def command_train(args) -> int:
             metrics = (cluster.cluster_train if cluster.wanted(args) else stream_train)(args, verbose)
         print(f"Learned equation: {metrics['equation']}")
         if "least_squares" in metrics:
-            print(f"Exact least squares: {json.dumps(metrics['least_squares'])}")
+            print(f"Exact least squares: {strict_dumps(metrics['least_squares'])}")
         print(f"Wrote {', '.join(metrics['written'])}")
         return 0
     if args.validation_data is not None:  # read only chunk by chunk; in memory it would be ignored

@@ -8,7 +8,6 @@ the exact least-squares answer and the convergence verdict; it saves ``model.lin
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from dataclasses import asdict
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._atomic import write_text
+from .._json import strict_dumps
 from ..diagnostics.equation import equation
 from ..engine.trainer import split_validation
 from ..exact.summary import constant_y
@@ -57,7 +57,7 @@ def write_report(training: Training, out, *, plots: bool = True, exact_plots: bo
     model.save(out / "model.linnet")
     if plots or exact_plots:
         metrics["figures"] = _write_figures(training, out, x_fit, y_fit, plots, exact_plots, diagnose)
-    write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    write_text(out / "metrics.json", strict_dumps(metrics, indent=2) + "\n")
     return metrics
 
 

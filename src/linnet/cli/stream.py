@@ -14,13 +14,13 @@ and the time so far), in the format of the engine's progress bar; training shows
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 import time
 from pathlib import Path
 
 from .._atomic import write_text
+from .._json import strict_dumps
 from .._validation import float32_statistics
 from ..data.sources import ParquetSource, accumulate, open_file
 from ..engine import optimizers
@@ -193,6 +193,6 @@ def write_outputs(model: Sequential, history: dict, exact: OLSResult | None, arg
     if exact is not None:
         metrics["least_squares"] = {"intercept": exact.intercept_, "coef": exact.coef_.tolist()}
     model.save(out / "model.linnet")
-    write_text(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    write_text(out / "metrics.json", strict_dumps(metrics, indent=2) + "\n")
     metrics["written"] = [str(out / "model.linnet"), str(out / "metrics.json")]
     return metrics

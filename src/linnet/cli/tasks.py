@@ -131,12 +131,21 @@ def build_model(task: Task, seed: int | np.random.Generator | None = None) -> Se
     layers.append(Dense(1, kernel_initializer=GlorotUniform(seed=seed)))
     if task.standardize_target:
         column_statistics(np.reshape(task.y, (-1, 1)), "the target", [task.target_name])
-        output = Normalization(invert=True)
-        output.adapt(np.reshape(task.y, (-1, 1)))
-        layers.append(output)
+        layers.append(_target_scale(np.reshape(task.y, (-1, 1))))
     model = Sequential(layers)
     model.compile(optimizer=_optimizer(task), loss=task.loss)
     return model
+
+
+def _target_scale(y: np.ndarray) -> Normalization:
+    """``Normalization(invert=True)`` adapted to ``y``; a constant ``y`` is only centred (scale 1), as
+    ``standardizing_lift`` keeps a constant column: its standard deviation of 0, floored at 1e-7, would scale the
+    neuron's output by 1e-7 and its stable learning rate by 1e14."""
+    if np.ptp(y) > 0:
+        output = Normalization(invert=True)
+        output.adapt(y)
+        return output
+    return Normalization(mean=float(y[0, 0]), variance=1.0, invert=True)
 
 
 def check(task: Task) -> None:

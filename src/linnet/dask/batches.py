@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .. import _validation as _checks
+from .._serialization import CheckedKeywords
 from ..engine.fullbatch import FullBatch
 from . import _tasks
 from ._partitions import partitions
@@ -33,7 +34,7 @@ from ._scheduler import compute, compute_options
 from .reduce import SPLIT_EVERY, least_squares_state
 
 
-class DaskBatches:
+class DaskBatches(CheckedKeywords):
     """A data source of shuffled mini-batches streamed from a Dask array or DataFrame (see the module docstring).
 
     Parameters

@@ -4,7 +4,10 @@
 pyarrow's own ``ParquetFile.read_row_group`` with ``pre_buffer=False`` (the I/O floor; see docs/dask.md). This
 reader keeps Dask's collection (any scheduler, any Dask or dask-ml code can use it) and reads each row group with
 pyarrow directly, from a memory map, on the worker computing the partition, into the frame ``to_pandas()`` builds
-(:func:`linnet.dask._tasks.pyarrow_frame`). Only the files' footers are read on the client.
+(:func:`linnet.dask._tasks.pyarrow_frame`). Only the files' footers are read on the client; their column
+statistics give each integer column's range, and a column holding values beyond 2**53 (which float64 rounds) is
+warned of, naming file and column, as the other readers do (``linnet.data.sources.precision``); a row group
+written without statistics is not checked (that would take a pass over the data).
 
 ``linnet.dask.ols`` (and every reader of :mod:`linnet.dask._partitions`) given such a collection unchanged skips
 the frame: each worker reads the row group's wanted columns and copies them once into the block ``x`` and ``y``
@@ -27,6 +30,7 @@ import dask
 import dask.dataframe as dd
 
 from .._naming import distinct_columns
+from ..data.sources.precision import IntegerRange
 from . import _tasks
 
 REMEMBERED = 256
@@ -41,6 +45,7 @@ def read_parquet(path: Any, columns: list[str] | None = None) -> dd.DataFrame:
     Raises FileNotFoundError naming a missing path, ValueError naming a file that is not Parquet, a column
     that is not there, or a file whose columns differ from the first file's.
     """
+    import pyarrow as pa
     import pyarrow.parquet as pq
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a Parquet file or a folder of them (a str or path). Received: {path!r:.100}")
@@ -48,7 +53,7 @@ def read_parquet(path: Any, columns: list[str] | None = None) -> dd.DataFrame:
         raise TypeError("columns must be a list of column names" + (f"; write [{columns!r}] for one" if
                         isinstance(columns, str) else "") + f". Received: {columns!r:.100}")
     files = _files(Path(path))
-    pieces, schema = [], None
+    pieces, schema, integers = [], None, None
     for file in files:
         try:
             metadata = pq.ParquetFile(file)
@@ -64,6 +69,9 @@ def read_parquet(path: Any, columns: list[str] | None = None) -> dd.DataFrame:
         if missing:
             raise ValueError(f"{str(file)!r} has no column(s) {missing}; its columns are {names}. "
                              f"Received: columns={wanted}")
+        if integers is None:
+            integers = IntegerRange([name for name in wanted if pa.types.is_integer(schema.field(name).type)])
+        integers.footer(file, metadata.metadata)
         pieces += [(str(file), group) for group in range(metadata.num_row_groups)]
     meta = schema.empty_table().select(wanted).to_pandas()
     no_text = all(dtype.kind in "biufcmM" for dtype in meta.dtypes)  # numbers, booleans, dates and durations

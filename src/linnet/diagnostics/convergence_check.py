@@ -11,7 +11,7 @@ import numpy as np
 from .. import _html
 from .._validation import boolean, targets
 from ..engine import losses as losses_module
-from ..engine.callbacks.optimum import ROUND_OFF_MARGIN, float32_excess
+from ..engine.callbacks.optimum import round_off
 from ..engine.optimizers import Adam, Adamax, Nadam, RMSprop
 from ..exact.penalized import PenalizedResult, penalized
 from ..exact.results import OLSResult
@@ -45,8 +45,8 @@ class Convergence:
     ``ssr/n``, ``loss_ratio`` their ratio, ``parameter_distance`` ``||θ - θ*|| / ||θ*||`` over
     ``θ = (intercept, coef)`` in the original units (absolute when ``θ* = 0``). The one verdict rule:
     ``converged`` is ``loss_ratio <= 1 + LOSS_TOLERANCE`` (1.01), within 1% of the best loss (or a loss
-    above the optimum's by float32 round-off at most, ``ROUND_OFF_MARGIN`` times its ``float32_excess``; the
-    reference loss is at least ``EXACT_FIT_FLOOR·var(y)``, so an exact fit gives a finite ratio). Parameters more
+    above the optimum's by float32 round-off at most, ``optimum.round_off``; the reference loss is at least
+    ``EXACT_FIT_FLOOR·var(y)``, so an exact fit of a varying y gives a finite ratio). Parameters more
     than ``PARAMETER_TOLERANCE`` (1%) away at that loss lie in a ``flat_valley``: directions along which the
     loss hardly changes (correlated or badly scaled features), so the data do not pin them down.
     Each ``advice`` entry starts with what to do ("train more epochs", "use a larger learning rate",
@@ -69,9 +69,12 @@ class Convergence:
 
     def __str__(self) -> str:
         verdict = "converged to" if self.converged else "not converged to"
-        lines = [f"Training has {verdict} the least-squares answer (loss within {LOSS_TOLERANCE:.0%} of its): loss "
-                 f"(MSE) {self.loss:.6g} vs {self.ols_loss:.6g} (ratio {self.loss_ratio:.6g}), parameters "
-                 f"{self.parameter_distance:.3g} away (relative distance)."]
+        within = (f"{LOSS_TOLERANCE:.0%} of its" if self.loss_ratio <= LOSS_RATIO_TOLERANCE or not self.converged
+                  else "float32 round-off of its")
+        ratio = f" (ratio {self.loss_ratio:.6g})" if math.isfinite(self.loss_ratio) else ""
+        lines = [f"Training has {verdict} the least-squares answer (loss within {within}): loss (MSE) "
+                 f"{self.loss:.6g} vs {self.ols_loss:.6g}{ratio}, parameters {self.parameter_distance:.3g} away "
+                 f"(relative distance)."]
         if self.flat_valley:
             lines.append("  The parameters differ although the loss is the same: the loss is a flat valley along "
                          "some direction (correlated or badly scaled features), which the data do not pin down.")
@@ -117,8 +120,8 @@ def convergence(model, x: Any, y: Any, ols_result: OLSResult | None = None, *, c
     ratio = loss / reference_loss if reference_loss > 0 else (1.0 if loss == 0 else math.inf)
     target = np.concatenate([[reference.intercept_], reference.coef_])
     distance = float(np.linalg.norm(np.concatenate([[intercept], coef]) - target) / (np.linalg.norm(target) or 1.0))
-    round_off = ROUND_OFF_MARGIN * float32_excess(x, y, reference.coef_, reference.intercept_)
-    converged = ratio <= LOSS_RATIO_TOLERANCE or loss <= ols_loss + round_off
+    converged = (ratio <= LOSS_RATIO_TOLERANCE
+                 or loss <= ols_loss + round_off(x, y, reference.coef_, reference.intercept_))
     mse = model.loss is None or isinstance(model.loss, losses_module.MeanSquaredError)
     note = "" if mse else (f"The model minimizes {model.loss.name}, whose optimum is not least squares': part of "
                            f"the gap is expected.")
@@ -150,7 +153,8 @@ def _more_epochs(history) -> str | None:
     recent = np.asarray(losses[-window:])
     before, last = np.mean(losses[-2 * window:-window]), recent.mean()
     drop = (before - last) / before if before > 0 else 0.0
-    if drop > max(0.01, 2 * recent.std() / last):  # a steady fall, not the epoch-to-epoch noise of mini-batches
+    # a steady fall, not the epoch-to-epoch noise of mini-batches (a loss of 0 has nothing left to fall)
+    if last > 0 and drop > max(0.01, 2 * recent.std() / last):
         return (f"train more epochs: the loss still fell {drop:.1%} over the last {window} epoch(s) (mean over "
                 f"them against the {window} before)")
     return None

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import random as _random
+from .._serialization import CheckedKeywords
 from .._validation import boolean, column_statistics, positive_int, real_number, sample_weights, unknown_name
 from ..engine import losses, optimizers
 from ..engine.initializers import Constant
@@ -22,7 +23,7 @@ from ..engine.sequential import Sequential
 from ._checks import check_is_fitted, target, validate_data
 
 
-class NeuronRegressor:
+class NeuronRegressor(CheckedKeywords):
     """Linear regression ``y ≈ X @ coef_ + intercept_`` learned by one neuron with mini-batch gradient descent.
 
     Parameters

@@ -81,16 +81,7 @@ class ParquetSource(ChunkedFiles):
         """The integer columns' ranges from each row group's column statistics, where the writer kept them (pyarrow,
         Spark and DuckDB do by default): those row groups are not checked again as they are read."""
         for file in self.files:
-            metadata = self._open(file).metadata
-            for group in range(metadata.num_row_groups):
-                row_group = metadata.row_group(group)
-                statistics = {row_group.column(j).path_in_schema: row_group.column(j).statistics
-                              for j in range(row_group.num_columns)}
-                ranges = [(name, statistics.get(name)) for name in self._integers.integers]
-                if all(kept is not None and kept.has_min_max for _, kept in ranges):
-                    for name, kept in ranges:
-                        self._integers.bounds(file, name, kept.min, kept.max)
-                    self._integers.covered.add((file, group))
+            self._integers.footer(file, self._open(file).metadata)
 
     @property
     def n_rows(self) -> int:

@@ -22,6 +22,19 @@ from ..._warnings import warn
 from .._columnar import inexact_integers
 
 
+def row_group_ranges(metadata: Any, columns: list[str]) -> Iterator[tuple[int, list[tuple[str, Any, Any]] | None]]:
+    """Each row group of a Parquet file's ``metadata`` (pyarrow's ``FileMetaData``, from the footer): its index and
+    ``(column, min, max)`` of each of ``columns`` from the column statistics, or None when the writer kept no min
+    and max for one of them (pyarrow, Spark and DuckDB keep them by default)."""
+    for group in range(metadata.num_row_groups):
+        row_group = metadata.row_group(group)
+        statistics = {row_group.column(j).path_in_schema: row_group.column(j).statistics
+                      for j in range(row_group.num_columns)}
+        kept = [statistics.get(name) for name in columns]
+        yield group, ([(name, found.min, found.max) for name, found in zip(columns, kept)]
+                      if all(found is not None and found.has_min_max for found in kept) else None)
+
+
 class IntegerRange:
     """The range check of a source's chosen ``integers`` columns (see the module); shared by its copies."""
 
@@ -35,6 +48,15 @@ class IntegerRange:
         """A column's range from the metadata, on the caller's thread: warned of at once."""
         self._note(file, column, low, high)
         self.say()
+
+    def footer(self, file: Path, metadata: Any) -> None:
+        """The ranges of every row group of ``file`` whose footer (``metadata``) has its integer columns'
+        statistics (:func:`row_group_ranges`), warned of at once; those row groups are ``covered``."""
+        for group, ranges in row_group_ranges(metadata, self.integers):
+            if ranges is not None:
+                for column, low, high in ranges:
+                    self.bounds(file, column, low, high)
+                self.covered.add((file, group))
 
     def chunk(self, piece: Any, columns: dict[str, np.ndarray]) -> None:
         """A chunk read on the read-ahead thread: its integer columns' ranges, unless statistics covered ``piece``."""

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ... import _html
+from ..._serialization import CheckedKeywords
 from ..._validation import instances
 
 BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end")
@@ -14,7 +15,7 @@ PHASE_HOOKS = {"test": ("on_test_batch_begin", "on_test_batch_end"),  # evaluate
                "predict": ("on_predict_batch_begin", "on_predict_batch_end")}
 
 
-class Callback:
+class Callback(CheckedKeywords):
     """Base class: override the hooks you need; ``self.model`` and ``self.params`` are set by ``fit``,
     ``evaluate`` and ``predict`` (their own ``params``: ``epochs`` 1 and ``steps`` their batches, as in Keras 3).
 
@@ -107,7 +108,7 @@ class History(Callback):
     _repr_html_ = _html.html  # a row per logged name: first, best and last value (linnet.notebook.display)
 
 
-class CallbackList:
+class CallbackList(CheckedKeywords):
     """Dispatches each hook to every callback; training batch hooks only to those whose ``wants_batch_hooks`` is
     true, ``evaluate``'s and ``predict``'s only to those that override them (``wants(phase)``: whether any does).
 

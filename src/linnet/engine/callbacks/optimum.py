@@ -34,6 +34,17 @@ def float32_excess(x: np.ndarray, y: np.ndarray, coef: np.ndarray, intercept: fl
     return excess if excess > 0 else 0.0
 
 
+def round_off(x: np.ndarray, y: np.ndarray, coef: np.ndarray, intercept: float) -> float:
+    """The loss gap to the optimum that float32 round-off explains: :data:`ROUND_OFF_MARGIN` times
+    :func:`float32_excess`, or, for a constant ``y`` (slopes 0 and intercept ``y``, which float32 may hold exactly),
+    times ``eps32²·mean(y²)``, the float32 resolution of ``y`` itself: a neuron's float32 output adds no term below
+    it, so its slopes stop wherever they are that small (y = 5 leaves them at ~1e-8)."""
+    y = np.asarray(y, np.float64).reshape(-1)
+    if np.ptp(y) > 0:
+        return ROUND_OFF_MARGIN * float32_excess(x, y, coef, intercept)
+    return ROUND_OFF_MARGIN * EPS32 ** 2 * float(np.mean(y ** 2))
+
+
 class StopAtOptimum(Callback):
     """Stop ``fit`` at the end of the first epoch whose weights have a loss at most ``(1 + tolerance)·L*``.
 
@@ -68,7 +79,7 @@ class StopAtOptimum(Callback):
         self.optimum = float(result.ssr / result.nobs)
         self._surface = LossSurface(state, least_squares=result) if fit_intercept else None
         power = float(np.mean(y ** 2))
-        self._round_off = ROUND_OFF_MARGIN * float32_excess(x, y, result.coef_, result.intercept_)
+        self._round_off = round_off(x, y, result.coef_, result.intercept_)
         self.threshold = ((1.0 + self.tolerance) * self.optimum + 2 * EPS32 * np.sqrt(power * self.optimum / len(y))
                           + self._round_off)  # for the logged float32 loss, without an intercept
         self.stopped_epoch: int | None = None
