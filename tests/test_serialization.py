@@ -283,3 +283,28 @@ def test_every_constructor_refuses_a_mistyped_keyword_with_a_hint_naming_its_cla
     with pytest.raises(TypeError, match=rf"^{shown} got unexpected keyword argument\(s\): '{name}x' \(did you mean "
                                         rf"'{name}'\?\)"):
         cls(*args, **{f"{name}x": None})
+
+
+@pytest.mark.parametrize("cls, args", _configurable_classes())
+def test_every_constructor_called_with_too_many_arguments_names_its_class(cls, args):
+    """A call that does not fit the signature gave Python's message naming the function that defines __init__
+    (_StepDecay.__init__() missing 1 required positional argument, _keras_mean_of.<locals>.__init__() takes from 1
+    to 2 positional arguments)."""
+    too_many = [None] * (len(inspect.signature(cls).parameters) + 1)
+    with pytest.raises(TypeError) as raised:
+        cls(*too_many)
+    shown = "InputLayer" if cls is layers.InputLayer else cls.__name__
+    assert str(raised.value).startswith((f"{shown}: ", f"{shown}.__init__() ")), str(raised.value)
+
+
+def test_a_missing_argument_of_a_schedule_names_the_schedule_and_what_it_takes():
+    with pytest.raises(TypeError, match=r"^ExponentialDecay: missing a required argument: 'decay_rate'; its "
+                                        r"arguments are \['initial_learning_rate', 'decay_steps', 'decay_rate', "):
+        schedules.ExponentialDecay(initial_learning_rate=0.1, decay_steps=10)
+
+
+def test_a_keras_only_key_takes_no_bool_for_its_number():
+    """R2Score(num_regressors=False) was taken as 0: the Keras-only keys compared with ==."""
+    with pytest.raises(ValueError, match=r"num_regressors: it must be 0\. Received: num_regressors=False"):
+        metrics.R2Score(num_regressors=False)
+    assert metrics.R2Score(num_regressors=0).get_config() == metrics.R2Score().get_config()

@@ -79,17 +79,25 @@ class Configurable(CheckedKeywords):
 
 
 def _keywords_checked(init):
-    """``init`` refusing keywords it does not name (see :class:`Configurable`)."""
-    names = [p.name for p in list(inspect.signature(init).parameters.values())[1:]
+    """``init`` refusing keywords it does not name (see :class:`Configurable`), and a call that does not fit its
+    signature (an argument missing, too many given) with a TypeError naming the class, not the function that
+    happens to define ``__init__`` (``_StepDecay.__init__() missing ...``)."""
+    signature = inspect.signature(init)
+    names = [p.name for p in list(signature.parameters.values())[1:]
              if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
 
     @functools.wraps(init)
     def __init__(self, *args, **kwargs):
+        cls = type(self)
         others = {key: value for key, value in kwargs.items() if key not in names}
         if others:
-            cls = type(self)
             reject_unknown_kwargs(without_keras_defaults(cls, others), cls.__name__, [*names, *cls.keras_defaults])
             kwargs = {key: value for key, value in kwargs.items() if key in names}
+        try:
+            signature.bind(self, *args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{cls.__name__}: {error}; its arguments are {names}. Received: {len(args)} positional "
+                            f"argument(s){' and ' + ', '.join(map(repr, kwargs)) if kwargs else ''}") from None
         init(self, *args, **kwargs)
     return __init__
 
@@ -125,8 +133,9 @@ def constructor_arguments(cls: type, config: Any) -> dict[str, Any]:
 
 
 def _same(value: Any, default: Any) -> bool:
-    """Whether ``value`` is ``default`` (a bool only as a bool); an array, compared element-wise, is not."""
-    if isinstance(default, bool) and type(value) is not bool:
+    """Whether ``value`` is ``default`` (a bool only as a bool, and a number never as a bool, ``R2Score(
+    num_regressors=False)``); an array, compared element-wise, is not."""
+    if isinstance(default, (bool, np.bool_)) != isinstance(value, (bool, np.bool_)):
         return False
     equal = value == default
     return isinstance(equal, (bool, np.bool_)) and bool(equal)
