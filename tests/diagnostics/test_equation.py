@@ -130,3 +130,13 @@ def test_compare_to_ols_of_a_constant_y_says_r_squared_is_undefined():
     comparison = compare_to_ols(model, [[0.0], [1.0], [2.0]], [2.0, 2.0, 2.0], print_fn=None)
     assert comparison.cells()[-1] == ("R²", "undefined", "undefined", "undefined")
     assert str(comparison).splitlines()[-1] == "R² is undefined: y is constant, so there is no variation to explain."
+
+
+def test_compare_to_ols_without_an_intercept_says_why_as_the_ols_summary_does():
+    """Without an intercept R² is undefined only where y is 0 in every row (a constant y of 2 has an R²), but the
+    note said "y is constant" whatever the model."""
+    model = dense_model([0.5])  # no bias
+    zero = compare_to_ols(model, [[0.0], [1.0], [2.0]], [0.0, 0.0, 0.0], print_fn=None)
+    assert zero.note == "R² is undefined: y is 0 in every row, so there is no variation to explain."
+    constant = compare_to_ols(model, [[1.0], [1.0], [2.0]], [2.0, 2.0, 2.0], print_fn=None)
+    assert constant.note == "" and constant.least_squares_rsquared == pytest.approx(1 - (4 / 3) / 12)  # Σe² / Σy²

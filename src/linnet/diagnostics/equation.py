@@ -122,8 +122,8 @@ class Comparison:
     """The neuron next to the exact least-squares answer: every parameter, the loss (MSE) and R².
 
     ``rows`` lists the coefficients then the intercept; ``difference`` is neuron minus least squares.
-    R² has the definition of :attr:`linnet.stats.OLSResult.rsquared` (centered iff there is an intercept): NaN,
-    shown as "undefined" with a ``note`` saying why, where y has no variation.
+    R² has the definition of :attr:`linnet.stats.OLSResult.rsquared` (centered iff there is an intercept,
+    ``fit_intercept``): NaN, shown as "undefined" with a ``note`` saying why, where y has no variation.
     """
 
     rows: tuple[ComparisonRow, ...]
@@ -131,6 +131,7 @@ class Comparison:
     least_squares_loss: float
     neuron_rsquared: float
     least_squares_rsquared: float
+    fit_intercept: bool = True
 
     def cells(self) -> list[tuple[str, str, str, str]]:
         """The table as text: one row per parameter, then the loss and R², each (label, neuron, least squares,
@@ -143,8 +144,8 @@ class Comparison:
 
     @property
     def note(self) -> str:
-        """Why R² is undefined (y is constant), or ``""``."""
-        return f"R² is undefined: {constant_y(True)}, so there is no variation to explain." \
+        """Why R² is undefined (y is constant; without an intercept, 0 in every row), or ``""``."""
+        return f"R² is undefined: {constant_y(self.fit_intercept)}, so there is no variation to explain." \
             if math.isnan(self.least_squares_rsquared) else ""
 
     def __str__(self) -> str:
@@ -184,6 +185,6 @@ def compare_to_ols(model, x: Any, y: Any, feature_names: Sequence[str] | None = 
     neuron_ssr = residual_sum_of_squares(coef, intercept, x, y)
     neuron_rsquared = 1.0 - neuron_ssr / total if total > 0 else float("nan")
     comparison = Comparison(tuple(rows), neuron_ssr / n, reference.ssr / n, neuron_rsquared,
-                            float(reference.rsquared))
+                            float(reference.rsquared), bool(reference.fit_intercept))
     _html.show(comparison, print_fn)  # print_fn(str(comparison)), or a table in a notebook
     return comparison
