@@ -411,8 +411,9 @@ def test_a_corrupt_npz_leaves_no_file_open(tmp_path):
 
 
 BEYOND_2_53 = ("holds values beyond 2**53 in magnitude (9,007,199,254,740,993), which float64 cannot all hold: read as "
-               "numbers, they are rounded (to about 16 significant digits). If the exact values matter (an identifier, "
-               "a timestamp in nanoseconds), leave the column out of the features, or subtract an offset first.")
+               "numbers, some are rounded (to about 16 significant digits; to about 7 where training reads "
+               "float32). If the exact values matter (an identifier, a timestamp in nanoseconds), leave the column "
+               "out of the features, or subtract an offset first.")
 
 
 @pytest.mark.parametrize("kind", ["parquet-int64", "parquet-uint64", "npz-int64", "npz-uint64"])

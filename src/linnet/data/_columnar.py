@@ -92,11 +92,11 @@ EXACT_INTEGERS = 2**53
 
 def inexact_integers(low, high, column: str, path: Path) -> str | None:
     """The warning for an integer ``column`` of ``path`` whose values run from ``low`` to ``high``, when some are
-    beyond ``EXACT_INTEGERS`` (read as float64, they are rounded); else None."""
+    beyond ``EXACT_INTEGERS`` (read as float64, some are rounded: the range alone cannot tell which); else None."""
     beyond = max(-int(low), int(high))
     if beyond <= EXACT_INTEGERS:
         return None
     return (f"{str(path)!r}: the integer column {column!r} holds values beyond 2**53 in magnitude ({beyond:,}), "
-            f"which float64 cannot all hold: read as numbers, they are rounded (to about 16 significant digits). If "
-            f"the exact values matter (an identifier, a timestamp in nanoseconds), leave the column out of the "
-            f"features, or subtract an offset first.")
+            f"which float64 cannot all hold: read as numbers, some are rounded (to about 16 significant digits; "
+            f"to about 7 where training reads float32). If the exact values matter (an identifier, a timestamp in "
+            f"nanoseconds), leave the column out of the features, or subtract an offset first.")
