@@ -284,3 +284,35 @@ def test_partial_fits_refuse_axes_that_are_no_list_of_axes():
     with pytest.raises(TypeError, match=r"axes\[0\] must be a matplotlib Axes .* Received: axes\[0\]=5 \(int\)"):
         plot.partial_fits(plane_model(), x, Y, axes=[5, 5])
     assert plot.partial_fits(plane_model(), x, Y, axes=plt.subplots(1, 2)[1]).ax is not None
+
+
+@pytest.mark.parametrize("exact", [None, 0, 1, "yes", np.nan, {"coef_": [2.0]}])
+def test_an_exact_answer_that_is_no_ols_result_is_refused_by_name(exact):
+    """fit(exact=None) and partial_fits(exact=0) stopped on AttributeError ("'NoneType' object has no attribute
+    'intercept_'"); only True/None (solve), False (no line) and an OLSResult are meant."""
+    with pytest.raises(TypeError, match=r"exact must be True \(solve least squares.* Received: exact="):
+        plot.fit(line_model(), X, Y, exact=exact)
+    if exact is not None:
+        with pytest.raises(TypeError, match=r"exact must be None \(solve least squares.* Received: exact="):
+            plot.partial_fits(line_model(), X, Y, exact=exact)
+
+
+def test_an_exact_answer_of_other_features_is_refused_and_one_of_the_same_is_drawn():
+    """partial_fits with a one-feature OLSResult for two features stopped on IndexError."""
+    x = np.column_stack([X, X ** 2])
+    with pytest.raises(ValueError, match=r"exact must be the least squares of x's 2 feature\(s\). Received: an "
+                                         r"OLSResult of 1 feature\(s\)"):
+        plot.partial_fits(plane_model(), x, Y, exact=linnet.ols(X, Y))
+    with pytest.raises(ValueError, match=r"x's 1 feature\(s\). Received: an OLSResult of 2"):
+        plot.fit(line_model(), X, Y, exact=linnet.ols(x, Y))
+    exact = linnet.ols(X, Y)
+    drawn = plot.fit(line_model(), X, Y, exact=exact)
+    np.testing.assert_allclose(drawn.artists["exact"].get_ydata()[[0, -1]],
+                               exact.intercept_ + exact.coef_[0] * np.array([X.min(), X.max()]))
+
+
+def test_partial_fits_of_what_is_no_model_is_refused_by_name():
+    """partial_fits(object(), x, y) stopped on AttributeError ("'object' object has no attribute 'coef_'")."""
+    with pytest.raises(TypeError, match=r"model must be a linnet model \(with coef_ and predict\(\)\). "
+                                        r"Received: model=<object object"):
+        plot.partial_fits(object(), X, Y)

@@ -55,3 +55,29 @@ def history_dict(history) -> Mapping[str, Sequence[float]]:
     if not any(len(logs.get(name, ())) for name in ("loss", "val_loss")):
         raise ValueError(f"history has no 'loss' or 'val_loss' values to draw; its keys are {list(logs)}.")
     return logs
+
+
+def least_squares(exact: Any, solve: Any, xs: np.ndarray, ys: np.ndarray, features: list[str]):
+    """The least-squares answer to draw: solved on ``(xs, ys)`` when ``exact is solve`` (True for ``fit``, None for
+    ``partial_fits``), None for False, or ``exact`` itself when it is an ``OLSResult`` of as many features as x."""
+    from ..exact.results import OLSResult, ols
+    if exact is solve:
+        return ols(xs, ys, feature_names=features)
+    if exact is False:
+        return None
+    if not isinstance(exact, OLSResult):
+        raise TypeError(f"exact must be {solve} (solve least squares on the data drawn), False (draw no "
+                        f"least-squares line) or an OLSResult such as linnet.ols(x, y). "
+                        f"Received: exact={exact!r:.100} ({type(exact).__name__})")
+    if exact.coef_.size != xs.shape[1]:
+        raise ValueError(f"exact must be the least squares of x's {xs.shape[1]} feature(s). "
+                         f"Received: an OLSResult of {exact.coef_.size} feature(s)")
+    return exact
+
+
+def model_coef(model: Any) -> np.ndarray:
+    """A linnet model's ``coef_`` as float64 ``(p,)``, refused by name when ``model`` has none."""
+    if not hasattr(model, "coef_") or not callable(getattr(model, "predict", None)):
+        raise TypeError(f"model must be a linnet model (with coef_ and predict()). "
+                        f"Received: model={model!r:.100} ({type(model).__name__})")
+    return np.asarray(model.coef_, dtype=np.float64).reshape(-1)

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import _html
 from .. import _validation as _checks
-from ._common import axes_or_new, history_dict, matplotlib_axes, set_labels, xy_names
+from ._common import axes_or_new, history_dict, least_squares, matplotlib_axes, model_coef, set_labels, xy_names
 
 __all__ = ["Drawn", "data", "fit", "loss", "partial_fits", "predictions", "residuals"]
 
@@ -75,18 +75,17 @@ def fit(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | N
         drawn = predictions(model, x, y, ax=ax, target_name=target)
         drawn.ax.set_title(f"{len(features)} features ({', '.join(features)}): predicted vs. actual")
         return drawn
+    reference = least_squares(exact, True, xs, ys, features)
     grid = np.linspace(xs.min(), xs.max(), _GRID_POINTS).reshape(-1, 1)
     ax = axes_or_new(ax)
     points = ax.scatter(xs[:, 0], ys, label="data", alpha=0.7)
     (line,) = ax.plot(grid[:, 0], _predict(model, grid), color="C1", linewidth=2, label=label)
     artists = {"points": points, "line": line}
-    if exact is not False:
-        from ..exact.results import ols
-        reference = ols(xs, ys, feature_names=features) if exact is True else exact
+    if reference is not None:
         (artists["exact"],) = ax.plot(grid[:, 0], reference.intercept_ + grid[:, 0] * reference.coef_[0], "--",
                                       color="black", linewidth=1.5, label="least squares")
     set_labels(ax, features[0], target)
-    both = " and least squares'" if exact is not False else ""
+    both = " and least squares'" if reference is not None else ""
     _title(ax, f"{target} against {features[0]}: the neuron's line{both}", rows)
     ax.legend()
     return Drawn(ax, artists)
@@ -102,24 +101,22 @@ def partial_fits(model, x: Any, y: Any, *, axes: Sequence[Any] | None = None,
     if already solved (default: solved here), or False (no least-squares lines, no ``"exact"`` artists). Returns
     the first Axes; artists ``"points"``, ``"line"`` and ``"exact"`` hold one artist per feature.
     """
-    from ..exact.results import ols
     xs, ys, features, target = xy_names(x, y, feature_name, target_name)
+    coef, reference = model_coef(model), least_squares(exact, None, xs, ys, features)
     if axes is None:
         import matplotlib.pyplot as plt
         axes = np.atleast_1d(plt.subplots(1, xs.shape[1], figsize=(4 * xs.shape[1], 4), squeeze=False)[1][0])
     axes = [matplotlib_axes(ax, f"axes[{j}]") for j, ax in enumerate(_checks.items(axes, "axes", _AXES))]
     if len(axes) != xs.shape[1]:
         raise ValueError(f"axes must hold one Axes per feature ({xs.shape[1]}). Received: {len(axes)} Axes")
-    coef = np.asarray(model.coef_, dtype=np.float64)
-    reference = ols(xs, ys, feature_names=features) if exact is None else exact
     residual, centred = ys - _predict(model, xs), xs - xs.mean(axis=0)
-    artists: dict[str, list] = {"points": [], "line": [], **({} if reference is False else {"exact": []})}
+    artists: dict[str, list] = {"points": [], "line": [], **({} if reference is None else {"exact": []})}
     for j, ax in enumerate(axes):
         grid = np.linspace(centred[:, j].min(), centred[:, j].max(), 2)
         artists["points"].append(ax.scatter(xs[:, j], residual + coef[j] * centred[:, j], alpha=0.5, s=10))
         artists["line"].append(ax.plot(grid + xs[:, j].mean(), coef[j] * grid, color="C1", linewidth=2,
                                        label=f"neuron, slope {coef[j]:.4g}")[0])
-        if reference is not False:
+        if reference is not None:
             artists["exact"].append(ax.plot(grid + xs[:, j].mean(), reference.coef_[j] * grid, "--", color="black",
                                             label=f"least squares, slope {reference.coef_[j]:.4g}")[0])
         set_labels(ax, features[j], f"partial residual of {target}")
