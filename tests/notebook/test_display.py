@@ -139,6 +139,20 @@ def test_history_html_reports_first_lowest_last_and_the_best_epoch():
     assert "<polyline" in history._repr_html_()
 
 
+
+@pytest.mark.parametrize("values", [[], [None, 1.0], ["a", "b"], [[1.0, 2.0]], 1.0])
+def test_history_html_of_an_empty_or_odd_log_says_n_a_instead_of_raising(values):
+    """A History whose log is empty ([]: IndexError) or holds what no fit logs (text, nested lists, a number:
+    TypeError or ValueError from deep in NumPy) stopped the notebook's display; it now shows n/a."""
+    history = trained(epochs=3).history
+    history.history["odd"] = values
+    rows = check_block(history._repr_html_(), repr(history)).tables[0]
+    assert rows[1][0] == "loss" and rows[2][0] == "odd"
+    if values != [None, 1.0]:
+        assert rows[2][1:5] == ["n/a"] * 4
+    else:
+        assert rows[2][1:5] == ["nan", "1", "2", "1"]
+
 def test_sparkline_maps_the_values_to_the_box():
     from linnet.notebook.html import sparkline
     svg = sparkline([3.0, 1.0, 2.0], width=12, height=12)

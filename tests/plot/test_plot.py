@@ -316,3 +316,16 @@ def test_partial_fits_of_what_is_no_model_is_refused_by_name():
     with pytest.raises(TypeError, match=r"model must be a linnet model \(with coef_ and predict\(\)\). "
                                         r"Received: model=<object object"):
         plot.partial_fits(object(), X, Y)
+
+
+@pytest.mark.parametrize("values, received", [(["a", "b"], r"\['a', 'b'\]"), (1.0, "1.0"),
+                                              ([[1.0, 2.0], [3.0, 4.0]], r"\[\[1.0, 2.0\]")])
+def test_a_history_log_that_is_no_list_of_numbers_is_refused_by_name(values, received):
+    """loss() stopped on "could not convert string to float: 'a'", "object of type 'float' has no len()" or
+    "too many values to unpack", and gap() on "unsupported format string passed to numpy.ndarray.__format__"."""
+    message = rf"history\['loss'\] must be a list of numbers, one per epoch. Received: {received}"
+    with pytest.raises(TypeError, match=message):
+        plot.loss({"loss": values})
+    with pytest.raises(TypeError, match=message):
+        plot.gap({"loss": values}, X, Y, model=line_model())
+    assert plot.loss({"loss": [None, 2.0, 1.0]}).artists["best"].get_xdata()[0] == 3  # None is NaN, as fit logs

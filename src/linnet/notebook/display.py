@@ -78,13 +78,25 @@ def history(record: History) -> str:
     """One row per logged quantity: its first, best (lowest) and last value, the best epoch and a sparkline."""
     rows = []
     for name, values in record.history.items():
-        finite = np.asarray(values, dtype=np.float64)
-        best = int(np.nanargmin(finite)) if np.isfinite(finite).any() else None
-        rows.append((name, f"{values[0]:.6g}", "n/a" if best is None else f"{values[best]:.6g}",
-                     "n/a" if best is None else str(best + 1), f"{values[-1]:.6g}", sparkline(values)))
+        series = _numbers(values)
+        if series is None or not series.size:  # nothing logged, or what no fit logs: its text stays in the fallback
+            rows.append((name, "n/a", "n/a", "n/a", "n/a", ""))
+            continue
+        best = int(np.nanargmin(series)) if np.isfinite(series).any() else None
+        rows.append((name, f"{series[0]:.6g}", "n/a" if best is None else f"{series[best]:.6g}",
+                     "n/a" if best is None else str(best + 1), f"{series[-1]:.6g}", sparkline(series)))
     header = ("", "first", "lowest", "at epoch", "last", "")
     caption = f"History of {len(record.epoch)} epoch(s)"
     return frame(repr(record), table(header, rows, caption=caption, raw_columns=(5,)))
+
+
+def _numbers(values) -> np.ndarray | None:
+    """A logged quantity as float64 ``(epochs,)``, or None when it is no list of numbers."""
+    try:
+        series = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return series if series.ndim == 1 else None
 
 
 def drawn(result: Drawn) -> str | None:

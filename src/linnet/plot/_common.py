@@ -52,9 +52,21 @@ def history_dict(history) -> Mapping[str, Sequence[float]]:
     if not isinstance(logs, Mapping):
         raise TypeError("history must be the History fit() returns or its .history dict. "
                         f"Received: history={history!r}")
+    logs = {name: _series(name, values) for name, values in logs.items()}
     if not any(len(logs.get(name, ())) for name in ("loss", "val_loss")):
         raise ValueError(f"history has no 'loss' or 'val_loss' values to draw; its keys are {list(logs)}.")
     return logs
+
+
+def _series(name: Any, values: Any) -> np.ndarray:
+    """One logged quantity as float64 ``(epochs,)`` (None read as NaN); refused by name if no list of numbers."""
+    try:
+        series = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        series = None
+    if series is None or series.ndim != 1:
+        raise TypeError(f"history[{name!r}] must be a list of numbers, one per epoch. Received: {values!r:.100}")
+    return series
 
 
 def least_squares(exact: Any, solve: Any, xs: np.ndarray, ys: np.ndarray, features: list[str]):
