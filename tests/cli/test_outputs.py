@@ -103,3 +103,15 @@ def test_datasets_export_names_its_destination_when_it_cannot_write(capsys, tmp_
         assert status == 2 and err.count("\n") == 1, err
         assert f"destination {path}: cannot write the data set there ({reason}" in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]  # nothing written, no temporary left
+
+
+@pytest.mark.parametrize("name", ["b.parquet", "b.NPZ", "b.pq"])
+def test_datasets_export_refuses_a_destination_named_as_another_format(capsys, tmp_path, name):
+    """linnet datasets export boston b.parquet wrote CSV text under that name, which 'linnet train b.parquet' then
+    failed to read ('Parquet magic bytes not found')."""
+    status = cli.main(["datasets", "export", "boston", str(tmp_path / name)])
+    err = capsys.readouterr().err
+    assert status == 2 and "datasets export writes CSV, but" in err
+    assert f"Received: destination {tmp_path / name}" in err
+    assert list(tmp_path.iterdir()) == []
+    assert cli.main(["datasets", "export", "boston", str(tmp_path / "b.tsv")]) == 0  # a text file linnet reads as CSV

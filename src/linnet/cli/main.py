@@ -188,6 +188,10 @@ def command_datasets(args) -> int:
     if args.name != "boston" or args.destination is None:
         raise ValueError(f"datasets export takes a name (boston) and a CSV file to write. Received: {args.name!r}, "
                          f"{args.destination}")
+    if args.destination.suffix.lower() in (".npz", ".parquet", ".pq"):  # read back as that format, not as CSV
+        raise ValueError(f"datasets export writes CSV, but {args.destination} names a {args.destination.suffix} "
+                         f"file, which linnet would read as that format; give a .csv file. "
+                         f"Received: destination {args.destination}")
     boston_housing.export_csv(output_file(args.destination, "destination", "the data set"))
     print(f"Wrote {args.destination} ({boston_housing.N_SAMPLES} rows; target column {boston_housing.TARGET_NAME})")
     return 0
