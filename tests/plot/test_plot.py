@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -329,3 +330,11 @@ def test_a_history_log_that_is_no_list_of_numbers_is_refused_by_name(values, rec
     with pytest.raises(TypeError, match=message):
         plot.gap({"loss": values}, X, Y, model=line_model())
     assert plot.loss({"loss": [None, 2.0, 1.0]}).artists["best"].get_xdata()[0] == 3  # None is NaN, as fit logs
+
+
+def test_fit_refuses_an_x_beyond_float32_by_name_without_a_runtime_warning():
+    """fit(model, [1e308, -1e308, 1e307], y) leaked NumPy's "overflow encountered in subtract" from its grid."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match=r"x at index \(0, 0\) is 1e\+308, which float32 .* cannot hold"):
+            plot.fit(line_model(), np.array([1e308, -1e308, 1e307]), np.array([1.0, 2.0, 3.0]))

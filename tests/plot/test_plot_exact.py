@@ -322,3 +322,15 @@ def test_a_landscape_margin_that_is_infinite_or_too_wide_to_draw_is_refused(span
     """span=inf leaked NumPy's RuntimeWarning, 10**400 raised an OverflowError, 1e300 overflowed squaring."""
     with pytest.raises(ValueError, match=rf"span must be a finite number in \[0.0, 1000000.0\]. Received: {received}"):
         plot.landscape(line_model(), X, Y, span=span)
+
+
+@pytest.mark.parametrize("x, what", [(np.array([1e308, -1e308, 1e307]), "1e\\+308"),
+                                     (np.array([1e-308, 2e-308, 3e-308]), "1e-308")])
+def test_landscape_refuses_an_x_the_model_cannot_hold_by_name_without_a_runtime_warning(x, what):
+    """x at ±1e308 leaked "overflow encountered in subtract", x at 1e-308 "divide by zero encountered in scalar
+    divide" (its variance underflows to 0 though x is not constant)."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match=rf"x at index \(0, 0\) is {what}, which float32 .* cannot hold"):
+            plot.landscape(line_model(), x, np.array([1.0, 2.0, 3.0]))

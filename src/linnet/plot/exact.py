@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import boolean, real_number
+from .._validation import boolean, float32_values, real_number
 from ..diagnostics.penalty import model_penalty
 from ..engine.callbacks import ParameterHistory
 from ..engine.network import built_network
@@ -129,6 +129,7 @@ def gap(history_or_path, x: Any, y: Any, *, ax=None, model=None, exact=None) -> 
 
 def _one_feature(x, y, feature_name, target_name):
     xs, ys, features, target = xy_names(x, y, feature_name, target_name)
+    float32_values(xs, "x", tiny=True)  # what the model can take; the bowl's curvature, x's variance, stays finite
     if xs.shape[1] != 1:
         raise ValueError(f"landscape() draws the MSE over (slope, intercept), so it needs one feature, but x has "
                          f"{xs.shape[1]} (shape {xs.shape}); plot.gap() draws the distance to the optimum for "

@@ -76,6 +76,7 @@ def fit(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | N
         drawn.ax.set_title(f"{len(features)} features ({', '.join(features)}): predicted vs. actual")
         return drawn
     reference = least_squares(exact, True, xs, ys, features)
+    _checks.float32_values(xs, "x")  # what the model can take; its grid's span (max - min) must not overflow
     grid = np.linspace(xs.min(), xs.max(), _GRID_POINTS).reshape(-1, 1)
     ax = axes_or_new(ax)
     points = ax.scatter(xs[:, 0], ys, label="data", alpha=0.7)
