@@ -1,4 +1,5 @@
-"""Oracle: every public linnet class with a Keras 3 twin takes positional arguments as Keras does.
+"""Oracle: every public linnet class with a Keras 3 twin takes positional arguments as Keras does (the model
+methods are checked in tests/engine/test_keras_signatures.py).
 
 Tutorial code calls constructors positionally (``SGD(0.01)``, ``EarlyStopping("val_loss", 0, 5)``,
 ``MeanSquaredError("mse", "float32")``); with ``keras`` replaced by ``linnet`` each argument must reach the parameter
