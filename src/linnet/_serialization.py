@@ -39,12 +39,23 @@ class CheckedKeywords:
     :class:`Configurable`)."""
 
     keras_defaults: ClassVar[dict[str, tuple]] = {}
+    keras_positional: ClassVar[tuple[str, ...]] = ()
+    """Keras' positional parameters, in Keras' order, that linnet's constructor takes by keyword only (or not at
+    all): a positional argument past linnet's own is passed as the next of these not already positional in
+    linnet's signature (``SGD(0.01, 0.9, False, 0.004)`` is ``weight_decay=0.004``, as in Keras), so it binds as in
+    Keras or is refused by name. Only linnet's own classes use it: a user's subclass keeps its signature."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         init = vars(cls).get("__init__")
-        if init is not None and not any(p.kind is p.VAR_KEYWORD for p in inspect.signature(init).parameters.values()):
-            cls.__init__ = _keywords_checked(init)
+        if init is None:
+            return
+        parameters = list(inspect.signature(init).parameters.values())[1:]
+        own = [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
+        tail = tuple(name for name in cls.keras_positional if name not in own) \
+            if cls.__module__.split(".")[0] == "linnet" else ()
+        if tail or not any(p.kind is p.VAR_KEYWORD for p in parameters):
+            cls.__init__ = _keywords_checked(init, tail)
 
 
 class Configurable(CheckedKeywords):
@@ -78,17 +89,24 @@ class Configurable(CheckedKeywords):
         return f"{type(self).__name__}({args})"
 
 
-def _keywords_checked(init):
+def _keywords_checked(init, tail: tuple[str, ...] = ()):
     """``init`` refusing keywords it does not name (see :class:`Configurable`), and a call that does not fit its
     signature (an argument missing, too many given) with a TypeError naming the class, not the function that
-    happens to define ``__init__`` (``_StepDecay.__init__() missing ...``)."""
+    happens to define ``__init__`` (``_StepDecay.__init__() missing ...``); positional arguments past its own are
+    passed as the keywords ``tail`` names (``CheckedKeywords.keras_positional``)."""
     signature = inspect.signature(init)
-    names = [p.name for p in list(signature.parameters.values())[1:]
-             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    parameters = list(signature.parameters.values())[1:]
+    names = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    positional = sum(p.kind is p.POSITIONAL_OR_KEYWORD for p in parameters)
+    checks_keywords = not any(p.kind is p.VAR_KEYWORD for p in parameters)
 
     @functools.wraps(init)
     def __init__(self, *args, **kwargs):
         cls = type(self)
+        if tail and len(args) > positional:
+            args, kwargs = _keras_positional(cls, args, kwargs, positional, tail)
+        if not checks_keywords:
+            return init(self, *args, **kwargs)
         others = {key: value for key, value in kwargs.items() if key not in names}
         if others:
             reject_unknown_kwargs(without_keras_defaults(cls, others), cls.__name__, [*names, *cls.keras_defaults])
@@ -102,11 +120,26 @@ def _keywords_checked(init):
     return __init__
 
 
-def without_keras_defaults(cls: type, arguments: dict[str, Any]) -> dict[str, Any]:
-    """``arguments`` without the Keras-only keys of ``cls.keras_defaults``, each refused unless at a value linnet's
-    behaviour corresponds to (``Adam(loss_scale_factor=None)`` as in Keras; any other factor is named)."""
+def _keras_positional(cls: type, args: tuple, kwargs: dict, positional: int, tail: tuple[str, ...]):
+    """``args`` past the first ``positional`` moved into ``kwargs`` under Keras' names ``tail``, in order."""
+    if len(args) > positional + len(tail):
+        raise TypeError(f"{cls.__name__} takes at most {positional + len(tail)} positional arguments, as in Keras "
+                        f"(the last {len(tail)}: {list(tail)}). Received: {len(args)} positional arguments.")
+    kwargs = dict(kwargs)
+    for name, value in zip(tail, args[positional:]):
+        if name in kwargs:
+            raise TypeError(f"{cls.__name__} got multiple values for argument {name!r} (positional argument "
+                            f"{tail.index(name) + positional + 1} is Keras' {name!r}).")
+        kwargs[name] = value
+    return args[:positional], kwargs
+
+
+def without_keras_defaults(cls: type, arguments: dict[str, Any], defaults: dict[str, tuple] | None = None
+                           ) -> dict[str, Any]:
+    """``arguments`` without the Keras-only keys of ``cls.keras_defaults`` (or ``defaults``), each refused unless at
+    a value linnet's behaviour corresponds to (``Adam(loss_scale_factor=None)`` as in Keras; any other is named)."""
     arguments = dict(arguments)
-    for key, accepted in cls.keras_defaults.items():
+    for key, accepted in (cls.keras_defaults if defaults is None else defaults).items():
         if key in arguments and not any(_same(arguments[key], value) for value in accepted):
             raise ValueError(f"linnet's {cls.__name__} does not support Keras' {key}: it must be "
                              f"{accepted[0]!r}. Received: {key}={arguments[key]!r}.")

@@ -222,7 +222,7 @@ def test_every_batch_hook_of_a_callback_list_gives_empty_logs_for_none():
         def on_test_batch_end(self, batch, logs=None):
             seen.append(logs)
 
-    hooks = CallbackList([Recorder()], None, {})
+    hooks = CallbackList([Recorder()])
     hooks.on_train_batch_end(0)
     hooks.on_test_batch_end(0)
     assert seen == [{}, {}]

@@ -130,13 +130,13 @@ def test_a_metric_written_as_for_keras_with_update_state_only_works_in_fit():
             return self.largest
 
     model = linnet.Sequential([linnet.Input((1,)), linnet.Dense(1, kernel_initializer="zeros")])
-    model.compile(optimizer="sgd", loss="mse", metrics=[LargestError("largest")])
+    model.compile(optimizer="sgd", loss="mse", metrics=[LargestError(name="largest")])
     x = np.arange(4.0)
     assert model.evaluate(x, 2 * x + 1, return_dict=True, verbose=0)["largest"] == 7.0
     history = model.fit(x, 2 * x + 1, batch_size=4, epochs=1, verbose=0)
     assert history.history["largest"] == [7.0]  # logged with the weights before the step, as Keras does
     with pytest.raises(NotImplementedError, match="Incomplete must define update_state"):
-        type("Incomplete", (metrics.Metric,), {"reset_state": lambda self: None})("i").accumulate(None, None, None)
+        type("Incomplete", (metrics.Metric,), {"reset_state": lambda self: None})(name="i").accumulate(None, None, None)
 
 
 @pytest.mark.parametrize("name", ["mse", "mae", "root_mean_squared_error", "r2_score"])

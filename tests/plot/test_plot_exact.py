@@ -83,8 +83,8 @@ def test_batch_mode_records_steps_plus_one_entries_including_a_partial_last_batc
 
 def test_only_batch_mode_makes_fit_dispatch_batch_hooks():
     model = line_model()
-    assert not CallbackList([ParameterHistory()], model, {}).wants_batch_hooks
-    assert CallbackList([ParameterHistory("batch")], model, {}).wants_batch_hooks
+    assert not CallbackList([ParameterHistory()], model=model).wants_batch_hooks
+    assert CallbackList([ParameterHistory("batch")], model=model).wants_batch_hooks
 
 
 def test_entries_are_the_whole_stack_in_the_units_of_x_and_y():

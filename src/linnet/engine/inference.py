@@ -102,7 +102,7 @@ class Inference:
         x = self._checked_x(x)
         x = x[:first_rows(x.shape[0], batch_size, steps)]
         shown = check.ceil_div(x.shape[0], batch_size)
-        hooks = CallbackList(callbacks, self, {"verbose": verbose, "epochs": 1, "steps": shown})
+        hooks = CallbackList(callbacks, model=self, verbose=verbose, epochs=1, steps=shown)
         bar = Progbar(shown, verbose) if verbose else None  # started before the pass, which it times
         self.stop_predicting = False
         hooks.on_predict_begin({})

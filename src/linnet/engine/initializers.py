@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -145,7 +145,14 @@ class GlorotUniform(_Seeded):
     Keras' ``VarianceScaling(scale=1, mode="fan_avg", distribution="uniform")``; for a ``(1, 1)`` kernel the
     limit is ``sqrt(3)``. The fans are Keras' (``compute_fans``): ``(d, d)`` for a shape ``(d,)``, ``(a, b)`` for
     ``(a, b)``, and ``(a·r, b·r)`` for ``(..., a, b)``, ``r`` the product of the leading (receptive field) sizes.
+    Keras' ``input_axes`` and ``output_axes`` (other fans) are taken at None only.
     """
+
+    keras_defaults: ClassVar[dict[str, tuple]] = {"input_axes": (None,), "output_axes": (None,)}
+    keras_positional = ("input_axes", "output_axes")
+
+    def __init__(self, seed: int | None = None):
+        super().__init__(seed)
 
     def sample(self, rng, shape):
         fan_in, fan_out = _fans(shape)

@@ -36,7 +36,7 @@ class Loss(Configurable):
     keras_defaults: ClassVar[dict[str, tuple]] = {"reduction": ("sum_over_batch_size",), "dtype": (None, "float32")}
     keras_name: str | None = None  # Keras' default name where it differs from linnet's
 
-    def __init__(self, reduction: str = "sum_over_batch_size", name: str | None = None, dtype: Any = None):
+    def __init__(self, name: str | None = None, reduction: str = "sum_over_batch_size", dtype: Any = None):
         """Keras 3's arguments, at what linnet's loss is (``reduction="sum_over_batch_size"``, its own ``name``,
         ``dtype`` None or ``"float32"``); any other value, or keyword (``Configurable``), is refused by name."""
         without_keras_defaults(type(self), {"reduction": reduction, "dtype": dtype})
@@ -92,16 +92,21 @@ class Loss(Configurable):
     def curvature(self) -> float:
         """Largest second derivative of the per-sample loss with respect to the prediction, over every target and
         prediction: what the diagnostics bound the stable learning rate with (2 for the squared error, 1 for Huber
-        and log-cosh).
-
-        0 where no constant bounds it: the loss is piecewise linear in the prediction (MAE, MAPE), or its
+        and log-cosh). 0 where no constant bounds it: the loss is piecewise linear in the prediction (MAE, MAPE), or its
         curvature grows with the target (MSLE). The diagnostics then derive no learning rate from it:
         ``SGD(learning_rate="auto")`` refuses the loss, and ``fit`` gives no stability warning.
         """
         raise NotImplementedError
 
 
-class MeanSquaredError(Loss):
+class _KerasLoss(Loss):
+    """One of Keras' losses: ``(reduction, name, dtype)``, the order of Keras' ``LossFunctionWrapper`` (not Loss')."""
+
+    def __init__(self, reduction: str = "sum_over_batch_size", name: str | None = None, dtype: Any = None):
+        super().__init__(name, reduction, dtype)
+
+
+class MeanSquaredError(_KerasLoss):
     """Mean squared error.
 
     ``L = (1/B) Σ (ŷ - y)²``,  ``dL/dŷ = (2/B)(ŷ - y)``.
@@ -125,7 +130,7 @@ class MeanSquaredError(Loss):
         return 2.0
 
 
-class MeanAbsoluteError(Loss):
+class MeanAbsoluteError(_KerasLoss):
     """Mean absolute error.
 
     ``L = (1/B) Σ |ŷ - y|``,  ``dL/dŷ = sign(ŷ - y) / B`` (0 where ``ŷ = y``).
@@ -140,7 +145,7 @@ class MeanAbsoluteError(Loss):
         return 0.0
 
 
-class Huber(Loss):
+class Huber(_KerasLoss):
     """Huber loss with threshold ``delta``.
 
     With ``e = ŷ - y``: ``L = (1/B) Σ ½e²`` where ``|e| <= δ`` and ``δ(|e| - ½δ)`` elsewhere;
@@ -170,7 +175,7 @@ class Huber(Loss):
 _LOG_2 = np.float32(np.log(2.0))  # float32, as Keras subtracts it: log-cosh(0) is 0, and stays float32
 
 
-class LogCosh(Loss):
+class LogCosh(_KerasLoss):
     """Logarithm of the hyperbolic cosine of the error.
 
     ``L = (1/B) Σ log(cosh(e))`` computed stably as ``e + softplus(-2e) - log 2``; ``dL/dŷ = tanh(e) / B``.
@@ -185,11 +190,10 @@ class LogCosh(Loss):
         return 1.0
 
 
-EPSILON = np.float32(1e-7)
-"""Keras' ``backend.epsilon()``: MAPE divides by at least it, MSLE clips targets and predictions to it."""
+EPSILON = np.float32(1e-7)  # Keras' backend.epsilon(): MAPE divides by at least it, MSLE clips to it
 
 
-class MeanAbsolutePercentageError(Loss):
+class MeanAbsolutePercentageError(_KerasLoss):
     """Mean absolute percentage error, Keras' ``"mape"``.
 
     ``L = (100/B) Σ |ŷ - y| / max(|y|, ε)``,  ``dL/dŷ = 100·sign(ŷ - y) / (B·max(|y|, ε))``, ``ε = 1e-7``: as
@@ -207,7 +211,7 @@ class MeanAbsolutePercentageError(Loss):
         return 0.0  # piecewise linear in the prediction, as MAE
 
 
-class MeanSquaredLogarithmicError(Loss):
+class MeanSquaredLogarithmicError(_KerasLoss):
     """Mean squared logarithmic error, Keras' ``"msle"``.
 
     ``L = (1/B) Σ u²`` with ``u = log(max(ŷ, ε) + 1) - log(max(y, ε) + 1)``, ``ε = 1e-7``;
@@ -229,13 +233,11 @@ class MeanSquaredLogarithmicError(Loss):
 
 
 _BY_NAME = {
-    "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
-    "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
+    "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError, "mae": MeanAbsoluteError,
+    "mean_absolute_error": MeanAbsoluteError, "huber": Huber, "huber_loss": Huber, "log_cosh": LogCosh,
     "mean_absolute_percentage_error": MeanAbsolutePercentageError, "mape": MeanAbsolutePercentageError,
     "mean_squared_logarithmic_error": MeanSquaredLogarithmicError, "msle": MeanSquaredLogarithmicError,
-    "huber": Huber, "huber_loss": Huber,
-    "log_cosh": LogCosh, "logcosh": LogCosh,
-}
+    "logcosh": LogCosh}
 
 
 def _unreduced(cls: type[Loss], name: str) -> Callable[..., np.ndarray]:
@@ -246,10 +248,9 @@ def _unreduced(cls: type[Loss], name: str) -> Callable[..., np.ndarray]:
             return cls(**config).per_sample(y_true, y_pred)[0].ravel()
 
     function.__name__ = function.__qualname__ = name
-    function.__doc__ = (f"``{name}(y_true, y_pred)``: the loss of each sample, shape ``(B,)``, float32 (the "
-                        f"formula of :class:`{cls.__name__}`, whose mean over the batch is the loss). ``y_true``, "
-                        f"``y_pred``: ``(B,)`` or ``(B, 1)``, one output (Keras reads a 1-D pair as one sample of B "
-                        f"outputs and returns their mean).")
+    function.__doc__ = (f"``{name}(y_true, y_pred)``: the loss of each sample, shape ``(B,)``, float32 (the formula of "
+                        f":class:`{cls.__name__}`, whose mean over the batch is the loss). ``y_true``, ``y_pred``: "
+                        f"``(B,)`` or ``(B, 1)``, one output (Keras reads a 1-D pair as B outputs, and averages them).")
     return function
 
 

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._serialization import deserialize as _deserialize
-from .._serialization import serialize
+from .._serialization import serialize, without_keras_defaults
 from .._validation import text_or_default, unknown_name
 from . import losses
 from .reduction_metrics import Mean, MeanMetricWrapper, Metric, Sum
@@ -42,9 +42,9 @@ class MeanOfLoss(Mean):
     of_predictions = True
     update_state = Metric.update_state
 
-    def __init__(self, loss: losses.Loss, name: str | None = None):
+    def __init__(self, loss: losses.Loss, name: str | None = None, dtype: Any = None):
         self.loss = loss
-        super().__init__(text_or_default(name, "name", loss.name))
+        super().__init__(text_or_default(name, "name", loss.name), dtype)
 
     def accumulate(self, y_true, y_pred, sample_weight):
         if sample_weight is None:
@@ -76,8 +76,8 @@ class _KerasMeanOfLoss(MeanOfLoss):
 class RootMeanSquaredError(Metric):
     """``RMSE = sqrt(Σ wᵢ(ŷᵢ - yᵢ)² / Σ wᵢ)`` (``wᵢ = 1`` unweighted) over every sample since the last reset."""
 
-    def __init__(self, name: str = "root_mean_squared_error"):
-        super().__init__(name)
+    def __init__(self, name: str = "root_mean_squared_error", dtype: Any = None):
+        super().__init__(dtype, name)
 
     def reset_state(self):
         self.squared_error, self.count = 0.0, 0
@@ -103,8 +103,12 @@ class R2Score(Metric):
                                                   "num_regressors": (0,)}
     direction = "max"
 
-    def __init__(self, name: str = "r2_score"):
-        super().__init__(name)
+    def __init__(self, class_aggregation: str = "uniform_average", num_regressors: int = 0, name: str = "r2_score",
+                 dtype: Any = None):
+        """Keras 3's arguments; ``class_aggregation`` and ``num_regressors`` at what linnet computes (one output,
+        the plain R²), any other value refused by name."""
+        without_keras_defaults(type(self), {"class_aggregation": class_aggregation, "num_regressors": num_regressors})
+        super().__init__(dtype, name)
 
     def reset_state(self):
         self.count, self.sum_y, self.sum_y2, self.squared_error = 0, 0.0, 0.0, 0.0
@@ -127,8 +131,8 @@ class R2Score(Metric):
 
 def _keras_mean_of(loss: type[losses.Loss], class_name: str, default_name: str) -> type[_KerasMeanOfLoss]:
     """Keras' metric class ``class_name``, the epoch mean of ``loss``: ``cls(name=default_name)``."""
-    def __init__(self, name: str = default_name):
-        _KerasMeanOfLoss.__init__(self, loss(), name)
+    def __init__(self, name: str = default_name, dtype: Any = None):
+        _KerasMeanOfLoss.__init__(self, loss(), name, dtype)
 
     doc = f"The mean of :class:`linnet.losses.{loss.__name__}` as a metric, Keras' ``{class_name}``."
     return type(class_name, (_KerasMeanOfLoss,), {"__init__": __init__, "__doc__": doc, "__module__": __name__,

@@ -17,6 +17,7 @@ from .._serialization import Configurable, function_reference
 from .._validation import float32_values, numeric_array, one_of, regression_pair
 from . import losses
 from .layers.base import unique_name
+from .optimizers._arguments import keras_snake_case
 
 
 class Metric(Configurable):
@@ -32,7 +33,10 @@ class Metric(Configurable):
     direction = "min"
     of_predictions = True  # update_state takes (y_true, y_pred); Mean and Sum take values, which compile cannot feed
 
-    def __init__(self, name: str, dtype: Any = None):
+    def __init__(self, dtype: Any = None, name: str | None = None):
+        """Keras 3's order, ``(dtype, name)``; ``name`` defaults to the snake-case class name, made unique (Keras'
+        ``auto_name``)."""
+        name = unique_name(keras_snake_case(type(self).__name__)) if name is None else name
         if not isinstance(name, str) or not name:
             raise TypeError(f"A metric's name must be a non-empty string (it keys the logs). Received: name={name!r}")
         one_of(dtype, "dtype", Metric.keras_defaults["dtype"],
@@ -77,7 +81,7 @@ class Mean(Metric):
     of_predictions = False
 
     def __init__(self, name: str = "mean", dtype: Any = None):
-        super().__init__(name, dtype)
+        super().__init__(dtype, name)
 
     def reset_state(self):
         self.total, self.count = 0.0, 0
@@ -103,7 +107,7 @@ class Sum(Metric):
     of_predictions = False
 
     def __init__(self, name: str = "sum", dtype: Any = None):
-        super().__init__(name, dtype)
+        super().__init__(dtype, name)
 
     def reset_state(self):
         self.total = 0.0

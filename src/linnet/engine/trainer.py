@@ -82,12 +82,12 @@ class Trainer:
         self.model.build_optimizer()
         history = model.history = History()
         self.steps = source_length(source)
-        self.params = {"verbose": self.verbose, "epochs": epochs, "steps": self.steps,  # the callbacks' params
-                       **getattr(self.optimizer, "automatic", {})}  # SGD's values for "auto"
+        self._hooks = CallbackList([*self.callbacks, history], model=model, verbose=self.verbose, epochs=epochs,
+                                   steps=self.steps, **getattr(self.optimizer, "automatic", {}))  # SGD's "auto" values
+        self.params = self._hooks.params  # the callbacks' params, one dict ("steps" is set after a first epoch)
         if self.verbose and getattr(self.optimizer, "automatic", None):  # a linnet extension: say what was chosen
             print("Chosen from the data (auto): " + ", ".join(f"{k} {v:.4g}" for k, v in self.params.items()
                                                              if k in self.optimizer.automatic))
-        self._hooks = CallbackList([*self.callbacks, history], model, self.params)
         self.validation_freq = validation_freq
         source, self._fused = self._step_source(source, epochs - initial_epoch)
         model.stop_training = False
@@ -225,7 +225,7 @@ class Trainer:
         weights as they were before the call.
         """
         self.model.build_optimizer()
-        self._hooks, self.steps, before = CallbackList([], self.model, {}), 1, self.network.params.copy()
+        self._hooks, self.steps, before = CallbackList([], model=self.model), 1, self.network.params.copy()
         try:
             with np.errstate(over="ignore", invalid="ignore"):
                 return self._train_epoch(ArrayBatches(x, y, x.shape[0], False, sample_weight), None)
@@ -245,8 +245,8 @@ class Trainer:
         ends the pass after the current batch, and the logs are those of the batches read (Keras 3 too).
         """
         network, loss = self.network, self.loss
-        hooks = self._hooks or CallbackList(self.callbacks, self.model, {"verbose": self.verbose, "epochs": 1,
-                                                                         "steps": source_length(source)})
+        hooks = self._hooks or CallbackList(self.callbacks, model=self.model, verbose=self.verbose, epochs=1,
+                                                   steps=source_length(source))
         batch_hooks, metrics = hooks.wants("test"), self._reset_metrics()
         penalty = network.penalty() if network.regularized else 0.0  # the weights do not change here
         total, count, steps = 0.0, 0, 0

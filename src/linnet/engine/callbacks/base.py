@@ -8,7 +8,7 @@ from typing import Any
 
 from ... import _html
 from ..._serialization import CheckedKeywords
-from ..._validation import instances
+from ..._validation import boolean, instances
 
 BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end")
 PHASE_HOOKS = {"test": ("on_test_batch_begin", "on_test_batch_end"),  # evaluate, and fit's validation
@@ -115,9 +115,15 @@ class CallbackList(CheckedKeywords):
     A hook called without logs passes ``{}``, as Keras 3's ``CallbackList`` does (``on_train_begin({})``,
     ``on_epoch_begin(epoch, {})``, ``on_train_batch_begin(batch, {})``, ...)."""
 
-    def __init__(self, callbacks: Sequence[Callback], model, params: dict[str, Any]):
-        self.callbacks = list(callbacks)
-        self.model = model
+    def __init__(self, callbacks: Sequence[Callback] | None = None, add_history: bool = False,
+                 add_progbar: bool = False, model=None, **params: Any):
+        """Keras 3's arguments: ``add_history`` appends a ``History``; ``add_progbar`` must be False (``fit``,
+        ``evaluate`` and ``predict`` print their own progress, by ``verbose``); ``params`` go to every callback."""
+        if boolean(add_progbar, "add_progbar"):
+            raise ValueError("linnet's CallbackList does not add a progress bar: fit, evaluate and predict print their "
+                             "own (verbose=). Received: add_progbar=True")
+        self.callbacks = [*(callbacks or []), *([History()] if boolean(add_history, "add_history") else [])]
+        self.model, self.params = model, params  # one dict, shared with the callbacks (fit fills in "steps")
         for callback in self.callbacks:
             if not isinstance(callback, Callback):
                 raise TypeError(f"callbacks must be linnet Callback instances. Received: {callback!r} in callbacks")

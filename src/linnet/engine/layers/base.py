@@ -63,7 +63,7 @@ class Layer(Configurable):
     keras_module = "keras.layers"
     keras_defaults: ClassVar[dict[str, tuple]] = {"trainable": (True,), "dtype": (KERAS_DTYPE_POLICY, "float32", None)}
 
-    def __init__(self, name: str | None = None, input_shape: Any = None, input_dim: int | None = None):
+    def __init__(self, *, name: str | None = None, input_shape: Any = None, input_dim: int | None = None):
         self.name = name if name is not None else unique_name(_snake(type(self).__name__))
         if not isinstance(self.name, str) or not self.name:
             raise TypeError(f"name must be a non-empty string. Received: name={name!r}")

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ..._serialization import without_keras_defaults
 from ..._validation import boolean, one_of, positive_int, reject_unknown_kwargs
 from .. import initializers, regularizers
 from .base import Layer, unique_name
@@ -14,8 +15,14 @@ from .base import Layer, unique_name
 class InputLayer(Layer):
     """Declares the number of input features; has no weights and is not listed in ``model.layers``."""
 
-    def __init__(self, shape: Any = None, name: str | None = None, **kwargs):
-        reject_unknown_kwargs({k: v for k, v in kwargs.items() if k != "batch_size"}, "Input", ["shape", "name"])
+    keras_defaults: ClassVar[dict[str, tuple]] = {
+        **Layer.keras_defaults, "sparse": (None, False), "ragged": (None, False), "batch_shape": (None,),
+        "input_tensor": (None,), "optional": (False,)}
+    keras_positional = ("batch_size", "dtype", "sparse", "ragged", "batch_shape", "input_tensor", "optional", "name")
+
+    def __init__(self, shape: Any = None, *, name: str | None = None, **kwargs):
+        kwargs = without_keras_defaults(type(self), {k: v for k, v in kwargs.items() if k != "batch_size"})
+        reject_unknown_kwargs(kwargs, "Input", ["shape", "name", "batch_size", *type(self).keras_defaults])
         if shape is None:
             raise ValueError("Input needs a shape, such as Input(shape=(1,)).")
         super().__init__(name=name if name is not None else unique_name("input_layer"), input_shape=shape)
@@ -27,9 +34,12 @@ class InputLayer(Layer):
         return None
 
 
-def Input(shape: Any = None, name: str | None = None, **kwargs) -> InputLayer:
-    """``keras.Input``: the shape of one sample, e.g. ``Input(shape=(1,))`` for one feature."""
-    return InputLayer(shape=shape, name=name, **kwargs)
+def Input(shape: Any = None, batch_size: Any = None, dtype: Any = None, sparse: Any = None, ragged: Any = None,
+          batch_shape: Any = None, name: str | None = None, tensor: Any = None, optional: bool = False) -> InputLayer:
+    """``keras.Input``: the shape of one sample, e.g. ``Input(shape=(1,))`` for one feature. Keras' other
+    arguments are taken at the values linnet's float32, dense input corresponds to (``batch_size`` any)."""
+    return InputLayer(shape, batch_size=batch_size, dtype=dtype, sparse=sparse, ragged=ragged,
+                      batch_shape=batch_shape, name=name, input_tensor=tensor, optional=optional)
 
 
 _LINEAR_ACTIVATIONS = (None, "linear")
@@ -39,6 +49,10 @@ def _check_linear(activation: Any) -> None:
     one_of(activation, "activation", _LINEAR_ACTIVATIONS,
            f"linnet fits linear models, so the activation must be None or 'linear'; a nonlinear activation would "
            f"make this a general neural network: use Keras or PyTorch for that. Received: activation={activation!r}")
+
+
+_DENSE_ARGUMENTS_ONLY = {"activity_regularizer": (None,), "lora_rank": (None,), "lora_alpha": (None,)}
+"""Keras' Dense arguments for features linnet lacks that its config does not write: taken at None only."""
 
 
 class Dense(Layer):
@@ -51,11 +65,12 @@ class Dense(Layer):
 
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
-                 input_shape: Any = None, input_dim: int | None = None, name: str | None = None,
-                 kernel_regularizer: Any = None, bias_regularizer: Any = None, **kwargs):
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None, *,
+                 input_shape: Any = None, input_dim: int | None = None, name: str | None = None, **kwargs):
+        kwargs = without_keras_defaults(type(self), kwargs, {**self.keras_defaults, **_DENSE_ARGUMENTS_ONLY})
         reject_unknown_kwargs(kwargs, "Dense", ["units", "activation", "use_bias", "kernel_initializer",
                                                 "bias_initializer", "input_shape", "input_dim", "name",
-                                                "kernel_regularizer", "bias_regularizer"])
+                                                "kernel_regularizer", "bias_regularizer", *type(self).keras_defaults])
         _check_linear(activation)
         super().__init__(name=name, input_shape=input_shape, input_dim=input_dim)
         self.units = positive_int(units, "units")
@@ -121,6 +136,8 @@ class Dense(Layer):
     keras_defaults: ClassVar[dict[str, tuple]] = {
         **Layer.keras_defaults, "kernel_constraint": (None,), "bias_constraint": (None,),
         "quantization_config": (None,)}
+    keras_positional = ("activity_regularizer", "kernel_constraint", "bias_constraint", "lora_rank", "lora_alpha",
+                        "quantization_config")
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "activation": "linear", "use_bias": self.use_bias,
@@ -133,7 +150,7 @@ class Dense(Layer):
 class Activation(Layer):
     """``Activation("linear")``: the identity. Any other activation is refused (linnet fits linear models)."""
 
-    def __init__(self, activation: Any = "linear", name: str | None = None, **kwargs):
+    def __init__(self, activation: Any, *, name: str | None = None, **kwargs):
         reject_unknown_kwargs(kwargs, "Activation", ["activation", "name"])
         _check_linear(activation)
         super().__init__(name=name)

@@ -34,7 +34,7 @@ class Normalization(Layer):
     non_trainable_names = ("mean", "variance", "count")  # get_weights' order, as Keras names them
 
     def __init__(self, axis: int | None = -1, mean: Any = None, variance: Any = None,
-                 invert: bool = False, name: str | None = None, **kwargs):
+                 invert: bool = False, *, name: str | None = None, **kwargs):
         reject_unknown_kwargs(kwargs, "Normalization", ["axis", "mean", "variance", "invert", "name", "input_shape"])
         axis = _feature_axis(axis)
         if (mean is None) != (variance is None):

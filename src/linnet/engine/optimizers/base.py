@@ -72,6 +72,8 @@ class Optimizer(LearningRate, Averaging, WeightDecay, Configurable):
     keras_module = "keras.optimizers"
     # Keras config keys for features linnet does not have; a config may carry them only at their defaults.
     keras_defaults: ClassVar[dict[str, tuple]] = {"loss_scale_factor": (None,)}
+    keras_positional = ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema", "ema_momentum",
+                        "ema_overwrite_frequency", "loss_scale_factor", "gradient_accumulation_steps", "name")
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
