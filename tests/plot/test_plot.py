@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -338,3 +339,30 @@ def test_fit_refuses_an_x_beyond_float32_by_name_without_a_runtime_warning():
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(ValueError, match=r"x at index \(0, 0\) is 1e\+308, which float32 .* cannot hold"):
             plot.fit(line_model(), np.array([1e308, -1e308, 1e307]), np.array([1.0, 2.0, 3.0]))
+
+
+def test_a_log_scale_with_no_loss_above_zero_is_refused_by_name():
+    """matplotlib drew a meaningless axis with 'Data has no positive values' (a UserWarning)."""
+    with pytest.raises(ValueError, match=r"^log=True draws a logarithmic axis, but none of \['loss'\] has a value "
+                                         r"above 0\. Received: \{'loss': \[0\.0, -1\.0\]\}"):
+        plot.loss({"loss": [0.0, -1.0]}, log=True)
+    assert plot.loss({"loss": [0.0, 2.0]}, log=True).ax.get_yscale() == "log"
+
+
+@pytest.mark.parametrize("draw", [lambda **kw: plot.fit(line_model(), [[1.0], [2.0]], [3.0, 4.0], **kw),
+                                  lambda **kw: plot.residuals(line_model(), [[1.0], [2.0]], [3.0, 4.0], **kw),
+                                  lambda **kw: plot.predictions(line_model(), [[1.0], [2.0]], [3.0, 4.0], **kw),
+                                  lambda **kw: plot.partial_fits(plane_model(), [[1.0, 2.0], [2.0, 1.0], [0.0, 0.0]],
+                                                                 [1.0, 2.0, 4.0], **kw)])
+def test_rows_that_are_no_text_are_refused_by_name(draw):
+    """rows=3 or rows=[1] were printed into the title as '(3)' or '([1])'."""
+    for rows in (3, [1]):
+        with pytest.raises(TypeError, match=rf"^rows must be a string\. Received: rows={re.escape(repr(rows))} "):
+            draw(rows=rows)
+    draw(rows="2 rows")  # text is taken
+
+
+def test_fit_refuses_a_label_that_is_no_text():
+    with pytest.raises(TypeError, match=r"^label must be a string\. Received: label=3 \(int\)"):
+        plot.fit(line_model(), [[1.0], [2.0]], [3.0, 4.0], label=3)
+    assert plot.fit(line_model(), [[1.0], [2.0]], [3.0, 4.0], label="mine").artists["line"].get_label() == "mine"

@@ -334,3 +334,14 @@ def test_landscape_refuses_an_x_the_model_cannot_hold_by_name_without_a_runtime_
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(ValueError, match=rf"x at index \(0, 0\) is {what}, which float32 .* cannot hold"):
             plot.landscape(line_model(), x, np.array([1.0, 2.0, 3.0]))
+
+
+def test_gap_refuses_a_model_that_is_no_model_or_takes_other_features():
+    """model=object() and a model of other features were drawn with anyway."""
+    x = np.array([[0.0], [1.0], [2.0], [3.0]])
+    y = 2 * x[:, 0] + 1
+    _, _, history = recorded_fit(x, y, epochs=2)
+    with pytest.raises(TypeError, match=r"^model must be a linnet model such as Sequential"):
+        plot.gap(history, x, y, model=object())
+    with pytest.raises(ValueError, match=r"^model must take x's 2 feature\(s\)\. Received: a model of 1 feature"):
+        plot.gap(history, np.hstack([x, x ** 2]), y)

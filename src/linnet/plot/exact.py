@@ -95,12 +95,16 @@ def gap(history_or_path, x: Any, y: Any, *, ax=None, model=None, exact=None) -> 
     drawn at that floor; ``exact``, ``linnet.stats.ols(x, y)`` already solved, is reused. Artists: ``"gap"``.
     """
     xs, ys, _, _ = xy_names(x, y, None, None)
-    model = model if model is not None else getattr(history_or_path, "model", None)
+    recorded = isinstance(history_or_path, ParameterHistory)  # it checks its own parameters' features
+    model, given = model if model is not None else getattr(history_or_path, "model", None), model is not None
+    if (given or not recorded) and model is not None and built_network(model).input_dim != xs.shape[1]:
+        raise ValueError(f"model must take x's {xs.shape[1]} feature(s). Received: a model of "
+                         f"{model.network.input_dim} feature(s)")
     penalty = model_penalty(model.network) if getattr(model, "network", None) is not None else None
     bowl = LossSurface(LeastSquaresState().update(xs, ys), penalty, least_squares=exact)
     optimum = "the penalized optimum's loss (MSE + penalty)" if penalty else "the least-squares MSE"
     loss = _loss_name(model)
-    if isinstance(history_or_path, ParameterHistory):
+    if recorded:
         epochs, values = history_or_path.epochs, bowl.gap(*_recorded(history_or_path, xs.shape[1]))
         label, title = "loss of the recorded parameters", f"exact gap to {optimum}"
         if loss not in (None, "mean_squared_error"):

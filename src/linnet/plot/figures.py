@@ -70,6 +70,7 @@ def fit(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | N
     ``rows`` says in the title which rows are shown (e.g. ``"282 training rows"``). With two or more features
     there is no line to draw: this delegates to :func:`predictions` and says so in the title.
     """
+    label = _checks.text_or_default(label, "label", "neuron")
     xs, ys, features, target = xy_names(x, y, feature_name, target_name)
     if len(features) > 1:
         drawn = predictions(model, x, y, ax=ax, target_name=target)
@@ -123,6 +124,7 @@ def partial_fits(model, x: Any, y: Any, *, axes: Sequence[Any] | None = None,
         set_labels(ax, features[j], f"partial residual of {target}")
         ax.set_title(f"{features[j]}, the other features held", fontsize="medium")
         ax.legend(fontsize="small")
+    rows = _checks.text_or_default(rows, "rows", "")
     axes[0].figure.suptitle(f"What each feature adds to {target}" + (f" ({rows})" if rows else ""))
     return Drawn(axes[0], artists)
 
@@ -140,6 +142,9 @@ def loss(history, *, ax=None, log: bool = False, keys: Sequence[str] | None = No
     from matplotlib.ticker import MaxNLocator
     log, logs = _checks.boolean(log, "log"), history_dict(history)
     names = [name for name in ("loss", "val_loss") if name in logs] + _extra_keys(keys, logs)
+    if log and not any((np.asarray(logs[name]) > 0).any() for name in names):
+        raise ValueError(f"log=True draws a logarithmic axis, but none of {names} has a value above 0. Received: "
+                         f"{ {name: [float(value) for value in logs[name][:3]] for name in names} }")
     monitored = "val_loss" if "val_loss" in logs else "loss"
     values = np.asarray(logs[monitored], dtype=np.float64)
     if np.isnan(values).all():
@@ -194,6 +199,7 @@ def residuals(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[st
 
 
 def _title(ax, text: str, rows: str | None) -> None:
+    rows = _checks.text_or_default(rows, "rows", "")
     ax.set_title(text + (f"\n({rows})" if rows else ""), fontsize="medium")
 
 
