@@ -366,3 +366,13 @@ def test_fit_refuses_a_label_that_is_no_text():
     with pytest.raises(TypeError, match=r"^label must be a string\. Received: label=3 \(int\)"):
         plot.fit(line_model(), [[1.0], [2.0]], [3.0, 4.0], label=3)
     assert plot.fit(line_model(), [[1.0], [2.0]], [3.0, 4.0], label="mine").artists["line"].get_label() == "mine"
+
+
+@pytest.mark.parametrize("draw", [plot.residuals, plot.predictions])
+def test_a_y_beyond_float32_is_refused_by_name_without_a_runtime_warning(draw):
+    """y of +-1e308 leaked matplotlib's 'overflow encountered in scalar subtract' from its autoscale."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"^y at index \(0,\) is 1e\+308, which float32 \(linnet's precision\) "
+                                             r"cannot hold"):
+            draw(line_model(), [[1.0], [2.0]], [1e308, -1e308])

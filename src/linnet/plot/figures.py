@@ -169,6 +169,7 @@ def predictions(model, x: Any, y: Any, *, ax=None, target_name: str | None = Non
     """Predicted against actual ``y``, with the identity line ``y = x`` a perfect model would sit on; ``rows``
     says in the title which rows are shown."""
     xs, ys, _, target = xy_names(x, y, None, target_name)
+    _checks.float32_values(ys, "y")  # what the model can predict; the axes' span (max - min) must not overflow
     predicted = _predict(model, xs)
     ax = axes_or_new(ax)
     points = ax.scatter(ys, predicted, alpha=0.7)
@@ -184,6 +185,7 @@ def residuals(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[st
               target_name: str | None = None, rows: str | None = None) -> Drawn:
     """Residuals ``y - prediction`` against the prediction, with the zero line; titled with the model's inputs."""
     xs, ys, features, target = xy_names(x, y, feature_name, target_name)
+    _checks.float32_values(ys, "y")  # what the model can predict; the axes' span (max - min) must not overflow
     predicted = _predict(model, xs)
     ax = axes_or_new(ax)
     points = ax.scatter(predicted, ys - predicted, alpha=0.7)
