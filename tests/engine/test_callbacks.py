@@ -300,8 +300,18 @@ def test_batch_hooks_only_reach_callbacks_that_use_them():
     assert wants(TerminateOnNaN())
     assert wants(ModelCheckpoint("m.linnet", save_freq=5))
     assert wants(LambdaCallback(on_train_batch_begin=print))
-    with pytest.raises(TypeError, match="callbacks must be linnet Callback instances"):
+    with pytest.raises(TypeError, match=r"^callbacks must be a Callback or a list of them\. Received: callbacks=\[<"):
         CallbackList([print], model=FakeModel())
+
+
+def test_a_callback_list_takes_one_callback_or_nested_lists_and_adds_a_history_only_where_none_is():
+    """Keras 3 flattens its callbacks (tree.flatten) and adds a History only if none is given: CallbackList(History())
+    stopped on 'Value after * must be an iterable', and add_history=True added a second History."""
+    history = History()
+    assert CallbackList(history).callbacks == [history]
+    assert CallbackList([[history], []], add_history=True).callbacks == [history]
+    added = CallbackList(None, add_history=True).callbacks
+    assert len(added) == 1 and isinstance(added[0], History)
 
 
 def test_learning_rate_scheduler_sets_the_rate_at_each_epoch_begin():

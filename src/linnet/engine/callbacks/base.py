@@ -122,11 +122,11 @@ class CallbackList(CheckedKeywords):
         if boolean(add_progbar, "add_progbar"):
             raise ValueError("linnet's CallbackList does not add a progress bar: fit, evaluate and predict print their "
                              "own (verbose=). Received: add_progbar=True")
-        self.callbacks = [*(callbacks or []), *([History()] if boolean(add_history, "add_history") else [])]
+        self.callbacks = instances(callbacks, "callbacks", Callback)  # one, or lists of them nested: as Keras 3
+        if boolean(add_history, "add_history") and not any(isinstance(c, History) for c in self.callbacks):
+            self.callbacks.append(History())  # Keras adds one only where none is given
         self.model, self.params = model, params  # one dict, shared with the callbacks (fit fills in "steps")
         for callback in self.callbacks:
-            if not isinstance(callback, Callback):
-                raise TypeError(f"callbacks must be linnet Callback instances. Received: {callback!r} in callbacks")
             callback.set_model(model)
             callback.set_params(params)
         self._batch = [callback for callback in self.callbacks if callback.wants_batch_hooks]
