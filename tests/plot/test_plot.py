@@ -357,8 +357,10 @@ def test_a_log_scale_with_no_loss_above_zero_is_refused_by_name():
 def test_rows_that_are_no_text_are_refused_by_name(draw):
     """rows=3 or rows=[1] were printed into the title as '(3)' or '([1])'."""
     for rows in (3, [1]):
+        figures = plt.get_fignums()
         with pytest.raises(TypeError, match=rf"^rows must be a string\. Received: rows={re.escape(repr(rows))} "):
             draw(rows=rows)
+        assert plt.get_fignums() == figures  # refused before anything is drawn
     draw(rows="2 rows")  # text is taken
 
 

@@ -70,7 +70,7 @@ def fit(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | N
     ``rows`` says in the title which rows are shown (e.g. ``"282 training rows"``). With two or more features
     there is no line to draw: this delegates to :func:`predictions` and says so in the title.
     """
-    label = _checks.text_or_default(label, "label", "neuron")
+    label, rows = _checks.text_or_default(label, "label", "neuron"), _checks.text_or_default(rows, "rows", "")
     xs, ys, features, target = xy_names(x, y, feature_name, target_name)
     if len(features) > 1:
         drawn = predictions(model, x, y, ax=ax, target_name=target)
@@ -103,6 +103,7 @@ def partial_fits(model, x: Any, y: Any, *, axes: Sequence[Any] | None = None,
     if already solved (default: solved here), or False (no least-squares lines, no ``"exact"`` artists). Returns
     the first Axes; artists ``"points"``, ``"line"`` and ``"exact"`` hold one artist per feature.
     """
+    rows = _checks.text_or_default(rows, "rows", "")  # checked before anything is drawn
     xs, ys, features, target = xy_names(x, y, feature_name, target_name)
     coef, reference = model_coef(model), least_squares(exact, None, xs, ys, features)
     if axes is None:
@@ -124,7 +125,6 @@ def partial_fits(model, x: Any, y: Any, *, axes: Sequence[Any] | None = None,
         set_labels(ax, features[j], f"partial residual of {target}")
         ax.set_title(f"{features[j]}, the other features held", fontsize="medium")
         ax.legend(fontsize="small")
-    rows = _checks.text_or_default(rows, "rows", "")
     axes[0].figure.suptitle(f"What each feature adds to {target}" + (f" ({rows})" if rows else ""))
     return Drawn(axes[0], artists)
 
@@ -168,6 +168,7 @@ def loss(history, *, ax=None, log: bool = False, keys: Sequence[str] | None = No
 def predictions(model, x: Any, y: Any, *, ax=None, target_name: str | None = None, rows: str | None = None) -> Drawn:
     """Predicted against actual ``y``, with the identity line ``y = x`` a perfect model would sit on; ``rows``
     says in the title which rows are shown."""
+    rows = _checks.text_or_default(rows, "rows", "")  # checked before anything is drawn
     xs, ys, _, target = xy_names(x, y, None, target_name)
     _checks.float32_values(ys, "y")  # what the model can predict; the axes' span (max - min) must not overflow
     predicted = _predict(model, xs)
@@ -184,6 +185,7 @@ def predictions(model, x: Any, y: Any, *, ax=None, target_name: str | None = Non
 def residuals(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[str] | None = None,
               target_name: str | None = None, rows: str | None = None) -> Drawn:
     """Residuals ``y - prediction`` against the prediction, with the zero line; titled with the model's inputs."""
+    rows = _checks.text_or_default(rows, "rows", "")  # checked before anything is drawn
     xs, ys, features, target = xy_names(x, y, feature_name, target_name)
     _checks.float32_values(ys, "y")  # what the model can predict; the axes' span (max - min) must not overflow
     predicted = _predict(model, xs)
@@ -200,8 +202,7 @@ def residuals(model, x: Any, y: Any, *, ax=None, feature_name: str | Sequence[st
 
 
 
-def _title(ax, text: str, rows: str | None) -> None:
-    rows = _checks.text_or_default(rows, "rows", "")
+def _title(ax, text: str, rows: str) -> None:
     ax.set_title(text + (f"\n({rows})" if rows else ""), fontsize="medium")
 
 
