@@ -20,6 +20,7 @@ from ..engine.sequential import Sequential
 from ..engine.summary import HEADERS, ModelSummary
 from ..exact.results import OLSResult
 from ..exact.summary import PARAMETER_HEADER, Summary
+from ..plot._common import logged_series
 from ..plot.figures import Drawn
 from .html import bullets, frame, paragraph, sparkline, table
 
@@ -78,7 +79,7 @@ def history(record: History) -> str:
     """One row per logged quantity: its first, best (lowest) and last value, the best epoch and a sparkline."""
     rows = []
     for name, values in record.history.items():
-        series = _numbers(values)
+        series = logged_series(values)
         if series is None or not series.size:  # nothing logged, or what no fit logs: its text stays in the fallback
             rows.append((name, "n/a", "n/a", "n/a", "n/a", ""))
             continue
@@ -88,15 +89,6 @@ def history(record: History) -> str:
     header = ("", "first", "lowest", "at epoch", "last", "")
     caption = f"History of {len(record.epoch)} epoch(s)"
     return frame(repr(record), table(header, rows, caption=caption, raw_columns=(5,)))
-
-
-def _numbers(values) -> np.ndarray | None:
-    """A logged quantity as float64 ``(epochs,)``, or None when it is no list of numbers."""
-    try:
-        series = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    return series if series.ndim == 1 else None
 
 
 def drawn(result: Drawn) -> str | None:

@@ -58,13 +58,19 @@ def history_dict(history) -> Mapping[str, Sequence[float]]:
     return logs
 
 
-def _series(name: Any, values: Any) -> np.ndarray:
-    """One logged quantity as float64 ``(epochs,)`` (None read as NaN); refused by name if no list of numbers."""
+def logged_series(values: Any) -> np.ndarray | None:
+    """One logged quantity as float64 ``(epochs,)`` (None read as NaN), or None when it is no list of numbers."""
     try:
         series = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
-        series = None
-    if series is None or series.ndim != 1:
+        return None
+    return series if series.ndim == 1 else None
+
+
+def _series(name: Any, values: Any) -> np.ndarray:
+    """:func:`logged_series`, refused by name when it is None."""
+    series = logged_series(values)
+    if series is None:
         raise TypeError(f"history[{name!r}] must be a list of numbers, one per epoch. Received: {values!r:.100}")
     return series
 
