@@ -135,7 +135,7 @@ def test_layer_arguments(name, value):
 def test_a_feature_count_beyond_memory_is_refused_naming_shape():
     """Input(2**63) reached NumPy's raw 'Maximum allowed dimension exceeded', Dense(10**9) ran out of memory: a
     model takes at most a million features and holds at most ten million weights, as its files may."""
-    with pytest.raises(ValueError, match=r"at most 1,000,000. Received: input_shape=9223372036854775808"):
+    with pytest.raises(ValueError, match=r"at most 1,000,000. Received: shape=9223372036854775808"):
         trained(linnet.Sequential([linnet.Input(2**63), linnet.Dense(1)]))
     with pytest.raises(ValueError, match=r"would hold 2,000,000,000 weights; .* Received: units=1000000000"):
         linnet.Sequential([linnet.Input((1,)), linnet.Dense(10**9), linnet.Dense(1)])

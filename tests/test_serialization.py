@@ -277,11 +277,11 @@ def _configurable_classes():
 @pytest.mark.parametrize("cls, args", _configurable_classes())
 def test_every_constructor_refuses_a_mistyped_keyword_with_a_hint_naming_its_class(cls, args):
     """Schedules, initializers, regularizers and metrics gave Python's message, which named the function defining
-    __init__ (_StepDecay, _Seeded, _keras_mean_of.<locals>) and no hint; losses hinted only at the base's names."""
+    __init__ (_StepDecay, _Seeded, _keras_mean_of.<locals>) and no hint; losses hinted only at the base's names;
+    InputLayer's message named Input."""
     name = [p.name for p in inspect.signature(cls).parameters.values() if p.kind is not p.VAR_KEYWORD][-1]
-    shown = "Input" if cls is layers.InputLayer else cls.__name__  # keras.Input is what builds it
-    with pytest.raises(TypeError, match=rf"^{shown} got unexpected keyword argument\(s\): '{name}x' \(did you mean "
-                                        rf"'{name}'\?\)"):
+    with pytest.raises(TypeError, match=rf"^{cls.__name__} got unexpected keyword argument\(s\): '{name}x' \(did "
+                                        rf"you mean '{name}'\?\)"):
         cls(*args, **{f"{name}x": None})
 
 

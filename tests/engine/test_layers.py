@@ -1,3 +1,6 @@
+import os
+import warnings
+
 import numpy as np
 import pytest
 
@@ -133,3 +136,108 @@ def test_weight_shapes_known_before_building_are_the_built_weights(layer):
     Sequential([Input((4,)), layer, *([] if layer.output_dim(4) == 1 else [Dense(1)])])
     assert [w.shape for w in layer.get_weights()] == declared
     assert layer.weight_count(4) == sum(w.size for w in layer.get_weights())
+
+
+# ----- InputLayer's legacy and batch arguments, as Keras 3's (keras/src/layers/core/input_layer.py) -------------
+INPUT_CALLS = {  # Keras 3.15.1's answer: the width of its batch_shape, or the error type it raises
+    "shape": ({"shape": (3,)}, 3),
+    "input_shape (legacy)": ({"input_shape": (3,)}, 3),
+    "batch_input_shape (legacy)": ({"batch_input_shape": (None, 3)}, 3),
+    "batch_shape": ({"batch_shape": (None, 3)}, 3),
+    "batch_shape with a batch size": ({"batch_shape": (32, 3)}, 3),
+    "shape and batch_size": ({"shape": (3,), "batch_size": 32}, 3),
+    "shape and batch_shape": ({"shape": (3,), "batch_shape": (None, 3)}, ValueError),
+    "batch_size and batch_shape": ({"batch_size": 32, "batch_shape": (None, 3)}, ValueError),
+    "negative batch size": ({"shape": (3,), "batch_size": -1}, ValueError),
+    "negative batch size in batch_shape": ({"batch_shape": (-1, 3)}, ValueError),
+    "no shape": ({}, ValueError),
+}
+
+
+def _linnet_input(kwargs):
+    from linnet.keras import layers
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # input_shape's deprecation, tested below
+        return layers.InputLayer(**kwargs).declared_input_dim
+
+
+@pytest.mark.parametrize("call", INPUT_CALLS)
+def test_input_layer_takes_keras_shape_arguments_and_refuses_what_keras_refuses(call):
+    """InputLayer(input_shape=(3,)) and InputLayer(batch_input_shape=(None, 3)) were unexpected keywords ('did you
+    mean batch_shape?'), Input(batch_shape=(None, 3)) was refused: 'linnet's InputLayer does not support Keras'
+    batch_shape'."""
+    kwargs, expected = INPUT_CALLS[call]
+    if isinstance(expected, int):
+        assert _linnet_input(kwargs) == expected
+        if "input_shape" not in kwargs and "batch_input_shape" not in kwargs:  # keras.Input has no legacy names
+            assert Input(**kwargs).declared_input_dim == expected
+    else:
+        with pytest.raises(expected, match="Received: "):
+            _linnet_input(kwargs)
+
+
+def _keras():
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    return pytest.importorskip("keras", reason="the oracle is Keras 3 itself: pip install -e '.[keras]'")
+
+
+@pytest.mark.parametrize("call", INPUT_CALLS)
+def test_input_calls_agree_with_keras(call):
+    keras = _keras()
+    kwargs, expected = INPUT_CALLS[call]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        if isinstance(expected, int):
+            assert keras.layers.InputLayer(**kwargs).batch_shape[1:] == (expected,)
+        else:
+            with pytest.raises(expected):
+                keras.layers.InputLayer(**kwargs)
+
+
+def test_input_layer_refusals_name_both_arguments_and_the_class_called():
+    from linnet.keras import layers
+    with pytest.raises(ValueError, match=r"both `shape` and `batch_shape`.*Received: shape=\(3,\) and "
+                                         r"batch_shape=\(None, 3\)"):
+        Input(shape=(3,), batch_shape=(None, 3))
+    with pytest.raises(ValueError, match=r"InputLayer takes shape or Keras' legacy input_shape, not both\. "
+                                         r"Received: shape=\(4,\) and input_shape=\(3,\)"):
+        layers.InputLayer(shape=(4,), input_shape=(3,))  # Keras silently takes input_shape
+    with pytest.raises(ValueError, match=r"batch_shape must be \(batch size or None, features\).*Received: "
+                                         r"batch_shape=\(3,\)"):
+        Input(batch_shape=(3,))
+    with pytest.raises(TypeError, match=r"^InputLayer got unexpected keyword argument\(s\): 'input_shap' \(did you "
+                                        r"mean 'input_shape'\?\)"):
+        layers.InputLayer(input_shap=(3,))
+
+
+def test_input_shape_warns_as_keras_does_at_the_users_line():
+    from linnet.keras import layers
+    with pytest.warns(UserWarning, match=r"^Argument `input_shape` is deprecated\. Use `shape` instead\.$") as caught:
+        layers.InputLayer(input_shape=(3,))
+    assert caught[0].filename == __file__
+
+
+def test_a_batch_size_is_ignored_as_keras_ignores_it():
+    """Keras fits batches of 16 and predicts 5 rows with Input(batch_shape=(32, 3)) (checked with keras 3.15.1)."""
+    model = Sequential([Input(batch_shape=(32, 3)), Dense(1, kernel_initializer="ones")])
+    model.compile("sgd", "mse")
+    x = np.arange(60.0).reshape(20, 3) / 60
+    model.fit(x, x.sum(axis=1), batch_size=16, epochs=1, verbose=0)
+    assert model.predict(x[:5]).shape == (5, 1)
+
+
+def test_from_config_reads_keras_input_layer_config():
+    """Keras' InputLayer config writes batch_shape, which linnet refused unless None."""
+    keras = _keras()
+    from linnet._serialization import deserialize
+    from linnet.keras import layers
+    for built in (keras.layers.InputLayer(batch_shape=(None, 3), name="features"),
+                  keras.layers.InputLayer(shape=(3,), batch_size=32, name="features")):
+        config = built.get_config()
+        assert config["batch_shape"][1:] == (3,)
+        rebuilt = layers.InputLayer.from_config(config)
+        assert (rebuilt.declared_input_dim, rebuilt.name) == (3, "features")
+        assert rebuilt.get_config() == {"name": "features", "shape": [3]}
+        envelope = keras.saving.serialize_keras_object(built)
+        assert deserialize(envelope, layers.Layer).get_config() == rebuilt.get_config()
+        assert layers.InputLayer.from_config(rebuilt.get_config()).get_config() == rebuilt.get_config()

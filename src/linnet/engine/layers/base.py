@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..._serialization import KERAS_DTYPE_POLICY, Configurable
-from ..._validation import features, float32_values, items, positive_int
+from ..._validation import features, float32_values, integer_at_least, items, positive_int
 
 _name_counts: defaultdict[str, int] = defaultdict(int)
 
@@ -36,14 +36,22 @@ MAX_PARAMETERS = 10_000_000
 """... and values in all its layer weights together (40 MB in float32; each optimizer slot holds as many again)."""
 
 
-def input_dim_from_shape(shape: Any, name: str) -> int:
-    """Read the feature count from a Keras input shape such as ``(1,)``, ``[13]`` or ``1``."""
+def input_dim_from_shape(shape: Any, name: str, *, batch: bool = False) -> int:
+    """Read the feature count from a Keras input shape such as ``(1,)``, ``[13]`` or ``1`` (or ``(None, 13)``); with
+    ``batch``, from Keras' ``batch_shape``, ``(batch size or None, features)``, whose batch size is checked, not kept
+    (a linnet model takes batches of any size)."""
     try:
         dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
     except TypeError:
         raise TypeError(f"{name} must be a positive integer or a tuple such as (1,) or (13,). "
                         f"Received: {name}={shape!r} ({type(shape).__name__})") from None
-    if len(dims) == 2 and dims[0] is None:
+    if batch:
+        if len(dims) != 2:
+            raise ValueError(f"{name} must be (batch size or None, features), such as (None, 13). Received: "
+                             f"{name}={shape!r:.100}")
+        integer_at_least(dims[0], f"{name}[0]", 0, allow_none=True, expected="a batch size (an integer >= 0) or None")
+        dims = dims[1:]
+    elif len(dims) == 2 and dims[0] is None:
         dims = dims[1:]
     if len(dims) != 1:
         raise ValueError(f"{name} must describe one sample of 1-D features, such as (1,) or (13,). "

@@ -7,25 +7,32 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..._serialization import without_keras_defaults
-from ..._validation import boolean, one_of, positive_int, reject_unknown_kwargs
+from ..._validation import boolean, integer_at_least, one_of, positive_int, reject_unknown_kwargs
+from ..._warnings import warn
 from .. import initializers, regularizers
-from .base import Layer, unique_name
+from .base import Layer, input_dim_from_shape, unique_name
 
 
 class InputLayer(Layer):
-    """Declares the number of input features; has no weights and is not listed in ``model.layers``."""
+    """Declares the number of input features; has no weights and is not listed in ``model.layers``.
+
+    The width comes from ``shape`` (one sample's, ``(3,)``) or ``batch_shape`` (``(None, 3)`` or ``(32, 3)``), as in
+    Keras 3, which also takes the legacy ``input_shape`` (with its deprecation warning) and ``batch_input_shape``. A
+    batch size, there or in ``batch_size``, is accepted and ignored: Keras too trains and predicts on batches of
+    any size with it (its ``Dense`` takes no fixed batch dimension), and linnet has none."""
 
     keras_defaults: ClassVar[dict[str, tuple]] = {
-        **Layer.keras_defaults, "sparse": (None, False), "ragged": (None, False), "batch_shape": (None,),
-        "input_tensor": (None,), "optional": (False,)}
+        **Layer.keras_defaults, "sparse": (None, False), "ragged": (None, False), "input_tensor": (None,),
+        "optional": (False,)}
     keras_positional = ("batch_size", "dtype", "sparse", "ragged", "batch_shape", "input_tensor", "optional", "name")
 
     def __init__(self, shape: Any = None, *, name: str | None = None, **kwargs):
-        kwargs = without_keras_defaults(type(self), {k: v for k, v in kwargs.items() if k != "batch_size"})
-        reject_unknown_kwargs(kwargs, "Input", ["shape", "name", "batch_size", *type(self).keras_defaults])
-        if shape is None:
-            raise ValueError("Input needs a shape, such as Input(shape=(1,)).")
-        super().__init__(name=name if name is not None else unique_name("input_layer"), input_shape=shape)
+        cls = type(self)
+        given = {key: value for key in _SHAPE_KEYWORDS if (value := kwargs.pop(key, None)) is not None}
+        kwargs = without_keras_defaults(cls, kwargs)
+        reject_unknown_kwargs(kwargs, cls.__name__, ["shape", "name", *_SHAPE_KEYWORDS, *cls.keras_defaults])
+        width = _input_width(cls.__name__, shape, given)
+        super().__init__(name=name if name is not None else unique_name("input_layer"), input_dim=width)
 
     def get_config(self):
         return {"name": self.name, "shape": [self.declared_input_dim]}
@@ -34,10 +41,40 @@ class InputLayer(Layer):
         return None
 
 
+_SHAPE_KEYWORDS = ("batch_size", "batch_shape", "input_shape", "batch_input_shape")
+"""InputLayer's keywords besides ``shape`` that say its shape: Keras' and its legacy ones."""
+
+
+def _input_width(where: str, shape: Any, given: dict[str, Any]) -> int:
+    """The number of features ``shape`` or the ``_SHAPE_KEYWORDS`` ``given`` (those not None) declare, refusing what
+    Keras 3's InputLayer refuses (``shape`` and ``batch_shape`` together, ``batch_size`` and ``batch_shape``
+    together, neither) and a shape given twice under its legacy name (Keras takes the legacy one)."""
+    for legacy, current, value in (("input_shape", "shape", shape),
+                                   ("batch_input_shape", "batch_shape", given.get("batch_shape"))):
+        if legacy in given and value is not None:
+            raise ValueError(f"{where} takes {current} or Keras' legacy {legacy}, not both. Received: {current}="
+                             f"{value!r:.100} and {legacy}={given[legacy]!r:.100}.")
+    if "input_shape" in given:
+        warn("Argument `input_shape` is deprecated. Use `shape` instead.")  # Keras' warning
+        shape = given["input_shape"]
+    batch_shape = given.get("batch_shape", given.get("batch_input_shape"))
+    if batch_shape is None:
+        if shape is None:
+            raise ValueError(f"{where} needs a shape, such as shape=(1,) or batch_shape=(None, 1). Received: neither.")
+        integer_at_least(given.get("batch_size"), "batch_size", 0, allow_none=True)
+        return input_dim_from_shape(shape, "shape")
+    for other, value in (("shape", shape), ("batch_size", given.get("batch_size"))):
+        if value is not None:
+            raise ValueError(f"You cannot pass both `{other}` and `batch_shape` at the same time (as in Keras). "
+                             f"Received: {other}={value!r:.100} and batch_shape={batch_shape!r:.100}.")
+    return input_dim_from_shape(batch_shape, "batch_shape", batch=True)
+
+
 def Input(shape: Any = None, batch_size: Any = None, dtype: Any = None, sparse: Any = None, ragged: Any = None,
           batch_shape: Any = None, name: str | None = None, tensor: Any = None, optional: bool = False) -> InputLayer:
-    """``keras.Input``: the shape of one sample, e.g. ``Input(shape=(1,))`` for one feature. Keras' other
-    arguments are taken at the values linnet's float32, dense input corresponds to (``batch_size`` any)."""
+    """``keras.Input``: the shape of one sample, e.g. ``Input(shape=(1,))`` for one feature, or ``batch_shape=(None,
+    1)``. Keras' other arguments are taken at the values linnet's float32, dense input corresponds to (a batch size
+    is accepted and ignored, see :class:`InputLayer`)."""
     return InputLayer(shape, batch_size=batch_size, dtype=dtype, sparse=sparse, ragged=ragged,
                       batch_shape=batch_shape, name=name, input_tensor=tensor, optional=optional)
 
