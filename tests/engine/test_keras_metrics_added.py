@@ -240,3 +240,29 @@ def test_a_metrics_name_must_be_a_string_and_mean_and_sum_take_keras_dtype():
     assert metrics.Mean(dtype="float32").result() == 0.0 and metrics.Sum(dtype=None).result() == 0.0
     with pytest.raises(ValueError, match=r"compute in float32\. Received: dtype='float64'"):
         metrics.Sum(dtype="float64")
+
+
+class _Mine(metrics.Metric):
+    """A metric written for linnet's earlier (name, dtype) order."""
+
+    def __init__(self):
+        super().__init__("mine")
+
+    def reset_state(self):
+        self.total = 0.0
+
+    def result(self):
+        return self.total
+
+
+def test_a_name_given_first_to_metric_is_told_keras_order_and_the_keyword_call():
+    """super().__init__("mine") gave only "linnet's metrics compute in float32. Received: dtype='mine'"."""
+    with pytest.raises(ValueError, match=r"^linnet's metrics compute in float32\. Received: dtype='mine', which is no "
+                                         r"dtype name: a Metric's arguments are Keras' \(dtype, name\), not linnet's "
+                                         r"earlier \(name, dtype\); give the name by keyword, "
+                                         r"super\(\)\.__init__\(name='mine'\)\.$"):
+        _Mine()
+    for dtype in ("float64", "int8", "bfloat16", "mixed_float16", 64):  # a dtype (Keras' too) is only refused
+        with pytest.raises(ValueError) as raised:
+            metrics.Mean(dtype=dtype)
+        assert str(raised.value) == f"linnet's metrics compute in float32. Received: dtype={dtype!r}"

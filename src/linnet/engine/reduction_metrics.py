@@ -39,8 +39,7 @@ class Metric(Configurable):
         name = unique_name(keras_snake_case(type(self).__name__)) if name is None else name
         if not isinstance(name, str) or not name:
             raise TypeError(f"A metric's name must be a non-empty string (it keys the logs). Received: name={name!r}")
-        one_of(dtype, "dtype", Metric.keras_defaults["dtype"],
-               f"linnet's metrics compute in float32. Received: dtype={dtype!r}")
+        one_of(dtype, "dtype", Metric.keras_defaults["dtype"], _dtype_refusal(dtype))
         self.name = name
         self.reset_state()
 
@@ -70,6 +69,21 @@ class Metric(Configurable):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
+
+
+_DTYPE_NAMES = frozenset({np.dtype(kind).name for kind in set(np.sctypeDict.values())} | {
+    "bfloat16", "mixed_float16", "mixed_bfloat16", "string"})
+"""NumPy's dtype names and Keras' own (its policies' too)."""
+
+
+def _dtype_refusal(dtype: Any) -> str:
+    """Why a metric refuses ``dtype``; a text that names no dtype (``"mine"``, ``"mse"``) is a metric's name given
+    first, linnet's earlier ``(name, dtype)`` order, so the message shows the keyword call."""
+    refusal = f"linnet's metrics compute in float32. Received: dtype={dtype!r:.100}"
+    if not isinstance(dtype, str) or dtype in _DTYPE_NAMES:
+        return refusal
+    return (f"{refusal}, which is no dtype name: a Metric's arguments are Keras' (dtype, name), not linnet's earlier "
+            f"(name, dtype); give the name by keyword, super().__init__(name={dtype!r:.100}).")
 
 
 class Mean(Metric):
