@@ -45,6 +45,10 @@ class CheckedKeywords:
     linnet's signature (``SGD(0.01, 0.9, False, 0.004)`` is ``weight_decay=0.004``, as in Keras), so it binds as in
     Keras or is refused by name. Only linnet's own classes use it: a user's subclass keeps its signature."""
 
+    def __init__(self):
+        """No argument: what a class without a constructor of its own (``Initializer``, a user's ``Fives``) inherits,
+        refusing one as every constructor does (``_keywords_checked`` wraps it below)."""
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         init = vars(cls).get("__init__")
@@ -54,8 +58,7 @@ class CheckedKeywords:
         own = [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
         tail = tuple(name for name in cls.keras_positional if name not in own) \
             if cls.__module__.split(".")[0] == "linnet" else ()
-        if tail or not any(p.kind is p.VAR_KEYWORD for p in parameters):
-            cls.__init__ = _keywords_checked(init, tail)
+        cls.__init__ = _keywords_checked(init, tail)
 
 
 class Configurable(CheckedKeywords):
@@ -90,13 +93,18 @@ class Configurable(CheckedKeywords):
 
 
 def _keywords_checked(init, tail: tuple[str, ...] = ()):
-    """``init`` refusing keywords it does not name (see :class:`Configurable`), and a call that does not fit its
-    signature (an argument missing, too many given) with a TypeError naming the class, not the function that
-    happens to define ``__init__`` (``_StepDecay.__init__() missing ...``); positional arguments past its own are
-    passed as the keywords ``tail`` names (``CheckedKeywords.keras_positional``)."""
+    """``init`` refusing keywords it does not name when it takes no ``**kwargs`` (see :class:`Configurable`), and a
+    call that does not fit its signature (an argument missing, given twice, too many given) with a TypeError naming
+    the class and what it received, not Python's message naming the function that happens to define ``__init__``
+    (``_StepDecay.__init__() missing ...``); positional arguments past its own are passed as the keywords ``tail``
+    names (``CheckedKeywords.keras_positional``).
+
+    The signature is bound only once Python has refused the call (a call that does not fit raises before the body
+    runs): a construction that fits, and the ``super().__init__`` calls inside it, bind nothing."""
     signature = inspect.signature(init)
     parameters = list(signature.parameters.values())[1:]
     names = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    known = frozenset(names)
     positional = sum(p.kind is p.POSITIONAL_OR_KEYWORD for p in parameters)
     checks_keywords = not any(p.kind is p.VAR_KEYWORD for p in parameters)
 
@@ -105,19 +113,29 @@ def _keywords_checked(init, tail: tuple[str, ...] = ()):
         cls = type(self)
         if tail and len(args) > positional:
             args, kwargs = _keras_positional(cls, args, kwargs, positional, tail)
-        if not checks_keywords:
-            return init(self, *args, **kwargs)
-        others = {key: value for key, value in kwargs.items() if key not in names}
-        if others:
+        if checks_keywords and not known.issuperset(kwargs):
+            others = {key: value for key, value in kwargs.items() if key not in known}
             reject_unknown_kwargs(without_keras_defaults(cls, others), cls.__name__, [*names, *cls.keras_defaults])
-            kwargs = {key: value for key, value in kwargs.items() if key in names}
+            kwargs = {key: value for key, value in kwargs.items() if key in known}
         try:
-            signature.bind(self, *args, **kwargs)
-        except TypeError as error:
-            raise TypeError(f"{cls.__name__}: {error}; its arguments are {names}. Received: {len(args)} positional "
-                            f"argument(s){' and ' + ', '.join(map(repr, kwargs)) if kwargs else ''}") from None
-        init(self, *args, **kwargs)
+            init(self, *args, **kwargs)
+        except TypeError:
+            _refuse_unbound(cls, signature, names, (self, *args), kwargs)
+            raise
     return __init__
+
+
+CheckedKeywords.__init__ = _keywords_checked(CheckedKeywords.__init__)
+
+
+def _refuse_unbound(cls: type, signature: inspect.Signature, names: list[str], args: tuple, kwargs: dict) -> None:
+    """Raise the TypeError of a call of ``cls`` that ``signature`` does not bind (nothing when it binds): "``cls``:
+    Python's reason; its arguments are ``names``. Received: ..." (``args`` start with ``self``)."""
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as error:
+        raise TypeError(f"{cls.__name__}: {error}; its arguments are {names}. Received: {len(args) - 1} positional "
+                        f"argument(s){' and ' + ', '.join(map(repr, kwargs)) if kwargs else ''}") from None
 
 
 def _keras_positional(cls: type, args: tuple, kwargs: dict, positional: int, tail: tuple[str, ...]):
@@ -129,7 +147,8 @@ def _keras_positional(cls: type, args: tuple, kwargs: dict, positional: int, tai
     for name, value in zip(tail, args[positional:]):
         if name in kwargs:
             raise TypeError(f"{cls.__name__} got multiple values for argument {name!r} (positional argument "
-                            f"{tail.index(name) + positional + 1} is Keras' {name!r}).")
+                            f"{tail.index(name) + positional + 1} is Keras' {name!r}). Received: {name}="
+                            f"{kwargs[name]!r:.100} and positional argument {value!r:.100}.")
         kwargs[name] = value
     return args[:positional], kwargs
 
