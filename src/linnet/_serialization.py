@@ -36,7 +36,8 @@ class CheckedKeywords:
     """A class each of whose constructors without ``**kwargs`` refuses an unknown keyword with a "did you mean" hint
     naming the class (``EarlyStopping(patiense=2)``), not Python's message naming the function that happens to
     define ``__init__``; the keys of ``keras_defaults`` are taken at the values listed there (see
-    :class:`Configurable`)."""
+    :class:`Configurable`). Every constructor, ``**kwargs`` or not, refuses a call that does not fit its signature
+    naming the class and what it received (``Dense(1, units=2)``)."""
 
     keras_defaults: ClassVar[dict[str, tuple]] = {}
     keras_positional: ClassVar[tuple[str, ...]] = ()
