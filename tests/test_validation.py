@@ -184,6 +184,34 @@ def test_nonfinite_index_does_not_overflow_on_large_float32_values():
     assert v.nonfinite_index(np.array([3e38, 3.1e38, 3.2e38], dtype=np.float32)) is None  # float32 sum: inf
 
 
+def test_an_empty_x_says_so_and_ends_with_the_shape_received():
+    """It said "x is empty (shape (0, 1)); at least one sample is needed.", off the repo's "Received:" style."""
+    with pytest.raises(ValueError) as error:
+        linnet.ols(np.empty((0, 1)), np.empty(0))
+    assert str(error.value) == "x is empty; at least one sample is needed. Received: x.shape=(0, 1)"
+
+
+def test_an_x_without_columns_says_so_and_ends_with_the_shape_received():
+    with pytest.raises(ValueError) as error:
+        v.features(np.empty((3, 0)), "x")
+    assert str(error.value) == "x has no feature columns; at least one is needed. Received: x.shape=(3, 0)"
+
+
+def test_a_nan_is_named_at_its_index_and_the_message_ends_with_what_was_received():
+    """It ended "...; remove or impute them." with no "Received:"; the first bad value and its index stay where
+    the patterns of many tests find them, and the shape and the count of bad values are what was received."""
+    x = np.array([[1.0, np.nan], [2.0, 3.0], [np.inf, 4.0]])
+    with pytest.raises(ValueError) as error:
+        linnet.ols(x, [1.0, 2.0, 3.0])
+    assert str(error.value) == ("x contains NaN or infinite values (first at index (0, 1): nan); remove or impute "
+                                "them. Received: x.shape=(3, 2), 2 of its 6 values NaN or infinite")
+    with pytest.raises(ValueError) as error:
+        v.require_finite(np.array([1.0, -np.inf]), "y of partition 4")
+    assert str(error.value) == ("y of partition 4 contains NaN or infinite values (first at index (1,): -inf); "
+                                "remove or impute them. Received: y of partition 4, of shape (2,), 1 of its 2 values "
+                                "NaN or infinite")
+
+
 def test_sample_weights():
     assert v.sample_weights([[1], [0], [2]], 3).tolist() == [1.0, 0.0, 2.0]
     with pytest.raises(ValueError, match="sample_weight sums to zero, so no weighted mean exists"):

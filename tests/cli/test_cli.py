@@ -85,6 +85,25 @@ def test_ols_and_train_on_a_constant_target_say_r_squared_is_undefined(capsys, t
     assert "On the 4 held-out rows: R² undefined (y is constant on them)" in out + err
 
 
+def test_ols_on_an_exact_line_says_its_residuals_are_0(capsys, tmp_path):
+    """linnet ols on y = 2x + 30 printed std err 0, t inf, F-statistic inf, Log-Likelihood inf and AIC -inf without
+    a word; y = 2x + 30 + 1e-13 noise (not exact) prints finite numbers and no note."""
+    x = np.arange(6.0)
+    noise = 1e-13 * np.random.default_rng(0).standard_normal(6)
+    for name, y in (("line", 2 * x + 30), ("near", 2 * x + 30 + noise)):
+        rows = (f"{p!r},{q!r}" for p, q in zip(x.tolist(), y.tolist()))  # repr: every digit of the float64
+        (tmp_path / f"{name}.csv").write_text("x,y\n" + "\n".join(rows) + "\n")
+    status, out, _ = run(capsys, "ols", str(tmp_path / "line.csv"), "--target", "y")
+    assert status == 0 and "F-statistic:                     inf" in out
+    assert "x                 2.0000          0        inf      0.000      2.000     2.000" in out
+    assert " ".join(out.split("Notes:\n")[1].split()) == (
+        "[1] Exact fit: the residuals are 0 (y is fitted exactly, to float64's rounding). So the standard errors are "
+        "0, and t, F and the log-likelihood are infinite (the limit as the residuals shrink to 0): P>|t| and Prob(F) "
+        "are 0, AIC and BIC -inf.")
+    status, out, _ = run(capsys, "ols", str(tmp_path / "near.csv"), "--target", "y")
+    assert status == 0 and "F-statistic:               3.264e+28" in out and "inf" not in out and "Notes" not in out
+
+
 @pytest.mark.parametrize("argv,message", [
     (["train", "missing.csv", "--target", "y"], "missing.csv"),
     (["predict", "nothing.linnet", "--x", "1"], "nothing.linnet"),

@@ -138,7 +138,7 @@ def test_a_worker_unpickling_the_tasks_of_read_parquet_and_ols_imports_no_dask_c
                "print(sorted(m for m in ('dask.array', 'dask.dataframe', 'linnet.dask.reduce', 'pandas') "
                "if m in sys.modules))\n"
                "from dask.local import get_sync\n"
-               f"state, count = get_sync(tasks, {task.key!r})\n"
+               f"(state, count), beyond = get_sync(tasks, {task.key!r})\n"
                "print(state.n, 'pandas' in sys.modules)\n")
     finished = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr

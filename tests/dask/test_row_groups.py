@@ -200,3 +200,85 @@ def test_an_integer_column_beyond_2_53_is_named_once_from_the_footers(tmp_path, 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ld.read_parquet(tmp_path, columns=["small", "x", "y"])
+
+
+def _ids_file(path, dtype: str, statistics: bool) -> None:
+    """4 row groups of 2 rows; the integer column ``id`` reaches 2**53 + 1 in the third only, ``small`` never."""
+    x = np.arange(8.0)
+    table = pa.table({"id": np.array([1, 2, 3, 4, 2**53 + 1, 5, 6, 7], dtype=dtype), "x": x,
+                      "small": np.array([3, 1, 4, 1, 5, 9, 2, 6]), "y": 2 * x + 1})
+    pq.write_table(table, path, row_group_size=2, write_statistics=statistics)
+
+
+def _said(caught) -> list[str]:
+    return [str(w.message) for w in caught if "2**53" in str(w.message)]
+
+
+@pytest.mark.parametrize("dtype", ["int64", "uint64"])
+def test_a_row_group_without_statistics_is_checked_on_the_worker_and_warned_of_on_the_client(tmp_path, client,
+                                                                                                dtype):
+    """A row group written without statistics was not checked: ld.ols, DaskBatches and full_batch rounded 2**53 + 1
+    to 2**53 silently. Now the worker reading it takes its integer columns' range, returns it beside the state (or
+    the rows), and the client gives the warning the footers give, once per column, on the user's line. The
+    in-memory streamed path (linnet.ols on the file's source) checks each chunk as it reads it, and says the same."""
+    import warnings
+
+    from linnet.data.sources import open_file
+    _ids_file(tmp_path / "stats.parquet", dtype, statistics=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ld.read_parquet(tmp_path / "stats.parquet")
+    footers = _said(caught)[0].replace(str(tmp_path / "stats.parquet"), str(tmp_path / "bare.parquet"))
+    path = tmp_path / "bare.parquet"
+    _ids_file(path, dtype, statistics=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = ld.read_parquet(path)
+        read = list(caught)
+        fit = ld.ols(frame, target="y", features=["id", "small", "x"], scheduler=client)
+        again = ld.ols(frame, target="y", scheduler=client)  # a column is named once
+    assert read == [] and _said(caught) == [footers] and caught[0].filename == __file__ and len(caught) == 1
+    assert fit.nobs == again.nobs == 8
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        source = ld.DaskBatches(ld.read_parquet(path), target="y", shuffle=False, scheduler=client)
+        batches = [batch for _ in range(2) for batch in source.epoch(np.random.default_rng(0))]
+        ld.full_batch(ld.read_parquet(path), target="y", scheduler=client)
+        linnet.ols(open_file(path, "y"))
+    assert _said(caught) == [footers] * 3 and all(w.filename == __file__ for w in caught)
+    assert batches[0][0][4, 0] == np.float32(2**53)  # what the warning is about: 2**53 + 1 read as 2**53
+
+
+def test_the_workers_check_only_the_row_groups_and_integer_columns_no_footer_covers(tmp_path):
+    """With statistics no task takes a range (the footers said it, once); without, each row group's task takes its
+    integer features' and target's, nothing else; a column within 2**53 is not named."""
+    _ids_file(tmp_path / "stats.parquet", "int64", statistics=True)
+    _ids_file(tmp_path / "bare.parquet", "int64", statistics=False)
+    with pytest.warns(UserWarning, match="2\\*\\*53"):
+        covered = partitions(ld.read_parquet(tmp_path / "stats.parquet"), target="y")
+    bare = partitions(ld.read_parquet(tmp_path / "bare.parquet"), target="y", features=["small", "x"])
+    assert [inputs[-1] for inputs in covered.inputs] == [()] * 4
+    assert [inputs[-1] for inputs in bare.inputs] == [("small",)] * 4
+    read = [_tasks.row_group_rows(*inputs)[1] for inputs in partitions(
+        ld.read_parquet(tmp_path / "bare.parquet"), target="y").inputs]
+    assert read == [(), (), ((str(tmp_path / "bare.parquet"), "id", 5, 2**53 + 1),), ()]
+
+
+def test_a_dataframe_read_otherwise_is_checked_on_the_worker_too(tmp_path, client):
+    """A Dask DataFrame of any other origin (or a read_parquet collection changed since) is read through its pandas
+    partitions: their 64-bit integer columns' ranges are taken there and said on the client, naming the partition."""
+    import warnings
+
+    import pandas
+    x = np.arange(8.0)
+    frame = dd.from_pandas(pandas.DataFrame({"id": np.array([1, 2, 3, 4, 5, -(2**60), 6, 7]), "x": x,
+                                             "y": 2 * x}), npartitions=4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ld.ols(frame, target="y", scheduler=client)
+    assert _said(caught) == ["'partition 2 of the Dask DataFrame': the integer column 'id' holds values beyond "
+                             "2**53 in magnitude (1,152,921,504,606,846,976), which float64 cannot all hold: read as "
+                             "numbers, some are rounded (to about 16 significant digits; to about 7 where training "
+                             "reads float32). If the exact values matter (an identifier, a timestamp in nanoseconds), "
+                             "leave the column out of the features, or subtract an offset first."]
+    assert caught[0].filename == __file__ and len(caught) == 1

@@ -100,8 +100,9 @@ def test_a_non_finite_target_is_refused_with_the_message_fit_gives(bad):
         model.fit([1.0, 2.0, 3.0], bad, verbose=0)
     with pytest.raises(ValueError) as in_metric:
         metrics.get("mse").update_state(bad, [1.0, 2.0, 3.0])
-    assert str(in_fit.value) == "y contains NaN or infinite values (first at index (1,): nan); remove or impute them."
-    assert str(in_metric.value) == str(in_fit.value).replace("y ", "y_true ", 1)
+    assert str(in_fit.value) == ("y contains NaN or infinite values (first at index (1,): nan); remove or impute them. "
+                                 "Received: y.shape=(3,), 2 of its 3 values NaN or infinite")
+    assert str(in_metric.value) == str(in_fit.value).replace("y", "y_true", 1).replace("y.shape", "y_true.shape")
 
 
 def test_a_number_is_one_sample_and_a_number_weight_weights_every_sample():

@@ -141,6 +141,10 @@ def test_duplicated_columns_and_all_zero_column_without_intercept():
     assert fit.rank == 2
     np.testing.assert_allclose(fit.params[:4], np.linalg.pinv(x[:, :4]) @ y, rtol=1e-12)
     assert fit.params[4] == 0 and np.isnan(fit.tvalues[4])
+    summary = fit.summary()  # printed "nan nan" without a word; now the mechanism's "undefined" and a note why
+    assert summary.parameters[4][3:5] == ("undefined", "undefined") and " nan " not in summary
+    assert summary.notes == ("t and P>|t| of x5 are undefined: the coefficient and its standard error are both 0 "
+                             "(0/0).",)
     assert_matches_statsmodels(fit, statsmodels_fit(x, y, False), skip=["condition_number"])
 
 
@@ -392,15 +396,77 @@ def test_r_squared_of_a_y_without_variation_is_nan_and_printed_as_undefined_sayi
     assert np.isnan([result.rsquared, result.rsquared_adj, result.fvalue, result.f_pvalue]).all()
     assert [row[3] for row in summary.info[:4]] == ["undefined"] * 4 and "nan" not in "".join(summary.info[0])
     assert text.endswith(f"rsquared=nan (undefined: {why}))")
-    assert summary.notes == (f"R-squared, Adj. R-squared and the F-statistic are undefined: {why}, so there is no "
-                             f"variation for the model to explain.",)
-    assert " ".join(summary.split("Notes:\n")[1].split()) == "[1] " + summary.notes[0]
+    assert summary.notes[0] == (f"R-squared, Adj. R-squared and the F-statistic are undefined: {why}, so there is "
+                                f"no variation for the model to explain.")
+    assert " ".join(summary.split("Notes:\n")[1].split("\n[2]")[0].split()) == "[1] " + summary.notes[0]
+    # such a y is fitted exactly, and its slopes are 0 with standard errors 0: notes [2] and [3] (the exact fit's)
+    assert summary.notes[1].startswith("Exact fit: the residuals are 0") and len(summary.notes) == 3
+    assert summary.notes[2] == "t and P>|t| of x1 and x2 are undefined: the coefficient and its standard error are " \
+                               "both 0 (0/0)."
 
 
 def test_a_y_with_variation_has_no_notes_and_its_numbers_printed():
     result = ols([[0.0], [1.0], [2.0]], [0.0, 1.0, 3.0])
     assert result.summary().notes == () and "Notes:" not in result.summary()
     assert repr(result).endswith(f"rsquared={result.rsquared:.6g})")
+
+
+EXACT_NOTE = ("Exact fit: the residuals are 0 (y is fitted exactly, to float64's rounding). So the standard errors "
+              "are 0, and t, F and the log-likelihood are infinite (the limit as the residuals shrink to 0): P>|t| "
+              "and Prob(F) are 0, AIC and BIC -inf.")
+
+
+def test_an_exact_fit_prints_the_limits_of_its_statistics_and_says_why():
+    """y = 2x + 30 printed std err 0, t inf, F inf, Log-Likelihood inf, AIC -inf without a word. statsmodels on the
+    same rows reports its rounding: ssr 4.5e-28, std err 7.7e-15 and 2.5e-15, t 3.9e15 and 7.8e14, F 6.2e29,
+    Log-Likelihood 185.7 (numbers that depend on the order of its floating-point sums). linnet calls a residual
+    norm at the rounding level 0 and prints the limits, saying so."""
+    x = np.arange(6.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = ols(x[:, None], 2 * x + 30)
+        summary, text = result.summary(), repr(result)
+    assert result.exact_fit and result.ssr == 0 and (result.bse == 0).all() and (result.tvalues == np.inf).all()
+    assert [row[2:5] for row in summary.parameters] == [("0", "inf", "0.000"), ("0", "inf", "0.000")]
+    assert [row[3] for row in summary.info[2:]] == ["inf", "0", "inf", "-inf", "-inf"]
+    assert summary.notes == (EXACT_NOTE,)
+    assert " ".join(summary.split("Notes:\n")[1].split()) == "[1] " + EXACT_NOTE
+    assert text == "OLSResult(nobs=6, n_features=1, fit_intercept=True, rank=2, rsquared=1 (exact fit: the " \
+                   "residuals are 0))"
+
+
+def test_an_exact_fit_without_residual_degrees_of_freedom_names_only_the_log_likelihood():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        summary = ols([[1.0], [2.0]], [1.0, 3.0]).summary()
+    assert summary.notes == ("Exact fit: the residuals are 0 (y is fitted exactly, to float64's rounding). So the "
+                             "log-likelihood is infinite (the limit as the residuals shrink to 0): AIC and BIC -inf.",)
+
+
+def test_a_nearly_exact_fit_is_not_exact_and_its_t_and_f_are_finite():
+    """y = 2x + 30 + 1e-13 noise: residuals of 14 units in the last place of y are not rounding. Its F came out
+    inf (from R-squared, which rounds to 1); now t and F match exact rational arithmetic on the same float64 rows
+    (statsmodels: F 3.00e28, t 8.6e14 and 1.7e14, 5% off, its own rounding on top of the noise)."""
+    from fractions import Fraction
+    x = np.arange(6.0)
+    y = 2 * x + 30 + 1e-13 * np.random.default_rng(0).standard_normal(6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = ols(x[:, None], y)
+        summary, text = result.summary(), repr(result)
+    xs, ys = [Fraction(v) for v in x], [Fraction(v) for v in y]
+    mean_x, mean_y = sum(xs) / 6, sum(ys) / 6
+    sxx = sum((v - mean_x) ** 2 for v in xs)
+    slope = sum((u - mean_x) * (v - mean_y) for u, v in zip(xs, ys)) / sxx
+    intercept = mean_y - slope * mean_x
+    scale = sum((v - intercept - slope * u) ** 2 for u, v in zip(xs, ys)) / 4
+    bse = [float(scale * (Fraction(1, 6) + mean_x ** 2 / sxx)) ** 0.5, float(scale / sxx) ** 0.5]  # 3.34e-14, 1.10e-14
+    t = [float(intercept) / bse[0], float(slope) / bse[1]]
+    assert not result.exact_fit and result.ssr > 0 and summary.notes == () and text.endswith("rsquared=1)")
+    np.testing.assert_allclose(result.bse, bse, rtol=1e-2)
+    np.testing.assert_allclose(result.tvalues, t, rtol=1e-2)  # 9.0e14, 1.8e14
+    assert result.fvalue == pytest.approx(float(slope ** 2 * sxx / scale), rel=2e-2)  # 3.28e28
+    assert summary.info[2][3] == "3.264e+28" and [row[3] for row in summary.parameters] == ["8.95e+14", "1.81e+14"]
 
 
 @pytest.mark.parametrize("value", [0.1, 1 / 3, np.pi, 1e10 + 0.1, -7.77e-5, 1e300 / 7])

@@ -81,6 +81,20 @@ def test_the_notes_of_a_summary_and_of_a_comparison_are_shown_too():
     assert html.escape(comparison.note) in comparison._repr_html_().split('class="linnet-rich"')[1]
 
 
+def test_an_exact_fit_shows_the_limits_of_its_statistics_and_the_note_saying_why():
+    """y = 2x + 30 showed std err 0, t inf, F and Log-Likelihood inf in the tables, with no word of why."""
+    result = linnet.ols(X[:, None], 2 * X + 30)
+    block = result._repr_html_()
+    parsed = check_block(block, str(result.summary()))
+    info, parameters, _ = parsed.tables
+    assert [row[3] for row in info[2:]] == ["inf", "0", "inf", "-inf", "-inf"]
+    assert parameters[1:] == [["const", "30.0000", "0", "inf", "0.000", "30.000", "30.000"],
+                              ["x", "2.0000", "0", "inf", "0.000", "2.000", "2.000"]]
+    rich = block.split('class="linnet-rich"')[1]
+    assert html.escape("Exact fit: the residuals are 0 (y is fitted exactly, to float64's rounding). So the "
+                       "standard errors are 0, and t, F and the log-likelihood are infinite") in rich
+
+
 def test_model_shows_its_summary_and_equation_without_building_itself():
     model = trained()
     parsed = check_block(model._repr_html_(), str(ModelSummary(model, build=False)) + "\n" + model.equation())

@@ -80,11 +80,14 @@ def nonfinite_index(array: np.ndarray) -> tuple[int, ...] | None:
 
 
 def require_finite(array: np.ndarray, name: str) -> None:
-    """Refuse NaN and infinite values, naming the first one's index."""
+    """Refuse NaN and infinite values, naming the first one's index and value, and how many there are (the count
+    is a second pass, taken only on the way to the error)."""
     bad = nonfinite_index(array)
     if bad is not None:
-        raise ValueError(f"{name} contains NaN or infinite values (first at index {bad}: "
-                         f"{array[bad]}); remove or impute them.")
+        count = int(np.count_nonzero(~np.isfinite(array)))
+        raise ValueError(f"{name} contains NaN or infinite values (first at index {bad}: {array[bad]}); remove or "
+                         f"impute them. Received: {shaped(name, array)}, {count} of its {array.size} values NaN or "
+                         f"infinite")
 
 
 def _require_non_negative(array: np.ndarray, name: str) -> None:
@@ -126,9 +129,9 @@ def features(x: Any, name: str = "x", *, n_features: int | None = None, dtype=FL
         raise ValueError(f"{name} must be 1-D (one feature) or 2-D (samples, features). "
                          f"Received: {shaped(name, array)}")
     if array.shape[0] == 0:
-        raise ValueError(f"{name} is empty (shape {array.shape}); at least one sample is needed.")
+        raise ValueError(f"{name} is empty; at least one sample is needed. Received: {shaped(name, array)}")
     if array.shape[1] == 0:
-        raise ValueError(f"{name} has no feature columns (shape {array.shape}).")
+        raise ValueError(f"{name} has no feature columns; at least one is needed. Received: {shaped(name, array)}")
     if n_features is not None and array.shape[1] != n_features:
         raise ValueError(f"{name} has {array.shape[1]} feature(s) but the model expects {n_features}. "
                          f"Received: {shaped(name, array)}")

@@ -18,8 +18,8 @@ text in a numeric column, NaN) raises a ValueError/TypeError naming the partitio
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import dask
@@ -29,6 +29,7 @@ from dask.base import tokenize
 from dask.delayed import Delayed
 
 from .._naming import distinct_columns
+from ..data.sources.precision import IntegerRange
 from . import _tasks
 from .parquet import row_groups
 
@@ -36,13 +37,15 @@ from .parquet import row_groups
 @dataclass(frozen=True)
 class Partitions:
     """A collection's partitions: ``read(*inputs[i])`` gives the rows ``(x (b, p), y (b,), weights or None)`` of
-    partition ``i`` on a worker; the number and names of the features, and the rows when the metadata knows."""
+    partition ``i`` on a worker, and the integer columns it found beyond 2**53; the number and names of the
+    features, the rows when the metadata knows, and the range check that warns of those columns (once each)."""
 
     read: Callable
     inputs: list[tuple]
     n_features: int
     feature_names: list[str] | None
     n_rows: int | None
+    integers: IntegerRange = field(default_factory=lambda: IntegerRange([]))
 
     def __len__(self) -> int:
         return len(self.inputs)
@@ -53,6 +56,12 @@ class Partitions:
         inputs = self.inputs[index]
         key = f"linnet-{name}-{index}-{tokenize(self.read, inputs, function, extra)}"
         return dask.delayed(_tasks.apply, pure=True)(self.read, inputs, function, extra, dask_key_name=key)
+
+    def say(self, beyond: Iterable[tuple]) -> None:
+        """Warn on the client, once per column, of the integer columns a task's read found beyond 2**53
+        (``(where, column, low, high)`` each: :func:`linnet.dask._tasks.apply`)."""
+        for where, column, low, high in beyond:
+            self.integers.bounds(where, column, low, high)
 
 
 def partitions(x: Any, y: Any = None, *, target: str | None = None, features: list[str] | None = None,
@@ -129,9 +138,12 @@ def _frame_partitions(frame: dd.DataFrame, target: str | None, features: list[st
                             f"{frame.dtypes[name]}")
     if not features:
         raise ValueError(f"No feature columns are left besides the target {target!r}. Received: columns {columns}")
-    pieces = row_groups(frame)
-    if pieces is not None:  # unchanged from linnet.dask.read_parquet: rows straight from the Arrow columns
-        inputs = [(piece, features, target, weight, index) for index, piece in enumerate(pieces)]
-        return Partitions(_tasks.row_group_rows, inputs, len(features), features, None)
+    read = row_groups(frame)
+    if read is not None:  # unchanged from linnet.dask.read_parquet: rows straight from the Arrow columns
+        pieces, integers = read
+        unchecked = tuple(name for name in dict.fromkeys([*features, target]) if name in integers.integers)
+        inputs = [(piece, features, target, weight, index, () if piece in integers.covered else unchecked)
+                  for index, piece in enumerate(pieces)]
+        return Partitions(_tasks.row_group_rows, inputs, len(features), features, None, integers)
     inputs = [(part, features, target, weight, index) for index, part in enumerate(frame[wanted].to_delayed())]
     return Partitions(_tasks.frame_rows, inputs, len(features), [str(name) for name in features], None)

@@ -10,7 +10,7 @@ every fresh worker about 0.4 s on its first task.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -19,15 +19,24 @@ from .. import _validation as _checks
 from .._arrow import numbers as arrow_numbers
 from .._validation import FLOATX
 from .._validation.arrays import checked_cast, numeric_array, require_finite
+from ..data._columnar import EXACT_INTEGERS
 from ..exact.state import LeastSquaresState
 
 
-def apply(read: Callable, inputs: tuple, function: Callable, extra: tuple) -> Any:
-    """``function(read(*inputs), *extra)``: a partition decoded and used in one task."""
-    return function(read(*inputs), *extra)
+def apply(read: Callable, inputs: tuple, function: Callable, extra: tuple) -> tuple[Any, tuple]:
+    """``(function(rows, *extra), beyond)``: a partition decoded and used in one task, with what its read found of
+    integer columns beyond 2**53 (``(where, column, low, high)`` each), which float64 rounds. A warning raised
+    here would stay on the worker: the client says it (``Partitions.say``)."""
+    rows, beyond = read(*inputs)
+    return function(rows, *extra), beyond
 
 
-def array_rows(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None, index: int) -> tuple:
+def array_rows(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None, index: int) -> tuple[tuple, tuple]:
+    """:func:`_array_rows` as a read: no column names, no integer range taken (a Dask array's dtype is the user's)."""
+    return _array_rows(x, y, weight, index), ()
+
+
+def _array_rows(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None, index: int) -> tuple:
     """The rows ``(x (b, p), y (b,), weights or None)`` of block ``index``, dtype and memory order kept (no copy of
     ``x``); shapes, dtypes and weights checked, finiteness left to the user of the rows (:func:`finite`)."""
     where = f"of partition {index}"
@@ -44,8 +53,26 @@ def array_rows(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None, index: i
     return x, y, weight
 
 
-def frame_rows(frame, features: list[str], target: str, weight: str | None, index: int) -> tuple:
-    """The rows of pandas partition ``index`` (as :func:`array_rows`), refusing a partition of another schema.
+def frame_rows(frame, features: list[str], target: str, weight: str | None, index: int) -> tuple[tuple, tuple]:
+    """:func:`_frame_rows` as a read, with the ranges of its 64-bit integer columns beyond 2**53 (a frame read
+    as float64 rounds them; where the read converted them already, as pandas does an integer column with nulls
+    from Parquet, the values are rounded before any check could see them)."""
+    rows = _frame_rows(frame, features, target, weight, index)
+    where = f"partition {index} of the Dask DataFrame"
+    columns = [name for name in dict.fromkeys([*features, target]) if frame[name].dtype.kind in "iu"
+               and frame[name].dtype.itemsize == 8 and frame[name].count()]
+    return rows, _beyond((where, name, frame[name].min(), frame[name].max()) for name in columns)
+
+
+def _beyond(ranges: Iterable[tuple]) -> tuple:
+    """The ``(where, column, low, high)`` of ``ranges`` whose values reach beyond 2**53 in magnitude, as Python
+    ints (what the client's :class:`~linnet.data.sources.precision.IntegerRange` takes)."""
+    return tuple((where, column, int(low), int(high)) for where, column, low, high in ranges
+                 if max(-int(low), int(high)) > EXACT_INTEGERS)
+
+
+def _frame_rows(frame, features: list[str], target: str, weight: str | None, index: int) -> tuple:
+    """The rows of pandas partition ``index`` (as :func:`_array_rows`), refusing a partition of another schema.
 
     The columns come out of one ``to_numpy`` (a view of pandas' block when they share a dtype), ``x`` and ``y``
     as views of it: no copy beyond the one pandas made from Parquet. Columns of pandas' own dtypes (``Int64``,
@@ -64,7 +91,7 @@ def frame_rows(frame, features: list[str], target: str, weight: str | None, inde
     plain = all(isinstance(dtype, np.dtype) and dtype.kind in "iuf" for dtype in chosen.dtypes)
     values = chosen.to_numpy() if plain else chosen.to_numpy(dtype=np.float64, na_value=np.nan)
     p = len(features)
-    return array_rows(values[:, :p], values[:, p], values[:, p + 1] if weight is not None else None, index)
+    return _array_rows(values[:, :p], values[:, p], values[:, p + 1] if weight is not None else None, index)
 
 
 def finite(rows: tuple, index: int) -> tuple:
@@ -92,13 +119,15 @@ def partition_state(rows: tuple, n_features: int, index: int) -> tuple[LeastSqua
         raise
 
 
-def merged(*pieces: tuple[LeastSquaresState, int]) -> tuple[LeastSquaresState, int]:
-    """The merge of ``split_every`` states and the sum of their partition counts."""
-    states, counts = zip(*pieces)
+def merged(*pieces: tuple[tuple[LeastSquaresState, int], tuple]) -> tuple[tuple[LeastSquaresState, int], tuple]:
+    """The merge of ``split_every`` states, the sum of their partition counts, and what their reads found beyond
+    2**53 (:func:`apply`), each piece ``((state, count), beyond)``."""
+    results, found = zip(*pieces)
+    states, counts = zip(*results)
     merged = states[0]
     for state in itertools.islice(states, 1, None):
         merged = merged.merge(state)
-    return merged, sum(counts)
+    return (merged, sum(counts)), tuple(itertools.chain.from_iterable(found))
 
 
 def shuffled(rows: tuple, seed: int | None, index: int) -> tuple:
@@ -141,10 +170,12 @@ def _row_group_table(piece: tuple[str, int], columns: list[str]):
                          f"read_parquet read it?") from None
 
 
-def row_group_rows(piece: tuple[str, int], features: list[str], target: str, weight: str | None,
-                   index: int) -> tuple:
+def row_group_rows(piece: tuple[str, int], features: list[str], target: str, weight: str | None, index: int,
+                   unchecked: tuple[str, ...] = ()) -> tuple[tuple, tuple]:
     """The rows of row group ``piece`` (partition ``index`` of :func:`linnet.dask.read_parquet`), as
-    :func:`frame_rows` gives them from that partition's frame, built straight from the Arrow columns.
+    :func:`frame_rows` gives them from that partition's frame, built straight from the Arrow columns; with the
+    ranges beyond 2**53 of its ``unchecked`` integer columns, those the footer kept no statistics of (taken from
+    the Arrow columns, before any conversion to float rounds them).
 
     When every wanted column is a plain Arrow integer or float (no nulls, no pandas metadata asking for another
     dtype), its pandas column would be the Arrow buffer itself and ``to_numpy()`` the common dtype of the columns
@@ -158,11 +189,19 @@ def row_group_rows(piece: tuple[str, int], features: list[str], target: str, wei
     if missing:
         raise ValueError(f"Partition {index} has no column {missing[0]!r} (its columns: {names}): "
                          f"the partitions have different schemas.")
+    beyond = _beyond(_arrow_range(piece[0], name, table.column(name)) for name in unchecked if name in names)
     if not _plain(table, wanted):
-        return frame_rows(pyarrow_frame(table), features, target, weight, index)
+        return _frame_rows(pyarrow_frame(table), features, target, weight, index), beyond
     block = _block([table.column(name) for name in wanted])
     p = len(features)
-    return array_rows(block[:p].T, block[p], block[p + 1] if weight is not None else None, index)
+    return _array_rows(block[:p].T, block[p], block[p + 1] if weight is not None else None, index), beyond
+
+
+def _arrow_range(where: str, name: str, column) -> tuple:
+    """``(where, name, min, max)`` of an Arrow integer column (nulls skipped; 0, 0 when it holds none)."""
+    import pyarrow.compute as pc
+    extremes = pc.min_max(column)
+    return where, name, extremes["min"].as_py() or 0, extremes["max"].as_py() or 0
 
 
 def _plain(table, names: list[str]) -> bool:

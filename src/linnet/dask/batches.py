@@ -80,7 +80,14 @@ class DaskBatches(CheckedKeywords):
         tasks = [self.partitions.task(int(i), "rows", _tasks.shuffled, None if seeds[i] is None else int(seeds[i]),
                                       int(i)) for i in order]
         with compute_options(self.scheduler) as options:
-            yield from _cut(_prefetched(tasks, options, self.prefetch), self.batch_size)
+            yield from _cut(self._said(_prefetched(tasks, options, self.prefetch)), self.batch_size)
+
+    def _said(self, results: Iterator[tuple]) -> Iterator[tuple]:
+        """The rows of each task's result ``(rows, beyond)``, warning on the client of the integer columns its read
+        found beyond 2**53 (``Partitions.say``) before they are trained on."""
+        for rows, beyond in results:
+            self.partitions.say(beyond)
+            yield rows
 
     def __repr__(self) -> str:
         return (f"DaskBatches(partitions={len(self.partitions)}, n_features={self.n_features}, "

@@ -6,8 +6,10 @@ reader keeps Dask's collection (any scheduler, any Dask or dask-ml code can use 
 pyarrow directly, from a memory map, on the worker computing the partition, into the frame ``to_pandas()`` builds
 (:func:`linnet.dask._tasks.pyarrow_frame`). Only the files' footers are read on the client; their column
 statistics give each integer column's range, and a column holding values beyond 2**53 (which float64 rounds) is
-warned of, naming file and column, as the other readers do (``linnet.data.sources.precision``); a row group
-written without statistics is not checked (that would take a pass over the data).
+warned of, naming file and column, as the other readers do (``linnet.data.sources.precision``). A row group
+written without statistics is checked where its rows are read, on the worker, by linnet's readers of the
+collection (``linnet.dask.ols``, ``DaskBatches``, ``full_batch``): the task returns the range it found beside
+its result and the client warns (:meth:`linnet.dask._partitions.Partitions.say`), once per column.
 
 ``linnet.dask.ols`` (and every reader of :mod:`linnet.dask._partitions`) given such a collection unchanged skips
 the frame: each worker reads the row group's wanted columns and copies them once into the block ``x`` and ``y``
@@ -35,7 +37,7 @@ from . import _tasks
 
 REMEMBERED = 256
 """Collections of :func:`read_parquet` whose row groups are remembered (see :func:`row_groups`)."""
-_READ: dict[str, list[tuple[str, int]]] = {}
+_READ: dict[str, tuple[list[tuple[str, int]], IntegerRange]] = {}
 
 
 def read_parquet(path: Any, columns: list[str] | None = None) -> dd.DataFrame:
@@ -71,20 +73,21 @@ def read_parquet(path: Any, columns: list[str] | None = None) -> dd.DataFrame:
                              f"Received: columns={wanted}")
         if integers is None:
             integers = IntegerRange([name for name in wanted if pa.types.is_integer(schema.field(name).type)])
-        integers.footer(file, metadata.metadata)
+        integers.footer(str(file), metadata.metadata)  # covered as the pieces name their row groups
         pieces += [(str(file), group) for group in range(metadata.num_row_groups)]
     meta = schema.empty_table().select(wanted).to_pandas()
     no_text = all(dtype.kind in "biufcmM" for dtype in meta.dtypes)  # numbers, booleans, dates and durations
     with dask.config.set({"dataframe.convert-string": False}) if no_text else contextlib.nullcontext():
         frame = dd.from_map(_tasks.read_row_group, pieces, columns=wanted, meta=meta, label="linnet-read-parquet",
                             enforce_metadata=False)
-    _remember(frame, pieces)
+    _remember(frame, pieces, integers)
     return frame
 
 
-def row_groups(frame: Any) -> list[tuple[str, int]] | None:
-    """The row groups ``(file, group)`` of ``frame``'s partitions when ``frame`` is, unchanged, a collection that
-    :func:`read_parquet` returned in this process; else None.
+def row_groups(frame: Any) -> tuple[list[tuple[str, int]], IntegerRange] | None:
+    """The row groups ``(file, group)`` of ``frame``'s partitions, and the range check of its integer columns (the
+    row groups whose footers gave every range, ``covered``, and the columns warned of, ``named``), when ``frame``
+    is, unchanged, a collection that :func:`read_parquet` returned in this process; else None.
 
     The key is the collection's name, Dask's deterministic token of its whole expression (the reading function,
     the row groups, the columns, the meta): any change to the collection (a projection, a filter, ``assign``, an
@@ -94,11 +97,11 @@ def row_groups(frame: Any) -> list[tuple[str, int]] | None:
     return _READ.get(getattr(frame, "_name", None))
 
 
-def _remember(frame: dd.DataFrame, pieces: list[tuple[str, int]]) -> None:
-    """Record ``frame``'s row groups under its name, the last ``REMEMBERED`` collections only (an older one read
-    again takes the general path: the same answer, a little slower)."""
+def _remember(frame: dd.DataFrame, pieces: list[tuple[str, int]], integers: IntegerRange) -> None:
+    """Record ``frame``'s row groups (and its integer range check) under its name, the last ``REMEMBERED``
+    collections only (an older one read again takes the general path: the same answer, a little slower)."""
     _READ.pop(frame._name, None)
-    _READ[frame._name] = pieces
+    _READ[frame._name] = pieces, integers
     while len(_READ) > REMEMBERED:
         _READ.pop(next(iter(_READ)), None)  # the oldest; None if another thread took it first
 

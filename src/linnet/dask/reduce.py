@@ -53,7 +53,8 @@ def _reduced(parts: Partitions, split_every: int, scheduler: Any) -> LeastSquare
         # a cluster keeps results between calls: a merge named by its first state alone read another tree's merge
         level = [dask.delayed(_tasks.merged, pure=True)(*group, dask_key_name=_merge_key(group)) for group in groups]
     with compute_options(scheduler) as options:
-        state, count = compute(level, options)[0]
+        (state, count), beyond = compute(level, options)[0]
+    parts.say(beyond)
     _check_complete(state, count, parts)
     return state
 

@@ -19,7 +19,7 @@ from .inference import ParameterInference
 from .refine import refine_solution
 from .solve import ResidualDegreesOfFreedomError, solve
 from .state import LeastSquaresState, Moments, checked_sample_weight
-from .summary import constant_y, render_summary
+from .summary import EXACT_FIT_WHY, constant_y, render_summary
 
 __all__ = ["LeastSquaresState", "Moments", "OLSResult", "ResidualDegreesOfFreedomError", "ols"]
 
@@ -60,8 +60,9 @@ class OLSResult(ParameterInference):
     state's rounding, ``eps`` from QR), i.e. numerically singular, not merely ill-conditioned. With no more rows
     than parameters (``df_resid <= 0``) the coefficients, R-squared and log-likelihood are available, but
     statistics that divide by ``df_resid`` raise :class:`ResidualDegreesOfFreedomError`. A residual norm at the
-    rounding level of y's (the design fits y exactly) is reported as 0: ``ssr = 0``, standard errors 0,
-    R-squared 1.
+    rounding level of y's (the design fits y exactly) is reported as 0 (``exact_fit``): ``ssr = 0``, standard
+    errors 0, R-squared 1, and t, F and ``llf`` infinite, their limits as the residuals shrink to 0 (statsmodels
+    reports the rounding instead: standard errors near 1e-15, t near 1e15); ``summary()`` and ``repr`` say so.
     """
 
     def __init__(self, state: LeastSquaresState, fit_intercept: bool, feature_names: list[str],
@@ -131,6 +132,13 @@ class OLSResult(ParameterInference):
         solution = self._solution
         return float(solution.in_y_units(solution.residual_norm ** 2, 2, "ssr (the residual sum of squares)"))
 
+    @property
+    def exact_fit(self) -> bool:
+        """Whether the residuals are 0: y fitted exactly, to float64's rounding (a residual norm below
+        ``EXACT_FIT (p + 1)`` of y's, :data:`linnet.exact.solve.EXACT_FIT`, is rounding). Then ``ssr`` and the
+        standard errors are 0, and t, F and ``llf`` are infinite: the limits they reach as the residuals shrink."""
+        return self._solution.residual_norm == 0
+
     @cached_property
     def rsquared(self) -> float:
         """``1 - ssr / tss``; ``tss`` is centered with an intercept, uncentered without (NaN if ``tss = 0``).
@@ -170,14 +178,17 @@ class OLSResult(ParameterInference):
 
     @cached_property
     def fvalue(self) -> float:
-        """F-statistic ``(ess / df_model) / (ssr / df_resid)``, ``ess = tss - ssr``.
+        """F-statistic ``(ess / df_model) / (ssr / df_resid)``, ``ess = tss - ssr = |P rxy|**2``.
 
-        NaN when the model is the intercept alone (``df_model = 0``), inf for a perfect fit.
+        From the ratio of the two norms, ``(|P rxy| / rho)**2``, not ``R2 / (1 - R2)``, which rounded to inf
+        wherever R-squared rounds to 1 (residuals of 1e-13 on y near 30: F 3e28). NaN when the model is the
+        intercept alone (``df_model = 0``) or y has no variation; inf for an exact fit (``exact_fit``), its limit.
         """
         if not self.df_model or math.isnan(self.rsquared):
             return math.nan
-        ratio = self.rsquared / (1 - self.rsquared) if self.rsquared < 1 else math.inf
-        return ratio * self._df_resid() / self.df_model
+        solution = self._solution
+        ratio = solution.explained_norm / solution.residual_norm if not self.exact_fit else math.inf
+        return ratio * ratio * self._df_resid() / self.df_model
 
     @cached_property
     def f_pvalue(self) -> float:
@@ -191,7 +202,7 @@ class OLSResult(ParameterInference):
     def llf(self) -> float:
         """Gaussian profile log-likelihood ``-n/2 * (log(2 pi) + log(ssr / n) + 1) + sum(log w) / 2``."""
         solution = self._solution
-        if solution.residual_norm == 0:
+        if self.exact_fit:
             return math.inf
         log_ssr = 2 * (math.log(solution.residual_norm) + solution.y_exponent * math.log(2))
         return -self.nobs / 2 * (math.log(2 * math.pi) + log_ssr - math.log(self.nobs) + 1) \
@@ -228,7 +239,7 @@ class OLSResult(ParameterInference):
 
     def __repr__(self) -> str:
         rsquared = (f"nan (undefined: {constant_y(self.fit_intercept)})" if math.isnan(self.rsquared)
-                    else f"{self.rsquared:.6g}")
+                    else f"{self.rsquared:.6g}" + (f" ({EXACT_FIT_WHY})" if self.exact_fit else ""))
         return (f"OLSResult(nobs={self.nobs}, n_features={len(self.feature_names)}, "
                 f"fit_intercept={self.fit_intercept}, rank={self.rank}, rsquared={rsquared})")
 

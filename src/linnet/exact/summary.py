@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import textwrap
 
+import numpy as np
+
 from .. import _html
 from .solve import ResidualDegreesOfFreedomError
 
@@ -41,9 +43,14 @@ def constant_y(fit_intercept: bool) -> str:
     return "y is constant" if fit_intercept else "y is 0 in every row"
 
 
+EXACT_FIT_WHY = "exact fit: the residuals are 0"
+"""Why an exact fit's standard errors are 0 and its t, F and log-likelihood infinite (the summary's note, the repr)."""
+
+
 def statistic(value: float, fmt: str) -> str:
     """``value`` formatted, or ``"undefined"`` for NaN: R², adjusted R² and F where y has no variation (0/0), F
-    and its p-value of the intercept alone (no regressor)."""
+    and its p-value of the intercept alone (no regressor), t and its p-value of a coefficient and standard error
+    both 0 (0/0). An infinite value prints as ``inf``: the limit of an exact fit (see ``_exact_fit``)."""
     return "undefined" if math.isnan(value) else format(value, fmt)
 
 
@@ -68,7 +75,7 @@ def _parameters(result) -> list[tuple[str, ...]]:
     """One row per parameter: name, coefficient (4 digits), then five statistics (3 digits) or ``n/a``."""
     try:
         rows = zip(result.params, result.bse, result.tvalues, result.pvalues, *result.conf_int().T)
-        return [(name, _digits(coef, 4), _digits(se, 3), _digits(t, 3), f"{p:.3f}", _digits(low, 3),
+        return [(name, _digits(coef, 4), _digits(se, 3), _digits(t, 3), statistic(p, ".3f"), _digits(low, 3),
                  _digits(high, 3)) for name, (coef, se, t, p, low, high) in zip(result.param_names, rows)]
     except ResidualDegreesOfFreedomError:
         return [(name, _digits(coef, 4), *["n/a"] * 5) for name, coef in zip(result.param_names, result.params)]
@@ -77,14 +84,54 @@ def _parameters(result) -> list[tuple[str, ...]]:
 def _digits(value: float, digits: int) -> str:
     """statsmodels' ``forg``: ``digits`` decimals, or ``digits`` significant digits for ``|value|`` from 1e4 up or
     below 1e-4 (1e307 is not 308 digits wide, 1e-300 not 0.000)."""
-    return f"{value:.{digits}g}" if abs(value) >= 1e4 or abs(value) < 1e-4 else f"{value:.{digits}f}"
+    return statistic(value, f".{digits}g" if abs(value) >= 1e4 or abs(value) < 1e-4 else f".{digits}f")
 
 
 def _notes(result) -> list[str]:
+    """What the tables cannot say: why a statistic is undefined, or 0 or infinite."""
+    notes = (_constant_y(result), _exact_fit(result), _zero_over_zero(result))
+    return [note for note in notes if note]
+
+
+def _constant_y(result) -> str | None:
     if not math.isnan(result.rsquared):
-        return []
-    return [f"R-squared, Adj. R-squared and the F-statistic are undefined: {constant_y(result.fit_intercept)}, so "
-            f"there is no variation for the model to explain."]
+        return None
+    return (f"R-squared, Adj. R-squared and the F-statistic are undefined: {constant_y(result.fit_intercept)}, so "
+            f"there is no variation for the model to explain.")
+
+
+def _exact_fit(result) -> str | None:
+    """The residuals are 0 (``exact_fit``): the standard errors are 0 and t, F and the log-likelihood infinite,
+    printed as the limits they are (``(ess/df_model) / (ssr/df_resid)`` and ``-n/2 log(ssr/n)`` grow without
+    bound as ``ssr -> 0``). Names only what the tables show: no t or F without residual degrees of freedom (n/a),
+    no t of a coefficient that is 0 too (0/0), no F where y has no variation."""
+    if not result.exact_fit:
+        return None
+    inference = result.df_resid > 0
+    t = inference and bool(np.isinf(result.tvalues).any())
+    f = inference and math.isinf(result.fvalue)
+    infinite = [name for name, shown in (("t", t), ("F", f)) if shown] + ["the log-likelihood"]
+    zero = [name for name, shown in (("P>|t|", t), ("Prob(F)", f)) if shown]
+    return (f"{EXACT_FIT_WHY[0].upper()}{EXACT_FIT_WHY[1:]} (y is fitted exactly, to float64's rounding). So "
+            f"{'the standard errors are 0, and ' if inference else ''}{_listed(infinite)} "
+            f"{'are' if len(infinite) > 1 else 'is'} infinite (the limit as the residuals shrink to 0): "
+            f"{_listed(zero) + (' are 0, ' if len(zero) > 1 else ' is 0, ') if zero else ''}AIC and BIC -inf.")
+
+
+def _zero_over_zero(result) -> str | None:
+    """t (and its p-value) of a coefficient that is 0 with a standard error of 0: an all-zero column, a column
+    an exact fit does not use."""
+    names = [name for name, t in zip(result.param_names, result.tvalues) if math.isnan(t)] \
+        if result.df_resid > 0 else []
+    if not names:
+        return None
+    return (f"t and P>|t| of {_listed(names)} are undefined: the coefficient and its standard error are both 0 "
+            f"(0/0).")
+
+
+def _listed(names: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
 
 
 def render_summary(result, dep_variable: str) -> Summary:

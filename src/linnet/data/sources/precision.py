@@ -44,12 +44,13 @@ class IntegerRange:
         self.named: set[str] = set()  # the columns warned of (once each, naming the first file)
         self.pending: list[str] = []
 
-    def bounds(self, file: Path, column: str, low, high) -> None:
-        """A column's range from the metadata, on the caller's thread: warned of at once."""
+    def bounds(self, file: Path | str, column: str, low, high) -> None:
+        """A column's range from the metadata (or from a Dask worker's read: ``file`` says where), on the caller's
+        thread: warned of at once."""
         self._note(file, column, low, high)
         self.say()
 
-    def footer(self, file: Path, metadata: Any) -> None:
+    def footer(self, file: Path | str, metadata: Any) -> None:
         """The ranges of every row group of ``file`` whose footer (``metadata``) has its integer columns'
         statistics (:func:`row_group_ranges`), warned of at once; those row groups are ``covered``."""
         for group, ranges in row_group_ranges(metadata, self.integers):
@@ -68,7 +69,7 @@ class IntegerRange:
             if name not in self.named and len(values):
                 self._note(file, name, values.min(), values.max())
 
-    def _note(self, file: Path, column: str, low, high) -> None:
+    def _note(self, file: Path | str, column: str, low, high) -> None:
         message = None if column in self.named else inexact_integers(low, high, column, file)
         if message:
             self.named.add(column)
