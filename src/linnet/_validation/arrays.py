@@ -65,31 +65,18 @@ def numeric_array(data: Any, name: str, *, objects: bool = False) -> np.ndarray:
 def nonfinite_index(array: np.ndarray) -> tuple[int, ...] | None:
     """The index of the first NaN or infinite value of ``array``, or None when every value is finite.
 
-    A finite reduction proves every value finite without building a mask:
-
-    - a 2-D array (C or F order) by ``sum(array @ 0)``: each product ``x·0`` is 0 for a finite ``x`` and NaN for a
-      NaN or an infinity (IEEE 754), so the result is 0 exactly when every value is finite, and nothing can
-      overflow. One BLAS ``gemv`` in the array's own dtype: 1M x 20 float32 in 2.5 ms against 5-7 ms for ``sum``;
-    - any other array by its sum, in its own dtype (no conversion pass), which may overflow.
-
-    Only when that reduction is not finite is the elementwise check run, which then tells finite values whose sum
+    A finite sum proves every value finite without building a mask. The sum is taken in the array's own dtype
+    first (no conversion pass: a float32 array is summed as float32, 3x faster than converting to float64); only
+    when that overflows or meets a NaN is the elementwise check run, which then tells finite values whose sum
     overflowed from a real NaN or infinity.
     """
     if array.dtype.kind not in "fc":
         return None
     with np.errstate(over="ignore", invalid="ignore"):
-        if np.isfinite(_finite_proof(array)):
+        if np.isfinite(array.sum()):
             return None
     bad = np.argwhere(~np.isfinite(array))
     return tuple(int(i) for i in bad[0]) if len(bad) else None
-
-
-def _finite_proof(array: np.ndarray):
-    """A number that is finite when, and (but for a sum that overflows) only when, every value of ``array`` is
-    (see :func:`nonfinite_index`)."""
-    if array.ndim == 2 and (array.flags.c_contiguous or array.flags.f_contiguous):
-        return (array @ np.zeros(array.shape[1], array.dtype)).sum()
-    return array.sum()
 
 
 def require_finite(array: np.ndarray, name: str) -> None:
