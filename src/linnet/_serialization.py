@@ -48,7 +48,10 @@ class CheckedKeywords:
 
     def __init__(self):
         """No argument: what a class without a constructor of its own (``Initializer``, a user's ``Fives``) inherits,
-        refusing one as every constructor does (``_keywords_checked`` wraps it below)."""
+        refusing one as every constructor does (``_keywords_checked`` wraps it below); the next class in the
+        method order is initialised too, as ``object.__init__`` would leave it: a user's mixin (``class
+        S(Initializer, Mixin)``)."""
+        super().__init__()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

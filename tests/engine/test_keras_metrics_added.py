@@ -263,7 +263,8 @@ def test_a_name_given_first_to_metric_is_told_keras_order_and_the_keyword_call()
                                          r"earlier \(name, dtype\); give the name by keyword, "
                                          r"super\(\)\.__init__\(name='mine'\)\.$"):
         _Mine()
-    for dtype in ("float64", "int8", "bfloat16", "mixed_float16", 64):  # a dtype (Keras' too) is only refused
+    for dtype in ("float64", "int8", "bfloat16", "mixed_float16", 64,  # a dtype (Keras' too) is only refused, and
+                  "int", "float", "double", "f4", "float8_e4m3fn"):  # the names NumPy or Keras parse (review)
         with pytest.raises(ValueError) as raised:
             metrics.Mean(dtype=dtype)
         assert str(raised.value) == f"linnet's metrics compute in float32. Received: dtype={dtype!r}"

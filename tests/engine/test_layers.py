@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 import pytest
 
-from linnet.engine.layers import Activation, Dense, Input, Normalization
+from linnet.engine.layers import Activation, Dense, Input, InputLayer, Normalization
 from linnet.engine.sequential import Sequential
 
 
@@ -241,3 +241,18 @@ def test_from_config_reads_keras_input_layer_config():
         envelope = keras.saving.serialize_keras_object(built)
         assert deserialize(envelope, layers.Layer).get_config() == rebuilt.get_config()
         assert layers.InputLayer.from_config(rebuilt.get_config()).get_config() == rebuilt.get_config()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"input_shape": (3,), "batch_shape": (None, 3)}, "Received: input_shape=(3,) and batch_shape=(None, 3)."),
+    ({"batch_input_shape": (None, 3), "batch_size": 4}, "Received: batch_size=4 and batch_input_shape=(None, 3)."),
+    ({"batch_input_shape": (None,)}, "Received: batch_input_shape=(None,)"),
+    ({"input_shape": "x"}, "Received: input_shape='x' (str)"),
+])
+def test_input_layer_refusals_name_the_keywords_the_user_gave(kwargs, message):
+    """They named shape= and batch_shape= when the user had given input_shape= or batch_input_shape= (review)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # input_shape's deprecation warning, tested elsewhere
+        with pytest.raises((ValueError, TypeError)) as raised:
+            InputLayer(**kwargs)
+    assert str(raised.value).endswith(message)

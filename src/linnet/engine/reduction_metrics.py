@@ -71,16 +71,27 @@ class Metric(Configurable):
         return f"{type(self).__name__}(name={self.name!r})"
 
 
-_DTYPE_NAMES = frozenset({np.dtype(kind).name for kind in set(np.sctypeDict.values())} | {
-    "bfloat16", "mixed_float16", "mixed_bfloat16", "string"})
-"""NumPy's dtype names and Keras' own (its policies' too)."""
+_KERAS_DTYPE_NAMES = frozenset({"bfloat16", "float8_e4m3fn", "float8_e5m2", "string", "mixed_float16",
+                                "mixed_bfloat16"})
+"""Keras' dtype and dtype-policy names that NumPy does not know (``keras.src.backend.common.dtypes``)."""
+
+
+def _names_a_dtype(text: str) -> bool:
+    """Whether ``text`` names a dtype: NumPy's (``"float32"``, ``"int"``, ``"double"``, ``"f4"``) or Keras' own."""
+    if text in _KERAS_DTYPE_NAMES:
+        return True
+    try:
+        np.dtype(text)
+    except (TypeError, ValueError, SyntaxError):  # NumPy parses the text: "i4,(" is a SyntaxError
+        return False
+    return True
 
 
 def _dtype_refusal(dtype: Any) -> str:
     """Why a metric refuses ``dtype``; a text that names no dtype (``"mine"``, ``"mse"``) is a metric's name given
     first, linnet's earlier ``(name, dtype)`` order, so the message shows the keyword call."""
     refusal = f"linnet's metrics compute in float32. Received: dtype={dtype!r:.100}"
-    if not isinstance(dtype, str) or dtype in _DTYPE_NAMES:
+    if not isinstance(dtype, str) or _names_a_dtype(dtype):
         return refusal
     return (f"{refusal}, which is no dtype name: a Metric's arguments are Keras' (dtype, name), not linnet's earlier "
             f"(name, dtype); give the name by keyword, super().__init__(name={dtype!r:.100}).")

@@ -54,20 +54,22 @@ def _input_width(where: str, shape: Any, given: dict[str, Any]) -> int:
         if legacy in given and value is not None:
             raise ValueError(f"{where} takes {current} or Keras' legacy {legacy}, not both. Received: {current}="
                              f"{value!r:.100} and {legacy}={given[legacy]!r:.100}.")
+    shape_name = "shape"
     if "input_shape" in given:
         warn("Argument `input_shape` is deprecated. Use `shape` instead.")  # Keras' warning
-        shape = given["input_shape"]
-    batch_shape = given.get("batch_shape", given.get("batch_input_shape"))
+        shape, shape_name = given["input_shape"], "input_shape"
+    batch_name = "batch_input_shape" if "batch_input_shape" in given else "batch_shape"
+    batch_shape = given.get(batch_name)
     if batch_shape is None:
         if shape is None:
             raise ValueError(f"{where} needs a shape, such as shape=(1,) or batch_shape=(None, 1). Received: neither.")
         integer_at_least(given.get("batch_size"), "batch_size", 0, allow_none=True)
-        return input_dim_from_shape(shape, "shape")
-    for other, value in (("shape", shape), ("batch_size", given.get("batch_size"))):
+        return input_dim_from_shape(shape, shape_name)
+    for other, value in ((shape_name, shape), ("batch_size", given.get("batch_size"))):
         if value is not None:
-            raise ValueError(f"You cannot pass both `{other}` and `batch_shape` at the same time (as in Keras). "
-                             f"Received: {other}={value!r:.100} and batch_shape={batch_shape!r:.100}.")
-    return input_dim_from_shape(batch_shape, "batch_shape", batch=True)
+            raise ValueError(f"You cannot pass both `{other}` and `{batch_name}` at the same time (as in Keras). "
+                             f"Received: {other}={value!r:.100} and {batch_name}={batch_shape!r:.100}.")
+    return input_dim_from_shape(batch_shape, batch_name, batch=True)
 
 
 def Input(shape: Any = None, batch_size: Any = None, dtype: Any = None, sparse: Any = None, ragged: Any = None,
