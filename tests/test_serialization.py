@@ -5,6 +5,7 @@ The golden dicts are what Keras 3 writes for the same objects (``keras.saving.se
 ``config.json`` inside ``.keras`` files): Keras is not installed here, so they are written out by hand.
 """
 
+import functools
 import inspect
 import json
 
@@ -398,3 +399,24 @@ def test_a_base_without_a_constructor_of_its_own_initialises_a_users_mixin_as_ke
             return {}
 
     assert Mine().ready is True
+
+
+def test_a_type_error_from_a_decorated_constructors_body_is_left_as_it_is():
+    """A decorator's wrapper calling the constructor with an argument the caller did not give made the class' own
+    TypeError read "I: missing a required argument: 'b'" (the signature was bound to what the wrapper received)."""
+    def supplying_b(init):
+        @functools.wraps(init)
+        def wrapper(self, a):
+            return init(self, a, b=2)
+        return wrapper
+
+    class Mine(initializers.Initializer):
+        @supplying_b
+        def __init__(self, a, b):
+            int([])  # the body's own TypeError
+
+        def __call__(self, *args, **kwargs):
+            return 0.0
+
+    with pytest.raises(TypeError, match=r"^int\(\) argument must be"):
+        Mine(1)

@@ -104,7 +104,8 @@ def _keywords_checked(init, tail: tuple[str, ...] = ()):
     names (``CheckedKeywords.keras_positional``).
 
     The signature is bound only once Python has refused the call (a call that does not fit raises before the body
-    runs): a construction that fits, and the ``super().__init__`` calls inside it, bind nothing."""
+    runs, so its traceback has no frame of ``init``): a construction that fits, and the ``super().__init__`` calls
+    inside it, bind nothing, and a TypeError from the body (or from a decorator's wrapper) is left as it is."""
     signature = inspect.signature(init)
     parameters = list(signature.parameters.values())[1:]
     names = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
@@ -123,8 +124,9 @@ def _keywords_checked(init, tail: tuple[str, ...] = ()):
             kwargs = {key: value for key, value in kwargs.items() if key in known}
         try:
             init(self, *args, **kwargs)
-        except TypeError:
-            _refuse_unbound(cls, signature, names, (self, *args), kwargs)
+        except TypeError as error:
+            if error.__traceback__.tb_next is None:  # raised by the call itself, before any frame of init ran
+                _refuse_unbound(cls, signature, names, (self, *args), kwargs)
             raise
     return __init__
 
