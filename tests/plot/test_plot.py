@@ -349,6 +349,16 @@ def test_a_log_scale_with_no_loss_above_zero_is_refused_by_name():
     assert plot.loss({"loss": [0.0, 2.0]}, log=True).ax.get_yscale() == "log"
 
 
+def test_a_log_scale_of_losses_beyond_float32_is_refused_by_name():
+    """A hand-made history with a loss of 1e308 leaked matplotlib's "overflow encountered in exp" from its log-axis
+    margins; no fit logs such a loss (they are float32). The linear axis draws it."""
+    with pytest.raises(ValueError, match=r"^log=True cannot draw history\['loss'\]: it holds values beyond "
+                                         r"float32's range \(\|value\| > 3\.4e\+38\), which no fit logs\. "
+                                         r"Received: 1e\+308$"):
+        plot.loss({"loss": [1e308, 1.0], "val_loss": [None, 2.0]}, log=True)
+    assert plot.loss({"loss": [1e308, 1.0]}).ax.get_yscale() == "linear"
+
+
 @pytest.mark.parametrize("draw", [lambda **kw: plot.fit(line_model(), [[1.0], [2.0]], [3.0, 4.0], **kw),
                                   lambda **kw: plot.residuals(line_model(), [[1.0], [2.0]], [3.0, 4.0], **kw),
                                   lambda **kw: plot.predictions(line_model(), [[1.0], [2.0]], [3.0, 4.0], **kw),

@@ -142,9 +142,8 @@ def loss(history, *, ax=None, log: bool = False, keys: Sequence[str] | None = No
     from matplotlib.ticker import MaxNLocator
     log, logs = _checks.boolean(log, "log"), history_dict(history)
     names = [name for name in ("loss", "val_loss") if name in logs] + _extra_keys(keys, logs)
-    if log and not any((np.asarray(logs[name]) > 0).any() for name in names):
-        raise ValueError(f"log=True draws a logarithmic axis, but none of {names} has a value above 0. Received: "
-                         f"{ {name: [float(value) for value in logs[name][:3]] for name in names} }")
+    if log:
+        _log_axis_checked(logs, names)
     monitored = "val_loss" if "val_loss" in logs else "loss"
     values = np.asarray(logs[monitored], dtype=np.float64)
     if np.isnan(values).all():
@@ -163,6 +162,21 @@ def loss(history, *, ax=None, log: bool = False, keys: Sequence[str] | None = No
     ax.set_title(("Training and validation loss" if "val_loss" in names else "Training loss") + " per epoch")
     ax.legend()
     return Drawn(ax, artists)
+
+
+def _log_axis_checked(logs: dict, names: list[str]) -> None:
+    """Refuse a logarithmic axis for ``logs[names]`` with no value above 0, or with one beyond float32's range
+    (a loss ``fit`` logs never is: matplotlib's log-axis margins overflow in ``exp`` on such values)."""
+    series = {name: np.asarray(logs[name], dtype=np.float64) for name in names}
+    if not any((values > 0).any() for values in series.values()):
+        raise ValueError(f"log=True draws a logarithmic axis, but none of {names} has a value above 0. Received: "
+                         f"{ {name: [float(value) for value in logs[name][:3]] for name in names} }")
+    limit = float(np.finfo(np.float32).max)
+    for name, values in series.items():
+        beyond = values[np.isfinite(values) & (np.abs(values) > limit)]
+        if beyond.size:
+            raise ValueError(f"log=True cannot draw history[{name!r}]: it holds values beyond float32's range "
+                             f"(|value| > {limit:.3g}), which no fit logs. Received: {float(beyond[0])!r}")
 
 
 def predictions(model, x: Any, y: Any, *, ax=None, target_name: str | None = None, rows: str | None = None) -> Drawn:
