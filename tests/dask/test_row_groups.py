@@ -282,3 +282,67 @@ def test_a_dataframe_read_otherwise_is_checked_on_the_worker_too(tmp_path, clien
                              "reads float32). If the exact values matter (an identifier, a timestamp in nanoseconds), "
                              "leave the column out of the features, or subtract an offset first."]
     assert caught[0].filename == __file__ and len(caught) == 1
+
+
+def _weights_file(path) -> None:
+    """4 row groups of 2 rows without statistics; the integer weight column ``w`` reaches 2**53 + 1 in the third."""
+    x = np.arange(8.0)
+    table = pa.table({"x": x, "y": 2 * x + 1, "w": np.array([1, 2, 3, 4, 2**53 + 1, 5, 6, 7])})
+    pq.write_table(table, path, row_group_size=2, write_statistics=False)
+
+
+WEIGHT_BEYOND = ("the integer column 'w' holds values beyond 2**53 in magnitude (9,007,199,254,740,993), which "
+                 "float64 cannot all hold")
+
+
+def test_an_integer_weight_column_without_statistics_is_checked_on_the_worker(tmp_path, client):
+    """The workers took the ranges of the features and the target only: a weight column of 2**53 + 1 in a row group
+    without statistics was rounded to 2**53 silently. Now it is checked as they are, and said once."""
+    import warnings
+    _weights_file(tmp_path / "w.parquet")
+    frame = ld.read_parquet(tmp_path / "w.parquet")
+    assert [inputs[-1] for inputs in partitions(frame, target="y", sample_weight="w").inputs] == [("w",)] * 4
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = ld.ols(frame, target="y", sample_weight="w", scheduler=client)
+        ld.ols(frame, target="y", sample_weight="w", scheduler=client)
+    assert [said.split(": ", 1)[0] for said in _said(caught)] == [f"'{tmp_path / 'w.parquet'}'"]
+    assert WEIGHT_BEYOND in _said(caught)[0] and caught[0].filename == __file__ and len(caught) == 1
+    assert fit.nobs == 8 and fit.exact_fit
+
+
+def test_a_general_dataframe_checks_its_weight_column_and_warns_once_per_column(client):
+    """On a Dask DataFrame of any other origin the weight column was not checked either; and every ld.ols call on
+    the same collection warned again (a fresh range check per call) where a read_parquet collection warns once
+    for its lifetime. Now the weight is checked and each collection's columns are warned of once."""
+    import warnings
+
+    import pandas
+    x = np.arange(8.0)
+    frame = dd.from_pandas(pandas.DataFrame({"id": np.array([1, 2, 3, 4, 5, -(2**60), 6, 7]), "x": x, "y": 2 * x,
+                                             "w": np.array([1, 2, 3, 4, 2**53 + 1, 5, 6, 7])}), npartitions=4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            ld.ols(frame, target="y", features=["x", "id"], sample_weight="w", scheduler=client)
+    said = _said(caught)
+    assert [message.split(": ", 1)[0] for message in said] == ["'partition 2 of the Dask DataFrame'"] * 2
+    assert "the integer column 'id' holds" in said[0] and WEIGHT_BEYOND in said[1]
+    assert len(caught) == 2 and all(w.filename == __file__ for w in caught)
+    with pytest.warns(UserWarning, match="2\\*\\*53"):  # another collection is warned of on its own
+        ld.ols(frame[frame["x"] >= 0], target="y", features=["x"], sample_weight="w", scheduler=client)
+
+
+def test_a_partition_with_no_integer_value_is_skipped_without_counting():
+    """The range of a 64-bit integer column is its min and max alone: an empty partition (min NaN) and an all-null
+    nullable column (min pd.NA) have none, a nullable column with values has one (nulls skipped)."""
+    import pandas
+    empty = pandas.DataFrame({"id": np.array([], dtype=np.int64), "y": np.array([])})
+    nulls = pandas.DataFrame({"id": pandas.array([None, None], dtype="Int64"), "y": [1.0, 2.0]})
+    some = pandas.DataFrame({"id": pandas.array([None, 2**60], dtype="Int64"), "y": [1.0, 2.0],
+                             "w": np.array([1, 2**55])})
+    assert _tasks.frame_rows(empty, ["id"], "y", None, 0)[1] == ()
+    assert _tasks.frame_rows(nulls, ["id"], "y", None, 1)[1] == ()
+    assert _tasks.frame_rows(some, ["id"], "y", "w", 2)[1] == (
+        ("partition 2 of the Dask DataFrame", "id", 2**60, 2**60),
+        ("partition 2 of the Dask DataFrame", "w", 1, 2**55))

@@ -491,3 +491,52 @@ def test_a_y_with_one_value_one_unit_in_the_last_place_apart_still_varies(n):
     result = ols(np.random.default_rng(0).random((n, 1)), y, sample_weight=np.full(n, 0.5))
     assert 0 < result.rsquared < 1
 
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_an_exact_fit_reports_the_rounding_of_an_unused_column_as_0_with_t_undefined(fit_intercept):
+    """y = 2 x1 - 3 x2 (+ 5) does not use x3: its coefficient was rounding (2.4e-18), printed with std err 0 and t
+    inf (and without intercept t [-inf, inf, inf] for y = 2 x1). Now 0, t and P>|t| undefined (0/0), the columns
+    y uses keep t = inf, and the exact-fit note stays true (t is infinite for those)."""
+    x = np.random.default_rng(1).standard_normal((20, 3))
+    y = 2 * x[:, 0] - 3 * x[:, 1] + 5 * fit_intercept
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = ols(x, y, fit_intercept=fit_intercept)
+        summary = result.summary()
+    used = [5.0] * fit_intercept + [2.0, -3.0]
+    np.testing.assert_allclose(result.params[:-1], used, rtol=1e-14)
+    assert result.exact_fit and result.params[-1] == 0 and result.coef_[-1] == 0
+    assert (np.abs(result.tvalues[:-1]) == np.inf).all() and (result.pvalues[:-1] == 0).all()
+    assert np.isnan(result.tvalues[-1]) and np.isnan(result.pvalues[-1])
+    assert summary.parameters[-1] == ("x3", "0", "0", "undefined", "undefined", "0", "0")
+    assert summary.notes == (EXACT_NOTE, "t and P>|t| of x3 are undefined: the coefficient and its standard error "
+                                         "are both 0 (0/0).")
+    alone = ols(x, 2 * x[:, 0], fit_intercept=False)
+    assert alone.params[0] == pytest.approx(2.0, rel=1e-15) and (alone.params[1:] == 0).all()
+    assert alone.tvalues[0] == np.inf and np.isnan(alone.tvalues[1:]).all()
+    # a coefficient small against the fit (1e-9, below its negligible size 3e-8) but above the solve's error bound
+    # (~1e-16 here) is a coefficient, not rounding: kept, t inf
+    small = ols(x, 2 * x[:, 0] + 1e-9 * x[:, 1], fit_intercept=False)
+    assert small.exact_fit and small.params[1] == pytest.approx(1e-9, rel=1e-6) and small.params[2] == 0
+    assert list(small.tvalues[:2]) == [np.inf, np.inf] and np.isnan(small.tvalues[2])
+
+
+def test_a_weighted_exact_fit_says_the_weighted_residuals_are_0():
+    """Rows of weight 0 keep their residuals (10 here) in an exact weighted fit: the note and the repr said "the
+    residuals are 0"; now they say the weighted residuals are, y fitted exactly where the weight is positive."""
+    x = np.arange(8.0)
+    y = 2 * x + 1
+    y[:2] += 10
+    weights = np.array([0, 0, 1, 1, 2, 2, 3, 3.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = ols(x, y, sample_weight=weights)
+        summary = result.summary()
+    assert result.exact_fit and result.weighted
+    np.testing.assert_allclose(y - result.intercept_ - result.coef_[0] * x, [10, 10, 0, 0, 0, 0, 0, 0], atol=1e-12)
+    assert summary.notes[0].startswith("Exact fit: the weighted residuals are 0 (y is fitted exactly in every row "
+                                       "of positive weight, to float64's rounding). So the standard errors are 0")
+    assert repr(result).endswith("rsquared=1 (exact fit: the weighted residuals are 0))")
+    unit = ols(x, 2 * x + 1, sample_weight=np.ones(8))  # weights all 1: unweighted
+    assert not unit.weighted and repr(unit).endswith("rsquared=1 (exact fit: the residuals are 0))")

@@ -31,7 +31,12 @@ from dask.delayed import Delayed
 from .._naming import distinct_columns
 from ..data.sources.precision import IntegerRange
 from . import _tasks
-from .parquet import row_groups
+from .parquet import remember, row_groups
+
+_GENERAL: dict[str, IntegerRange] = {}
+"""The range check of each general Dask DataFrame read lately, by its name (Dask's token of its expression, as
+:func:`linnet.dask.parquet.row_groups` keys its collections): its columns beyond 2**53 are warned of once for the
+collection, not on every call reading it (the last ``linnet.dask.parquet.REMEMBERED`` collections)."""
 
 
 @dataclass(frozen=True)
@@ -141,9 +146,10 @@ def _frame_partitions(frame: dd.DataFrame, target: str | None, features: list[st
     read = row_groups(frame)
     if read is not None:  # unchanged from linnet.dask.read_parquet: rows straight from the Arrow columns
         pieces, integers = read
-        unchecked = tuple(name for name in dict.fromkeys([*features, target]) if name in integers.integers)
+        unchecked = tuple(name for name in dict.fromkeys(wanted) if name in integers.integers)
         inputs = [(piece, features, target, weight, index, () if piece in integers.covered else unchecked)
                   for index, piece in enumerate(pieces)]
         return Partitions(_tasks.row_group_rows, inputs, len(features), features, None, integers)
     inputs = [(part, features, target, weight, index) for index, part in enumerate(frame[wanted].to_delayed())]
-    return Partitions(_tasks.frame_rows, inputs, len(features), [str(name) for name in features], None)
+    return Partitions(_tasks.frame_rows, inputs, len(features), [str(name) for name in features], None,
+                      remember(_GENERAL, frame._name, _GENERAL.get(frame._name) or IntegerRange([])))

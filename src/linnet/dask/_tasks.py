@@ -54,14 +54,18 @@ def _array_rows(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None, index: 
 
 
 def frame_rows(frame, features: list[str], target: str, weight: str | None, index: int) -> tuple[tuple, tuple]:
-    """:func:`_frame_rows` as a read, with the ranges of its 64-bit integer columns beyond 2**53 (a frame read
-    as float64 rounds them; where the read converted them already, as pandas does an integer column with nulls
-    from Parquet, the values are rounded before any check could see them)."""
+    """:func:`_frame_rows` as a read, with the ranges of its 64-bit integer columns (the weight's too) beyond 2**53
+    (a frame read as float64 rounds them; where the read converted them already, as pandas does an integer column
+    with nulls from Parquet, the values are rounded before any check could see them). Two passes per column, min
+    and max: a column with no value (empty, or all missing in a nullable dtype) gives a float NaN or ``pd.NA``,
+    not an integer, and is skipped, without counting its values first."""
     rows = _frame_rows(frame, features, target, weight, index)
     where = f"partition {index} of the Dask DataFrame"
-    columns = [name for name in dict.fromkeys([*features, target]) if frame[name].dtype.kind in "iu"
-               and frame[name].dtype.itemsize == 8 and frame[name].count()]
-    return rows, _beyond((where, name, frame[name].min(), frame[name].max()) for name in columns)
+    wanted = [*features, target] + ([weight] if weight is not None else [])
+    columns = [name for name in dict.fromkeys(wanted) if frame[name].dtype.kind in "iu"
+               and frame[name].dtype.itemsize == 8]
+    ranges = ((where, name, frame[name].min(), frame[name].max()) for name in columns)
+    return rows, _beyond(found for found in ranges if isinstance(found[2], (int, np.integer)))
 
 
 def _beyond(ranges: Iterable[tuple]) -> tuple:

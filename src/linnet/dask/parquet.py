@@ -80,7 +80,7 @@ def read_parquet(path: Any, columns: list[str] | None = None) -> dd.DataFrame:
     with dask.config.set({"dataframe.convert-string": False}) if no_text else contextlib.nullcontext():
         frame = dd.from_map(_tasks.read_row_group, pieces, columns=wanted, meta=meta, label="linnet-read-parquet",
                             enforce_metadata=False)
-    _remember(frame, pieces, integers)
+    remember(_READ, frame._name, (pieces, integers))
     return frame
 
 
@@ -97,13 +97,14 @@ def row_groups(frame: Any) -> tuple[list[tuple[str, int]], IntegerRange] | None:
     return _READ.get(getattr(frame, "_name", None))
 
 
-def _remember(frame: dd.DataFrame, pieces: list[tuple[str, int]], integers: IntegerRange) -> None:
-    """Record ``frame``'s row groups (and its integer range check) under its name, the last ``REMEMBERED``
-    collections only (an older one read again takes the general path: the same answer, a little slower)."""
-    _READ.pop(frame._name, None)
-    _READ[frame._name] = pieces, integers
-    while len(_READ) > REMEMBERED:
-        _READ.pop(next(iter(_READ)), None)  # the oldest; None if another thread took it first
+def remember(store: dict, name: str, value: Any) -> Any:
+    """``value`` recorded in ``store`` under collection ``name``, the last ``REMEMBERED`` collections only (an older
+    one read again starts afresh: for :func:`row_groups`, the general path, the same answer a little slower)."""
+    store.pop(name, None)
+    store[name] = value
+    while len(store) > REMEMBERED:
+        store.pop(next(iter(store)), None)  # the oldest; None if another thread took it first
+    return value
 
 
 def _files(path: Path) -> list[Path]:

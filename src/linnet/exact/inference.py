@@ -13,7 +13,7 @@ from functools import cached_property
 import numpy as np
 
 from .. import _validation as _checks
-from .solve import ResidualDegreesOfFreedomError, stable_norm
+from .solve import LeastSquares, ResidualDegreesOfFreedomError, stable_norm
 
 
 class ParameterInference:
@@ -58,3 +58,15 @@ class ParameterInference:
                 f"{self.rank}: the coefficients fit exactly and their uncertainty is undefined. "
                 "Add rows or remove features.")
         return self.df_resid
+
+
+def exact_zeros(solution: LeastSquares) -> np.ndarray:
+    """The solution's parameters, those of an exact fit within the solve's error bound of 0 set to 0: rounding
+    (e.g. 2e-18) of a coefficient that is 0 in truth, a column y does not use, not an estimate with a standard error
+    of 0 (t = 2e-18 / 0 = inf, p = 0). A coefficient below its ``negligible`` size (in y's units,
+    :data:`linnet.exact.solve.NEGLIGIBLE`) is correct to ``10**-digits`` of that size (``digits`` as measured by
+    :func:`linnet.exact._digits.digits_of`), so one no larger is indistinguishable from 0."""
+    if solution.residual_norm != 0:
+        return solution.params
+    rounding = np.ldexp(solution.negligible, solution.y_exponent) * 10.0 ** -solution.digits
+    return np.where(np.abs(solution.params) <= rounding, 0.0, solution.params)

@@ -15,11 +15,11 @@ import numpy as np
 from .. import _html, _naming, _sources
 from .. import _validation as _checks
 from .advice import warn_if_few_digits, warn_if_rank_deficient
-from .inference import ParameterInference
+from .inference import ParameterInference, exact_zeros
 from .refine import refine_solution
 from .solve import ResidualDegreesOfFreedomError, solve
 from .state import LeastSquaresState, Moments, checked_sample_weight
-from .summary import EXACT_FIT_WHY, constant_y, render_summary
+from .summary import constant_y, exact_fit_why, render_summary
 
 __all__ = ["LeastSquaresState", "Moments", "OLSResult", "ResidualDegreesOfFreedomError", "ols"]
 
@@ -72,7 +72,7 @@ class OLSResult(ParameterInference):
         self.feature_names = feature_names
         self.target_name = "y"  # ols sets a pandas Series' name
         self._solution = solution = solve(state, fit_intercept) if solution is None else solution
-        self.params = solution.params
+        self.params = exact_zeros(solution)
         self.rank = solution.rank
         self.nobs = state.n
         self.k_constant = int(fit_intercept)
@@ -134,10 +134,13 @@ class OLSResult(ParameterInference):
 
     @property
     def exact_fit(self) -> bool:
-        """Whether the residuals are 0: y fitted exactly, to float64's rounding (a residual norm below
+        """Whether the (weighted) residuals are 0: y fitted exactly, to float64's rounding (a residual norm below
         ``EXACT_FIT (p + 1)`` of y's, :data:`linnet.exact.solve.EXACT_FIT`, is rounding). Then ``ssr`` and the
-        standard errors are 0, and t, F and ``llf`` are infinite: the limits they reach as the residuals shrink."""
+        standard errors are 0, and t, F and ``llf`` are infinite: the limits they reach as the residuals shrink
+        (weighted, a row of weight 0 keeps its residual)."""
         return self._solution.residual_norm == 0
+
+    weighted = property(lambda self: self._state.weighted, doc="Whether some sample weight is not 1.")
 
     @cached_property
     def rsquared(self) -> float:
@@ -239,7 +242,7 @@ class OLSResult(ParameterInference):
 
     def __repr__(self) -> str:
         rsquared = (f"nan (undefined: {constant_y(self.fit_intercept)})" if math.isnan(self.rsquared)
-                    else f"{self.rsquared:.6g}" + (f" ({EXACT_FIT_WHY})" if self.exact_fit else ""))
+                    else f"{self.rsquared:.6g}" + (f" ({exact_fit_why(self.weighted)})" if self.exact_fit else ""))
         return (f"OLSResult(nobs={self.nobs}, n_features={len(self.feature_names)}, "
                 f"fit_intercept={self.fit_intercept}, rank={self.rank}, rsquared={rsquared})")
 
@@ -293,6 +296,3 @@ def ols(x, y, fit_intercept: bool = True, *, sample_weight=None, feature_names: 
     result = OLSResult._fit(Moments()._update(x, y, weights), fit_intercept, feature_names, refine_with)
     result.target_name = target_name
     return result
-
-
-

@@ -90,6 +90,12 @@ class LeastSquaresState:
     sxx = property(lambda self: self.scatter[:-1, :-1], doc="Centered x'Wx, shape (p, p).")
 
     @property
+    def weighted(self) -> bool:
+        """Whether some sample weight is not 1: weights sum to ``n`` with ``sum(log w) = 0`` only when all are 1
+        (``log`` is concave: ``sum(log w) <= n log(mean w)``, equal only for equal weights)."""
+        return self.weight != self.n or self.log_weight != 0
+
+    @property
     def variance_x(self) -> np.ndarray:
         """Weighted population variances of x's columns, ``|R[:, j]|**2 / W`` (inf where that leaves float64)."""
         with np.errstate(over="ignore"):

@@ -43,8 +43,10 @@ def constant_y(fit_intercept: bool) -> str:
     return "y is constant" if fit_intercept else "y is 0 in every row"
 
 
-EXACT_FIT_WHY = "exact fit: the residuals are 0"
-"""Why an exact fit's standard errors are 0 and its t, F and log-likelihood infinite (the summary's note, the repr)."""
+def exact_fit_why(weighted: bool) -> str:
+    """Why an exact fit's standard errors are 0 and its t, F and log-likelihood infinite (the summary's note, the
+    repr): weighted, only the weighted residuals are 0 (a row of weight 0 keeps its residual)."""
+    return f"exact fit: the {'weighted ' if weighted else ''}residuals are 0"
 
 
 def statistic(value: float, fmt: str) -> str:
@@ -112,7 +114,9 @@ def _exact_fit(result) -> str | None:
     f = inference and math.isinf(result.fvalue)
     infinite = [name for name, shown in (("t", t), ("F", f)) if shown] + ["the log-likelihood"]
     zero = [name for name, shown in (("P>|t|", t), ("Prob(F)", f)) if shown]
-    return (f"{EXACT_FIT_WHY[0].upper()}{EXACT_FIT_WHY[1:]} (y is fitted exactly, to float64's rounding). So "
+    why = exact_fit_why(result.weighted)
+    where = " in every row of positive weight" if result.weighted else ""
+    return (f"{why[0].upper()}{why[1:]} (y is fitted exactly{where}, to float64's rounding). So "
             f"{'the standard errors are 0, and ' if inference else ''}{_listed(infinite)} "
             f"{'are' if len(infinite) > 1 else 'is'} infinite (the limit as the residuals shrink to 0): "
             f"{_listed(zero) + (' are 0, ' if len(zero) > 1 else ' is 0, ') if zero else ''}AIC and BIC -inf.")
