@@ -246,7 +246,7 @@ class Trainer:
         """
         network, loss = self.network, self.loss
         hooks = self._hooks or CallbackList(self.callbacks, model=self.model, verbose=self.verbose, epochs=1,
-                                                   steps=source_length(source))
+                                            steps=source_length(source))
         batch_hooks, metrics = hooks.wants("test"), self._reset_metrics()
         penalty = network.penalty() if network.regularized else 0.0  # the weights do not change here
         total, count, steps = 0.0, 0, 0

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -47,7 +47,9 @@ def xy_names(x: Any, y: Any, feature_name, target_name, *, single_feature: str |
             _naming.target_name(target_name, y))
 
 
-def history_dict(history) -> Mapping[str, Sequence[float]]:
+def history_dict(history) -> dict[str, np.ndarray]:
+    """The logs of ``history`` (a ``History`` or its ``.history`` dict), each as float64 ``(epochs,)`` (None read
+    as NaN), refusing what is no dict of lists of numbers, or holds no ``loss``/``val_loss`` value."""
     logs = getattr(history, "history", history)
     if not isinstance(logs, Mapping):
         raise TypeError("history must be the History fit() returns or its .history dict. "

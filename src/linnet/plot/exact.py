@@ -97,9 +97,9 @@ def gap(history_or_path, x: Any, y: Any, *, ax=None, model=None, exact=None) -> 
     xs, ys, _, _ = xy_names(x, y, None, None)
     recorded = isinstance(history_or_path, ParameterHistory)  # it checks its own parameters' features
     model, given = model if model is not None else getattr(history_or_path, "model", None), model is not None
-    if (given or not recorded) and model is not None and built_network(model).input_dim != xs.shape[1]:
-        raise ValueError(f"model must take x's {xs.shape[1]} feature(s). Received: a model of "
-                         f"{model.network.input_dim} feature(s)")
+    width = built_network(model).input_dim if (given or not recorded) and model is not None else xs.shape[1]
+    if width != xs.shape[1]:
+        raise ValueError(f"model must take x's {xs.shape[1]} feature(s). Received: a model of {width} feature(s)")
     penalty = model_penalty(model.network) if getattr(model, "network", None) is not None else None
     bowl = LossSurface(LeastSquaresState().update(xs, ys), penalty, least_squares=exact)
     optimum = "the penalized optimum's loss (MSE + penalty)" if penalty else "the least-squares MSE"

@@ -166,14 +166,14 @@ def loss(history, *, ax=None, log: bool = False, keys: Sequence[str] | None = No
 
 def _log_axis_checked(logs: dict, names: list[str]) -> None:
     """Refuse a logarithmic axis for ``logs[names]`` with no value above 0, or with one beyond float32's range
-    (a loss ``fit`` logs never is: matplotlib's log-axis margins overflow in ``exp`` on such values)."""
-    series = {name: np.asarray(logs[name], dtype=np.float64) for name in names}
-    if not any((values > 0).any() for values in series.values()):
+    (a loss ``fit`` logs never is: matplotlib's log-axis margins overflow in ``exp`` on such values); ``logs``
+    holds float64 arrays (:func:`history_dict`)."""
+    if not any((logs[name] > 0).any() for name in names):
         raise ValueError(f"log=True draws a logarithmic axis, but none of {names} has a value above 0. Received: "
                          f"{ {name: [float(value) for value in logs[name][:3]] for name in names} }")
     limit = float(np.finfo(np.float32).max)
-    for name, values in series.items():
-        beyond = values[np.isfinite(values) & (np.abs(values) > limit)]
+    for name in names:
+        beyond = logs[name][np.isfinite(logs[name]) & (np.abs(logs[name]) > limit)]
         if beyond.size:
             raise ValueError(f"log=True cannot draw history[{name!r}]: it holds values beyond float32's range "
                              f"(|value| > {limit:.3g}), which no fit logs. Received: {float(beyond[0])!r}")

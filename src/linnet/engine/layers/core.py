@@ -107,9 +107,9 @@ class Dense(Layer):
                  kernel_regularizer: Any = None, bias_regularizer: Any = None, *,
                  input_shape: Any = None, input_dim: int | None = None, name: str | None = None, **kwargs):
         kwargs = without_keras_defaults(type(self), kwargs, {**self.keras_defaults, **_DENSE_ARGUMENTS_ONLY})
-        reject_unknown_kwargs(kwargs, "Dense", ["units", "activation", "use_bias", "kernel_initializer",
-                                                "bias_initializer", "input_shape", "input_dim", "name",
-                                                "kernel_regularizer", "bias_regularizer", *type(self).keras_defaults])
+        reject_unknown_kwargs(kwargs, type(self).__name__, [
+            "units", "activation", "use_bias", "kernel_initializer", "bias_initializer", "input_shape", "input_dim",
+            "name", "kernel_regularizer", "bias_regularizer", *type(self).keras_defaults])
         _check_linear(activation)
         super().__init__(name=name, input_shape=input_shape, input_dim=input_dim)
         self.units = positive_int(units, "units")
